@@ -1,0 +1,49 @@
+package diagnose
+
+import (
+	"io"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// Options steer one diagnosis.
+type Options struct {
+	// Vendor forces a vendor ("ios", "asa", "strongswan"); "" or "auto"
+	// lets the engine decide from the text.
+	Vendor string
+	// Peer focuses the report on one peer address.
+	Peer string
+}
+
+// Limits that keep memory bounded whatever is pasted.
+const (
+	// MaxLineBytes: a longer physical line is cut (the rest is not read).
+	MaxLineBytes = 8 << 10
+	// MaxSectionLines: a longer show section is parsed in pieces.
+	MaxSectionLines = 100_000
+	// MaxEventsPerKey: events kept per (kind, peer, state); the rest are counted.
+	MaxEventsPerKey = 16
+)
+
+// Diagnose reads text and returns the report.
+func Diagnose(text string, opts Options) Report {
+	r, _ := DiagnoseReader(strings.NewReader(text), opts)
+	return r
+}
+
+// DiagnoseReader reads r to its end, keeping bounded memory, and returns
+// the report. The error is r's read error, if any; the report then covers
+// what was read before it.
+func DiagnoseReader(r io.Reader, opts Options) (Report, error) {
+	e := newEngine(opts)
+	err := e.read(r)
+	return e.report(), err
+}
+
+// Facts returns what the engine read from text, for tests and tools.
+func Facts(text string, opts Options) *facts.Facts {
+	e := newEngine(opts)
+	_ = e.read(strings.NewReader(text))
+	return e.facts
+}

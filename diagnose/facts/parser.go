@@ -1,0 +1,47 @@
+package facts
+
+import "regexp"
+
+// Parser reads one kind of section. Vendor packages export a table of
+// these; package diagnose chains the tables. A new command is one new entry
+// plus one testdata case.
+type Parser struct {
+	// Name is the kind recorded on the section, e.g. "ios/show crypto isakmp sa".
+	Name   string
+	Vendor Vendor
+	// Command matches the expanded command echo (e.g. `^show crypto isakmp sa\b`).
+	// Nil means the parser is only chosen by its content header.
+	Command *regexp.Regexp
+	// Header reports whether a cleaned line (leading spaces trimmed) opens
+	// this parser's output when no prompt was pasted. Nil: never by content.
+	Header func(line string) bool
+	// Parse appends what the section holds to f. It must not panic on any
+	// input and must keep no reference to sec after returning.
+	Parse func(sec *Section, f *Facts)
+}
+
+// LineParser recognises one debug or log line. Log parsers run over every
+// line of log sections (debug output interleaves with anything).
+type LineParser struct {
+	Name   string
+	Vendor Vendor
+	// Prefix reports cheaply whether the line is this vendor's log line at
+	// all; Signatures are tried only then.
+	Prefix     func(line string) bool
+	Signatures []Signature
+}
+
+// Signature is one debug/log wording with the protocol meaning it carries.
+type Signature struct {
+	// ID names the signature in tests ("ios/atts-not-acceptable").
+	ID string
+	// Anchor is a literal that must occur in the line (case-sensitive);
+	// it is the cheap test that runs before Re.
+	Anchor string
+	// Re, when set, must match too; named groups "peer", "state" and
+	// "detail" fill the event.
+	Re    *regexp.Regexp
+	Event EventKind
+	// State, when set, is recorded on the event (e.g. "CONF_XAUTH").
+	State string
+}

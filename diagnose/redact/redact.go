@@ -1,0 +1,112 @@
+package redact
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Mask replaces every secret.
+const Mask = "<redacted>"
+
+// rule is one secret-bearing line shape. The secret is the last submatch.
+type rule struct {
+	name string
+	re   *regexp.Regexp
+}
+
+// rules: each one names where a secret sits. Keep the optional encryption
+// type digits ("0", "6", "7", "8") outside the secret so the shape stays
+// readable after redaction. Order does not matter; every rule runs.
+var rules = []rule{
+	// IOS: crypto isakmp key [0|6] KEY address A / hostname H
+	{"isakmp-key", regexp.MustCompile(`(?i)(\bcrypto\s+isakmp\s+key\s+(?:[0-9]\s+)?)(\S+)`)},
+	// IOS keyring: pre-shared-key address A [mask] key [0|6] KEY ; ikev2 keyring: pre-shared-key [local|remote] [0|6] KEY
+	{"keyring-key", regexp.MustCompile(`(?i)(\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+(?:[0-9]\s+)?)(\S+)`)},
+	{"ikev2-psk", regexp.MustCompile(`(?i)(^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?(?:[0-9]\s+)?)([^\s<][^\s]*)\s*$`)},
+	// ASA tunnel-group ipsec-attributes
+	{"asa-ikev1-psk", regexp.MustCompile(`(?i)(\bikev1\s+pre-shared-key\s+(?:[0-9]\s+)?)(\S+)`)},
+	{"asa-ikev2-psk", regexp.MustCompile(`(?i)(\bikev2\s+(?:local|remote)-authentication\s+pre-shared-key\s+(?:[0-9]\s+)?)(\S+)`)},
+	// a bare key line: "key cisco", "key 7 0822455D0A16", "key-string X"
+	{"key-line", regexp.MustCompile(`(?i)(^\s*key(?:-string)?\s+(?:[0-9]\s+)?)(\S+)\s*$`)},
+	{"key-7", regexp.MustCompile(`(?i)(\bkey\s+7\s+)(\S+)`)},
+	{"server-key", regexp.MustCompile(`(?i)(\b(?:tacacs-server|radius-server|tacacs|radius)\b.*?\bkey\s+(?:[0-9]\s+)?)(\S+)`)},
+	{"auth-key", regexp.MustCompile(`(?i)(\bauthentication-key\s+(?:[0-9]+\s+)?(?:md5\s+)?(?:[0-9]\s+)?)(\S+)`)},
+	// username X [privilege N] password|secret [N] PW
+	{"user-pass", regexp.MustCompile(`(?i)(\busername\s+\S+.*?\b(?:password|secret)\s+(?:[0-9]\s+)?)(\S+)`)},
+	{"enable", regexp.MustCompile(`(?i)(\benable\s+(?:secret|password)\s+(?:level\s+[0-9]+\s+)?(?:[0-9]\s+)?)(\S+)`)},
+	{"passwd", regexp.MustCompile(`(?i)(^\s*passwd\s+)(\S+)`)},
+	{"password", regexp.MustCompile(`(?i)(\bpassword\s*[:=]?\s*(?:[0-9]\s+)?)([^\s<][^\s]*)`)},
+	{"snmp", regexp.MustCompile(`(?i)(\bsnmp-server\s+community\s+)(\S+)`)},
+	{"snmp-host", regexp.MustCompile(`(?i)(\bsnmp-server\s+host\s+\S+(?:\s+(?:traps|informs))?(?:\s+version\s+\S+)?\s+)(\S+)`)},
+	// strongSwan: secret = X ; ipsec.secrets: A B : PSK "X"
+	{"swan-secret", regexp.MustCompile(`(?i)(\bsecret\s*=\s*)(.+?)\s*$`)},
+	{"swan-psk", regexp.MustCompile(`(?i)(:\s*(?:PSK|EAP|XAUTH)\s+)(.+?)\s*$`)},
+}
+
+// keywords: a line holding none of these holds no secret; checked first so
+// that ordinary device output costs one scan per line.
+var keywords = []string{"key", "secret", "passw", "passwd", "community", "psk", "snmp"}
+
+// Line returns line with every secret replaced by Mask.
+func Line(line string) string {
+	if !mayHoldSecret(line) {
+		return line
+	}
+	for _, r := range rules {
+		if !r.re.MatchString(line) {
+			continue
+		}
+		line = r.re.ReplaceAllStringFunc(line, func(m string) string {
+			sub := r.re.FindStringSubmatch(m)
+			if len(sub) < 3 || sub[2] == Mask {
+				return m
+			}
+			return sub[1] + Mask + m[len(sub[1])+len(sub[2]):]
+		})
+	}
+	return line
+}
+
+// Text redacts every line of s.
+func Text(s string) string {
+	if !mayHoldSecret(s) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Line(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func mayHoldSecret(s string) bool {
+	// ASCII lower-casing without allocating for the common case.
+	for _, k := range keywords {
+		if indexFold(s, k) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// indexFold finds an ASCII-lowercase keyword in s ignoring ASCII case.
+func indexFold(s, k string) int {
+	n := len(k)
+	c0 := k[0]
+	for i := 0; i+n <= len(s); i++ {
+		c := s[i]
+		if c|0x20 != c0 {
+			continue
+		}
+		j := 1
+		for ; j < n; j++ {
+			if s[i+j]|0x20 != k[j] {
+				break
+			}
+		}
+		if j == n {
+			return i
+		}
+	}
+	return -1
+}
