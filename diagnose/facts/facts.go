@@ -162,8 +162,8 @@ type Flow struct {
 type EventKind string
 
 const (
-	EvP1Sent           EventKind = "p1_sent"          // we sent the first IKE packet (MM1 / IKE_SA_INIT)
-	EvP1Received       EventKind = "p1_received"      // a packet from the peer arrived during phase 1
+	EvP1Sent           EventKind = "ike_sent"         // we sent the first IKE packet (MM1 / IKE_SA_INIT)
+	EvP1Received       EventKind = "ike_received"     // a packet from the peer arrived during phase 1
 	EvP1Retransmit     EventKind = "p1_retransmit"    // phase-1 packet retransmitted (State says where)
 	EvP1GiveUp         EventKind = "p1_give_up"       // retransmissions exhausted / peer not responding in phase 1
 	EvStateChange      EventKind = "state_change"     // Old State = X New State = Y (State holds Y)
@@ -206,6 +206,16 @@ const (
 	EvPingFailed       EventKind = "ping_failed"        // ping result with 0 percent
 	EvPingOK           EventKind = "ping_ok"
 	EvModeMismatch     EventKind = "mode_mismatch" // main vs aggressive mode
+	EvP2Retransmit     EventKind = "p2_retransmit" // quick mode / CREATE_CHILD_SA request retransmitted
+
+	// Phase-less meanings the engine resolves from context: which proposal
+	// check the debug is in (EvContextP1 / EvContextP2), and whether the IKE
+	// SA was already up when a NO_PROPOSAL_CHOSEN notify came.
+	EvContextP1        EventKind = "context_p1"         // "Checking ISAKMP transform ... against policy"
+	EvContextP2        EventKind = "context_p2"         // "Checking IPSec proposal"
+	EvProposalOK       EventKind = "proposal_ok"        // "atts are acceptable"
+	EvProposalBad      EventKind = "proposal_bad"       // "atts are not acceptable"
+	EvNoProposalNotify EventKind = "no_proposal_notify" // NO_PROPOSAL_CHOSEN notify received or sent
 )
 
 // Event is one recognised debug or log line.

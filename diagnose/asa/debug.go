@@ -1,0 +1,86 @@
+package asa
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// LineParsers read ASA IKEv1/IKEv2 debug lines ("[IKEv1]IP = X, ...",
+// "Group = G, IP = X, ...", "IKEv2-PROTO-...") and %ASA- syslog messages.
+// Each Signature is what one wording means in protocol terms.
+var LineParsers = []facts.LineParser{{
+	Name:       "asa/debug",
+	Vendor:     facts.VendorASA,
+	Prefix:     isDebugLine,
+	Signatures: signatures,
+}}
+
+func isDebugLine(line string) bool {
+	s := strings.TrimLeft(line, " ")
+	switch {
+	case strings.HasPrefix(s, "[IKEv"), strings.HasPrefix(s, "IKEv1"), strings.HasPrefix(s, "IKEv2-"),
+		strings.HasPrefix(s, "Group = "), strings.HasPrefix(s, "IP = "), strings.HasPrefix(s, "%ASA-"),
+		strings.HasPrefix(s, "IKE Recv"), strings.HasPrefix(s, "IKE SENDING"), strings.HasPrefix(s, "%FTD-"):
+		return true
+	}
+	return strings.Contains(s, "%ASA-") || strings.Contains(s, "%FTD-")
+}
+
+const ip = `(?P<peer>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:]+)`
+
+func re(s string) *regexp.Regexp { return regexp.MustCompile(strings.ReplaceAll(s, "{ip}", ip)) }
+
+var signatures = []facts.Signature{
+	// --- IKE packets and phase-1 progress ---
+	{ID: "asa/new-phase1", Anchor: "New Phase 1", Re: re(`IKE Peer:?\s*{ip}`), Event: facts.EvP1Sent, State: "MM_WAIT_MSG2"},
+	{ID: "asa/ikev1-recv", Anchor: "IKE_DECODE RECEIVED", Re: re(`IP = {ip}`), Event: facts.EvP1Received},
+	{ID: "asa/ikev1-send", Anchor: "IKE_DECODE SENDING", Re: re(`IP = {ip}`), Event: facts.EvP1Sent},
+	{ID: "asa/duplicate-p1", Anchor: "Duplicate Phase 1 packet", Re: re(`IP = {ip}`), Event: facts.EvP1Retransmit},
+	{ID: "asa/retransmit", Anchor: "etransmit", Re: re(`(?i)IP = {ip}.*retransmitt?ing|retransmitt?ing.*IP = {ip}`), Event: facts.EvP1Retransmit},
+	{ID: "asa/p1-complete", Anchor: "PHASE 1 COMPLETED", Re: re(`IP = {ip}`), Event: facts.EvP1Complete},
+	{ID: "asa/ikev2-sa-up", Anchor: "%ASA-5-750006", Re: re(`Remote:{ip}`), Event: facts.EvP1Complete},
+	{ID: "asa/p1-proposal-ok", Anchor: "acceptable", Re: re(`IKE SA Proposal # ?\d+, Transform # ?\d+ acceptable`), Event: facts.EvP1ProposalOK},
+	{ID: "asa/all-ipsec-proposals-unacceptable", Anchor: "IPSec SA proposals found unacceptable", Re: re(`IP = {ip}`), Event: facts.EvP2NoProposal},
+	{ID: "asa/all-sa-proposals-unacceptable", Anchor: "All SA proposals found unacceptable", Re: re(`IP = {ip}`), Event: facts.EvP1NoProposal},
+	{ID: "asa/ikev2-no-matching-policy", Anchor: "Failed to find a matching policy", Re: re(`Remote:{ip}`), Event: facts.EvP1NoProposal},
+	{ID: "asa/no-proposal-chosen", Anchor: "o proposal chosen", Re: re(`IP = {ip}`), Event: facts.EvNoProposalNotify},
+	{ID: "asa/no-proposal-chosen-2", Anchor: "NO_PROPOSAL_CHOSEN", Event: facts.EvNoProposalNotify},
+	{ID: "asa/tunnel-manager-failed", Anchor: "failed to establish an L2L SA", Event: facts.EvP1GiveUp},
+
+	// --- keys, tunnel groups, authentication ---
+	{ID: "asa/mismatched-psk", Anchor: "mismatched pre-shared key", Re: re(`IP = {ip}`), Event: facts.EvAuthFailed},
+	{ID: "asa/no-matching-sa", Anchor: "Received encrypted packet with no matching SA", Re: re(`IP = {ip}`), Event: facts.EvAuthFailed, State: "weak"},
+	{ID: "asa/invalid-hash", Anchor: "INVALID_HASH_INFO", Re: re(`IP = {ip}`), Event: facts.EvAuthFailed},
+	{ID: "asa/hash-verify-failed", Anchor: "ash verification failed", Re: re(`IP = {ip}`), Event: facts.EvAuthFailed},
+	{ID: "asa/ikev2-auth-failed", Anchor: "Auth exchange failed", Re: re(`Remote:{ip}`), Event: facts.EvAuthFailed},
+	{ID: "asa/ikev2-auth-failed-notify", Anchor: "AUTHENTICATION_FAILED", Event: facts.EvAuthFailed},
+	{ID: "asa/no-tunnel-group", Anchor: "valid tunnel group", Re: re(`(?i)can'?t find a valid tunnel group(?:.*?IP = {ip})?|IP = {ip}.*can'?t find a valid tunnel group`), Event: facts.EvNoPSK},
+	{ID: "asa/tunnel-group-not-found", Anchor: "unnel", Re: re(`(?i)tunnel[- ]group \S* ?not found|no tunnel[- ]group`), Event: facts.EvNoPSK},
+	{ID: "asa/no-psk", Anchor: "re-shared key", Re: re(`(?i)(?:no|missing|not configured).{0,20}pre-shared key|pre-shared key.{0,20}(?:not configured|not found)`), Event: facts.EvNoPSK},
+	{ID: "asa/id-mismatch", Anchor: "ID", Re: re(`(?i)(?:ID|identity) (?:payload )?(?:mismatch|does not match)|Received an? (?:un-?)?expected ID`), Event: facts.EvIDMismatch},
+	{ID: "asa/cert-invalid", Anchor: "ertificate", Re: re(`(?i)certificate (?:has expired|is expired|expired|not yet valid|validation failed|revoked|chain .*failed)`), Event: facts.EvCertInvalid},
+	{ID: "asa/version-mismatch", Anchor: "ersion", Re: re(`(?i)invalid (?:ike )?major version|INVALID_MAJOR_VERSION|unsupported (?:ike )?version`), Event: facts.EvVersionMismatch},
+	{ID: "asa/nat-detected", Anchor: "NAT", Re: re(`(?i)Automatic NAT Detection Status:.*(?:IS behind a NAT)`), Event: facts.EvNATDetected},
+
+	// --- remote access ---
+	{ID: "asa/xauth-failed", Anchor: "uthentication", Re: re(`(?i)user (?:\(?\S*\)? )?authentication (?:failed|rejected)|AAA user authentication Rejected|failed user authentication`), Event: facts.EvXauthFailed},
+	{ID: "asa/mode-config-failed", Anchor: "address", Re: re(`(?i)cannot obtain an ip address|address assignment failed|no (?:more )?(?:available )?ip addresses?|Failed to allocate\s+ip address`), Event: facts.EvModeCfgFailed},
+
+	// --- phase 2 ---
+	{ID: "asa/no-matching-crypto-map", Anchor: "no matching crypto map entry", Re: re(`IP = {ip}`), Event: facts.EvP2ProxyMismatch},
+	{ID: "asa/ikev2-ts-not-found", Anchor: "traffic selector", Re: re(`(?i)crypto map policy not found for remote traffic selector|invalid selectors`), Event: facts.EvP2ProxyMismatch},
+	{ID: "asa/ts-unacceptable", Anchor: "TS_UNACCEPTABLE", Event: facts.EvP2ProxyMismatch},
+	{ID: "asa/pfs-mismatch", Anchor: "PFS", Re: re(`(?i)pfs.{0,40}(?:mismatch|not match|doesn'?t match|required|not acceptable)`), Event: facts.EvP2PFSMismatch},
+	{ID: "asa/qm-fsm-error", Anchor: "QM FSM error", Re: re(`IP = {ip}`), Event: facts.EvP2Failed},
+	{ID: "asa/child-sa-failed", Anchor: "Create child SA negotiation failed", Event: facts.EvP2Failed},
+	{ID: "asa/p2-complete", Anchor: "PHASE 2 COMPLETED", Re: re(`IP = {ip}`), Event: facts.EvP2Complete},
+
+	// --- data plane, DPD, teardown ---
+	{ID: "asa/session-lost-service", Anchor: "Lost Service", Re: re(`IP = {ip}`), Event: facts.EvDPDDead},
+	{ID: "asa/dpd-timeout", Anchor: "DPD", Re: re(`(?i)DPD.{0,40}(?:timeout|timed out|no response)|keepalive timeout`), Event: facts.EvDPDDead},
+	{ID: "asa/session-disconnected", Anchor: "Session disconnected", Re: re(`IP = {ip}.*Reason: (?P<detail>[A-Za-z0-9 ]+)`), Event: facts.EvTunnelDown},
+	{ID: "asa/anti-replay", Anchor: "anti-replay", Event: facts.EvReplay},
+	{ID: "asa/frag", Anchor: "ragment", Re: re(`(?i)fragmentation needed|packet too big|exceeds.*mtu`), Event: facts.EvFragNeeded},
+}

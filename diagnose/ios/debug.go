@@ -1,0 +1,133 @@
+package ios
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// LineParsers read IOS / IOS-XE debug and syslog lines (debug crypto
+// isakmp, ipsec, engine, pki transactions, ikev2; %CRYPTO- messages).
+// Each Signature is what one wording means in protocol terms; a new
+// wording is one new entry plus one testdata case.
+var LineParsers = []facts.LineParser{{
+	Name:       "ios/debug",
+	Vendor:     facts.VendorIOS,
+	Prefix:     isDebugLine,
+	Signatures: signatures,
+}}
+
+// debugPrefixes open IOS debug and log lines once the timestamp is gone.
+var debugPrefixes = []string{
+	"ISAKMP", "IPSEC", "IKEv2", "IKEV2", "%CRYPTO", "%IKEV2", "%PKI", "CRYPTO_PKI", "CRYPTO_ENGINE",
+	"CryptoEngine", "Crypto mapdb", "%C1700", "%VPN", "IPsec", "CRYPTO_",
+}
+
+func isDebugLine(line string) bool {
+	s := strings.TrimLeft(line, " ")
+	for _, p := range debugPrefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	// syslog with a host name before the message: "hub01: %CRYPTO-4-..."
+	return strings.Contains(s, ": %CRYPTO-") || strings.Contains(s, ": %IKEV2-") || strings.Contains(s, ": %PKI-")
+}
+
+const ip = `(?P<peer>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:]+)`
+
+func re(s string) *regexp.Regexp { return regexp.MustCompile(strings.ReplaceAll(s, "{ip}", ip)) }
+
+var signatures = []facts.Signature{
+	// --- IKE packets in and out ---
+	{ID: "ios/sending-packet", Anchor: "sending packet to", Re: re(`sending packet to {ip}(?:\s+my_port \d+\s+peer_port \d+)?\s*\((?:I|R)\)\s*(?P<state>[A-Z][A-Z0-9_]*)?`), Event: facts.EvP1Sent},
+	{ID: "ios/received-packet", Anchor: "received packet from", Re: re(`received packet from {ip}(?:\s+dport \d+\s+sport \d+)?(?:\s+Global)?\s*(?:\((?:I|R|N)\)\s*(?P<state>[A-Z][A-Z0-9_ ]*))?`), Event: facts.EvP1Received},
+	{ID: "ios/beginning-main-mode", Anchor: "beginning Main Mode exchange", Event: facts.EvP1Sent, State: "MM_NO_STATE"},
+	{ID: "ios/beginning-aggressive-mode", Anchor: "beginning Aggressive Mode exchange", Event: facts.EvP1Sent, State: "AG_NO_STATE"},
+	{ID: "ios/retransmit-p1", Anchor: "retransmitting phase 1", Re: re(`retransmitting phase 1 (?P<state>[A-Z][A-Z0-9_]*)`), Event: facts.EvP1Retransmit},
+	{ID: "ios/retransmit-attempt-p1", Anchor: "retransmit phase 1", Re: re(`attempt (?P<detail>\d+ of \d+): retransmit phase 1`), Event: facts.EvP1Retransmit},
+	{ID: "ios/retransmit-xauth", Anchor: "CONF_XAUTH", Re: re(`retransmit(?:ting)? phase 2 CONF_XAUTH`), Event: facts.EvXauthRetransmit, State: "CONF_XAUTH"},
+	{ID: "ios/retransmit-p2", Anchor: "retransmitting phase 2", Re: re(`retransmitting phase 2 (?P<state>QM_[A-Z0-9_]*)`), Event: facts.EvP2Retransmit},
+	{ID: "ios/death-by-retransmission-p1", Anchor: "Death by retransmission P1", Event: facts.EvP1GiveUp},
+	{ID: "ios/mm-failed", Anchor: "Processing of Main mode failed", Re: re(`failed with peer at {ip}`), Event: facts.EvP1GiveUp, State: "MM"},
+	{ID: "ios/ikev2-retransmit", Anchor: "Retransmitting packet", Event: facts.EvP1Retransmit},
+	{ID: "ios/ikev2-max-retransmit", Anchor: "Maximum number of retransmissions reached", Event: facts.EvP1GiveUp},
+	{ID: "ios/ikev2-sending", Anchor: "Sending Packet [To", Re: re(`Sending Packet \[To {ip}`), Event: facts.EvP1Sent},
+	{ID: "ios/ikev2-received", Anchor: "Received Packet [From", Re: re(`Received Packet \[From {ip}`), Event: facts.EvP1Received},
+
+	// --- state machine ---
+	{ID: "ios/state-change", Anchor: "New State", Re: re(`New State\s*=\s*(?P<state>[A-Z][A-Z0-9_]*(?:_ ?[A-Z0-9_]+)*)`), Event: facts.EvStateChange},
+	{ID: "ios/p1-complete", Anchor: "IKE_P1_COMPLETE", Re: re(`New State\s*=\s*IKE_P1_COMPLETE`), Event: facts.EvP1Complete},
+	{ID: "ios/ikev2-sa-up", Anchor: "SA_UP", Re: re(`%IKEV2-5-SA_UP|SA_UP.*Remote:?\s*{ip}`), Event: facts.EvP1Complete},
+
+	// --- phase-1 proposal ---
+	{ID: "ios/checking-isakmp-transform", Anchor: "Checking ISAKMP transform", Event: facts.EvContextP1},
+	{ID: "ios/checking-ipsec-proposal", Anchor: "proposal", Re: re(`(?i)Checking IPSec proposal`), Event: facts.EvContextP2},
+	{ID: "ios/atts-acceptable", Anchor: "atts are acceptable", Event: facts.EvProposalOK},
+	{ID: "ios/atts-not-acceptable", Anchor: "atts are not acceptable", Event: facts.EvProposalBad},
+	{ID: "ios/offered-does-not-match", Anchor: "offered does not", Re: re(`(?P<detail>[A-Za-z][A-Za-z\- ]*?) offered does not\s+match policy`), Event: facts.EvP1AttrMismatch},
+	{ID: "ios/no-offers-accepted", Anchor: "no offers accepted", Event: facts.EvP1NoProposal},
+	{ID: "ios/phase1-policy-not-acceptable", Anchor: "phase 1 SA policy not acceptable", Re: re(`phase 1 SA policy not acceptable!?(?:\s*\(local \S+ remote {ip}\))?`), Event: facts.EvP1NoProposal},
+	{ID: "ios/phase1-proposal-not-accepted", Anchor: "Phase1 SA policy proposal not accepted", Re: re(`Phase1 SA policy\s+proposal not accepted"?(?:.*?\(peer {ip}\))?`), Event: facts.EvP1NoProposal},
+	{ID: "ios/ikev2-no-matching-policy", Anchor: "Failed to find a matching policy", Event: facts.EvP1NoProposal},
+	{ID: "ios/ikev2-invalid-ke", Anchor: "INVALID_KE_PAYLOAD", Event: facts.EvP1AttrMismatch, State: "", Re: re(`(?P<detail>INVALID_KE_PAYLOAD)`)},
+
+	// --- keys and authentication ---
+	{ID: "ios/psk-found", Anchor: "pre-shared key matching", Re: re(`found peer pre-shared key matching {ip}`), Event: facts.EvPSKFound},
+	{ID: "ios/no-psk", Anchor: "No pre-shared key", Re: re(`No pre-shared key (?:with|for) {ip}`), Event: facts.EvNoPSK},
+	{ID: "ios/no-cert-no-keys", Anchor: "no keys (public or pre-shared)", Re: re(`with remote peer {ip}`), Event: facts.EvNoPSK},
+	{ID: "ios/ikev2-no-item", Anchor: "Failed to locate an item in the database", Event: facts.EvNoPSK},
+	{ID: "ios/reserved-not-zero", Anchor: "reserved not zero", Event: facts.EvAuthFailed, Re: re(`reserved not zero on (?P<detail>[A-Za-z0-9 ]*payload)`)},
+	{ID: "ios/bad-message", Anchor: "IKMP_BAD_MESSAGE", Re: re(`IKE message from {ip}`), Event: facts.EvAuthFailed, State: ""},
+	{ID: "ios/payload-malformed", Anchor: "PAYLOAD_MALFORMED", Event: facts.EvAuthFailed},
+	{ID: "ios/hmac-verification-failed", Anchor: "HMAC verification failed", Event: facts.EvAuthFailed},
+	{ID: "ios/ikev2-auth-failed", Anchor: "authentication data FAILED", Event: facts.EvAuthFailed},
+	{ID: "ios/ikev2-auth-failed-notify", Anchor: "AUTHENTICATION_FAILED", Event: facts.EvAuthFailed},
+	{ID: "ios/authenticated", Anchor: "SA has been authenticated", Re: re(`SA has been authenticated(?: with {ip})?`), Event: facts.EvAuthOK},
+	{ID: "ios/cert-invalid-pki", Anchor: "CERTIFICATE_INVALID", Event: facts.EvCertInvalid},
+	{ID: "ios/cert-revoked", Anchor: "CERTIFICATE_REVOKED", Event: facts.EvCertInvalid},
+	{ID: "ios/cert-inval-ikmp", Anchor: "IKMP_INVAL_CERT", Re: re(`from {ip}`), Event: facts.EvCertInvalid},
+	{ID: "ios/cert-validation-failed", Anchor: "validation", Re: re(`(?i)certificate (?:chain )?validation (?:has )?failed`), Event: facts.EvCertInvalid},
+	{ID: "ios/cert-expired", Anchor: "expired", Re: re(`(?i)certificate.*(?:has expired|is expired)`), Event: facts.EvCertInvalid},
+	{ID: "ios/cert-not-yet-valid", Anchor: "not yet valid", Event: facts.EvCertInvalid},
+	{ID: "ios/invalid-major-version", Anchor: "ajor version", Re: re(`(?i)invalid (?:ike )?major version|INVALID_MAJOR_VERSION|unsupported IKE version`), Event: facts.EvVersionMismatch},
+
+	// --- remote access ---
+	{ID: "ios/xauth-ack", Anchor: "XAUTH ACK Processed", Event: facts.EvXauthOK},
+	{ID: "ios/xauth-failed", Anchor: "uthentication", Re: re(`(?i)(?:xauth|user).*authentication (?:failed|rejected)|authentication (?:failed|rejected).*(?:xauth|user)`), Event: facts.EvXauthFailed},
+	{ID: "ios/mode-config-failed", Anchor: "Failed to allocate", Re: re(`Failed to allocate\s+ip address`), Event: facts.EvModeCfgFailed},
+
+	// --- phase 2 ---
+	{ID: "ios/begin-quick-mode", Anchor: "beginning Quick Mode exchange", Event: facts.EvP2Start},
+	{ID: "ios/pfs-offered", Anchor: "group is", Re: re(`ISAKMP:\s+group is (?P<detail>\d+)`), Event: facts.EvP2PFSMismatch, State: "offered"},
+	{ID: "ios/transform-not-supported", Anchor: "transform proposal not supported", Event: facts.EvP2ProposalBad, Re: re(`transform proposal not supported for identity:?\s*(?P<detail>\{[^}]*\})?`)},
+	{ID: "ios/proxy-not-supported", Anchor: "proxy identities not supported", Event: facts.EvP2ProxyMismatch},
+	{ID: "ios/invalid-proxy-ids", Anchor: "Invalid Proxy IDs", Event: facts.EvP2ProxyMismatch},
+	{ID: "ios/policy-invalidated-32", Anchor: "invalidated proposal", Re: re(`invalidated proposal with error 32\b`), Event: facts.EvP2ProxyMismatch, State: "error 32"},
+	{ID: "ios/policy-invalidated-256", Anchor: "invalidated proposal", Re: re(`invalidated proposal with error 256\b`), Event: facts.EvP2ProposalBad, State: "error 256"},
+	{ID: "ios/phase2-policy-not-acceptable", Anchor: "phase 2 SA policy not acceptable", Re: re(`phase 2 SA policy not acceptable!?(?:\s*\(local \S+ remote {ip}\))?`), Event: facts.EvP2PolicyRejected},
+	{ID: "ios/proposal-not-chosen", Anchor: "PROPOSAL_NOT_CHOSEN", Event: facts.EvNoProposalNotify},
+	{ID: "ios/ikev2-no-proposal-chosen", Anchor: "NO_PROPOSAL_CHOSEN", Event: facts.EvNoProposalNotify},
+	{ID: "ios/ts-unacceptable", Anchor: "TS_UNACCEPTABLE", Event: facts.EvP2ProxyMismatch},
+	{ID: "ios/all-ipsec-proposals-unacceptable", Anchor: "IPSec SA proposals found unacceptable", Event: facts.EvP2NoProposal},
+	{ID: "ios/qm-failed", Anchor: "Processing of Quick mode failed", Re: re(`failed with peer at {ip}`), Event: facts.EvP2Failed},
+	{ID: "ios/qm-fsm-error", Anchor: "QM FSM error", Event: facts.EvP2Failed},
+	{ID: "ios/not-ipsec-packet", Anchor: "RECVD_PKT_NOT_IPSEC", Re: re(`(?:from|src_addr=|srcaddr=)\s*{ip}?`), Event: facts.EvP2ProxyMismatch, State: "cleartext"},
+	{ID: "ios/creating-ipsec-sas", Anchor: "Creating IPsec SAs", Event: facts.EvP2Complete},
+	{ID: "ios/phase2-complete", Anchor: "PHASE2_COMPLETE", Event: facts.EvP2Complete},
+	{ID: "ios/engine-allocate-flow", Anchor: "ipsec allocate flow", Event: facts.EvP2Complete},
+	{ID: "ios/engine-validate-proposal", Anchor: "CryptoEngine0: validate proposal", Event: facts.EvContextP2},
+
+	// --- data plane and keepalives ---
+	{ID: "ios/dpd-error-counter", Anchor: "DPD incrementing error counter", Re: re(`error counter \((?P<detail>\d+/\d+)\)`), Event: facts.EvDPDMiss},
+	{ID: "ios/peer-not-responding", Anchor: "not responding", Re: re(`peer {ip} not responding`), Event: facts.EvDPDMiss},
+	{ID: "ios/p1-errcounter-exceeded", Anchor: "P1 errcounter exceeded", Re: re(`P1 errcounter exceeded(?:.*?\(peer {ip}\))?`), Event: facts.EvDPDDead},
+	{ID: "ios/replay", Anchor: "replay", Re: re(`(?i)PKT_REPLAY_ERR|replay check failed`), Event: facts.EvReplay},
+	{ID: "ios/hmac-recv-error", Anchor: "RECVD_PKT_MAC_ERR", Event: facts.EvReplay, State: "mac"},
+	{ID: "ios/invalid-spi", Anchor: "RECVD_PKT_INV_SPI", Re: re(`(?:srcaddr|src_addr)=\s*{ip}`), Event: facts.EvSADeleted, State: "invalid SPI"},
+	{ID: "ios/network-not-in-table", Anchor: "Network not in table", Event: facts.EvNoRoute},
+	{ID: "ios/frag-needed", Anchor: "fragment", Re: re(`(?i)(?:packet too big|fragmentation needed|DF bit set|PMTU)`), Event: facts.EvFragNeeded},
+	{ID: "ios/sa-deleted", Anchor: "deleting SA reason", Re: re(`deleting SA reason\s+"(?P<detail>[^"]*)"(?:.*?\(peer {ip}\))?`), Event: facts.EvSADeleted},
+	{ID: "ios/no-crypto-map", Anchor: "crypto map", Re: re(`(?i)no crypto map (?:is )?applied|crypto map .* not applied`), Event: facts.EvNoCryptoMap},
+}
