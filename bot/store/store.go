@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Incident statuses.
+const (
+	StatusOpen         = "open"
+	StatusAcknowledged = "acknowledged"
+	StatusResolved     = "resolved"
+)
+
+// Diagnosis sources.
+const (
+	SourcePaste   = "paste"
+	SourceCheck   = "check"
+	SourceMonitor = "monitor"
+)
+
+// Default lifetimes.
+const (
+	DefaultEventTTL    = 15 * time.Minute
+	DefaultOpenTTL     = 30 * 24 * time.Hour
+	DefaultResolvedTTL = 7 * 24 * time.Hour
+)
+
+// ErrNotFound: no incident with that id (it never existed or it expired).
+var ErrNotFound = errors.New("incident not found")
+
+// Diagnosis is one diagnosis posted in an incident's thread.
+type Diagnosis struct {
+	Phase     string    `json:"phase"`
+	Cause     string    `json:"cause"`
+	Verdict   string    `json:"verdict,omitempty"`
+	Source    string    `json:"source"`
+	User      string    `json:"user,omitempty"`
+	At        time.Time `json:"at"`
+	MessageTS string    `json:"message_ts,omitempty"` // the Slack message that carried it: recorded only once Slack said ok
+}
+
+// Incident is the state of one tunnel's trouble.
+type Incident struct {
+	ID             string      `json:"id"`
+	Tunnel         string      `json:"tunnel"`
+	Peer           string      `json:"peer,omitempty"`
+	Device         string      `json:"device,omitempty"`
+	Channel        string      `json:"channel"`
+	ThreadTS       string      `json:"thread_ts"`
+	RootTS         string      `json:"root_ts,omitempty"`
+	Status         string      `json:"status"`
+	AcknowledgedBy string      `json:"acknowledged_by,omitempty"`
+	ResolvedBy     string      `json:"resolved_by,omitempty"`
+	FirstSeen      time.Time   `json:"first_seen"`
+	LastSeen       time.Time   `json:"last_seen"`
+	Diagnoses      []Diagnosis `json:"diagnoses,omitempty"`
+	Users          []string    `json:"users,omitempty"`
+}
+
+// Latest returns the most recent diagnosis, if any.
+func (in Incident) Latest() (Diagnosis, bool) {
+	if len(in.Diagnoses) == 0 {
+		return Diagnosis{}, false
+	}
+	return in.Diagnoses[len(in.Diagnoses)-1], true
+}
+
+// Update changes one incident in place; the store applies it atomically.
+type Update func(*Incident)
+
+// Store is the incident state. Every method is safe for concurrent use,
+// also across processes for the Redis implementation.
+type Store interface {
+	// FirstDelivery records an event ID and reports whether this is the
+	// first time it was seen within ttl.
+	FirstDelivery(ctx context.Context, eventID string, ttl time.Duration) (bool, error)
+	// Open returns the tunnel's open incident, creating it from in when
+	// there is none. created is true only for the caller that created it.
+	Open(ctx context.Context, in Incident) (inc Incident, created bool, err error)
+	// Get returns the incident with that id, or ErrNotFound.
+	Get(ctx context.Context, id string) (Incident, error)
+	// ByTunnel returns the tunnel's open (or acknowledged) incident.
+	ByTunnel(ctx context.Context, tunnel string) (Incident, bool, error)
+	// ByThread returns the incident owning a Slack thread.
+	ByThread(ctx context.Context, channel, threadTS string) (Incident, bool, error)
+	// Update applies fn to the incident atomically and stores the result;
+	// a status moved to resolved releases the tunnel for a new incident.
+	Update(ctx context.Context, id string, fn Update) (Incident, error)
+	// ListOpen returns open and acknowledged incidents, most recent first.
+	ListOpen(ctx context.Context) ([]Incident, error)
+	// Ping reports whether the store is reachable.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Tunnel names a tunnel: its peer, and its device where known.
+func Tunnel(peer, device string) string {
+	peer, device = strings.TrimSpace(peer), strings.TrimSpace(device)
+	if device == "" {
+		return peer
+	}
+	return peer + "|" + device
+}
+
+// AddDiagnosis returns an Update appending d and noting the user.
+func AddDiagnosis(d Diagnosis) Update {
+	return func(in *Incident) {
+		in.Diagnoses = append(in.Diagnoses, d)
+		if d.At.After(in.LastSeen) {
+			in.LastSeen = d.At
+		}
+		AddUser(d.User)(in)
+	}
+}
+
+// AddUser returns an Update noting a Slack user as involved.
+func AddUser(user string) Update {
+	return func(in *Incident) {
+		if user != "" && !slices.Contains(in.Users, user) {
+			in.Users = append(in.Users, user)
+		}
+	}
+}
+
+// SetStatus returns an Update moving the incident to status, by user.
+func SetStatus(status, user string, at time.Time) Update {
+	return func(in *Incident) {
+		in.Status = status
+		switch status {
+		case StatusAcknowledged:
+			in.AcknowledgedBy = user
+		case StatusResolved:
+			in.ResolvedBy = user
+		}
+		if at.After(in.LastSeen) {
+			in.LastSeen = at
+		}
+		AddUser(user)(in)
+	}
+}
+
+// Options tune lifetimes; zero values take the defaults.
+type Options struct {
+	OpenTTL     time.Duration
+	ResolvedTTL time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.OpenTTL <= 0 {
+		o.OpenTTL = DefaultOpenTTL
+	}
+	if o.ResolvedTTL <= 0 {
+		o.ResolvedTTL = DefaultResolvedTTL
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+func (o Options) ttlFor(in Incident) time.Duration {
+	if in.Status == StatusResolved {
+		return o.ResolvedTTL
+	}
+	return o.OpenTTL
+}
+
+func isOpen(in Incident) bool {
+	return in.Status == StatusOpen || in.Status == StatusAcknowledged
+}
+
+func validateNew(in Incident) error {
+	if in.Tunnel == "" {
+		return errors.New("incident has no tunnel")
+	}
+	if in.Channel == "" || in.ThreadTS == "" {
+		return errors.New("incident has no Slack thread")
+	}
+	return nil
+}
