@@ -205,8 +205,9 @@ const (
 	EvSADeleted        EventKind = "sa_deleted"         // an SA was deleted (Detail has the reason)
 	EvPingFailed       EventKind = "ping_failed"        // ping result with 0 percent
 	EvPingOK           EventKind = "ping_ok"
-	EvModeMismatch     EventKind = "mode_mismatch" // main vs aggressive mode
-	EvP2Retransmit     EventKind = "p2_retransmit" // quick mode / CREATE_CHILD_SA request retransmitted
+	EvModeMismatch     EventKind = "mode_mismatch"  // main vs aggressive mode
+	EvP2Retransmit     EventKind = "p2_retransmit"  // quick mode / CREATE_CHILD_SA request retransmitted
+	EvP2PFSOffered     EventKind = "p2_pfs_offered" // a phase-2 proposal carries a PFS DH group (Detail: the group)
 
 	// Phase-less meanings the engine resolves from context: which proposal
 	// check the debug is in (EvContextP1 / EvContextP2), and whether the IKE

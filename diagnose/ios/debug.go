@@ -100,7 +100,7 @@ var signatures = []facts.Signature{
 
 	// --- phase 2 ---
 	{ID: "ios/begin-quick-mode", Anchor: "beginning Quick Mode exchange", Event: facts.EvP2Start},
-	{ID: "ios/pfs-offered", Anchor: "group is", Re: re(`ISAKMP:\s+group is (?P<detail>\d+)`), Event: facts.EvP2PFSMismatch, State: "offered"},
+	{ID: "ios/pfs-offered", Anchor: "group is", Re: re(`ISAKMP:\s+group is (?P<detail>\d+)`), Event: facts.EvP2PFSOffered},
 	{ID: "ios/transform-not-supported", Anchor: "transform proposal not supported", Event: facts.EvP2ProposalBad, Re: re(`transform proposal not supported for identity:?\s*(?P<detail>\{[^}]*\})?`)},
 	{ID: "ios/proxy-not-supported", Anchor: "proxy identities not supported", Event: facts.EvP2ProxyMismatch},
 	{ID: "ios/invalid-proxy-ids", Anchor: "Invalid Proxy IDs", Event: facts.EvP2ProxyMismatch},
