@@ -1,0 +1,171 @@
+package ios
+
+import (
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// ParseIKEv2SA returns the reader of `show crypto ikev2 sa [detail]
+// [local X|remote X]` for vendor v. IOS and ASA print the same blocks: a
+// "Tunnel-id Local Remote fvrf/ivrf Status" (IOS) or "... Status Role"
+// (ASA) header, one row per SA (IOS-XE may move Local and Remote onto
+// their own lines), then "Encr: ..., DH Grp:N, Auth sign: X" and
+// "Life/Active Time: A/B sec" lines, and in detail "DPD configured for N
+// seconds" and "Initiator of SA : Yes".
+func ParseIKEv2SA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *facts.Facts) {
+	return func(sec *facts.Section, f *facts.Facts) {
+		ParseIKEv2Lines(sec.Index, sec.Lines, v, emptyKind, f)
+	}
+}
+
+// ParseIKEv2Lines reads IKEv2 SA blocks from lines (a whole section, or the
+// IKEv2 part of an ASA `show crypto isakmp sa`). It reports whether it
+// found any SA; with none and a table heading or "There are no IKEv2 SAs"
+// it marks emptyKind empty.
+func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind string, f *facts.Facts) bool {
+	af := ""
+	var cols []string
+	var cur *facts.IKESA
+	var out []facts.IKESA
+	var emptyRef facts.Ref
+	sawHeading := false
+	flush := func() {
+		if cur != nil {
+			out = append(out, *cur)
+			cur = nil
+		}
+	}
+	for _, ln := range lines {
+		t := trimHeading(ln.Text)
+		if t == "" {
+			continue
+		}
+		ref := facts.Ref{Section: secIndex, Line: ln.N}
+		low := strings.ToLower(t)
+		switch {
+		case strings.HasPrefix(low, "ipv4 crypto ikev2"):
+			af, sawHeading = "IPv4", true
+			if emptyRef.Line == 0 {
+				emptyRef = ref
+			}
+			continue
+		case strings.HasPrefix(low, "ipv6 crypto ikev2"):
+			af, sawHeading = "IPv6", true
+			if emptyRef.Line == 0 {
+				emptyRef = ref
+			}
+			continue
+		case strings.HasPrefix(low, "there are no ikev2 sa"):
+			sawHeading = true
+			emptyRef = ref
+			continue
+		case strings.HasPrefix(low, "ikev2 sas"):
+			sawHeading = true
+			if emptyRef.Line == 0 {
+				emptyRef = ref
+			}
+			continue
+		case strings.HasPrefix(low, "tunnel-id"):
+			flush()
+			cols = strings.Fields(low)
+			sawHeading = true
+			continue
+		}
+		fl := strings.Fields(t)
+		if len(cols) > 0 && len(fl) >= 2 && isDigits(fl[0]) {
+			if sa, ok := ikev2Row(fl, cols, v, af); ok {
+				flush()
+				sa.Ref = ref
+				cur = &sa
+				continue
+			}
+		}
+		if cur == nil {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(low, "local ") && cur.Local == "" && len(fl) >= 2 && looksAddr(fl[1]):
+			cur.Local, _ = splitHostPort(fl[1])
+		case strings.HasPrefix(low, "remote ") && cur.Peer == "" && len(fl) >= 2 && looksAddr(fl[1]):
+			cur.Peer, _ = splitHostPort(fl[1])
+		case strings.HasPrefix(low, "encr"):
+			kv := keyValues(t)
+			cur.Encr = kv["encr"]
+			cur.Hash = kv["hash"]
+			cur.DH = kv["dh grp"]
+			cur.Auth = kv["auth sign"]
+			if av := kv["auth verify"]; av != "" && !strings.EqualFold(av, cur.Auth) {
+				cur.Auth += "/" + av
+			}
+		case strings.HasPrefix(low, "life/active time"):
+			if i := strings.IndexByte(t, ':'); i >= 0 {
+				cur.Lifetime = strings.TrimSpace(t[i+1:])
+			}
+		case strings.HasPrefix(low, "dpd configured for"):
+			fs := strings.Fields(low)
+			if len(fs) > 3 {
+				if n, ok := atoi(fs[3]); ok && n > 0 {
+					cur.DPD = true
+				}
+			}
+		case strings.HasPrefix(low, "initiator of sa"):
+			if i := strings.IndexByte(low, ':'); i >= 0 {
+				switch strings.TrimSpace(low[i+1:]) {
+				case "yes":
+					cur.Role = "initiator"
+				case "no":
+					cur.Role = "responder"
+				}
+			}
+		}
+	}
+	flush()
+	for _, sa := range out {
+		f.IKESAs = append(f.IKESAs, sa)
+		f.Saw(v)
+	}
+	if len(out) == 0 && sawHeading && emptyKind != "" {
+		f.MarkEmpty(emptyKind, emptyRef)
+	}
+	return len(out) > 0
+}
+
+// ikev2Row reads one SA row against the header columns.
+func ikev2Row(fl, cols []string, v facts.Vendor, af string) (facts.IKESA, bool) {
+	sa := facts.IKESA{Vendor: v, Version: 2, AF: af}
+	id, _ := atoi(fl[0])
+	sa.ConnID = id
+	i := 1
+	for _, c := range cols[1:] {
+		if i >= len(fl) {
+			break
+		}
+		tok := fl[i]
+		switch c {
+		case "local":
+			if !looksAddr(tok) {
+				return sa, false
+			}
+			sa.Local, _ = splitHostPort(tok)
+		case "remote":
+			if !looksAddr(tok) {
+				return sa, false
+			}
+			sa.Peer, _ = splitHostPort(tok)
+		case "fvrf/ivrf":
+			if !strings.Contains(tok, "/") {
+				continue // blank column: do not consume the token
+			}
+		case "status":
+			sa.State = tok
+		case "role":
+			sa.Role = strings.ToLower(tok)
+		}
+		i++
+	}
+	if sa.State == "" {
+		return sa, false
+	}
+	return sa, true
+}

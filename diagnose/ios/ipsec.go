@@ -1,0 +1,428 @@
+package ios
+
+import (
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// counterField maps a normalised counter name (lower case, single spaces,
+// parenthesised qualifier dropped) to its place in facts.Counters and its
+// key in IPsecSA.Lines.
+type counterField struct {
+	key string
+	set func(c *facts.Counters, n int64)
+}
+
+var counterFields = map[string]counterField{
+	"pkts encaps":                          {"encaps", func(c *facts.Counters, n int64) { c.Encaps = n }},
+	"pkts encrypt":                         {"encrypt", func(c *facts.Counters, n int64) { c.Encrypt = n }},
+	"pkts digest":                          {"digest", func(c *facts.Counters, n int64) { c.Digest = n }},
+	"pkts decaps":                          {"decaps", func(c *facts.Counters, n int64) { c.Decaps = n }},
+	"pkts decrypt":                         {"decrypt", func(c *facts.Counters, n int64) { c.Decrypt = n }},
+	"pkts verify":                          {"verify", func(c *facts.Counters, n int64) { c.Verify = n }},
+	"send errors":                          {"send_errors", func(c *facts.Counters, n int64) { c.SendErrors = n }},
+	"recv errors":                          {"recv_errors", func(c *facts.Counters, n int64) { c.RecvErrors = n }},
+	"pkts replay failed":                   {"replay_failed", func(c *facts.Counters, n int64) { c.ReplayFailed = n }},
+	"pkts verify failed":                   {"verify_failed", func(c *facts.Counters, n int64) { c.VerifyFailed = n }},
+	"pkts no sa":                           {"no_sa_send", func(c *facts.Counters, n int64) { c.NoSASend = n }},
+	"pkts invalid sa":                      {"invalid_sa_recv", func(c *facts.Counters, n int64) { c.InvalidSARecv = n }},
+	"pkts encaps failed":                   {"encaps_failed", func(c *facts.Counters, n int64) { c.EncapsFailed = n }},
+	"pkts decaps failed":                   {"decaps_failed", func(c *facts.Counters, n int64) { c.DecapsFailed = n }},
+	"pre-frag failures":                    {"prefrag_failures", func(c *facts.Counters, n int64) { c.PreFragFailures = n }},
+	"pmtus sent":                           {"pmtus_sent", func(c *facts.Counters, n int64) { c.PMTUsSent = n }},
+	"pmtus rcvd":                           {"pmtus_rcvd", func(c *facts.Counters, n int64) { c.PMTUsRcvd = n }},
+	"decapsulated frgs needing reassembly": {"fragments_needed", func(c *facts.Counters, n int64) { c.FragmentsNeeded = n }},
+	"decapsulated frags needing reassembly": {"fragments_needed", func(c *facts.Counters, n int64) {
+		c.FragmentsNeeded = n
+	}},
+}
+
+// counter is one "#name: value" pair found on a line; value is -1 when the
+// line ended before the number (a wrapped paste puts it on the next line).
+type counter struct {
+	name  string
+	value int64
+}
+
+// scanCounters reads every "#name[:] value" pair of a counter line. It is
+// tolerant of doubled '#', missing colons and commas, and odd spacing.
+func scanCounters(s string) []counter {
+	var out []counter
+	for {
+		i := strings.IndexByte(s, '#')
+		if i < 0 {
+			return out
+		}
+		s = strings.TrimLeft(s[i:], "# ")
+		// name runs to the first digit that starts a number token, or to ':'
+		j := 0
+		for j < len(s) && s[j] != '#' && s[j] != ':' && !(s[j] >= '0' && s[j] <= '9' && j > 0 && s[j-1] == ' ') {
+			j++
+		}
+		name := normCounter(s[:j])
+		s = s[j:]
+		s = strings.TrimLeft(s, ": ")
+		k := 0
+		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+			k++
+		}
+		v := int64(-1)
+		if k > 0 {
+			v = atoi64(s[:k])
+		}
+		if name != "" {
+			out = append(out, counter{name, v})
+		}
+		s = s[k:]
+	}
+}
+
+// normCounter lower-cases a counter name, drops a "(send)/(rcv)/(recv)"
+// qualifier and squeezes spaces.
+func normCounter(s string) string {
+	s = strings.ToLower(s)
+	if i := strings.IndexByte(s, '('); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Trim(s, " ,.")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// ipsecState carries the context lines that precede ident blocks.
+type ipsecState struct {
+	vendor    facts.Vendor
+	secIndex  int
+	iface     string
+	cmap      string
+	localAddr string
+	peerAddr  string // ASA "peer address:" heading
+	cur       *facts.IPsecSA
+	out       []facts.IPsecSA
+	dir       string // "in", "out" or "" while inside an esp sas list
+	pending   []counter
+	pendingN  int
+}
+
+func (st *ipsecState) flush() {
+	if st.cur != nil {
+		st.out = append(st.out, *st.cur)
+		st.cur = nil
+	}
+	st.dir = ""
+	st.pending = nil
+}
+
+func (st *ipsecState) open(n int) *facts.IPsecSA {
+	if st.cur == nil {
+		st.cur = &facts.IPsecSA{
+			Vendor:    st.vendor,
+			Interface: st.iface,
+			CryptoMap: st.cmap,
+			LocalAddr: st.localAddr,
+			Peer:      st.peerAddr,
+			Counters:  facts.NoCounters(),
+			Lines:     map[string]int{},
+			Ref:       facts.Ref{Section: st.secIndex, Line: n},
+		}
+	}
+	return st.cur
+}
+
+func (st *ipsecState) mark(key string, n int) {
+	if st.cur != nil {
+		if _, ok := st.cur.Lines[key]; !ok {
+			st.cur.Lines[key] = n
+		}
+	}
+}
+
+// ParseIPsecSA returns the reader of `show crypto ipsec sa [peer X]
+// [detail] [interface X] [ipv6 detailed]` for vendor v; IOS and ASA share
+// the block layout. One IPsecSA is produced per "local ident" block. The
+// IOS table entry upgrades the vendor to ASA when the text carries ASA-only
+// wording ("seq num:", "ipsec overhead", "#pkts comp failed").
+func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *facts.Facts) {
+	return func(sec *facts.Section, f *facts.Facts) {
+		vendor := v
+		if v == facts.VendorIOS && looksASAIPsec(sec.Lines) {
+			vendor = facts.VendorASA
+		}
+		st := &ipsecState{vendor: vendor, secIndex: sec.Index}
+		var emptyRef facts.Ref
+		for i, ln := range sec.Lines {
+			t := trimHeading(ln.Text)
+			if t == "" {
+				continue
+			}
+			if len(st.pending) > 0 && st.cur != nil {
+				// A counter whose value was wrapped onto this line.
+				if isDigits(t) {
+					c := st.pending[0]
+					st.pending = st.pending[1:]
+					if cf, ok := counterFields[c.name]; ok {
+						cf.set(&st.cur.Counters, atoi64(t))
+						st.mark(cf.key, st.pendingN)
+					}
+					continue
+				}
+				st.pending = nil
+			}
+			low := strings.ToLower(t)
+			switch {
+			case strings.HasPrefix(low, "there are no ipsec sa"), strings.HasPrefix(low, "no sas found"):
+				emptyRef = facts.Ref{Section: sec.Index, Line: ln.N}
+			case strings.HasPrefix(low, "interface:"):
+				st.flush()
+				st.iface = strings.TrimSpace(t[len("interface:"):])
+				st.cmap, st.localAddr, st.peerAddr = "", "", ""
+				if emptyRef.Line == 0 {
+					emptyRef = facts.Ref{Section: sec.Index, Line: ln.N}
+				}
+			case strings.HasPrefix(low, "peer address:"):
+				st.flush()
+				st.peerAddr = firstField(t[len("peer address:"):])
+			case strings.HasPrefix(low, "crypto map tag:"):
+				st.flush()
+				st.cryptoMapTag(t)
+			case strings.HasPrefix(low, "local ident") || strings.HasPrefix(low, "local  ident"):
+				if st.cur != nil && st.cur.LocalIdent != "" || st.cur != nil && st.cur.Counters.Encaps >= 0 {
+					st.flush()
+				}
+				sa := st.open(ln.N)
+				sa.LocalIdent = identValue(t)
+				st.mark("local_ident", ln.N)
+			case strings.HasPrefix(low, "remote ident"):
+				sa := st.open(ln.N)
+				sa.RemoteIdent = identValue(t)
+				st.mark("remote_ident", ln.N)
+			case strings.HasPrefix(low, "current_peer") || strings.HasPrefix(low, "current peer"):
+				sa := st.open(ln.N)
+				rest := strings.TrimLeft(t[len("current_peer"):], ": ")
+				fs := strings.Fields(rest)
+				if len(fs) > 0 {
+					sa.Peer = strings.TrimRight(fs[0], ",")
+				}
+				for j := 0; j+1 < len(fs); j++ {
+					if strings.EqualFold(fs[j], "port") {
+						sa.PeerPort, _ = atoi(fs[j+1])
+					}
+				}
+				st.mark("current_peer", ln.N)
+			case strings.HasPrefix(low, "#") || strings.HasPrefix(low, "pkts "):
+				st.counters(t, ln.N)
+			case strings.Contains(low, "crypto endpt"):
+				st.endpoints(t, sec.Lines[i+1:], ln.N)
+			case strings.Contains(low, "path mtu"):
+				sa := st.open(ln.N)
+				if v, ok := after(low, "path mtu"); ok {
+					sa.PathMTU, _ = atoi(strings.Trim(firstField(v), ",:"))
+				}
+				st.mark("path_mtu", ln.N)
+			case strings.HasPrefix(low, "current outbound spi"):
+				sa := st.open(ln.N)
+				sa.CurrentOutboundSPI = spiValue(t)
+				st.mark("outbound_spi", ln.N)
+			case strings.HasPrefix(low, "pfs (y/n)"):
+				sa := st.open(ln.N)
+				kv := keyValues(t)
+				sa.PFS = strings.ToUpper(kv["pfs (y/n)"])
+				if g, ok := kv["dh group"]; ok {
+					sa.DHGroup = g
+				}
+			case strings.HasSuffix(low, "sas:"):
+				switch {
+				case strings.HasPrefix(low, "inbound esp"):
+					st.dir = "in"
+				case strings.HasPrefix(low, "outbound esp"):
+					st.dir = "out"
+				default:
+					st.dir = ""
+				}
+			case strings.HasPrefix(low, "spi:"):
+				if st.cur == nil || st.dir == "" {
+					break
+				}
+				spi := spiValue(t)
+				if spi == "" {
+					break
+				}
+				if st.dir == "in" {
+					st.cur.InboundSPIs = append(st.cur.InboundSPIs, spi)
+					st.mark("inbound_spi", ln.N)
+				} else {
+					st.cur.OutboundSPIs = append(st.cur.OutboundSPIs, spi)
+				}
+			case strings.HasPrefix(low, "transform:"):
+				if st.cur == nil {
+					break
+				}
+				tr := transformValue(t[len("transform:"):])
+				if tr != "" && !contains(st.cur.Transforms, tr) {
+					st.cur.Transforms = append(st.cur.Transforms, tr)
+				}
+			case strings.HasPrefix(low, "in use settings"):
+				// ASA: "in use settings ={L2L, Tunnel, PFS Group 2, }"
+				if st.cur != nil {
+					if g, ok := after(low, "pfs group"); ok {
+						st.cur.PFS = "Y"
+						st.cur.DHGroup = "group" + strings.Trim(firstField(g), ",}")
+					}
+				}
+			}
+		}
+		st.flush()
+		for i := range st.out {
+			f.IPsecSAs = append(f.IPsecSAs, st.out[i])
+			f.Saw(st.out[i].Vendor)
+		}
+		if len(st.out) == 0 && emptyRef.Line != 0 && emptyKind != "" {
+			f.MarkEmpty(emptyKind, emptyRef)
+		}
+	}
+}
+
+// looksASAIPsec spots ASA-only wording in an ipsec sa output.
+func looksASAIPsec(lines []facts.Line) bool {
+	for _, ln := range lines {
+		t := ln.Text
+		if strings.Contains(t, "seq num:") || strings.Contains(t, "ipsec overhead") ||
+			strings.Contains(t, "#pkts comp failed") || strings.HasPrefix(strings.TrimSpace(t), "peer address:") ||
+			strings.Contains(t, "current_peer:") {
+			return true
+		}
+	}
+	return false
+}
+
+// cryptoMapTag reads "Crypto map tag: T, local addr A" (IOS) or
+// "Crypto map tag: T, seq num: N, local addr: A" (ASA).
+func (st *ipsecState) cryptoMapTag(t string) {
+	rest := strings.TrimSpace(t[len("crypto map tag:"):])
+	parts := strings.Split(rest, ",")
+	if len(parts) > 0 {
+		st.cmap = strings.TrimSpace(parts[0])
+	}
+	for _, p := range parts[1:] {
+		p = strings.TrimSpace(p)
+		if v, ok := after(p, "local addr"); ok && strings.HasPrefix(strings.ToLower(p), "local addr") {
+			st.localAddr = firstField(strings.TrimLeft(v, ": "))
+		}
+	}
+}
+
+// endpoints reads "local crypto endpt.: A, remote crypto endpt.: B"; the
+// remote part may be on the next line.
+func (st *ipsecState) endpoints(t string, next []facts.Line, n int) {
+	sa := st.open(n)
+	text := t
+	low := strings.ToLower(text)
+	if strings.Contains(low, "local crypto endpt") && !strings.Contains(low, "remote crypto endpt") {
+		for _, nl := range next {
+			nt := strings.TrimSpace(nl.Text)
+			if nt == "" {
+				continue
+			}
+			if strings.HasPrefix(strings.ToLower(nt), "remote crypto endpt") {
+				text += " " + nt
+			}
+			break
+		}
+	}
+	low = strings.ToLower(text)
+	if v, ok := after(low, "local crypto endpt"); ok {
+		_ = v
+		sa.LocalEndpt = endptValue(text, "local crypto endpt")
+	}
+	if _, ok := after(low, "remote crypto endpt"); ok {
+		sa.RemoteEndpt = endptValue(text, "remote crypto endpt")
+	}
+	st.mark("local_endpt", n)
+}
+
+func endptValue(text, key string) string {
+	v, _ := after(text, key)
+	v = strings.TrimLeft(v, ".: ")
+	fs := strings.Fields(v)
+	if len(fs) == 0 {
+		return ""
+	}
+	a, _ := splitHostPort(strings.TrimRight(fs[0], ","))
+	return a
+}
+
+func (st *ipsecState) counters(t string, n int) {
+	cs := scanCounters(t)
+	if len(cs) == 0 {
+		return
+	}
+	sa := st.open(n)
+	for i, c := range cs {
+		cf, ok := counterFields[c.name]
+		if c.value < 0 {
+			if i == len(cs)-1 {
+				// value wrapped to the next line: remember the name
+				st.pending = append(st.pending, c)
+				st.pendingN = n
+			}
+			continue
+		}
+		if ok {
+			cf.set(&sa.Counters, c.value)
+			st.mark(cf.key, n)
+		}
+	}
+}
+
+// identValue reads "(10.1.1.0/255.255.255.0/0/0)" from an ident line.
+func identValue(t string) string {
+	i := strings.LastIndexByte(t, '(')
+	j := strings.LastIndexByte(t, ')')
+	if i >= 0 && j > i {
+		return strings.TrimSpace(t[i+1 : j])
+	}
+	if k := strings.LastIndexByte(t, ':'); k >= 0 {
+		return strings.TrimSpace(t[k+1:])
+	}
+	return ""
+}
+
+// spiValue reads "spi: 0x658F7C11(1703902225)", "0x1E8246FC (511854332)",
+// "DC15BF68" or "[Not Available]" and keeps the hexadecimal part.
+func spiValue(t string) string {
+	i := strings.IndexByte(t, ':')
+	if i < 0 {
+		return ""
+	}
+	v := strings.TrimSpace(t[i+1:])
+	if strings.HasPrefix(v, "[") {
+		if j := strings.IndexByte(v, ']'); j > 0 {
+			return v[:j+1]
+		}
+		return v
+	}
+	if j := strings.IndexAny(v, "( "); j >= 0 {
+		v = v[:j]
+	}
+	return v
+}
+
+// transformValue normalises "esp-256-aes esp-sha256-hmac ," and ASA's
+// "esp-aes-256 esp-md5-hmac no compression".
+func transformValue(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimRight(s, ", ")
+	if i := strings.Index(strings.ToLower(s), "no compression"); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,318 @@
+package ios
+
+import (
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// isakmpRow is one row of the plain table before Local/Peer are decided.
+type isakmpRow struct {
+	sa       facts.IKESA
+	dst, src string
+}
+
+// parseIsakmpSA reads `show crypto isakmp sa [detail|active|standby]`.
+//
+// The plain table prints dst/src of the SA, not local/peer: dst is the
+// responder. Which one is us is decided by, in order: an address this
+// paste already showed as local (ipsec sa local addr / crypto endpt, ikev2
+// Local, isakmp detail Local, crypto session IKE SA local); an address that
+// is on every row of a table with two or more different other ends (a hub);
+// else dst is taken as the peer and src as local (we initiated).
+// FixIKEDirection repeats the first test once every section is read.
+func parseIsakmpSA(sec *facts.Section, f *facts.Facts) {
+	af := ""
+	var rows []isakmpRow
+	sawTable := false
+	var tableRef facts.Ref
+	for _, ln := range sec.Lines {
+		t := trimHeading(ln.Text)
+		if t == "" {
+			continue
+		}
+		ref := facts.Ref{Section: sec.Index, Line: ln.N}
+		switch {
+		case hasPrefixFold(t, "IPv4 Crypto ISAKMP SA"):
+			af, sawTable = "IPv4", true
+			if tableRef.Line == 0 {
+				tableRef = ref
+			}
+			continue
+		case hasPrefixFold(t, "IPv6 Crypto ISAKMP SA"):
+			af, sawTable = "IPv6", true
+			if tableRef.Line == 0 {
+				tableRef = ref
+			}
+			continue
+		case hasPrefixFold(t, "dst ") && indexFold(t, "state") > 0:
+			sawTable = true
+			if tableRef.Line == 0 {
+				tableRef = ref
+			}
+			continue
+		case hasPrefixFold(t, "C-id"):
+			sawTable = true
+			if tableRef.Line == 0 {
+				tableRef = ref
+			}
+			continue
+		case hasPrefixFold(t, "Engine-id"):
+			continue
+		}
+		fl := strings.Fields(t)
+		if len(fl) < 3 {
+			continue
+		}
+		// Detail rows start with the conn id, plain rows with an address.
+		if isDigits(fl[0]) && len(fl) >= 4 {
+			if sa, ok := detailRow(fl, af); ok {
+				sa.Ref = ref
+				rows = append(rows, isakmpRow{sa: sa})
+				continue
+			}
+		}
+		if looksAddr(fl[0]) && looksAddr(fl[1]) && isStateToken(fl[2]) {
+			r := plainRow(fl, af)
+			r.sa.Ref = ref
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		if sawTable {
+			f.MarkEmpty(NameIsakmpSA, tableRef)
+		}
+		return
+	}
+	local := localAddrs(f)
+	byAF := map[string][]isakmpRow{}
+	for _, r := range rows {
+		byAF[r.sa.AF] = append(byAF[r.sa.AF], r)
+	}
+	hubs := map[string]string{}
+	for af, rs := range byAF {
+		hubs[af] = hubAddr(rs)
+	}
+	for i := range rows {
+		r := &rows[i]
+		hub := hubs[r.sa.AF]
+		if r.dst != "" || r.src != "" {
+			switch {
+			case local[r.dst]:
+				r.sa.Local, r.sa.Peer = r.dst, r.src
+			case local[r.src]:
+				r.sa.Local, r.sa.Peer = r.src, r.dst
+			case hub != "" && r.dst == hub:
+				r.sa.Local, r.sa.Peer = r.dst, r.src
+			case hub != "" && r.src == hub:
+				r.sa.Local, r.sa.Peer = r.src, r.dst
+			default:
+				r.sa.Local, r.sa.Peer = r.src, r.dst
+			}
+		}
+		f.IKESAs = append(f.IKESAs, r.sa)
+		f.Saw(facts.VendorIOS)
+	}
+}
+
+// isStateToken reports an IKEv1 state name (MM_NO_STATE, QM_IDLE, AG_INIT_EXCH...).
+func isStateToken(s string) bool {
+	if len(s) < 4 || strings.IndexByte(s, '_') < 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// plainRow reads "dst src state [conn-id] [slot] [status...]".
+func plainRow(fl []string, af string) isakmpRow {
+	sa := facts.IKESA{Vendor: facts.VendorIOS, Version: 1, AF: af, State: fl[2]}
+	rest := fl[3:]
+	nums := 0
+	for len(rest) > 0 && isDigits(rest[0]) && nums < 2 {
+		if nums == 0 {
+			sa.ConnID, _ = atoi(rest[0])
+		}
+		nums++
+		rest = rest[1:]
+	}
+	status := strings.Join(rest, " ")
+	sa.Status = status
+	if strings.Contains(strings.ToLower(status), "deleted") {
+		sa.Deleted = true
+	}
+	return isakmpRow{sa: sa, dst: fl[0], src: fl[1]}
+}
+
+// capLetters reports a Cap. column value such as D, DN, CX.
+func capLetters(s string) bool {
+	if s == "" || len(s) > 6 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte("CDKNXFTRU", s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// isStatusWord reports an SA status column value.
+func isStatusWord(s string) bool {
+	switch strings.ToUpper(s) {
+	case "ACTIVE", "STDBY", "STANDBY", "INACTIVE", "DELETED", "(DELETED)", "ACTIVE(DELETED)":
+		return true
+	}
+	return false
+}
+
+// detailRow reads a `show crypto isakmp sa detail` row. Columns are
+// classified by shape, not position: I-VRF and Cap. may be blank, and
+// older IOS (and chat pastes) move Lifetime next to Local.
+func detailRow(fl []string, af string) (facts.IKESA, bool) {
+	sa := facts.IKESA{Vendor: facts.VendorIOS, Version: 1, AF: af}
+	id, ok := atoi(fl[0])
+	if !ok {
+		return sa, false
+	}
+	sa.ConnID = id
+	var addrs []string
+	statusAt := -1
+	for i := 1; i < len(fl); i++ {
+		tok := fl[i]
+		switch {
+		case isStatusWord(tok):
+			statusAt = i
+		case isTime(tok):
+			sa.Lifetime = tok
+			continue
+		case looksAddr(tok) && len(addrs) < 2:
+			addrs = append(addrs, tok)
+			continue
+		}
+		if statusAt >= 0 {
+			break
+		}
+	}
+	if len(addrs) < 2 || statusAt < 0 {
+		return sa, false
+	}
+	sa.Local, sa.Peer = addrs[0], addrs[1]
+	sa.Status = fl[statusAt]
+	var algs []string
+	for _, tok := range fl[statusAt+1:] {
+		switch {
+		case strings.EqualFold(tok, "(deleted)"):
+			sa.Deleted = true
+			sa.Status += " (deleted)"
+		case isTime(tok):
+			sa.Lifetime = tok
+		case len(algs) >= 4 && capLetters(tok):
+			sa.DPD = strings.IndexByte(tok, 'D') >= 0
+		default:
+			algs = append(algs, tok)
+		}
+	}
+	for i, v := range algs {
+		switch i {
+		case 0:
+			sa.Encr = v
+		case 1:
+			sa.Hash = v
+		case 2:
+			sa.Auth = v
+		case 3:
+			sa.DH = v
+		}
+	}
+	return sa, true
+}
+
+// hubAddr returns the address on every row when the rows have at least two
+// different other ends: the local address of a hub with several peers.
+func hubAddr(rows []isakmpRow) string {
+	count := map[string]int{}
+	others := map[string]bool{}
+	n := 0
+	for _, r := range rows {
+		if r.dst == "" {
+			continue
+		}
+		n++
+		count[r.dst]++
+		if r.src != r.dst {
+			count[r.src]++
+		}
+	}
+	if n < 2 {
+		return ""
+	}
+	hub := ""
+	for a, c := range count {
+		if c == n {
+			if hub != "" {
+				return "" // both ends on every row: one pair, no hub
+			}
+			hub = a
+		}
+	}
+	if hub == "" {
+		return ""
+	}
+	for _, r := range rows {
+		if r.dst == hub {
+			others[r.src] = true
+		} else if r.src == hub {
+			others[r.dst] = true
+		}
+	}
+	if len(others) < 2 {
+		return ""
+	}
+	return hub
+}
+
+// localAddrs collects the addresses earlier sections showed as ours.
+func localAddrs(f *facts.Facts) map[string]bool {
+	m := map[string]bool{}
+	add := func(s string) {
+		s, _ = splitHostPort(s)
+		if s != "" {
+			m[s] = true
+		}
+	}
+	for i := range f.IPsecSAs {
+		add(f.IPsecSAs[i].LocalAddr)
+		add(f.IPsecSAs[i].LocalEndpt)
+	}
+	for i := range f.IKESAs {
+		sa := &f.IKESAs[i]
+		if sa.Version == 2 || sa.Lifetime != "" || sa.Encr != "" {
+			// ikev2 and isakmp detail tables print Local/Remote, not dst/src.
+			add(sa.Local)
+		}
+	}
+	return m
+}
+
+// FixIKEDirection swaps Local and Peer of IOS IKEv1 SAs read from the plain
+// dst/src table when the peer turns out to be an address that another
+// section (read after it) showed as local. The engine calls it once after
+// every section is parsed.
+func FixIKEDirection(f *facts.Facts) {
+	local := localAddrs(f)
+	for i := range f.IKESAs {
+		sa := &f.IKESAs[i]
+		if sa.Vendor != facts.VendorIOS || sa.Version != 1 || sa.Encr != "" {
+			continue
+		}
+		if local[sa.Peer] && !local[sa.Local] {
+			sa.Local, sa.Peer = sa.Peer, sa.Local
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package ios
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata golden files")
+
+// TestParsersGolden runs every parser over testdata/<command_slug>/<case>.txt
+// and compares the facts with <case>.golden.json.
+func TestParsersGolden(t *testing.T) {
+	for _, p := range Parsers {
+		dir := filepath.Join("testdata", slug(p.Name))
+		cases, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+		if len(cases) == 0 {
+			t.Errorf("%s: no testdata cases in %s", p.Name, dir)
+			continue
+		}
+		hasEmpty := false
+		for _, c := range cases {
+			name := strings.TrimSuffix(filepath.Base(c), ".txt")
+			hasEmpty = hasEmpty || name == "empty"
+			t.Run(slug(p.Name)+"/"+name, func(t *testing.T) {
+				raw, err := os.ReadFile(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f := &facts.Facts{}
+				p.Parse(sectionFromText(0, string(raw)), f)
+				got, err := json.MarshalIndent(f, "", "  ")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, '\n')
+				golden := strings.TrimSuffix(c, ".txt") + ".golden.json"
+				if *update {
+					if err := os.WriteFile(golden, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run with -update to create it)", err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("facts differ from %s:\n%s", golden, got)
+				}
+			})
+		}
+		if !hasEmpty {
+			t.Errorf("%s: no empty case", p.Name)
+		}
+	}
+}
+
+// TestHeaders checks that each parser's content signature recognises the
+// first meaningful line of its own testdata and that no other parser of the
+// table claims it.
+func TestHeaders(t *testing.T) {
+	for _, p := range Parsers {
+		cases, _ := filepath.Glob(filepath.Join("testdata", slug(p.Name), "*.txt"))
+		for _, c := range cases {
+			if strings.HasSuffix(c, "empty.txt") {
+				continue
+			}
+			raw, _ := os.ReadFile(c)
+			sec := sectionFromText(0, string(raw))
+			first := ""
+			for _, l := range sec.Lines {
+				if s := strings.TrimSpace(l.Text); s != "" {
+					first = s
+					break
+				}
+			}
+			if !p.Header(first) {
+				t.Errorf("%s: header does not match %q (%s)", p.Name, first, c)
+			}
+			for _, o := range Parsers {
+				if o.Name != p.Name && o.Header(first) {
+					t.Errorf("%s also claims %q (%s)", o.Name, first, c)
+				}
+			}
+		}
+	}
+}
+
+func TestCommandRegexps(t *testing.T) {
+	cases := map[string]string{
+		"show crypto isakmp sa":                       NameIsakmpSA,
+		"show crypto isakmp sa detail":                NameIsakmpSA,
+		"show crypto isakmp sa | include 10.1.1.1":    NameIsakmpSA,
+		"show crypto ikev2 sa remote 1.1.1.1 detail":  NameIKEv2SA,
+		"show crypto ipsec sa peer 40.10.1.1 detail":  NameIPsecSA,
+		"show crypto ipsec sa ipv6 detailed":          NameIPsecSA,
+		"show crypto session remote 40.10.1.1 detail": NameCryptoSession,
+		"show crypto isakmp policy":                   NameIsakmpPolicy,
+		"show crypto isakmp default policy":           NameIsakmpPolicy,
+		"show crypto ipsec transform-set":             NameTransformSet,
+		"show crypto map":                             NameCryptoMap,
+		"show access-lists SPOKE-10-ACL":              NameAccessLists,
+		"show ip access-lists":                        NameAccessLists,
+		"show access-list SPOKE-10-ACL":               NameAccessLists,
+		"show ip route 4.1.1.1":                       NameIPRoute,
+		"show ip route vrf RED 4.1.1.1":               NameIPRoute,
+		"show ip cef 4.1.1.1":                         NameIPCEF,
+		"ping 40.10.10.1":                             NamePing,
+	}
+	for cmd, want := range cases {
+		var got []string
+		for _, p := range Parsers {
+			if p.Command != nil && p.Command.MatchString(cmd) {
+				got = append(got, p.Name)
+			}
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%q matched %v, want [%s]", cmd, got, want)
+		}
+	}
+}
