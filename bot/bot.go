@@ -1,0 +1,291 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
+)
+
+// Defaults.
+const (
+	DefaultMaxFileBytes = 1 << 20
+	DefaultMaxPaste     = 4 << 20
+	DefaultCheckTimeout = 2 * time.Minute
+)
+
+// Access says who may do what. Empty lists allow everyone.
+type Access struct {
+	CheckUsers    []string // Slack user IDs allowed to run check (it logs into devices)
+	CheckGroups   []string // Slack user group IDs whose members may run check
+	CheckChannels []string // channels where everyone may run check
+	PasteChannels []string // channels where pastes are diagnosed (DMs always are)
+	AllowBots     bool     // answer other bots' messages (never our own)
+}
+
+// Config builds a Bot.
+type Config struct {
+	Store     store.Store
+	Messenger Messenger
+	Checker   TunnelChecker // nil: no device inventory configured
+	Files     FileFetcher   // nil: attachments are not read
+	Groups    GroupResolver // nil: CheckGroups cannot be resolved
+	Modals    ModalOpener   // nil: /tunnel diagnose cannot open its modal
+	Clock     Clock
+	Logger    *slog.Logger
+	Access    Access
+	// BotUserID is the bot's own Slack user ID (auth.test), to ignore itself.
+	BotUserID    string
+	MaxFileBytes int64
+	EventTTL     time.Duration
+	CheckTimeout time.Duration
+	// CheckHint completes the "no device inventory" answer: how to set one up.
+	CheckHint string
+}
+
+// Bot is the transport-independent core.
+type Bot struct {
+	cfg   Config
+	log   *slog.Logger
+	audit *slog.Logger
+
+	groupMu    sync.Mutex
+	groupCache map[string]groupEntry
+}
+
+type groupEntry struct {
+	members []string
+	at      time.Time
+}
+
+// New returns a Bot; Store and Messenger are required.
+func New(cfg Config) (*Bot, error) {
+	if cfg.Store == nil || cfg.Messenger == nil {
+		return nil, errors.New("bot: Store and Messenger are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxFileBytes <= 0 {
+		cfg.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if cfg.EventTTL < 10*time.Minute {
+		cfg.EventTTL = store.DefaultEventTTL
+	}
+	if cfg.CheckTimeout <= 0 {
+		cfg.CheckTimeout = DefaultCheckTimeout
+	}
+	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), groupCache: map[string]groupEntry{}}, nil
+}
+
+// Handle answers one request. Transports call it after acking, on their
+// own goroutine; it returns when the answer was sent (or failed).
+func (b *Bot) Handle(ctx context.Context, req Request) {
+	if req.FromBot && (!b.cfg.Access.AllowBots || (b.cfg.BotUserID != "" && req.User == b.cfg.BotUserID)) {
+		return
+	}
+	if req.User != "" && req.User == b.cfg.BotUserID {
+		return
+	}
+	if req.EventID != "" {
+		first, err := b.cfg.Store.FirstDelivery(ctx, req.EventID, b.cfg.EventTTL)
+		switch {
+		case err != nil:
+			// Prefer a rare duplicate to a lost answer.
+			b.log.Warn("event dedup unavailable; answering anyway", "event_id", req.EventID, "err", err)
+		case !first:
+			b.log.Info("redelivered event ignored", "event_id", req.EventID, "channel", req.Channel)
+			return
+		}
+	}
+
+	cmd := ParseCommand(req.Text)
+	var owner *store.Incident
+	if req.Kind == KindThreadMessage {
+		// Unmentioned thread messages count only in threads the bot owns,
+		// and only when they hold device output.
+		if req.ThreadTS == "" {
+			return
+		}
+		inc, ok, err := b.cfg.Store.ByThread(ctx, req.Channel, req.ThreadTS)
+		if err != nil || !ok {
+			return
+		}
+		if (cmd.Kind != CmdPaste || !looksLikeOutput(cmd.Text)) && len(req.Files) == 0 {
+			return
+		}
+		owner = &inc
+	}
+
+	if len(req.Files) > 0 {
+		cmd = b.withFiles(ctx, req, cmd)
+	}
+
+	switch cmd.Kind {
+	case CmdHelp, CmdEmpty:
+		b.reply(ctx, req, helpText)
+		b.auditLog(req, "help", "", "answered")
+	case CmdStatus:
+		b.status(ctx, req)
+	case CmdCheck:
+		if cmd.Err != "" {
+			b.reply(ctx, req, cmd.Err)
+			b.auditLog(req, "check", cmd.Peer, "bad command")
+			return
+		}
+		b.check(ctx, req, cmd.Peer, cmd.Device, owner)
+	case CmdDiagnose, CmdPaste:
+		if strings.TrimSpace(cmd.Text) == "" {
+			b.reply(ctx, req, "Paste the output after `diagnose` (in or out of ``` fences), or attach it as a file: `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>`, `debug crypto isakmp`.")
+			b.auditLog(req, "diagnose", cmd.Peer, "nothing pasted")
+			return
+		}
+		b.paste(ctx, req, cmd, owner)
+	default:
+		b.reply(ctx, req, "I did not understand `"+escapeMrkdwn(cmd.Text)+"`.\n"+helpText)
+		b.auditLog(req, "unknown", "", "answered with help")
+	}
+}
+
+const helpText = "*tunneldoc* finds why an IPsec tunnel is down.\n" +
+	"• `check tunnel 90.1.1.1` (optionally `on fw-hq`): I log into the device, collect `show crypto` output and diagnose it.\n" +
+	"• `diagnose` followed by pasted output (in or out of ``` fences), or just paste output with a mention, or attach a file or snippet.\n" +
+	"• `status`: open incidents.  • `help`: this text.\n" +
+	"I answer in a thread; follow-up pastes in that thread need no mention. Buttons: Re-check, Acknowledge, Resolved."
+
+// withFiles appends the text of attached files to the command.
+func (b *Bot) withFiles(ctx context.Context, req Request, cmd Command) Command {
+	if b.cfg.Files == nil {
+		return cmd
+	}
+	var parts []string
+	var notes []string
+	for _, f := range req.Files {
+		if !isTextFile(f) {
+			notes = append(notes, fmt.Sprintf("`%s` is not a text file; skipped.", escapeMrkdwn(f.Name)))
+			continue
+		}
+		if f.Size > b.cfg.MaxFileBytes {
+			notes = append(notes, fmt.Sprintf("`%s` is %d KiB, over the %d KiB limit; paste the relevant part instead.", escapeMrkdwn(f.Name), f.Size>>10, b.cfg.MaxFileBytes>>10))
+			continue
+		}
+		data, err := b.cfg.Files.Fetch(ctx, f, b.cfg.MaxFileBytes)
+		if err != nil {
+			b.log.Warn("file download failed", "file", f.ID, "err", err)
+			notes = append(notes, fmt.Sprintf("I could not download `%s`: %s", escapeMrkdwn(f.Name), safeErr(err)))
+			continue
+		}
+		parts = append(parts, string(data))
+	}
+	if len(notes) > 0 {
+		b.reply(ctx, req, strings.Join(notes, "\n"))
+	}
+	if len(parts) == 0 {
+		return cmd
+	}
+	text := strings.Join(append([]string{cmd.Text}, parts...), "\n")
+	switch cmd.Kind {
+	case CmdDiagnose, CmdPaste:
+		cmd.Text = strings.TrimSpace(text)
+	case CmdEmpty, CmdUnknown, CmdHelp:
+		cmd = Command{Kind: CmdPaste, Text: strings.TrimSpace(text)}
+	}
+	return cmd
+}
+
+func isTextFile(f FileRef) bool {
+	if strings.HasPrefix(f.Mimetype, "text/") {
+		return true
+	}
+	switch f.Filetype {
+	case "text", "txt", "log", "markdown", "csv", "json", "yaml", "shell", "diff":
+		return true
+	}
+	return false
+}
+
+// replyThread is where a reply to req goes: its thread, or a new thread
+// under the user's message.
+func replyThread(req Request) string {
+	if req.ThreadTS != "" {
+		return req.ThreadTS
+	}
+	return req.TS
+}
+
+// reply posts a short text answer in the request's thread; requests
+// without a message of their own (slash commands, modals) get it as an
+// ephemeral message.
+func (b *Bot) reply(ctx context.Context, req Request, text string) {
+	m := Message{Channel: req.Channel, ThreadTS: replyThread(req), Text: text}
+	if req.Kind == KindSlash || req.Kind == KindModal {
+		m.EphemeralTo = req.User
+	}
+	if _, err := b.cfg.Messenger.Post(ctx, m); err != nil {
+		b.log.Error("reply failed", "channel", req.Channel, "err", err)
+	}
+}
+
+func (b *Bot) auditLog(req Request, command, peer, result string) {
+	b.audit.Info("command", "user", req.User, "channel", req.Channel, "via", req.Kind.String(), "command", command, "peer", peer, "result", result)
+}
+
+// mayCheck says whether the user may run check here, and why not.
+func (b *Bot) mayCheck(ctx context.Context, req Request) (bool, string) {
+	a := b.cfg.Access
+	if len(a.CheckUsers) == 0 && len(a.CheckGroups) == 0 && len(a.CheckChannels) == 0 {
+		return true, ""
+	}
+	if slices.Contains(a.CheckUsers, req.User) || slices.Contains(a.CheckChannels, req.Channel) {
+		return true, ""
+	}
+	for _, g := range a.CheckGroups {
+		if slices.Contains(b.groupMembers(ctx, g), req.User) {
+			return true, ""
+		}
+	}
+	return false, "`check` logs into network devices, so it is limited to configured users, user groups and channels (TUNNELDOC_CHECK_USERS, TUNNELDOC_CHECK_GROUPS, TUNNELDOC_CHECK_CHANNELS); you are not on those lists. Pasting output for diagnosis works for everyone here."
+}
+
+func (b *Bot) groupMembers(ctx context.Context, group string) []string {
+	if b.cfg.Groups == nil {
+		return nil
+	}
+	now := b.cfg.Clock.Now()
+	b.groupMu.Lock()
+	e, ok := b.groupCache[group]
+	b.groupMu.Unlock()
+	if ok && now.Sub(e.at) < 5*time.Minute {
+		return e.members
+	}
+	m, err := b.cfg.Groups.GroupMembers(ctx, group)
+	if err != nil {
+		b.log.Warn("user group lookup failed", "group", group, "err", err)
+		return e.members
+	}
+	b.groupMu.Lock()
+	b.groupCache[group] = groupEntry{members: m, at: now}
+	b.groupMu.Unlock()
+	return m
+}
+
+// mayPaste: pastes are diagnosed in DMs, the console and allowed channels.
+func (b *Bot) mayPaste(req Request) bool {
+	pc := b.cfg.Access.PasteChannels
+	return len(pc) == 0 || req.Kind == KindDM || req.Kind == KindConsole || slices.Contains(pc, req.Channel)
+}
+
+// safeErr is the user-facing form of an error: redacted and short.
+func safeErr(err error) string {
+	return escapeMrkdwn(truncate(redact.Text(err.Error()), 300))
+}

@@ -1,0 +1,348 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
+)
+
+// stateNotSaved is what a reply says when the store could not be written.
+const stateNotSaved = "incident state could not be saved (state store unreachable); this diagnosis is not tracked. It will be once the store is back."
+
+// target is where a diagnosis about a tunnel is answered.
+type target struct {
+	channel, thread string
+	inc             *store.Incident
+	warning         string
+}
+
+// target finds the thread a diagnosis belongs in: the incident that owns
+// the request's thread, else the tunnel's open incident, else a new
+// incident on the request's thread. A request without a message of its own
+// (slash command, modal) gets a root message to thread under.
+func (b *Bot) target(ctx context.Context, req Request, peer, device string, owner *store.Incident, track bool, rootText string) target {
+	t := target{channel: req.Channel, thread: replyThread(req)}
+	if owner != nil {
+		t.inc = owner
+		t.channel, t.thread = owner.Channel, owner.ThreadTS
+		return t
+	}
+	tunnel := store.Tunnel(peer, device)
+	if t.thread == "" && peer != "" && track {
+		if inc, ok, err := b.cfg.Store.ByTunnel(ctx, tunnel); err == nil && ok {
+			t.inc = &inc
+			t.channel, t.thread = inc.Channel, inc.ThreadTS
+			return t
+		}
+	}
+	if t.thread == "" {
+		ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: req.Channel, Text: rootText})
+		if err != nil {
+			b.log.Error("root message failed", "channel", req.Channel, "err", err)
+		}
+		t.thread = ts
+	}
+	if peer == "" || !track || t.thread == "" {
+		return t
+	}
+	now := b.cfg.Clock.Now()
+	inc, created, err := b.cfg.Store.Open(ctx, store.Incident{
+		Tunnel: tunnel, Peer: peer, Device: device, Channel: t.channel, ThreadTS: t.thread,
+		Users: nonEmpty(req.User), FirstSeen: now, LastSeen: now,
+	})
+	if err != nil {
+		b.log.Error("incident store unavailable", "tunnel", tunnel, "err", err)
+		t.warning = stateNotSaved
+		return t
+	}
+	t.inc = &inc
+	if !created && (inc.Channel != t.channel || inc.ThreadTS != t.thread) {
+		link, _ := b.cfg.Messenger.Permalink(ctx, inc.Channel, inc.ThreadTS)
+		where := "its thread"
+		if link != "" {
+			where = "<" + link + "|its thread>"
+		}
+		note := fmt.Sprintf("Incident %s for %s is already open (since %s, %s). I am answering in %s.",
+			inc.ID, escapeMrkdwn(peer), inc.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), inc.Status, where)
+		if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: note}); err != nil {
+			b.log.Warn("pointer to incident thread failed", "err", err)
+		}
+		t.channel, t.thread = inc.Channel, inc.ThreadTS
+	}
+	return t
+}
+
+func nonEmpty(s ...string) []string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func (t target) replyContext(peer, device, source string) ReplyContext {
+	rc := ReplyContext{Peer: peer, Device: device, Source: source, StateWarning: t.warning}
+	if t.inc != nil {
+		rc.IncidentID = t.inc.ID
+		rc.IncidentStatus = t.inc.Status
+		rc.AcknowledgedBy = t.inc.AcknowledgedBy
+		rc.CanRecheck = t.inc.Peer != ""
+		if rc.Device == "" {
+			rc.Device = t.inc.Device
+		}
+	}
+	return rc
+}
+
+// record stores a diagnosis once Slack has accepted the message carrying
+// it; it returns a warning for the reply when the store failed.
+func (b *Bot) record(ctx context.Context, t target, r diagnose.Report, source, user, messageTS string) string {
+	if t.inc == nil {
+		return t.warning
+	}
+	d := store.Diagnosis{Phase: r.Phase, Cause: r.Cause, Verdict: verdictOf(r), Source: source, User: user, At: b.cfg.Clock.Now(), MessageTS: messageTS}
+	_, err := b.cfg.Store.Update(ctx, t.inc.ID, func(in *store.Incident) {
+		store.AddDiagnosis(d)(in)
+		if in.RootTS == "" {
+			in.RootTS = messageTS
+		}
+	})
+	if err != nil {
+		b.log.Error("recording diagnosis failed", "incident", t.inc.ID, "err", err)
+		return stateNotSaved
+	}
+	return ""
+}
+
+// paste diagnoses pasted (or attached) output.
+func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.Incident) {
+	if !b.mayPaste(req) {
+		b.reply(ctx, req, "Pasted output is diagnosed in DMs and in the channels listed in TUNNELDOC_PASTE_CHANNELS; this channel is not one of them.")
+		b.auditLog(req, "diagnose", cmd.Peer, "refused: channel not allowed")
+		return
+	}
+	text := redact.Text(cmd.Text)
+	if len(text) > DefaultMaxPaste {
+		text = text[:DefaultMaxPaste]
+	}
+	if owner == nil && req.ThreadTS != "" {
+		if inc, ok, err := b.cfg.Store.ByThread(ctx, req.Channel, req.ThreadTS); err == nil && ok {
+			owner = &inc
+		}
+	}
+	peer, device := cmd.Peer, ""
+	if owner != nil {
+		peer = firstNonEmpty(peer, owner.Peer)
+		device = owner.Device
+	}
+	report := diagnose.Diagnose(text, diagnose.Options{Peer: peer})
+	peer = firstNonEmpty(peer, report.Peer)
+	track := report.Cause != diagnose.CauseHealthy
+	t := b.target(ctx, req, peer, device, owner, track, "<@"+req.User+"> pasted output for diagnosis.")
+	rc := t.replyContext(peer, device, store.SourcePaste)
+	out := Render(report, rc)
+	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, IncidentID: rc.IncidentID})
+	if err != nil {
+		b.log.Error("posting diagnosis failed", "channel", t.channel, "err", err)
+		b.auditLog(req, "diagnose", peer, "post failed: "+report.Cause)
+		return
+	}
+	b.upload(ctx, t, out)
+	if w := b.record(ctx, t, report, store.SourcePaste, req.User, ts); w != "" && t.warning == "" {
+		b.rewarn(ctx, t, ts, report, rc, w)
+	}
+	b.auditLog(req, "diagnose", peer, report.Phase+"/"+report.Cause)
+}
+
+// rewarn edits a posted reply to say its state was not saved.
+func (b *Bot) rewarn(ctx context.Context, t target, ts string, r diagnose.Report, rc ReplyContext, warning string) {
+	rc.StateWarning = warning
+	out := Render(r, rc)
+	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, IncidentID: rc.IncidentID}); err != nil {
+		b.log.Warn("adding the state warning failed", "err", err)
+	}
+}
+
+func (b *Bot) upload(ctx context.Context, t target, out Rendered) {
+	if out.File == nil {
+		return
+	}
+	if err := b.cfg.Messenger.Upload(ctx, t.channel, t.thread, out.File.Name, out.File.Title, out.File.Content); err != nil {
+		b.log.Error("evidence upload failed", "channel", t.channel, "err", err)
+		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: "I could not attach the full evidence file: " + safeErr(err)})
+	}
+}
+
+func (b *Bot) noInventoryText(peer string) string {
+	s := fmt.Sprintf("No device inventory is configured, so I cannot log in to check %s myself. Paste the output of `show crypto isakmp sa` and `show crypto ipsec sa peer %s` (and `debug crypto isakmp` if phase 1 is down) after `diagnose`, or attach it as a file.", escapeMrkdwn(peer), escapeMrkdwn(peer))
+	if b.cfg.CheckHint != "" {
+		s += " To let me check devices, " + b.cfg.CheckHint
+	}
+	return s
+}
+
+// check logs into the device, collects its crypto state and diagnoses it.
+func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner *store.Incident) {
+	if ok, why := b.mayCheck(ctx, req); !ok {
+		b.reply(ctx, req, why)
+		b.auditLog(req, "check", peer, "refused: not allowed")
+		return
+	}
+	if b.cfg.Checker == nil {
+		b.reply(ctx, req, b.noInventoryText(peer))
+		b.auditLog(req, "check", peer, "no inventory configured")
+		return
+	}
+	if owner == nil && req.ThreadTS != "" {
+		if inc, ok, err := b.cfg.Store.ByThread(ctx, req.Channel, req.ThreadTS); err == nil && ok && inc.Peer == peer {
+			owner = &inc
+		}
+	}
+	if owner != nil && owner.Status == store.StatusResolved {
+		owner = nil // a resolved incident's thread does not take new checks
+	}
+	on := ""
+	if device != "" {
+		on = " on " + device
+	}
+	t := b.target(ctx, req, peer, device, owner, true, fmt.Sprintf("<@%s> asked me to check tunnel %s%s.", req.User, escapeMrkdwn(peer), escapeMrkdwn(on)))
+	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: fmt.Sprintf(":hourglass_flowing_sand: checking %s%s…", escapeMrkdwn(peer), escapeMrkdwn(on))})
+	if err != nil {
+		b.log.Error("posting check placeholder failed", "err", err)
+		b.auditLog(req, "check", peer, "post failed")
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, b.cfg.CheckTimeout)
+	res, err := b.cfg.Checker.CheckTunnel(cctx, peer, device)
+	cancel()
+	if err != nil {
+		b.log.Warn("check failed", "peer", peer, "device", device, "err", redact.Text(err.Error()))
+		msg := fmt.Sprintf(":x: I could not check %s%s: %s\nPaste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` output after `diagnose` instead.", escapeMrkdwn(peer), escapeMrkdwn(on), safeErr(err), escapeMrkdwn(peer))
+		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: msg}); uerr != nil {
+			b.log.Error("updating check placeholder failed", "err", uerr)
+		}
+		b.auditLog(req, "check", peer, "check failed")
+		return
+	}
+	transcript := redact.Text(res.Transcript)
+	report := diagnose.Diagnose(transcript, diagnose.Options{Peer: peer})
+	device = firstNonEmpty(device, res.Device)
+	rc := t.replyContext(peer, device, store.SourceCheck)
+	res.Transcript = ""
+	rc.Check = &res
+	rc.CanRecheck = true
+	out := Render(report, rc)
+	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, IncidentID: rc.IncidentID}); err != nil {
+		b.log.Error("posting check result failed", "err", err)
+		b.auditLog(req, "check", peer, "post failed: "+report.Cause)
+		return
+	}
+	b.upload(ctx, t, out)
+	if w := b.record(ctx, t, report, store.SourceCheck, req.User, ts); w != "" && t.warning == "" {
+		b.rewarn(ctx, t, ts, report, rc, w)
+	}
+	b.auditLog(req, "check", peer, report.Phase+"/"+report.Cause)
+}
+
+// status lists open incidents.
+func (b *Bot) status(ctx context.Context, req Request) {
+	open, err := b.cfg.Store.ListOpen(ctx)
+	if err != nil {
+		b.log.Error("listing incidents failed", "err", err)
+		b.reply(ctx, req, "I could not read the incident list: the state store is unreachable.")
+		b.auditLog(req, "status", "", "store error")
+		return
+	}
+	if len(open) == 0 {
+		b.reply(ctx, req, "No open incidents.")
+		b.auditLog(req, "status", "", "0 open")
+		return
+	}
+	var lines []string
+	for i, in := range open {
+		if i == 20 {
+			lines = append(lines, fmt.Sprintf("…and %d more.", len(open)-20))
+			break
+		}
+		last := "no diagnosis yet"
+		if d, ok := in.Latest(); ok {
+			last = d.Phase + " · " + d.Cause
+		}
+		where := in.Peer
+		if in.Device != "" {
+			where += " on " + in.Device
+		}
+		link, _ := b.cfg.Messenger.Permalink(ctx, in.Channel, in.ThreadTS)
+		if link != "" {
+			where = "<" + link + "|" + escapeMrkdwn(where) + ">"
+		} else {
+			where = escapeMrkdwn(where)
+		}
+		status := in.Status
+		if in.AcknowledgedBy != "" {
+			status += " by <@" + in.AcknowledgedBy + ">"
+		}
+		lines = append(lines, fmt.Sprintf("• %s — %s — %s, since %s (%s)", where, last, status, in.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), in.ID))
+	}
+	b.reply(ctx, req, fmt.Sprintf("*%d open incident(s)*\n%s", len(open), strings.Join(lines, "\n")))
+	b.auditLog(req, "status", "", fmt.Sprintf("%d open", len(open)))
+}
+
+// Action is a button click on a diagnosis.
+type Action struct {
+	ActionID   string
+	IncidentID string
+	User       string
+	Channel    string
+	MessageTS  string
+}
+
+// HandleAction applies a button click.
+func (b *Bot) HandleAction(ctx context.Context, a Action) {
+	inc, err := b.cfg.Store.Get(ctx, a.IncidentID)
+	req := Request{Kind: KindThreadMessage, Channel: a.Channel, User: a.User, TS: a.MessageTS}
+	if err != nil {
+		b.log.Warn("button on unknown incident", "incident", a.IncidentID, "err", err)
+		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: a.Channel, EphemeralTo: a.User, Text: "That incident is no longer known (it expired, or the state store is unreachable)."})
+		return
+	}
+	req.Channel, req.ThreadTS = inc.Channel, inc.ThreadTS
+	switch a.ActionID {
+	case ActionRecheck:
+		if inc.Status == store.StatusResolved {
+			b.reply(ctx, req, fmt.Sprintf("Incident %s is resolved; `check tunnel %s` opens a new one if it is down again.", inc.ID, escapeMrkdwn(inc.Peer)))
+			return
+		}
+		b.check(ctx, req, inc.Peer, inc.Device, &inc)
+		return
+	case ActionAcknowledge, ActionResolve:
+		status, verb := store.StatusAcknowledged, "acknowledged"
+		if a.ActionID == ActionResolve {
+			status, verb = store.StatusResolved, "resolved"
+		}
+		if inc.Status == status {
+			return
+		}
+		now := b.cfg.Clock.Now()
+		if _, err := b.cfg.Store.Update(ctx, inc.ID, store.SetStatus(status, a.User, now)); err != nil {
+			b.log.Error("status change failed", "incident", inc.ID, "err", err)
+			b.reply(ctx, req, "I could not save that: "+stateNotSaved)
+			return
+		}
+		text := fmt.Sprintf("Incident %s %s by <@%s>.", inc.ID, verb, a.User)
+		if status == store.StatusResolved {
+			text += " The next trouble on this tunnel opens a new incident."
+		}
+		b.reply(ctx, req, text)
+		b.auditLog(req, verb, inc.Peer, inc.ID)
+	default:
+		b.log.Info("unknown action", "action", a.ActionID)
+	}
+}
+

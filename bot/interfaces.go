@@ -1,0 +1,80 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// TunnelChecker logs into a device and collects the show output that
+// tells a tunnel's state. cmd adapts the devices package to it.
+type TunnelChecker interface {
+	CheckTunnel(ctx context.Context, peer, device string) (CheckResult, error)
+}
+
+// CheckResult is what a check collected.
+type CheckResult struct {
+	Device     string        // the device that was asked (resolved from the inventory when none was named)
+	Transcript string        // prompts, commands and their output, as one paste
+	Commands   []string      // the commands run
+	Duration   time.Duration // how long the collection took
+}
+
+// Message is one outgoing message: Text is the plain rendering (Slack's
+// notification fallback, and what the console prints); Blocks the rich one.
+type Message struct {
+	Channel  string
+	ThreadTS string
+	Text     string
+	Plain    string // the full text rendering, when it differs from Text
+	Blocks   []slack.Block
+	// EphemeralTo, when set, shows the message to that user only.
+	EphemeralTo string
+	// IncidentID, when set, is carried as message metadata so the incident
+	// can be found again from Slack if the store loses it.
+	IncidentID string
+}
+
+// Messenger sends messages. The Slack implementation keeps per-channel
+// order and waits out rate limits; the console one prints.
+type Messenger interface {
+	// Post sends a message and returns its ts.
+	Post(ctx context.Context, m Message) (ts string, err error)
+	// Update replaces the message at ts in place.
+	Update(ctx context.Context, ts string, m Message) error
+	// Upload shares a text file in a thread.
+	Upload(ctx context.Context, channel, threadTS, filename, title, content string) error
+	// Permalink returns a link to a message ("" when it cannot tell).
+	Permalink(ctx context.Context, channel, ts string) (string, error)
+}
+
+// FileFetcher downloads an attached file (with the bot token).
+type FileFetcher interface {
+	Fetch(ctx context.Context, f FileRef, limit int64) ([]byte, error)
+}
+
+// GroupResolver lists the members of a Slack user group.
+type GroupResolver interface {
+	GroupMembers(ctx context.Context, group string) ([]string, error)
+}
+
+// ModalOpener opens a Slack modal (views.open).
+type ModalOpener interface {
+	OpenModal(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+}
+
+// Clock is the injected time source: signature windows, rate-limit waits,
+// first/last seen all read it.
+type Clock interface {
+	Now() time.Time
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time                         { return time.Now() }
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// RealClock is the wall clock.
+var RealClock Clock = realClock{}
