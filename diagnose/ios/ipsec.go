@@ -231,10 +231,14 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 					sa.DHGroup = g
 				}
 			case strings.HasSuffix(low, "sas:"):
+				// ESP and AH SAs both carry traffic; PCP (compression)
+				// SAs do not count.
 				switch {
-				case strings.HasPrefix(low, "inbound esp"):
+				case strings.Contains(low, "pcp"):
+					st.dir = ""
+				case strings.HasPrefix(low, "inbound"):
 					st.dir = "in"
-				case strings.HasPrefix(low, "outbound esp"):
+				case strings.HasPrefix(low, "outbound"):
 					st.dir = "out"
 				default:
 					st.dir = ""

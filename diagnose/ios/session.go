@@ -99,6 +99,10 @@ func parseCryptoSession(sec *facts.Section, f *facts.Facts) {
 				state = fs[len(fs)-1]
 			}
 			ikes = append(ikes, ikeLine{state: state})
+		case strings.HasPrefix(low, "remote ") && len(ikes) > 0 && looksAddr(ikes[len(ikes)-1].state):
+			// IKE SA line wrapped before "remote A/port State".
+			fs := strings.Fields(t)
+			ikes[len(ikes)-1].state = fs[len(fs)-1]
 		case strings.HasPrefix(low, "capabilities:"):
 			if len(ikes) > 0 {
 				v := strings.TrimSpace(t[len("capabilities:"):])
