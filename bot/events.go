@@ -92,7 +92,9 @@ func (b *Bot) HandleSlash(ctx context.Context, sc slack.SlashCommand) {
 }
 
 func diagnoseModal(channel string) slack.ModalViewRequest {
-	plain := func(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+	plain := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
 	peer := slack.NewPlainTextInputBlockElement(plain("90.1.1.1"), modalPeerInput)
 	paste := slack.NewPlainTextInputBlockElement(plain("show crypto isakmp sa, show crypto ipsec sa peer …, debug crypto isakmp"), modalPasteInput)
 	paste.Multiline = true

@@ -345,4 +345,3 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 		b.log.Info("unknown action", "action", a.ActionID)
 	}
 }
-

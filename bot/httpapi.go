@@ -1,0 +1,187 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// HTTP paths served in Events API mode.
+const (
+	PathEvents      = "/slack/events"
+	PathInteractive = "/slack/interactive"
+	PathCommands    = "/slack/commands"
+	PathHealth      = "/healthz"
+)
+
+const (
+	maxRequestBody   = 1 << 20
+	signatureMaxSkew = 5 * time.Minute
+)
+
+// HTTPHandler serves the Events API, interactivity and slash commands.
+// Every request's v0 signature is checked before anything is read from it;
+// the answer is sent at once and the work runs afterwards.
+type HTTPHandler struct {
+	bot    *Bot
+	secret string
+	clock  Clock
+	log    *slog.Logger
+	base   context.Context
+	wg     sync.WaitGroup
+	mux    *http.ServeMux
+}
+
+// NewHTTPHandler returns the handler; work started by requests runs under
+// base (cancel it to stop) and Wait waits for it.
+func NewHTTPHandler(base context.Context, b *Bot, signingSecret string, clock Clock, log *slog.Logger) *HTTPHandler {
+	if clock == nil {
+		clock = RealClock
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	h := &HTTPHandler{bot: b, secret: signingSecret, clock: clock, log: log, base: base, mux: http.NewServeMux()}
+	h.mux.HandleFunc("POST "+PathEvents, h.events)
+	h.mux.HandleFunc("POST "+PathInteractive, h.interactive)
+	h.mux.HandleFunc("POST "+PathCommands, h.commands)
+	h.mux.HandleFunc("GET "+PathHealth, func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	return h
+}
+
+func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Wait waits for the work requests started.
+func (h *HTTPHandler) Wait() { h.wg.Wait() }
+
+func (h *HTTPHandler) later(work func(ctx context.Context)) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		work(h.base)
+	}()
+}
+
+var errStale = errors.New("request timestamp outside the 5-minute window")
+
+// verify reads the body and checks Slack's signature; it writes the
+// refusal itself and returns ok=false when the request is not Slack's.
+func (h *HTTPHandler) verify(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	if err != nil {
+		http.Error(w, "cannot read body", http.StatusBadRequest)
+		return nil, false
+	}
+	if len(body) > maxRequestBody {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	if err := h.checkSignature(r.Header, body); err != nil {
+		h.log.Warn("refused unsigned or stale request", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+func (h *HTTPHandler) checkSignature(header http.Header, body []byte) error {
+	// Our own window check reads the injected clock; NewSecretsVerifier
+	// repeats it against the wall clock and does the constant-time HMAC.
+	ts, err := strconv.ParseInt(header.Get("X-Slack-Request-Timestamp"), 10, 64)
+	if err != nil {
+		return errors.New("missing or bad X-Slack-Request-Timestamp")
+	}
+	if d := h.clock.Now().Sub(time.Unix(ts, 0)); d > signatureMaxSkew || d < -signatureMaxSkew {
+		return errStale
+	}
+	sv, err := slack.NewSecretsVerifier(header, h.secret)
+	if err != nil {
+		return err
+	}
+	if _, err := sv.Write(body); err != nil {
+		return err
+	}
+	return sv.Ensure()
+}
+
+func (h *HTTPHandler) events(w http.ResponseWriter, r *http.Request) {
+	body, ok := h.verify(w, r)
+	if !ok {
+		return
+	}
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		h.log.Warn("unreadable event", "err", err)
+		http.Error(w, "bad event", http.StatusBadRequest)
+		return
+	}
+	switch ev.Type {
+	case slackevents.URLVerification:
+		uv, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent)
+		if !ok {
+			http.Error(w, "bad url_verification", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, uv.Challenge)
+		return
+	case slackevents.CallbackEvent:
+		if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
+			h.log.Info("slack retry", "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+		}
+		w.WriteHeader(http.StatusOK)
+		if req, ok := h.bot.RequestFromEvent(ev); ok {
+			h.later(func(ctx context.Context) { h.bot.Handle(ctx, req) })
+		}
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (h *HTTPHandler) commands(w http.ResponseWriter, r *http.Request) {
+	body, ok := h.verify(w, r)
+	if !ok {
+		return
+	}
+	r2 := r.Clone(r.Context())
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sc, err := slack.SlashCommandParse(r2)
+	if err != nil {
+		http.Error(w, "bad slash command", http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	h.later(func(ctx context.Context) { h.bot.HandleSlash(ctx, sc) })
+}
+
+func (h *HTTPHandler) interactive(w http.ResponseWriter, r *http.Request) {
+	body, ok := h.verify(w, r)
+	if !ok {
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		http.Error(w, "bad payload", http.StatusBadRequest)
+		return
+	}
+	// An empty 200 acks a button and closes a submitted modal.
+	w.WriteHeader(http.StatusOK)
+	h.later(func(ctx context.Context) { h.bot.HandleInteraction(ctx, cb) })
+}

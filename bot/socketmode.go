@@ -1,0 +1,101 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// RunSocketMode serves Slack over Socket Mode until ctx ends. Every
+// envelope is acked first (Slack wants it within 3 s), then answered on
+// its own goroutine. slack-go's client reconnects by itself.
+func RunSocketMode(ctx context.Context, b *Bot, sm *socketmode.Client, log *slog.Logger) error {
+	if log == nil {
+		log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	runErr := make(chan error, 1)
+	go func() { runErr <- sm.RunContext(ctx) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-runErr:
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("socket mode: %w", err)
+		case evt := <-sm.Events:
+			work := dispatchSocketEvent(ctx, b, sm, evt, log)
+			if work != nil {
+				wg.Add(1)
+				go func() { defer wg.Done(); work(ctx) }()
+			}
+		}
+	}
+}
+
+// dispatchSocketEvent acks an envelope and returns the work it asks for.
+func dispatchSocketEvent(ctx context.Context, b *Bot, sm *socketmode.Client, evt socketmode.Event, log *slog.Logger) func(context.Context) {
+	ack := func() {
+		if evt.Request == nil {
+			return
+		}
+		if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, nil); err != nil {
+			log.Warn("socket mode ack failed", "envelope", evt.Request.EnvelopeID, "err", err)
+		}
+	}
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		log.Info("socket mode connecting")
+	case socketmode.EventTypeConnected:
+		log.Info("socket mode connected")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError:
+		log.Warn("socket mode connection trouble (the client reconnects)", "data", fmt.Sprint(evt.Data))
+	case socketmode.EventTypeInvalidAuth:
+		log.Error("socket mode: invalid app token (SLACK_APP_TOKEN needs connections:write)")
+	case socketmode.EventTypeDisconnect:
+		log.Info("socket mode: Slack asked to reconnect")
+	case socketmode.EventTypeEventsAPI:
+		ack()
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			return nil
+		}
+		if evt.Request != nil && evt.Request.RetryAttempt > 0 {
+			log.Info("slack retry", "attempt", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
+		}
+		req, ok := b.RequestFromEvent(ev)
+		if !ok {
+			return nil
+		}
+		return func(ctx context.Context) { b.Handle(ctx, req) }
+	case socketmode.EventTypeSlashCommand:
+		ack()
+		sc, ok := evt.Data.(slack.SlashCommand)
+		if !ok {
+			return nil
+		}
+		return func(ctx context.Context) { b.HandleSlash(ctx, sc) }
+	case socketmode.EventTypeInteractive:
+		ack()
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			return nil
+		}
+		return func(ctx context.Context) { b.HandleInteraction(ctx, cb) }
+	}
+	return nil
+}
+
+// ErrNoBotUser: auth.test gave no user ID for the bot token.
+var ErrNoBotUser = errors.New("auth.test returned no bot user id")
