@@ -1,0 +1,382 @@
+package strongswan
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// labCase says what a real charon log of one lab scenario must yield.
+type labCase struct {
+	scenario, side string // testdata/lab/<scenario>/<side>-charon.log
+	want           []facts.EventKind
+	not            []facts.EventKind
+}
+
+var labCases = []labCase{
+	{"healthy", "a",
+		[]facts.EventKind{facts.EvP1Sent, facts.EvP1Received, facts.EvP1ProposalOK, facts.EvAuthOK, facts.EvP1Complete, facts.EvP2ProposalOK, facts.EvP2Complete},
+		[]facts.EventKind{facts.EvAuthFailed, facts.EvP1NoProposal, facts.EvP2NoProposal, facts.EvP1GiveUp, facts.EvP1Retransmit, facts.EvDPDDead, facts.EvP2ProxyMismatch, facts.EvP2Failed, facts.EvCertInvalid}},
+	{"healthy", "b",
+		[]facts.EventKind{facts.EvP1Received, facts.EvP1Complete, facts.EvAuthOK, facts.EvP2Complete},
+		[]facts.EventKind{facts.EvAuthFailed, facts.EvP2Failed, facts.EvP1NoProposal}},
+	{"peer-unreachable", "a",
+		[]facts.EventKind{facts.EvP1Sent, facts.EvP1Retransmit, facts.EvP1GiveUp},
+		[]facts.EventKind{facts.EvP1Received, facts.EvDPDDead, facts.EvP1Complete}},
+	{"ike-proposal-mismatch", "a",
+		[]facts.EventKind{facts.EvP1Sent, facts.EvP1Received, facts.EvP1NoProposal},
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal, facts.EvNoPSK}},
+	{"ike-proposal-mismatch", "b",
+		[]facts.EventKind{facts.EvP1Received, facts.EvP1NoProposal},
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal, facts.EvP2PFSMismatch}},
+	{"ike-proposal-mismatch-responder", "a",
+		[]facts.EventKind{facts.EvP1Received, facts.EvP1NoProposal},
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal}},
+	{"psk-mismatch", "a",
+		[]facts.EventKind{facts.EvP1Sent, facts.EvP1ProposalOK, facts.EvAuthFailed},
+		[]facts.EventKind{facts.EvP1Complete, facts.EvAuthOK, facts.EvNoPSK, facts.EvIDMismatch}},
+	{"psk-mismatch", "b",
+		[]facts.EventKind{facts.EvAuthFailed},
+		[]facts.EventKind{facts.EvP1Complete, facts.EvAuthOK, facts.EvIDMismatch}},
+	{"psk-mismatch-responder", "a",
+		[]facts.EventKind{facts.EvAuthFailed},
+		[]facts.EventKind{facts.EvP1Complete, facts.EvAuthOK, facts.EvIDMismatch}},
+	{"missing-peer-config", "a",
+		[]facts.EventKind{facts.EvP1Received, facts.EvNoPSK},
+		[]facts.EventKind{facts.EvVersionMismatch, facts.EvP1NoProposal, facts.EvP1Complete}},
+	{"missing-peer-config", "b",
+		[]facts.EventKind{facts.EvP1Sent, facts.EvP1NoProposal},
+		[]facts.EventKind{facts.EvP1Complete}},
+	{"id-mismatch", "a",
+		[]facts.EventKind{facts.EvP1Received, facts.EvIDMismatch},
+		[]facts.EventKind{facts.EvP1Complete, facts.EvAuthOK}},
+	{"id-mismatch", "b",
+		[]facts.EventKind{facts.EvAuthFailed},
+		[]facts.EventKind{facts.EvP1Complete}},
+	{"ts-mismatch", "a",
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2ProxyMismatch, facts.EvP2Failed},
+		[]facts.EventKind{facts.EvP2Complete, facts.EvP2NoProposal}},
+	{"ts-mismatch", "b",
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2ProxyMismatch},
+		[]facts.EventKind{facts.EvP2Complete, facts.EvP2NoProposal}},
+	{"ts-mismatch-responder", "a",
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2ProxyMismatch},
+		[]facts.EventKind{facts.EvP2Complete}},
+	{"esp-proposal-mismatch", "a",
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal},
+		[]facts.EventKind{facts.EvP1NoProposal, facts.EvP2PFSMismatch, facts.EvP2Complete}},
+	{"esp-proposal-mismatch", "b",
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal},
+		[]facts.EventKind{facts.EvP1NoProposal, facts.EvP2PFSMismatch, facts.EvP2PFSOffered}},
+	{"esp-proposal-mismatch-responder", "a",
+		[]facts.EventKind{facts.EvP2NoProposal},
+		[]facts.EventKind{facts.EvP1NoProposal, facts.EvP2PFSMismatch}},
+	{"pfs-mismatch", "a",
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2Start, facts.EvP2PFSOffered, facts.EvP2NoProposal},
+		[]facts.EventKind{facts.EvP1NoProposal, facts.EvP2Complete}},
+	{"pfs-mismatch", "b",
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2PFSOffered, facts.EvP2NoProposal, facts.EvP2PFSMismatch},
+		[]facts.EventKind{facts.EvP1NoProposal, facts.EvP2Complete}},
+	{"pfs-mismatch-responder", "a",
+		[]facts.EventKind{facts.EvP2PFSOffered, facts.EvP2NoProposal, facts.EvP2PFSMismatch},
+		[]facts.EventKind{facts.EvP1NoProposal, facts.EvP2Complete}},
+	{"pfs-invalid-ke", "a",
+		[]facts.EventKind{facts.EvP2PFSOffered, facts.EvP2Complete},
+		[]facts.EventKind{facts.EvP2PFSMismatch, facts.EvP1AttrMismatch, facts.EvP2NoProposal}},
+	{"ike-version-mismatch", "a",
+		[]facts.EventKind{facts.EvP1Sent, facts.EvP1NoProposal},
+		[]facts.EventKind{facts.EvP1Complete}},
+	{"ike-version-mismatch", "b",
+		[]facts.EventKind{facts.EvNoPSK},
+		[]facts.EventKind{facts.EvVersionMismatch}},
+	{"ike-version-mismatch-v1", "a",
+		[]facts.EventKind{facts.EvP1Sent, facts.EvNoProposalNotify},
+		[]facts.EventKind{facts.EvP1Complete}},
+	{"ike-version-mismatch-v1", "b",
+		[]facts.EventKind{facts.EvNoPSK, facts.EvVersionMismatch},
+		nil},
+	{"ike-version-mismatch-responder", "a",
+		[]facts.EventKind{facts.EvNoPSK, facts.EvVersionMismatch},
+		[]facts.EventKind{facts.EvP1Complete}},
+	{"dpd-dead", "a",
+		[]facts.EventKind{facts.EvP1Complete, facts.EvP2Complete, facts.EvP1Retransmit, facts.EvP1GiveUp, facts.EvDPDDead},
+		[]facts.EventKind{facts.EvAuthFailed}},
+	{"cert-expired", "a",
+		[]facts.EventKind{facts.EvCertInvalid},
+		[]facts.EventKind{facts.EvP1Complete, facts.EvAuthOK}},
+}
+
+func readLab(t testing.TB, scenario, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "lab", scenario, file))
+	if err != nil {
+		t.Fatalf("lab capture: %v (regenerate with lab/gen.sh %s)", err, scenario)
+	}
+	return string(b)
+}
+
+func TestSignaturesOnLabLogs(t *testing.T) {
+	for _, c := range labCases {
+		t.Run(c.scenario+"/"+c.side, func(t *testing.T) {
+			f, ids := scan(readLab(t, c.scenario, c.side+"-charon.log"))
+			got := kindsOf(f)
+			for _, k := range c.want {
+				if got[k] == 0 {
+					t.Errorf("want a %s event; got %v (signatures %v)", k, sortedKinds(got), sortedIDs(ids))
+				}
+			}
+			for _, k := range c.not {
+				if got[k] != 0 {
+					t.Errorf("got %d %s events, want none: %v", got[k], k, eventsOf(f, k))
+				}
+			}
+			for _, e := range f.Events {
+				if e.Peer != "" && e.Peer != "10.99.0.1" && e.Peer != "10.99.0.2" {
+					t.Errorf("event %s names peer %q, not one of the lab's addresses", e.Kind, e.Peer)
+				}
+			}
+		})
+	}
+}
+
+// The peer of each scenario is named by at least one event, and it is the
+// other side, never this side's own address.
+func TestLabPeers(t *testing.T) {
+	for _, c := range labCases {
+		local, remote := "10.99.0.1", "10.99.0.2"
+		if c.side == "b" {
+			local, remote = remote, local
+		}
+		f, _ := scan(readLab(t, c.scenario, c.side+"-charon.log"))
+		named := false
+		for _, e := range f.Events {
+			if e.Peer == local {
+				t.Errorf("%s/%s: %s event at line %d names the local address as peer", c.scenario, c.side, e.Kind, e.Ref.Line)
+			}
+			named = named || e.Peer == remote
+		}
+		if !named {
+			t.Errorf("%s/%s: no event names the peer %s", c.scenario, c.side, remote)
+		}
+	}
+}
+
+func eventsOf(f *facts.Facts, k facts.EventKind) []facts.Event {
+	var out []facts.Event
+	for _, e := range f.Events {
+		if e.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func sortedKinds(m map[facts.EventKind]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, string(k))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedIDs(m map[string]int) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// wordings holds, for every signature, a line as charon prints it: from
+// the lab captures where a scenario produced it, otherwise built from
+// charon 5.9's format string for that message. Each must fire its own
+// signature (and the co-firing ones listed), and nothing else.
+var wordings = []struct {
+	line string
+	ids  []string
+}{
+	{"11[IKE] <lab|1> initiating IKE_SA lab[1] to 10.99.0.2", []string{"sw/initiating-ike-sa"}},
+	{"11[IKE] <lab|1> initiating Main Mode IKE_SA lab[1] to 10.99.0.2", []string{"sw/initiating-ike-sa"}},
+	{"14[IKE] 10.99.0.1 is initiating an IKE_SA", []string{"sw/peer-is-initiating"}},
+	{"14[IKE] 10.99.0.1 is initiating a Main Mode IKE_SA", []string{"sw/peer-is-initiating"}},
+	{"12[NET] <lab|1> received packet: from 10.99.0.2[500] to 10.99.0.1[500] (472 bytes)", []string{"sw/received-packet"}},
+	{"12[ENC] parsed ID_PROT request 0 [ SA V V V V V ]", []string{"sw/parsed-first-request"}},
+	{"16[IKE] <lab|1> retransmit 1 of request with message ID 0", []string{"sw/retransmit-ike-sa-init"}},
+	{"16[IKE] <lab|1> retransmit 2 of request with message ID 1", []string{"sw/retransmit-ike-auth"}},
+	{"01[IKE] <lab|1> retransmit 1 of request with message ID 4", []string{"sw/retransmit-established"}},
+	{"07[IKE] <lab|1> sending retransmit 1 of request message ID 0, seq 1", []string{"sw/retransmit-v1-main-mode"}},
+	{"07[IKE] <lab|2> sending retransmit 2 of request message ID 3516713921, seq 3", []string{"sw/retransmit-v1-quick-mode"}},
+	{"09[IKE] <lab|1> giving up after 3 retransmits", []string{"sw/giving-up-retransmits"}},
+	{"09[IKE] <lab|1> establishing IKE_SA failed, peer not responding", []string{"sw/establishing-failed-not-responding"}},
+	{"09[IKE] <lab|1> peer not responding, trying again (2/3)", []string{"sw/peer-not-responding-trying-again"}},
+	{"05[IKE] <lab|1> giving up after 5 path probings", []string{"sw/giving-up-path-probings"}},
+	{"05[IKE] <lab|1> rekeying IKE_SA failed, peer not responding", []string{"sw/rekeying-failed-not-responding"}},
+	{"13[IKE] <lab|1> DPD check timed out, enforcing DPD action", []string{"sw/v1-dpd-timed-out"}},
+	{"12[CFG] <lab|1> selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", []string{"sw/selected-proposal-ike"}},
+	{"16[CFG] received proposals: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", []string{"sw/received-proposals-ike"}},
+	{"16[CFG] configured proposals: IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/ECP_256", []string{"sw/configured-proposals-ike"}},
+	{"16[IKE] received proposals unacceptable", []string{"sw/received-proposals-unacceptable"}},
+	{"11[IKE] <lab|1> received NO_PROPOSAL_CHOSEN notify error", []string{"sw/no-proposal-chosen-ike"}},
+	{"06[IKE] <lab|1> no proposal found", []string{"sw/v1-no-proposal-found"}},
+	{"14[IKE] <lab|1> received NO_PROPOSAL_CHOSEN error notify", []string{"sw/v1-no-proposal-chosen"}},
+	{"10[IKE] <lab|1> peer didn't accept DH group MODP_2048, it requested ECP_256", []string{"sw/dh-group-not-accepted"}},
+	{"10[IKE] DH group MODP_2048 unacceptable, requesting ECP_256", []string{"sw/dh-group-unacceptable"}},
+	{"16[IKE] <lab|1> received AUTHENTICATION_FAILED notify error", []string{"sw/auth-failed-notify"}},
+	{"10[IKE] tried 1 shared key for 'b.tunneldoc.test' - 'a.tunneldoc.test', but MAC mismatched", []string{"sw/psk-mac-mismatched"}},
+	{"10[IKE] no shared key found for 'b.tunneldoc.test' - 'a.tunneldoc.test'", []string{"sw/no-shared-key"}},
+	{"12[IKE] <1> no IKE config found for 10.99.0.1...10.99.0.2, sending NO_PROPOSAL_CHOSEN", []string{"sw/no-ike-config"}},
+	{"09[CFG] <1> no matching peer config found", []string{"sw/no-matching-peer-config"}},
+	{"09[CFG] <1> no peer config found", []string{"sw/v1-no-peer-config"}},
+	{"09[CFG] <lab|1> constraint check failed: identity 'b.tunneldoc.test' required ", []string{"sw/constraint-check-failed"}},
+	{"09[CFG] <lab|1> selected peer config 'lab' unacceptable: non-matching authentication done", []string{"sw/peer-config-unacceptable"}},
+	{"15[IKE] <lab|1> authentication of 'b.tunneldoc.test' with pre-shared key successful", []string{"sw/auth-successful"}},
+	{"15[IKE] <lab|1> IKE_SA lab[1] established between 10.99.0.1[a.tunneldoc.test]...10.99.0.2[b.tunneldoc.test]", []string{"sw/ike-sa-established"}},
+	{"09[CFG] <lab|1> subject certificate invalid (valid from Nov 03 19:42:38 2026 to Nov 22 19:42:38 2026)", []string{"sw/certificate-validity"}},
+	{"09[CFG] <lab|1> certificate was revoked on Nov 20 10:00:00 UTC 2026, reason: key compromise", []string{"sw/certificate-revoked"}},
+	{"09[IKE] <lab|1> no trusted ECDSA public key found for 'b.tunneldoc.test'", []string{"sw/no-trusted-public-key"}},
+	{`09[CFG] <lab|1> no issuer certificate found for "C=XX, O=tunneldoc lab, CN=b.tunneldoc.test"`, []string{"sw/no-issuer-certificate"}},
+	{`09[CFG] <lab|1>   self-signed certificate "C=XX, CN=b" is not trusted`, []string{"sw/self-signed-not-trusted"}},
+	{"09[IKE] <lab|1> peer certificate verification failed, deleting SA", []string{"sw/peer-certificate-verification-failed"}},
+	{"09[IKE] <lab|1> rejecting certificate without digitalSignature or nonRepudiation keyUsage flags", []string{"sw/certificate-key-usage"}},
+	{"04[NET] received unsupported IKE version 1.0 from 10.99.0.2, sending INVALID_MAJOR_VERSION", []string{"sw/unsupported-ike-version"}},
+	{"04[IKE] <lab|1> received INVALID_MAJOR_VERSION notify error", []string{"sw/invalid-major-version-notify"}},
+	{"16[IKE] <lab|1> remote host is behind NAT", []string{"sw/nat-detected"}},
+	{"16[IKE] <lab|1> XAuth authentication of 'user1' failed", []string{"sw/xauth-failed"}},
+	{"16[IKE] <lab|1> XAuth authentication of 'user1' successful", []string{"sw/xauth-ok"}},
+	{"16[IKE] <lab|1> EAP method EAP_MSCHAPV2 failed for peer 'user1'", []string{"sw/eap-failed"}},
+	{"16[IKE] <lab|1> received INTERNAL_ADDRESS_FAILURE notify, no CHILD_SA built", []string{"sw/internal-address-failure"}},
+	{"16[IKE] <lab|1> no virtual IP found for %any requested by 'user1'", []string{"sw/no-virtual-ip"}},
+	{"16[ENC] <lab|1> generating CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]", []string{"sw/create-child-sa", "sw/create-child-sa-with-ke"}},
+	{"16[ENC] <lab|1> generating CREATE_CHILD_SA request 2 [ SA No TSi TSr ]", []string{"sw/create-child-sa"}},
+	{"12[ENC] parsed CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]", []string{"sw/create-child-sa-with-ke"}},
+	{"12[CFG] <lab|1> selected proposal: ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ", []string{"sw/selected-proposal-esp"}},
+	{"12[CFG] received proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ", []string{"sw/received-proposals-esp"}},
+	{"12[CFG] configured proposals: ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ", []string{"sw/configured-proposals-esp"}},
+	{"12[CFG] received proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ", []string{"sw/received-proposals-esp", "sw/received-esp-proposal-pfs"}},
+	{"12[CFG] configured proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/ECP_256/NO_EXT_SEQ", []string{"sw/configured-proposals-esp", "sw/configured-esp-proposal-pfs"}},
+	{"12[IKE] no acceptable proposal found", []string{"sw/no-acceptable-proposal"}},
+	{"13[IKE] <lab|1> received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", []string{"sw/no-proposal-chosen-child"}},
+	{"13[IKE] <lab|1> no matching proposal found, sending NO_PROPOSAL_CHOSEN", []string{"sw/v1-no-matching-proposal"}},
+	{"13[IKE] <lab|1> received TS_UNACCEPTABLE notify, no CHILD_SA built", []string{"sw/ts-unacceptable-notify"}},
+	{"09[IKE] traffic selectors 10.99.2.0/24 === 10.99.1.0/24 unacceptable", []string{"sw/traffic-selectors-unacceptable"}},
+	{"09[IKE] <lab|1> no matching CHILD_SA config found for 10.99.2.0/24 === 10.99.1.0/24", []string{"sw/no-matching-child-config"}},
+	{"09[IKE] <lab|1> no acceptable traffic selectors found", []string{"sw/no-acceptable-traffic-selectors"}},
+	{"09[IKE] <lab|1> peer selected invalid traffic selectors: 10.99.3.0/24 for 10.99.1.0/24, 10.99.2.0/24 for 10.99.2.0/24", []string{"sw/peer-selected-invalid-ts"}},
+	{"12[IKE] <lab|1> CHILD_SA net{1} established with SPIs 39f545f3_i 1c8b3df9_o and TS 10.99.1.0/24 === 10.99.2.0/24", []string{"sw/child-sa-established"}},
+	{"15[IKE] unable to install inbound and outbound IPsec SA (SAD) in kernel", []string{"sw/unable-to-install-sa"}},
+	{"15[IKE] failed to establish CHILD_SA, keeping IKE_SA", []string{"sw/child-sa-failed"}},
+	{"00[IKE] <lab|1> deleting IKE_SA lab[1] between 10.99.0.1[a.tunneldoc.test]...10.99.0.2[b.tunneldoc.test]", []string{"sw/deleting-ike-sa"}},
+	{"12[IKE] received DELETE for IKE_SA lab[1]", []string{"sw/received-delete-ike-sa"}},
+	{"12[IKE] <lab|1> closing CHILD_SA net{1} with SPIs c264090e_i (0 bytes) 9a1dadb6_o (0 bytes) and TS 10.99.1.0/24 === 10.99.2.0/24", []string{"sw/closing-child-sa"}},
+	{"12[IKE] <lab|1> received DELETE for ESP CHILD_SA with SPI 9a1dadb6", []string{"sw/received-delete-child-sa"}},
+	{"12[IKE] <lab|1> closing expired CHILD_SA net{1} with SPIs c264090e_i 9a1dadb6_o and TS 10.99.1.0/24 === 10.99.2.0/24", []string{"sw/closing-expired-child-sa"}},
+	{"12[IKE] <lab|1> closing IKE_SA due CHILD_SA setup failure", []string{"sw/closing-after-child-failure"}},
+}
+
+func TestEverySignatureHasAWording(t *testing.T) {
+	covered := map[string]bool{}
+	for _, w := range wordings {
+		var got []string
+		for _, m := range matchLine(cleanText(w.line), facts.Ref{}) {
+			got = append(got, m.ID)
+		}
+		sort.Strings(got)
+		want := append([]string(nil), w.ids...)
+		sort.Strings(want)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%q\n  fired %v, want %v", w.line, got, want)
+		}
+		for _, id := range w.ids {
+			covered[id] = true
+		}
+	}
+	seen := map[string]bool{}
+	for _, lp := range LineParsers {
+		for _, s := range lp.Signatures {
+			if seen[s.ID] {
+				t.Errorf("signature ID %s used twice", s.ID)
+			}
+			seen[s.ID] = true
+			if !covered[s.ID] {
+				t.Errorf("signature %s has no wording in the table", s.ID)
+			}
+			if !strings.HasPrefix(s.ID, "sw/") || s.Anchor == "" {
+				t.Errorf("signature %s: ID must start with sw/ and Anchor must be set", s.ID)
+			}
+			if s.Re != nil {
+				for _, name := range s.Re.SubexpNames() {
+					if name != "" && name != "peer" && name != "state" && name != "detail" {
+						t.Errorf("signature %s: unknown group %q", s.ID, name)
+					}
+				}
+			}
+		}
+	}
+}
+
+// One message in each log form an engineer pastes gives the same event.
+func TestLogForms(t *testing.T) {
+	const msg = "received AUTHENTICATION_FAILED notify error"
+	forms := []string{
+		"Nov 23 19:41:39 16[IKE] <lab|1> " + msg, // filelog with time_format and ike_name
+		"16[IKE] " + msg,                         // filelog without time
+		"[IKE] " + msg,                           // swanctl --initiate
+		"Nov 23 19:41:39 gw01 charon: 16[IKE] <lab|1> " + msg, // syslog (ipsec starter / charon)
+		"Nov 23 19:41:39 gw01 charon[1123]: 16[IKE] " + msg,   // syslog with pid
+		"Nov 23 19:41:39 gw01 charon-systemd[812]: " + msg,    // journald (charon-systemd: no group)
+		"2026-11-23T19:41:39.123456+00:00 gw01 charon-systemd[812]: " + msg,
+	}
+	for _, l := range forms {
+		text := cleanText(l)
+		if !IsCharonLine(text) {
+			t.Errorf("%q: not recognised as a charon line", l)
+			continue
+		}
+		ms := matchLine(text, facts.Ref{})
+		if len(ms) != 1 || ms[0].Event.Kind != facts.EvAuthFailed {
+			t.Errorf("%q: got %v, want one %s", l, ms, facts.EvAuthFailed)
+		}
+	}
+	for _, l := range []string{
+		"*Nov 23 19:41:39.315: ISAKMP:(1002): retransmitting phase 1 MM_KEY_EXCH...",
+		"Nov 23 2026 19:41:39: %ASA-5-713904: IP = 10.99.0.2, Received encrypted packet with no matching SA",
+		"lab: #1, ESTABLISHED, IKEv2, d9442245ed294932_i* 673fc0ebc8059c58_r",
+		"    in  39f545f3,    252 bytes,     3 packets,     0s ago",
+		"the peer [IKE ] is down",
+	} {
+		if IsCharonLine(cleanText(l)) {
+			t.Errorf("%q taken for a charon line", l)
+		}
+	}
+}
+
+func TestCorrelatePFSDifference(t *testing.T) {
+	cases := []struct{ recv, conf, want string }{
+		{"ESP:AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ", "ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ", "peer offers PFS group MODP_2048, this side is configured with none (no PFS)"},
+		{"ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ", "ESP:AES_CBC_256/HMAC_SHA2_256_128/ECP_256/NO_EXT_SEQ", "peer offers PFS group none (no PFS), this side is configured with ECP_256"},
+		{"ESP:AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ", "ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ", ""},
+		{"ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ", "ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ", ""},
+		{"ESP:AES_GCM_16_256/MODP_2048/NO_EXT_SEQ, ESP:AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ", "ESP:AES_CBC_256/HMAC_SHA2_256_128/MODP_4096/NO_EXT_SEQ", "peer offers PFS group MODP_2048, this side is configured with MODP_4096"},
+		{"", "", ""},
+	}
+	for _, c := range cases {
+		if got := pfsDifference(c.recv, c.conf); got != c.want {
+			t.Errorf("pfsDifference(%q, %q) = %q, want %q", c.recv, c.conf, got, c.want)
+		}
+	}
+}
+
+func TestCorrelateIdempotent(t *testing.T) {
+	f, _ := scan(readLab(t, "dpd-dead", "a-charon.log"))
+	n := len(f.Events)
+	Correlate(f)
+	if len(f.Events) != n {
+		t.Errorf("second Correlate added %d events", len(f.Events)-n)
+	}
+}
