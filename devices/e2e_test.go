@@ -1,0 +1,38 @@
+package devices_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/devices"
+	"github.com/tunneldoc/tunneldoc/devices/lab"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+)
+
+// TestLabDiagnosisEndToEnd is issue 4's first "done when": for every lab
+// scenario, collecting over SSH and diagnosing the transcript gives the
+// scenario's phase and cause. The wiring collect -> diagnose is what bot
+// and cmd do; it is repeated here so this package proves its half.
+func TestLabDiagnosisEndToEnd(t *testing.T) {
+	scenarios, err := lab.Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, inv, _ := startLab(t, lab.Options{})
+	c := devices.NewCollector(inv, devices.CollectorOptions{})
+	for _, s := range scenarios {
+		t.Run(s.Name, func(t *testing.T) {
+			col, err := c.Collect(testCtx(t, 30*time.Second), s.Peer, "")
+			if err != nil {
+				t.Fatalf("Collect: %v", err)
+			}
+			rep := diagnose.Diagnose(col.Transcript(), diagnose.Options{Peer: s.Peer})
+			if rep.Phase != s.Expect.Phase || rep.Cause != s.Expect.Cause {
+				t.Errorf("%s: diagnosis %s/%s (%q), want %s/%s\n--- transcript ---\n%s", s.Description, rep.Phase, rep.Cause, rep.Summary, s.Expect.Phase, s.Expect.Cause, head(col.Transcript()))
+			}
+			if s.Expect.Cause != diagnose.CauseHealthy && len(rep.Evidence) == 0 {
+				t.Errorf("finding without evidence")
+			}
+		})
+	}
+}
