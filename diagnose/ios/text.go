@@ -9,6 +9,10 @@ import (
 // and surrounding space. A '#' run followed by a letter is kept: that is a
 // counter name ("#pkts"), not a heading.
 func trimHeading(s string) string {
+	if strings.Contains(s, "\u00a0") {
+		// no-break spaces pasted from web pages
+		s = strings.ReplaceAll(s, "\u00a0", " ")
+	}
 	s = strings.TrimSpace(s)
 	if strings.HasPrefix(s, "#") {
 		t := strings.TrimLeft(s, "#")

@@ -1,0 +1,92 @@
+package asa
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/ios"
+)
+
+// Parser names; also the kinds recorded in Facts.Empty.
+const (
+	NameIsakmpSA     = "asa/show crypto isakmp sa"
+	NameIKEv2SA      = "asa/show crypto ikev2 sa"
+	NameIPsecSA      = "asa/show crypto ipsec sa"
+	NameVPNSessionDB = "asa/show vpn-sessiondb detail l2l"
+	// EmptyIKEv1 is marked by "There are no IKEv1 SAs" (or an IKEv1
+	// table with no rows), also inside `show crypto isakmp sa`.
+	EmptyIKEv1 = "asa/ikev1 sa"
+	// EmptyIKEv2 is marked by "There are no IKEv2 SAs".
+	EmptyIKEv2 = "asa/ikev2 sa"
+)
+
+// trim drops markdown heading marks and surrounding space, and turns
+// no-break spaces (pasted from web pages) into plain ones.
+func trim(l string) string {
+	if strings.Contains(l, "\u00a0") {
+		l = strings.ReplaceAll(l, "\u00a0", " ")
+	}
+	l = strings.TrimSpace(l)
+	if strings.HasPrefix(l, "#") {
+		if t := strings.TrimLeft(l, "#"); strings.HasPrefix(t, " ") {
+			l = strings.TrimSpace(t)
+		}
+	}
+	return l
+}
+
+func hasPrefixFold(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
+}
+
+// Parsers is the ASA show-command table, one entry per command.
+var Parsers = []facts.Parser{
+	{
+		Name: NameIsakmpSA, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show crypto (isakmp|ikev1) sa\b`),
+		Header: func(l string) bool {
+			l = trim(l)
+			return hasPrefixFold(l, "IKEv1 SAs:") || hasPrefixFold(l, "Active SA:") ||
+				hasPrefixFold(l, "There are no IKEv1 SAs") || hasPrefixFold(l, "There are no isakmp sas") ||
+				ikePeerRow.MatchString(l) || hasPrefixFold(l, "IKE Peer") && strings.Contains(l, "Type")
+		},
+		Parse: parseIsakmpSA,
+	},
+	{
+		Name: NameIKEv2SA, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show crypto ikev2 sa\b`),
+		Header: func(l string) bool {
+			l = trim(l)
+			return hasPrefixFold(l, "IKEv2 SAs:") || hasPrefixFold(l, "There are no IKEv2 SAs") ||
+				hasPrefixFold(l, "Session-id:") && strings.Contains(l, "IKE count")
+		},
+		Parse: ios.ParseIKEv2SA(facts.VendorASA, EmptyIKEv2),
+	},
+	{
+		Name: NameIPsecSA, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show crypto ipsec sa\b`),
+		Header: func(l string) bool {
+			l = trim(l)
+			return hasPrefixFold(l, "peer address:") || hasPrefixFold(l, "There are no ipsec sas") ||
+				hasPrefixFold(l, "Crypto map tag:") && strings.Contains(l, "seq num")
+		},
+		Parse: ios.ParseIPsecSA(facts.VendorASA, NameIPsecSA),
+	},
+	{
+		Name: NameVPNSessionDB, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show vpn-sessiondb (detail )?l2l\b`),
+		Header: func(l string) bool {
+			l = trim(l)
+			return hasPrefixFold(l, "Session Type: LAN-to-LAN") || connectionRow.MatchString(l) ||
+				hasPrefixFold(l, "INFO: There are presently no active sessions")
+		},
+		Parse: parseVPNSessionDB,
+	},
+}
+
+// connectionRow opens one vpn-sessiondb connection block.
+var connectionRow = regexp.MustCompile(`^Connection\s*:`)
+
+// ikePeerRow is the "1   IKE Peer: 10.0.0.2" line of the multi-line layout.
+var ikePeerRow = regexp.MustCompile(`^\d+\s+IKE Peer:\s*\S+`)

@@ -1,0 +1,205 @@
+package asa
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// sessionBlock is one "Connection :" block being read.
+type sessionBlock struct {
+	s                  facts.Session
+	ip                 string
+	ikeCount, ipsecCnt int
+	ikeBlocks          int
+	flow               *facts.Flow
+}
+
+// parseVPNSessionDB reads `show vpn-sessiondb [detail] l2l`. One Session per
+// "Connection :" block: Peer is the connection name when it is an address,
+// else "IP Addr"; each "IPsec:" sub-block is a Flow ("local A remote B",
+// Pkts Rx as decrypted, Pkts Tx as encrypted, ActiveSAs 2: an ASA IPsec
+// tunnel is an inbound/outbound SA pair). Status follows IOS wording:
+// UP-ACTIVE (IKE and IPsec), UP-IDLE (IKE only), UP-NO-IKE (IPsec only),
+// DOWN (neither).
+func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
+	var out []facts.Session
+	var cur *sessionBlock
+	mode := ""
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		if cur.flow != nil {
+			cur.s.Flows = append(cur.s.Flows, *cur.flow)
+			cur.flow = nil
+		}
+		if cur.s.Peer == "" || !isAddr(cur.s.Peer) && isAddr(cur.ip) {
+			cur.s.Peer = cur.ip
+		}
+		ike := max(cur.ikeCount, cur.ikeBlocks)
+		ipsec := max(cur.ipsecCnt, len(cur.s.Flows))
+		switch {
+		case ike > 0 && ipsec > 0:
+			cur.s.Status = "UP-ACTIVE"
+		case ike > 0:
+			cur.s.Status = "UP-IDLE"
+		case ipsec > 0:
+			cur.s.Status = "UP-NO-IKE"
+		default:
+			cur.s.Status = "DOWN"
+		}
+		if ike > 0 {
+			cur.s.IKEState = "Active"
+		}
+		out = append(out, cur.s)
+		cur = nil
+	}
+	var emptyRef facts.Ref
+	for _, ln := range sec.Lines {
+		t := trim(ln.Text)
+		if t == "" {
+			continue
+		}
+		ref := facts.Ref{Section: sec.Index, Line: ln.N}
+		low := strings.ToLower(t)
+		kv := pairs(t)
+		switch {
+		case strings.HasPrefix(low, "info: there are presently no active sessions"):
+			emptyRef = ref
+			continue
+		case strings.HasPrefix(low, "connection") && strings.Contains(t, ":"):
+			flush()
+			cur = &sessionBlock{s: facts.Session{Vendor: facts.VendorASA, Port: 0, Ref: ref}}
+			cur.s.Peer = kv["connection"]
+			mode = ""
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		switch {
+		case low == "ike:" || low == "ikev1:" || low == "ikev2:":
+			mode = "ike"
+			cur.ikeBlocks++
+			continue
+		case strings.HasPrefix(low, "ipsec") && strings.HasSuffix(low, ":") && strings.Count(low, ":") == 1 && !strings.Contains(low, " "):
+			// IPsec:, IPsecOverNatT:, IPsecOverUDP: ...
+			mode = "ipsec"
+			if cur.flow != nil {
+				cur.s.Flows = append(cur.s.Flows, *cur.flow)
+			}
+			cur.flow = &facts.Flow{ActiveSAs: 2, PktsDecrypted: -1, PktsEncrypted: -1, InDrop: -1, OutDrop: -1, Ref: ref}
+			continue
+		case strings.HasSuffix(low, ":") && !strings.ContainsAny(strings.TrimSuffix(low, ":"), ": "):
+			mode = "other" // NAC:, etc.
+			continue
+		}
+		if v, ok := kv["ip addr"]; ok {
+			cur.ip = v
+		}
+		for k, v := range kv {
+			n, err := strconv.Atoi(strings.Fields(v + " x")[0])
+			if err != nil {
+				continue
+			}
+			switch k {
+			case "ike tunnels", "ike sessions", "ikev1 tunnels", "ikev2 tunnels":
+				cur.ikeCount += n
+			default:
+				if strings.HasPrefix(k, "ipsec") && (strings.HasSuffix(k, " tunnels") || strings.HasSuffix(k, " sessions")) {
+					cur.ipsecCnt += n
+				}
+			}
+		}
+		switch mode {
+		case "ike":
+			if v, ok := kv["udp dst port"]; ok {
+				cur.s.Port, _ = strconv.Atoi(v)
+			}
+		case "ipsec":
+			fl := cur.flow
+			if v, ok := kv["local addr"]; ok {
+				fl.Flow = strings.TrimSpace("local " + v + " " + fl.Flow)
+			}
+			if v, ok := kv["remote addr"]; ok {
+				fl.Flow = strings.TrimSpace(fl.Flow + " remote " + v)
+			}
+			if v, ok := kv["pkts tx"]; ok {
+				fl.PktsEncrypted = num(v)
+				fl.Ref = ref
+			}
+			if v, ok := kv["pkts rx"]; ok {
+				fl.PktsDecrypted = num(v)
+				fl.Ref = ref
+			}
+		}
+	}
+	flush()
+	for i := range out {
+		f.Sessions = append(f.Sessions, out[i])
+		f.Saw(facts.VendorASA)
+	}
+	if len(out) == 0 && emptyRef.Line != 0 {
+		f.MarkEmpty(NameVPNSessionDB, emptyRef)
+	}
+}
+
+// pairs reads the "Key : value" columns of one vpn-sessiondb line, keyed by
+// lower-cased key. A value runs to two spaces before the next key.
+func pairs(t string) map[string]string {
+	out := map[string]string{}
+	rest := t
+	for {
+		i := strings.IndexByte(rest, ':')
+		if i <= 0 {
+			return out
+		}
+		key := strings.ToLower(strings.Join(strings.Fields(rest[:i]), " "))
+		rest = rest[i+1:]
+		// the value ends where a run of 2+ spaces precedes another "Key :"
+		end := len(rest)
+		for j := 0; j+1 < len(rest); j++ {
+			if rest[j] == ' ' && rest[j+1] == ' ' {
+				tail := strings.TrimSpace(rest[j:])
+				if k := strings.IndexByte(tail, ':'); k > 0 && !strings.ContainsAny(tail[:k], "0123456789") {
+					end = j
+					break
+				}
+			}
+		}
+		if _, dup := out[key]; !dup {
+			out[key] = strings.TrimSpace(rest[:end])
+		}
+		if end == len(rest) {
+			return out
+		}
+		rest = rest[end:]
+	}
+}
+
+func num(v string) int64 {
+	fs := strings.Fields(v)
+	if len(fs) == 0 {
+		return -1
+	}
+	n, err := strconv.ParseInt(fs[0], 10, 64)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+func isAddr(s string) bool {
+	dots, colons := strings.Count(s, "."), strings.Count(s, ":")
+	if dots == 3 && colons == 0 {
+		for _, p := range strings.Split(s, ".") {
+			if _, err := strconv.Atoi(p); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	return colons >= 2
+}
