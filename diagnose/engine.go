@@ -2,29 +2,418 @@ package diagnose
 
 import (
 	"bufio"
+	"bytes"
 	"io"
+	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
 
-// engine holds one diagnosis in progress.
+// engine holds one diagnosis in progress. It reads the input once, line by
+// line, cutting it into sections as it goes; a show section is kept until
+// it ends and then parsed, a log line is matched as soon as it is whole.
+// Memory is bounded by the largest show section (MaxSectionLines), the
+// events kept per key (MaxEventsPerKey) and the quoted lines of facts.
 type engine struct {
 	opts  Options
 	facts *facts.Facts
+
+	parsers     []facts.Parser
+	lineParsers []facts.LineParser
+
+	// the section being read
+	sec       *facts.Section
+	secParser *facts.Parser
+	secIsLog  bool
+	nsec      int
+	// the log line being assembled from wrapped physical lines
+	pending    *facts.Line
+	pendingRaw []string
+
+	// raw physical lines of the current show section, by line number
+	raw map[int]string
+	// quoted: the original text of every line a fact points at
+	quoted map[int]string
+	// section names, for evidence
+	sectionNames []string
+	// lines read, and whether anything was recognised
+	lines      int
+	recognised int
+	truncated  bool
+
+	evCount  map[evKey]int
+	lastPeer string
+	connPeer map[string]string
+	context  facts.EventKind // EvContextP1 / EvContextP2
+	sections []SectionInfo
+	p1       map[string]bool
+	cont     map[int]bool // physical lines that continue a wrapped log line
+	locals   map[string]bool
+}
+
+type evKey struct {
+	kind  facts.EventKind
+	peer  string
+	state string
 }
 
 func newEngine(opts Options) *engine {
-	return &engine{opts: opts, facts: &facts.Facts{}}
+	e := &engine{
+		opts:     opts,
+		facts:    &facts.Facts{},
+		raw:      map[int]string{},
+		quoted:   map[int]string{},
+		evCount:  map[evKey]int{},
+		connPeer: map[string]string{},
+		cont:     map[int]bool{},
+	}
+	e.parsers, e.lineParsers = tables(facts.Vendor(strings.ToLower(opts.Vendor)))
+	return e
 }
 
 func (e *engine) read(r io.Reader) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := readLine(br)
+		if len(line) > 0 || err == nil {
+			e.lines++
+			e.feed(e.lines, line)
+		}
+		if err != nil {
+			e.flush()
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
 	}
-	return sc.Err()
 }
 
-func (e *engine) report() Report {
-	return Report{Phase: PhaseUnknown, Cause: CauseUnknown, Verdict: VerdictUnknown, Evidence: []Evidence{}, Fix: []string{}, Findings: []Finding{}}
+// readLine returns one physical line without its newline, cut at
+// MaxLineBytes (the rest of an over-long line is skipped, never buffered).
+func readLine(br *bufio.Reader) (string, error) {
+	var buf []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(buf)+len(frag) <= MaxLineBytes {
+			buf = append(buf, frag...)
+		} else if len(buf) < MaxLineBytes {
+			buf = append(buf, frag[:MaxLineBytes-len(buf)]...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		buf = bytes.TrimRight(buf, "\r\n")
+		if !validUTF8Text(buf) {
+			buf = sanitize(buf)
+		}
+		return string(buf), err
+	}
+}
+
+// feed takes one physical line.
+func (e *engine) feed(n int, raw string) {
+	text, fence := cleanLine(raw)
+	if fence {
+		e.endPending()
+		return
+	}
+	trimmed := strings.TrimSpace(text)
+	if host, cmd, ok := parsePrompt(trimmed); ok && !e.isLogLine(trimmed) {
+		e.flush()
+		if cmd == "" {
+			return
+		}
+		e.startSection(host, cmd, n)
+		return
+	}
+	if trimmed == "" {
+		e.endPending()
+		if e.sec != nil && !e.secIsLog {
+			e.appendShow(n, raw, text)
+		}
+		return
+	}
+
+	isLog := e.isLogLine(trimmed)
+	if isLog {
+		if e.sec == nil || (!e.secIsLog && e.sec.Command == "") || (!e.secIsLog && e.secParser == nil) {
+			e.flush()
+			e.startLog(n)
+		}
+		if e.secIsLog {
+			e.endPending()
+			e.pending = &facts.Line{N: n, Last: n, Text: trimmed}
+			e.pendingRaw = append(e.pendingRaw[:0], raw)
+			return
+		}
+		// a log line inside a show command's output (debugs print to the
+		// terminal while one types): read it as a log line on its own.
+		e.matchLog(facts.Line{N: n, Last: n, Text: trimmed}, []string{raw})
+		return
+	}
+
+	// a continuation of a wrapped log line?
+	if e.pending != nil && e.pending.Last == n-1 && e.pending.Last-e.pending.N < 8 && e.headerParser(trimmed) == nil {
+		e.pending.Text += " " + trimmed
+		e.pending.Last = n
+		e.pendingRaw = append(e.pendingRaw, raw)
+		return
+	}
+	e.endPending()
+
+	// output that opens with a recognisable header, pasted without a prompt
+	if e.sec == nil || e.sec.Command == "" || e.secParser == nil {
+		if p := e.headerParser(trimmed); p != nil && (e.secParser == nil || e.secParser.Name != p.Name) {
+			e.flush()
+			e.startContent(p, n)
+		}
+	}
+	if e.sec == nil {
+		e.startContent(nil, n)
+	}
+	if e.secIsLog {
+		// prose or unknown text inside a run of log lines: keep it as a
+		// line of its own so signatures can still see it.
+		e.matchLog(facts.Line{N: n, Last: n, Text: trimmed}, []string{raw})
+		return
+	}
+	e.appendShow(n, raw, text)
+}
+
+func (e *engine) isLogLine(trimmed string) bool {
+	for i := range e.lineParsers {
+		if e.lineParsers[i].Prefix(trimmed) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *engine) headerParser(trimmed string) *facts.Parser {
+	for i := range e.parsers {
+		p := &e.parsers[i]
+		if p.Header != nil && p.Header(trimmed) {
+			return p
+		}
+	}
+	return nil
+}
+
+func (e *engine) commandParser(cmd string) *facts.Parser {
+	for i := range e.parsers {
+		p := &e.parsers[i]
+		if p.Command != nil && p.Command.MatchString(cmd) {
+			return p
+		}
+	}
+	return nil
+}
+
+func (e *engine) newSection(host, cmd string, n int) {
+	e.sec = &facts.Section{Index: e.nsec, Host: host, Command: cmd}
+	e.nsec++
+	e.sectionNames = append(e.sectionNames, cmd)
+	e.secParser = nil
+	e.secIsLog = false
+	e.context = ""
+}
+
+func (e *engine) startSection(host, cmd string, n int) {
+	e.newSection(host, cmd, n)
+	if strings.HasPrefix(cmd, "debug ") || strings.HasPrefix(cmd, "show logging") || strings.HasPrefix(cmd, "journalctl") ||
+		strings.HasPrefix(cmd, "tail ") || strings.HasPrefix(cmd, "grep ") || strings.HasPrefix(cmd, "cat ") || strings.HasPrefix(cmd, "ping") {
+		e.secIsLog = true
+		e.sec.Kind = "log"
+		return
+	}
+	if p := e.commandParser(cmd); p != nil {
+		e.secParser = p
+		e.sec.Kind = p.Name
+		e.sec.Vendor = p.Vendor
+	}
+}
+
+func (e *engine) startLog(n int) {
+	e.newSection("", "", n)
+	e.secIsLog = true
+	e.sec.Kind = "log"
+	e.sectionNames[e.sec.Index] = "debug/log"
+}
+
+func (e *engine) startContent(p *facts.Parser, n int) {
+	e.newSection("", "", n)
+	if p != nil {
+		e.secParser = p
+		e.sec.Kind = p.Name
+		e.sec.Vendor = p.Vendor
+		e.sectionNames[e.sec.Index] = strings.TrimPrefix(p.Name, string(p.Vendor)+"/")
+	} else {
+		e.sectionNames[e.sec.Index] = "text"
+	}
+}
+
+func (e *engine) appendShow(n int, raw, text string) {
+	if len(e.sec.Lines) >= MaxSectionLines {
+		// parse what we have and go on with a fresh section of the same kind
+		host, cmd, p := e.sec.Host, e.sec.Command, e.secParser
+		e.flush()
+		e.newSection(host, cmd, n)
+		e.secParser = p
+		if p != nil {
+			e.sec.Kind = p.Name
+		}
+	}
+	e.sec.Lines = append(e.sec.Lines, facts.Line{N: n, Last: n, Text: text})
+	e.raw[n] = raw
+}
+
+func (e *engine) endPending() {
+	if e.pending == nil {
+		return
+	}
+	l := *e.pending
+	e.pending = nil
+	e.matchLog(l, e.pendingRaw)
+}
+
+// flush ends the current section: pending log line matched, show section
+// parsed, its quoted lines kept, its raw lines dropped.
+func (e *engine) flush() {
+	e.endPending()
+	if e.sec == nil {
+		return
+	}
+	sec := e.sec
+	e.sec = nil
+	if e.secIsLog {
+		if e.sectionHasFacts(sec.Index) {
+			e.sections = append(e.sections, SectionInfo{Command: e.sectionNames[sec.Index], Vendor: string(sec.Vendor)})
+		}
+		return
+	}
+	if e.secParser == nil && len(sec.Lines) > 0 {
+		before := len(e.facts.ACLs)
+		e.scanConfig(sec)
+		if len(e.facts.ACLs) > before {
+			e.recognised++
+			e.sections = append(e.sections, SectionInfo{Command: "configuration", FirstLine: sec.First(), LastLine: sec.LastLine()})
+		}
+	}
+	if e.secParser != nil && len(sec.Lines) > 0 {
+		before := e.count()
+		e.safeParse(e.secParser, sec)
+		if e.count() > before || e.emptyAdded(sec) {
+			e.recognised++
+			e.sections = append(e.sections, SectionInfo{Command: e.sectionName(sec.Index), Vendor: string(e.secParser.Vendor), FirstLine: sec.First(), LastLine: sec.LastLine()})
+		}
+		e.keepQuoted(sec)
+	}
+	clear(e.raw)
+}
+
+func (e *engine) sectionHasFacts(idx int) bool { return true }
+
+func (e *engine) emptyAdded(sec *facts.Section) bool {
+	for _, r := range e.facts.Empty {
+		if r.Section == sec.Index {
+			return true
+		}
+	}
+	return false
+}
+
+// safeParse runs a parser; a parser bug on hostile input must not take the
+// whole diagnosis down, so a panic drops that section's facts only.
+func (e *engine) safeParse(p *facts.Parser, sec *facts.Section) {
+	defer func() { _ = recover() }()
+	p.Parse(sec, e.facts)
+}
+
+func (e *engine) count() int {
+	f := e.facts
+	return len(f.IKESAs) + len(f.IPsecSAs) + len(f.Sessions) + len(f.Routes) + len(f.Pings) +
+		len(f.Policies) + len(f.TransformSets) + len(f.CryptoMaps) + len(f.ACLs) + len(f.Empty)
+}
+
+// keepQuoted copies the raw text of every line the section's facts point at.
+func (e *engine) keepQuoted(sec *facts.Section) {
+	keep := func(r facts.Ref) {
+		if r.Section == sec.Index {
+			if t, ok := e.raw[r.Line]; ok {
+				e.quoted[r.Line] = t
+			}
+		}
+	}
+	f := e.facts
+	for i := range f.IKESAs {
+		keep(f.IKESAs[i].Ref)
+	}
+	for i := range f.IPsecSAs {
+		s := &f.IPsecSAs[i]
+		keep(s.Ref)
+		if s.Ref.Section == sec.Index {
+			for _, n := range s.Lines {
+				keep(facts.Ref{Section: sec.Index, Line: n})
+			}
+		}
+	}
+	for i := range f.Sessions {
+		keep(f.Sessions[i].Ref)
+		for _, fl := range f.Sessions[i].Flows {
+			keep(fl.Ref)
+		}
+	}
+	for i := range f.Routes {
+		keep(f.Routes[i].Ref)
+	}
+	for i := range f.Pings {
+		keep(f.Pings[i].Ref)
+	}
+	for i := range f.Policies {
+		keep(f.Policies[i].Ref)
+	}
+	for i := range f.TransformSets {
+		keep(f.TransformSets[i].Ref)
+	}
+	for i := range f.CryptoMaps {
+		keep(f.CryptoMaps[i].Ref)
+	}
+	for i := range f.ACLs {
+		keep(f.ACLs[i].Ref)
+	}
+	for _, r := range f.Empty {
+		keep(r)
+	}
+}
+
+func (e *engine) sectionName(idx int) string {
+	if idx >= 0 && idx < len(e.sectionNames) {
+		if s := e.sectionNames[idx]; s != "" {
+			return s
+		}
+	}
+	return "text"
+}
+
+// validUTF8Text reports whether b is printable enough to read as text.
+func validUTF8Text(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// sanitize drops control bytes (binary junk) so that nothing downstream
+// chokes on them; NULs and escapes are never part of device text we read.
+func sanitize(b []byte) []byte {
+	out := b[:0]
+	for _, c := range b {
+		if c >= 0x20 || c == '\t' {
+			out = append(out, c)
+		}
+	}
+	return out
 }

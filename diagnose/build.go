@@ -1,0 +1,197 @@
+package diagnose
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
+)
+
+var phaseRank = map[string]int{PhaseIKE: 0, PhaseIPsec: 1, PhaseData: 2, PhaseNone: 3, PhaseUnknown: 4}
+
+// report runs the rules over every peer and assembles the contract object.
+func (e *engine) report() Report {
+	views := e.buildViews()
+	var findings []Finding
+	for _, v := range views {
+		findings = append(findings, e.peerFindings(v)...)
+	}
+	sortFindings(findings)
+	vendor := e.vendor()
+	rep := Report{Vendor: vendor, Readable: e.recognised > 0, Sections: e.sections, Findings: findings, Evidence: []Evidence{}, Fix: []string{}}
+	if rep.Findings == nil {
+		rep.Findings = []Finding{}
+	}
+	if len(findings) == 0 {
+		rep.Phase, rep.Cause, rep.Verdict = PhaseUnknown, CauseUnknown, VerdictUnknown
+		rep.Peer = e.opts.Peer
+		if !rep.Readable {
+			rep.Summary = "Nothing in the input looked like IPsec device output. Expected `show crypto isakmp sa`, `show crypto ipsec sa`, `show crypto session`, `debug crypto isakmp` / `debug crypto ipsec` (IOS), `show crypto isakmp sa` / `show vpn-sessiondb detail l2l` / IKEv1/IKEv2 debugs (ASA), or `swanctl --list-sas` and charon logs (strongSwan)."
+		} else {
+			rep.Summary = "The output was read (" + e.readList() + ") but no rule matches it."
+		}
+		rep.Fix = nextForUnknown(e.opts.Peer)
+		return rep
+	}
+	p := findings[0]
+	rep.Phase, rep.Cause, rep.Confidence, rep.Peer, rep.State = p.Phase, p.Cause, p.Confidence, p.Peer, p.State
+	rep.Summary, rep.Evidence, rep.Fix = p.Summary, p.Evidence, p.Fix
+	rep.Verdict = VerdictFor(p.Phase, p.Cause)
+	if p.Cause == CauseHealthy && p.Confidence < 0.5 {
+		rep.Verdict = VerdictUp
+	}
+	return rep
+}
+
+func nextForUnknown(peer string) []string {
+	p := orX(peer)
+	return []string{
+		"Paste `show crypto isakmp sa` and `show crypto ipsec sa peer " + p + "` (ASA: also `show vpn-sessiondb detail l2l`) from the device that terminates the tunnel",
+		"If the tunnel does not come up, paste `debug crypto isakmp` (ASA: `debug crypto ikev1 127`) taken while traffic tries to cross it",
+	}
+}
+
+func (e *engine) readList() string {
+	seen := map[string]bool{}
+	var names []string
+	for _, s := range e.sections {
+		if !seen[s.Command] {
+			seen[s.Command] = true
+			names = append(names, s.Command)
+		}
+	}
+	if len(names) == 0 {
+		return "text"
+	}
+	return strings.Join(names, ", ")
+}
+
+// sortFindings: failures before health; the earliest failing phase first;
+// within a phase the surer finding first. A guess (below 0.5) does not
+// outrank a firm finding of a later phase.
+func sortFindings(fs []Finding) {
+	key := func(f Finding) int {
+		r := phaseRank[f.Phase]
+		if f.Cause == CauseHealthy {
+			r = 10
+		}
+		if f.Confidence < 0.5 && f.Cause != CauseHealthy {
+			r += 5
+		}
+		return r
+	}
+	sort.SliceStable(fs, func(i, j int) bool {
+		ki, kj := key(fs[i]), key(fs[j])
+		if ki != kj {
+			return ki < kj
+		}
+		return fs[i].Confidence > fs[j].Confidence
+	})
+}
+
+// peerFindings runs every rule on one peer. A peer with any failure gets
+// no "healthy" finding; of several findings of one cause only the surest
+// is kept.
+func (e *engine) peerFindings(v *view) []Finding {
+	var out []Finding
+	byCause := map[string]int{}
+	for _, r := range rules {
+		h := r.match(v)
+		if h == nil || len(h.refs) == 0 {
+			continue
+		}
+		f := e.finding(v, r.cause, h)
+		if len(f.Evidence) == 0 {
+			continue // no evidence, no finding
+		}
+		if i, ok := byCause[f.Cause]; ok {
+			if out[i].Confidence < f.Confidence {
+				out[i] = f
+			}
+			continue
+		}
+		byCause[f.Cause] = len(out)
+		out = append(out, f)
+	}
+	failing := false
+	for _, f := range out {
+		if f.Cause != CauseHealthy && f.Confidence >= 0.5 {
+			failing = true
+		}
+	}
+	if failing {
+		kept := out[:0]
+		for _, f := range out {
+			if f.Cause != CauseHealthy {
+				kept = append(kept, f)
+			}
+		}
+		out = kept
+	}
+	return out
+}
+
+func (e *engine) finding(v *view, cause string, h *hit) Finding {
+	f := Finding{
+		Phase:      CausePhase[cause],
+		Cause:      cause,
+		Confidence: round2(h.conf),
+		Peer:       v.peer,
+		State:      h.state,
+		Summary:    redact.Line(h.summary),
+		Evidence:   e.evidence(h.refs),
+		Fix:        fixFor(cause, v.peer),
+	}
+	if h.next != "" && h.conf < 0.7 {
+		f.Fix = append([]string{h.next}, f.Fix...)
+	}
+	return f
+}
+
+func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
+
+// evidence quotes the referenced lines exactly as given (redacted), each
+// wrapped line with its continuation lines, in input order, once each.
+func (e *engine) evidence(refs []facts.Ref) []Evidence {
+	seen := map[int]bool{}
+	var out []Evidence
+	for _, r := range refs {
+		for n := r.Line; ; n++ {
+			t, ok := e.quoted[n]
+			if !ok || seen[n] {
+				break
+			}
+			seen[n] = true
+			out = append(out, Evidence{Section: e.sectionName(r.Section), Line: n, Text: redact.Line(strings.TrimRight(t, " \t"))})
+			if n != r.Line && !e.continues(n) {
+				break
+			}
+			if !e.continues(n + 1) {
+				break
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
+}
+
+// continues reports whether physical line n is the continuation of a
+// wrapped logical line (recorded when log lines were joined).
+func (e *engine) continues(n int) bool { return e.cont[n] }
+
+func (e *engine) vendor() string {
+	best, bestN := "", 0
+	for v, n := range e.facts.Vendors {
+		if n > bestN || (n == bestN && string(v) < best) {
+			best, bestN = string(v), n
+		}
+	}
+	if e.opts.Vendor != "" && e.opts.Vendor != "auto" {
+		return e.opts.Vendor
+	}
+	return best
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,731 @@
+package diagnose
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// A rule reads one peer's view and, when its signature or state is there,
+// returns a hit: how sure it is, the lines that prove it, the IKE state and
+// a one-sentence summary. The rule table is the one place that says what
+// a combination of facts means; a new failure signature is a new event
+// kind in a vendor table plus, when it means something new, one entry here.
+type rule struct {
+	id    string
+	cause string
+	match func(v *view) *hit
+}
+
+type hit struct {
+	conf    float64
+	refs    []facts.Ref
+	state   string
+	summary string
+	// next, when set, is put first in the fix list: the command whose
+	// output would settle a thin diagnosis.
+	next string
+}
+
+// rules, roughly in protocol order. Every rule can fire; the report puts
+// the earliest failing phase first.
+var rules = []rule{
+	// ---- phase 1: IKE never starts ----
+	{"crypto-map-not-applied", CauseNoInterestingTraffic, ruleNoCryptoMap},
+	{"no-ike-at-all", CauseNoInterestingTraffic, ruleNothingStarted},
+	// ---- phase 1: no answer ----
+	{"peer-silent", CausePeerUnreachable, rulePeerSilent},
+	// ---- phase 1: negotiation ----
+	{"ike-proposal", CauseIKEProposalMismatch, ruleIKEProposal},
+	{"ike-version", CauseIKEVersionMismatch, ruleSimple(facts.EvVersionMismatch, 0.85, "%s speaks a different IKE version than this side (IKEv1 against IKEv2).", "", facts.EvP1Complete)},
+	{"missing-peer-config", CauseMissingPeerConfig, ruleMissingPeer},
+	{"psk", CausePSKMismatch, rulePSK},
+	{"id", CauseIDMismatch, ruleSimple(facts.EvIDMismatch, 0.85, "The IKE identity %s presents is not the one this side expects.", "", facts.EvP1Complete, facts.EvAuthOK)},
+	{"cert", CauseCertInvalid, ruleSimple(facts.EvCertInvalid, 0.85, "Certificate authentication with %s fails: the certificate is expired, not yet valid, revoked or not trusted.", "", facts.EvP1Complete, facts.EvAuthOK)},
+	{"nat-t", CauseNATTIssue, ruleSimple(facts.EvNATTProblem, 0.8, "NAT traversal with %s is wrong: on where it should be off, off with a NAT in the path, or UDP/4500 blocked.", "", facts.EvP1Complete)},
+	{"xauth", CauseXauthFailure, ruleXauth},
+	{"mode-config", CauseModeConfigFailure, ruleSimple(facts.EvModeCfgFailed, 0.9, "Mode config for %s fails: no address could be assigned from the pool (or the group policy has none).", "")},
+	// ---- phase 2 ----
+	{"proxy", CauseTrafficSelectorMismatch, ruleProxy},
+	{"acl-mirror", CauseTrafficSelectorMismatch, ruleACLMirror},
+	{"pfs", CausePFSMismatch, rulePFS},
+	{"esp-proposal", CauseESPProposalMismatch, ruleESP},
+	// ---- data plane ----
+	{"dpd", CauseDPDPeerDead, ruleDPD},
+	{"one-way-inbound", CauseOneWayInbound, ruleOneWayInbound},
+	{"one-way-outbound", CauseOneWayOutbound, ruleOneWayOutbound},
+	{"replay", CauseAntiReplayDrops, ruleReplay},
+	{"mtu", CauseMTUFragmentation, ruleMTU},
+	{"lifetime", CauseLifetimeMismatch, ruleLifetime},
+	// ---- healthy ----
+	{"healthy", CauseHealthy, ruleHealthy},
+}
+
+func refsOf(evs []facts.Event, max int) []facts.Ref {
+	var out []facts.Ref
+	seen := map[int]bool{}
+	for _, ev := range evs {
+		if seen[ev.Ref.Line] {
+			continue
+		}
+		seen[ev.Ref.Line] = true
+		out = append(out, ev.Ref)
+		if len(out) == max {
+			break
+		}
+	}
+	return out
+}
+
+// firstLast keeps the first and the last few events: the start of a
+// failure and its latest repetition are what an engineer wants to see.
+func firstLast(evs []facts.Event, n int) []facts.Event {
+	if len(evs) <= 2*n {
+		return evs
+	}
+	return append(append([]facts.Event{}, evs[:n]...), evs[len(evs)-n:]...)
+}
+
+func peerName(p string) string {
+	if p == "" {
+		return "the peer"
+	}
+	return "peer " + p
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ruleSimple: one event kind is the proof, unless a success kind follows.
+func ruleSimple(kind facts.EventKind, conf float64, summary, next string, success ...facts.EventKind) func(v *view) *hit {
+	return func(v *view) *hit {
+		evs := v.unresolved([]facts.EventKind{kind}, success...)
+		if len(evs) == 0 {
+			return nil
+		}
+		return &hit{conf: conf, refs: refsOf(firstLast(evs, 2), 4), summary: capital(fmt.Sprintf(summary, peerName(v.peer))), next: next}
+	}
+}
+
+// ---- phase 1 ----
+
+func ruleNoCryptoMap(v *view) *hit {
+	if evs := v.all(facts.EvNoCryptoMap); len(evs) > 0 {
+		return &hit{conf: 0.85, refs: refsOf(evs, 2), summary: "IKE never starts: the crypto map or profile is not applied to an interface."}
+	}
+	for _, m := range v.f.CryptoMaps {
+		if m.InterfacesShown && len(m.Interfaces) == 0 && (v.peer == "" || containsStr(m.Peers, v.peer)) && !v.ikeUp() {
+			return &hit{conf: 0.85, refs: []facts.Ref{m.Ref}, summary: fmt.Sprintf("IKE never starts: crypto map %s is not applied to any interface, so no traffic triggers it.", m.Name)}
+		}
+	}
+	return nil
+}
+
+// ruleNothingStarted: the SA tables are shown and are empty for the peer,
+// and nothing in a debug says IKE was tried.
+func ruleNothingStarted(v *view) *hit {
+	if len(v.ike) > 0 || len(v.events) > 0 || v.ikeUp() {
+		return nil
+	}
+	var refs []facts.Ref
+	for kind, r := range v.f.Empty {
+		if strings.Contains(kind, "isakmp") || strings.Contains(kind, "ikev") || strings.Contains(kind, "list-sas") || strings.Contains(kind, "ike") {
+			refs = append(refs, r)
+		}
+	}
+	idle := false
+	for _, s := range v.ipsec {
+		c := s.Counters
+		if !s.HasSAs() && c.Encaps <= 0 && c.Decaps <= 0 {
+			idle = true
+			if r, ok := s.Lines["encaps"]; ok {
+				refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: r})
+			} else {
+				refs = append(refs, s.Ref)
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	conf := 0.5
+	if idle {
+		conf = 0.55
+	}
+	return &hit{conf: conf, refs: refs, summary: fmt.Sprintf("No IKE negotiation with %s has even started: nothing has sent traffic that matches the crypto ACL, or the crypto map / tunnel protection is not applied.", peerName(v.peer)),
+		next: "Ping across the tunnel from an inside host (source matching the crypto ACL), then paste `show crypto isakmp sa`, `show crypto map` and `debug crypto isakmp`"}
+}
+
+var silentStates = map[string]bool{"MM_NO_STATE": true, "AG_NO_STATE": true, "MM1": true, "IKE_I_MM1": true, "IKE_SA_INIT": true, "": true, "MM_WAIT_MSG2": true, "CONNECTING": true, "IN-NEG": true}
+
+func rulePeerSilent(v *view) *hit {
+	received := v.all(facts.EvP1Received)
+	peerAnswered := len(received) > 0 || v.ikeUp()
+	giveUp := v.all(facts.EvP1GiveUp)
+	retrans := v.all(facts.EvP1Retransmit)
+	sent := v.all(facts.EvP1Sent)
+	var quietRetrans []facts.Event
+	for _, ev := range retrans {
+		if silentStates[ev.State] {
+			quietRetrans = append(quietRetrans, ev)
+		}
+	}
+	pings := failedPings(v)
+	if !peerAnswered && (len(giveUp) > 0 || len(quietRetrans) > 0) {
+		evs := append(firstLast(append(sent[:min(len(sent), 1)], quietRetrans...), 2), giveUp...)
+		refs := refsOf(evs, 5)
+		refs = append(refs, pings...)
+		return &hit{conf: 0.9, refs: refs, state: lastState(v), summary: fmt.Sprintf("%s never answers the first IKE packet: this side sends and retransmits on UDP/500 and nothing comes back.", capital(peerName(v.peer)))}
+	}
+	if !peerAnswered && len(sent) > 0 && !v.has(facts.EvP1NoProposal) && !v.has(facts.EvAuthFailed) {
+		return &hit{conf: 0.6, refs: append(refsOf(sent, 2), pings...), state: lastState(v), summary: fmt.Sprintf("This side sent IKE to %s and the debug shows no answer yet.", peerName(v.peer)),
+			next: "Paste a longer `debug crypto isakmp` (30 s or more): retransmissions with no 'received packet' confirm the peer never answers"}
+	}
+	if row, ok := v.ikeStateRow(); ok {
+		st := strings.ToUpper(row.State)
+		switch {
+		case st == "MM_WAIT_MSG2":
+			return &hit{conf: 0.75, refs: append([]facts.Ref{row.Ref}, pings...), state: row.State, summary: fmt.Sprintf("Stuck at MM_WAIT_MSG2: this side sent main mode message 1 to %s and never got message 2 back: no route, UDP/500 blocked, wrong peer address, IKE not enabled on the peer's outside interface, or the peer is down.", peerName(v.peer)),
+				next: "On the peer, check `show crypto isakmp sa` for an entry from us; paste `debug crypto ikev1 127` (ASA) / `debug crypto isakmp` (IOS) from both ends"}
+		case st == "MM_WAIT_MSG3":
+			return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at MM_WAIT_MSG3: this side answered %s with message 2 and never got message 3: the reply does not reach the initiator (return route, a firewall in the path) or the initiator rejects it (vendor or version mismatch).", peerName(v.peer)),
+				next: "Paste `debug crypto isakmp` from the initiator: if it never receives message 2, fix the return path"}
+		case (st == "MM_NO_STATE" || st == "AG_NO_STATE") && !v.has(facts.EvP1NoProposal) && !v.has(facts.EvP1ProposalBad):
+			return &hit{conf: 0.5, refs: append([]facts.Ref{row.Ref}, pings...), state: row.State, summary: fmt.Sprintf("The IKE SA with %s is stuck at %s: the first main mode exchange never completed. Most often the peer does not answer (route, UDP/500 blocked, crypto map not applied on the peer); a phase-1 policy mismatch looks the same in this table.", peerName(v.peer), row.State),
+				next: "Paste `debug crypto isakmp` while the tunnel tries to come up: 'phase 1 SA policy not acceptable' means a policy mismatch, only 'sending packet' and 'retransmitting' means no answer"}
+		}
+	}
+	return nil
+}
+
+func lastState(v *view) string {
+	st := ""
+	for _, ev := range v.all(facts.EvStateChange, facts.EvP1Retransmit, facts.EvP1Sent) {
+		if ev.State != "" {
+			st = ev.State
+		}
+	}
+	if row, ok := v.ikeStateRow(); ok && st == "" {
+		st = row.State
+	}
+	return st
+}
+
+func failedPings(v *view) []facts.Ref {
+	var refs []facts.Ref
+	for _, p := range v.f.Pings {
+		if p.Percent == 0 && (p.Target == v.peer || len(v.f.Pings) == 1) {
+			refs = append(refs, p.Ref)
+		}
+	}
+	for _, ev := range v.all(facts.EvPingFailed) {
+		refs = append(refs, ev.Ref)
+	}
+	return refs
+}
+
+func ruleIKEProposal(v *view) *hit {
+	success := []facts.EventKind{facts.EvP1ProposalOK, facts.EvP1Complete, facts.EvAuthOK}
+	none := v.unresolved([]facts.EventKind{facts.EvP1NoProposal}, success...)
+	bad := v.unresolved([]facts.EventKind{facts.EvP1ProposalBad}, success...)
+	attrs := v.unresolved([]facts.EventKind{facts.EvP1AttrMismatch}, success...)
+	if len(none) == 0 && len(bad) == 0 {
+		return nil
+	}
+	detail := attrDetail(attrs)
+	conf := 0.95
+	if len(none) == 0 {
+		conf = 0.75
+	}
+	evs := append(firstLast(attrs, 1), firstLast(bad, 1)...)
+	evs = append(evs, firstLast(none, 2)...)
+	sum := fmt.Sprintf("No common IKE phase-1 policy with %s", peerName(v.peer))
+	if detail != "" {
+		sum += ": " + detail
+	}
+	sum += "."
+	return &hit{conf: conf, refs: refsOf(evs, 6), state: lastState(v), summary: sum}
+}
+
+func attrDetail(attrs []facts.Event) string {
+	seen := map[string]bool{}
+	var parts []string
+	for _, a := range attrs {
+		d := strings.ToLower(strings.TrimSpace(a.Detail))
+		if d == "" || seen[d] {
+			continue
+		}
+		seen[d] = true
+		if d == "invalid_ke_payload" {
+			d = "the diffie-hellman group"
+		}
+		parts = append(parts, d)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, ", ") + " offered does not match the local policy"
+}
+
+func ruleMissingPeer(v *view) *hit {
+	if evs := v.unresolved([]facts.EventKind{facts.EvNoPSK}, facts.EvPSKFound, facts.EvAuthOK, facts.EvP1Complete); len(evs) > 0 {
+		return &hit{conf: 0.9, refs: refsOf(firstLast(evs, 2), 4), state: lastState(v), summary: fmt.Sprintf("This side has no pre-shared key, tunnel-group or connection for %s, so it cannot authenticate it.", peerName(v.peer))}
+	}
+	if row, ok := v.ikeStateRow(); ok && strings.EqualFold(row.State, "MM_WAIT_MSG4") {
+		return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at MM_WAIT_MSG4: this side sent its key material to %s and got nothing back: the peer has no tunnel-group / pre-shared key for this address (or a wrong peer address), or the keys differ.", peerName(v.peer)),
+			next: "On the peer, check `show run tunnel-group <our address>` (ASA) or the keyring / `crypto isakmp key` (IOS) for our exact address; paste `debug crypto ikev1 127` from the peer"}
+	}
+	return nil
+}
+
+func rulePSK(v *view) *hit {
+	success := []facts.EventKind{facts.EvAuthOK, facts.EvP1Complete}
+	fails := v.unresolved([]facts.EventKind{facts.EvAuthFailed}, success...)
+	var strong, weak []facts.Event
+	for _, ev := range fails {
+		if ev.State == "weak" {
+			weak = append(weak, ev)
+		} else {
+			strong = append(strong, ev)
+		}
+	}
+	if len(strong) > 0 {
+		return &hit{conf: 0.9, refs: refsOf(firstLast(strong, 2), 5), state: lastState(v), summary: fmt.Sprintf("Pre-shared key authentication with %s fails: the keys on the two ends differ (the peer's hash cannot be verified with ours).", peerName(v.peer))}
+	}
+	var keyRetrans []facts.Event
+	for _, ev := range v.unresolved([]facts.EventKind{facts.EvP1Retransmit}, success...) {
+		if strings.Contains(ev.State, "KEY_EXCH") || strings.Contains(ev.State, "MSG5") || strings.Contains(ev.State, "MSG6") || strings.Contains(ev.State, "AG_INIT") {
+			keyRetrans = append(keyRetrans, ev)
+		}
+	}
+	if len(keyRetrans) > 0 {
+		return &hit{conf: 0.75, refs: refsOf(firstLast(keyRetrans, 2), 4), state: keyRetrans[len(keyRetrans)-1].State, summary: fmt.Sprintf("Phase 1 with %s stops at the key exchange and is retransmitted: authentication fails, most likely the pre-shared keys differ.", peerName(v.peer)),
+			next: "Paste `debug crypto isakmp` from the responder: 'reserved not zero on ID payload' or IKMP_BAD_MESSAGE confirms the key mismatch"}
+	}
+	if len(weak) > 0 && !v.ikeUp() {
+		return &hit{conf: 0.6, refs: refsOf(weak, 3), state: lastState(v), summary: fmt.Sprintf("Encrypted IKE packets from %s cannot be matched to an SA: typically the pre-shared keys differ.", peerName(v.peer)), next: "Compare the pre-shared keys for this peer on both ends"}
+	}
+	if row, ok := v.ikeStateRow(); ok {
+		st := strings.ToUpper(row.State)
+		switch st {
+		case "MM_KEY_EXCH", "AG_INIT_EXCH":
+			return &hit{conf: 0.6, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("The IKE SA with %s is stuck at %s: keys were exchanged but the peers never authenticated each other, most likely a pre-shared key mismatch (for certificates: validity, clock or revocation).", peerName(v.peer), row.State),
+				next: "Paste `debug crypto isakmp` while the tunnel comes up: 'reserved not zero on ID payload' / IKMP_BAD_MESSAGE confirms a key mismatch"}
+		case "MM_WAIT_MSG5", "MM_WAIT_MSG6":
+			return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at %s: the pre-shared key hashes exchanged with %s do not verify, so the keys most likely differ (or NAT-T is on where it must be off).", row.State, peerName(v.peer)),
+				next: "Paste `debug crypto ikev1 127` (ASA) or `debug crypto isakmp` (IOS) from both ends; if the state flips to MM_WAIT_MSG6 and resets, look at phase 2 instead"}
+		}
+	}
+	return nil
+}
+
+func ruleXauth(v *view) *hit {
+	if evs := v.unresolved([]facts.EventKind{facts.EvXauthFailed}, facts.EvXauthOK); len(evs) > 0 {
+		return &hit{conf: 0.9, refs: refsOf(firstLast(evs, 2), 4), state: "CONF_XAUTH", summary: fmt.Sprintf("Extended authentication (XAUTH) of the user at %s fails: the user name or password is rejected.", peerName(v.peer))}
+	}
+	if evs := v.unresolved([]facts.EventKind{facts.EvXauthRetransmit}, facts.EvXauthOK); len(evs) > 0 {
+		conf := 0.7
+		if v.counts[facts.EvXauthRetransmit] >= 2 {
+			conf = 0.8
+		}
+		return &hit{conf: conf, refs: refsOf(firstLast(evs, 2), 4), state: "CONF_XAUTH", summary: fmt.Sprintf("This side keeps re-asking %s for XAUTH credentials (retransmitting CONF_XAUTH): the user never answers or the answer is rejected.", peerName(v.peer))}
+	}
+	return nil
+}
+
+// ---- phase 2 ----
+
+func ruleProxy(v *view) *hit {
+	evs := v.unresolved([]facts.EventKind{facts.EvP2ProxyMismatch}, facts.EvP2Complete)
+	if len(evs) == 0 {
+		return nil
+	}
+	conf := 0.9
+	sum := fmt.Sprintf("Phase 2 with %s is refused because the crypto ACLs (proxy identities / traffic selectors) on the two ends are not mirror images.", peerName(v.peer))
+	allClear := true
+	for _, ev := range evs {
+		if ev.State != "cleartext" {
+			allClear = false
+		}
+	}
+	if allClear {
+		conf = 0.6
+		sum = fmt.Sprintf("%s sends in the clear traffic that this side's crypto ACL says must be encrypted: the crypto ACLs differ between the ends.", capital(peerName(v.peer)))
+	}
+	refs := refsOf(firstLast(evs, 2), 4)
+	refs = append(refs, identRefs(v)...)
+	return &hit{conf: conf, refs: refs, summary: sum}
+}
+
+func identRefs(v *view) []facts.Ref {
+	var refs []facts.Ref
+	for _, s := range v.ipsec {
+		for _, k := range []string{"local_ident", "remote_ident"} {
+			if n, ok := s.Lines[k]; ok {
+				refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: n})
+			}
+		}
+		if len(refs) >= 2 {
+			break
+		}
+	}
+	return refs
+}
+
+// ruleACLMirror: two crypto ACLs in one paste (one per end) that should be
+// mirror images and are not.
+func ruleACLMirror(v *view) *hit {
+	rules := aclRules(v.f)
+	if len(rules) < 2 {
+		return nil
+	}
+	byList := map[string][]aclRule{}
+	var order []string
+	for _, r := range rules {
+		if _, ok := byList[r.list]; !ok {
+			order = append(order, r.list)
+		}
+		byList[r.list] = append(byList[r.list], r)
+	}
+	if len(order) < 2 {
+		return nil
+	}
+	for i := 0; i < len(order); i++ {
+		for j := i + 1; j < len(order); j++ {
+			a, b := byList[order[i]], byList[order[j]]
+			if mirrored(a, b) {
+				continue
+			}
+			// only lists that share a network are two ends of one tunnel
+			if !shareNet(a, b) {
+				continue
+			}
+			ra, rb := a[0], b[0]
+			return &hit{conf: 0.75, refs: []facts.Ref{ra.ref, rb.ref},
+				summary: fmt.Sprintf("The crypto ACLs are not mirror images: %s protects %s -> %s, but %s protects %s -> %s (it should be %s -> %s).", ra.list, ra.src, ra.dst, rb.list, rb.src, rb.dst, ra.dst, ra.src)}
+		}
+	}
+	return nil
+}
+
+func rulePFS(v *view) *hit {
+	if evs := v.unresolved([]facts.EventKind{facts.EvP2PFSMismatch}, facts.EvP2Complete); len(evs) > 0 {
+		return &hit{conf: 0.85, refs: refsOf(evs, 3), summary: fmt.Sprintf("Phase 2 with %s fails on PFS: one end requires perfect forward secrecy (or another DH group) and the other does not.", peerName(v.peer))}
+	}
+	offered := v.all(facts.EvP2PFSOffered)
+	rejected := v.unresolved([]facts.EventKind{facts.EvP2ProposalBad, facts.EvP2PolicyRejected, facts.EvP2NoProposal, facts.EvP2Failed}, facts.EvP2Complete)
+	if len(offered) == 0 || len(rejected) == 0 {
+		return nil
+	}
+	for _, m := range v.f.CryptoMaps {
+		if strings.EqualFold(m.PFS, "N") && (v.peer == "" || containsStr(m.Peers, v.peer)) {
+			refs := append(refsOf(offered, 1), m.Ref)
+			refs = append(refs, refsOf(rejected, 2)...)
+			return &hit{conf: 0.8, refs: refs, summary: fmt.Sprintf("%s proposes PFS (DH group %s) in quick mode, but this side's crypto map has PFS off, so the proposal is refused.", capital(peerName(v.peer)), offered[0].Detail)}
+		}
+	}
+	return nil
+}
+
+func ruleESP(v *view) *hit {
+	strong := v.unresolved([]facts.EventKind{facts.EvP2ProposalBad, facts.EvP2NoProposal}, facts.EvP2Complete)
+	if len(strong) > 0 {
+		conf := 0.9
+		allNotify := true
+		for _, ev := range strong {
+			if ev.Kind != facts.EvP2NoProposal || ev.Vendor == facts.VendorASA {
+				allNotify = false
+			}
+		}
+		if allNotify {
+			conf = 0.75
+		}
+		evs := append(strong, v.unresolved([]facts.EventKind{facts.EvP2PolicyRejected, facts.EvP2Failed}, facts.EvP2Complete)...)
+		detail := ""
+		for _, ev := range strong {
+			if strings.HasPrefix(ev.Detail, "{") {
+				detail = " (proposed " + ev.Detail + ")"
+				break
+			}
+		}
+		return &hit{conf: conf, refs: refsOf(firstLast(evs, 2), 5), state: "QM_IDLE", summary: fmt.Sprintf("Phase 1 with %s is up, but no transform set / ESP proposal matches%s, so no IPsec SA is built.", peerName(v.peer), detail)}
+	}
+	weak := v.unresolved([]facts.EventKind{facts.EvP2PolicyRejected, facts.EvP2Failed}, facts.EvP2Complete)
+	if len(weak) > 0 {
+		conf := 0.6
+		if v.has(facts.EvP2Failed) {
+			conf = 0.7
+		}
+		return &hit{conf: conf, refs: refsOf(firstLast(weak, 2), 4), state: "QM_IDLE", summary: fmt.Sprintf("Quick mode (phase 2) with %s fails: the peers cannot agree on an IPsec SA, most often because the transform sets differ (crypto ACLs or PFS are the other suspects).", peerName(v.peer)),
+			next: "Paste `debug crypto ipsec` with `debug crypto isakmp` while the tunnel comes up, and `show crypto ipsec transform-set` + `show crypto map` from both peers"}
+	}
+	if r := v.unresolved([]facts.EventKind{facts.EvP2Retransmit}, facts.EvP2Complete); len(r) > 0 {
+		return &hit{conf: 0.5, refs: refsOf(firstLast(r, 2), 4), state: "QM_IDLE", summary: fmt.Sprintf("Quick mode requests to %s are retransmitted without an answer: the peer silently refuses the phase-2 proposal.", peerName(v.peer)),
+			next: "Paste the peer's `debug crypto isakmp` / `debug crypto ipsec`: it names the transform, ACL or PFS it refuses"}
+	}
+	// show outputs only: IKE is up but there is no IPsec SA at all
+	if v.ikeUp() && len(v.ipsec) > 0 && !v.has(facts.EvP2Complete) {
+		var refs []facts.Ref
+		for _, s := range v.ipsec {
+			if s.HasSAs() {
+				return nil
+			}
+			if n, ok := s.Lines["outbound_spi"]; ok {
+				refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: n})
+			} else {
+				refs = append(refs, s.Ref)
+			}
+		}
+		if row, ok := v.ikeStateRow(); ok {
+			refs = append([]facts.Ref{row.Ref}, refs...)
+		}
+		return &hit{conf: 0.4, refs: refs, state: lastState(v), summary: fmt.Sprintf("Phase 1 with %s is up but there is no IPsec SA: phase 2 is refused, because the transform sets, the crypto ACLs or PFS differ.", peerName(v.peer)),
+			next: "Paste `debug crypto ipsec` and `debug crypto isakmp` while traffic tries to cross, or both ends' `show crypto map` and `show crypto ipsec transform-set`"}
+	}
+	return nil
+}
+
+// ---- data plane ----
+
+func ruleDPD(v *view) *hit {
+	if evs := v.all(facts.EvDPDDead); len(evs) > 0 {
+		conf := 0.9
+		if v.lastLine(facts.EvP1Complete) > evs[len(evs)-1].Ref.Line {
+			conf = 0.5 // the tunnel came back after it
+		}
+		misses := v.all(facts.EvDPDMiss)
+		refs := refsOf(append(firstLast(misses, 1), evs...), 4)
+		return &hit{conf: conf, refs: refs, state: lastState(v), summary: fmt.Sprintf("Dead peer detection declared %s gone: keepalives went unanswered and the SAs were torn down.", peerName(v.peer))}
+	}
+	if misses := v.all(facts.EvDPDMiss); len(misses) >= 2 || (len(misses) > 0 && v.counts[facts.EvDPDMiss] >= 2) {
+		return &hit{conf: 0.7, refs: refsOf(firstLast(misses, 2), 4), summary: fmt.Sprintf("DPD keepalives to %s go unanswered: the peer is down or unreachable.", peerName(v.peer))}
+	}
+	// no DPD configured: the peer is gone but the SAs stay up
+	if pings := failedPings(v); len(pings) > 0 && v.ikeUp() {
+		for _, s := range v.ipsec {
+			c := s.Counters
+			if c.Encaps > 0 && c.Decaps >= 0 && c.Decaps*10 < c.Encaps {
+				refs := append(pings, counterRefs(s, "encaps", "decaps")...)
+				noDPD := ""
+				for _, r := range v.liveIKE() {
+					if !r.DPD {
+						noDPD = " DPD is not enabled, so the SAs stay up although the peer is gone."
+						refs = append(refs, r.Ref)
+						break
+					}
+				}
+				return &hit{conf: 0.65, refs: refs, summary: fmt.Sprintf("%s does not answer pings while this side keeps encrypting towards it (%d encaps, %d decaps).%s", capital(peerName(v.peer)), c.Encaps, c.Decaps, noDPD)}
+			}
+		}
+	}
+	return nil
+}
+
+func counterRefs(s facts.IPsecSA, keys ...string) []facts.Ref {
+	var refs []facts.Ref
+	seen := map[int]bool{}
+	for _, k := range keys {
+		if n, ok := s.Lines[k]; ok && !seen[n] {
+			seen[n] = true
+			refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: n})
+		}
+	}
+	if len(refs) == 0 {
+		refs = append(refs, s.Ref)
+	}
+	return refs
+}
+
+func ruleOneWayInbound(v *view) *hit {
+	for _, s := range v.ipsec {
+		c := s.Counters
+		if c.Decaps > 0 && c.Encaps == 0 {
+			refs := counterRefs(s, "encaps", "decaps")
+			sum := fmt.Sprintf("Traffic from %s is decrypted (%d decaps) but nothing is encrypted back (0 encaps): this side does not send the return traffic into the tunnel.", peerName(v.peer), c.Decaps)
+			conf := 0.8
+			if rr := missingRoutes(v); len(rr) > 0 {
+				refs = append(refs, rr...)
+				conf = 0.95
+				sum += " The route to the remote protected network is missing (no reverse route)."
+			}
+			return &hit{conf: conf, refs: refs, summary: sum}
+		}
+	}
+	for _, s := range v.sessions {
+		for _, fl := range s.Flows {
+			if fl.PktsDecrypted > 0 && fl.PktsEncrypted == 0 {
+				refs := []facts.Ref{fl.Ref}
+				conf := 0.75
+				sum := fmt.Sprintf("Traffic from %s is decrypted (%d packets) but nothing is encrypted back.", peerName(v.peer), fl.PktsDecrypted)
+				if rr := missingRoutes(v); len(rr) > 0 {
+					refs = append(refs, rr...)
+					conf = 0.9
+					sum += " The route to the remote protected network is missing (no reverse route)."
+				}
+				return &hit{conf: conf, refs: refs, summary: sum}
+			}
+		}
+	}
+	return nil
+}
+
+func missingRoutes(v *view) []facts.Ref {
+	var refs []facts.Ref
+	for _, r := range v.f.Routes {
+		if !r.Found {
+			refs = append(refs, r.Ref)
+		}
+	}
+	for _, ev := range v.f.Events {
+		if ev.Kind == facts.EvNoRoute {
+			refs = append(refs, ev.Ref)
+		}
+	}
+	return refs
+}
+
+func ruleOneWayOutbound(v *view) *hit {
+	for _, s := range v.ipsec {
+		c := s.Counters
+		if c.Encaps > 0 && c.Decaps == 0 {
+			return &hit{conf: 0.8, refs: counterRefs(s, "encaps", "decaps"), summary: fmt.Sprintf("This side encrypts traffic to %s (%d encaps) but decrypts nothing back (0 decaps): the peer does not return traffic into the tunnel (its routing, NAT exemption or ACL), or ESP is dropped on the way.", peerName(v.peer), c.Encaps)}
+		}
+	}
+	for _, s := range v.sessions {
+		for _, fl := range s.Flows {
+			if fl.PktsEncrypted > 0 && fl.PktsDecrypted == 0 {
+				return &hit{conf: 0.75, refs: []facts.Ref{fl.Ref}, summary: fmt.Sprintf("This side encrypts traffic to %s (%d packets) but decrypts nothing back.", peerName(v.peer), fl.PktsEncrypted)}
+			}
+		}
+	}
+	return nil
+}
+
+func ruleReplay(v *view) *hit {
+	for _, s := range v.ipsec {
+		c := s.Counters
+		if c.ReplayFailed > 0 {
+			conf := 0.9
+			if c.Decaps > 0 && c.ReplayFailed*1000 < c.Decaps {
+				conf = 0.5 // a handful against millions is noise
+			}
+			return &hit{conf: conf, refs: counterRefs(s, "replay_failed", "decaps"), summary: fmt.Sprintf("%d packets from %s were dropped by the anti-replay check (%d decrypted): packets arrive reordered beyond the replay window, usually QoS on the encrypting side or in transit.", c.ReplayFailed, peerName(v.peer), c.Decaps)}
+		}
+	}
+	if evs := v.all(facts.EvReplay); len(evs) > 0 {
+		return &hit{conf: 0.85, refs: refsOf(firstLast(evs, 2), 4), summary: fmt.Sprintf("Packets from %s fail the anti-replay check: they arrive reordered beyond the replay window.", peerName(v.peer))}
+	}
+	return nil
+}
+
+func ruleMTU(v *view) *hit {
+	if evs := v.all(facts.EvFragNeeded); len(evs) > 0 {
+		return &hit{conf: 0.7, refs: refsOf(firstLast(evs, 2), 4), summary: fmt.Sprintf("Packets to %s are dropped for size: fragmentation is needed and not done, or PMTU discovery is broken.", peerName(v.peer))}
+	}
+	for _, s := range v.ipsec {
+		c := s.Counters
+		if c.PreFragFailures > 0 {
+			return &hit{conf: 0.7, refs: counterRefs(s, "prefrag", "path_mtu"), summary: fmt.Sprintf("%d packets to %s failed pre-fragmentation: they are too big for the tunnel's path MTU.", c.PreFragFailures, peerName(v.peer))}
+		}
+		if c.RecvErrors > 0 && c.Decaps > 0 && c.RecvErrors*20 > c.Decaps {
+			return &hit{conf: 0.35, refs: counterRefs(s, "recv_errors", "path_mtu"), summary: fmt.Sprintf("%d receive errors against %d decrypted packets from %s: often oversized or fragmented ESP packets.", c.RecvErrors, c.Decaps, peerName(v.peer)),
+				next: "Paste `show crypto ipsec sa peer X detail` twice a minute apart and check which error counters grow"}
+		}
+	}
+	return nil
+}
+
+func ruleLifetime(v *view) *hit {
+	p1 := 0
+	var p1ref facts.Ref
+	for _, p := range v.f.Policies {
+		if !p.Default && p.Lifetime > 0 && (p1 == 0 || p.Lifetime < p1) {
+			p1, p1ref = p.Lifetime, p.Ref
+		}
+	}
+	if p1 == 0 {
+		return nil
+	}
+	for _, m := range v.f.CryptoMaps {
+		secs := lifetimeSeconds(m.Lifetime)
+		if secs > p1 {
+			return &hit{conf: 0.45, refs: []facts.Ref{p1ref, m.Ref}, summary: fmt.Sprintf("The phase-1 lifetime (%d s) is shorter than the phase-2 lifetime of crypto map %s (%d s): phase 2 outlives the IKE SA that rekeys it, which can make the tunnel flap at rekey.", p1, m.Name, secs)}
+		}
+	}
+	return nil
+}
+
+func lifetimeSeconds(s string) int {
+	f := strings.Fields(strings.ReplaceAll(s, "/", " "))
+	for i, w := range f {
+		if strings.HasPrefix(w, "second") && i > 0 {
+			n := 0
+			fmt.Sscanf(f[i-1], "%d", &n)
+			return n
+		}
+	}
+	return 0
+}
+
+func ruleHealthy(v *view) *hit {
+	if !v.ikeUp() {
+		return nil
+	}
+	var refs []facts.Ref
+	if row, ok := v.ikeStateRow(); ok && upStates[strings.ToUpper(row.State)] {
+		refs = append(refs, row.Ref)
+	}
+	for _, s := range v.ipsec {
+		c := s.Counters
+		if c.Encaps > 0 && c.Decaps > 0 {
+			refs = append(refs, counterRefs(s, "encaps", "decaps")...)
+			return &hit{conf: 0.9, refs: refs, state: stateOf(v), summary: fmt.Sprintf("The tunnel to %s is up: IKE and IPsec SAs are established and traffic flows both ways (%d packets encrypted, %d decrypted).", peerName(v.peer), c.Encaps, c.Decaps)}
+		}
+	}
+	for _, s := range v.sessions {
+		for _, fl := range s.Flows {
+			if fl.PktsEncrypted > 0 && fl.PktsDecrypted > 0 {
+				refs = append(refs, fl.Ref)
+				return &hit{conf: 0.85, refs: refs, state: stateOf(v), summary: fmt.Sprintf("The tunnel to %s is up: the session is active and traffic flows both ways.", peerName(v.peer))}
+			}
+		}
+	}
+	if p2 := v.all(facts.EvP2Complete); len(p2) > 0 {
+		refs = append(refs, refsOf(p2, 2)...)
+		return &hit{conf: 0.7, refs: refs, state: stateOf(v), summary: fmt.Sprintf("Phase 1 and phase 2 with %s complete: the IPsec SAs are built.", peerName(v.peer)),
+			next: "To confirm traffic flows, paste `show crypto ipsec sa peer " + orX(v.peer) + "` and check that both encaps and decaps grow"}
+	}
+	if len(refs) > 0 {
+		return &hit{conf: 0.45, refs: refs, state: stateOf(v), summary: fmt.Sprintf("Phase 1 with %s is up; nothing here shows whether IPsec SAs carry traffic.", peerName(v.peer)),
+			next: "Paste `show crypto ipsec sa peer " + orX(v.peer) + "`: encaps and decaps should both grow"}
+	}
+	return nil
+}
+
+func stateOf(v *view) string {
+	if row, ok := v.ikeStateRow(); ok {
+		return row.State
+	}
+	return lastState(v)
+}
+
+func orX(p string) string {
+	if p == "" {
+		return "X"
+	}
+	return p
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

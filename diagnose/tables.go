@@ -1,0 +1,32 @@
+package diagnose
+
+import (
+	"github.com/tunneldoc/tunneldoc/diagnose/asa"
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/ios"
+)
+
+// tables returns the parser tables, every vendor's, or one vendor's when
+// the caller forces it. One explicit list: a new vendor is one line here.
+func tables(force facts.Vendor) ([]facts.Parser, []facts.LineParser) {
+	type vendorTables struct {
+		vendor facts.Vendor
+		show   []facts.Parser
+		logs   []facts.LineParser
+	}
+	all := []vendorTables{
+		{facts.VendorIOS, iosParsers(), ios.LineParsers},
+		{facts.VendorASA, asaParsers(), asa.LineParsers},
+		{facts.VendorStrongSwan, strongswanParsers(), strongswanLineParsers()},
+	}
+	var show []facts.Parser
+	var logs []facts.LineParser
+	for _, t := range all {
+		if force != "" && force != "auto" && force != t.vendor {
+			continue
+		}
+		show = append(show, t.show...)
+		logs = append(logs, t.logs...)
+	}
+	return show, logs
+}

@@ -1,0 +1,13 @@
+package diagnose
+
+import (
+	"github.com/tunneldoc/tunneldoc/diagnose/asa"
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/ios"
+	"github.com/tunneldoc/tunneldoc/diagnose/strongswan"
+)
+
+func iosParsers() []facts.Parser                { return ios.Parsers }
+func asaParsers() []facts.Parser                { return asa.Parsers }
+func strongswanParsers() []facts.Parser         { return strongswan.Parsers }
+func strongswanLineParsers() []facts.LineParser { return strongswan.LineParsers }

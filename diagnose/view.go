@@ -1,0 +1,212 @@
+package diagnose
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// view is everything the input says about one peer: the rules read it.
+type view struct {
+	peer     string
+	ike      []facts.IKESA
+	ipsec    []facts.IPsecSA
+	sessions []facts.Session
+	events   []facts.Event // in input order
+	f        *facts.Facts
+	counts   map[facts.EventKind]int
+}
+
+func (v *view) has(k facts.EventKind) bool { return v.counts[k] > 0 }
+
+// all returns the events of the given kinds, in input order.
+func (v *view) all(kinds ...facts.EventKind) []facts.Event {
+	var out []facts.Event
+	for _, ev := range v.events {
+		for _, k := range kinds {
+			if ev.Kind == k {
+				out = append(out, ev)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// lastLine is the line of the last event of the given kinds (0: none).
+func (v *view) lastLine(kinds ...facts.EventKind) int {
+	n := 0
+	for _, ev := range v.all(kinds...) {
+		if ev.Ref.Line > n {
+			n = ev.Ref.Line
+		}
+	}
+	return n
+}
+
+// unresolved returns the failure events of kind fail that no success
+// event of the given kinds follows: a failure the device later got past
+// (one rejected proposal before an accepted one) is not the cause.
+func (v *view) unresolved(fail []facts.EventKind, success ...facts.EventKind) []facts.Event {
+	evs := v.all(fail...)
+	if len(evs) == 0 {
+		return nil
+	}
+	ok := v.lastLine(success...)
+	var out []facts.Event
+	for _, ev := range evs {
+		if ev.Ref.Line > ok {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+var upStates = map[string]bool{
+	"QM_IDLE": true, "MM_ACTIVE": true, "AM_ACTIVE": true, "READY": true, "ESTABLISHED": true,
+	"MM_KEY_AUTH": false, "IKE_P1_COMPLETE": true, "UP-ACTIVE": true,
+}
+
+// liveIKE returns the IKE SA rows that are not marked deleted (or every
+// row when all are deleted).
+func (v *view) liveIKE() []facts.IKESA {
+	var live []facts.IKESA
+	for _, s := range v.ike {
+		if !s.Deleted {
+			live = append(live, s)
+		}
+	}
+	if len(live) == 0 {
+		return v.ike
+	}
+	return live
+}
+
+// ikeUp: an IKE SA row in an established state, an established session,
+// or a debug that shows phase 1 completing after any failure.
+func (v *view) ikeUp() bool {
+	for _, s := range v.liveIKE() {
+		if upStates[strings.ToUpper(s.State)] && !s.Deleted {
+			return true
+		}
+	}
+	for _, s := range v.sessions {
+		if strings.HasPrefix(strings.ToUpper(s.Status), "UP") && s.IKEState != "" && !strings.EqualFold(s.IKEState, "Inactive") {
+			return true
+		}
+	}
+	return v.has(facts.EvP1Complete) || v.has(facts.EvP2Complete) || v.has(facts.EvAuthOK)
+}
+
+// ikeState returns the most telling IKE state row: a stuck state over an
+// idle one, a live row over a deleted one.
+func (v *view) ikeStateRow() (facts.IKESA, bool) {
+	live := v.liveIKE()
+	for _, s := range live {
+		if !upStates[strings.ToUpper(s.State)] {
+			return s, true
+		}
+	}
+	if len(live) > 0 {
+		return live[0], true
+	}
+	return facts.IKESA{}, false
+}
+
+// buildViews groups the facts by peer.
+func (e *engine) buildViews() []*view {
+	f := e.facts
+	locals := map[string]bool{}
+	for a := range e.locals {
+		locals[a] = true
+	}
+	for _, s := range f.IPsecSAs {
+		if s.LocalAddr != "" {
+			locals[s.LocalAddr] = true
+		}
+		if s.LocalEndpt != "" {
+			locals[s.LocalEndpt] = true
+		}
+	}
+	for i := range f.IKESAs {
+		s := &f.IKESAs[i]
+		if (locals[s.Peer] && s.Local != "" && !locals[s.Local]) || (e.opts.Peer != "" && s.Local == e.opts.Peer && s.Peer != e.opts.Peer) {
+			s.Peer, s.Local = s.Local, s.Peer
+		}
+	}
+	views := map[string]*view{}
+	get := func(p string) *view {
+		v, ok := views[p]
+		if !ok {
+			v = &view{peer: p, f: f, counts: map[facts.EventKind]int{}}
+			views[p] = v
+		}
+		return v
+	}
+	for _, s := range f.IKESAs {
+		get(s.Peer).ike = append(get(s.Peer).ike, s)
+	}
+	for _, s := range f.IPsecSAs {
+		p := s.Peer
+		if p == "" {
+			p = s.RemoteEndpt
+		}
+		get(p).ipsec = append(get(p).ipsec, s)
+	}
+	for _, s := range f.Sessions {
+		get(s.Peer).sessions = append(get(s.Peer).sessions, s)
+	}
+	counted := map[evKey]bool{}
+	for _, ev := range f.Events {
+		key := evKey{ev.Kind, ev.Peer, ev.State}
+		if locals[ev.Peer] {
+			ev.Peer = ""
+		}
+		v := get(ev.Peer)
+		v.events = append(v.events, ev)
+		if !counted[key] {
+			counted[key] = true
+			v.counts[ev.Kind] += e.evCount[key]
+		}
+	}
+	// Facts that name no peer belong to the only peer there is, or to the
+	// one asked about.
+	if orphan, ok := views[""]; ok {
+		target := e.opts.Peer
+		if target == "" {
+			named := 0
+			for p := range views {
+				if p != "" {
+					named++
+					target = p
+				}
+			}
+			if named != 1 {
+				target = ""
+			}
+		}
+		if target != "" {
+			t := get(target)
+			t.ike = append(t.ike, orphan.ike...)
+			t.ipsec = append(t.ipsec, orphan.ipsec...)
+			t.sessions = append(t.sessions, orphan.sessions...)
+			t.events = append(t.events, orphan.events...)
+			sort.SliceStable(t.events, func(i, j int) bool { return t.events[i].Ref.Line < t.events[j].Ref.Line })
+			for k, n := range orphan.counts {
+				t.counts[k] += n
+			}
+			delete(views, "")
+		}
+	}
+	if e.opts.Peer != "" {
+		v := get(e.opts.Peer)
+		return []*view{v}
+	}
+	out := make([]*view, 0, len(views))
+	for _, v := range views {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].peer < out[j].peer })
+	return out
+}
