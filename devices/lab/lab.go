@@ -465,3 +465,12 @@ func (l *Lab) InventoryYAML() string {
 	}
 	return b.String()
 }
+
+// Fingerprint is the device's host key fingerprint as ssh prints it
+// (SHA256:...).
+func (d *Device) Fingerprint() string { return ssh.FingerprintSHA256(d.HostKey) }
+
+// AuthorizedKey is the host key in authorized_keys form, without newline.
+func (d *Device) AuthorizedKey() string {
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(d.HostKey)))
+}

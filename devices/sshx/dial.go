@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -196,7 +197,8 @@ func handshake(ctx context.Context, t Target, conn net.Conn) (*Client, error) {
 		if ctx.Err() != nil && !timedOut.Load() {
 			return nil, canceled(&t, ctx.Err())
 		}
-		return nil, classifyHandshake(&t, err, hk.refused, timedOut.Load() || os.IsTimeout(err), methods)
+		deadline := errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(err.Error(), "i/o timeout")
+		return nil, classifyHandshake(&t, err, hk.refused, timedOut.Load() || deadline, methods)
 	}
 	if !timer.Stop() && timedOut.Load() {
 		sc.Close()

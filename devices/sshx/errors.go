@@ -22,17 +22,17 @@ func (k Kind) Error() string { return string(k) }
 
 // Transport kinds. Package devices adds inventory kinds of the same type.
 const (
-	Unreachable        Kind = "unreachable"          // refused, no route, name not found, closed during handshake
-	Timeout            Kind = "timeout"              // connect, handshake or command did not finish in time
-	AuthFailed         Kind = "auth failed"          // login or enable refused
-	HostKeyUnknown     Kind = "host key unknown"     // not in known_hosts and trust on first use is off
-	HostKeyChanged     Kind = "host key changed"     // known_hosts holds another key for this host
-	OutputCut          Kind = "output cut"           // a command printed more than the cap
-	NoCommonAlgorithm  Kind = "no common algorithm"  // kex/cipher/MAC/host-key negotiation failed
-	CredentialsMissing Kind = "credentials missing"  // the referenced secret could not be read
-	SessionFailed      Kind = "session failed"       // channel, PTY or shell could not be opened
-	BadConfig          Kind = "bad configuration"    // a target that cannot be dialed as given
-	Canceled           Kind = "canceled"             // the caller's context ended
+	Unreachable        Kind = "unreachable"         // refused, no route, name not found, closed during handshake
+	Timeout            Kind = "timeout"             // connect, handshake or command did not finish in time
+	AuthFailed         Kind = "auth failed"         // login or enable refused
+	HostKeyUnknown     Kind = "host key unknown"    // not in known_hosts and trust on first use is off
+	HostKeyChanged     Kind = "host key changed"    // known_hosts holds another key for this host
+	OutputCut          Kind = "output cut"          // a command printed more than the cap
+	NoCommonAlgorithm  Kind = "no common algorithm" // kex/cipher/MAC/host-key negotiation failed
+	CredentialsMissing Kind = "credentials missing" // the referenced secret could not be read
+	SessionFailed      Kind = "session failed"      // channel, PTY or shell could not be opened
+	BadConfig          Kind = "bad configuration"   // a target that cannot be dialed as given
+	Canceled           Kind = "canceled"            // the caller's context ended
 )
 
 // Error is one failure: its kind, where it happened and an actionable
@@ -133,7 +133,13 @@ func negotiationMessage(t *Target, neg *ssh.AlgorithmNegotiationError) string {
 	case strings.Contains(neg.What, "MAC"):
 		key, known = "macs", insecure.MACs
 	}
+	var offered []string
 	for _, a := range neg.RequestedAlgorithms {
+		// Protocol extension markers are not algorithms a person can pick.
+		if strings.HasPrefix(a, "kex-strict-") || strings.HasPrefix(a, "ext-info-") {
+			continue
+		}
+		offered = append(offered, a)
 		for _, k := range known {
 			if a == k {
 				legacy = append(legacy, a)
@@ -142,7 +148,7 @@ func negotiationMessage(t *Target, neg *ssh.AlgorithmNegotiationError) string {
 	}
 	if len(legacy) > 0 {
 		return fmt.Sprintf("%s offers only legacy algorithms for %s (%s), which tunneldoc uses only when the device entry turns them on: add `algorithms: {%s: [%s]}` to this device in the inventory, or better, upgrade the device's SSH settings",
-			t.where(), neg.What, strings.Join(neg.RequestedAlgorithms, ", "), key, legacy[0])
+			t.where(), neg.What, strings.Join(offered, ", "), key, legacy[0])
 	}
-	return fmt.Sprintf("%s and tunneldoc have no %s algorithm in common: the device offers %s", t.where(), neg.What, strings.Join(neg.RequestedAlgorithms, ", "))
+	return fmt.Sprintf("%s and tunneldoc have no %s algorithm in common: the device offers %s", t.where(), neg.What, strings.Join(offered, ", "))
 }
