@@ -222,7 +222,7 @@ func (e *engine) newSection(host, cmd string, n int) {
 func (e *engine) startSection(host, cmd string, n int) {
 	e.newSection(host, cmd, n)
 	if strings.HasPrefix(cmd, "debug ") || strings.HasPrefix(cmd, "show logging") || strings.HasPrefix(cmd, "journalctl") ||
-		strings.HasPrefix(cmd, "tail ") || strings.HasPrefix(cmd, "grep ") || strings.HasPrefix(cmd, "cat ") || strings.HasPrefix(cmd, "ping") {
+		strings.HasPrefix(cmd, "tail ") || strings.HasPrefix(cmd, "grep ") || strings.HasPrefix(cmd, "cat ") {
 		e.secIsLog = true
 		e.sec.Kind = "log"
 		return
@@ -297,6 +297,7 @@ func (e *engine) flush() {
 		e.scanConfig(sec)
 		if len(e.facts.ACLs) > before {
 			e.recognised++
+			e.sectionNames[sec.Index] = "configuration"
 			e.sections = append(e.sections, SectionInfo{Command: "configuration", FirstLine: sec.First(), LastLine: sec.LastLine()})
 		}
 	}

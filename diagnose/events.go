@@ -141,8 +141,13 @@ func (e *engine) addEvent(ev facts.Event) {
 		}
 	case facts.EvNoProposalNotify:
 		ev.Kind = facts.EvP1NoProposal
+		ev.State = "notify"
 		if e.context == facts.EvContextP2 || e.p1Done(ev.Peer) {
 			ev.Kind = facts.EvP2NoProposal
+		}
+	case facts.EvP1Received, facts.EvP1Sent:
+		if strings.HasPrefix(ev.State, "QM") {
+			e.markP1Done(ev.Peer)
 		}
 	case facts.EvStateChange:
 		if strings.Contains(ev.State, "QM") || strings.Contains(ev.State, "P1_COMPLETE") {

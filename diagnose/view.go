@@ -87,7 +87,11 @@ func (v *view) liveIKE() []facts.IKESA {
 // or a debug that shows phase 1 completing after any failure.
 func (v *view) ikeUp() bool {
 	for _, s := range v.liveIKE() {
-		if upStates[strings.ToUpper(s.State)] && !s.Deleted {
+		if s.Deleted {
+			continue
+		}
+		// detail tables print no state column: an ACTIVE row is an SA in use
+		if upStates[strings.ToUpper(s.State)] || (s.State == "" && strings.HasPrefix(strings.ToUpper(s.Status), "ACTIVE")) {
 			return true
 		}
 	}
@@ -201,12 +205,33 @@ func (e *engine) buildViews() []*view {
 	}
 	if e.opts.Peer != "" {
 		v := get(e.opts.Peer)
-		return []*view{v}
+		return []*view{v.resolve()}
+	}
+	if len(views) == 0 {
+		get("")
 	}
 	out := make([]*view, 0, len(views))
 	for _, v := range views {
-		out = append(out, v)
+		out = append(out, v.resolve())
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].peer < out[j].peer })
 	return out
+}
+
+// resolve settles what the engine could not know line by line: a
+// NO_PROPOSAL_CHOSEN notify that arrived while the IKE SA was up (by the
+// SA table) is about phase 2.
+func (v *view) resolve() *view {
+	if !v.ikeUp() {
+		return v
+	}
+	for i := range v.events {
+		ev := &v.events[i]
+		if ev.Kind == facts.EvP1NoProposal && ev.State == "notify" {
+			ev.Kind = facts.EvP2NoProposal
+			v.counts[facts.EvP1NoProposal]--
+			v.counts[facts.EvP2NoProposal]++
+		}
+	}
+	return v
 }
