@@ -43,7 +43,7 @@ func parseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 			continue
 		}
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		switch {
 		case strings.HasPrefix(low, "ikev2 sas") || strings.HasPrefix(low, "there are no ikev2 sa"):
 			flush()
@@ -88,7 +88,7 @@ func parseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 		}
 		if cur != nil && strings.Contains(t, ":") {
 			for _, m := range kvPair.FindAllStringSubmatch(t, -1) {
-				setIKEField(cur, strings.ToLower(strings.Join(strings.Fields(m[1]), " ")), m[2])
+				setIKEField(cur, lowerASCII(strings.Join(strings.Fields(m[1]), " ")), m[2])
 			}
 			continue
 		}
@@ -131,13 +131,13 @@ func setIKEField(sa *facts.IKESA, k, v string) {
 }
 
 func normRole(v string) string {
-	switch strings.ToLower(v) {
+	switch lowerASCII(v) {
 	case "resp", "responder":
 		return "responder"
 	case "init", "initiator":
 		return "initiator"
 	}
-	return strings.ToLower(v)
+	return lowerASCII(v)
 }
 
 // oneLineRow reads "[seq] peer type dir rky state [encrypt hash auth lifetime]".

@@ -90,3 +90,15 @@ var connectionRow = regexp.MustCompile(`^Connection\s*:`)
 
 // ikePeerRow is the "1   IKE Peer: 10.0.0.2" line of the multi-line layout.
 var ikePeerRow = regexp.MustCompile(`^\d+\s+IKE Peer:\s*\S+`)
+
+// lowerASCII lower-cases ASCII letters only, keeping the byte length so
+// that indexes found in the lowered text are valid in the original.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for j := range b {
+		if b[j] >= 'A' && b[j] <= 'Z' {
+			b[j] += 'a' - 'A'
+		}
+	}
+	return string(b)
+}

@@ -63,7 +63,7 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 			continue
 		}
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		kv := pairs(t)
 		switch {
 		case strings.HasPrefix(low, "info: there are presently no active sessions"):
@@ -156,7 +156,7 @@ func pairs(t string) map[string]string {
 		if i <= 0 {
 			return out
 		}
-		key := strings.ToLower(strings.Join(strings.Fields(rest[:i]), " "))
+		key := lowerASCII(strings.Join(strings.Fields(rest[:i]), " "))
 		rest = rest[i+1:]
 		// the value ends where a run of 2+ spaces precedes another "Key :"
 		end := len(rest)

@@ -21,7 +21,7 @@ func parseIsakmpPolicy(sec *facts.Section, f *facts.Facts) {
 	}
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
 		switch {
 		case strings.HasPrefix(low, "protection suite of priority"),
@@ -122,7 +122,7 @@ func parseTransformSet(sec *facts.Section, f *facts.Facts) {
 	}
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		switch {
 		case strings.HasPrefix(low, "transform set "):
 			flush()
@@ -180,7 +180,7 @@ func parseCryptoMap(sec *facts.Section, f *facts.Facts) {
 		if t == "" {
 			continue
 		}
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		if strings.HasPrefix(low, "crypto map") && strings.Contains(t, "\"") {
 			flush()
 			if strings.Contains(low, "idb:") {
@@ -293,7 +293,7 @@ func parseAccessLists(sec *facts.Section, f *facts.Facts) {
 		if t == "" {
 			continue
 		}
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		if strings.Contains(low, "access list ") && !strings.HasPrefix(low, "permit") && !strings.HasPrefix(low, "deny") &&
 			(strings.HasPrefix(low, "extended") || strings.HasPrefix(low, "standard") || strings.HasPrefix(low, "ipv6") ||
 				strings.HasPrefix(low, "reflexive") || strings.HasPrefix(low, "role-based") || strings.HasPrefix(low, "ip access list")) {
@@ -311,7 +311,7 @@ func parseAccessLists(sec *facts.Section, f *facts.Facts) {
 			e.Seq = n
 			body = strings.TrimSpace(body[strings.Index(body, fs[0])+len(fs[0]):])
 		}
-		bl := strings.ToLower(body)
+		bl := lowerASCII(body)
 		if !(strings.HasPrefix(bl, "permit") || strings.HasPrefix(bl, "deny") || strings.HasPrefix(bl, "remark") ||
 			strings.HasPrefix(bl, "evaluate") || strings.HasPrefix(bl, "dynamic")) {
 			continue

@@ -42,7 +42,7 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			continue
 		}
 		ref := facts.Ref{Section: secIndex, Line: ln.N}
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		switch {
 		case strings.HasPrefix(low, "ipv4 crypto ikev2"):
 			af, sawHeading = "IPv4", true
@@ -160,7 +160,7 @@ func ikev2Row(fl, cols []string, v facts.Vendor, af string) (facts.IKESA, bool) 
 		case "status":
 			sa.State = tok
 		case "role":
-			sa.Role = strings.ToLower(tok)
+			sa.Role = lowerASCII(tok)
 		}
 		i++
 	}

@@ -81,7 +81,7 @@ func scanCounters(s string) []counter {
 // normCounter lower-cases a counter name, drops a "(send)/(rcv)/(recv)"
 // qualifier and squeezes spaces.
 func normCounter(s string) string {
-	s = strings.ToLower(s)
+	s = lowerASCII(s)
 	if i := strings.IndexByte(s, '('); i >= 0 {
 		s = s[:i]
 	}
@@ -168,7 +168,7 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 				}
 				st.pending = nil
 			}
-			low := strings.ToLower(t)
+			low := lowerASCII(t)
 			switch {
 			case strings.HasPrefix(low, "there are no ipsec sa"), strings.HasPrefix(low, "no sas found"):
 				emptyRef = facts.Ref{Section: sec.Index, Line: ln.N}
@@ -309,7 +309,7 @@ func (st *ipsecState) cryptoMapTag(t string) {
 	}
 	for _, p := range parts[1:] {
 		p = strings.TrimSpace(p)
-		if v, ok := after(p, "local addr"); ok && strings.HasPrefix(strings.ToLower(p), "local addr") {
+		if v, ok := after(p, "local addr"); ok && strings.HasPrefix(lowerASCII(p), "local addr") {
 			st.localAddr = firstField(strings.TrimLeft(v, ": "))
 		}
 	}
@@ -320,20 +320,20 @@ func (st *ipsecState) cryptoMapTag(t string) {
 func (st *ipsecState) endpoints(t string, next []facts.Line, n int) {
 	sa := st.open(n)
 	text := t
-	low := strings.ToLower(text)
+	low := lowerASCII(text)
 	if strings.Contains(low, "local crypto endpt") && !strings.Contains(low, "remote crypto endpt") {
 		for _, nl := range next {
 			nt := strings.TrimSpace(nl.Text)
 			if nt == "" {
 				continue
 			}
-			if strings.HasPrefix(strings.ToLower(nt), "remote crypto endpt") {
+			if strings.HasPrefix(lowerASCII(nt), "remote crypto endpt") {
 				text += " " + nt
 			}
 			break
 		}
 	}
-	low = strings.ToLower(text)
+	low = lowerASCII(text)
 	if v, ok := after(low, "local crypto endpt"); ok {
 		_ = v
 		sa.LocalEndpt = endptValue(text, "local crypto endpt")
@@ -416,7 +416,7 @@ func spiValue(t string) string {
 func transformValue(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimRight(s, ", ")
-	if i := strings.Index(strings.ToLower(s), "no compression"); i >= 0 {
+	if i := strings.Index(lowerASCII(s), "no compression"); i >= 0 {
 		s = strings.TrimSpace(s[:i])
 	}
 	return strings.Join(strings.Fields(s), " ")

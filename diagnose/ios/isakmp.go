@@ -143,7 +143,7 @@ func plainRow(fl []string, af string) isakmpRow {
 	}
 	status := strings.Join(rest, " ")
 	sa.Status = status
-	if strings.Contains(strings.ToLower(status), "deleted") {
+	if strings.Contains(lowerASCII(status), "deleted") {
 		sa.Deleted = true
 	}
 	return isakmpRow{sa: sa, dst: fl[0], src: fl[1]}

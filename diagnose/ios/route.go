@@ -33,7 +33,7 @@ func parseIPRoute(sec *facts.Section, f *facts.Facts) {
 	var r *facts.Route
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
 		switch {
 		case strings.HasPrefix(low, "% network not in table"), strings.HasPrefix(low, "% subnet not in table"),
@@ -68,7 +68,7 @@ func parseIPRoute(sec *facts.Section, f *facts.Facts) {
 				h := strings.TrimRight(firstField(s), ",")
 				if looksAddr(h) {
 					r.NextHop = h
-				} else if strings.HasPrefix(strings.ToLower(s), "directly connected") {
+				} else if strings.HasPrefix(lowerASCII(s), "directly connected") {
 					r.NextHop = "connected"
 				}
 			}
@@ -88,7 +88,7 @@ func parseIPCEF(sec *facts.Section, f *facts.Facts) {
 	var r *facts.Route
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		fs := strings.Fields(low)
 		if len(fs) == 0 {
 			continue
@@ -144,7 +144,7 @@ func parsePing(sec *facts.Section, f *facts.Facts) {
 	target := commandArg("ping x " + strings.TrimSpace(strings.TrimPrefix(sec.Command, "ping")))
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		if v, ok := after(low, "icmp echos to "); ok && strings.HasPrefix(low, "sending") {
 			target = strings.TrimRight(firstField(v), ",")
 			continue

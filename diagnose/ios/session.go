@@ -60,7 +60,7 @@ func parseCryptoSession(sec *facts.Section, f *facts.Facts) {
 		if t == "" {
 			continue
 		}
-		low := strings.ToLower(t)
+		low := lowerASCII(t)
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
 		switch {
 		case strings.HasPrefix(low, "crypto session current status"):

@@ -166,7 +166,7 @@ func keyValues(s string) map[string]string {
 		if i <= 0 {
 			continue
 		}
-		k := strings.ToLower(strings.Join(strings.Fields(part[:i]), " "))
+		k := lowerASCII(strings.Join(strings.Fields(part[:i]), " "))
 		v := strings.TrimSpace(part[i+1:])
 		if k == "" {
 			continue
@@ -208,4 +208,22 @@ func splitColumns(s string) []string {
 		parts = append(parts, seg)
 	}
 	return parts
+}
+
+// lowerASCII lower-cases ASCII letters only. Unlike strings.ToLower it
+// keeps the byte length (invalid UTF-8 or a Kelvin sign would change it),
+// so indexes found in the lowered text are valid in the original.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
