@@ -126,3 +126,44 @@ func TestCommandRegexps(t *testing.T) {
 		}
 	}
 }
+
+// TestIPsecVendorFromContent: ASA wording read through the IOS table entry
+// (chosen by an "interface:" header) is labelled ASA.
+func TestIPsecVendorFromContent(t *testing.T) {
+	cases := []struct {
+		text string
+		want facts.Vendor
+	}{
+		{"interface: outside\n    Crypto map tag: M, seq num: 10, local addr: 10.0.0.1\n      local ident (addr/mask/prot/port): (1.1.1.0/255.255.255.0/0/0)\n      current_peer: 10.0.0.2\n      #send errors: 0, #recv errors: 3416\n", facts.VendorASA},
+		{"interface: Gi0/1\n    Crypto map tag: M, local addr 10.0.0.1\n   local ident (addr/mask/prot/port): (1.1.1.0/255.255.255.0/0/0)\n   current_peer 10.0.0.2 port 500\n    #send errors 0, #recv errors 60\n", facts.VendorIOS},
+	}
+	for _, c := range cases {
+		f := &facts.Facts{}
+		ParseIPsecSA(facts.VendorIOS, NameIPsecSA)(sectionFromText(0, c.text), f)
+		if len(f.IPsecSAs) != 1 {
+			t.Fatalf("got %d SAs", len(f.IPsecSAs))
+		}
+		sa := f.IPsecSAs[0]
+		if sa.Vendor != c.want || f.Vendors[c.want] != 1 {
+			t.Errorf("vendor %q (counts %v), want %q", sa.Vendor, f.Vendors, c.want)
+		}
+		if sa.Counters.SendErrors != 0 || sa.Lines["recv_errors"] != 5 {
+			t.Errorf("counters %+v lines %v", sa.Counters, sa.Lines)
+		}
+	}
+}
+
+// TestFixIKEDirection: a plain isakmp row read before the ipsec sa that
+// shows the local address gets its ends swapped afterwards.
+func TestFixIKEDirection(t *testing.T) {
+	f := &facts.Facts{}
+	parseIsakmpSA(sectionFromText(0, "dst src state conn-id status\n30.3.1.1 40.10.1.1 QM_IDLE 1019 ACTIVE\n"), f)
+	if f.IKESAs[0].Peer != "30.3.1.1" {
+		t.Fatalf("without context dst should be the peer, got %+v", f.IKESAs[0])
+	}
+	ParseIPsecSA(facts.VendorIOS, NameIPsecSA)(sectionFromText(1, "interface: Gi0/1\n Crypto map tag: CMAP, local addr 30.3.1.1\n local ident (addr/mask/prot/port): (3.1.1.0/255.255.255.0/0/0)\n"), f)
+	FixIKEDirection(f)
+	if sa := f.IKESAs[0]; sa.Local != "30.3.1.1" || sa.Peer != "40.10.1.1" {
+		t.Errorf("after FixIKEDirection: local %q peer %q", sa.Local, sa.Peer)
+	}
+}
