@@ -111,10 +111,10 @@ func TestListSAsEmpty(t *testing.T) {
 
 func TestListSAsHeader(t *testing.T) {
 	for line, want := range map[string]bool{
-		"lab: #1, ESTABLISHED, IKEv2, d9442245ed294932_i* 673fc0ebc8059c58_r": true,
-		"gw-to-dc: #12, CONNECTING, IKEv1, 0000000000000000_i* 0000000000000000_r": true,
+		"lab: #1, ESTABLISHED, IKEv2, d9442245ed294932_i* 673fc0ebc8059c58_r":             true,
+		"gw-to-dc: #12, CONNECTING, IKEv1, 0000000000000000_i* 0000000000000000_r":        true,
 		"  net: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-256/HMAC_SHA2_256_128": false,
-		"lab: IKEv2, no reauthentication, rekeying every 14400s":                           false,
+		"lab: IKEv2, no reauthentication, rekeying every 14400s":                          false,
 		"16[IKE] <lab|1> IKE_SA lab[1] established between 10.99.0.1[a]...10.99.0.2[b]":   false,
 	} {
 		if got := Parsers[0].Header(line); got != want {

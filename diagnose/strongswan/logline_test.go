@@ -3,6 +3,7 @@ package strongswan
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -378,5 +379,49 @@ func TestCorrelateIdempotent(t *testing.T) {
 	Correlate(f)
 	if len(f.Events) != n {
 		t.Errorf("second Correlate added %d events", len(f.Events)-n)
+	}
+}
+
+// What `swanctl --initiate` prints ("[IKE] msg", the same messages without
+// thread numbers) yields the same meanings as the initiator's filelog.
+func TestInitiateOutput(t *testing.T) {
+	for scenario, want := range map[string][]facts.EventKind{
+		"healthy":               {facts.EvP1Sent, facts.EvP1Complete, facts.EvP2Complete},
+		"peer-unreachable":      {facts.EvP1Sent, facts.EvP1Retransmit, facts.EvP1GiveUp},
+		"ike-proposal-mismatch": {facts.EvP1NoProposal},
+		"psk-mismatch":          {facts.EvAuthFailed},
+		"ts-mismatch":           {facts.EvP1Complete, facts.EvP2ProxyMismatch},
+		"esp-proposal-mismatch": {facts.EvP2NoProposal},
+		"cert-expired":          {facts.EvCertInvalid},
+	} {
+		f, _ := scan(readLab(t, scenario, "a-initiate.txt"))
+		got := kindsOf(f)
+		for _, k := range want {
+			if got[k] == 0 {
+				t.Errorf("%s: swanctl --initiate output gave no %s (got %v)", scenario, k, sortedKinds(got))
+			}
+		}
+	}
+}
+
+// The same real log rewritten into the journald form of charon-systemd
+// (no thread, no group, no IKE_SA name) gives the same event kinds.
+func TestJournalFormOfLabLogs(t *testing.T) {
+	filelog := regexp.MustCompile(`(?m)^([A-Z][a-z]{2}\s+\d+ \d{2}:\d{2}:\d{2}) \d{2}\[[A-Z]{3}\] (?:<[^>]*> )?`)
+	for _, c := range labCases {
+		if c.side != "a" {
+			continue
+		}
+		log := readLab(t, c.scenario, "a-charon.log")
+		journal := filelog.ReplaceAllString(log, "$1 gw01 charon-systemd[812]: ")
+		if journal == log {
+			t.Fatalf("%s: rewrite did nothing", c.scenario)
+		}
+		f1, _ := scan(log)
+		f2, _ := scan(journal)
+		k1, k2 := kindsOf(f1), kindsOf(f2)
+		if strings.Join(sortedKinds(k1), " ") != strings.Join(sortedKinds(k2), " ") {
+			t.Errorf("%s: filelog kinds %v, journald kinds %v", c.scenario, sortedKinds(k1), sortedKinds(k2))
+		}
 	}
 }
