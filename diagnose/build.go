@@ -144,6 +144,10 @@ func (e *engine) finding(v *view, cause string, h *hit) Finding {
 		Evidence:   e.evidence(h.refs),
 		Fix:        fixFor(cause, v.peer),
 	}
+	if f.Peer == "" && h.peer != "" {
+		f.Peer = h.peer
+		f.Fix = fixFor(cause, h.peer)
+	}
 	if h.next != "" && h.conf < 0.7 {
 		f.Fix = append([]string{h.next}, f.Fix...)
 	}

@@ -12,6 +12,10 @@ var (
 	peerWordRe = regexp.MustCompile(`(?:\bremote|\bpeer|\bfrom|\bto|\bwith|\bIP =|Remote:|\[From|\[To|\bpeer at|current_peer)\s*:?\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})(?:[^/0-9.]|$)`)
 	// an address the line names as ours
 	localWordRe = regexp.MustCompile(`(?:\blocal|Local:|local addr)\s*[:=]?\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})`)
+	// "sending packet: from A[500] to B[500]" / "received packet: from B to A":
+	// the side that sends is us, the side that receives is us
+	sentFromRe = regexp.MustCompile(`sending packet: from ([0-9A-Fa-f.:]+)\[\d+\] to ([0-9A-Fa-f.:]+)\[`)
+	recvToRe   = regexp.MustCompile(`received packet: from ([0-9A-Fa-f.:]+)\[\d+\] to ([0-9A-Fa-f.:]+)\[`)
 	// IOS debug connection ids: ISAKMP:(1002), ISAKMP (0:134217729), ISAKMP:(0:1:SW:1)
 	connRe = regexp.MustCompile(`^ISAKMP\s*:?\s*\(([0-9:A-Za-z/]+)\)`)
 )
@@ -21,6 +25,11 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 	text := l.Text
 	if loc := localWordRe.FindStringSubmatch(text); loc != nil {
 		e.addLocal(loc[1])
+	}
+	if m := sentFromRe.FindStringSubmatch(text); m != nil {
+		e.addLocal(m[1])
+	} else if m := recvToRe.FindStringSubmatch(text); m != nil {
+		e.addLocal(m[2])
 	}
 	linePeer := ""
 	for _, m := range peerWordRe.FindAllStringSubmatch(text, 3) {
@@ -95,8 +104,10 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 			matched = true
 		}
 	}
+	if anyPrefix {
+		e.recognised++ // a vendor's log line was read, whether or not it matters
+	}
 	if matched {
-		e.recognised++
 		for i, r := range raws {
 			e.quoted[l.N+i] = r
 			if i > 0 {

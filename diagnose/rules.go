@@ -26,6 +26,8 @@ type hit struct {
 	// next, when set, is put first in the fix list: the command whose
 	// output would settle a thin diagnosis.
 	next string
+	// peer names the peer when the view has none (a crypto map's peer).
+	peer string
 }
 
 // rules, roughly in protocol order. Every rule can fire; the report puts
@@ -43,7 +45,7 @@ var rules = []rule{
 	{"psk", CausePSKMismatch, rulePSK},
 	{"id", CauseIDMismatch, ruleSimple(facts.EvIDMismatch, 0.85, "The IKE identity %s presents is not the one this side expects.", "", facts.EvP1Complete, facts.EvAuthOK)},
 	{"cert", CauseCertInvalid, ruleSimple(facts.EvCertInvalid, 0.85, "Certificate authentication with %s fails: the certificate is expired, not yet valid, revoked or not trusted.", "", facts.EvP1Complete, facts.EvAuthOK)},
-	{"nat-t", CauseNATTIssue, ruleSimple(facts.EvNATTProblem, 0.8, "NAT traversal with %s is wrong: on where it should be off, off with a NAT in the path, or UDP/4500 blocked.", "", facts.EvP1Complete)},
+	{"nat-t", CauseNATTIssue, ruleNATT},
 	{"xauth", CauseXauthFailure, ruleXauth},
 	{"mode-config", CauseModeConfigFailure, ruleSimple(facts.EvModeCfgFailed, 0.9, "Mode config for %s fails: no address could be assigned from the pool (or the group policy has none).", "")},
 	// ---- phase 2 ----
@@ -120,7 +122,11 @@ func ruleNoCryptoMap(v *view) *hit {
 	}
 	for _, m := range v.f.CryptoMaps {
 		if m.InterfacesShown && len(m.Interfaces) == 0 && (v.peer == "" || containsStr(m.Peers, v.peer)) && !v.ikeUp() {
-			return &hit{conf: 0.85, refs: []facts.Ref{m.Ref}, summary: fmt.Sprintf("IKE never starts: crypto map %s is not applied to any interface, so no traffic triggers it.", m.Name)}
+			peer := ""
+			if len(m.Peers) > 0 {
+				peer = m.Peers[0]
+			}
+			return &hit{conf: 0.85, refs: []facts.Ref{m.Ref}, peer: peer, summary: fmt.Sprintf("IKE never starts: crypto map %s is not applied to any interface, so no traffic triggers it.", m.Name)}
 		}
 	}
 	return nil
@@ -237,6 +243,9 @@ func ruleIKEProposal(v *view) *hit {
 	if len(none) == 0 && len(bad) == 0 {
 		return nil
 	}
+	if v.has(facts.EvNoPSK) && onlyAuthMismatch(attrs) {
+		return nil // no key for the peer: pre-shared auth is refused because of that
+	}
 	detail := attrDetail(attrs)
 	conf := 0.95
 	if len(none) == 0 {
@@ -250,6 +259,19 @@ func ruleIKEProposal(v *view) *hit {
 	}
 	sum += "."
 	return &hit{conf: conf, refs: refsOf(evs, 6), state: lastState(v), summary: sum}
+}
+
+func onlyAuthMismatch(attrs []facts.Event) bool {
+	if len(attrs) == 0 {
+		return true
+	}
+	for _, a := range attrs {
+		d := strings.ToLower(a.Detail)
+		if !strings.Contains(d, "preshared") && !strings.Contains(d, "pre-shared") && !strings.Contains(d, "authentication") {
+			return false
+		}
+	}
+	return true
 }
 
 func attrDetail(attrs []facts.Event) string {
@@ -320,6 +342,44 @@ func rulePSK(v *view) *hit {
 			return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at %s: the pre-shared key hashes exchanged with %s do not verify, so the keys most likely differ (or NAT-T is on where it must be off).", row.State, peerName(v.peer)),
 				next: "Paste `debug crypto ikev1 127` (ASA) or `debug crypto isakmp` (IOS) from both ends; if the state flips to MM_WAIT_MSG6 and resets, look at phase 2 instead"}
 		}
+	}
+	return nil
+}
+
+// ruleNATT: NAT traversal trouble. Explicit messages, or a NAT detected
+// and then silence once IKE moved to UDP/4500 (the peer answered on 500).
+func ruleNATT(v *view) *hit {
+	if evs := v.unresolved([]facts.EventKind{facts.EvNATTProblem}, facts.EvP1Complete); len(evs) > 0 {
+		return &hit{conf: 0.8, refs: refsOf(evs, 3), summary: fmt.Sprintf("NAT traversal with %s is wrong: on where it should be off, off with a NAT in the path, or UDP/4500 blocked.", peerName(v.peer))}
+	}
+	nat := v.all(facts.EvNATDetected)
+	if len(nat) == 0 || v.lastLine(facts.EvP1Complete, facts.EvAuthOK) > nat[0].Ref.Line {
+		return nil
+	}
+	natLine := nat[0].Ref.Line
+	var after []facts.Event
+	received := false
+	for _, ev := range v.events {
+		if ev.Ref.Line <= natLine {
+			continue
+		}
+		switch ev.Kind {
+		case facts.EvP1Received:
+			received = true
+		case facts.EvP1Retransmit, facts.EvP1GiveUp:
+			after = append(after, ev)
+		case facts.EvP1Sent:
+			if ev.Detail == "4500" {
+				after = append(after, ev)
+			}
+		}
+	}
+	if len(after) > 0 && !received {
+		return &hit{conf: 0.8, refs: refsOf(append(nat[:1], firstLast(after, 2)...), 5), state: lastState(v), summary: fmt.Sprintf("A NAT was detected between this side and %s; once IKE moved to UDP/4500 the peer stopped answering: UDP/4500 is blocked on the path, or NAT-T is off on the peer.", peerName(v.peer))}
+	}
+	if row, ok := v.ikeStateRow(); ok && (strings.EqualFold(row.State, "MM_WAIT_MSG5") || strings.EqualFold(row.State, "MM_WAIT_MSG6")) {
+		return &hit{conf: 0.6, refs: []facts.Ref{nat[0].Ref, row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at %s with a NAT detected between this side and %s: NAT traversal is on where it must be off (or off where it must be on), or UDP/4500 is blocked.", row.State, peerName(v.peer)),
+			next: "Check NAT-T on both ends (`crypto isakmp nat-traversal`), and UDP/4500 on the path; if NAT-T matches, compare the pre-shared keys"}
 	}
 	return nil
 }
@@ -433,6 +493,9 @@ func rulePFS(v *view) *hit {
 }
 
 func ruleESP(v *view) *hit {
+	if len(v.unresolved([]facts.EventKind{facts.EvP2PFSMismatch}, facts.EvP2Complete)) > 0 {
+		return nil // the device named PFS as the reason: the pfs rule reports it
+	}
 	strong := v.unresolved([]facts.EventKind{facts.EvP2ProposalBad, facts.EvP2NoProposal}, facts.EvP2Complete)
 	if len(strong) > 0 {
 		conf := 0.9
@@ -501,6 +564,25 @@ func ruleDPD(v *view) *hit {
 		misses := v.all(facts.EvDPDMiss)
 		refs := refsOf(append(firstLast(misses, 1), evs...), 4)
 		return &hit{conf: conf, refs: refs, state: lastState(v), summary: fmt.Sprintf("Dead peer detection declared %s gone: keepalives went unanswered and the SAs were torn down.", peerName(v.peer))}
+	}
+	// retransmissions given up after the IKE SA was established: the
+	// peer died under a working tunnel (DPD or rekey got no answer)
+	if up := v.lastLine(facts.EvP1Complete); up > 0 {
+		var late []facts.Event
+		for _, ev := range v.all(facts.EvP1GiveUp) {
+			if ev.Ref.Line > up {
+				late = append(late, ev)
+			}
+		}
+		if len(late) > 0 {
+			var retr []facts.Event
+			for _, ev := range v.all(facts.EvP1Retransmit, facts.EvDPDMiss) {
+				if ev.Ref.Line > up {
+					retr = append(retr, ev)
+				}
+			}
+			return &hit{conf: 0.85, refs: refsOf(append(firstLast(retr, 1), late...), 4), state: lastState(v), summary: fmt.Sprintf("%s stopped answering after the tunnel was up: keepalive / DPD requests were retransmitted until this side gave up and closed the SAs.", capital(peerName(v.peer)))}
+		}
 	}
 	if misses := v.all(facts.EvDPDMiss); len(misses) >= 2 || (len(misses) > 0 && v.counts[facts.EvDPDMiss] >= 2) {
 		return &hit{conf: 0.7, refs: refsOf(firstLast(misses, 2), 4), summary: fmt.Sprintf("DPD keepalives to %s go unanswered: the peer is down or unreachable.", peerName(v.peer))}

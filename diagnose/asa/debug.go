@@ -61,6 +61,7 @@ var signatures = []facts.Signature{
 	{ID: "asa/no-psk", Anchor: "re-shared key", Re: re(`(?i)(?:no|missing|not configured).{0,20}pre-shared key|pre-shared key.{0,20}(?:not configured|not found)`), Event: facts.EvNoPSK},
 	{ID: "asa/id-mismatch", Anchor: "ID", Re: re(`(?i)(?:ID|identity) (?:payload )?(?:mismatch|does not match)|Received an? (?:un-?)?expected ID`), Event: facts.EvIDMismatch},
 	{ID: "asa/cert-invalid", Anchor: "ertificate", Re: re(`(?i)certificate (?:has expired|is expired|expired|not yet valid|validation failed|revoked|chain .*failed)`), Event: facts.EvCertInvalid},
+	{ID: "asa/invalid-major-version", Anchor: "INVALID_MAJOR_VERSION", Re: re(`(?:peer|Remote:|IP = )\s*{ip}|INVALID_MAJOR_VERSION`), Event: facts.EvVersionMismatch},
 	{ID: "asa/version-mismatch", Anchor: "ersion", Re: re(`(?i)invalid (?:ike )?major version|INVALID_MAJOR_VERSION|unsupported (?:ike )?version`), Event: facts.EvVersionMismatch},
 	{ID: "asa/nat-detected", Anchor: "NAT", Re: re(`(?i)Automatic NAT Detection Status:.*(?:IS behind a NAT)`), Event: facts.EvNATDetected},
 

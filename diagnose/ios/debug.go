@@ -41,7 +41,7 @@ func re(s string) *regexp.Regexp { return regexp.MustCompile(strings.ReplaceAll(
 
 var signatures = []facts.Signature{
 	// --- IKE packets in and out ---
-	{ID: "ios/sending-packet", Anchor: "sending packet to", Re: re(`sending packet to {ip}(?:\s+my_port \d+\s+peer_port \d+)?\s*\((?:I|R)\)\s*(?P<state>[A-Z][A-Z0-9_]*)?`), Event: facts.EvP1Sent},
+	{ID: "ios/sending-packet", Anchor: "sending packet to", Re: re(`sending packet to {ip}(?:\s+my_port (?P<detail>\d+)\s+peer_port \d+)?\s*\((?:I|R)\)\s*(?P<state>[A-Z][A-Z0-9_]*)?`), Event: facts.EvP1Sent},
 	{ID: "ios/received-packet", Anchor: "received packet from", Re: re(`received packet from {ip}(?:\s+dport \d+\s+sport \d+)?(?:\s+Global)?\s*(?:\((?:I|R|N)\)\s*(?P<state>[A-Z][A-Z0-9_ ]*))?`), Event: facts.EvP1Received},
 	{ID: "ios/beginning-main-mode", Anchor: "beginning Main Mode exchange", Event: facts.EvP1Sent, State: "MM_NO_STATE"},
 	{ID: "ios/beginning-aggressive-mode", Anchor: "beginning Aggressive Mode exchange", Event: facts.EvP1Sent, State: "AG_NO_STATE"},
@@ -55,6 +55,9 @@ var signatures = []facts.Signature{
 	{ID: "ios/ikev2-max-retransmit", Anchor: "Maximum number of retransmissions reached", Event: facts.EvP1GiveUp},
 	{ID: "ios/ikev2-sending", Anchor: "Sending Packet [To", Re: re(`Sending Packet \[To {ip}`), Event: facts.EvP1Sent},
 	{ID: "ios/ikev2-received", Anchor: "Received Packet [From", Re: re(`Received Packet \[From {ip}`), Event: facts.EvP1Received},
+
+	{ID: "ios/nat-found", Anchor: "NAT found", Event: facts.EvNATDetected},
+	{ID: "ios/nat-t-not-allowed", Anchor: "NAT", Re: re(`(?i)NAT-?T (?:is )?(?:disabled|not (?:enabled|allowed|supported)).*(?:peer|remote) {ip}`), Event: facts.EvNATTProblem},
 
 	// --- state machine ---
 	{ID: "ios/state-change", Anchor: "New State", Re: re(`New State\s*=\s*(?P<state>[A-Z][A-Z0-9_]*(?:_ ?[A-Z0-9_]+)*)`), Event: facts.EvStateChange},
@@ -85,12 +88,14 @@ var signatures = []facts.Signature{
 	{ID: "ios/ikev2-auth-failed", Anchor: "authentication data FAILED", Event: facts.EvAuthFailed},
 	{ID: "ios/ikev2-auth-failed-notify", Anchor: "AUTHENTICATION_FAILED", Event: facts.EvAuthFailed},
 	{ID: "ios/authenticated", Anchor: "SA has been authenticated", Re: re(`SA has been authenticated(?: with {ip})?`), Event: facts.EvAuthOK},
+	{ID: "ios/identity-mismatch", Anchor: "dentity", Re: re(`(?i)identity mismatch|verification of peer's identity failed|peer's identity .*(?:not matched|does not match)`), Event: facts.EvIDMismatch},
 	{ID: "ios/cert-invalid-pki", Anchor: "CERTIFICATE_INVALID", Event: facts.EvCertInvalid},
 	{ID: "ios/cert-revoked", Anchor: "CERTIFICATE_REVOKED", Event: facts.EvCertInvalid},
 	{ID: "ios/cert-inval-ikmp", Anchor: "IKMP_INVAL_CERT", Re: re(`from {ip}`), Event: facts.EvCertInvalid},
 	{ID: "ios/cert-validation-failed", Anchor: "validation", Re: re(`(?i)certificate (?:chain )?validation (?:has )?failed`), Event: facts.EvCertInvalid},
 	{ID: "ios/cert-expired", Anchor: "expired", Re: re(`(?i)certificate.*(?:has expired|is expired)`), Event: facts.EvCertInvalid},
 	{ID: "ios/cert-not-yet-valid", Anchor: "not yet valid", Event: facts.EvCertInvalid},
+	{ID: "ios/invalid-major-version-notify", Anchor: "INVALID_MAJOR_VERSION", Event: facts.EvVersionMismatch},
 	{ID: "ios/invalid-major-version", Anchor: "ajor version", Re: re(`(?i)invalid (?:ike )?major version|INVALID_MAJOR_VERSION|unsupported IKE version`), Event: facts.EvVersionMismatch},
 
 	// --- remote access ---
