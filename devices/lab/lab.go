@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -270,6 +271,10 @@ func (l *Lab) serveConn(d *Device, cfg *ssh.ServerConfig, c net.Conn) {
 	go ssh.DiscardRequests(reqs)
 	var wg sync.WaitGroup
 	for nc := range chans {
+		if nc.ChannelType() == "direct-tcpip" {
+			l.forward(nc) // the device as a jump host
+			continue
+		}
 		if nc.ChannelType() != "session" {
 			_ = nc.Reject(ssh.UnknownChannelType, "only sessions")
 			continue
@@ -285,6 +290,50 @@ func (l *Lab) serveConn(d *Device, cfg *ssh.ServerConfig, c net.Conn) {
 		}()
 	}
 	wg.Wait()
+}
+
+// forward serves a direct-tcpip channel (ssh -J through this device), to
+// loopback destinations only: the lab never reaches beyond 127.0.0.0/8.
+func (l *Lab) forward(nc ssh.NewChannel) {
+	var p struct {
+		Host       string
+		Port       uint32
+		OriginHost string
+		OriginPort uint32
+	}
+	if err := ssh.Unmarshal(nc.ExtraData(), &p); err != nil {
+		_ = nc.Reject(ssh.ConnectionFailed, "bad request")
+		return
+	}
+	ip := net.ParseIP(p.Host)
+	if ip == nil || !ip.IsLoopback() {
+		_ = nc.Reject(ssh.Prohibited, "the lab forwards to loopback only")
+		return
+	}
+	dst, err := net.DialTimeout("tcp", net.JoinHostPort(p.Host, fmt.Sprint(p.Port)), 5*time.Second)
+	if err != nil {
+		_ = nc.Reject(ssh.ConnectionFailed, err.Error())
+		return
+	}
+	ch, reqs, err := nc.Accept()
+	if err != nil {
+		dst.Close()
+		return
+	}
+	go ssh.DiscardRequests(reqs)
+	l.track(dst, true)
+	l.wg.Add(2)
+	go func() {
+		defer l.wg.Done()
+		defer l.track(dst, false)
+		_, _ = io.Copy(dst, ch)
+		dst.Close()
+	}()
+	go func() {
+		defer l.wg.Done()
+		_, _ = io.Copy(ch, dst)
+		ch.Close()
+	}()
 }
 
 func (l *Lab) serveSession(d *Device, ch ssh.Channel, reqs <-chan *ssh.Request) {

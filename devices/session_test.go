@@ -1,0 +1,87 @@
+package devices_test
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/devices"
+	"github.com/tunneldoc/tunneldoc/devices/lab"
+	"github.com/tunneldoc/tunneldoc/devices/sshx"
+)
+
+// TestShellPaging: with paging left on, the shell answers --More-- and
+// <--- More ---> and the output comes back whole, without pager debris.
+func TestShellPaging(t *testing.T) {
+	for _, scen := range []string{"ios-healthy", "asa-healthy"} {
+		t.Run(scen, func(t *testing.T) {
+			l, _, dir := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: scen}}, PageLength: 5})
+			d := l.Devices[0]
+			ctx := testCtx(t, 20*time.Second)
+			c, err := sshx.Dial(ctx, sshx.Target{Name: d.Name, Addr: d.Addr, User: l.Username, KnownHostsFile: filepath.Join(dir, "known_hosts"),
+				Credentials: sshx.Credentials{Password: l.Password}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			sh, err := c.Shell(ctx, sshx.ShellConfig{Enable: true, EnablePassword: l.Password}) // no "terminal length 0"
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sh.Close()
+			cmd := "show crypto ipsec sa peer " + d.Scenario.Peer
+			out, err := sh.Run(ctx, cmd, sshx.Limits{Timeout: 10 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := d.Scenario.Answer(cmd)
+			if strings.Count(want, "\n") < 20 {
+				t.Fatalf("scenario output too short to page: %d lines", strings.Count(want, "\n"))
+			}
+			if out != want {
+				t.Errorf("paged output differs:\n got %q\nwant %q", out, want)
+			}
+		})
+	}
+}
+
+// TestJumpHost: a device reached through another one (ssh -J), each with
+// its own host key checked.
+func TestJumpHost(t *testing.T) {
+	l, _, dir := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "swan-healthy", Name: "bastion"}, {Scenario: "ios-healthy"}}})
+	inv := rewrite(t, dir, func(s string) string {
+		host, port, _ := net.SplitHostPort(l.Devices[0].Addr)
+		jump := "jump_hosts:\n  - name: jumpbox\n    address: " + host + "\n    port: " + port + "\n    credentials: {password_file: lab-password}\n"
+		s = strings.Replace(s, "devices:\n", jump+"devices:\n", 1)
+		return strings.Replace(s, "    platform: ios\n", "    platform: ios\n    jump: jumpbox\n", 1)
+	})
+	col, err := devices.NewCollector(inv, devices.CollectorOptions{}).Collect(testCtx(t, 20*time.Second), "40.10.1.1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if col.Hostname != "HUB-A" || !strings.Contains(col.Transcript(), "QM_IDLE") {
+		t.Errorf("through the jump host: %s\n%s", col.Hostname, col.Transcript())
+	}
+}
+
+// TestCanceledContextStopsCollection: a caller giving up frees the slot.
+func TestCanceledContextStopsCollection(t *testing.T) {
+	_, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "ios-healthy", Fault: lab.Fault{HangOn: "show crypto isakmp sa"}}}})
+	c := devices.NewCollector(inv, devices.CollectorOptions{MaxConcurrent: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	col, _ := c.Collect(ctx, "40.10.1.1", "")
+	if col == nil || len(col.Results) == 0 || col.Results[0].Err == nil {
+		t.Fatalf("the hung command should be reported: %+v", col)
+	}
+	// The slot is free again: a second check can proceed (and times out on
+	// the same hang, by its own deadline, instead of waiting forever).
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel2()
+	if col, _ := c.Collect(ctx2, "40.10.1.1", ""); col == nil || len(col.Results) == 0 {
+		t.Fatalf("second check did not get a slot: %+v", col)
+	}
+}
