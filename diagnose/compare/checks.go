@@ -321,7 +321,7 @@ func (c *comparison) checkKeys(v int, pa, pb *proposal) {
 		var dl []int
 		var others []string
 		for _, e := range x.d.keys {
-			dl = append(dl, e.line, e.line2)
+			dl = append(dl, e.head, e.line, e.line2)
 			if e.match.IsValid() {
 				others = append(others, e.match.String())
 			}
@@ -337,7 +337,7 @@ func (c *comparison) checkKeys(v int, pa, pb *proposal) {
 		summary += ": it cannot authenticate the peer."
 		var ol []int
 		if x.ok != nil {
-			ol = append(ol, x.ok.line, x.ok.line2)
+			ol = append(ol, x.ok.head, x.ok.line, x.ok.line2)
 		}
 		ol = append(ol, peerLines(x.ot, c.peerOf(x.d))...)
 		fix := vendorCmd(x.d,
@@ -378,7 +378,7 @@ func (c *comparison) checkKeys(v int, pa, pb *proposal) {
 		}
 		summary := fmt.Sprintf("The pre-shared keys differ: %s's key for %s and %s's key for %s are not the same (%s).",
 			c.a.name(), c.peerB, c.b.name(), c.peerA, c.keyDiff(p.x.v, p.y.v))
-		c.add(diagnose.CausePSKMismatch, 0.9, summary, both(ev(c.a, ka.line, ka.line2), ev(c.b, kb.line, kb.line2)),
+		c.add(diagnose.CausePSKMismatch, 0.9, summary, both(ev(c.a, ka.head, ka.line, ka.line2), ev(c.b, kb.head, kb.line, kb.line2)),
 			"set the same pre-shared key on both ends (re-type it on both: keys are case-sensitive and trailing spaces count)")
 		return
 	}

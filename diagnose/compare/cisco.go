@@ -37,6 +37,9 @@ type ciscoCfg struct {
 
 	resolving map[string]bool
 	deferred  []func()
+	// objLines collects the object / object-group lines an ACL entry
+	// used, so that evidence shows what the names stand for.
+	objLines []int
 }
 
 type aclDef struct {
@@ -53,9 +56,10 @@ type aclBuilt struct {
 }
 
 type rmapEntry struct {
-	deny bool
-	acls []string
-	line int
+	matchLines []int
+	deny       bool
+	acls       []string
+	line       int
 }
 
 type ifaceDef struct {
@@ -293,6 +297,7 @@ func (c *ciscoCfg) routeMap(st *stanza) {
 	e := rmapEntry{line: st.head.n, deny: len(w) >= 3 && w[2] == "deny"}
 	for _, k := range st.kids {
 		if len(k.words) >= 4 && k.words[0] == "match" && k.words[1] == "ip" && k.words[2] == "address" {
+			e.matchLines = append(e.matchLines, k.n)
 			for _, n := range k.words[3:] {
 				if n != "prefix-list" {
 					e.acls = append(e.acls, n)
@@ -533,7 +538,7 @@ func (c *ciscoCfg) keyring(st *stanza, m []string) {
 			if !ok {
 				continue
 			}
-			e := pskEntry{match: p, version: 1, scope: m[1], line: k.n, what: "keyring " + m[1]}
+			e := pskEntry{match: p, version: 1, scope: m[1], line: k.n, head: st.head.n, what: "keyring " + m[1]}
 			rest := w[2+used:]
 			if len(rest) >= 2 && rest[0] == "key" {
 				key, unr, ok := readKey(rest[1:])
@@ -561,12 +566,14 @@ func (c *ciscoCfg) keyring(st *stanza, m []string) {
 // ikev2Keyring: peer NAME / address A [M] / pre-shared-key [local|remote] [t] KEY.
 func (c *ciscoCfg) ikev2Keyring(st *stanza, m []string) {
 	type peer struct {
-		match       netip.Prefix
-		hasMatch    bool
-		local, rem  string
-		unrL, unrR  string
-		hasL, hasR  bool
-		line, lineK int
+		match      netip.Prefix
+		hasMatch   bool
+		local, rem string
+		unrL, unrR string
+		hasL, hasR bool
+		line       int
+		lineL      int
+		lineR      int
 	}
 	var peers []*peer
 	var cur *peer
@@ -575,7 +582,7 @@ func (c *ciscoCfg) ikev2Keyring(st *stanza, m []string) {
 			if !p.hasMatch || (!p.hasL && !p.hasR) {
 				continue
 			}
-			e := pskEntry{match: p.match, version: 2, scope: m[1], line: p.lineK, what: "ikev2 keyring " + m[1],
+			e := pskEntry{match: p.match, version: 2, scope: m[1], line: p.lineL, line2: p.lineR, head: p.line, what: "ikev2 keyring " + m[1],
 				local: secret{p.local}, remote: secret{p.rem}, hasLocal: p.hasL, hasRem: p.hasR}
 			e.unreadable = p.unrL
 			if e.unreadable == "" {
@@ -606,12 +613,11 @@ func (c *ciscoCfg) ikev2Keyring(st *stanza, m []string) {
 				continue
 			}
 			if which != "remote" {
-				cur.local, cur.unrL, cur.hasL = key, unr, true
+				cur.local, cur.unrL, cur.hasL, cur.lineL = key, unr, true, k.n
 			}
 			if which != "local" {
-				cur.rem, cur.unrR, cur.hasR = key, unr, true
+				cur.rem, cur.unrR, cur.hasR, cur.lineR = key, unr, true, k.n
 			}
-			cur.lineK = k.n
 		}
 	}
 	flush()
@@ -862,12 +868,12 @@ func (c *ciscoCfg) tunnelGroupAttrs(st *stanza, m []string) {
 		case len(w) >= 3 && w[0] == "ikev1" && w[1] == "pre-shared-key":
 			key, unr, ok := readKey(w[2:])
 			if ok {
-				c.addKey(pskEntry{match: match, version: 1, line: k.n, what: what, unreadable: unr}, key)
+				c.addKey(pskEntry{match: match, version: 1, line: k.n, head: st.head.n, what: what, unreadable: unr}, key)
 			}
 		case len(w) >= 2 && w[0] == "pre-shared-key": // ASA 7.x/8.0
 			key, unr, ok := readKey(w[1:])
 			if ok {
-				c.addKey(pskEntry{match: match, version: 1, line: k.n, what: what, unreadable: unr}, key)
+				c.addKey(pskEntry{match: match, version: 1, line: k.n, head: st.head.n, what: what, unreadable: unr}, key)
 			}
 		case len(w) >= 4 && w[0] == "ikev2" && w[2] == "pre-shared-key":
 			key, unr, ok := readKey(w[3:])
@@ -875,15 +881,15 @@ func (c *ciscoCfg) tunnelGroupAttrs(st *stanza, m []string) {
 				continue
 			}
 			if v2 == nil {
-				v2 = &pskEntry{match: match, version: 2, line: k.n, what: what}
+				v2 = &pskEntry{match: match, version: 2, head: st.head.n, what: what}
 			}
 			if unr != "" {
 				v2.unreadable = unr
 			}
 			if w[1] == "local-authentication" {
-				v2.local, v2.hasLocal = secret{key}, true
+				v2.local, v2.hasLocal, v2.line = secret{key}, true, k.n
 			} else {
-				v2.remote, v2.hasRem = secret{key}, true
+				v2.remote, v2.hasRem, v2.line2 = secret{key}, true, k.n
 			}
 			c.d.secrets = append(c.d.secrets, key)
 		}
@@ -917,7 +923,8 @@ func (c *ciscoCfg) addrSpec(w []string, i int, wildcard bool) (ipSet, int, bool)
 		}
 		return ipSet{hostIval(a)}, i + 2, true
 	case (t == "object" || t == "object-group" || t == "addrgroup") && i+1 < len(w):
-		s, _ := c.resolveObject(w[i+1])
+		s, lines := c.resolveObject(w[i+1])
+		c.objLines = append(c.objLines, lines...)
 		return s, i + 2, true
 	case t == "interface" && i+1 < len(w):
 		for _, f := range c.ifaces {
@@ -1124,12 +1131,14 @@ func (c *ciscoCfg) aclSelectors(name string) (*aclBuilt, bool) {
 	keys := map[selKey]bool{}
 	b := &aclBuilt{sel: selectors{}}
 	for _, l := range a.aces {
+		c.objLines = c.objLines[:0]
 		k, r, ok := c.ace(l.words, a.std)
 		if !ok {
 			continue
 		}
 		b.lines = append(b.lines, l.n)
 		b.lines = append(b.lines, l.cont...)
+		b.lines = append(b.lines, c.objLines...)
 		es = append(es, entry{k, r})
 		if !r.deny {
 			keys[k] = true
@@ -1215,6 +1224,7 @@ func (c *ciscoCfg) routeMapMatch(name string, lines []int) (set2D, []int) {
 	var rs []rect
 	for _, e := range c.rmaps[name] {
 		lines = append(lines, e.line)
+		lines = append(lines, e.matchLines...)
 		for _, acl := range e.acls {
 			if b, ok := c.aclSelectors(acl); ok {
 				rs = append(rs, b.sel.all().rects(e.deny)...)

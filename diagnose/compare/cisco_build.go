@@ -118,7 +118,7 @@ func (c *ciscoCfg) mapTunnel(name string, e *mapEntry) *tunnel {
 		t.versions = []int{1}
 	}
 	t.versionLine = e.verLine
-	if t.versionLine == 0 {
+	if t.versionLine == 0 || (!c.asa && e.ikev2Prof == "") {
 		t.versionLine = e.line
 	}
 	c.fillESP(t, e.transforms, e.tsLine)

@@ -58,7 +58,7 @@ var kidRules = []kidRule{
 	{regexp.MustCompile(`^crypto ipsec ikev2 ipsec-proposal `), regexp.MustCompile(`^protocol\b`)},
 	{regexp.MustCompile(`^crypto ipsec profile `), regexp.MustCompile(`^(set|description|responder-only)\b`)},
 	{regexp.MustCompile(`^crypto map \S+ \d+ (ipsec-isakmp|ipsec-manual|gdoi)\s*$`), regexp.MustCompile(`^(set|match|reverse-route|description|qos)\b`)},
-	{regexp.MustCompile(`^interface `), regexp.MustCompile(`^(ip address|ip nat|ipv6 address|nameif|security-level|crypto map|tunnel |description|shutdown|no shutdown|ip mtu|ip tcp|vrf|ip vrf|encapsulation|standby)\b`)},
+	{regexp.MustCompile(`^interface `), regexp.MustCompile(`^(ip address|ip nat (inside|outside)\s*$|ipv6 address|nameif|security-level|crypto map|tunnel |description|shutdown|no shutdown|ip mtu|ip tcp|vrf|ip vrf|encapsulation|standby)\b`)},
 	{regexp.MustCompile(`^(ip|ipv6) access-list `), regexp.MustCompile(`^(\d+\s+)?(permit|deny|remark)\b`)},
 	{regexp.MustCompile(`^object network `), regexp.MustCompile(`^(host|subnet|range|fqdn|nat|description)\b`)},
 	{regexp.MustCompile(`^object-group network `), regexp.MustCompile(`^(network-object|group-object|description|host|range|\d+\.\d+\.\d+\.\d+)\b`)},
@@ -77,6 +77,11 @@ func stanzas(lines []string) []stanza {
 	var curRule *kidRule
 	for i, raw := range lines {
 		t := strings.TrimSpace(raw)
+		if strings.HasPrefix(raw, "!") {
+			// a bang in the first column closes the block above
+			cur, curRule = nil, nil
+			continue
+		}
 		if t == "" || t[0] == '!' || t[0] == ':' || strings.HasPrefix(t, "```") || t == "end" || t == "exit" {
 			continue
 		}

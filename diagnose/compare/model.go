@@ -131,6 +131,7 @@ type pskEntry struct {
 	scope      string // keyring / profile name; "" for global
 	line       int
 	line2      int    // a second line holding the key (a wrapped keyring entry, the IKEv2 remote key)
+	head       int    // the stanza the key sits in (keyring, tunnel-group ipsec-attributes)
 	what       string // "keyring SPOKES", "tunnel-group 90.1.1.1", ...
 }
 

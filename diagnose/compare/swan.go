@@ -284,8 +284,9 @@ func swanConnection(d *device, cn *swanNode) {
 				p.name, p.line, p.lines, p.mode = ps, v.line, []int{v.line}, "tunnel"
 				t.esp = append(t.esp, p)
 			}
+			t.pfsLine = v.line
 			if len(pfsAll) > 0 && !pfsNone {
-				t.pfs, t.pfsLine = pfsAll, v.line
+				t.pfs = pfsAll
 			} else if len(pfsAll) > 0 {
 				t.pfsOptional = true
 			}
