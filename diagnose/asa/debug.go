@@ -63,7 +63,7 @@ var signatures = []facts.Signature{
 	{ID: "asa/cert-invalid", Anchor: "ertificate", Re: re(`(?i)certificate (?:has expired|is expired|expired|not yet valid|validation failed|revoked|chain .*failed)`), Event: facts.EvCertInvalid},
 	{ID: "asa/invalid-major-version", Anchor: "INVALID_MAJOR_VERSION", Re: re(`(?:peer|Remote:|IP = )\s*{ip}|INVALID_MAJOR_VERSION`), Event: facts.EvVersionMismatch},
 	{ID: "asa/version-mismatch", Anchor: "ersion", Re: re(`(?i)invalid (?:ike )?major version|INVALID_MAJOR_VERSION|unsupported (?:ike )?version`), Event: facts.EvVersionMismatch},
-	{ID: "asa/nat-detected", Anchor: "NAT", Re: re(`(?i)Automatic NAT Detection Status:.*(?:IS behind a NAT)`), Event: facts.EvNATDetected},
+	{ID: "asa/nat-detected", Anchor: "NAT", Re: re(`(?i)Automatic NAT Detection Status:.*IS\s+behind\s+a\s+NAT`), Event: facts.EvNATDetected},
 
 	// --- remote access ---
 	{ID: "asa/xauth-failed", Anchor: "uthentication", Re: re(`(?i)user (?:\(?\S*\)? )?authentication (?:failed|rejected)|AAA user authentication Rejected|failed user authentication`), Event: facts.EvXauthFailed},

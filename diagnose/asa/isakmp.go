@@ -18,6 +18,11 @@ var kvPair = regexp.MustCompile(`([A-Za-z][A-Za-z/ ]*?)\s*:\s*(\S+)`)
 // older one-row layout under an "IKE Peer  Type  Dir  Rky  State" header,
 // and, from "IKEv2 SAs:" on, the IKEv2 part (read by ios.ParseIKEv2Lines).
 func parseIsakmpSA(sec *facts.Section, f *facts.Facts) {
+	if looksIOSIsakmp(sec.Lines) {
+		// Same command on a router: the engine may not know the vendor.
+		ios.ParseIsakmpSA(sec, f)
+		return
+	}
 	var out []facts.IKESA
 	var cur *facts.IKESA
 	var cols []string
@@ -174,4 +179,17 @@ func oneLineRow(fl, cols []string) (facts.IKESA, bool) {
 		}
 	}
 	return sa, sa.State != ""
+}
+
+// looksIOSIsakmp spots the IOS table ("IPv4 Crypto ISAKMP SA", a
+// "dst src state" or "C-id Local Remote" header) in a section.
+func looksIOSIsakmp(lines []facts.Line) bool {
+	for _, ln := range lines {
+		t := lowerASCII(trim(ln.Text))
+		if strings.Contains(t, "crypto isakmp sa") || strings.HasPrefix(t, "dst ") && strings.Contains(t, "state") ||
+			strings.HasPrefix(t, "c-id ") {
+			return true
+		}
+	}
+	return false
 }

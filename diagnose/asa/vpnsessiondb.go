@@ -13,6 +13,8 @@ type sessionBlock struct {
 	ip                 string
 	ikeCount, ipsecCnt int
 	ikeBlocks          int
+	counted            bool   // tunnel/session count lines were shown
+	protocol           string // "IKEv1 IPsec", "IKE IPsec", "IPSecLAN2LAN"
 	flow               *facts.Flow
 }
 
@@ -40,6 +42,17 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 		}
 		ike := max(cur.ikeCount, cur.ikeBlocks)
 		ipsec := max(cur.ipsecCnt, len(cur.s.Flows))
+		if !cur.counted {
+			// `show vpn-sessiondb l2l` without detail has no tunnel
+			// counts: the Protocol line says what is up.
+			p := lowerASCII(cur.protocol)
+			if strings.Contains(p, "ike") {
+				ike = max(ike, 1)
+			}
+			if strings.Contains(strings.Replace(p, "ikev", "", -1), "ipsec") {
+				ipsec = max(ipsec, 1)
+			}
+		}
 		switch {
 		case ike > 0 && ipsec > 0:
 			cur.s.Status = "UP-ACTIVE"
@@ -99,6 +112,9 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 		if v, ok := kv["ip addr"]; ok {
 			cur.ip = v
 		}
+		if v, ok := kv["protocol"]; ok && mode == "" {
+			cur.protocol = v
+		}
 		for k, v := range kv {
 			n, err := strconv.Atoi(strings.Fields(v + " x")[0])
 			if err != nil {
@@ -107,9 +123,11 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 			switch k {
 			case "ike tunnels", "ike sessions", "ikev1 tunnels", "ikev2 tunnels":
 				cur.ikeCount += n
+				cur.counted = true
 			default:
 				if strings.HasPrefix(k, "ipsec") && (strings.HasSuffix(k, " tunnels") || strings.HasSuffix(k, " sessions")) {
 					cur.ipsecCnt += n
+					cur.counted = true
 				}
 			}
 		}

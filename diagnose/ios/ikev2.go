@@ -62,6 +62,7 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			continue
 		case strings.HasPrefix(low, "ikev2 sas"):
 			sawHeading = true
+			v = facts.VendorASA // IOS has no such heading
 			if emptyRef.Line == 0 {
 				emptyRef = ref
 			}
@@ -70,6 +71,16 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			flush()
 			cols = strings.Fields(low)
 			sawHeading = true
+			// IOS prints fvrf/ivrf, ASA a Role column: label by what
+			// the table shows, whichever vendor's entry was chosen.
+			for _, c := range cols {
+				switch c {
+				case "fvrf/ivrf":
+					v = facts.VendorIOS
+				case "role":
+					v = facts.VendorASA
+				}
+			}
 			continue
 		}
 		fl := strings.Fields(t)
@@ -123,7 +134,7 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 	flush()
 	for _, sa := range out {
 		f.IKESAs = append(f.IKESAs, sa)
-		f.Saw(v)
+		f.Saw(sa.Vendor)
 	}
 	if len(out) == 0 && sawHeading && emptyKind != "" {
 		f.MarkEmpty(emptyKind, emptyRef)

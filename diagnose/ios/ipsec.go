@@ -144,10 +144,7 @@ func (st *ipsecState) mark(key string, n int) {
 // wording ("seq num:", "ipsec overhead", "#pkts comp failed").
 func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *facts.Facts) {
 	return func(sec *facts.Section, f *facts.Facts) {
-		vendor := v
-		if v == facts.VendorIOS && looksASAIPsec(sec.Lines) {
-			vendor = facts.VendorASA
-		}
+		vendor := ipsecVendor(sec.Lines, v)
 		st := &ipsecState{vendor: vendor, secIndex: sec.Index}
 		var emptyRef facts.Ref
 		for i, ln := range sec.Lines {
@@ -286,17 +283,24 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 	}
 }
 
-// looksASAIPsec spots ASA-only wording in an ipsec sa output.
-func looksASAIPsec(lines []facts.Line) bool {
+// ipsecVendor tells IOS from ASA by wording only one of them prints, so
+// that either table entry labels the facts right whichever the engine
+// tried first; def when the text shows neither.
+func ipsecVendor(lines []facts.Line, def facts.Vendor) facts.Vendor {
 	for _, ln := range lines {
 		t := ln.Text
-		if strings.Contains(t, "seq num:") || strings.Contains(t, "ipsec overhead") ||
+		switch {
+		case strings.Contains(t, "seq num:") || strings.Contains(t, "ipsec overhead") ||
 			strings.Contains(t, "#pkts comp failed") || strings.HasPrefix(strings.TrimSpace(t), "peer address:") ||
-			strings.Contains(t, "current_peer:") {
-			return true
+			strings.Contains(t, "current_peer:") || strings.Contains(t, "media mtu"):
+			return facts.VendorASA
+		case strings.Contains(t, "ip mtu idb") || strings.Contains(t, "ipv6 mtu idb") ||
+			strings.Contains(t, "#pkts compr. failed") || strings.Contains(t, "protected vrf:") ||
+			strings.Contains(t, "plaintext mtu") || strings.Contains(t, "PERMIT, flags="):
+			return facts.VendorIOS
 		}
 	}
-	return false
+	return def
 }
 
 // cryptoMapTag reads "Crypto map tag: T, local addr A" (IOS) or

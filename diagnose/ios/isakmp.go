@@ -12,16 +12,19 @@ type isakmpRow struct {
 	dst, src string
 }
 
-// parseIsakmpSA reads `show crypto isakmp sa [detail|active|standby]`.
+// ParseIsakmpSA reads `show crypto isakmp sa [detail|active|standby]`.
 //
 // The plain table prints dst/src of the SA, not local/peer: dst is the
 // responder. Which one is us is decided by, in order: an address this
 // paste already showed as local (ipsec sa local addr / crypto endpt, ikev2
-// Local, isakmp detail Local, crypto session IKE SA local); an address that
+// Local, isakmp detail Local); an address that
 // is on every row of a table with two or more different other ends (a hub);
 // else dst is taken as the peer and src as local (we initiated).
 // FixIKEDirection repeats the first test once every section is read.
-func parseIsakmpSA(sec *facts.Section, f *facts.Facts) {
+//
+// It is exported so that the ASA table entry for the same command can hand
+// it IOS-shaped text.
+func ParseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 	af := ""
 	var rows []isakmpRow
 	sawTable := false

@@ -45,7 +45,7 @@ var Parsers = []facts.Parser{
 				hasPrefixFold(l, "C-id ") && indexFold(l, "Local") > 0 ||
 				hasPrefixFold(l, "Codes: C - IKE configuration mode")
 		},
-		Parse: parseIsakmpSA,
+		Parse: ParseIsakmpSA,
 	},
 	{
 		Name: NameIKEv2SA, Vendor: facts.VendorIOS,

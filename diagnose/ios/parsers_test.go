@@ -157,7 +157,7 @@ func TestIPsecVendorFromContent(t *testing.T) {
 // shows the local address gets its ends swapped afterwards.
 func TestFixIKEDirection(t *testing.T) {
 	f := &facts.Facts{}
-	parseIsakmpSA(sectionFromText(0, "dst src state conn-id status\n30.3.1.1 40.10.1.1 QM_IDLE 1019 ACTIVE\n"), f)
+	ParseIsakmpSA(sectionFromText(0, "dst src state conn-id status\n30.3.1.1 40.10.1.1 QM_IDLE 1019 ACTIVE\n"), f)
 	if f.IKESAs[0].Peer != "30.3.1.1" {
 		t.Fatalf("without context dst should be the peer, got %+v", f.IKESAs[0])
 	}
