@@ -14,6 +14,7 @@ const (
 	NameIKEv2SA      = "asa/show crypto ikev2 sa"
 	NameIPsecSA      = "asa/show crypto ipsec sa"
 	NameVPNSessionDB = "asa/show vpn-sessiondb detail l2l"
+	NameRunCryptoMap = "asa/show running-config crypto map"
 	// EmptyIKEv1 is marked by "There are no IKEv1 SAs" (or an IKEv1
 	// table with no rows), also inside `show crypto isakmp sa`.
 	EmptyIKEv1 = "asa/ikev1 sa"
@@ -83,7 +84,19 @@ var Parsers = []facts.Parser{
 		},
 		Parse: parseVPNSessionDB,
 	},
+	{
+		Name: NameRunCryptoMap, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show running-config (all )?crypto map\b`),
+		Header: func(l string) bool {
+			// IOS config says "crypto map X 10 ipsec-isakmp" and then
+			// indented "set" lines; ASA repeats the map on every line.
+			return asaCryptoMapLine.MatchString(trim(l))
+		},
+		Parse: parseRunCryptoMap,
+	},
 }
+
+var asaCryptoMapLine = regexp.MustCompile(`^crypto map \S+ (\d+ (match address|set) |interface \S+$)`)
 
 // connectionRow opens one vpn-sessiondb connection block.
 var connectionRow = regexp.MustCompile(`^Connection\s*:`)

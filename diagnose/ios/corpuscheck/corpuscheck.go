@@ -49,6 +49,13 @@
 //     network+mask within the flow text, packets_received (as
 //     PktsDecrypted), packets_transmitted (as PktsEncrypted). Left out:
 //     every login/duration/rekey/idle/encryption/hashing/bytes/NAC field.
+//   - records of ASA `show running-config [all] crypto map` (matched by
+//     map and seq): peer (as Peers), matched_address (as ACL), transform /
+//     ikev1_transform_set (as TransformSets), pfs (as PFSGroup), sa /
+//     sa_sec / sa_kb (within Lifetime), interface (within Interfaces).
+//     Left out: ike, connection_type, ikev1_phase1_mode, ikev2_mode,
+//     tfc_packets; records of a dynamic-map reference (isakmp_dynamic)
+//     are skipped: the model has no field for it and no entry is made.
 package corpuscheck
 
 import (
@@ -87,6 +94,13 @@ var Kinds = map[string]bool{
 	"crypto_session": true, "crypto_map": true, "isakmp_sa_asa": true, "records": true,
 }
 
+// RecordsMapped reports whether Compare maps ntc-templates records of this
+// command onto facts.
+func RecordsMapped(command string) bool {
+	return strings.Contains(command, "vpn-sessiondb") && strings.Contains(command, "l2l") ||
+		strings.Contains(command, "crypto map")
+}
+
 // Compare checks f against the entries of one expectation file.
 func Compare(kind, command string, entries []Entry, f *facts.Facts) Result {
 	var r Result
@@ -106,9 +120,12 @@ func Compare(kind, command string, entries []Entry, f *facts.Facts) Result {
 	case "isakmp_sa_asa":
 		isakmpASA(&r, entries, f.IKESAs)
 	case "records":
-		if strings.Contains(command, "vpn-sessiondb") && strings.Contains(command, "l2l") {
+		switch {
+		case strings.Contains(command, "vpn-sessiondb") && strings.Contains(command, "l2l"):
 			vpnSessionDB(&r, entries, f.Sessions)
-		} else {
+		case strings.Contains(command, "crypto map"):
+			cryptoMapRecords(&r, entries, f.CryptoMaps)
+		default:
 			r.fail("records of %q are not mapped", command)
 		}
 	default:
@@ -638,4 +655,60 @@ func vpnSessionDB(r *Result, entries []Entry, got []facts.Session) {
 			}
 		}
 	}
+}
+
+func cryptoMapRecords(r *Result, entries []Entry, got []facts.CryptoMapEntry) {
+	byKey := map[string]facts.CryptoMapEntry{}
+	for _, g := range got {
+		byKey[fmt.Sprintf("%s#%d", g.Name, g.Seq)] = g
+	}
+	want := 0
+	for _, e := range entries {
+		if _, dyn := e["isakmp_dynamic"]; dyn {
+			continue
+		}
+		want++
+		m, _ := str(e, "map")
+		seq, _ := num(e, "seq")
+		p := fmt.Sprintf("[%s %d].", m, seq)
+		g, ok := byKey[fmt.Sprintf("%s#%d", m, seq)]
+		r.Fields++
+		if !ok {
+			r.fail("%s missing", p)
+			continue
+		}
+		if v, ok := str(e, "peer"); ok {
+			r.eq(p+"peer", strings.Join(strings.Fields(v), " "), strings.Join(g.Peers, " "))
+		}
+		if v, ok := str(e, "matched_address"); ok {
+			r.eq(p+"matched_address", v, g.ACL)
+		}
+		for _, k := range []string{"transform", "ikev1_transform_set"} {
+			if v, ok := str(e, k); ok {
+				r.eq(p+k, strings.Join(strings.Fields(v), " "), strings.Join(g.TransformSets, " "))
+			}
+		}
+		if v, ok := str(e, "pfs"); ok {
+			r.eq(p+"pfs", v, g.PFSGroup)
+		}
+		for _, c := range []struct{ k, unit string }{{"sa", " seconds"}, {"sa_sec", " seconds"}, {"sa_kb", " kilobytes"}} {
+			if v, ok := str(e, c.k); ok {
+				r.Fields++
+				if !strings.Contains(g.Lifetime, v+c.unit) {
+					r.fail("%s%s: %q not in lifetime %q", p, c.k, v+c.unit, g.Lifetime)
+				}
+			}
+		}
+		if v, ok := str(e, "interface"); ok {
+			r.Fields++
+			found := false
+			for _, i := range g.Interfaces {
+				found = found || i == v
+			}
+			if !found || !g.InterfacesShown {
+				r.fail("%sinterface: %q not in %v (shown %v)", p, v, g.Interfaces, g.InterfacesShown)
+			}
+		}
+	}
+	r.eq("entries(count)", want, len(got))
 }
