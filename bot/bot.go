@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
 
@@ -46,6 +47,9 @@ type Config struct {
 	MaxFileBytes int64
 	EventTTL     time.Duration
 	CheckTimeout time.Duration
+	// Diagnose is the engine; nil means diagnose.Diagnose. Tests set it to
+	// produce reports the engine would need long inputs for.
+	Diagnose func(text string, opts diagnose.Options) diagnose.Report
 	// CheckHint completes the "no device inventory" answer: how to set one up.
 	CheckHint string
 }
@@ -81,6 +85,9 @@ func New(cfg Config) (*Bot, error) {
 	}
 	if cfg.EventTTL < 10*time.Minute {
 		cfg.EventTTL = store.DefaultEventTTL
+	}
+	if cfg.Diagnose == nil {
+		cfg.Diagnose = diagnose.Diagnose
 	}
 	if cfg.CheckTimeout <= 0 {
 		cfg.CheckTimeout = DefaultCheckTimeout

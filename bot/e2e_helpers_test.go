@@ -83,7 +83,7 @@ func seed(t *testing.T, name string) string {
 	return string(b)
 }
 
-func newEnv(t *testing.T, tweak ...func(*bot.Config)) *testEnv {
+func newEnv(t *testing.T, tweak ...func(*testEnv, *bot.Config)) *testEnv {
 	t.Helper()
 	e := &testEnv{t: t, slack: newFakeSlack(t), redis: redistest.Start(t), logs: &syncBuffer{}}
 	e.api = slack.New("xoxb-test-token", slack.OptionAPIURL(e.slack.apiURL()), slack.OptionAppLevelToken("xapp-test-token"))
@@ -96,7 +96,7 @@ func newEnv(t *testing.T, tweak ...func(*bot.Config)) *testEnv {
 		Logger: log, BotUserID: botUser, MaxFileBytes: 64 << 10,
 	}
 	for _, f := range tweak {
-		f(&e.config)
+		f(e, &e.config)
 	}
 	b, err := bot.New(e.config)
 	if err != nil {

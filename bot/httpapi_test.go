@@ -196,7 +196,7 @@ func TestHTTPRetryAcrossReplicas(t *testing.T) {
 // is diagnosed; Acknowledge and Resolved buttons change the incident.
 func TestSlashCommandsAndButtons(t *testing.T) {
 	checker := &fakeChecker{}
-	e := newEnv(t, func(c *bot.Config) { c.Checker = checker })
+	e := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Checker = checker })
 	checker.transcript = seed(t, "seed004_scenario1a.txt")
 	srv, h := e.startHTTP(t)
 	formBody := func(v url.Values) []byte { return []byte(v.Encode()) }

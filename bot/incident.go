@@ -141,7 +141,7 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 		peer = firstNonEmpty(peer, owner.Peer)
 		device = owner.Device
 	}
-	report := diagnose.Diagnose(text, diagnose.Options{Peer: peer})
+	report := b.cfg.Diagnose(text, diagnose.Options{Peer: peer})
 	peer = firstNonEmpty(peer, report.Peer)
 	track := report.Cause != diagnose.CauseHealthy
 	t := b.target(ctx, req, peer, device, owner, track, "<@"+req.User+"> pasted output for diagnosis.")
@@ -231,7 +231,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		return
 	}
 	transcript := redact.Text(res.Transcript)
-	report := diagnose.Diagnose(transcript, diagnose.Options{Peer: peer})
+	report := b.cfg.Diagnose(transcript, diagnose.Options{Peer: peer})
 	device = firstNonEmpty(device, res.Device)
 	rc := t.replyContext(peer, device, store.SourceCheck)
 	res.Transcript = ""

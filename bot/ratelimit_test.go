@@ -1,0 +1,149 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+)
+
+// gateClock hands every wait to the test, which decides when it ends.
+type gateClock struct {
+	requested chan time.Duration
+	release   chan time.Time
+}
+
+func (c *gateClock) Now() time.Time { return time.Now() }
+func (c *gateClock) After(d time.Duration) <-chan time.Time {
+	c.requested <- d
+	return c.release
+}
+
+// recordClock ends every wait at once and remembers how long it was.
+type recordClock struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (c *recordClock) Now() time.Time { return time.Now() }
+func (c *recordClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	c.waits = append(c.waits, d)
+	c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- time.Now()
+	return ch
+}
+
+// TestRateLimitWaitedOutInOrder: a 429 on chat.postMessage is waited out
+// for Retry-After and the message sent; a later message to the same
+// channel waits behind it (order kept), another channel is not held up.
+func TestRateLimitWaitedOutInOrder(t *testing.T) {
+	f := newFakeSlack(t)
+	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
+	clk := &gateClock{requested: make(chan time.Duration, 10), release: make(chan time.Time)}
+	m := bot.NewSlackMessenger(api, clk, nil)
+	m.MinInterval = 0
+	f.rateLimit("chat.postMessage", 1)
+	ctx := context.Background()
+
+	errs := make(chan error, 3)
+	go func() { _, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: "first"}); errs <- err }()
+	select {
+	case d := <-clk.requested:
+		if d != time.Second {
+			t.Fatalf("waited %v; want Retry-After 1s", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the 429 was not waited on")
+	}
+	go func() { _, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: "second"}); errs <- err }()
+	if _, err := m.Post(ctx, bot.Message{Channel: "COTHER", Text: "elsewhere"}); err != nil {
+		t.Fatalf("other channel held up: %v", err)
+	}
+	time.Sleep(100 * time.Millisecond) // "second" must stay queued behind "first"
+	if cs := only(f.snapshot(), "chat.postMessage"); len(cs) != 1 || cs[0].Text != "elsewhere" {
+		t.Fatalf("sent during the wait:%s", describe(cs))
+	}
+	close(clk.release)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var order []string
+	for _, c := range f.snapshot() {
+		if c.Channel == "CNET" {
+			order = append(order, c.Method+":"+c.Text)
+		}
+	}
+	if got := strings.Join(order, ","); got != "chat.postMessage:429:first,chat.postMessage:first,chat.postMessage:second" {
+		t.Fatalf("order = %s", got)
+	}
+}
+
+// TestRateLimitGivesUp: a channel that stays rate limited fails after a
+// bounded number of retries instead of hanging.
+func TestRateLimitGivesUp(t *testing.T) {
+	f := newFakeSlack(t)
+	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
+	clk := &recordClock{}
+	m := bot.NewSlackMessenger(api, clk, nil)
+	m.MaxRateLimitRetries = 3
+	f.rateLimit("chat.update", 100)
+	err := m.Update(context.Background(), "1.000001", bot.Message{Channel: "CNET", Text: "x"})
+	if err == nil || !strings.Contains(err.Error(), "still rate limited after 3 retries") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(clk.waits) != 3 {
+		t.Fatalf("waited %d times; want 3", len(clk.waits))
+	}
+}
+
+// TestPacingPerChannel: posts to one channel are spaced by MinInterval.
+func TestPacingPerChannel(t *testing.T) {
+	f := newFakeSlack(t)
+	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
+	clk := &recordClock{}
+	m := bot.NewSlackMessenger(api, clk, nil)
+	ctx := context.Background()
+	for _, text := range []string{"a", "b"} {
+		if _, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(clk.waits) != 1 || clk.waits[0] <= 500*time.Millisecond || clk.waits[0] > time.Second {
+		t.Fatalf("pacing waits = %v; want one wait just under 1s", clk.waits)
+	}
+}
+
+// TestMentionAnsweredThrough429: end to end, the diagnosis of a mention
+// survives a 429 on its reply and is posted exactly once.
+func TestMentionAnsweredThrough429(t *testing.T) {
+	clk := &recordClock{}
+	e := newEnv(t, func(e *testEnv, c *bot.Config) {
+		c.Messenger = bot.NewSlackMessenger(e.api, clk, c.Logger)
+		c.Clock = clk
+	})
+	e.slack.rateLimit("chat.postMessage", 2)
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "Ev429", TS: "1700002200.000100", Text: "<@UBOT> diagnose\n" + seed(t, "seed004_scenario1a.txt")})
+	cs := e.slack.snapshot()
+	if n := len(only(cs, "chat.postMessage:429")); n != 2 {
+		t.Fatalf("%d 429s seen; want 2", n)
+	}
+	posts := only(cs, "chat.postMessage")
+	if len(posts) != 1 || !strings.Contains(posts[0].header(), "ike_proposal_mismatch") || posts[0].ThreadTS != "1700002200.000100" {
+		t.Fatalf("reply after 429s:%s", describe(cs))
+	}
+	if len(clk.waits) != 2 || clk.waits[0] != time.Second {
+		t.Fatalf("waits = %v", clk.waits)
+	}
+	if !strings.Contains(e.logs.String(), "slack rate limited; waiting") {
+		t.Error("wait not logged")
+	}
+}
