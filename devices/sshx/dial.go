@@ -145,7 +145,7 @@ func Dial(ctx context.Context, t Target) (*Client, error) {
 		return nil, err
 	}
 	c.jump = jump
-	c.stop = context.AfterFunc(ctx, func() { c.Close() })
+	c.stop = context.AfterFunc(ctx, func() { c.closeConn() })
 	return c, nil
 }
 
@@ -263,11 +263,17 @@ func authMethods(t *Target) ([]ssh.AuthMethod, []string, func(), error) {
 // Close closes the connection (and the jump host's, if any). Safe to call
 // more than once.
 func (c *Client) Close() error {
+	if c.stop != nil {
+		c.stop()
+	}
+	return c.closeConn()
+}
+
+// closeConn closes the connections once; the context watcher calls it
+// directly because it must not touch c.stop.
+func (c *Client) closeConn() error {
 	var err error
 	c.once.Do(func() {
-		if c.stop != nil {
-			c.stop()
-		}
 		err = c.client.Close()
 		if c.jump != nil {
 			c.jump.Close()
