@@ -106,3 +106,110 @@ func parseRunCryptoMap(sec *facts.Section, f *facts.Facts) {
 		f.Saw(facts.VendorASA)
 	}
 }
+
+// parseRunIKEv1 reads `show running-config [all] crypto ikev1` (and the
+// pre-8.4 `crypto isakmp`): "crypto ikev1 policy N" then indented
+// "authentication pre-share", "encryption aes-256", "hash sha", "group 5",
+// "lifetime 86400". Values stay ASA keywords, which are the same words
+// package ios normalises IOS policy wording to.
+func parseRunIKEv1(sec *facts.Section, f *facts.Facts) {
+	var out []facts.IKEPolicy
+	var cur *facts.IKEPolicy
+	flush := func() {
+		if cur != nil {
+			out = append(out, *cur)
+			cur = nil
+		}
+	}
+	for _, ln := range sec.Lines {
+		fs := strings.Fields(trim(ln.Text))
+		if len(fs) == 0 {
+			continue
+		}
+		first := lowerASCII(fs[0])
+		if first == "crypto" && len(fs) >= 4 && (strings.EqualFold(fs[1], "ikev1") || strings.EqualFold(fs[1], "isakmp")) &&
+			strings.EqualFold(fs[2], "policy") {
+			flush()
+			cur = &facts.IKEPolicy{Vendor: facts.VendorASA, Ref: facts.Ref{Section: sec.Index, Line: ln.N}}
+			cur.Priority, _ = strconv.Atoi(fs[3])
+			continue
+		}
+		if cur == nil || len(fs) < 2 {
+			if first == "crypto" {
+				flush()
+			}
+			continue
+		}
+		switch first {
+		case "authentication":
+			cur.Auth = lowerASCII(fs[1])
+		case "encryption", "encr":
+			cur.Encr = lowerASCII(fs[1])
+		case "hash":
+			cur.Hash = lowerASCII(fs[1])
+		case "group":
+			cur.Group = fs[1]
+		case "lifetime":
+			v := fs[1]
+			if strings.EqualFold(v, "seconds") && len(fs) > 2 {
+				v = fs[2]
+			}
+			cur.Lifetime, _ = strconv.Atoi(v)
+		case "crypto":
+			flush()
+		}
+	}
+	flush()
+	for _, p := range out {
+		f.Policies = append(f.Policies, p)
+		f.Saw(facts.VendorASA)
+	}
+}
+
+// parseRunIPsec reads `show running-config [all] ipsec`: "crypto ipsec
+// ikev1 transform-set NAME t1 t2" (one line; "... NAME mode transport"
+// sets the mode) and "crypto ipsec ikev2 ipsec-proposal NAME" with
+// indented "protocol esp encryption a b" / "protocol esp integrity x y"
+// lines, whose algorithms become the proposal's Transforms.
+func parseRunIPsec(sec *facts.Section, f *facts.Facts) {
+	var out []*facts.TransformSet
+	byName := map[string]*facts.TransformSet{}
+	var prop *facts.TransformSet
+	get := func(name string, n int) *facts.TransformSet {
+		if ts := byName[name]; ts != nil {
+			return ts
+		}
+		ts := &facts.TransformSet{Vendor: facts.VendorASA, Name: name, Ref: facts.Ref{Section: sec.Index, Line: n}}
+		byName[name] = ts
+		out = append(out, ts)
+		return ts
+	}
+	for _, ln := range sec.Lines {
+		fs := strings.Fields(trim(ln.Text))
+		if len(fs) == 0 {
+			continue
+		}
+		low := lowerASCII(strings.Join(fs, " "))
+		switch {
+		case strings.HasPrefix(low, "crypto ipsec ikev1 transform-set ") && len(fs) >= 5:
+			prop = nil
+			ts := get(fs[4], ln.N)
+			rest := fs[5:]
+			if len(rest) >= 2 && strings.EqualFold(rest[0], "mode") {
+				ts.Mode = rest[1]
+				continue
+			}
+			ts.Transforms = append(ts.Transforms, rest...)
+		case strings.HasPrefix(low, "crypto ipsec ikev2 ipsec-proposal ") && len(fs) >= 5:
+			prop = get(fs[4], ln.N)
+		case strings.HasPrefix(low, "crypto "):
+			prop = nil
+		case prop != nil && strings.HasPrefix(low, "protocol esp ") && len(fs) >= 4:
+			prop.Transforms = append(prop.Transforms, fs[3:]...)
+		}
+	}
+	for _, ts := range out {
+		f.TransformSets = append(f.TransformSets, *ts)
+		f.Saw(facts.VendorASA)
+	}
+}

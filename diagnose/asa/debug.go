@@ -60,7 +60,7 @@ var signatures = []facts.Signature{
 	{ID: "asa/tunnel-group-not-found", Anchor: "unnel", Re: re(`(?i)tunnel[- ]group \S* ?not found|no tunnel[- ]group`), Event: facts.EvNoPSK},
 	{ID: "asa/no-psk", Anchor: "re-shared key", Re: re(`(?i)(?:no|missing|not configured).{0,20}pre-shared key|pre-shared key.{0,20}(?:not configured|not found)`), Event: facts.EvNoPSK},
 	{ID: "asa/id-mismatch", Anchor: "ID", Re: re(`(?i)(?:ID|identity) (?:payload )?(?:mismatch|does not match)|Received an? (?:un-?)?expected ID`), Event: facts.EvIDMismatch},
-	{ID: "asa/cert-invalid", Anchor: "ertificate", Re: re(`(?i)certificate (?:has expired|is expired|expired|not yet valid|validation failed|revoked|chain .*failed)`), Event: facts.EvCertInvalid},
+	{ID: "asa/cert-invalid", Anchor: "ertificate", Re: re(`(?i)certificate (?:is )?(?:has expired|expired|not yet valid|validation failed|revoked|chain .*failed)`), Event: facts.EvCertInvalid},
 	{ID: "asa/invalid-major-version", Anchor: "INVALID_MAJOR_VERSION", Re: re(`(?:peer|Remote:|IP = )\s*{ip}|INVALID_MAJOR_VERSION`), Event: facts.EvVersionMismatch},
 	{ID: "asa/version-mismatch", Anchor: "ersion", Re: re(`(?i)invalid (?:ike )?major version|INVALID_MAJOR_VERSION|unsupported (?:ike )?version`), Event: facts.EvVersionMismatch},
 	{ID: "asa/nat-detected", Anchor: "NAT", Re: re(`(?i)Automatic NAT Detection Status:.*IS\s+behind\s+a\s+NAT`), Event: facts.EvNATDetected},
@@ -83,5 +83,5 @@ var signatures = []facts.Signature{
 	{ID: "asa/dpd-timeout", Anchor: "DPD", Re: re(`(?i)DPD.{0,40}(?:timeout|timed out|no response)|keepalive timeout`), Event: facts.EvDPDDead},
 	{ID: "asa/session-disconnected", Anchor: "Session disconnected", Re: re(`IP = {ip}.*Reason: (?P<detail>[A-Za-z0-9 ]+)`), Event: facts.EvTunnelDown},
 	{ID: "asa/anti-replay", Anchor: "anti-replay", Event: facts.EvReplay},
-	{ID: "asa/frag", Anchor: "ragment", Re: re(`(?i)fragmentation needed|packet too big|exceeds.*mtu`), Event: facts.EvFragNeeded},
+	{ID: "asa/frag", Anchor: "ragment", Re: re(`(?i)(?:src_addr=\s*{ip}.*?)?(?:fragmentation needed|packet too big|exceeds.*mtu)`), Event: facts.EvFragNeeded},
 }

@@ -15,6 +15,8 @@ const (
 	NameIPsecSA      = "asa/show crypto ipsec sa"
 	NameVPNSessionDB = "asa/show vpn-sessiondb detail l2l"
 	NameRunCryptoMap = "asa/show running-config crypto map"
+	NameRunIKEv1     = "asa/show running-config crypto ikev1"
+	NameRunIPsec     = "asa/show running-config ipsec"
 	// EmptyIKEv1 is marked by "There are no IKEv1 SAs" (or an IKEv1
 	// table with no rows), also inside `show crypto isakmp sa`.
 	EmptyIKEv1 = "asa/ikev1 sa"
@@ -94,7 +96,28 @@ var Parsers = []facts.Parser{
 		},
 		Parse: parseRunCryptoMap,
 	},
+	{
+		Name: NameRunIKEv1, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show running-config (all )?crypto (ikev1|isakmp)\b`),
+		Header: func(l string) bool {
+			return asaIKEv1Policy.MatchString(trim(l))
+		},
+		Parse: parseRunIKEv1,
+	},
+	{
+		Name: NameRunIPsec, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show running-config (all )?(crypto )?ipsec\b`),
+		Header: func(l string) bool {
+			l = trim(l)
+			return hasPrefixFold(l, "crypto ipsec ikev1 transform-set ") || hasPrefixFold(l, "crypto ipsec ikev2 ipsec-proposal ")
+		},
+		Parse: parseRunIPsec,
+	},
 }
+
+// asaIKEv1Policy: "crypto isakmp policy N" is left out, IOS config reads
+// the same.
+var asaIKEv1Policy = regexp.MustCompile(`^crypto ikev1 policy \d+$`)
 
 var asaCryptoMapLine = regexp.MustCompile(`^crypto map \S+ (\d+ (match address|set) |interface \S+$)`)
 

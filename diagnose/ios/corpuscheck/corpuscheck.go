@@ -56,6 +56,12 @@
 //     Left out: ike, connection_type, ikev1_phase1_mode, ikev2_mode,
 //     tfc_packets; records of a dynamic-map reference (isakmp_dynamic)
 //     are skipped: the model has no field for it and no entry is made.
+//   - records of ASA `show running-config crypto ikev1` (by policy_id):
+//     auth_method, encryption, auth_algorithm (as Hash), dh_group (as
+//     Group, "group 5" = "5"), lifetime. Left out: ike_version.
+//   - records of ASA `show running-config ipsec` (by name): encryption
+//     and auth lists together against Transforms (as sets). Left out:
+//     ike_version.
 package corpuscheck
 
 import (
@@ -98,7 +104,9 @@ var Kinds = map[string]bool{
 // command onto facts.
 func RecordsMapped(command string) bool {
 	return strings.Contains(command, "vpn-sessiondb") && strings.Contains(command, "l2l") ||
-		strings.Contains(command, "crypto map")
+		strings.Contains(command, "crypto map") ||
+		strings.HasPrefix(command, "show running-config crypto ikev1") ||
+		strings.HasPrefix(command, "show running-config ipsec")
 }
 
 // Compare checks f against the entries of one expectation file.
@@ -125,6 +133,10 @@ func Compare(kind, command string, entries []Entry, f *facts.Facts) Result {
 			vpnSessionDB(&r, entries, f.Sessions)
 		case strings.Contains(command, "crypto map"):
 			cryptoMapRecords(&r, entries, f.CryptoMaps)
+		case strings.HasPrefix(command, "show running-config crypto ikev1"):
+			policyRecords(&r, entries, f.Policies)
+		case strings.HasPrefix(command, "show running-config ipsec"):
+			transformRecords(&r, entries, f.TransformSets)
 		default:
 			r.fail("records of %q are not mapped", command)
 		}
@@ -711,4 +723,63 @@ func cryptoMapRecords(r *Result, entries []Entry, got []facts.CryptoMapEntry) {
 		}
 	}
 	r.eq("entries(count)", want, len(got))
+}
+
+func policyRecords(r *Result, entries []Entry, got []facts.IKEPolicy) {
+	by := map[int]facts.IKEPolicy{}
+	for _, g := range got {
+		by[g.Priority] = g
+	}
+	r.eq("policies(count)", len(entries), len(got))
+	for _, e := range entries {
+		id, _ := num(e, "policy_id")
+		g, ok := by[int(id)]
+		p := fmt.Sprintf("[policy %d].", id)
+		r.Fields++
+		if !ok {
+			r.fail("%s missing", p)
+			continue
+		}
+		for _, c := range []struct {
+			k string
+			v any
+		}{{"auth_method", g.Auth}, {"encryption", g.Encr}, {"auth_algorithm", g.Hash}, {"lifetime", g.Lifetime}} {
+			if v, ok := str(e, c.k); ok {
+				r.eq(p+c.k, v, c.v)
+			}
+		}
+		if v, ok := str(e, "dh_group"); ok {
+			r.eq(p+"dh_group", strings.TrimSpace(strings.TrimPrefix(v, "group")), g.Group)
+		}
+	}
+}
+
+func transformRecords(r *Result, entries []Entry, got []facts.TransformSet) {
+	by := map[string]facts.TransformSet{}
+	for _, g := range got {
+		by[g.Name] = g
+	}
+	r.eq("transform sets(count)", len(entries), len(got))
+	for _, e := range entries {
+		name, _ := str(e, "name")
+		g, ok := by[name]
+		p := fmt.Sprintf("[%s].", name)
+		r.Fields++
+		if !ok {
+			r.fail("%s missing", p)
+			continue
+		}
+		want := map[string]bool{}
+		for _, k := range []string{"encryption", "auth"} {
+			v, _ := list(e, k)
+			for _, x := range v {
+				want[x] = true
+			}
+		}
+		have := map[string]bool{}
+		for _, x := range g.Transforms {
+			have[x] = true
+		}
+		r.eq(p+"transforms", keys(want), keys(have))
+	}
 }
