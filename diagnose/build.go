@@ -13,6 +13,9 @@ var phaseRank = map[string]int{PhaseIKE: 0, PhaseIPsec: 1, PhaseData: 2, PhaseNo
 
 // report runs the rules over every peer and assembles the contract object.
 func (e *engine) report() Report {
+	for _, c := range correlators {
+		c(e.facts)
+	}
 	views := e.buildViews()
 	var findings []Finding
 	for _, v := range views {

@@ -35,7 +35,6 @@ func TestCases(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no cases: %v", err)
 	}
-	perCause := map[string]int{}
 	for _, file := range files {
 		name := strings.TrimSuffix(file, ".txt")
 		rel := strings.TrimPrefix(name, "testdata/cases/")
@@ -57,17 +56,21 @@ func TestCases(t *testing.T) {
 			}
 			rep := Diagnose(string(raw), Options{Peer: w.FocusPeer})
 			checkReport(t, rep, w, string(raw))
-			perCause[w.Cause]++
 			golden(t, name+".golden.json", rep)
 		})
 	}
-	// every cause code of the contract has at least two cases
+}
+
+// TestCaseCoverage: every cause code of the contract has at least two
+// cases (TestCases checks that each of them passes).
+func TestCaseCoverage(t *testing.T) {
 	for cause := range CausePhase {
 		if cause == CauseUnknown {
 			continue
 		}
-		if perCause[cause] < 2 {
-			t.Errorf("cause %s has %d passing-or-failing cases, want at least 2", cause, perCause[cause])
+		files, _ := filepath.Glob(filepath.Join("testdata/cases", cause, "*.txt"))
+		if len(files) < 2 {
+			t.Errorf("cause %s has %d cases, want at least 2", cause, len(files))
 		}
 	}
 }

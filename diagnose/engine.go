@@ -24,6 +24,9 @@ type engine struct {
 	// the section being read
 	sec       *facts.Section
 	secParser *facts.Parser
+	// other parsers whose command pattern also matched (IOS and ASA share
+	// command names): tried in turn when the first reads nothing
+	secAlt []*facts.Parser
 	secIsLog  bool
 	nsec      int
 	// the log line being assembled from wrapped physical lines
@@ -136,6 +139,10 @@ func (e *engine) feed(n int, raw string) {
 	}
 
 	isLog := e.isLogLine(trimmed)
+	if isLog && e.sec != nil && !e.secIsLog && e.secParser != nil && !debugShaped(trimmed) {
+		// "IPSEC FLOW: ..." inside show crypto session is output, not a debug
+		isLog = false
+	}
 	if isLog {
 		if e.sec == nil || (!e.secIsLog && e.sec.Command == "") || (!e.secIsLog && e.secParser == nil) {
 			e.flush()
@@ -200,14 +207,15 @@ func (e *engine) headerParser(trimmed string) *facts.Parser {
 	return nil
 }
 
-func (e *engine) commandParser(cmd string) *facts.Parser {
+func (e *engine) commandParsers(cmd string) []*facts.Parser {
+	var out []*facts.Parser
 	for i := range e.parsers {
 		p := &e.parsers[i]
 		if p.Command != nil && p.Command.MatchString(cmd) {
-			return p
+			out = append(out, p)
 		}
 	}
-	return nil
+	return out
 }
 
 func (e *engine) newSection(host, cmd string, n int) {
@@ -215,6 +223,7 @@ func (e *engine) newSection(host, cmd string, n int) {
 	e.nsec++
 	e.sectionNames = append(e.sectionNames, cmd)
 	e.secParser = nil
+	e.secAlt = nil
 	e.secIsLog = false
 	e.context = ""
 }
@@ -227,8 +236,10 @@ func (e *engine) startSection(host, cmd string, n int) {
 		e.sec.Kind = "log"
 		return
 	}
-	if p := e.commandParser(cmd); p != nil {
+	if ps := e.commandParsers(cmd); len(ps) > 0 {
+		p := ps[0]
 		e.secParser = p
+		e.secAlt = ps[1:]
 		e.sec.Kind = p.Name
 		e.sec.Vendor = p.Vendor
 	}
@@ -304,6 +315,13 @@ func (e *engine) flush() {
 	if e.secParser != nil && len(sec.Lines) > 0 {
 		before := e.count()
 		e.safeParse(e.secParser, sec)
+		for _, alt := range e.secAlt {
+			if e.count() > before || e.emptyAdded(sec) {
+				break
+			}
+			e.secParser = alt
+			e.safeParse(alt, sec)
+		}
 		if e.count() > before || e.emptyAdded(sec) {
 			e.recognised++
 			e.sections = append(e.sections, SectionInfo{Command: e.sectionName(sec.Index), Vendor: string(e.secParser.Vendor), FirstLine: sec.First(), LastLine: sec.LastLine()})
@@ -417,4 +435,27 @@ func sanitize(b []byte) []byte {
 		}
 	}
 	return out
+}
+
+// debugShaped: a line that can only be a debug or log message, even in the
+// middle of a show command's output: "ISAKMP:(1002):...", "IPSEC(...)",
+// "%CRYPTO-...", "[IKEv1]...", "09[IKE] ...", "Group = ...".
+func debugShaped(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '%' || s[0] == '[' || strings.HasPrefix(s, "Group = ") || strings.HasPrefix(s, "IP = ") || strings.Contains(s, "charon") {
+		return true
+	}
+	head := s
+	if len(head) > 16 {
+		head = head[:16]
+	}
+	if i := strings.IndexByte(head, '('); i > 0 && !strings.Contains(head[:i], " ") || strings.HasPrefix(s, "ISAKMP (") || strings.HasPrefix(s, "ISAKMP:") {
+		return true
+	}
+	if i := strings.Index(head, "["); i > 0 && i <= 3 {
+		return true // strongSwan "09[IKE]"
+	}
+	return strings.HasPrefix(s, "CryptoEngine") || strings.HasPrefix(s, "CRYPTO_")
 }

@@ -295,6 +295,9 @@ func attrDetail(attrs []facts.Event) string {
 }
 
 func ruleMissingPeer(v *view) *hit {
+	if v.has(facts.EvVersionMismatch) {
+		return nil // "no config" for a request of the other IKE version: the version rule reports it
+	}
 	if evs := v.unresolved([]facts.EventKind{facts.EvNoPSK}, facts.EvPSKFound, facts.EvAuthOK, facts.EvP1Complete); len(evs) > 0 {
 		return &hit{conf: 0.9, refs: refsOf(firstLast(evs, 2), 4), state: lastState(v), summary: fmt.Sprintf("This side has no pre-shared key, tunnel-group or connection for %s, so it cannot authenticate it.", peerName(v.peer))}
 	}

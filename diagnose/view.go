@@ -171,7 +171,11 @@ func (e *engine) buildViews() []*view {
 		v.events = append(v.events, ev)
 		if !counted[key] {
 			counted[key] = true
-			v.counts[ev.Kind] += e.evCount[key]
+			n := e.evCount[key]
+			if n == 0 {
+				n = 1 // added after reading (a vendor correlator)
+			}
+			v.counts[ev.Kind] += n
 		}
 	}
 	// Facts that name no peer belong to the only peer there is, or to the
