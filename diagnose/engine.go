@@ -26,9 +26,9 @@ type engine struct {
 	secParser *facts.Parser
 	// other parsers whose command pattern also matched (IOS and ASA share
 	// command names): tried in turn when the first reads nothing
-	secAlt []*facts.Parser
-	secIsLog  bool
-	nsec      int
+	secAlt   []*facts.Parser
+	secIsLog bool
+	nsec     int
 	// the log line being assembled from wrapped physical lines
 	pending    *facts.Line
 	pendingRaw []string
