@@ -60,6 +60,10 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 		return t
 	}
 	t.inc = &inc
+	if !created && req.Kind == KindConsole {
+		t.channel, t.thread = inc.Channel, inc.ThreadTS // no threads on a terminal: no pointer
+		return t
+	}
 	if !created && (inc.Channel != t.channel || inc.ThreadTS != t.thread) {
 		link, _ := b.cfg.Messenger.Permalink(ctx, inc.Channel, inc.ThreadTS)
 		where := "its thread"

@@ -1,0 +1,172 @@
+package bot_test
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/render")
+
+func ikeMismatch() diagnose.Report {
+	return diagnose.Report{
+		Phase: "phase1", Cause: "ike_proposal_mismatch", Verdict: "down", Confidence: 0.95, Vendor: "ios", Peer: "40.10.1.1",
+		Summary: "No common IKE phase-1 policy with peer 40.10.1.1: encryption algorithm offered does not match the local policy.",
+		Evidence: []diagnose.Evidence{
+			{Section: "debug crypto isakmp", Line: 19, Text: "ISAKMP:(0):Encryption algorithm offered does not match policy!"},
+			{Section: "debug crypto isakmp", Line: 38, Text: "ISAKMP:(0):no offers accepted!ISAKMP:(0): phase 1 SA policy not acceptable! (local 30.3.1.1 remote 40.10.1.1)"},
+		},
+		Fix: []string{
+			"Compare `show crypto isakmp policy` on both ends: encryption, hash, authentication and DH group must match in one policy",
+			"Change one side so one policy matches, then `clear crypto isakmp sa`",
+		},
+		Findings: []diagnose.Finding{
+			{Phase: "phase1", Cause: "ike_proposal_mismatch", Confidence: 0.95},
+			{Phase: "phase1", Cause: "psk_mismatch", Confidence: 0.2, Summary: "possible"},
+		},
+	}
+}
+
+func renderCases() map[string]struct {
+	r  diagnose.Report
+	rc bot.ReplyContext
+} {
+	long := ikeMismatch()
+	for i := range 80 {
+		long.Evidence = append(long.Evidence, diagnose.Evidence{Section: "debug crypto isakmp", Line: 100 + i, Text: fmt.Sprintf("ISAKMP:(1017):Old State = IKE_R_MM3 New State = IKE_R_MM4 <%03d> %s", i, strings.Repeat("&", 30))})
+	}
+	for i := range 12 {
+		long.Fix = append(long.Fix, fmt.Sprintf("step %d: %s", i, strings.Repeat("check the policy ", 20)))
+	}
+	secret := ikeMismatch()
+	secret.Evidence = append(secret.Evidence, diagnose.Evidence{Section: "show running-config", Line: 7, Text: "crypto isakmp key 6 Sup3rSecret address 40.10.1.1"})
+	secret.Fix = append(secret.Fix, "pre-shared-key address 40.10.1.1 key OtherSecret")
+	fence := ikeMismatch()
+	fence.Evidence = []diagnose.Evidence{{Section: "paste", Line: 1, Text: "a ``` b <@U123> <!channel>"}}
+	return map[string]struct {
+		r  diagnose.Report
+		rc bot.ReplyContext
+	}{
+		"ike_mismatch_paste":   {ikeMismatch(), bot.ReplyContext{Source: "paste", IncidentID: "inc-0001", IncidentStatus: "open", CanRecheck: true}},
+		"ike_mismatch_check":   {ikeMismatch(), bot.ReplyContext{Source: "check", Device: "fw-hq", IncidentID: "inc-0001", IncidentStatus: "acknowledged", AcknowledgedBy: "UCAROL", CanRecheck: true, Check: &bot.CheckResult{Device: "fw-hq", Commands: []string{"a", "b", "c"}, Duration: 2300 * time.Millisecond}}},
+		"untracked_state_lost": {ikeMismatch(), bot.ReplyContext{Source: "paste", StateWarning: "incident state could not be saved"}},
+		"unknown":              {diagnose.Report{Phase: "unknown", Cause: "unknown", Verdict: "unknown", Summary: ""}, bot.ReplyContext{Source: "paste"}},
+		"healthy":              {diagnose.Report{Phase: "none", Cause: "healthy", Confidence: 0.9, Peer: "10.1.1.1", Summary: "SAs up, traffic both ways.", Evidence: []diagnose.Evidence{{Section: "show crypto ipsec sa", Line: 12, Text: "#pkts encaps: 120, #pkts decaps: 118"}}}, bot.ReplyContext{Source: "check"}},
+		"long_evidence":        {long, bot.ReplyContext{Source: "paste", IncidentID: "inc-0002", IncidentStatus: "open"}},
+		"secrets":              {secret, bot.ReplyContext{Source: "paste"}},
+		"code_fence_in_line":   {fence, bot.ReplyContext{Source: "paste"}},
+	}
+}
+
+// TestRenderGolden compares the rendering of each case with
+// testdata/render/<case>.golden.json (blocks) and .golden.txt (plain);
+// go test -run TestRenderGolden -update rewrites them.
+func TestRenderGolden(t *testing.T) {
+	for name, tc := range renderCases() {
+		t.Run(name, func(t *testing.T) {
+			out := bot.Render(tc.r, tc.rc)
+			checkLimits(t, out)
+			blocks, err := json.MarshalIndent(out.Blocks, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain := out.Plain
+			if out.File != nil {
+				plain += "\n--- file " + out.File.Name + " (" + out.File.Title + ") ---\n" + out.File.Content
+			}
+			golden(t, filepath.Join("testdata", "render", name+".golden.json"), string(blocks)+"\n")
+			golden(t, filepath.Join("testdata", "render", name+".golden.txt"), "fallback: "+out.Fallback+"\n\n"+plain)
+		})
+	}
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs from the rendering (run with -update and review the diff):\n--- got ---\n%s", path, got)
+	}
+}
+
+// checkLimits asserts Slack's limits and the absence of secrets.
+func checkLimits(t *testing.T, out bot.Rendered) {
+	t.Helper()
+	if len(out.Blocks) > 50 {
+		t.Errorf("%d blocks", len(out.Blocks))
+	}
+	all, _ := json.Marshal(out.Blocks)
+	if len(all) > 13000 {
+		t.Errorf("blocks JSON is %d bytes", len(all))
+	}
+	for _, b := range out.Blocks {
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			if n := len([]rune(b.Text.Text)); n > 3000 {
+				t.Errorf("section text %d characters", n)
+			}
+		case *slack.HeaderBlock:
+			if n := len([]rune(b.Text.Text)); n > 150 {
+				t.Errorf("header %d characters", n)
+			}
+		}
+	}
+	for _, s := range []string{"Sup3rSecret", "OtherSecret"} {
+		file := ""
+		if out.File != nil {
+			file = out.File.Content
+		}
+		if strings.Contains(string(all)+out.Plain+out.Fallback+file, s) {
+			t.Errorf("secret %q in the rendering", s)
+		}
+	}
+	if strings.Count(string(all), "```")%2 != 0 {
+		t.Errorf("unbalanced code fences")
+	}
+}
+
+func TestRenderLongEvidenceMakesAFile(t *testing.T) {
+	c := renderCases()["long_evidence"]
+	out := bot.Render(c.r, c.rc)
+	if out.File == nil || !strings.Contains(out.File.Content, "<079>") || !strings.Contains(out.File.Content, "step 11") {
+		t.Fatalf("long evidence: file = %+v", out.File)
+	}
+	if bot.Render(ikeMismatch(), bot.ReplyContext{}).File != nil {
+		t.Fatal("a short report produced a file")
+	}
+}
+
+func TestHeadline(t *testing.T) {
+	for _, tc := range []struct{ phase, cause, want string }{
+		{"phase1", "ike_proposal_mismatch", "Phase 1 (IKE SA) · ike_proposal_mismatch"},
+		{"phase2", "traffic_selector_mismatch", "Phase 2 (IPsec SA) · traffic_selector_mismatch"},
+		{"data", "one_way_outbound", "Data plane · one_way_outbound"},
+		{"none", "healthy", "Healthy · healthy"},
+		{"", "", "Not determined · unknown"},
+	} {
+		if got := bot.Headline(diagnose.Report{Phase: tc.phase, Cause: tc.cause}); got != tc.want {
+			t.Errorf("Headline(%s, %s) = %q; want %q", tc.phase, tc.cause, got, tc.want)
+		}
+	}
+}
