@@ -17,6 +17,8 @@ const (
 	NameRunCryptoMap = "asa/show running-config crypto map"
 	NameRunIKEv1     = "asa/show running-config crypto ikev1"
 	NameRunIPsec     = "asa/show running-config ipsec"
+	NameVPNSummary   = "asa/show vpn-sessiondb"
+	NameAccessList   = "asa/show access-list"
 	// EmptyIKEv1 is marked by "There are no IKEv1 SAs" (or an IKEv1
 	// table with no rows), also inside `show crypto isakmp sa`.
 	EmptyIKEv1 = "asa/ikev1 sa"
@@ -112,6 +114,24 @@ var Parsers = []facts.Parser{
 			return hasPrefixFold(l, "crypto ipsec ikev1 transform-set ") || hasPrefixFold(l, "crypto ipsec ikev2 ipsec-proposal ")
 		},
 		Parse: parseRunIPsec,
+	},
+	{
+		Name: NameVPNSummary, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show vpn-sessiondb( summary)?\s*($|\|)`),
+		Header: func(l string) bool {
+			return hasPrefixFold(trim(l), "VPN Session Summary")
+		},
+		Parse: parseVPNSummary,
+	},
+	{
+		Name: NameAccessList, Vendor: facts.VendorASA,
+		Command: regexp.MustCompile(`^show access-list\b`),
+		Header: func(l string) bool {
+			l = trim(l)
+			return hasPrefixFold(l, "access-list ") && (strings.Contains(l, " elements") || strings.Contains(l, "(hitcnt=")) ||
+				hasPrefixFold(l, "access-list cached ACL log flows")
+		},
+		Parse: parseAccessList,
 	},
 }
 

@@ -282,12 +282,15 @@ func cryptoMapHeader(t string) *facts.CryptoMapEntry {
 	return e
 }
 
-// parseAccessLists reads `show access-lists [NAME]` / `show ip
+// ParseAccessLists reads `show access-lists [NAME]` / `show ip
 // access-lists`: "Extended IP access list NAME" then rules such as
 // "10 permit ip 3.1.1.0 0.0.0.255 5.1.1.0 0.0.0.255 (15 matches)" or the
-// IPv6 form "permit ipv6 any any (5 matches) sequence 10".
-func parseAccessLists(sec *facts.Section, f *facts.Facts) {
+// IPv6 form "permit ipv6 any any (5 matches) sequence 10". Exported for
+// the ASA `show access-list` entry, which hands IOS-shaped text here.
+func ParseAccessLists(sec *facts.Section, f *facts.Facts) {
 	list := ""
+	var listRef facts.Ref
+	rules := 0
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
 		if t == "" {
@@ -297,8 +300,12 @@ func parseAccessLists(sec *facts.Section, f *facts.Facts) {
 		if strings.Contains(low, "access list ") && !strings.HasPrefix(low, "permit") && !strings.HasPrefix(low, "deny") &&
 			(strings.HasPrefix(low, "extended") || strings.HasPrefix(low, "standard") || strings.HasPrefix(low, "ipv6") ||
 				strings.HasPrefix(low, "reflexive") || strings.HasPrefix(low, "role-based") || strings.HasPrefix(low, "ip access list")) {
+			if list != "" && rules == 0 {
+				f.MarkEmpty(NameAccessLists, listRef)
+			}
 			fs := strings.Fields(t)
-			list = fs[len(fs)-1]
+			list, rules = fs[len(fs)-1], 0
+			listRef = facts.Ref{Section: sec.Index, Line: ln.N}
 			continue
 		}
 		if list == "" {
@@ -327,5 +334,10 @@ func parseAccessLists(sec *facts.Section, f *facts.Facts) {
 		e.Text = body
 		f.ACLs = append(f.ACLs, e)
 		f.Saw(facts.VendorIOS)
+		rules++
+	}
+	if list != "" && rules == 0 {
+		// the list exists and has no rule: a crypto ACL matching nothing
+		f.MarkEmpty(NameAccessLists, listRef)
 	}
 }

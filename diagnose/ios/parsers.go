@@ -112,7 +112,7 @@ var Parsers = []facts.Parser{
 			return hasPrefixFold(l, "Extended IP access list ") || hasPrefixFold(l, "Standard IP access list ") ||
 				hasPrefixFold(l, "IPv6 access list ")
 		},
-		Parse: parseAccessLists,
+		Parse: ParseAccessLists,
 	},
 	{
 		Name: NameIPRoute, Vendor: facts.VendorIOS,

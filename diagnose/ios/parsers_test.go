@@ -76,7 +76,7 @@ func TestHeaders(t *testing.T) {
 			sec := sectionFromText(0, string(raw))
 			first := ""
 			for _, l := range sec.Lines {
-				if s := strings.TrimSpace(l.Text); s != "" {
+				if s := strings.TrimSpace(l.Text); s != "" && strings.Trim(s, "- ") != "" {
 					first = s
 					break
 				}
