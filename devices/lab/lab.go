@@ -47,8 +47,11 @@ type Options struct {
 	Password       string         // default: random
 	EnablePassword string         // default: same as Password
 	AuthorizedKey  ssh.PublicKey  // optional: also accept this key
-	PageLength     int            // lines per page until paging is off; default 24
-	Logger         *slog.Logger
+	// OnlyAuth limits logins to one method: "password",
+	// "keyboard-interactive" or "publickey"; "" accepts all three.
+	OnlyAuth   string
+	PageLength int // lines per page until paging is off; default 24
+	Logger     *slog.Logger
 }
 
 // Device is one running simulated device.
@@ -194,6 +197,14 @@ func (l *Lab) serverConfig(d *Device) *ssh.ServerConfig {
 	}
 	if d.Scenario.Platform == "strongswan" {
 		cfg.ServerVersion = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"
+	}
+	switch l.opts.OnlyAuth {
+	case "password":
+		cfg.KeyboardInteractiveCallback = nil
+	case "keyboard-interactive":
+		cfg.PasswordCallback = nil
+	case "publickey":
+		cfg.PasswordCallback, cfg.KeyboardInteractiveCallback = nil, nil
 	}
 	if l.opts.AuthorizedKey != nil {
 		want := l.opts.AuthorizedKey.Marshal()

@@ -110,6 +110,10 @@ func Dial(ctx context.Context, t Target) (*Client, error) {
 	if t.Addr == "" || t.User == "" {
 		return nil, &Error{Kind: BadConfig, Device: t.Name, Addr: t.Addr, Msg: fmt.Sprintf("%s: an address and a username are needed to connect", t.Name)}
 	}
+	if t.KnownHostsFile == "" {
+		return nil, &Error{Kind: BadConfig, Device: t.Name, Addr: t.Addr,
+			Msg: fmt.Sprintf("no known_hosts file configured for %s: set known_hosts in the inventory (tunneldoc never skips host key checks)", t.Name)}
+	}
 	var jump *Client
 	var conn net.Conn
 	var err error
