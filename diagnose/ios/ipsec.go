@@ -47,8 +47,8 @@ type counter struct {
 
 // scanCounters reads every "#name[:] value" pair of a counter line. It is
 // tolerant of doubled '#', missing colons and commas, and odd spacing.
-func scanCounters(s string) []counter {
-	var out []counter
+func scanCounters(s string, out []counter) []counter {
+	out = out[:0]
 	for {
 		i := strings.IndexByte(s, '#')
 		if i < 0 {
@@ -81,12 +81,14 @@ func scanCounters(s string) []counter {
 // normCounter lower-cases a counter name, drops a "(send)/(rcv)/(recv)"
 // qualifier and squeezes spaces.
 func normCounter(s string) string {
-	s = lowerASCII(s)
 	if i := strings.IndexByte(s, '('); i >= 0 {
 		s = s[:i]
 	}
-	s = strings.Trim(s, " ,.")
-	return strings.Join(strings.Fields(s), " ")
+	s = lowerASCII(strings.Trim(s, " ,."))
+	if strings.Contains(s, "  ") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return s
 }
 
 // ipsecState carries the context lines that precede ident blocks.
@@ -102,6 +104,7 @@ type ipsecState struct {
 	dir       string // "in", "out" or "" while inside an esp sas list
 	pending   []counter
 	pendingN  int
+	scratch   []counter // reused by counters()
 }
 
 func (st *ipsecState) flush() {
@@ -122,7 +125,7 @@ func (st *ipsecState) open(n int) *facts.IPsecSA {
 			LocalAddr: st.localAddr,
 			Peer:      st.peerAddr,
 			Counters:  facts.NoCounters(),
-			Lines:     map[string]int{},
+			Lines:     make(map[string]int, 24),
 			Ref:       facts.Ref{Section: st.secIndex, Line: n},
 		}
 	}
@@ -146,6 +149,13 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 	return func(sec *facts.Section, f *facts.Facts) {
 		vendor := ipsecVendor(sec.Lines, v)
 		st := &ipsecState{vendor: vendor, secIndex: sec.Index}
+		n := 0
+		for _, ln := range sec.Lines {
+			if strings.Contains(ln.Text, "ident (") {
+				n++
+			}
+		}
+		st.out = make([]facts.IPsecSA, 0, n/2+1)
 		var emptyRef facts.Ref
 		for i, ln := range sec.Lines {
 			t := trimHeading(ln.Text)
@@ -360,7 +370,8 @@ func endptValue(text, key string) string {
 }
 
 func (st *ipsecState) counters(t string, n int) {
-	cs := scanCounters(t)
+	cs := scanCounters(t, st.scratch)
+	st.scratch = cs
 	if len(cs) == 0 {
 		return
 	}
