@@ -30,6 +30,7 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 	var out []facts.IKESA
 	var emptyRef facts.Ref
 	sawHeading := false
+	sessStatus := "" // ASA session status for the SAs that follow
 	flush := func() {
 		if cur != nil {
 			out = append(out, *cur)
@@ -83,11 +84,18 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			}
 			continue
 		}
+		if strings.HasPrefix(low, "session-id:") {
+			// ASA: "Session-id:1, Status:UP-ACTIVE, IKE count:1, CHILD count:2"
+			flush()
+			sessStatus = keyValues(t)["status"]
+			continue
+		}
 		fl := strings.Fields(t)
 		if len(cols) > 0 && len(fl) >= 2 && isDigits(fl[0]) {
 			if sa, ok := ikev2Row(fl, cols, v, af); ok {
 				flush()
 				sa.Ref = ref
+				sa.Status = sessStatus
 				cur = &sa
 				continue
 			}
