@@ -28,10 +28,9 @@ func (c *comparison) checkApplied(d *device, t *tunnel, other *device, ot *tunne
 		c.notes = append(c.notes, d.side+": whether "+t.name+" is applied to an interface (no interfaces in the paste)")
 		return
 	}
-	mapName := strings.Fields(t.name)
-	name := t.name
-	if len(mapName) >= 3 && mapName[0] == "crypto" {
-		name = mapName[2]
+	name := t.mapName
+	if name == "" {
+		name = t.name
 	}
 	summary := fmt.Sprintf("%s's crypto map %s is not applied to any interface, so %s never encrypts traffic for %s or starts IKE with it.",
 		d.name(), name, d.side, other.name())

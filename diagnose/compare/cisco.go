@@ -24,6 +24,7 @@ type ciscoCfg struct {
 
 	maps       map[string]*cryptoMap
 	mapOrder   []string
+	dynMaps    map[string]*cryptoMap
 	mapIfaces  map[string][]addrRef // map name -> interfaces (name in addrRef.name, line)
 	transforms map[string]proposal
 	ipsecProf  map[string]*ipsecProfile
@@ -88,6 +89,7 @@ type mapEntry struct {
 	seq        int
 	line       int
 	dynamic    bool
+	dynName    string // the dynamic map an "ipsec-isakmp dynamic D" entry stands for
 	peers      []addrRef
 	peerNames  []string
 	acl        string
@@ -176,6 +178,7 @@ var ciscoHandlers = []struct {
 		c.mapIfaces[m[1]] = append(c.mapIfaces[m[1]], addrRef{name: m[2], line: st.head.n})
 	}},
 	{reMapEntry, (*ciscoCfg).mapEntry},
+	{regexp.MustCompile(`^crypto dynamic-map (\S+) (\d+)\s*(.*)$`), (*ciscoCfg).dynMapEntry},
 	{reIKEnable, func(c *ciscoCfg, st *stanza, m []string) {
 		v := 1
 		if m[1] == "ikev2" {
@@ -201,7 +204,7 @@ func parseCisco(d *device, asa bool) {
 		d: d, asa: asa,
 		names: map[string]netip.Addr{}, objects: map[string]*stanza{}, groups: map[string]*stanza{},
 		acls: map[string]*aclDef{}, rmaps: map[string][]rmapEntry{},
-		maps: map[string]*cryptoMap{}, mapIfaces: map[string][]addrRef{},
+		maps: map[string]*cryptoMap{}, mapIfaces: map[string][]addrRef{}, dynMaps: map[string]*cryptoMap{},
 		transforms: map[string]proposal{}, ipsecProf: map[string]*ipsecProfile{},
 		isaProf: map[string]*ikeProfile{}, ikev2Prof: map[string]*ikeProfile{},
 		ikev2Props: map[string]proposal{}, tgroups: map[string]*tunnelGroup{},
@@ -769,13 +772,28 @@ func lifeSeconds(w []string) (int, bool) {
 // were ASA one-liners ("crypto map CMAP 10 set peer ...").
 func (c *ciscoCfg) mapEntry(st *stanza, m []string) {
 	name := m[1]
-	seq, _ := strconv.Atoi(m[2])
 	cm := c.maps[name]
 	if cm == nil {
 		cm = &cryptoMap{name: name}
 		c.maps[name] = cm
 		c.mapOrder = append(c.mapOrder, name)
 	}
+	c.readMapEntry(cm, st, m)
+}
+
+// dynMapEntry: "crypto dynamic-map DYN 10" entries, which a static map
+// pulls in with "crypto map CMAP 65535 ipsec-isakmp dynamic DYN".
+func (c *ciscoCfg) dynMapEntry(st *stanza, m []string) {
+	cm := c.dynMaps[m[1]]
+	if cm == nil {
+		cm = &cryptoMap{name: m[1]}
+		c.dynMaps[m[1]] = cm
+	}
+	c.readMapEntry(cm, st, m)
+}
+
+func (c *ciscoCfg) readMapEntry(cm *cryptoMap, st *stanza, m []string) {
+	seq, _ := strconv.Atoi(m[2])
 	var e *mapEntry
 	for _, x := range cm.entries {
 		if x.seq == seq {
@@ -799,6 +817,9 @@ func (c *ciscoCfg) mapCmd(e *mapEntry, w []string, n int) {
 	switch {
 	case w[0] == "ipsec-isakmp" && slices.Contains(w, "dynamic"):
 		e.dynamic = true
+		if i := slices.Index(w, "dynamic"); i+1 < len(w) {
+			e.dynName = w[i+1]
+		}
 	case w[0] == "match" && len(w) >= 3 && w[1] == "address":
 		e.acl, e.aclLine = w[2], n
 	case w[0] == "reverse-route" || (w[0] == "set" && len(w) >= 2 && w[1] == "reverse-route"):

@@ -18,11 +18,26 @@ func (c *ciscoCfg) finish() {
 		cm := c.maps[name]
 		sort.SliceStable(cm.entries, func(i, j int) bool { return cm.entries[i].seq < cm.entries[j].seq })
 		for _, e := range cm.entries {
-			if e.dynamic {
-				c.d.notes = append(c.d.notes, "dynamic crypto map entries ("+name+") are not compared")
+			if !e.dynamic {
+				c.d.tunnels = append(c.d.tunnels, c.mapTunnel(name, e, "crypto map "+name+" "+strconv.Itoa(e.seq)))
 				continue
 			}
-			c.d.tunnels = append(c.d.tunnels, c.mapTunnel(name, e))
+			dm, ok := c.dynMaps[e.dynName]
+			if !ok {
+				continue // e.g. the ASA's implicit SYSTEM_DEFAULT_CRYPTO_MAP
+			}
+			sort.SliceStable(dm.entries, func(i, j int) bool { return dm.entries[i].seq < dm.entries[j].seq })
+			for _, de := range dm.entries {
+				t := c.mapTunnel(name, de, "crypto dynamic-map "+dm.name+" "+strconv.Itoa(de.seq))
+				if len(t.peers) == 0 {
+					// a dynamic entry answers any peer
+					t.peerNets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+				}
+				if !t.applied {
+					t.line = e.line
+				}
+				c.d.tunnels = append(c.d.tunnels, t)
+			}
 		}
 	}
 	for _, f := range c.ifaces {
@@ -84,8 +99,8 @@ func (c *ciscoCfg) defaultP2Life() int {
 	return 3600
 }
 
-func (c *ciscoCfg) mapTunnel(name string, e *mapEntry) *tunnel {
-	t := &tunnel{name: "crypto map " + name + " " + strconv.Itoa(e.seq), line: e.line, peers: e.peers, rri: e.rri}
+func (c *ciscoCfg) mapTunnel(name string, e *mapEntry, label string) *tunnel {
+	t := &tunnel{name: label, mapName: name, line: e.line, peers: e.peers, rri: e.rri}
 	if len(e.peers) == 0 && len(e.peerNames) > 0 {
 		c.d.notes = append(c.d.notes, "peer name "+e.peerNames[0]+" in "+t.name+" is not defined by a name command")
 	}

@@ -243,11 +243,44 @@ func (s ipSet) prefixes(limit int) (out []netip.Prefix, more bool) {
 	return out, false
 }
 
-// setString names s as CIDRs, "any" for all of IPv4.
+// span is the smallest prefix holding all of s.
+func (s ipSet) span() (netip.Prefix, bool) {
+	if len(s) == 0 {
+		return netip.Prefix{}, false
+	}
+	lo, hi := s[0].lo, s[len(s)-1].hi
+	n := bits.LeadingZeros64(lo.hi ^ hi.hi)
+	if n == 64 {
+		n += bits.LeadingZeros64(lo.lo ^ hi.lo)
+	}
+	a := lo.addr()
+	if a.Is4() {
+		if n < 96 {
+			return netip.Prefix{}, false
+		}
+		return netip.PrefixFrom(a, n-96).Masked(), true
+	}
+	return netip.PrefixFrom(a, n).Masked(), true
+}
+
+// String names s as CIDRs, "any" for all of IPv4; a prefix with a few
+// holes reads as "P except Q" rather than a long list.
 func (s ipSet) String() string {
 	if len(s) == 1 && s[0] == v4Any {
 		return "any"
 	}
+	if all, _ := s.prefixes(4); len(all) > 3 {
+		if p, ok := s.span(); ok {
+			hole := prefixSet(p).minus(s)
+			if hp, more := hole.prefixes(3); !more && len(hp) < len(all) {
+				return ipSet(prefixSet(p)).list() + " except " + hole.list()
+			}
+		}
+	}
+	return s.list()
+}
+
+func (s ipSet) list() string {
 	ps, more := s.prefixes(6)
 	out := ""
 	for i, p := range ps {

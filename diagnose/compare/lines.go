@@ -58,6 +58,7 @@ var kidRules = []kidRule{
 	{regexp.MustCompile(`^crypto ipsec ikev2 ipsec-proposal `), regexp.MustCompile(`^protocol\b`)},
 	{regexp.MustCompile(`^crypto ipsec profile `), regexp.MustCompile(`^(set|description|responder-only)\b`)},
 	{regexp.MustCompile(`^crypto map \S+ \d+ (ipsec-isakmp|ipsec-manual|gdoi)\s*$`), regexp.MustCompile(`^(set|match|reverse-route|description|qos)\b`)},
+	{regexp.MustCompile(`^crypto dynamic-map \S+ \d+\s*$`), regexp.MustCompile(`^(set|match|reverse-route|description)\b`)},
 	{regexp.MustCompile(`^interface `), regexp.MustCompile(`^(ip address|ip nat (inside|outside)\s*$|ipv6 address|nameif|security-level|crypto map|tunnel |description|shutdown|no shutdown|ip mtu|ip tcp|vrf|ip vrf|encapsulation|standby)\b`)},
 	{regexp.MustCompile(`^(ip|ipv6) access-list `), regexp.MustCompile(`^(\d+\s+)?(permit|deny|remark)\b`)},
 	{regexp.MustCompile(`^object network `), regexp.MustCompile(`^(host|subnet|range|fqdn|nat|description)\b`)},

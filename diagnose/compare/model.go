@@ -138,9 +138,10 @@ type pskEntry struct {
 // tunnel is one configured IPsec peering: a crypto map entry, a protected
 // tunnel interface or a strongSwan connection/child.
 type tunnel struct {
-	name  string
-	line  int
-	peers []addrRef
+	name    string
+	mapName string // the crypto map the entry belongs to, "" for others
+	line    int
+	peers   []addrRef
 	// peerNets: peers given as a range (strongSwan remote_addrs = %any or a subnet).
 	peerNets []netip.Prefix
 	applied  bool
