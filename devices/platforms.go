@@ -44,6 +44,10 @@ var platforms = []Platform{
 			{Key: "show-crypto-ipsec-sa-peer", Template: "show crypto ipsec sa peer {peer}"},
 			{Key: "show-crypto-session-remote-detail", Template: "show crypto session remote {peer} detail"},
 			{Key: "show-running-config-section-crypto", Template: "show running-config | section crypto"},
+			// The applied state of what the config asks for: decides between
+			// a transform-set and a selector mismatch when phase 2 fails.
+			{Key: "show-crypto-ipsec-transform-set", Template: "show crypto ipsec transform-set"},
+			{Key: "show-crypto-map", Template: "show crypto map"},
 			{Key: "show-ip-route", Template: "show ip route {remote}", PerRemote: true},
 			{Key: "show-logging-include-peer", Template: "show logging | include {peer}"},
 		},
