@@ -66,7 +66,6 @@ package corpuscheck
 
 import (
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -592,9 +591,21 @@ func isakmpASA(r *Result, entries []Entry, got []facts.IKESA) {
 	}
 }
 
+// isAddr reports a dotted-quad IPv4 or a colon-separated IPv6 address.
 func isAddr(s string) bool {
-	_, err := netip.ParseAddr(s)
-	return err == nil
+	if strings.Count(s, ":") >= 2 {
+		return true
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if n, err := strconv.Atoi(p); err != nil || n < 0 || n > 255 {
+			return false
+		}
+	}
+	return true
 }
 
 func vpnSessionDB(r *Result, entries []Entry, got []facts.Session) {
