@@ -5,6 +5,9 @@
 // that runs those commands over SSH with global and per-device
 // concurrency limits.
 //
+// The inventory format is shown, with comments, in
+// testdata/inventory.example.yaml (kept valid by a test).
+//
 // Everything a Collection returns has passed through redact.Text.
 //
 // It must not import diagnose (the collect -> diagnose wiring lives in bot

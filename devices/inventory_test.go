@@ -172,3 +172,18 @@ func TestPlanNeverDebugs(t *testing.T) {
 		}
 	}
 }
+
+// The documented example must stay valid.
+func TestExampleInventory(t *testing.T) {
+	inv, err := LoadInventory(filepath.Join("testdata", "inventory.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Devices) != 3 || len(inv.JumpHosts) != 1 {
+		t.Fatalf("devices %d jump hosts %d", len(inv.Devices), len(inv.JumpHosts))
+	}
+	m, err := inv.Lookup("spoke-10", "")
+	if err != nil || m[0].Device.Jump != "bastion" || !m[0].Device.TrustOnFirstUse || len(m[0].Device.Algorithms.Ciphers) != 1 {
+		t.Fatalf("rtr-legacy: %+v %v", m, err)
+	}
+}
