@@ -662,3 +662,48 @@ func (c *comparison) checkLifetimes(pa, pb *proposal) {
 		both(ev(c.a, la...), ev(c.b, lb...)),
 		"use the same lifetimes on both ends, phase 1 longer than phase 2 (for example 86400 s and 3600 s)")
 }
+
+// checkRoutes: with a crypto map, the box must route the far side's
+// subnets out of the interface the map sits on, or decrypted traffic gets
+// no answer (seed 004, "Routing Issues": add reverse-route or a static
+// route). Only judged when the paste holds static routes at all.
+func (c *comparison) checkRoutes(d *device, t *tunnel, other *device, ot *tunnel, cause string) {
+	if len(d.routes) == 0 || !t.hasSel || t.mapName == "" || t.rri > 0 || !t.applied {
+		return
+	}
+	var remote ipSet
+	for _, b := range t.sel.all() {
+		remote = remote.union(b.dst)
+	}
+	missing := remote
+	var lines []int
+	for _, r := range d.routes {
+		if d.vendor == "asa" && r.iface != t.iface {
+			continue
+		}
+		if len(r.dst.intersect(remote)) > 0 {
+			lines = append(lines, r.line)
+		}
+		missing = missing.minus(r.dst)
+	}
+	if len(missing) == 0 {
+		c.checked = appendNew(c.checked, "routes to the far subnets")
+		return
+	}
+	if len(lines) == 0 {
+		for _, r := range d.routes {
+			lines = append(lines, r.line)
+		}
+	}
+	out := t.iface
+	if out == "" {
+		out = "the outside interface"
+	}
+	summary := fmt.Sprintf("%s has no route to %s out of %s and no reverse-route on %s: it decrypts what %s sends but routes the replies elsewhere, unencrypted.",
+		d.name(), missing.String(), out, t.name, other.side)
+	fix := vendorCmd(d,
+		"add reverse-route static to "+t.name+", or ip route "+missing.String()+" <outside next hop>",
+		"route "+out+" "+missing.String()+" <outside next hop>, or crypto map "+t.mapName+" <seq> set reverse-route",
+		"")
+	c.add(cause, 0.6, summary, both(ev(d, append(lines, t.selLines...)...), ev(other, ot.selLines...)), fix)
+}

@@ -196,6 +196,12 @@ var ciscoHandlers = []struct {
 	}},
 	{regexp.MustCompile(`^tunnel-group (\S+) ipsec-attributes`), (*ciscoCfg).tunnelGroupAttrs},
 	{regexp.MustCompile(`^ip nat inside source (.*)$`), (*ciscoCfg).iosNAT},
+	{regexp.MustCompile(`^ip route (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+) (\S+)`), func(c *ciscoCfg, st *stanza, m []string) {
+		c.addRoute(m[1], m[2], "", st.head.n)
+	}},
+	{regexp.MustCompile(`^route (\S+) (\d+\.\d+\.\d+\.\d+) (\d+\.\d+\.\d+\.\d+) (\S+)`), func(c *ciscoCfg, st *stanza, m []string) {
+		c.addRoute(m[2], m[3], m[1], st.head.n)
+	}},
 	{regexp.MustCompile(`^nat \(([^,)]+)(?:,([^)]+))?\) (.*)$`), (*ciscoCfg).asaNAT},
 }
 
@@ -258,6 +264,16 @@ func parseCisco(d *device, asa bool) {
 		}
 	}
 	c.finish()
+}
+
+func (c *ciscoCfg) addRoute(addr, mask, iface string, line int) {
+	a, ok1 := parseAddr(addr)
+	m, ok2 := parseAddr(mask)
+	if !ok1 || !ok2 {
+		return
+	}
+	s, _ := maskSet(a, m)
+	c.d.routes = append(c.d.routes, route{dst: s, iface: iface, line: line})
 }
 
 func (c *ciscoCfg) acl(name string, line int) *aclDef {

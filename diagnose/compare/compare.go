@@ -283,6 +283,8 @@ func (c *comparison) run() diagnose.Report {
 	c.checkPFS()
 	c.checkNAT(a, c.ta, b, c.tb, diagnose.CauseOneWayInbound)
 	c.checkNAT(b, c.tb, a, c.ta, diagnose.CauseOneWayOutbound)
+	c.checkRoutes(a, c.ta, b, c.tb, diagnose.CauseOneWayInbound)
+	c.checkRoutes(b, c.tb, a, c.ta, diagnose.CauseOneWayOutbound)
 	c.checkLifetimes(pa, pb)
 	return c.report()
 }

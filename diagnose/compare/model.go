@@ -40,6 +40,7 @@ type device struct {
 
 	tunnels []*tunnel
 	nat     []natRule
+	routes  []route
 
 	// ikeEnable: version -> interface name -> line ("crypto ikev1 enable outside").
 	ikeEnable map[int]map[string]int
@@ -179,6 +180,13 @@ type tunnel struct {
 	localIDs  []string // strongSwan identities, for secret lookup
 	remoteIDs []string
 	rri       int // reverse-route line
+}
+
+// route is one static route: where packets to dst leave.
+type route struct {
+	dst   ipSet
+	iface string // ASA: the interface name the route points out of
+	line  int
 }
 
 // natRule is one address translation rule, in the order the box applies them.
