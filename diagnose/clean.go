@@ -1,9 +1,6 @@
 package diagnose
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // cleanLine turns one physical line as pasted into the text parsers match
 // on: chat and markdown debris removed, tabs to spaces, the leading
@@ -71,35 +68,150 @@ func unescapeMarkdown(s string) string {
 
 // Timestamps devices and loggers put before a line: IOS "*Feb  1
 // 21:44:23.315:" (with an optional "000123: " sequence number and ".", "*"
-// sync markers), "Feb 1 2026 21:44:23:" (ASA), uptime "00:44:00:",
-// ISO 8601, syslog "<166>" priorities. Only the leading one is removed.
-var (
-	tsMonth  = regexp.MustCompile(`^\s*(?:<\d{1,3}>\s*)?(?:\d+:\s+)?[*.]?(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+(?:\d{4}\s+)?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?:\s+[A-Z]{2,5})?:?\s*`)
-	tsUptime = regexp.MustCompile(`^\s*(?:\d+:\s+)?[*.]?\d{2}:\d{2}:\d{2}(?:\.\d+)?:\s*`)
-	tsISO    = regexp.MustCompile(`^\s*(?:<\d{1,3}>\s*)?\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?:?\s*`)
-)
-
+// sync markers, a time zone), "Feb 1 2026 21:44:23:" (ASA), uptime
+// "00:44:00:", ISO 8601, syslog "<166>" priorities, a weekday. Only the
+// leading one is removed. Hand-written: it runs on every line.
 func stripTimestamp(s string) string {
-	if s == "" {
-		return s
-	}
-	// Cheap pre-check: a timestamp has a ':' within its first 40 bytes and
-	// starts with a digit, '*', '.', '<', space or a capital month letter.
-	c := s[0]
-	if !(c == ' ' || c == '*' || c == '.' || c == '<' || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
-		return s
-	}
-	head := s
-	if len(head) > 48 {
-		head = head[:48]
-	}
-	if strings.IndexByte(head, ':') < 0 {
-		return s
-	}
-	for _, re := range [...]*regexp.Regexp{tsMonth, tsISO, tsUptime} {
-		if loc := re.FindStringIndex(s); loc != nil {
-			return s[loc[1]:]
+	i := skipSpaces(s, 0)
+	if i < len(s) && s[i] == '<' { // syslog priority
+		j := i + 1
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == '>' && j > i+1 {
+			i = skipSpaces(s, j+1)
 		}
 	}
+	// "000123: " sequence number (not a time: a time has a second colon)
+	if j := digits(s, i); j > i && j < len(s) && s[j] == ':' && j+1 < len(s) && s[j+1] == ' ' {
+		i = skipSpaces(s, j+1)
+	}
+	if i < len(s) && (s[i] == '*' || s[i] == '.') {
+		i++
+	}
+	if j, ok := isoStamp(s, i); ok {
+		return s[j:]
+	}
+	if j, ok := monthStamp(s, i); ok {
+		return s[j:]
+	}
+	if j, ok := clock(s, i); ok && j < len(s) && s[j] == ':' {
+		return s[skipSpaces(s, j+1):]
+	}
 	return s
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+func digits(s string, i int) int {
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return i
+}
+
+// clock reads hh:mm:ss[.frac] at i.
+func clock(s string, i int) (int, bool) {
+	j := digits(s, i)
+	if j-i < 1 || j-i > 2 || j >= len(s) || s[j] != ':' {
+		return 0, false
+	}
+	k := digits(s, j+1)
+	if k-j-1 != 2 || k >= len(s) || s[k] != ':' {
+		return 0, false
+	}
+	m := digits(s, k+1)
+	if m-k-1 != 2 {
+		return 0, false
+	}
+	if m < len(s) && (s[m] == '.' || s[m] == ',') && m+1 < len(s) && isDigit(s[m+1]) {
+		m = digits(s, m+1)
+	}
+	return m, true
+}
+
+var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+var weekdays = [...]string{"Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "}
+
+// monthStamp reads "[Wkd ]Mmm dd [yyyy ]hh:mm:ss[.frac][ TZ][:] ".
+func monthStamp(s string, i int) (int, bool) {
+	if i+3 > len(s) || s[i] < 'A' || s[i] > 'Z' {
+		return 0, false
+	}
+	for _, w := range weekdays {
+		if len(s)-i >= 4 && s[i:i+4] == w {
+			i += 4
+			break
+		}
+	}
+	if i+4 > len(s) {
+		return 0, false
+	}
+	ok := false
+	for _, m := range months {
+		if s[i:i+3] == m {
+			ok = true
+			break
+		}
+	}
+	if !ok || s[i+3] != ' ' {
+		return 0, false
+	}
+	j := skipSpaces(s, i+3)
+	k := digits(s, j)
+	if k-j < 1 || k-j > 2 || k >= len(s) || s[k] != ' ' {
+		return 0, false
+	}
+	j = skipSpaces(s, k)
+	if y := digits(s, j); y-j == 4 && y < len(s) && s[y] == ' ' {
+		j = skipSpaces(s, y)
+	}
+	e, ok := clock(s, j)
+	if !ok {
+		return 0, false
+	}
+	// optional time zone: " UTC", " EDT"
+	if e+1 < len(s) && s[e] == ' ' {
+		z := e + 1
+		for z < len(s) && s[z] >= 'A' && s[z] <= 'Z' && z-e <= 5 {
+			z++
+		}
+		if n := z - e - 1; n >= 2 && n <= 5 && (z == len(s) || s[z] == ':' || s[z] == ' ') {
+			e = z
+		}
+	}
+	if e < len(s) && s[e] == ':' {
+		e++
+	}
+	return skipSpaces(s, e), true
+}
+
+// isoStamp reads "yyyy-mm-dd[T ]hh:mm:ss[.frac][Z|+hh:mm][:] ".
+func isoStamp(s string, i int) (int, bool) {
+	if i+19 > len(s) || digits(s, i) != i+4 || s[i+4] != '-' || digits(s, i+5) != i+7 || s[i+7] != '-' || digits(s, i+8) != i+10 || (s[i+10] != 'T' && s[i+10] != ' ') {
+		return 0, false
+	}
+	e, ok := clock(s, i+11)
+	if !ok {
+		return 0, false
+	}
+	if e < len(s) && s[e] == 'Z' {
+		e++
+	} else if e+5 <= len(s) && (s[e] == '+' || s[e] == '-') && isDigit(s[e+1]) {
+		e = digits(s, e+1)
+		if e < len(s) && s[e] == ':' && e+1 < len(s) && isDigit(s[e+1]) {
+			e = digits(s, e+1)
+		}
+	}
+	if e < len(s) && s[e] == ':' {
+		e++
+	}
+	return skipSpaces(s, e), true
 }

@@ -113,7 +113,15 @@ func parsePrompt(line string) (host, command string, ok bool) {
 	if len(head) > 70 {
 		head = head[:70]
 	}
-	if strings.IndexAny(head, "#>$%") < 0 {
+	pc := strings.IndexAny(head, "#>$%")
+	if pc < 0 {
+		return "", "", false
+	}
+	if pc == 0 && !(len(line) > 1 && (line[0] == '$' || line[0] == '#') && line[1] == ' ') {
+		return "", "", false // "%CRYPTO-...", "#pkts ...": output, not a prompt
+	}
+	// the host name before the prompt character has no spaces in it
+	if sp := strings.IndexByte(strings.TrimLeft(head[:pc], " "), ' '); sp >= 0 && !strings.Contains(head[:pc], "(config") {
 		return "", "", false
 	}
 	m := promptRe.FindStringSubmatch(line)

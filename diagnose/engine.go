@@ -44,14 +44,19 @@ type engine struct {
 	recognised int
 	truncated  bool
 
-	evCount  map[evKey]int
-	lastPeer string
-	connPeer map[string]string
-	context  facts.EventKind // EvContextP1 / EvContextP2
-	sections []SectionInfo
-	p1       map[string]bool
-	cont     map[int]bool // physical lines that continue a wrapped log line
-	locals   map[string]bool
+	evCount   map[evKey]int
+	lastPeer  string
+	connPeer  map[string]string
+	context   facts.EventKind // EvContextP1 / EvContextP2
+	sections  []SectionInfo
+	p1        map[string]bool
+	cont      map[int]bool // physical lines that continue a wrapped log line
+	anchors   []*anchorIndex
+	maskText  string
+	mask      uint64
+	maskValid bool
+	hitBuf    []bool
+	locals    map[string]bool
 }
 
 type evKey struct {
@@ -188,13 +193,22 @@ func (e *engine) feed(n int, raw string) {
 	e.appendShow(n, raw, text)
 }
 
-func (e *engine) isLogLine(trimmed string) bool {
+func (e *engine) isLogLine(trimmed string) bool { return e.prefixMask(trimmed) != 0 }
+
+// prefixMask tells which line parsers claim the line (bit i = parser i).
+// The last answer is kept: feed and matchLog ask about the same line.
+func (e *engine) prefixMask(text string) uint64 {
+	if text == e.maskText && e.maskValid {
+		return e.mask
+	}
+	var m uint64
 	for i := range e.lineParsers {
-		if e.lineParsers[i].Prefix(trimmed) {
-			return true
+		if i < 64 && e.lineParsers[i].Prefix(text) {
+			m |= 1 << i
 		}
 	}
-	return false
+	e.maskText, e.mask, e.maskValid = text, m, true
+	return m
 }
 
 func (e *engine) headerParser(trimmed string) *facts.Parser {

@@ -1,47 +1,128 @@
 package diagnose
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
 
-var (
-	// an address the line names as the far end
-	peerWordRe = regexp.MustCompile(`(?:\bremote|\bpeer|\bfrom|\bto|\bwith|\bIP =|Remote:|\[From|\[To|\bpeer at|current_peer)\s*:?\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})(?:[^/0-9.]|$)`)
-	// an address the line names as ours
-	localWordRe = regexp.MustCompile(`(?:\blocal|Local:|local addr)\s*[:=]?\s*([0-9]{1,3}(?:\.[0-9]{1,3}){3})`)
-	// "sending packet: from A[500] to B[500]" / "received packet: from B to A":
-	// the side that sends is us, the side that receives is us
-	sentFromRe = regexp.MustCompile(`sending packet: from ([0-9A-Fa-f.:]+)\[\d+\] to ([0-9A-Fa-f.:]+)\[`)
-	recvToRe   = regexp.MustCompile(`received packet: from ([0-9A-Fa-f.:]+)\[\d+\] to ([0-9A-Fa-f.:]+)\[`)
-	// IOS debug connection ids: ISAKMP:(1002), ISAKMP (0:134217729), ISAKMP:(0:1:SW:1)
-	connRe = regexp.MustCompile(`^ISAKMP\s*:?\s*\(([0-9:A-Za-z/]+)\)`)
-)
+// Address scanning is done by hand, not by regexp: it runs on every log
+// line and is most of the engine's time otherwise.
+
+// ipv4At returns the length of a dotted IPv4 address starting at s[i], or 0.
+func ipv4At(s string, i int) int {
+	j, dots, digits := i, 0, 0
+	for j < len(s) {
+		c := s[j]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			if digits > 3 {
+				return 0
+			}
+		case c == '.' && digits > 0 && dots < 3:
+			dots++
+			digits = 0
+		default:
+			goto end
+		}
+		j++
+	}
+end:
+	if dots != 3 || digits == 0 {
+		return 0
+	}
+	return j - i
+}
+
+// addrWord is an address in a log line and the word before it.
+type addrWord struct {
+	addr, word string
+	next       byte // the byte after the address (0 at the end)
+}
+
+// addrs lists the IPv4 addresses in s with the word that precedes each.
+func addrs(s string, max int) []addrWord {
+	var out []addrWord
+	for i := 0; i < len(s) && len(out) < max; i++ {
+		c := s[i]
+		if c < '0' || c > '9' || (i > 0 && (s[i-1] >= '0' && s[i-1] <= '9' || s[i-1] == '.')) {
+			continue
+		}
+		n := ipv4At(s, i)
+		if n == 0 {
+			continue
+		}
+		var next byte
+		if i+n < len(s) {
+			next = s[i+n]
+		}
+		out = append(out, addrWord{addr: s[i : i+n], word: wordBefore(s, i), next: next})
+		i += n
+	}
+	return out
+}
+
+// wordBefore returns the word before position i, skipping spaces, '=',
+// ':' and '['.
+func wordBefore(s string, i int) string {
+	j := i
+	for j > 0 && (s[j-1] == ' ' || s[j-1] == '=' || s[j-1] == ':' || s[j-1] == '[') {
+		j--
+	}
+	k := j
+	for k > 0 && s[k-1] != ' ' && s[k-1] != '(' && s[k-1] != ',' {
+		k--
+	}
+	return s[k:j]
+}
+
+var peerWords = map[string]bool{"remote": true, "peer": true, "from": true, "to": true, "with": true, "IP": true, "Remote": true, "at": true, "current_peer": true, "From": true, "To": true, "Peer": true}
+var localWords = map[string]bool{"local": true, "Local": true, "addr": true, "local_addr": true}
+
+// connID reads an IOS debug connection id: ISAKMP:(1002), ISAKMP (0:134217729).
+func connID(s string) string {
+	if !strings.HasPrefix(s, "ISAKMP") {
+		return ""
+	}
+	i := strings.IndexByte(s, '(')
+	if i < 0 || i > 9 {
+		return ""
+	}
+	j := strings.IndexByte(s[i:], ')')
+	if j < 0 {
+		return ""
+	}
+	id := s[i+1 : i+j]
+	if id == "0" || strings.HasPrefix(id, "0:0") || strings.ContainsAny(id, " ") {
+		return ""
+	}
+	return id
+}
 
 // matchLog runs the log signatures over one logical line.
 func (e *engine) matchLog(l facts.Line, raws []string) {
 	text := l.Text
-	if loc := localWordRe.FindStringSubmatch(text); loc != nil {
-		e.addLocal(loc[1])
-	}
-	if m := sentFromRe.FindStringSubmatch(text); m != nil {
-		e.addLocal(m[1])
-	} else if m := recvToRe.FindStringSubmatch(text); m != nil {
-		e.addLocal(m[2])
+	as := addrs(text, 4)
+	sending := strings.Contains(text, "sending packet: from")
+	receiving := !sending && strings.Contains(text, "received packet: from")
+	for i, a := range as {
+		switch {
+		case localWords[a.word] && a.next != '/':
+			e.addLocal(a.addr)
+		case sending && i == 0, receiving && i == 1:
+			// "sending packet: from A[500] to B", "received packet: from B to A"
+			e.addLocal(a.addr)
+		}
 	}
 	linePeer := ""
-	for _, m := range peerWordRe.FindAllStringSubmatch(text, 3) {
-		if !e.isLocal(m[1]) {
-			linePeer = m[1]
+	for _, a := range as {
+		if peerWords[a.word] && a.next != '/' && !e.isLocal(a.addr) {
+			linePeer = a.addr
 			break
 		}
 	}
-	conn := ""
-	if m := connRe.FindStringSubmatch(text); m != nil && m[1] != "0" && !strings.HasPrefix(m[1], "0:0") {
-		conn = m[1]
-	}
+	conn := connID(text)
 	if linePeer != "" {
 		e.lastPeer = linePeer
 		if conn != "" {
@@ -49,22 +130,23 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 		}
 	}
 
-	anyPrefix := false
-	for i := range e.lineParsers {
-		if e.lineParsers[i].Prefix(text) {
-			anyPrefix = true
-			break
-		}
-	}
+	mask := e.prefixMask(text)
+	anyPrefix := mask != 0
 	matched := false
 	for i := range e.lineParsers {
 		lp := &e.lineParsers[i]
-		if anyPrefix && !lp.Prefix(text) {
+		if anyPrefix && mask&(1<<i) == 0 {
+			continue
+		}
+		ix := e.anchorIndex(i)
+		hit := e.hitBuf[:len(lp.Signatures)]
+		clear(hit)
+		if !ix.match(text, hit) {
 			continue
 		}
 		for j := range lp.Signatures {
 			sig := &lp.Signatures[j]
-			if !strings.Contains(text, sig.Anchor) {
+			if !hit[j] {
 				continue
 			}
 			ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: facts.Ref{Section: e.secIndex(), Line: l.N}}
@@ -117,7 +199,7 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 		if e.sec != nil && e.sec.Vendor == "" && len(e.lineParsers) > 0 {
 			// the section's vendor is the vendor of its first recognised line
 			for i := range e.lineParsers {
-				if e.lineParsers[i].Prefix(text) {
+				if mask&(1<<i) != 0 {
 					e.sec.Vendor = e.lineParsers[i].Vendor
 					break
 				}
@@ -204,3 +286,20 @@ func (e *engine) addLocal(a string) {
 }
 
 func (e *engine) isLocal(a string) bool { return e.locals[a] }
+
+// anchorIndex returns the anchor index of line parser i, built once per
+// engine.
+func (e *engine) anchorIndex(i int) *anchorIndex {
+	if e.anchors == nil {
+		e.anchors = make([]*anchorIndex, len(e.lineParsers))
+		n := 0
+		for j := range e.lineParsers {
+			n = max(n, len(e.lineParsers[j].Signatures))
+		}
+		e.hitBuf = make([]bool, n)
+	}
+	if e.anchors[i] == nil {
+		e.anchors[i] = newAnchorIndex(e.lineParsers[i].Signatures)
+	}
+	return e.anchors[i]
+}

@@ -1,0 +1,114 @@
+package diagnose
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// mixedDebugPaste builds about size bytes of realistic mixed output: the
+// seed debugs and show outputs of every case, repeated.
+func mixedDebugPaste(tb testing.TB, size int) string {
+	tb.Helper()
+	files, _ := filepath.Glob("testdata/cases/*/*.txt")
+	var parts []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		parts = append(parts, string(b))
+	}
+	var sb strings.Builder
+	for i := 0; sb.Len() < size; i++ {
+		sb.WriteString(parts[i%len(parts)])
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+// ipsecSA200 is `show crypto ipsec sa` for 200 peers.
+func ipsecSA200() string {
+	var sb strings.Builder
+	sb.WriteString("HUB#show crypto ipsec sa\n\n")
+	for i := 0; i < 200; i++ {
+		peer := fmt.Sprintf("10.%d.%d.1", i/250, i%250)
+		fmt.Fprintf(&sb, `interface: GigabitEthernet0/1
+    Crypto map tag: CMAP, local addr 30.3.1.1
+
+   protected vrf: (none)
+   local  ident (addr/mask/prot/port): (3.1.%d.0/255.255.255.0/0/0)
+   remote ident (addr/mask/prot/port): (4.1.%d.0/255.255.255.0/0/0)
+   current_peer %s port 500
+     PERMIT, flags={origin_is_acl,}
+    #pkts encaps: %d, #pkts encrypt: %d, #pkts digest: %d
+    #pkts decaps: %d, #pkts decrypt: %d, #pkts verify: %d
+    #pkts compressed: 0, #pkts decompressed: 0
+    #pkts not compressed: 0, #pkts compr. failed: 0
+    #pkts not decompressed: 0, #pkts decompress failed: 0
+    #send errors 0, #recv errors 0
+
+     local crypto endpt.: 30.3.1.1, remote crypto endpt.: %s
+     plaintext mtu 1438, path mtu 1500, ip mtu 1500, ip mtu idb GigabitEthernet0/1
+     current outbound spi: 0x%08X(%d)
+     PFS (Y/N): N, DH group: none
+
+     inbound esp sas:
+      spi: 0x%08X(%d)
+        transform: esp-256-aes esp-sha-hmac ,
+        in use settings ={Tunnel, }
+        conn id: %d, flow_id: SW:%d, sibling_flags 80000040, crypto map: CMAP
+        sa timing: remaining key lifetime (k/sec): (4607999/3500)
+        IV size: 16 bytes
+        replay detection support: Y
+        Status: ACTIVE(ACTIVE)
+
+     outbound esp sas:
+      spi: 0x%08X(%d)
+        transform: esp-256-aes esp-sha-hmac ,
+        in use settings ={Tunnel, }
+        conn id: %d, flow_id: SW:%d, sibling_flags 80000040, crypto map: CMAP
+        sa timing: remaining key lifetime (k/sec): (4607999/3500)
+        IV size: 16 bytes
+        replay detection support: Y
+        Status: ACTIVE(ACTIVE)
+
+`, i%250, i%250, peer, 1000+i, 1000+i, 1000+i, 900+i*(i%3), 900+i*(i%3), 900+i*(i%3), peer,
+			0x10000000+i, 0x10000000+i, 0x20000000+i, 0x20000000+i, 2000+2*i, 2000+2*i, 0x10000000+i, 0x10000000+i, 2001+2*i, 2001+2*i)
+	}
+	return sb.String()
+}
+
+func BenchmarkDiagnose(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		in   string
+	}{
+		{"mixed-debug-1MB", mixedDebugPaste(b, 1<<20)},
+		{"ipsec-sa-200-peers", ipsecSA200()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				rep := Diagnose(bc.in, Options{})
+				if rep.Cause == "" {
+					b.Fatal("no report")
+				}
+			}
+		})
+	}
+}
+
+func TestIPsecSA200(t *testing.T) {
+	rep := Diagnose(ipsecSA200(), Options{})
+	// every third peer has decaps 900 (0 when i%3 == 0 and i == 0 only): all up
+	if rep.Cause != CauseHealthy && rep.Cause != CauseOneWayOutbound {
+		t.Fatalf("got %s: %s", rep.Cause, rep.Summary)
+	}
+	if len(rep.Findings) != 200 {
+		t.Fatalf("findings for %d peers, want 200", len(rep.Findings))
+	}
+}

@@ -1,0 +1,54 @@
+package diagnose
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestEngineIsPure keeps the engine a pure library: no package under
+// diagnose/ may import the network, the OS, processes, Slack, SSH or Redis
+// (test files are allowed their fixtures).
+func TestEngineIsPure(t *testing.T) {
+	forbidden := []string{"net", "os", "os/exec", "syscall", "net/http", "time", "math/rand", "crypto/rand",
+		"github.com/slack-go/slack", "golang.org/x/crypto/ssh", "github.com/redis/go-redis/v9"}
+	checked := 0
+	err := filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "lab") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		if f.Name.Name == "main" {
+			return nil // a helper command (e.g. a corpus checker) is not the engine
+		}
+		checked++
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			for _, bad := range forbidden {
+				if p == bad || strings.HasPrefix(p, bad+"/") && bad != "net" && bad != "os" {
+					t.Errorf("%s imports %s: the diagnosis engine must stay pure", path, p)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 10 {
+		t.Fatalf("checked only %d files", checked)
+	}
+}
