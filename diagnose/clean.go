@@ -19,6 +19,9 @@ func cleanLine(raw string) (text string, fence bool) {
 	if strings.HasSuffix(s, "```") {
 		s = strings.TrimRight(strings.TrimSuffix(s, "```"), " ")
 	}
+	if strings.Contains(s, "\u00a0") {
+		s = strings.ReplaceAll(s, "\u00a0", " ") // no-break spaces from web pages and chat
+	}
 	if strings.IndexByte(s, '\t') >= 0 {
 		s = strings.ReplaceAll(s, "\t", "    ")
 	}

@@ -758,7 +758,13 @@ func lifetimeSeconds(s string) int {
 }
 
 func ruleHealthy(v *view) *hit {
-	if !v.ikeUp() {
+	installed := false
+	for _, s := range v.ipsec {
+		if s.HasSAs() {
+			installed = true // IPsec SAs exist: phase 1 completed to build them
+		}
+	}
+	if !v.ikeUp() && !installed {
 		return nil
 	}
 	var refs []facts.Ref

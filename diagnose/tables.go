@@ -15,8 +15,10 @@ func tables(force facts.Vendor) ([]facts.Parser, []facts.LineParser) {
 		logs   []facts.LineParser
 	}
 	all := []vendorTables{
-		{facts.VendorIOS, iosParsers(), ios.LineParsers},
+		// ASA first: its entries for the commands both vendors share hand
+		// router-style text on to the IOS readers, not the other way round.
 		{facts.VendorASA, asaParsers(), asa.LineParsers},
+		{facts.VendorIOS, iosParsers(), ios.LineParsers},
 		{facts.VendorStrongSwan, strongswanParsers(), strongswanLineParsers()},
 	}
 	var show []facts.Parser

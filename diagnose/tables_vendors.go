@@ -14,4 +14,4 @@ func strongswanLineParsers() []facts.LineParser { return strongswan.LineParsers 
 
 // correlators derive facts that need several lines of one vendor's logs;
 // they run once, after every section is read.
-var correlators = []func(*facts.Facts){strongswan.Correlate}
+var correlators = []func(*facts.Facts){ios.FixIKEDirection, strongswan.Correlate}
