@@ -43,9 +43,17 @@ type fakeChecker struct {
 	transcript string
 	err        error
 	calls      []string
+	gate       chan struct{} // when set, a check waits for it to close
 }
 
-func (c *fakeChecker) CheckTunnel(_ context.Context, peer, device string) (bot.CheckResult, error) {
+func (c *fakeChecker) CheckTunnel(ctx context.Context, peer, device string) (bot.CheckResult, error) {
+	if c.gate != nil {
+		select {
+		case <-c.gate:
+		case <-ctx.Done():
+			return bot.CheckResult{}, ctx.Err()
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.calls = append(c.calls, peer+"|"+device)

@@ -82,3 +82,65 @@ func TestSocketModeMentionWithSeed(t *testing.T) {
 		t.Fatal("RunSocketMode did not return after cancel")
 	}
 }
+
+// TestSocketModeSlashAndButton: a /tunnel command and a button click
+// over Socket Mode are acked and handled like their HTTP twins.
+func TestSocketModeSlashAndButton(t *testing.T) {
+	// The check blocks until the test has seen the ack: the ack must not
+	// wait for the work.
+	checker := &fakeChecker{gate: make(chan struct{})}
+	e := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Checker = checker })
+	checker.transcript = seed(t, "seed004_scenario1a.txt")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sm := socketmode.New(e.api)
+	go func() { _ = bot.RunSocketMode(ctx, e.bot, sm, e.config.Logger) }()
+	go func() {
+		defer close(checker.gate)
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if len(only(e.slack.snapshot(), "ack")) >= 1 {
+				return
+			}
+		}
+	}()
+
+	e.slack.envelopes <- map[string]any{"envelope_id": "env-s1", "type": "slash_commands", "accepts_response_payload": true,
+		"payload": map[string]any{"command": "/tunnel", "text": "check 40.10.1.1", "user_id": "UALICE", "channel_id": "CNET", "trigger_id": "trig-2"}}
+	cs := e.slack.waitFor("the check result", func(cs []call) bool { return len(only(cs, "chat.update")) == 1 })
+	if ackAt, updateAt := indexOf(cs, "ack"), indexOf(cs, "chat.update"); ackAt < 0 || ackAt > updateAt {
+		t.Fatalf("check finished before the envelope was acked:%s", describe(cs))
+	}
+	posts := only(cs, "chat.postMessage")
+	if len(posts) != 2 || posts[0].ThreadTS != "" || posts[1].ThreadTS != posts[0].TS || !strings.Contains(only(cs, "chat.update")[0].header(), "ike_proposal_mismatch") {
+		t.Fatalf("slash check over socket mode:%s", describe(cs))
+	}
+	inc, ok, err := e.store.ByThread(ctx, "CNET", posts[0].TS)
+	if err != nil || !ok {
+		t.Fatalf("no incident for the slash check: %v %v", ok, err)
+	}
+	e.slack.envelopes <- map[string]any{"envelope_id": "env-b1", "type": "interactive", "accepts_response_payload": false,
+		"payload": map[string]any{"type": "block_actions", "user": map[string]any{"id": "UDAVE"}, "channel": map[string]any{"id": "CNET"},
+			"message": map[string]any{"ts": posts[1].TS},
+			"actions": []any{map[string]any{"action_id": bot.ActionAcknowledge, "block_id": "tunneldoc_actions", "value": inc.ID, "type": "button"}}}}
+	e.slack.waitFor("the acknowledgement", func(cs []call) bool {
+		for _, c := range only(cs, "chat.postMessage") {
+			if strings.Contains(c.Text, "acknowledged by <@UDAVE>") && c.ThreadTS == posts[0].TS {
+				return true
+			}
+		}
+		return false
+	})
+	acks := only(e.slack.waitFor("two acks", func(cs []call) bool { return len(only(cs, "ack")) >= 2 }), "ack")
+	if acks[0].Text != "env-s1" || acks[1].Text != "env-b1" {
+		t.Fatalf("acks = %+v", acks)
+	}
+}
+
+func indexOf(cs []call, method string) int {
+	for i, c := range cs {
+		if c.Method == method {
+			return i
+		}
+	}
+	return -1
+}
