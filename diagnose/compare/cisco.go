@@ -155,10 +155,7 @@ var (
 
 // ciscoHandlers is the table of top-level commands the parser reads. A new
 // command is one entry here plus a testdata pair.
-var ciscoHandlers = []struct {
-	re *regexp.Regexp
-	fn func(c *ciscoCfg, st *stanza, m []string)
-}{
+var ciscoHandlers = []ciscoHandler{
 	{regexp.MustCompile(`^hostname\s+(\S+)`), func(c *ciscoCfg, st *stanza, m []string) { c.d.hostname = m[1] }},
 	{regexp.MustCompile(`^crypto (?:isakmp|ikev1) policy (\d+)`), (*ciscoCfg).ikev1Policy},
 	{regexp.MustCompile(`^crypto ikev2 proposal (\S+)`), (*ciscoCfg).ikev2Proposal},
@@ -204,6 +201,25 @@ var ciscoHandlers = []struct {
 	}},
 	{regexp.MustCompile(`^nat \(([^,)]+)(?:,([^)]+))?\) (.*)$`), (*ciscoCfg).asaNAT},
 }
+
+type ciscoHandler struct {
+	re *regexp.Regexp
+	fn func(c *ciscoCfg, st *stanza, m []string)
+}
+
+// handlersByWord indexes ciscoHandlers by the first word of the command
+// they read, so each line meets only the regexps that could match it.
+var handlersByWord = func() map[string][]ciscoHandler {
+	out := map[string][]ciscoHandler{}
+	for _, h := range ciscoHandlers {
+		w := strings.TrimPrefix(h.re.String(), "^")
+		if i := strings.IndexAny(w, ` \\(`); i > 0 {
+			w = w[:i]
+		}
+		out[w] = append(out[w], h)
+	}
+	return out
+}()
 
 func parseCisco(d *device, asa bool) {
 	c := &ciscoCfg{
@@ -256,7 +272,7 @@ func parseCisco(d *device, asa bool) {
 	}
 	for i := range sts {
 		st := &sts[i]
-		for _, h := range ciscoHandlers {
+		for _, h := range handlersByWord[st.head.words[0]] {
 			if m := h.re.FindStringSubmatch(st.head.text); m != nil {
 				h.fn(c, st, m)
 				break

@@ -70,21 +70,43 @@ func (d *device) readable() bool {
 	return d.vendor != "" && (len(d.tunnels) > 0 || len(d.ike[1])+len(d.ike[2]) > 0 || len(d.keys) > 0)
 }
 
+// vendorMarks: line openings only one platform writes. Counting them
+// picks the parser; a plain prefix test per line keeps detection cheap on
+// long configs.
 var vendorMarks = []struct {
-	vendor string
-	re     *regexp.Regexp
+	vendor   string
+	prefixes []string
 }{
-	{"strongswan", regexp.MustCompile(`(?m)^\s*(connections|secrets|children)\s*\{|^\s*(esp_proposals|remote_addrs|local_ts|remote_ts)\s*=`)},
-	{"asa", regexp.MustCompile(`(?m)^\s*(tunnel-group \S+ |nameif |crypto ikev1 |crypto ipsec ikev[12] |crypto ikev2 enable |object network |object-group network |access-list \S+ extended |ASA Version|nat \([^)]*\) )`)},
-	{"ios", regexp.MustCompile(`(?m)^\s*(crypto isakmp |crypto keyring |crypto ipsec transform-set |crypto ikev2 (proposal|keyring|profile) |crypto ipsec profile |ip access-list |crypto map \S+ \d+ ipsec-isakmp\s*$|ip nat inside source |tunnel protection ipsec )`)},
+	{"strongswan", []string{"connections {", "connections{", "secrets {", "secrets{", "children {", "esp_proposals", "remote_addrs", "local_addrs", "local_ts", "remote_ts"}},
+	{"asa", []string{"tunnel-group ", "nameif ", "crypto ikev1 ", "crypto ipsec ikev1 ", "crypto ipsec ikev2 ", "crypto ikev2 enable ", "object network ", "object-group network ", "ASA Version", "nat (", "route outside ", "names"}},
+	{"ios", []string{"crypto isakmp ", "crypto keyring ", "crypto ipsec transform-set ", "crypto ikev2 proposal ", "crypto ikev2 keyring ", "crypto ikev2 profile ", "crypto ipsec profile ", "ip access-list ", "ip nat inside source ", "tunnel protection ipsec ", "crypto dynamic-map "}},
 }
 
+var reASAExtACL = regexp.MustCompile(`^access-list \S+ extended `)
+
 func detectVendor(text string) string {
+	var score [3]int
+	for _, l := range strings.Split(text, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		for i, m := range vendorMarks {
+			for _, p := range m.prefixes {
+				if strings.HasPrefix(l, p) {
+					score[i]++
+					break
+				}
+			}
+		}
+		if strings.HasPrefix(l, "access-list ") && reASAExtACL.MatchString(l) {
+			score[1]++
+		}
+	}
 	best, bestN := "", 0
-	for _, m := range vendorMarks {
-		n := len(m.re.FindAllStringIndex(text, 200))
-		if n > bestN {
-			best, bestN = m.vendor, n
+	for i, m := range vendorMarks {
+		if score[i] > bestN {
+			best, bestN = m.vendor, score[i]
 		}
 	}
 	return best
