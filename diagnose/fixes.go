@@ -24,12 +24,12 @@ var fixes = map[string][]string{
 		"Change one side so one policy matches exactly, then `clear crypto isakmp sa` (ASA `clear crypto ikev1 sa <peer>`) and bring the tunnel up again",
 	},
 	CausePSKMismatch: {
-		"Re-enter the pre-shared key on both ends for this peer (IOS `crypto isakmp key ... address <peer>` or keyring `pre-shared-key address <peer> key ...`; ASA `tunnel-group <peer> ipsec-attributes` -> `ikev1 pre-shared-key ...`); copy-paste slips and trailing spaces are the usual cause",
+		"Re-enter the pre-shared key for <peer> on both ends (IOS: the `crypto isakmp key` or keyring `pre-shared-key address` entry for <peer>; ASA: the IKEv1/IKEv2 pre-shared key under `tunnel-group <peer> ipsec-attributes`); copy-paste slips and trailing spaces are the usual cause",
 		"Check the key is bound to the address the peer really uses (its outside address after any NAT)",
 		"Clear the IKE SA and bring the tunnel up again",
 	},
 	CauseMissingPeerConfig: {
-		"On the responder, add the configuration for <peer>: ASA `tunnel-group <peer> type ipsec-l2l` with `ipsec-attributes` and the key; IOS `crypto isakmp key ... address <peer>` or a keyring entry; strongSwan a connection with `remote_addrs = <peer>`",
+		"On the responder, add the configuration for <peer>: ASA `tunnel-group <peer> type ipsec-l2l` with its `ipsec-attributes` and pre-shared key; IOS a `crypto isakmp key` or keyring entry for <peer>; strongSwan a connection with `remote_addrs = <peer>` and a secret for it",
 		"Check each side's configured peer address is the other's real outside address",
 		"If the entry exists, compare the pre-shared keys: a key mismatch can look the same from this side",
 	},

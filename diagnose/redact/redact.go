@@ -35,7 +35,10 @@ var rules = []rule{
 	{"user-pass", regexp.MustCompile(`(?i)(\busername\s+\S+.*?\b(?:password|secret)\s+(?:[0-9]\s+)?)(\S+)`)},
 	{"enable", regexp.MustCompile(`(?i)(\benable\s+(?:secret|password)\s+(?:level\s+[0-9]+\s+)?(?:[0-9]\s+)?)(\S+)`)},
 	{"passwd", regexp.MustCompile(`(?i)(^\s*passwd\s+)(\S+)`)},
-	{"password", regexp.MustCompile(`(?i)(\bpassword\s*[:=]?\s*(?:[0-9]\s+)?)([^\s<][^\s]*)`)},
+	// "password X" as a config line ("password 7 0822...", "ip ftp password X")
+	// and "password=X" / "password: X" in key-value text; never prose.
+	{"password", regexp.MustCompile(`(?i)(^\s*(?:\S+\s+){0,3}password\s+(?:[0-9]\s+)?)([^\s<][^\s]*)\s*$`)},
+	{"password-kv", regexp.MustCompile(`(?i)(\bpassword\s*[:=]\s*)([^\s<][^\s]*)`)},
 	{"snmp", regexp.MustCompile(`(?i)(\bsnmp-server\s+community\s+)(\S+)`)},
 	{"snmp-host", regexp.MustCompile(`(?i)(\bsnmp-server\s+host\s+\S+(?:\s+(?:traps|informs))?(?:\s+version\s+\S+)?\s+)(\S+)`)},
 	// strongSwan: secret = X ; ipsec.secrets: A B : PSK "X"

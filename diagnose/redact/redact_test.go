@@ -31,6 +31,9 @@ func TestLine(t *testing.T) {
 		{"strongswan secret", "    secret = 0sFpZAZqEN6Ti9sqt4ZP5EWcqx", "0sFpZAZqEN6Ti9sqt4ZP5EWcqx"},
 		{"ipsec.secrets", `10.1.1.1 10.2.2.2 : PSK "my shared secret"`, "my shared secret"},
 		{"asa passwd", "passwd 2KFQnbNIdI.2KYOU encrypted", "2KFQnbNIdI.2KYOU"},
+		{"line vty password", " password 7 0822455D0A16", "0822455D0A16"},
+		{"ftp password", "ip ftp password Ftp5ecret", "Ftp5ecret"},
+		{"key-value password", "user=bob password=Hunter22 realm=corp", "Hunter22"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -52,6 +55,8 @@ func TestLineLeavesDeviceOutputAlone(t *testing.T) {
 		"   #pkts encaps: 294486, #pkts encrypt: 294485, #pkts digest: 294485",
 		"authentication method: Pre-Shared Key",
 		"IPv4 Crypto ISAKMP SA",
+		"Check the user name and password the client sends",
+		"Password:",
 	} {
 		if got := Line(l); got != l {
 			t.Errorf("changed %q -> %q", l, got)
