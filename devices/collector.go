@@ -137,6 +137,20 @@ func (c *Collector) Collect(ctx context.Context, peer string, deviceName string)
 	return col, col.Err
 }
 
+// Check is `check tunnel <peer> [on <device>]`: the named device, or
+// every device that terminates peer. Each Collection carries its own Err;
+// the error joins them (or is the lookup failure, with no collections).
+func (c *Collector) Check(ctx context.Context, peer, device string) ([]*Collection, error) {
+	if device == "" {
+		return c.CollectPeer(ctx, peer)
+	}
+	col, err := c.Collect(ctx, peer, device)
+	if col == nil {
+		return nil, err
+	}
+	return []*Collection{col}, err
+}
+
 // CollectPeer reads the evidence for peer from every device that
 // terminates it, at most MaxConcurrent at a time, in inventory order.
 func (c *Collector) CollectPeer(ctx context.Context, peer string) ([]*Collection, error) {

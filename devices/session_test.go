@@ -85,3 +85,26 @@ func TestCanceledContextStopsCollection(t *testing.T) {
 		t.Fatalf("second check did not get a slot: %+v", col)
 	}
 }
+
+// TestCheck: `check tunnel <peer>` covers every device terminating the
+// peer; `on <device>` picks one.
+func TestCheck(t *testing.T) {
+	_, inv, dir := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "asa-healthy", Name: "fw-a"}, {Scenario: "asa-healthy", Name: "fw-b"}, {Scenario: "ios-healthy"}}})
+	_ = dir
+	c := devices.NewCollector(inv, devices.CollectorOptions{})
+	cols, err := c.Check(testCtx(t, 20*time.Second), "90.1.1.1", "")
+	if err != nil || len(cols) != 2 || cols[0].Device != "fw-a" || cols[1].Device != "fw-b" {
+		t.Fatalf("both firewalls: %v %v", cols, err)
+	}
+	cols, err = c.Check(testCtx(t, 20*time.Second), "branch-90", "fw-b")
+	if err != nil || len(cols) != 1 || cols[0].Device != "fw-b" || cols[0].Peer != "90.1.1.1" {
+		t.Fatalf("on fw-b by tunnel name: %v %v", cols, err)
+	}
+	if _, err := c.Check(testCtx(t, 20*time.Second), "90.1.1.1", ""); err != nil {
+		t.Fatal(err)
+	}
+	summary := cols[0].Summary()
+	if !strings.Contains(summary, "fw-b (asa, 127.0.0.1:") || !strings.Contains(summary, "show crypto ipsec sa peer 90.1.1.1  (") {
+		t.Errorf("summary for the thread:\n%s", summary)
+	}
+}
