@@ -2,9 +2,11 @@ package devices_test
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,8 +91,7 @@ func TestCanceledContextStopsCollection(t *testing.T) {
 // TestCheck: `check tunnel <peer>` covers every device terminating the
 // peer; `on <device>` picks one.
 func TestCheck(t *testing.T) {
-	_, inv, dir := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "asa-healthy", Name: "fw-a"}, {Scenario: "asa-healthy", Name: "fw-b"}, {Scenario: "ios-healthy"}}})
-	_ = dir
+	_, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "asa-healthy", Name: "fw-a"}, {Scenario: "asa-healthy", Name: "fw-b"}, {Scenario: "ios-healthy"}}})
 	c := devices.NewCollector(inv, devices.CollectorOptions{})
 	cols, err := c.Check(testCtx(t, 20*time.Second), "90.1.1.1", "")
 	if err != nil || len(cols) != 2 || cols[0].Device != "fw-a" || cols[1].Device != "fw-b" {
@@ -107,4 +108,66 @@ func TestCheck(t *testing.T) {
 	if !strings.Contains(summary, "fw-b (asa, 127.0.0.1:") || !strings.Contains(summary, "show crypto ipsec sa peer 90.1.1.1  (") {
 		t.Errorf("summary for the thread:\n%s", summary)
 	}
+}
+
+// TestNoSecretLeaks: neither the device's pre-shared keys nor the login
+// or enable passwords appear in transcripts, summaries, errors or logs,
+// whatever happened during the check.
+func TestNoSecretLeaks(t *testing.T) {
+	l, _, dir := startLab(t, lab.Options{Devices: []lab.DeviceConfig{
+		{Scenario: "ios-transform-mismatch"},
+		{Scenario: "asa-psk-mismatch", Fault: lab.Fault{HangOn: "show crypto isakmp sa"}},
+	}, EnablePassword: "enable-Secret-42"})
+	inv := rewrite(t, dir, func(s string) string {
+		s = strings.Replace(s, "command_timeout: 20s", "command_timeout: 500ms", 1)
+		return strings.Replace(s, "enable_password_file: lab-password", "enable_password_env: LAB_ENABLE", 1)
+	})
+	var logs strings.Builder
+	var mu sync.Mutex
+	c := devices.NewCollector(inv, devices.CollectorOptions{
+		Logger: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Getenv: func(k string) string {
+			if k == "LAB_ENABLE" {
+				return "enable-Secret-42"
+			}
+			return ""
+		},
+	})
+	var all strings.Builder
+	for _, peer := range []string{"40.10.3.1", "90.1.1.3", "90.1.1.99"} {
+		cols, err := c.Check(testCtx(t, 20*time.Second), peer, "")
+		for _, col := range cols {
+			all.WriteString(col.Transcript() + col.Summary())
+			for _, r := range col.Results {
+				if r.Err != nil {
+					all.WriteString(r.Err.Error())
+				}
+			}
+		}
+		if err != nil {
+			all.WriteString(err.Error())
+		}
+	}
+	mu.Lock()
+	all.WriteString(logs.String())
+	mu.Unlock()
+	for _, secret := range []string{l.Password, "enable-Secret-42", "FLgBaJHXdYY_AcHZZMgQ"} {
+		if strings.Contains(all.String(), secret) {
+			t.Errorf("secret %q leaked", secret)
+		}
+	}
+	if !strings.Contains(all.String(), "pre-shared-key address 40.10.3.1 key 6 <redacted>") {
+		t.Error("redacted config line missing: the check did not read it")
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *strings.Builder
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
 }
