@@ -201,6 +201,9 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 			for i := range e.lineParsers {
 				if mask&(1<<i) != 0 {
 					e.sec.Vendor = e.lineParsers[i].Vendor
+					if e.sectionNames[e.sec.Index] == "debug/log" {
+						e.sectionNames[e.sec.Index] = logSectionName[e.sec.Vendor]
+					}
 					break
 				}
 			}
@@ -302,4 +305,12 @@ func (e *engine) anchorIndex(i int) *anchorIndex {
 		e.anchors[i] = newAnchorIndex(e.lineParsers[i].Signatures)
 	}
 	return e.anchors[i]
+}
+
+// logSectionName labels a run of log lines pasted without a command echo.
+var logSectionName = map[facts.Vendor]string{
+	facts.VendorIOS:        "IOS debug/log",
+	facts.VendorASA:        "ASA debug/syslog",
+	facts.VendorStrongSwan: "charon log",
+	facts.VendorUnknown:    "debug/log",
 }
