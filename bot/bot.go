@@ -104,6 +104,25 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	if req.User != "" && req.User == b.cfg.BotUserID {
 		return
 	}
+	cmd := ParseCommand(req.Text)
+	var owner *store.Incident
+	if req.Kind == KindThreadMessage {
+		// Unmentioned thread messages count only in threads the bot owns,
+		// and only when they hold device output; checked before dedup so
+		// ordinary chatter costs no write.
+		if req.ThreadTS == "" {
+			return
+		}
+		isPaste := (cmd.Kind == CmdPaste && looksLikeOutput(cmd.Text)) || cmd.Kind == CmdDiagnose
+		if !isPaste && len(req.Files) == 0 {
+			return
+		}
+		inc, ok, err := b.cfg.Store.ByThread(ctx, req.Channel, req.ThreadTS)
+		if err != nil || !ok {
+			return
+		}
+		owner = &inc
+	}
 	if req.EventID != "" {
 		first, err := b.cfg.Store.FirstDelivery(ctx, req.EventID, b.cfg.EventTTL)
 		switch {
@@ -114,24 +133,6 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 			b.log.Info("redelivered event ignored", "event_id", req.EventID, "channel", req.Channel)
 			return
 		}
-	}
-
-	cmd := ParseCommand(req.Text)
-	var owner *store.Incident
-	if req.Kind == KindThreadMessage {
-		// Unmentioned thread messages count only in threads the bot owns,
-		// and only when they hold device output.
-		if req.ThreadTS == "" {
-			return
-		}
-		inc, ok, err := b.cfg.Store.ByThread(ctx, req.Channel, req.ThreadTS)
-		if err != nil || !ok {
-			return
-		}
-		if (cmd.Kind != CmdPaste || !looksLikeOutput(cmd.Text)) && len(req.Files) == 0 {
-			return
-		}
-		owner = &inc
 	}
 
 	if len(req.Files) > 0 {

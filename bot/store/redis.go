@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"time"
@@ -329,3 +330,18 @@ func extraAddrs(u *url.URL) string {
 }
 
 var _ Store = (*Redis)(nil)
+
+// slogPrintf adapts go-redis's internal logger to slog.
+type slogPrintf struct{ log *slog.Logger }
+
+func (s slogPrintf) Printf(ctx context.Context, format string, v ...any) {
+	s.log.WarnContext(ctx, "redis client: "+fmt.Sprintf(format, v...))
+}
+
+// SetLogger routes go-redis's own messages (pool dial failures during an
+// outage) into log instead of the standard logger. It is process-wide.
+func SetLogger(log *slog.Logger) {
+	if log != nil {
+		redis.SetLogger(slogPrintf{log: log})
+	}
+}

@@ -151,6 +151,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	store.SetLogger(log)
 	st := openStore(ctx, env, log)
 	defer st.Close()
 
