@@ -707,3 +707,67 @@ func (c *comparison) checkRoutes(d *device, t *tunnel, other *device, ot *tunnel
 		"")
 	c.add(cause, 0.6, summary, both(ev(d, append(lines, t.selLines...)...), ev(other, ot.selLines...)), fix)
 }
+
+// checkIDs: each side must send the identity the other expects. Only
+// identities written in the config are judged; a side that sets none
+// sends its address.
+func (c *comparison) checkIDs() {
+	judged := false
+	for _, x := range []struct {
+		snd, rcv *device
+		ts, tr   *tunnel
+		sndAddr  netip.Addr
+	}{{c.a, c.b, c.ta, c.tb, c.peerA}, {c.b, c.a, c.tb, c.ta, c.peerB}} {
+		if x.tr.remoteIDLine == 0 || len(x.tr.remoteIDs) == 0 {
+			continue
+		}
+		judged = true
+		sent := x.sndAddr.String()
+		sentLine := 0
+		if len(x.ts.localIDs) > 0 {
+			sent, sentLine = x.ts.localIDs[0], x.ts.localIDLine
+		}
+		if idAccepted(x.tr.remoteIDs, sent) {
+			continue
+		}
+		sl := []int{sentLine}
+		if sentLine == 0 {
+			// no identity set: the address it sends is where it stands
+			sl = nil
+			for _, o := range x.snd.outside {
+				sl = append(sl, o.line)
+			}
+			sl = append(sl, x.ts.line)
+		}
+		how := "sends"
+		if sentLine == 0 {
+			how = "sends (no identity configured, so its address)"
+		}
+		c.add(diagnose.CauseIDMismatch, 0.85,
+			fmt.Sprintf("%s expects the identity %s from %s, but %s %s %s: authentication fails.",
+				x.rcv.name(), strings.Join(x.tr.remoteIDs, " or "), x.snd.side, x.snd.side, how, sent),
+			both(ev(x.snd, sl...), ev(x.rcv, x.tr.remoteIDLine)),
+			"make "+x.rcv.side+"'s remote identity match what "+x.snd.side+" sends (or set "+x.snd.side+"'s local identity)")
+		return
+	}
+	if judged {
+		c.checked = append(c.checked, "identities")
+	}
+}
+
+func idAccepted(expect []string, sent string) bool {
+	for _, e := range expect {
+		if e == sent || e == "%any" || strings.Contains(e, "*") {
+			return true
+		}
+		if p, err := netip.ParsePrefix(e); err == nil {
+			if a, ok := parseAddr(sent); ok && p.Contains(a) {
+				return true
+			}
+		}
+		if strings.EqualFold(e, sent) && !strings.Contains(e, "@") {
+			return true // FQDNs compare without case
+		}
+	}
+	return false
+}

@@ -125,6 +125,10 @@ type ipsecProfile struct {
 type ikeProfile struct {
 	name     string
 	line     int
+	localID  string
+	localLn  int
+	remoteID []string
+	remoteLn int
 	keyrings []string
 	match    []netip.Prefix
 	authL    string
@@ -672,6 +676,12 @@ func (c *ciscoCfg) ikeProfile(st *stanza, m []string) {
 					p.match = append(p.match, pf)
 				}
 			}
+			if j := slices.Index(w, "fqdn"); j > 0 && j+1 < len(w) && w[j+1] != "domain" {
+				p.remoteID = append(p.remoteID, w[j+1])
+				p.remoteLn = k.n
+			}
+		case len(w) >= 4 && w[0] == "identity" && w[1] == "local" && (w[2] == "fqdn" || w[2] == "address" || w[2] == "email"):
+			p.localID, p.localLn = w[3], k.n
 		case len(w) >= 3 && w[0] == "authentication":
 			if w[1] == "local" {
 				p.authL = normAuth(w[2])

@@ -184,6 +184,14 @@ func (c *ciscoCfg) fillProfile(t *tunnel, isa, v2 string) {
 		return
 	}
 	t.keyScopes = p.keyrings
+	if v2 != "" {
+		if p.localID != "" {
+			t.localIDs, t.localIDLine = []string{p.localID}, p.localLn
+		}
+		if len(p.remoteID) > 0 {
+			t.remoteIDs, t.remoteIDLine = p.remoteID, p.remoteLn
+		}
+	}
 	if p.authL != "" {
 		t.auth = p.authL
 	}

@@ -233,6 +233,7 @@ var causeOrder = []string{
 	diagnose.CauseMissingPeerConfig,
 	diagnose.CauseIKEVersionMismatch,
 	diagnose.CauseIKEProposalMismatch,
+	diagnose.CauseIDMismatch,
 	diagnose.CausePSKMismatch,
 	diagnose.CauseESPProposalMismatch,
 	diagnose.CauseTrafficSelectorMismatch,
@@ -298,6 +299,9 @@ func (c *comparison) run() diagnose.Report {
 	if vs := c.checkVersion(); len(vs) > 0 {
 		var v int
 		v, pa, pb = c.checkProposals(vs)
+		if v == 2 || c.a.vendor == "strongswan" || c.b.vendor == "strongswan" {
+			c.checkIDs()
+		}
 		c.checkKeys(v, pa, pb)
 	}
 	c.checkESP()

@@ -177,9 +177,11 @@ type tunnel struct {
 
 	keyScopes []string // keyrings this entry may use; nil = every keyring
 	auth      string   // "psk", "pubkey", "" unknown
-	localIDs  []string // strongSwan identities, for secret lookup
-	remoteIDs []string
-	rri       int // reverse-route line
+	localIDs  []string // identities this side sends (strongSwan local.id, IOS identity local)
+	remoteIDs []string // identities it accepts from the peer
+	// lines of the identity settings, 0 when the default applies
+	localIDLine, remoteIDLine int
+	rri                       int // reverse-route line
 }
 
 // route is one static route: where packets to dst leave.

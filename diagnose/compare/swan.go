@@ -213,6 +213,7 @@ func swanConnection(d *device, cn *swanNode) {
 	}
 	auth := ""
 	var localIDs, remoteIDs []string
+	var localIDLine, remoteIDLine int
 	for _, s := range cn.subs {
 		switch {
 		case strings.HasPrefix(s.name, "local"):
@@ -221,10 +222,16 @@ func swanConnection(d *device, cn *swanNode) {
 			}
 			if v, ok := s.get("id"); ok {
 				localIDs = append(localIDs, v.v)
+				if localIDLine == 0 {
+					localIDLine = v.line
+				}
 			}
 		case strings.HasPrefix(s.name, "remote"):
 			if v, ok := s.get("id"); ok {
 				remoteIDs = append(remoteIDs, v.v)
+				if remoteIDLine == 0 {
+					remoteIDLine = v.line
+				}
 			}
 		}
 	}
@@ -262,7 +269,7 @@ func swanConnection(d *device, cn *swanNode) {
 	for _, ch := range children.subs {
 		t := &tunnel{name: "connection " + cn.name + " child " + ch.name, line: cn.line, peers: peers,
 			applied: true, appliedLine: cn.line, versions: versions, versionLine: verLine,
-			ike: ike, auth: auth, localIDs: localIDs, remoteIDs: remoteIDs,
+			ike: ike, auth: auth, localIDs: localIDs, remoteIDs: remoteIDs, localIDLine: localIDLine, remoteIDLine: remoteIDLine,
 			p1Life: p1Life, p1LifeLine: p1Line, p2LifeDefault: 3600}
 		t.peerNets = peerNets
 		if v, ok := ch.get("esp_proposals"); ok && !strings.Contains(v.v, "default") {
