@@ -53,7 +53,7 @@ func TestErrorUnknownPeer(t *testing.T) {
 	_, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "asa-healthy"}, {Scenario: "asa-mm-wait-msg2"}}})
 	c := devices.NewCollector(inv, devices.CollectorOptions{})
 	_, err := c.Collect(testCtx(t, 5*time.Second), "90.1.1.9", "")
-	wantErr(t, err, devices.UnknownPeer, "no device in the inventory terminates 90.1.1.9", "nearest: 90.1.1.1 (branch-90 on asa-healthy)", "90.1.1.2", "check tunnel 90.1.1.9 on <device>")
+	wantErr(t, err, devices.UnknownPeer, "no device in the inventory terminates 90.1.1.9", "nearest: 90.1.1.2 (branch-92 on asa-mm-wait-msg2), 90.1.1.1 (branch-90 on asa-healthy)", "check tunnel 90.1.1.9 on <device>")
 	_, err = c.Collect(testCtx(t, 5*time.Second), "branch-91", "")
 	wantErr(t, err, devices.UnknownPeer, "branch-90")
 	_, err = c.Collect(testCtx(t, 5*time.Second), "90.1.1.1", "asa-helthy")

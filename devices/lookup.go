@@ -97,6 +97,7 @@ func (inv *Inventory) nearHint(peer, device string) string {
 	type cand struct {
 		label string
 		score int // higher is nearer
+		dist  uint64
 	}
 	var cands []cand
 	addr, addrErr := netip.ParseAddr(strings.TrimSpace(peer))
@@ -111,8 +112,9 @@ func (inv *Inventory) nearHint(peer, device string) string {
 			} else {
 				label += " (on " + d.Name + ")"
 			}
-			score := -1
+			score, dist := -1, uint64(0)
 			if addrErr == nil && addr.Is4() == t.Peer.Is4() {
+				dist = addrDistance(addr, t.Peer)
 				score = commonPrefixBits(addr, t.Peer)
 				if score < 8 {
 					score = -1
@@ -128,19 +130,38 @@ func (inv *Inventory) nearHint(peer, device string) string {
 				score = max(score, 100-d2)
 			}
 			if score >= 0 {
-				cands = append(cands, cand{label, score})
+				cands = append(cands, cand{label, score, dist})
 			}
 		}
 	}
 	if len(cands) == 0 {
 		return ""
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return cands[i].dist < cands[j].dist
+	})
 	var labels []string
 	for i := 0; i < len(cands) && i < 3; i++ {
 		labels = append(labels, cands[i].label)
 	}
 	return "; nearest: " + strings.Join(labels, ", ")
+}
+
+// addrDistance compares the low 64 bits numerically: 90.1.1.9 is nearer
+// to 90.1.1.8 than to 90.1.1.1 though both share 28 bits.
+func addrDistance(a, b netip.Addr) uint64 {
+	x, y := a.As16(), b.As16()
+	var u, v uint64
+	for i := 8; i < 16; i++ {
+		u, v = u<<8|uint64(x[i]), v<<8|uint64(y[i])
+	}
+	if u > v {
+		return u - v
+	}
+	return v - u
 }
 
 func commonPrefixBits(a, b netip.Addr) int {
