@@ -54,3 +54,29 @@ func TestLabDiagnosisEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestScenarioData: every scenario answers every command of its
+// platform's plan from a file, and expects a phase/cause pair the
+// contract knows.
+func TestScenarioData(t *testing.T) {
+	scenarios, err := lab.Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scenarios {
+		phase, ok := diagnose.CausePhase[s.Expect.Cause]
+		if !ok || phase != s.Expect.Phase {
+			t.Errorf("%s: expect %s/%s is not a contract pair", s.Name, s.Expect.Phase, s.Expect.Cause)
+		}
+		if s.Hostname == "" || s.Description == "" || len(s.RemoteSubnets) == 0 {
+			t.Errorf("%s: scenario.json lacks hostname, description or remote_subnets", s.Name)
+		}
+		plat, _ := devices.PlatformByName(s.Platform)
+		peer, _ := devices.PeerAddr(s.Peer)
+		for _, p := range plat.Plan(peer, s.Remotes()) {
+			if !s.HasFile(p.Key) {
+				t.Errorf("%s: no %s.txt for `%s`", s.Name, p.Key, p.Command)
+			}
+		}
+	}
+}

@@ -144,3 +144,9 @@ func (s *Scenario) Answer(cmd string) (string, bool) {
 	out, ok := s.files[s.Slug(cmd)]
 	return out, ok
 }
+
+// HasFile reports whether the scenario ships <key>.txt.
+func (s *Scenario) HasFile(key string) bool {
+	_, ok := s.files[key]
+	return ok
+}
