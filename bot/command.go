@@ -76,13 +76,15 @@ var (
 	fenceLineRE = regexp.MustCompile("^\\s*```[A-Za-z0-9_+-]*\\s*$")
 )
 
+var slackUnescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+
 // normalize undoes Slack's message formatting: mentions, links and the
 // &amp; &lt; &gt; escapes, so device text reads as the device printed it.
 func normalize(text string) string {
 	text = mentionRE.ReplaceAllString(text, "")
 	text = linkLabelRE.ReplaceAllString(text, "$1")
 	text = linkRE.ReplaceAllString(text, "$1")
-	text = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(text)
+	text = slackUnescaper.Replace(text)
 	return text
 }
 

@@ -84,11 +84,16 @@ type testEnv struct {
 
 func seed(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
+	s, err := readSeed(name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return s
+}
+
+func readSeed(name string) (string, error) {
+	b, err := os.ReadFile("testdata/" + name)
+	return string(b), err
 }
 
 func newEnv(t *testing.T, tweak ...func(*testEnv, *bot.Config)) *testEnv {

@@ -120,13 +120,14 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	shownFix, fixCut := fitLines(fixLines, maxInlineFixes, maxSectionChars-200)
 	others := otherFindings(r)
 
+	plain := PlainReport(r, rc)
 	needFile := evidenceCut > 0 || fixCut > 0
 	var file *RenderedFile
 	if needFile {
 		file = &RenderedFile{
 			Name:    "tunneldoc-" + fileSafe(firstNonEmpty(peer, "diagnosis")) + ".txt",
 			Title:   "tunneldoc: " + headline + " (full evidence)",
-			Content: PlainReport(r, rc),
+			Content: plain,
 		}
 	}
 
@@ -165,13 +166,13 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 		rc2 := r
 		rc2.Evidence = nil
 		out := Render(rc2, rc)
-		out.File = &RenderedFile{Name: "tunneldoc-" + fileSafe(firstNonEmpty(peer, "diagnosis")) + ".txt", Title: "tunneldoc: " + headline + " (full evidence)", Content: PlainReport(r, rc)}
-		out.Plain = PlainReport(r, rc)
+		out.File = &RenderedFile{Name: "tunneldoc-" + fileSafe(firstNonEmpty(peer, "diagnosis")) + ".txt", Title: "tunneldoc: " + headline + " (full evidence)", Content: plain}
+		out.Plain = plain
 		return out
 	}
 
 	fallback := truncate(headline+": "+summary, maxFallbackChars)
-	return Rendered{Fallback: fallback, Plain: PlainReport(r, rc), Blocks: blocks, File: file}
+	return Rendered{Fallback: fallback, Plain: plain, Blocks: blocks, File: file}
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {
@@ -279,10 +280,10 @@ func fitLines(lines []string, maxLines, maxChars int) ([]string, int) {
 	return lines[:n], len(lines) - n
 }
 
+var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
 // escapeMrkdwn applies the three escapes Slack requires in text.
-func escapeMrkdwn(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func escapeMrkdwn(s string) string { return mrkdwnEscaper.Replace(s) }
 
 // codeSafe escapes text for a ``` block: a line cannot close the block.
 func codeSafe(s string) string {
