@@ -321,8 +321,11 @@ func (c *comparison) checkKeys(v int, pa, pb *proposal) {
 		var others []string
 		for _, e := range x.d.keys {
 			dl = append(dl, e.head, e.line, e.line2)
-			if e.match.IsValid() {
+			switch {
+			case e.match.IsValid():
 				others = append(others, e.match.String())
+			case len(e.ids) > 0:
+				others = append(others, strings.Join(e.ids, "+"))
 			}
 		}
 		if len(dl) == 0 {
@@ -331,7 +334,7 @@ func (c *comparison) checkKeys(v int, pa, pb *proposal) {
 		peer := c.peerOf(x.other)
 		summary := fmt.Sprintf("%s has no %s for %s's address %s (IKEv%d)", x.d.name(), what, x.other.name(), peer, v)
 		if len(others) > 0 {
-			summary += "; it has keys for " + strings.Join(firstN(others, 6), ", ")
+			summary += "; its keys are for " + strings.Join(firstN(others, 6), ", ")
 		}
 		summary += ": it cannot authenticate the peer."
 		var ol []int
@@ -342,7 +345,7 @@ func (c *comparison) checkKeys(v int, pa, pb *proposal) {
 		fix := vendorCmd(x.d,
 			fmt.Sprintf("crypto keyring <name>\n pre-shared-key address %s key <the key %s uses>", peer, x.other.side),
 			fmt.Sprintf("tunnel-group %s type ipsec-l2l\ntunnel-group %s ipsec-attributes\n ikev%d pre-shared-key <the key %s uses>", peer, peer, v, x.other.side),
-			fmt.Sprintf("secrets { ike-%s { id = %s\n secret = <the key %s uses> } }", x.other.side, peer, x.other.side))
+			fmt.Sprintf("secrets { ike-%s { id = %s  secret = <the key %s uses> } }", x.other.side, idOf(x.ot, peer), x.other.side))
 		c.add(diagnose.CauseMissingPeerConfig, 0.9, summary, both(ev(x.d, dl...), ev(x.other, ol...)), fix)
 	}
 	if ka == nil || kb == nil {
@@ -390,6 +393,14 @@ func (c *comparison) keyDiff(x, y string) string {
 		return fmt.Sprintf("keyed hashes %s and %s, lengths %d and %d", c.hmacPrefix(x), c.hmacPrefix(y), len(x), len(y))
 	}
 	return fmt.Sprintf("lengths %d and %d", len(x), len(y))
+}
+
+// idOf is the identity a tunnel's side sends: its local id, else its address.
+func idOf(t *tunnel, addr netip.Addr) string {
+	if t != nil && len(t.localIDs) > 0 {
+		return t.localIDs[0]
+	}
+	return addr.String()
 }
 
 func firstN(s []string, n int) []string {

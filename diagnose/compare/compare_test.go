@@ -94,6 +94,7 @@ func TestCases(t *testing.T) {
 			}
 			checkEvidence(t, c, r)
 			golden(t, filepath.Join(c.dir, "want.json"), r)
+			goldenText(t, filepath.Join(c.dir, "want.txt"), FormatText(r))
 		})
 	}
 }
@@ -169,6 +170,23 @@ func golden(t *testing.T, path string, r diagnose.Report) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden (go test -update rewrites it)\n got: %s", path, got)
+	}
+}
+
+func goldenText(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden (go test -update rewrites it)\n got:\n%s", path, got)
 	}
 }
 

@@ -161,11 +161,14 @@ func parseSwan(d *device) {
 			if !ok {
 				continue
 			}
-			e := pskEntry{version: 0, line: sv.line, what: "secrets " + s.name,
+			e := pskEntry{version: 0, line: sv.line, head: s.line, what: "secrets " + s.name,
 				local: secret{decodeSwanSecret(sv.v)}, remote: secret{decodeSwanSecret(sv.v)}, hasLocal: true, hasRem: true}
 			for k, v := range s.kv {
 				if k == "id" || strings.HasPrefix(k, "id-") || strings.HasPrefix(k, "id_") {
 					e.ids = append(e.ids, v.v)
+					if e.line2 == 0 || v.line < e.line2 {
+						e.line2 = v.line
+					}
 				}
 			}
 			d.keys = append(d.keys, e)
