@@ -11,7 +11,9 @@
 // Faults (a command that hangs or floods, legacy-only algorithms) can be
 // switched on per device for tests.
 //
-// It must only ever listen on loopback. It may import devices (for the
-// platform command table) and sshx's server-side needs via x/crypto/ssh;
-// nothing outside tests and cmd/tunneldoc may import it.
+// It must only ever listen on loopback, and forwards (as a jump host) to
+// loopback only. It imports devices (the platform command table) and
+// golang.org/x/crypto/ssh for the server side, the one exception to sshx
+// being the only SSH importer; nothing but tests and cmd/tunneldoc may
+// import it (devices/imports_test.go checks both).
 package lab
