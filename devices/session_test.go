@@ -73,7 +73,7 @@ func TestJumpHost(t *testing.T) {
 func TestCanceledContextStopsCollection(t *testing.T) {
 	_, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "ios-healthy", Fault: lab.Fault{HangOn: "show crypto isakmp sa"}}}})
 	c := devices.NewCollector(inv, devices.CollectorOptions{MaxConcurrent: 1})
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	col, _ := c.Collect(ctx, "40.10.1.1", "")
 	if col == nil || len(col.Results) == 0 || col.Results[0].Err == nil {
@@ -81,7 +81,7 @@ func TestCanceledContextStopsCollection(t *testing.T) {
 	}
 	// The slot is free again: a second check can proceed (and times out on
 	// the same hang, by its own deadline, instead of waiting forever).
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel2()
 	if col, _ := c.Collect(ctx2, "40.10.1.1", ""); col == nil || len(col.Results) == 0 {
 		t.Fatalf("second check did not get a slot: %+v", col)
@@ -119,7 +119,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		{Scenario: "asa-psk-mismatch", Fault: lab.Fault{HangOn: "show crypto isakmp sa"}},
 	}, EnablePassword: "enable-Secret-42"})
 	inv := rewrite(t, dir, func(s string) string {
-		s = strings.Replace(s, "command_timeout: 20s", "command_timeout: 500ms", 1)
+		s = strings.Replace(s, "command_timeout: 20s", "command_timeout: 2s", 1)
 		return strings.Replace(s, "enable_password_file: lab-password", "enable_password_env: LAB_ENABLE", 1)
 	})
 	var logs strings.Builder
