@@ -522,7 +522,9 @@ func (c *ciscoCfg) addKey(e pskEntry, key string) {
 		e.hasLocal, e.hasRem = true, true
 	}
 	c.d.keys = append(c.d.keys, e)
-	c.d.secrets = append(c.d.secrets, key)
+	if strings.Trim(key, "*") != "" {
+		c.d.secrets = append(c.d.secrets, key)
+	}
 }
 
 // addrMask reads "A [M]" at w, "A/len" too; a missing mask is a host.

@@ -273,11 +273,21 @@ func (s ipSet) String() string {
 		if p, ok := s.span(); ok {
 			hole := prefixSet(p).minus(s)
 			if hp, more := hole.prefixes(3); !more && len(hp) < len(all) {
-				return ipSet(prefixSet(p)).list() + " except " + hole.list()
+				return prefixName(p) + " except " + hole.list()
 			}
 		}
 	}
 	return s.list()
+}
+
+func prefixName(p netip.Prefix) string {
+	switch {
+	case p.Addr().Is4() && p.Bits() == 0:
+		return "any"
+	case p.Bits() == p.Addr().BitLen():
+		return p.Addr().String()
+	}
+	return p.String()
 }
 
 func (s ipSet) list() string {
