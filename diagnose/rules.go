@@ -170,8 +170,7 @@ func ruleNothingStarted(v *view) *hit {
 var silentStates = map[string]bool{"MM_NO_STATE": true, "AG_NO_STATE": true, "MM1": true, "IKE_I_MM1": true, "IKE_SA_INIT": true, "": true, "MM_WAIT_MSG2": true, "CONNECTING": true, "IN-NEG": true}
 
 func rulePeerSilent(v *view) *hit {
-	received := v.all(facts.EvP1Received)
-	peerAnswered := len(received) > 0 || v.ikeUp()
+	peerAnswered := v.peerAnswered()
 	giveUp := v.all(facts.EvP1GiveUp)
 	retrans := v.all(facts.EvP1Retransmit)
 	sent := v.all(facts.EvP1Sent)
@@ -207,6 +206,34 @@ func rulePeerSilent(v *view) *hit {
 		}
 	}
 	return nil
+}
+
+// answerKinds are events that only happen once the peer has answered.
+var answerKinds = []facts.EventKind{
+	facts.EvP1Received, facts.EvP1ProposalOK, facts.EvP1ProposalBad, facts.EvP1NoProposal, facts.EvP1AttrMismatch,
+	facts.EvAuthFailed, facts.EvAuthOK, facts.EvNoPSK, facts.EvIDMismatch, facts.EvCertInvalid, facts.EvVersionMismatch,
+	facts.EvNATDetected, facts.EvP1Complete, facts.EvP2Start, facts.EvP2ProposalOK, facts.EvP2ProposalBad,
+	facts.EvP2NoProposal, facts.EvP2ProxyMismatch, facts.EvP2PFSMismatch, facts.EvP2PolicyRejected, facts.EvP2Complete,
+	facts.EvXauthRetransmit, facts.EvXauthFailed, facts.EvXauthOK, facts.EvModeCfgFailed,
+}
+
+// statesPastFirstReply: an IKE SA in one of these got at least one answer.
+var statesPastFirstReply = map[string]bool{
+	"MM_SA_SETUP": true, "MM_KEY_EXCH": true, "MM_KEY_AUTH": true, "AG_INIT_EXCH": true, "AG_AUTH": true,
+	"MM_WAIT_MSG3": true, "MM_WAIT_MSG4": true, "MM_WAIT_MSG5": true, "MM_WAIT_MSG6": true,
+}
+
+// peerAnswered: the peer has sent anything at all.
+func (v *view) peerAnswered() bool {
+	if v.ikeUp() || len(v.all(answerKinds...)) > 0 {
+		return true
+	}
+	for _, s := range v.liveIKE() {
+		if statesPastFirstReply[strings.ToUpper(s.State)] {
+			return true
+		}
+	}
+	return false
 }
 
 func lastState(v *view) string {

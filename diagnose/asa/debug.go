@@ -37,7 +37,9 @@ var signatures = []facts.Signature{
 	{ID: "asa/new-phase1", Anchor: "New Phase 1", Re: re(`IKE Peer:?\s*{ip}`), Event: facts.EvP1Sent, State: "MM_WAIT_MSG2"},
 	{ID: "asa/ikev1-recv", Anchor: "IKE_DECODE RECEIVED", Re: re(`IP = {ip}`), Event: facts.EvP1Received},
 	{ID: "asa/ikev1-send", Anchor: "IKE_DECODE SENDING", Re: re(`IP = {ip}`), Event: facts.EvP1Sent},
-	{ID: "asa/duplicate-p1", Anchor: "Duplicate Phase 1 packet", Re: re(`IP = {ip}`), Event: facts.EvP1Retransmit},
+	// "Duplicate Phase 1 packet detected. Retransmitting last packet.": the
+	// peer re-sent its packet, so it is there and talking.
+	{ID: "asa/duplicate-p1", Anchor: "Duplicate Phase 1 packet", Re: re(`IP = {ip}`), Event: facts.EvP1Received, State: "duplicate"},
 	{ID: "asa/retransmit", Anchor: "etransmit", Re: re(`(?i)IP = {ip}.*retransmitt?ing|retransmitt?ing.*IP = {ip}`), Event: facts.EvP1Retransmit},
 	{ID: "asa/p1-complete", Anchor: "PHASE 1 COMPLETED", Re: re(`IP = {ip}`), Event: facts.EvP1Complete},
 	{ID: "asa/ikev2-sa-up", Anchor: "%ASA-5-750006", Re: re(`Remote:{ip}`), Event: facts.EvP1Complete},
