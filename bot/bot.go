@@ -35,10 +35,11 @@ type Access struct {
 type Config struct {
 	Store     store.Store
 	Messenger Messenger
-	Checker   TunnelChecker // nil: no device inventory configured
-	Files     FileFetcher   // nil: attachments are not read
-	Groups    GroupResolver // nil: CheckGroups cannot be resolved
-	Modals    ModalOpener   // nil: /tunnel diagnose cannot open its modal
+	Checker   TunnelChecker   // nil: no device inventory configured
+	Files     FileFetcher     // nil: attachments are not read
+	Groups    GroupResolver   // nil: CheckGroups cannot be resolved
+	Modals    ModalOpener     // nil: /tunnel diagnose cannot open its modal
+	Recover   ThreadRecoverer // nil: a thread the store forgot stays forgotten
 	Clock     Clock
 	Logger    *slog.Logger
 	Access    Access
@@ -117,11 +118,10 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		if !isPaste && len(req.Files) == 0 {
 			return
 		}
-		inc, ok, err := b.cfg.Store.ByThread(ctx, req.Channel, req.ThreadTS)
-		if err != nil || !ok {
+		owner = b.threadOwner(ctx, req.Channel, req.ThreadTS)
+		if owner == nil {
 			return
 		}
-		owner = &inc
 	}
 	if req.EventID != "" {
 		first, err := b.cfg.Store.FirstDelivery(ctx, req.EventID, b.cfg.EventTTL)

@@ -105,7 +105,7 @@ func newEnv(t *testing.T, tweak ...func(*testEnv, *bot.Config)) *testEnv {
 	m := bot.NewSlackMessenger(e.api, bot.RealClock, log)
 	m.MinInterval = 0 // pacing is covered by its own test
 	e.config = bot.Config{
-		Store: e.store, Messenger: m, Modals: m, Files: bot.SlackFiles{API: e.api}, Groups: bot.SlackGroups{API: e.api},
+		Store: e.store, Messenger: m, Modals: m, Recover: m, Files: bot.SlackFiles{API: e.api}, Groups: bot.SlackGroups{API: e.api},
 		Logger: log, BotUserID: botUser, MaxFileBytes: 64 << 10,
 	}
 	for _, f := range tweak {

@@ -84,6 +84,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		c.Handle("/files.completeUploadExternal", f.completeUpload)
 		c.Handle("/files-pri/", f.download)
 		c.Handle("/usergroups.users.list", f.record("usergroups.users.list", `{"ok":true,"users":["UGROUPMEMBER"]}`))
+		c.Handle("/conversations.replies", f.limited("conversations.replies", f.replies))
 		c.Handle("/apps.connections.open", f.connectionsOpen)
 		c.Handle("/smws", f.socket)
 	})
@@ -261,6 +262,29 @@ func (f *fakeSlack) addFile(name, content string) string {
 	p := "/files-pri/T1-F1/" + name
 	f.files[p] = content
 	return strings.TrimSuffix(f.apiURL(), "/") + p
+}
+
+// replies returns the thread's messages (the posts it recorded), with
+// their metadata, as conversations.replies does with include_all_metadata.
+func (f *fakeSlack) replies(w http.ResponseWriter, r *http.Request) {
+	fv := form(r)
+	f.mu.Lock()
+	f.add(call{Method: "conversations.replies", Channel: fv.Get("channel"), ThreadTS: fv.Get("ts"), Form: fv})
+	var msgs []map[string]any
+	for _, c := range f.calls {
+		if c.Method != "chat.postMessage" || c.Channel != fv.Get("channel") || (c.ThreadTS != fv.Get("ts") && c.TS != fv.Get("ts")) {
+			continue
+		}
+		m := map[string]any{"type": "message", "ts": c.TS, "thread_ts": c.ThreadTS, "text": c.Text, "bot_id": "BBOT", "user": botUser}
+		if c.Metadata != "" && fv.Get("include_all_metadata") == "1" {
+			var md any
+			_ = json.Unmarshal([]byte(c.Metadata), &md)
+			m["metadata"] = md
+		}
+		msgs = append(msgs, m)
+	}
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
 }
 
 func (f *fakeSlack) connectionsOpen(w http.ResponseWriter, _ *http.Request) {

@@ -80,6 +80,46 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 	return t
 }
 
+// threadOwner returns the incident owning a thread. When the store has
+// none (Redis lost its data), the incident is rebuilt from the metadata on
+// the bot's messages in the thread, under its old ID.
+func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.Incident {
+	inc, ok, err := b.cfg.Store.ByThread(ctx, channel, threadTS)
+	if err != nil {
+		b.log.Warn("thread lookup failed", "channel", channel, "thread", threadTS, "err", err)
+		return nil
+	}
+	if ok {
+		return &inc
+	}
+	if b.cfg.Recover == nil {
+		return nil
+	}
+	ref, ok, err := b.cfg.Recover.IncidentInThread(ctx, channel, threadTS)
+	if err != nil {
+		b.log.Warn("reading the thread for incident metadata failed", "channel", channel, "thread", threadTS, "err", err)
+		return nil
+	}
+	if !ok {
+		return nil
+	}
+	now := b.cfg.Clock.Now()
+	inc, created, err := b.cfg.Store.Open(ctx, store.Incident{
+		ID: ref.ID, Tunnel: store.Tunnel(ref.Peer, ref.Device), Peer: ref.Peer, Device: ref.Device,
+		Channel: channel, ThreadTS: threadTS, FirstSeen: now, LastSeen: now,
+	})
+	if err != nil {
+		b.log.Warn("rebuilding the incident failed", "incident", ref.ID, "err", err)
+		return nil
+	}
+	if !created && inc.ThreadTS != threadTS {
+		// The tunnel has a newer open incident elsewhere; this thread is history.
+		return nil
+	}
+	b.log.Info("incident rebuilt from Slack thread metadata", "incident", inc.ID, "peer", ref.Peer, "channel", channel, "thread", threadTS)
+	return &inc
+}
+
 func nonEmpty(s ...string) []string {
 	var out []string
 	for _, x := range s {
@@ -88,6 +128,14 @@ func nonEmpty(s ...string) []string {
 		}
 	}
 	return out
+}
+
+// ref is the metadata for messages about the target's incident.
+func (t target) ref() *IncidentRef {
+	if t.inc == nil {
+		return nil
+	}
+	return &IncidentRef{ID: t.inc.ID, Peer: t.inc.Peer, Device: t.inc.Device}
 }
 
 func (t target) replyContext(peer, device, source string) ReplyContext {
@@ -136,9 +184,7 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 		text = text[:DefaultMaxPaste]
 	}
 	if owner == nil && req.ThreadTS != "" {
-		if inc, ok, err := b.cfg.Store.ByThread(ctx, req.Channel, req.ThreadTS); err == nil && ok {
-			owner = &inc
-		}
+		owner = b.threadOwner(ctx, req.Channel, req.ThreadTS)
 	}
 	peer, device := cmd.Peer, ""
 	if owner != nil {
@@ -151,7 +197,7 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 	t := b.target(ctx, req, peer, device, owner, track, "<@"+req.User+"> pasted output for diagnosis.")
 	rc := t.replyContext(peer, device, store.SourcePaste)
 	out := Render(report, rc)
-	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, IncidentID: rc.IncidentID})
+	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: t.ref()})
 	if err != nil {
 		b.log.Error("posting diagnosis failed", "channel", t.channel, "err", err)
 		b.auditLog(req, "diagnose", peer, "post failed: "+report.Cause)
@@ -168,7 +214,7 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 func (b *Bot) rewarn(ctx context.Context, t target, ts string, r diagnose.Report, rc ReplyContext, warning string) {
 	rc.StateWarning = warning
 	out := Render(r, rc)
-	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, IncidentID: rc.IncidentID}); err != nil {
+	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: t.ref()}); err != nil {
 		b.log.Warn("adding the state warning failed", "err", err)
 	}
 }
@@ -204,8 +250,8 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		return
 	}
 	if owner == nil && req.ThreadTS != "" {
-		if inc, ok, err := b.cfg.Store.ByThread(ctx, req.Channel, req.ThreadTS); err == nil && ok && inc.Peer == peer {
-			owner = &inc
+		if inc := b.threadOwner(ctx, req.Channel, req.ThreadTS); inc != nil && inc.Peer == peer {
+			owner = inc
 		}
 	}
 	if owner != nil && owner.Status == store.StatusResolved {
@@ -242,7 +288,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	rc.Check = &res
 	rc.CanRecheck = true
 	out := Render(report, rc)
-	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, IncidentID: rc.IncidentID}); err != nil {
+	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: t.ref()}); err != nil {
 		b.log.Error("posting check result failed", "err", err)
 		b.auditLog(req, "check", peer, "post failed: "+report.Cause)
 		return

@@ -271,3 +271,33 @@ func TestStatus(t *testing.T) {
 		t.Fatalf("status = %q", s)
 	}
 }
+
+// TestIncidentRebuiltFromSlackMetadata: Redis loses everything (FLUSHALL,
+// not a restart); a follow-up paste in the incident's thread rebuilds the
+// incident, under its old ID, from the metadata on the bot's reply.
+func TestIncidentRebuiltFromSlackMetadata(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvM1", TS: "1700002300.000100", Text: "<@UBOT> " + seed(t, "seed004_scenario1a.txt")})
+	inc, ok, err := e.store.ByThread(ctx, "CNET", "1700002300.000100")
+	if err != nil || !ok {
+		t.Fatalf("no incident: %v %v", ok, err)
+	}
+	e.redis.FlushAll()
+	if _, ok, _ := e.store.ByThread(ctx, "CNET", "1700002300.000100"); ok {
+		t.Fatal("FLUSHALL kept the incident")
+	}
+	e.handle(bot.Request{Kind: bot.KindThreadMessage, EventID: "EvM2", User: "UBOB", TS: "1700002301.000100", ThreadTS: "1700002300.000100", Text: seed(t, "seed004_scenario1a.txt")})
+	cs := e.slack.snapshot()
+	if len(only(cs, "conversations.replies")) != 1 {
+		t.Fatalf("thread not read:%s", describe(cs))
+	}
+	posts := only(cs, "chat.postMessage")
+	if len(posts) != 2 || posts[1].ThreadTS != "1700002300.000100" {
+		t.Fatalf("follow-up not answered in the thread:%s\nlogs:\n%s", describe(cs), e.logs.String())
+	}
+	got, ok, err := e.store.ByTunnel(ctx, store.Tunnel(inc.Peer, inc.Device))
+	if err != nil || !ok || got.ID != inc.ID || got.ThreadTS != inc.ThreadTS || len(got.Diagnoses) != 1 {
+		t.Fatalf("rebuilt incident = %+v (want id %s)", got, inc.ID)
+	}
+}

@@ -31,9 +31,9 @@ type Message struct {
 	Blocks   []slack.Block
 	// EphemeralTo, when set, shows the message to that user only.
 	EphemeralTo string
-	// IncidentID, when set, is carried as message metadata so the incident
-	// can be found again from Slack if the store loses it.
-	IncidentID string
+	// Incident, when set, is carried as message metadata so the incident
+	// can be rebuilt from Slack if the store loses it.
+	Incident *IncidentRef
 }
 
 // Messenger sends messages. The Slack implementation keeps per-channel
@@ -57,6 +57,19 @@ type FileFetcher interface {
 // GroupResolver lists the members of a Slack user group.
 type GroupResolver interface {
 	GroupMembers(ctx context.Context, group string) ([]string, error)
+}
+
+// IncidentRef names an incident in message metadata.
+type IncidentRef struct {
+	ID     string
+	Peer   string
+	Device string
+}
+
+// ThreadRecoverer finds the incident a thread belonged to from the
+// metadata on the bot's own messages in it, for when the store lost it.
+type ThreadRecoverer interface {
+	IncidentInThread(ctx context.Context, channel, threadTS string) (IncidentRef, bool, error)
 }
 
 // ModalOpener opens a Slack modal (views.open).

@@ -114,8 +114,10 @@ func msgOptions(m Message) []slack.MsgOption {
 	if m.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
 	}
-	if m.IncidentID != "" {
-		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: "tunneldoc_incident", EventPayload: map[string]any{"incident_id": m.IncidentID}}))
+	if m.Incident != nil {
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{
+			"incident_id": m.Incident.ID, "peer": m.Incident.Peer, "device": m.Incident.Device,
+		}}))
 	}
 	return opts
 }
@@ -141,7 +143,7 @@ func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
 
 // Update implements Messenger.
 func (s *SlackMessenger) Update(ctx context.Context, ts string, m Message) error {
-	opts := msgOptions(Message{Text: m.Text, Blocks: m.Blocks, IncidentID: m.IncidentID})
+	opts := msgOptions(Message{Text: m.Text, Blocks: m.Blocks, Incident: m.Incident})
 	if len(m.Blocks) == 0 {
 		// chat.update keeps old blocks unless told otherwise.
 		opts = append(opts, slack.MsgOptionBlocks())
@@ -173,6 +175,41 @@ func (s *SlackMessenger) Permalink(ctx context.Context, channel, ts string) (str
 		return err
 	})
 	return link, err
+}
+
+// metadataEventType marks tunneldoc's message metadata.
+const metadataEventType = "tunneldoc_incident"
+
+// IncidentInThread implements ThreadRecoverer: it reads the thread
+// (conversations.replies with metadata) for the bot's incident metadata.
+func (s *SlackMessenger) IncidentInThread(ctx context.Context, channel, threadTS string) (IncidentRef, bool, error) {
+	var msgs []slack.Message
+	err := s.do(ctx, channel, false, "conversations.replies", func() error {
+		var err error
+		msgs, _, _, err = s.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: threadTS, Limit: 100, IncludeAllMetadata: true,
+		})
+		return err
+	})
+	if err != nil {
+		return IncidentRef{}, false, err
+	}
+	for _, m := range msgs {
+		if m.Metadata.EventType != metadataEventType {
+			continue
+		}
+		p := m.Metadata.EventPayload
+		ref := IncidentRef{ID: str(p["incident_id"]), Peer: str(p["peer"]), Device: str(p["device"])}
+		if ref.ID != "" && ref.Peer != "" {
+			return ref, true, nil
+		}
+	}
+	return IncidentRef{}, false, nil
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
 }
 
 // OpenModal opens a modal view (for /tunnel diagnose).

@@ -218,6 +218,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	messenger := bot.NewSlackMessenger(api, bot.RealClock, log)
 	cfg.Messenger = messenger
 	cfg.Modals = messenger
+	cfg.Recover = messenger
 	cfg.Files = bot.SlackFiles{API: api}
 	cfg.Groups = bot.SlackGroups{API: api}
 	cfg.BotUserID = auth.UserID

@@ -118,3 +118,21 @@ func (s *Server) Restart() {
 	s.Stop()
 	s.start()
 }
+
+// FlushAll empties the server (FLUSHALL), as a lost or replaced Redis would.
+func (s *Server) FlushAll() {
+	s.t.Helper()
+	c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
+	if err != nil {
+		s.t.Fatalf("flushall: %v", err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte("FLUSHALL\r\n")); err != nil {
+		s.t.Fatalf("flushall: %v", err)
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "+OK") {
+		s.t.Fatalf("flushall: %q %v", line, err)
+	}
+}
