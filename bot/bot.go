@@ -22,6 +22,9 @@ const (
 	DefaultCheckTimeout = 2 * time.Minute
 )
 
+// ErrNoBotUser: auth.test gave no user ID for the bot token.
+var ErrNoBotUser = errors.New("auth.test returned no bot user id")
+
 // Access says who may do what. Empty lists allow everyone.
 type Access struct {
 	CheckUsers    []string // Slack user IDs allowed to run check (it logs into devices)

@@ -298,3 +298,28 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 		t.Error("no audit log lines")
 	}
 }
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time                         { return c.t }
+func (c fixedClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+// TestHTTPSignatureWindowUsesInjectedClock: the 5-minute window is judged
+// by the injected clock too, so a server whose clock says "6 minutes
+// later" refuses a request signed just now.
+func TestHTTPSignatureWindowUsesInjectedClock(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := bot.NewHTTPHandler(ctx, e.bot, signingSecret, fixedClock{time.Now().Add(6 * time.Minute)}, e.config.Logger)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	code, _ := do(t, srv, httpReq{path: bot.PathEvents, secret: signingSecret, body: mustJSON(mention("EvClk", "1700002400.000100", "", "help"))})
+	h.Wait()
+	if code != http.StatusUnauthorized {
+		t.Fatalf("status %d; want 401", code)
+	}
+	if n := len(only(e.slack.snapshot(), "chat.postMessage")); n != 0 {
+		t.Fatalf("answered %d times", n)
+	}
+}

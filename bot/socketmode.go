@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -96,6 +95,3 @@ func dispatchSocketEvent(ctx context.Context, b *Bot, sm *socketmode.Client, evt
 	}
 	return nil
 }
-
-// ErrNoBotUser: auth.test gave no user ID for the bot token.
-var ErrNoBotUser = errors.New("auth.test returned no bot user id")
