@@ -22,6 +22,7 @@ func (e *engine) report() Report {
 		findings = append(findings, e.peerFindings(v)...)
 	}
 	sortFindings(findings)
+	findings = dropHealthyWhenFailing(findings)
 	vendor := e.vendor()
 	rep := Report{Vendor: vendor, Readable: e.recognised > 0, Sections: e.sections, Findings: findings, Evidence: []Evidence{}, Fix: []string{}}
 	if rep.Findings == nil {
@@ -202,3 +203,26 @@ func (e *engine) vendor() string {
 }
 
 var _ = fmt.Sprint
+
+// dropHealthyWhenFailing: when some tunnel is down, the report is about
+// the ones that are not healthy (a hub's 200 good peers would bury the
+// one that is down). With no failure, every healthy peer is listed.
+func dropHealthyWhenFailing(fs []Finding) []Finding {
+	failing := false
+	for _, f := range fs {
+		if f.Cause != CauseHealthy && f.Confidence >= 0.5 {
+			failing = true
+			break
+		}
+	}
+	if !failing {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Cause != CauseHealthy {
+			out = append(out, f)
+		}
+	}
+	return out
+}
