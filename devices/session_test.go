@@ -171,3 +171,19 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+// TestExecSessionOverride: `session: exec` runs a Cisco device's commands
+// one exec channel each (IOS accepts `ssh host "show ..."`).
+func TestExecSessionOverride(t *testing.T) {
+	_, _, dir := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "ios-healthy"}}})
+	inv := rewrite(t, dir, func(s string) string {
+		return strings.Replace(s, "    platform: ios\n", "    platform: ios\n    session: exec\n", 1)
+	})
+	col, err := devices.NewCollector(inv, devices.CollectorOptions{}).Collect(testCtx(t, 20*time.Second), "40.10.1.1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if col.Hostname != "ios-healthy" || !strings.Contains(col.Transcript(), "ios-healthy# show crypto isakmp sa\nIPv4 Crypto ISAKMP SA\n") {
+		t.Errorf("exec transcript:\n%s", col.Transcript())
+	}
+}
