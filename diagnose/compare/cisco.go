@@ -397,10 +397,11 @@ func (c *ciscoCfg) tgroup(name string) *tunnelGroup {
 // what the stanza leaves out with the platform's defaults.
 func (c *ciscoCfg) ikev1Policy(st *stanza, m []string) {
 	p := proposal{name: "policy " + m[1], version: 1, line: st.head.n, lines: []int{st.head.n}, life: 86400}
-	// IOS defaults: des, sha, rsa-sig, group 1; ASA: 3des, sha, rsa-sig, group 2.
+	// IOS defaults: des, sha, rsa-sig, group 1; ASA: 3des, sha, pre-share, group 2.
 	encr, integ, auth, group := "des", "sha1", "rsa-sig", "1"
 	if c.asa {
-		encr, group = "3des", "2"
+		// the ASA's defaults differ: 3des, group 2, pre-shared keys
+		encr, group, auth = "3des", "2", "psk"
 	}
 	for _, k := range st.kids {
 		w := k.words

@@ -243,9 +243,24 @@ var causeOrder = []string{
 	diagnose.CauseLifetimeMismatch,
 }
 
-func (c *comparison) add(cause string, conf float64, summary string, ev []diagnose.Evidence, fix ...string) {
-	if len(ev) == 0 {
+func (c *comparison) add(cause string, conf float64, summary string, evs []diagnose.Evidence, fix ...string) {
+	if len(evs) == 0 {
 		return // no evidence, no finding
+	}
+	// Both sides are quoted in every finding: a side the rule had no line
+	// for shows the entry (or, failing that, the first line) it was read from.
+	for _, x := range []struct {
+		d *device
+		t *tunnel
+	}{{c.a, c.ta}, {c.b, c.tb}} {
+		if slices.ContainsFunc(evs, func(e diagnose.Evidence) bool { return e.Section == x.d.section() }) {
+			continue
+		}
+		n := firstLine(x.d)
+		if x.t != nil && x.t.line > 0 {
+			n = x.t.line
+		}
+		evs = append(evs, ev(x.d, n)...)
 	}
 	peer := ""
 	if c.peerB.IsValid() {
@@ -253,7 +268,7 @@ func (c *comparison) add(cause string, conf float64, summary string, ev []diagno
 	}
 	c.findings = append(c.findings, diagnose.Finding{
 		Phase: diagnose.CausePhase[cause], Cause: cause, Confidence: conf, Peer: peer,
-		Summary: summary, Evidence: ev, Fix: append([]string{}, fix...),
+		Summary: summary, Evidence: evs, Fix: append([]string{}, fix...),
 	})
 }
 

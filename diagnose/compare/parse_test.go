@@ -75,7 +75,7 @@ func TestParsers(t *testing.T) {
 			[]string{"ike v1 policy 20 des/sha1/psk/group 1 life 86400"}},
 		{"ios isakmp policy aes 256", "ios", "crypto isakmp policy 10\n encryption aes 256\n hash sha384\n group 19\n lifetime 3600\n",
 			[]string{"ike v1 policy 10 aes256/sha384/rsa-sig/group 19 life 3600"}},
-		{"asa ikev1 policy defaults", "asa", "crypto ikev1 policy 5\n authentication pre-share\n",
+		{"asa ikev1 policy defaults", "asa", "crypto ikev1 policy 5\n hash sha\n",
 			[]string{"ike v1 policy 5 3des/sha1/psk/group 2"}},
 		{"ios isakmp key wildcard", "ios", "crypto isakmp key 0 s3cret address 0.0.0.0 0.0.0.0\ncrypto isakmp key 6 ABCD address 10.0.0.0 255.0.0.0 no-xauth\n",
 			[]string{`key 0.0.0.0/0 v1 scope "" local true remote true unreadable ""`, `key 10.0.0.0/8 v1 scope "" local true remote true unreadable "stored encrypted (type 6)"`}},

@@ -199,6 +199,8 @@ func swanConnection(d *device, cn *swanNode) {
 				peerNets = append(peerNets, p)
 			} else if a == "%any" || a == "%any4" || a == "%any6" {
 				peerNets = append(peerNets, netip.MustParsePrefix("0.0.0.0/0"))
+			} else {
+				d.notes = append(d.notes, "remote_addrs "+a+" of "+cn.name+" is a name, not resolved")
 			}
 		}
 	} else {
