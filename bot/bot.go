@@ -163,7 +163,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		}
 		b.paste(ctx, req, cmd, owner)
 	default:
-		b.reply(ctx, req, "I did not understand `"+escapeMrkdwn(cmd.Text)+"`.\n"+helpText)
+		b.reply(ctx, req, "I did not understand `"+escapeMrkdwn(redact.Text(cmd.Text))+"`.\n"+helpText)
 		b.auditLog(req, "unknown", "", "answered with help")
 	}
 }

@@ -301,3 +301,20 @@ func TestIncidentRebuiltFromSlackMetadata(t *testing.T) {
 		t.Fatalf("rebuilt incident = %+v (want id %s)", got, inc.ID)
 	}
 }
+
+// TestOtherBotsIgnoredUnlessAllowed: another bot's mention is not
+// answered by default, and is with AllowBots; the bot never answers itself.
+func TestOtherBotsIgnoredUnlessAllowed(t *testing.T) {
+	e := newEnv(t)
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvB1", User: "UOTHERBOT", FromBot: true, TS: "1700002500.000100", Text: "<@UBOT> help"})
+	if n := len(only(e.slack.snapshot(), "chat.postMessage")); n != 0 {
+		t.Fatalf("another bot was answered by default")
+	}
+	e2 := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Access.AllowBots = true })
+	e2.handle(bot.Request{Kind: bot.KindMention, EventID: "EvB2", User: "UOTHERBOT", FromBot: true, TS: "1700002600.000100", Text: "<@UBOT> help"})
+	e2.handle(bot.Request{Kind: bot.KindMention, EventID: "EvB3", User: botUser, FromBot: true, TS: "1700002700.000100", Text: "<@UBOT> help"})
+	posts := only(e2.slack.snapshot(), "chat.postMessage")
+	if len(posts) != 1 || posts[0].ThreadTS != "1700002600.000100" {
+		t.Fatalf("with AllowBots:%s", describe(posts))
+	}
+}
