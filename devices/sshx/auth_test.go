@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,5 +142,28 @@ func TestNoKnownHostsFileIsAnError(t *testing.T) {
 	err := exec(t, sshx.Target{Name: d.Name, Addr: d.Addr, User: l.Username, Credentials: sshx.Credentials{Password: l.Password}})
 	if !errors.Is(err, sshx.BadConfig) || !strings.Contains(err.Error(), "never skips host key checks") {
 		t.Fatalf("dial without known_hosts: %v", err)
+	}
+}
+
+// A missing known_hosts file refuses every key without creating the
+// file; with trust on first use the file is created and the key saved.
+func TestMissingKnownHostsFile(t *testing.T) {
+	l, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "swan-healthy"}}})
+	d := l.Devices[0]
+	kh := filepath.Join(t.TempDir(), "sub", "known_hosts")
+	target := sshx.Target{Name: d.Name, Addr: d.Addr, User: l.Username, KnownHostsFile: kh, Credentials: sshx.Credentials{Password: l.Password}}
+	if err := exec(t, target); !errors.Is(err, sshx.HostKeyUnknown) {
+		t.Fatalf("want HostKeyUnknown, got %v", err)
+	}
+	if _, err := os.Stat(kh); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("known_hosts created without trust on first use: %v", err)
+	}
+	target.TrustOnFirstUse = true
+	if err := exec(t, target); err != nil {
+		t.Fatal(err)
+	}
+	target.TrustOnFirstUse = false
+	if err := exec(t, target); err != nil {
+		t.Fatalf("the saved key is not trusted afterwards: %v", err)
 	}
 }

@@ -31,16 +31,18 @@ func newHostKeyChecker(t *Target) (*hostKeyChecker, error) {
 	}
 	knownHostsMu.Lock()
 	defer knownHostsMu.Unlock()
+	files := []string{t.KnownHostsFile}
 	if _, err := os.Stat(t.KnownHostsFile); errors.Is(err, os.ErrNotExist) {
-		// A missing file is an empty one: every key is unknown.
-		if err := os.MkdirAll(filepath.Dir(t.KnownHostsFile), 0o700); err != nil {
-			return nil, &Error{Kind: BadConfig, Device: t.Name, Addr: t.Addr, Err: err, Msg: fmt.Sprintf("cannot create the known_hosts directory for %s: %v", t.Name, err)}
-		}
-		if err := os.WriteFile(t.KnownHostsFile, nil, 0o600); err != nil {
-			return nil, &Error{Kind: BadConfig, Device: t.Name, Addr: t.Addr, Err: err, Msg: fmt.Sprintf("cannot create known_hosts file %s: %v", t.KnownHostsFile, err)}
+		// A missing file is an empty one: every key is unknown. Create it
+		// only when keys may be added to it.
+		files = nil
+		if t.TrustOnFirstUse {
+			if err := os.MkdirAll(filepath.Dir(t.KnownHostsFile), 0o700); err != nil {
+				return nil, &Error{Kind: BadConfig, Device: t.Name, Addr: t.Addr, Err: err, Msg: fmt.Sprintf("cannot create the known_hosts directory for %s: %v", t.Name, err)}
+			}
 		}
 	}
-	cb, err := knownhosts.New(t.KnownHostsFile)
+	cb, err := knownhosts.New(files...)
 	if err != nil {
 		return nil, &Error{Kind: BadConfig, Device: t.Name, Addr: t.Addr, Err: err, Msg: fmt.Sprintf("cannot read known_hosts file %s: %v", t.KnownHostsFile, err)}
 	}
