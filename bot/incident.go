@@ -49,6 +49,19 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 	if peer == "" || !track || t.thread == "" {
 		return t
 	}
+	if other, ok, err := b.cfg.Store.ByThread(ctx, t.channel, t.thread); err == nil && ok && other.Tunnel != tunnel {
+		// The thread belongs to another tunnel's incident, and a thread
+		// holds one incident: unless this tunnel has one already (Open
+		// below finds it), it gets a thread of its own.
+		if _, hasOpen, _ := b.cfg.Store.ByTunnel(ctx, tunnel); !hasOpen {
+			ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, Text: rootText})
+			if err != nil {
+				b.log.Error("root message failed", "channel", t.channel, "err", err)
+				return target{channel: t.channel, thread: t.thread}
+			}
+			t.thread = ts
+		}
+	}
 	now := b.cfg.Clock.Now()
 	inc, created, err := b.cfg.Store.Open(ctx, store.Incident{
 		Tunnel: tunnel, Peer: peer, Device: device, Channel: t.channel, ThreadTS: t.thread,

@@ -318,3 +318,35 @@ func TestOtherBotsIgnoredUnlessAllowed(t *testing.T) {
 		t.Fatalf("with AllowBots:%s", describe(posts))
 	}
 }
+
+// TestCheckOfAnotherPeerInsideAnIncidentThread: `check tunnel Y` typed in
+// the thread of X's incident opens Y's incident in a thread of its own and
+// leaves X's thread to X.
+func TestCheckOfAnotherPeerInsideAnIncidentThread(t *testing.T) {
+	checker := &fakeChecker{}
+	e := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Checker = checker })
+	checker.transcript = seed(t, "seed004_scenario1a.txt")
+	ctx := context.Background()
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvY1", TS: "1700002800.000100", Text: "<@UBOT> check tunnel 40.10.1.1"})
+	x, ok, _ := e.store.ByThread(ctx, "CNET", "1700002800.000100")
+	if !ok || x.Peer != "40.10.1.1" {
+		t.Fatalf("X incident: %+v", x)
+	}
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvY2", TS: "1700002801.000100", ThreadTS: "1700002800.000100", Text: "<@UBOT> check tunnel 50.5.5.5"})
+	if again, _, _ := e.store.ByThread(ctx, "CNET", "1700002800.000100"); again.ID != x.ID {
+		t.Fatalf("X's thread now maps to %+v", again)
+	}
+	y, ok, _ := e.store.ByTunnel(ctx, "50.5.5.5")
+	if !ok || y.ThreadTS == x.ThreadTS {
+		t.Fatalf("Y incident: %+v", y)
+	}
+	var root bool
+	for _, p := range only(e.slack.snapshot(), "chat.postMessage") {
+		if p.TS == y.ThreadTS && p.ThreadTS == "" && strings.Contains(p.Text, "check tunnel 50.5.5.5") {
+			root = true
+		}
+	}
+	if !root {
+		t.Fatalf("no root message for Y:%s", describe(e.slack.snapshot()))
+	}
+}
