@@ -25,6 +25,7 @@ type ciscoCfg struct {
 	maps       map[string]*cryptoMap
 	mapOrder   []string
 	dynMaps    map[string]*cryptoMap
+	localAddr  map[string]addrRef   // crypto map -> "local-address IF" (IOS)
 	mapIfaces  map[string][]addrRef // map name -> interfaces (name in addrRef.name, line)
 	transforms map[string]proposal
 	ipsecProf  map[string]*ipsecProfile
@@ -48,6 +49,7 @@ type aclDef struct {
 	line  int
 	aces  []cline
 	std   bool
+	v6    bool // "ipv6 access-list": any means every IPv6 address
 	built *aclBuilt
 }
 
@@ -175,6 +177,9 @@ var ciscoHandlers = []ciscoHandler{
 		c.p2Life, _ = strconv.Atoi(m[1])
 		c.p2LifeLine = st.head.n
 	}},
+	{regexp.MustCompile(`^crypto map (\S+) local-address (\S+)`), func(c *ciscoCfg, st *stanza, m []string) {
+		c.localAddr[m[1]] = addrRef{name: m[2], line: st.head.n}
+	}},
 	{reMapIface, func(c *ciscoCfg, st *stanza, m []string) {
 		c.mapIfaces[m[1]] = append(c.mapIfaces[m[1]], addrRef{name: m[2], line: st.head.n})
 	}},
@@ -230,7 +235,7 @@ func parseCisco(d *device, asa bool) {
 		d: d, asa: asa,
 		names: map[string]netip.Addr{}, objects: map[string]*stanza{}, groups: map[string]*stanza{},
 		acls: map[string]*aclDef{}, rmaps: map[string][]rmapEntry{},
-		maps: map[string]*cryptoMap{}, mapIfaces: map[string][]addrRef{}, dynMaps: map[string]*cryptoMap{},
+		maps: map[string]*cryptoMap{}, mapIfaces: map[string][]addrRef{}, dynMaps: map[string]*cryptoMap{}, localAddr: map[string]addrRef{},
 		transforms: map[string]proposal{}, ipsecProf: map[string]*ipsecProfile{},
 		isaProf: map[string]*ikeProfile{}, ikev2Prof: map[string]*ikeProfile{},
 		ikev2Props: map[string]proposal{}, tgroups: map[string]*tunnelGroup{},
@@ -258,13 +263,14 @@ func parseCisco(d *device, asa bool) {
 			c.objectNAT(st)
 		case len(w) >= 3 && w[0] == "object-group" && w[1] == "network":
 			c.groups[w[2]] = st
-		case len(w) >= 4 && (w[0] == "ip" || w[0] == "ipv6") && w[1] == "access-list":
-			name, std := w[3], w[2] == "standard"
-			if w[2] != "extended" && w[2] != "standard" { // "ipv6 access-list NAME"
-				name = w[2]
+		case len(w) >= 3 && (w[0] == "ip" || w[0] == "ipv6") && w[1] == "access-list":
+			name, std := w[2], w[2] == "standard"
+			if (w[2] == "extended" || w[2] == "standard") && len(w) >= 4 {
+				name = w[3]
 			}
 			a := c.acl(name, st.head.n)
 			a.std = a.std || std
+			a.v6 = w[0] == "ipv6"
 			a.aces = append(a.aces, st.kids...)
 		case len(w) >= 3 && w[0] == "access-list":
 			c.aclLine(st)
@@ -1179,6 +1185,17 @@ func (c *ciscoCfg) portsAt(w []string, i int) (string, int) {
 	return "", i
 }
 
+// anyToV6: in an IPv6 ACL "any" stands for all IPv6 addresses.
+func anyToV6(r rect) rect {
+	if r.src.equal(ipSet{v4Any}) {
+		r.src = v6Any
+	}
+	if r.dst.equal(ipSet{v4Any}) {
+		r.dst = v6Any
+	}
+	return r
+}
+
 // aclSelectors computes what an ACL permits, by protocol, first match
 // wins. A deny of all IP traffic shadows every protocol below it.
 func (c *ciscoCfg) aclSelectors(name string) (*aclBuilt, bool) {
@@ -1199,6 +1216,9 @@ func (c *ciscoCfg) aclSelectors(name string) (*aclBuilt, bool) {
 	for _, l := range a.aces {
 		c.objLines = c.objLines[:0]
 		k, r, ok := c.ace(l.words, a.std)
+		if ok && a.v6 {
+			r = anyToV6(r)
+		}
 		if !ok {
 			continue
 		}

@@ -123,6 +123,15 @@ func (c *ciscoCfg) mapTunnel(name string, e *mapEntry, label string) *tunnel {
 			break
 		}
 	}
+	// "crypto map M local-address IF" makes IF's address the IKE source
+	if ref, ok := c.localAddr[name]; ok {
+		for _, f := range c.ifaces {
+			if f.name == ref.name && len(f.addrs) > 0 {
+				c.d.outside = nil
+				c.addOutside(f)
+			}
+		}
+	}
 	// IKE version
 	switch {
 	case e.v1 && e.v2 && c.asa:

@@ -34,6 +34,8 @@ func FuzzParsers(f *testing.F) {
 				}
 			}
 		}
+		SplitPair(a + "\n" + b)
+		LooksLikeConfig(a)
 		r := Configs(Input{Text: a}, Input{Text: b}, Options{HashKey: []byte("k")})
 		la, lb := splitLines(a), splitLines(b)
 		for _, fnd := range r.Findings {

@@ -272,6 +272,9 @@ func (s ipSet) String() string {
 	if all, _ := s.prefixes(4); len(all) > 3 {
 		if p, ok := s.span(); ok {
 			hole := prefixSet(p).minus(s)
+			if len(hole) == 0 {
+				return prefixName(p)
+			}
 			if hp, more := hole.prefixes(3); !more && len(hp) < len(all) {
 				return prefixName(p) + " except " + hole.list()
 			}
