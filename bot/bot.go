@@ -51,6 +51,10 @@ type Config struct {
 	MaxFileBytes int64
 	EventTTL     time.Duration
 	CheckTimeout time.Duration
+	// MaxConcurrent bounds requests worked on at once (default 16); the
+	// rest wait their turn (they were acked already), so a burst of pastes
+	// cannot take all memory.
+	MaxConcurrent int
 	// Diagnose is the engine; nil means diagnose.Diagnose. Tests set it to
 	// produce reports the engine would need long inputs for.
 	Diagnose func(text string, opts diagnose.Options) diagnose.Report
@@ -63,6 +67,8 @@ type Bot struct {
 	cfg   Config
 	log   *slog.Logger
 	audit *slog.Logger
+
+	sem chan struct{}
 
 	groupMu    sync.Mutex
 	groupCache map[string]groupEntry
@@ -96,7 +102,10 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.CheckTimeout <= 0 {
 		cfg.CheckTimeout = DefaultCheckTimeout
 	}
-	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), groupCache: map[string]groupEntry{}}, nil
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 16
+	}
+	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), sem: make(chan struct{}, cfg.MaxConcurrent), groupCache: map[string]groupEntry{}}, nil
 }
 
 // Handle answers one request. Transports call it after acking, on their
@@ -136,6 +145,14 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 			b.log.Info("redelivered event ignored", "event_id", req.EventID, "channel", req.Channel)
 			return
 		}
+	}
+
+	select {
+	case b.sem <- struct{}{}:
+		defer func() { <-b.sem }()
+	case <-ctx.Done():
+		b.log.Warn("request dropped at shutdown", "event_id", req.EventID, "channel", req.Channel)
+		return
 	}
 
 	if len(req.Files) > 0 {
