@@ -282,3 +282,49 @@ func TestRedisTTLsAndRestart(t *testing.T) {
 		t.Fatal("event dedup forgotten across restart")
 	}
 }
+
+// TestRedisTwoReplicasRace: two processes' clients (separate connection
+// pools) race to open the same tunnel's incident; exactly one is created.
+func TestRedisTwoReplicasRace(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	var clients [2]*store.Redis
+	for i := range clients {
+		c, err := store.OpenURL(srv.URL(), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		clients[i] = c
+	}
+	for round := range 20 {
+		tunnel := fmt.Sprintf("10.0.%d.1", round)
+		var wg sync.WaitGroup
+		results := make([]store.Incident, 4)
+		created := make([]bool, 4)
+		for i := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in, c, err := clients[i%2].Open(ctx, store.Incident{Tunnel: tunnel, Channel: "C1", ThreadTS: fmt.Sprintf("%d.%d", round, i)})
+				if err != nil {
+					t.Errorf("open: %v", err)
+				}
+				results[i], created[i] = in, c
+			}()
+		}
+		wg.Wait()
+		n := 0
+		for i := range 4 {
+			if created[i] {
+				n++
+			}
+			if results[i].ID != results[0].ID {
+				t.Fatalf("round %d: different incidents %v", round, results)
+			}
+		}
+		if n != 1 {
+			t.Fatalf("round %d: %d created", round, n)
+		}
+	}
+}
