@@ -187,3 +187,27 @@ func TestExecSessionOverride(t *testing.T) {
 		t.Errorf("exec transcript:\n%s", col.Transcript())
 	}
 }
+
+// TestIOSEnable: an IOS account that lands in user EXEC gets the
+// privileged commands only when the entry asks for enable.
+func TestIOSEnable(t *testing.T) {
+	_, _, dir := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "ios-healthy", Fault: lab.Fault{UserMode: true}}}})
+	inv, _ := devices.LoadInventory(filepath.Join(dir, "inventory.yaml"))
+	col, err := devices.NewCollector(inv, devices.CollectorOptions{}).Collect(testCtx(t, 20*time.Second), "40.10.1.1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(col.Transcript(), "HUB-A# show running-config | section crypto\n% Invalid input") {
+		t.Errorf("without enable the running-config must be refused:\n%s", col.Transcript())
+	}
+	inv = rewrite(t, dir, func(s string) string {
+		return strings.Replace(s, "    platform: ios\n", "    platform: ios\n    enable: true\n", 1)
+	})
+	col, err = devices.NewCollector(inv, devices.CollectorOptions{}).Collect(testCtx(t, 20*time.Second), "40.10.1.1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(col.Transcript(), "% Invalid input") || !strings.Contains(col.Transcript(), "crypto map CMAP 10 ipsec-isakmp") {
+		t.Errorf("with enable:\n%s", col.Transcript())
+	}
+}

@@ -68,7 +68,7 @@ type cli struct {
 }
 
 func newCLI(l *Lab, d *Device, ch ssh.Channel) *cli {
-	return &cli{l: l, d: d, ch: ch, in: newLineReader(ch), priv: d.Scenario.Platform == "ios", paging: true}
+	return &cli{l: l, d: d, ch: ch, in: newLineReader(ch), priv: d.Scenario.Platform == "ios" && !d.fault.UserMode, paging: true}
 }
 
 func (c *cli) asa() bool { return c.d.Scenario.Platform == "asa" }
@@ -121,7 +121,7 @@ func (c *cli) run() {
 		case strings.HasPrefix(cmd, "debug ") || strings.HasPrefix(cmd, "clear ") || strings.HasPrefix(cmd, "conf"):
 			// tunneldoc must never send these; say so loudly if it does.
 			c.write("% lab: refusing '" + cmd + "': tunneldoc must only run show commands\n")
-		case c.asa() && !c.priv:
+		case !c.priv && (c.asa() || strings.HasPrefix(cmd, "show run") || strings.HasPrefix(cmd, "show logging")):
 			c.write(c.invalid())
 		default:
 			if c.l.fault(c.d, c.ch, cmd) {

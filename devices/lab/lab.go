@@ -31,6 +31,9 @@ type Fault struct {
 	LegacyOnly bool
 	// StallHandshake: accept TCP, then say nothing.
 	StallHandshake bool
+	// UserMode: an IOS login lands in user EXEC (`host>`) and needs
+	// `enable` for the privileged show commands.
+	UserMode bool
 }
 
 // DeviceConfig is one device to start.
