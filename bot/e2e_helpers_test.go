@@ -44,6 +44,7 @@ type fakeChecker struct {
 	err        error
 	calls      []string
 	gate       chan struct{} // when set, a check waits for it to close
+	partial    bool          // return the transcript along with err
 }
 
 func (c *fakeChecker) CheckTunnel(ctx context.Context, peer, device string) (bot.CheckResult, error) {
@@ -57,10 +58,11 @@ func (c *fakeChecker) CheckTunnel(ctx context.Context, peer, device string) (bot
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.calls = append(c.calls, peer+"|"+device)
-	if c.err != nil {
+	res := bot.CheckResult{Device: firstOr(device, "fw-hq"), Transcript: c.transcript, Commands: []string{"show crypto isakmp sa", "show crypto ipsec sa peer " + peer}, Duration: 1500 * time.Millisecond}
+	if c.err != nil && !c.partial {
 		return bot.CheckResult{}, c.err
 	}
-	return bot.CheckResult{Device: firstOr(device, "fw-hq"), Transcript: c.transcript, Commands: []string{"show crypto isakmp sa", "show crypto ipsec sa peer " + peer}, Duration: 1500 * time.Millisecond}, nil
+	return res, c.err
 }
 
 func firstOr(a, b string) string {

@@ -284,6 +284,13 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	cctx, cancel := context.WithTimeout(ctx, b.cfg.CheckTimeout)
 	res, err := b.cfg.Checker.CheckTunnel(cctx, peer, device)
 	cancel()
+	checkWarning := ""
+	if err != nil && strings.TrimSpace(res.Transcript) != "" {
+		// Part of the output came back: diagnose it and say what is missing.
+		b.log.Warn("check incomplete", "peer", peer, "device", device, "err", redact.Text(err.Error()))
+		checkWarning = "the device answered only in part: " + truncate(err.Error(), 300)
+		err = nil
+	}
 	if err != nil {
 		b.log.Warn("check failed", "peer", peer, "device", device, "err", redact.Text(err.Error()))
 		msg := fmt.Sprintf(":x: I could not check %s%s: %s\nPaste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` output after `diagnose` instead.", escapeMrkdwn(peer), escapeMrkdwn(on), safeErr(err), escapeMrkdwn(peer))
@@ -300,6 +307,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	res.Transcript = ""
 	rc.Check = &res
 	rc.CanRecheck = true
+	rc.CheckWarning = checkWarning
 	out := Render(report, rc)
 	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: t.ref()}); err != nil {
 		b.log.Error("posting check result failed", "err", err)

@@ -153,6 +153,14 @@ func TestCheckWithoutInventoryAndRefusals(t *testing.T) {
 	if last := ups[len(ups)-1]; !strings.Contains(last.Text, "could not check 50.1.1.1") || !strings.Contains(last.Text, "connection refused") {
 		t.Fatalf("failed check: %+v", last)
 	}
+
+	// A check that read part of the output diagnoses it and says so.
+	checker.err, checker.partial = errors.New("show crypto ipsec sa peer 60.1.1.1: timeout after 30s"), true
+	e2.handle(bot.Request{Kind: bot.KindMention, EventID: "EvR4", User: "UADMIN", TS: "1700001250.000100", Text: "<@UBOT> check tunnel 60.1.1.1"})
+	ups = only(e2.slack.snapshot(), "chat.update")
+	if last := ups[len(ups)-1]; !strings.Contains(last.header(), "Phase 1") || !strings.Contains(last.Blocks, "answered only in part") || !strings.Contains(last.Blocks, "timeout after 30s") {
+		t.Fatalf("partial check: %+v", last)
+	}
 }
 
 // TestSecretsNeverLeave: a paste holding pre-shared keys and passwords

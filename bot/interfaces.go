@@ -8,7 +8,9 @@ import (
 )
 
 // TunnelChecker logs into a device and collects the show output that
-// tells a tunnel's state. cmd adapts the devices package to it.
+// tells a tunnel's state. cmd adapts the devices package to it. On error
+// it may still return what it did read (a partial Transcript): the bot
+// diagnoses that and says the collection was incomplete.
 type TunnelChecker interface {
 	CheckTunnel(ctx context.Context, peer, device string) (CheckResult, error)
 }

@@ -43,6 +43,7 @@ type ReplyContext struct {
 	CanRecheck     bool
 	Check          *CheckResult // set for checks: device, commands, duration
 	StateWarning   string       // e.g. "incident state could not be saved"
+	CheckWarning   string       // e.g. the device answered only part of the commands
 }
 
 // Rendered is a reply ready to post.
@@ -134,8 +135,10 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	var blocks []slack.Block
 	header := truncate(strings.TrimSpace(verdictEmoji[verdict]+" "+headline), maxHeaderChars)
 	blocks = append(blocks, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, true, false)))
-	if rc.StateWarning != "" {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(":warning: "+escapeMrkdwn(rc.StateWarning))))
+	for _, w := range []string{rc.CheckWarning, rc.StateWarning} {
+		if w != "" {
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(truncate(":warning: "+escapeMrkdwn(redact.Text(w)), maxContextChars))))
+		}
 	}
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(escapeMrkdwn(summary), maxSectionChars)), nil, nil))
 	if len(shownEvidence) > 0 {
@@ -346,8 +349,10 @@ func PlainReport(r diagnose.Report, rc ReplyContext) string {
 	verdict := verdictOf(r)
 	peer := firstNonEmpty(rc.Peer, r.Peer)
 	fmt.Fprintf(&b, "%s  [%s, confidence %d%%]\n", Headline(r), verdict, int(r.Confidence*100+0.5))
-	if rc.StateWarning != "" {
-		fmt.Fprintf(&b, "warning: %s\n", rc.StateWarning)
+	for _, w := range []string{rc.CheckWarning, rc.StateWarning} {
+		if w != "" {
+			fmt.Fprintf(&b, "warning: %s\n", redact.Text(w))
+		}
 	}
 	summary := redact.Text(strings.TrimSpace(r.Summary))
 	if summary == "" {
