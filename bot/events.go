@@ -71,6 +71,20 @@ func fileRefs(files []slack.File) []FileRef {
 	return out
 }
 
+// SlashAck is the ephemeral text a /tunnel command is acknowledged with
+// (within Slack's 3 s, before any work): it reaches the user even when the
+// bot cannot post in the channel. "" for commands answered ephemerally anyway.
+func SlashAck(sc slack.SlashCommand) string {
+	cmd := ParseCommand(sc.Text)
+	switch {
+	case cmd.Kind == CmdCheck && cmd.Err == "":
+		return "Checking " + cmd.Peer + "… the answer goes to a thread in this channel. (If nothing appears, invite me: `/invite @tunneldoc`.)"
+	case cmd.Kind == CmdDiagnose && strings.TrimSpace(cmd.Text) != "", cmd.Kind == CmdPaste:
+		return "Diagnosing… the answer goes to a thread in this channel. (If nothing appears, invite me: `/invite @tunneldoc`.)"
+	}
+	return ""
+}
+
 // HandleSlash answers /tunnel. "/tunnel diagnose" with nothing after it
 // opens a modal to paste into; everything else reads like a mention.
 func (b *Bot) HandleSlash(ctx context.Context, sc slack.SlashCommand) {

@@ -311,14 +311,15 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 		defer close(done)
 		for {
 			var ack struct {
-				EnvelopeID string `json:"envelope_id"`
+				EnvelopeID string          `json:"envelope_id"`
+				Payload    json.RawMessage `json:"payload"`
 			}
 			if err := c.ReadJSON(&ack); err != nil {
 				return
 			}
 			f.mu.Lock()
 			f.acks = append(f.acks, ack.EnvelopeID)
-			f.add(call{Method: "ack", Text: ack.EnvelopeID})
+			f.add(call{Method: "ack", Text: ack.EnvelopeID, Blocks: string(ack.Payload)})
 			f.mu.Unlock()
 		}
 	}()

@@ -162,7 +162,12 @@ func (h *HTTPHandler) commands(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad slash command", http.StatusBadRequest)
 		return
 	}
-	w.WriteHeader(http.StatusOK)
+	if text := SlashAck(sc); text != "" {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": text})
+	} else {
+		w.WriteHeader(http.StatusOK)
+	}
 	h.later(func(ctx context.Context) { h.bot.HandleSlash(ctx, sc) })
 }
 

@@ -200,17 +200,20 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 	checker.transcript = seed(t, "seed004_scenario1a.txt")
 	srv, h := e.startHTTP(t)
 	formBody := func(v url.Values) []byte { return []byte(v.Encode()) }
-	slash := func(text string) {
+	slash := func(text string) string {
 		t.Helper()
-		code, _ := do(t, srv, httpReq{path: bot.PathCommands, contentType: "application/x-www-form-urlencoded", secret: signingSecret,
+		code, body := do(t, srv, httpReq{path: bot.PathCommands, contentType: "application/x-www-form-urlencoded", secret: signingSecret,
 			body: formBody(url.Values{"command": {"/tunnel"}, "text": {text}, "user_id": {"UALICE"}, "channel_id": {"CNET"}, "trigger_id": {"trig-1"}})})
 		if code != 200 {
 			t.Fatalf("/tunnel %s: status %d", text, code)
 		}
 		h.Wait()
+		return body
 	}
 
-	slash("check 40.10.1.1 on fw-hq")
+	if body := slash("check 40.10.1.1 on fw-hq"); !strings.Contains(body, `"response_type":"ephemeral"`) || !strings.Contains(body, "Checking 40.10.1.1") {
+		t.Fatalf("slash ack body = %q", body)
+	}
 	cs := e.slack.snapshot()
 	posts := only(cs, "chat.postMessage")
 	if len(posts) != 2 || posts[0].ThreadTS != "" || posts[1].ThreadTS != posts[0].TS {
@@ -228,7 +231,9 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 		t.Fatalf("incident = %+v %v %v", inc, ok, err)
 	}
 
-	slash("diagnose")
+	if body := slash("diagnose"); body != "" {
+		t.Fatalf("modal-opening slash ack body = %q; want empty", body)
+	}
 	if v := only(e.slack.snapshot(), "views.open"); len(v) != 1 || !strings.Contains(v[0].Text, `"trigger_id":"trig-1"`) || !strings.Contains(v[0].Text, "tunneldoc_diagnose") {
 		t.Fatalf("modal not opened:%s", describe(v))
 	}

@@ -79,10 +79,17 @@ func dispatchSocketEvent(ctx context.Context, b *Bot, sm *socketmode.Client, evt
 		}
 		return func(ctx context.Context) { b.Handle(ctx, req) }
 	case socketmode.EventTypeSlashCommand:
-		ack()
 		sc, ok := evt.Data.(slack.SlashCommand)
 		if !ok {
+			ack()
 			return nil
+		}
+		if text := SlashAck(sc); text != "" && evt.Request != nil {
+			if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, map[string]string{"response_type": "ephemeral", "text": text}); err != nil {
+				log.Warn("socket mode ack failed", "envelope", evt.Request.EnvelopeID, "err", err)
+			}
+		} else {
+			ack()
 		}
 		return func(ctx context.Context) { b.HandleSlash(ctx, sc) }
 	case socketmode.EventTypeInteractive:

@@ -134,6 +134,9 @@ func TestSocketModeSlashAndButton(t *testing.T) {
 	if acks[0].Text != "env-s1" || acks[1].Text != "env-b1" {
 		t.Fatalf("acks = %+v", acks)
 	}
+	if !strings.Contains(acks[0].Blocks, "Checking 40.10.1.1") || !strings.Contains(acks[0].Blocks, "ephemeral") {
+		t.Fatalf("slash ack payload = %s", acks[0].Blocks)
+	}
 }
 
 func indexOf(cs []call, method string) int {
