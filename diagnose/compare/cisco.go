@@ -152,7 +152,6 @@ type tunnelGroup struct {
 }
 
 var (
-	reHostname = regexp.MustCompile(`^hostname\s+(\S+)`)
 	rePrompt   = regexp.MustCompile(`^([A-Za-z0-9][\w.-]*)(?:\([^)]*\))?[#>]\s*(?:sh|show|more)\b`)
 	reMapEntry = regexp.MustCompile(`^crypto map (\S+) (\d+) (.*)$`)
 	reMapIface = regexp.MustCompile(`^crypto map (\S+) interface (\S+)`)
@@ -385,9 +384,7 @@ func (c *ciscoCfg) iface(st *stanza) {
 		}
 	}
 	c.ifaces = append(c.ifaces, f)
-	for _, a := range f.addrs {
-		c.d.ifaceAddrs = append(c.d.ifaceAddrs, a)
-	}
+	c.d.ifaceAddrs = append(c.d.ifaceAddrs, f.addrs...)
 }
 
 func (c *ciscoCfg) tgroup(name string) *tunnelGroup {

@@ -112,15 +112,13 @@ func (c *ciscoCfg) mapTunnel(name string, e *mapEntry, label string) *tunnel {
 			break
 		}
 	}
-	if !t.applied {
-		for _, ref := range c.mapIfaces[name] {
-			t.applied, t.appliedLine, t.iface = true, ref.line, ref.name
-			for _, f := range c.ifaces {
-				if f.nameif == ref.name {
-					c.addOutside(f)
-				}
+	if refs := c.mapIfaces[name]; !t.applied && len(refs) > 0 {
+		ref := refs[0] // a map sits on one interface
+		t.applied, t.appliedLine, t.iface = true, ref.line, ref.name
+		for _, f := range c.ifaces {
+			if f.nameif == ref.name {
+				c.addOutside(f)
 			}
-			break
 		}
 	}
 	// "crypto map M local-address IF" makes IF's address the IKE source

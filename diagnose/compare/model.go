@@ -73,7 +73,6 @@ type proposal struct {
 	line    int    // header line
 	lines   []int  // every line that contributed
 	lifeSet int    // line of an explicit lifetime
-	deflt   bool   // some values are the vendor's defaults
 }
 
 func (p proposal) compatible(q proposal) bool {
@@ -229,11 +228,4 @@ func (s selectors) all() set2D {
 		out = out.union(v)
 	}
 	return out
-}
-
-func (d *device) line(n int) string {
-	if n < 1 || n > len(d.lines) {
-		return ""
-	}
-	return d.lines[n-1]
 }

@@ -208,6 +208,9 @@ func (c *comparison) missingTunnel(d *device, likely *tunnel, otherOut []addrRef
 			dl = append(dl, p.line)
 		}
 		summary += "; its " + likely.name + ", which protects the same traffic, points at " + strings.Join(ps, ", ") + ": the peer address is wrong"
+		if want.IsPrivate() && !likely.peers[0].addr.IsPrivate() {
+			summary += " (unless " + other.side + " sits behind NAT as " + likely.peers[0].addr.String() + ": then give that as its outside address)"
+		}
 		if d.vendor == "strongswan" {
 			fix = append(fix, "set remote_addrs = "+want.String()+" in "+likely.name)
 		} else {
