@@ -70,6 +70,9 @@ type Bot struct {
 
 	sem chan struct{}
 
+	notOursMu sync.Mutex
+	notOurs   map[string]time.Time // threads recently read and found not the bot's
+
 	groupMu    sync.Mutex
 	groupCache map[string]groupEntry
 }
@@ -105,7 +108,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 16
 	}
-	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), sem: make(chan struct{}, cfg.MaxConcurrent), groupCache: map[string]groupEntry{}}, nil
+	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), sem: make(chan struct{}, cfg.MaxConcurrent), notOurs: map[string]time.Time{}, groupCache: map[string]groupEntry{}}, nil
 }
 
 // Handle answers one request. Transports call it after acking, on their

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/diagnose"
@@ -105,7 +106,7 @@ func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.
 	if ok {
 		return &inc
 	}
-	if b.cfg.Recover == nil {
+	if b.cfg.Recover == nil || b.recentlyNotOurs(channel, threadTS) {
 		return nil
 	}
 	ref, ok, err := b.cfg.Recover.IncidentInThread(ctx, channel, threadTS)
@@ -114,6 +115,7 @@ func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.
 		return nil
 	}
 	if !ok {
+		b.markNotOurs(channel, threadTS)
 		return nil
 	}
 	now := b.cfg.Clock.Now()
@@ -131,6 +133,35 @@ func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.
 	}
 	b.log.Info("incident rebuilt from Slack thread metadata", "incident", inc.ID, "peer", ref.Peer, "channel", channel, "thread", threadTS)
 	return &inc
+}
+
+// notOursTTL: how long a thread found to hold no incident metadata is not
+// read again, so pastes in other people's threads cost one
+// conversations.replies call, not one per message.
+const notOursTTL = 10 * time.Minute
+
+func (b *Bot) recentlyNotOurs(channel, threadTS string) bool {
+	b.notOursMu.Lock()
+	defer b.notOursMu.Unlock()
+	at, ok := b.notOurs[channel+":"+threadTS]
+	return ok && b.cfg.Clock.Now().Sub(at) < notOursTTL
+}
+
+func (b *Bot) markNotOurs(channel, threadTS string) {
+	now := b.cfg.Clock.Now()
+	b.notOursMu.Lock()
+	defer b.notOursMu.Unlock()
+	if len(b.notOurs) >= 4096 {
+		for k, at := range b.notOurs {
+			if now.Sub(at) >= notOursTTL {
+				delete(b.notOurs, k)
+			}
+		}
+		if len(b.notOurs) >= 4096 {
+			clear(b.notOurs)
+		}
+	}
+	b.notOurs[channel+":"+threadTS] = now
 }
 
 func nonEmpty(s ...string) []string {

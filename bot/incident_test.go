@@ -308,6 +308,13 @@ func TestIncidentRebuiltFromSlackMetadata(t *testing.T) {
 	if err != nil || !ok || got.ID != inc.ID || got.ThreadTS != inc.ThreadTS || len(got.Diagnoses) != 1 {
 		t.Fatalf("rebuilt incident = %+v (want id %s)", got, inc.ID)
 	}
+	// Pastes in a thread that is not the bot's read it once, not per message.
+	for i := range 3 {
+		e.handle(bot.Request{Kind: bot.KindThreadMessage, EventID: fmt.Sprint("EvM9", i), User: "UBOB", TS: fmt.Sprintf("1700002901.00010%d", i), ThreadTS: "1700002900.000100", Text: seed(t, "seed004_scenario1a.txt")})
+	}
+	if n := len(only(e.slack.snapshot(), "conversations.replies")); n != 2 {
+		t.Fatalf("foreign thread read %d times; want once", n-1)
+	}
 }
 
 // TestOtherBotsIgnoredUnlessAllowed: another bot's mention is not
