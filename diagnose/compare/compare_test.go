@@ -213,6 +213,19 @@ func TestNoKeyLeaks(t *testing.T) {
 	// the decoded forms of the strongSwan secrets must not show either
 	keys := append([]string{}, testKeys...)
 	keys = append(keys, decodeSwanSecret("0sFpZAZqEN6Ti9sqt4ZP5EWcqx"), decodeSwanSecret("0x16964066a10de938bdb2ab7864fe4459cab1"))
+	// the committed goldens are output too
+	goldens, _ := filepath.Glob("testdata/*/want.*")
+	for _, g := range goldens {
+		out, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			if keyIn(string(out), k) {
+				t.Errorf("%s holds key %q", g, k)
+			}
+		}
+	}
 	for _, c := range cases {
 		for _, hk := range [][]byte{nil, testHashKey} {
 			r := Configs(Input{Label: "a.cfg", Text: c.a, OutsideAddr: c.expect.AAddr},
