@@ -20,6 +20,8 @@ func runSubcommand(ctx context.Context, args []string, getenv func(string) strin
 		return runCompare(ctx, args[1:], stdin, stdout, stderr), true
 	case "lab":
 		return runLab(ctx, args[1:], stdout, stderr), true
+	case "config":
+		return runConfig(ctx, args[1:], getenv, stdout, stderr), true
 	}
 	return 0, false
 }

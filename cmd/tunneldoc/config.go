@@ -1,0 +1,902 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/devices"
+)
+
+// Secret is a value read from the environment. It prints as <redacted>
+// everywhere (fmt, slog, JSON), so a logged Config leaks nothing; Reveal
+// is the one way to read it.
+type Secret string
+
+func (s Secret) String() string               { return s.mask() }
+func (s Secret) GoString() string             { return s.mask() }
+func (s Secret) LogValue() slog.Value         { return slog.StringValue(s.mask()) }
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(s.mask())), nil }
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.mask()), nil }
+
+// Reveal returns the secret itself, for the client that needs it.
+func (s Secret) Reveal() string { return string(s) }
+
+func (s Secret) mask() string {
+	if s == "" {
+		return "<unset>"
+	}
+	return "<redacted>"
+}
+
+// Slack modes.
+const (
+	modeAuto       = "auto"
+	modeSocketMode = "socketmode"
+	modeHTTP       = "http"
+	modeConsole    = "console"
+)
+
+// Config is tunneldoc's whole configuration: the defaults, then the YAML
+// file, then the environment overrides, then the secrets named by the
+// file's *_env keys. It never holds a secret the file spelled out.
+type Config struct {
+	Path string // the file read, "" when none
+
+	Slack struct {
+		Mode                                       string // auto, socketmode, http or console
+		BotTokenEnv, AppTokenEnv, SigningSecretEnv string
+		BotToken, AppToken, SigningSecret          Secret
+		APIURL                                     string // "" is Slack's own; ends in "/"
+		Listen                                     string // Events API address (http mode)
+	}
+	Redis struct {
+		URLEnv, PasswordEnv string
+		URL                 Secret // may hold a password; RedisURL merges PasswordEnv in
+		Password            Secret
+		Required            bool // refuse to start without Redis instead of using memory
+	}
+	Access       bot.Access
+	ResolvedTTL  time.Duration
+	OpenTTL      time.Duration
+	CheckTimeout time.Duration
+	MaxFileBytes int64
+	Inventory    string // device inventory file; "" means no `check tunnel` over SSH
+	Ops          struct {
+		Listen       string // "" means off
+		ReadyTimeout time.Duration
+	}
+	Log struct {
+		Level  slog.Level
+		Format string // auto (text on the console, JSON otherwise), json or text
+	}
+	ShutdownGrace time.Duration
+
+	sources map[string]string // key -> "default", "file:LINE" or "env VAR"
+}
+
+// Transport is the Slack way in the configuration and the secrets select.
+func (c Config) Transport() string {
+	switch c.Slack.Mode {
+	case modeSocketMode, modeHTTP, modeConsole:
+		return c.Slack.Mode
+	}
+	switch {
+	case c.Slack.BotToken != "" && c.Slack.AppToken != "":
+		return modeSocketMode
+	case c.Slack.BotToken != "" && c.Slack.SigningSecret != "":
+		return modeHTTP
+	}
+	return modeConsole
+}
+
+// LogFormat resolves "auto" for the transport.
+func (c Config) LogFormat() string {
+	if c.Log.Format != "auto" {
+		return c.Log.Format
+	}
+	if c.Transport() == modeConsole {
+		return "text"
+	}
+	return "json"
+}
+
+// RedisURL is the URL to open, with redis.password_env's password put in
+// when the URL has none. "" means no Redis is configured.
+func (c Config) RedisURL() Secret {
+	if c.Redis.URL == "" || c.Redis.Password == "" {
+		return c.Redis.URL
+	}
+	u, err := url.Parse(c.Redis.URL.Reveal())
+	if err != nil {
+		return c.Redis.URL
+	}
+	if _, has := u.User.Password(); has {
+		return c.Redis.URL
+	}
+	u.User = url.UserPassword(u.User.Username(), c.Redis.Password.Reveal())
+	return Secret(u.String())
+}
+
+// StoreOptions are the incident store's lifetimes.
+func (c Config) StoreOptions() store.Options {
+	return store.Options{OpenTTL: c.OpenTTL, ResolvedTTL: c.ResolvedTTL}
+}
+
+// ConfigProblem is one thing wrong, at a line of a file (Line 0: the file
+// as a whole, or the environment).
+type ConfigProblem struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (p ConfigProblem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		fmt.Fprintf(&b, ":%d", p.Line)
+	}
+	b.WriteString(": ")
+	if p.Key != "" {
+		b.WriteString(p.Key + ": ")
+	}
+	b.WriteString(p.Msg)
+	return b.String()
+}
+
+// ConfigError lists every problem found.
+type ConfigError struct{ Problems []ConfigProblem }
+
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "configuration is not valid (%d problem", len(e.Problems))
+	if len(e.Problems) != 1 {
+		b.WriteString("s")
+	}
+	b.WriteString("):")
+	for _, p := range e.Problems {
+		b.WriteString("\n  " + p.String())
+	}
+	return b.String()
+}
+
+type kind int
+
+const (
+	kString kind = iota
+	kEnvName
+	kDuration
+	kBool
+	kBytes
+	kAddr     // host:port to listen on
+	kAddrOff  // host:port, or "off"
+	kURL      // http(s) URL
+	kPath     // file path, relative to the config file
+	kEnum     // one of enum
+	kLevel    // slog level
+	kUserIDs  // Slack user IDs
+	kGroupIDs // Slack user group IDs
+	kChanIDs  // Slack channel IDs
+)
+
+// field is one configuration key. The table is the one place a key is
+// defined: parsing, the environment override, `config check --show` and
+// the README test all read it.
+type field struct {
+	key  string
+	kind kind
+	env  string   // environment override, "" for none
+	enum []string // kEnum's values
+	set  func(c *Config, v any)
+	get  func(c *Config) string
+}
+
+func listString(s []string) string { return strings.Join(s, ",") }
+
+var fields = []field{
+	{key: "slack.mode", kind: kEnum, enum: []string{modeAuto, modeSocketMode, modeHTTP, modeConsole},
+		set: func(c *Config, v any) { c.Slack.Mode = v.(string) }, get: func(c *Config) string { return c.Slack.Mode }},
+	{key: "slack.bot_token_env", kind: kEnvName,
+		set: func(c *Config, v any) { c.Slack.BotTokenEnv = v.(string) }, get: func(c *Config) string { return c.Slack.BotTokenEnv }},
+	{key: "slack.app_token_env", kind: kEnvName,
+		set: func(c *Config, v any) { c.Slack.AppTokenEnv = v.(string) }, get: func(c *Config) string { return c.Slack.AppTokenEnv }},
+	{key: "slack.signing_secret_env", kind: kEnvName,
+		set: func(c *Config, v any) { c.Slack.SigningSecretEnv = v.(string) }, get: func(c *Config) string { return c.Slack.SigningSecretEnv }},
+	{key: "slack.api_url", kind: kURL, env: "SLACK_API_URL",
+		set: func(c *Config, v any) { c.Slack.APIURL = v.(string) }, get: func(c *Config) string { return c.Slack.APIURL }},
+	{key: "slack.listen", kind: kAddr, env: "TUNNELDOC_LISTEN",
+		set: func(c *Config, v any) { c.Slack.Listen = v.(string) }, get: func(c *Config) string { return c.Slack.Listen }},
+	{key: "redis.url_env", kind: kEnvName,
+		set: func(c *Config, v any) { c.Redis.URLEnv = v.(string) }, get: func(c *Config) string { return c.Redis.URLEnv }},
+	{key: "redis.password_env", kind: kEnvName,
+		set: func(c *Config, v any) { c.Redis.PasswordEnv = v.(string) }, get: func(c *Config) string { return c.Redis.PasswordEnv }},
+	{key: "redis.required", kind: kBool, env: "TUNNELDOC_REDIS_REQUIRED",
+		set: func(c *Config, v any) { c.Redis.Required = v.(bool) }, get: func(c *Config) string { return strconv.FormatBool(c.Redis.Required) }},
+	{key: "incidents.resolved_ttl", kind: kDuration, env: "TUNNELDOC_RESOLVED_TTL",
+		set: func(c *Config, v any) { c.ResolvedTTL = v.(time.Duration) }, get: func(c *Config) string { return c.ResolvedTTL.String() }},
+	{key: "incidents.open_ttl", kind: kDuration,
+		set: func(c *Config, v any) { c.OpenTTL = v.(time.Duration) }, get: func(c *Config) string { return c.OpenTTL.String() }},
+	{key: "access.check_users", kind: kUserIDs, env: "TUNNELDOC_CHECK_USERS",
+		set: func(c *Config, v any) { c.Access.CheckUsers = v.([]string) }, get: func(c *Config) string { return listString(c.Access.CheckUsers) }},
+	{key: "access.check_groups", kind: kGroupIDs, env: "TUNNELDOC_CHECK_GROUPS",
+		set: func(c *Config, v any) { c.Access.CheckGroups = v.([]string) }, get: func(c *Config) string { return listString(c.Access.CheckGroups) }},
+	{key: "access.check_channels", kind: kChanIDs, env: "TUNNELDOC_CHECK_CHANNELS",
+		set: func(c *Config, v any) { c.Access.CheckChannels = v.([]string) }, get: func(c *Config) string { return listString(c.Access.CheckChannels) }},
+	{key: "access.paste_channels", kind: kChanIDs, env: "TUNNELDOC_PASTE_CHANNELS",
+		set: func(c *Config, v any) { c.Access.PasteChannels = v.([]string) }, get: func(c *Config) string { return listString(c.Access.PasteChannels) }},
+	{key: "access.allow_bots", kind: kBool, env: "TUNNELDOC_ALLOW_BOTS",
+		set: func(c *Config, v any) { c.Access.AllowBots = v.(bool) }, get: func(c *Config) string { return strconv.FormatBool(c.Access.AllowBots) }},
+	{key: "checks.timeout", kind: kDuration, env: "TUNNELDOC_CHECK_TIMEOUT",
+		set: func(c *Config, v any) { c.CheckTimeout = v.(time.Duration) }, get: func(c *Config) string { return c.CheckTimeout.String() }},
+	{key: "files.max_bytes", kind: kBytes, env: "TUNNELDOC_MAX_FILE_BYTES",
+		set: func(c *Config, v any) { c.MaxFileBytes = v.(int64) }, get: func(c *Config) string { return strconv.FormatInt(c.MaxFileBytes, 10) }},
+	{key: "devices.inventory", kind: kPath, env: "TUNNELDOC_INVENTORY",
+		set: func(c *Config, v any) { c.Inventory = v.(string) }, get: func(c *Config) string { return c.Inventory }},
+	{key: "ops.listen", kind: kAddrOff, env: "TUNNELDOC_OPS_LISTEN",
+		set: func(c *Config, v any) { c.Ops.Listen = v.(string) }, get: func(c *Config) string { return orOff(c.Ops.Listen) }},
+	{key: "ops.ready_timeout", kind: kDuration,
+		set: func(c *Config, v any) { c.Ops.ReadyTimeout = v.(time.Duration) }, get: func(c *Config) string { return c.Ops.ReadyTimeout.String() }},
+	{key: "log.level", kind: kLevel, env: "TUNNELDOC_LOG_LEVEL",
+		set: func(c *Config, v any) { c.Log.Level = v.(slog.Level) }, get: func(c *Config) string { return strings.ToLower(c.Log.Level.String()) }},
+	{key: "log.format", kind: kEnum, env: "TUNNELDOC_LOG_FORMAT", enum: []string{"auto", "json", "text"},
+		set: func(c *Config, v any) { c.Log.Format = v.(string) }, get: func(c *Config) string { return c.Log.Format }},
+	{key: "shutdown.grace", kind: kDuration, env: "TUNNELDOC_SHUTDOWN_GRACE",
+		set: func(c *Config, v any) { c.ShutdownGrace = v.(time.Duration) }, get: func(c *Config) string { return c.ShutdownGrace.String() }},
+}
+
+func orOff(s string) string {
+	if s == "" {
+		return "off"
+	}
+	return s
+}
+
+// defaultConfig is what an empty file means.
+func defaultConfig() Config {
+	var c Config
+	c.Slack.Mode = modeAuto
+	c.Slack.BotTokenEnv = "SLACK_BOT_TOKEN"
+	c.Slack.AppTokenEnv = "SLACK_APP_TOKEN"
+	c.Slack.SigningSecretEnv = "SLACK_SIGNING_SECRET"
+	c.Slack.Listen = ":3000"
+	c.Redis.URLEnv = "REDIS_URL"
+	c.ResolvedTTL = store.DefaultResolvedTTL
+	c.OpenTTL = store.DefaultOpenTTL
+	c.CheckTimeout = bot.DefaultCheckTimeout
+	c.MaxFileBytes = bot.DefaultMaxFileBytes
+	c.Ops.Listen = ":9090"
+	c.Ops.ReadyTimeout = 2 * time.Second
+	c.Log.Level = slog.LevelInfo
+	c.Log.Format = "auto"
+	c.ShutdownGrace = 30 * time.Second
+	c.sources = map[string]string{}
+	return c
+}
+
+// inlineSecretKeys are keys people write when they mean to put the secret
+// in the file; each says which key names its variable instead.
+var inlineSecretKeys = map[string]string{
+	"slack.bot_token":      "slack.bot_token_env",
+	"slack.app_token":      "slack.app_token_env",
+	"slack.signing_secret": "slack.signing_secret_env",
+	"slack.token":          "slack.bot_token_env",
+	"redis.url":            "redis.url_env",
+	"redis.password":       "redis.password_env",
+	"redis.addr":           "redis.url_env",
+}
+
+type configParser struct {
+	file     string
+	dir      string
+	problems []ConfigProblem
+}
+
+func (p *configParser) fail(file string, line int, key, format string, args ...any) {
+	p.problems = append(p.problems, ConfigProblem{File: file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// loadConfig reads the configuration: path, or $TUNNELDOC_CONFIG when path
+// is "", or only defaults and environment when both are empty. Every
+// problem is collected before it returns a *ConfigError.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	if path == "" {
+		path = getenv("TUNNELDOC_CONFIG")
+	}
+	c := defaultConfig()
+	p := &configParser{file: path}
+	if path != "" {
+		c.Path = path
+		p.dir = filepath.Dir(path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			p.fail(path, 0, "", "cannot read the config file: %v", err)
+		} else {
+			p.parseFile(&c, data)
+		}
+	}
+	p.applyEnv(&c, getenv)
+	p.resolveSecrets(&c, getenv)
+	p.crossCheck(&c, getenv)
+	if len(p.problems) > 0 {
+		sort.SliceStable(p.problems, func(i, j int) bool {
+			a, b := p.problems[i], p.problems[j]
+			if a.File != b.File {
+				return a.File == path // the config file first, then the environment, then the inventory
+			}
+			return a.Line < b.Line
+		})
+		return c, &ConfigError{Problems: p.problems}
+	}
+	return c, nil
+}
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+func (p *configParser) parseFile(c *Config, data []byte) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line := 0
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			line, _ = strconv.Atoi(m[1])
+		}
+		p.fail(p.file, line, "", "not valid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return
+	}
+	if len(doc.Content) == 0 {
+		return // an empty file: every default
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		p.fail(p.file, top.Line, "", "the config must be a mapping of sections (slack:, redis:, ...)")
+		return
+	}
+	known := map[string]*field{}
+	sections := map[string][]string{}
+	for i := range fields {
+		f := &fields[i]
+		known[f.key] = f
+		sec, name, _ := strings.Cut(f.key, ".")
+		sections[sec] = append(sections[sec], name)
+	}
+	secNames := make([]string, 0, len(sections))
+	for s := range sections {
+		secNames = append(secNames, s)
+	}
+	sort.Strings(secNames)
+	seenSec := map[string]int{}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		sec := k.Value
+		if first, dup := seenSec[sec]; dup {
+			p.fail(p.file, k.Line, sec, "section appears twice (first at line %d)", first)
+			continue
+		}
+		seenSec[sec] = k.Line
+		names, ok := sections[sec]
+		if !ok {
+			p.fail(p.file, k.Line, sec, "unknown section%s (known: %s)", didYouMean(sec, secNames), strings.Join(secNames, ", "))
+			continue
+		}
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+			continue // "slack:" with nothing under it
+		}
+		if v.Kind != yaml.MappingNode {
+			p.fail(p.file, v.Line, sec, "must be a mapping of key: value (one of %s)", strings.Join(names, ", "))
+			continue
+		}
+		seen := map[string]int{}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			kk, vv := v.Content[j], v.Content[j+1]
+			key := sec + "." + kk.Value
+			if first, dup := seen[kk.Value]; dup {
+				p.fail(p.file, kk.Line, key, "key appears twice (first at line %d)", first)
+				continue
+			}
+			seen[kk.Value] = kk.Line
+			f, ok := known[key]
+			if !ok {
+				if instead, secret := inlineSecretKeys[key]; secret {
+					p.fail(p.file, kk.Line, key, "secrets are not written in the config file: set %s to the name of the environment variable that holds it", instead)
+					continue
+				}
+				p.fail(p.file, kk.Line, key, "unknown key%s (known in %s: %s)", didYouMean(kk.Value, names), sec, strings.Join(names, ", "))
+				continue
+			}
+			if val, ok := p.parseNode(f, vv); ok {
+				f.set(c, val)
+				c.sources[f.key] = fmt.Sprintf("%s:%d", filepath.Base(p.file), vv.Line)
+			}
+		}
+	}
+}
+
+// parseNode checks a YAML value's shape and parses it as f's kind.
+func (p *configParser) parseNode(f *field, n *yaml.Node) (any, bool) {
+	switch f.kind {
+	case kUserIDs, kGroupIDs, kChanIDs:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return []string(nil), true
+		}
+		if n.Kind != yaml.SequenceNode {
+			p.fail(p.file, n.Line, f.key, "must be a list, like [U012AB3CD, U045EF6GH]")
+			return nil, false
+		}
+		var out []string
+		good := true
+		for i, e := range n.Content {
+			if e.Kind != yaml.ScalarNode {
+				p.fail(p.file, e.Line, fmt.Sprintf("%s[%d]", f.key, i), "must be a single ID")
+				good = false
+				continue
+			}
+			if msg := checkSlackID(f.kind, e.Value); msg != "" {
+				p.fail(p.file, e.Line, fmt.Sprintf("%s[%d]", f.key, i), "%s", msg)
+				good = false
+				continue
+			}
+			out = append(out, e.Value)
+		}
+		return out, good
+	}
+	if n.Kind != yaml.ScalarNode {
+		p.fail(p.file, n.Line, f.key, "must be a single value, not a %s", nodeKind(n))
+		return nil, false
+	}
+	if n.Tag == "!!null" {
+		switch f.kind {
+		case kString, kPath, kEnvName, kURL, kAddrOff:
+			return "", true // "" switches the thing off
+		}
+	}
+	v, msg := parseValue(f, n.Value)
+	if msg != "" {
+		p.fail(p.file, n.Line, f.key, "%s", msg)
+		return nil, false
+	}
+	if f.kind == kPath && v.(string) != "" && !filepath.IsAbs(v.(string)) && p.dir != "" {
+		v = filepath.Join(p.dir, v.(string))
+	}
+	return v, true
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.MappingNode:
+		return "mapping"
+	}
+	return "value"
+}
+
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// parseValue parses one textual value (from the file or the environment);
+// msg says what is wrong. It never repeats a value that might be a secret.
+func parseValue(f *field, s string) (v any, msg string) {
+	switch f.kind {
+	case kString, kPath:
+		return s, ""
+	case kEnvName:
+		if s == "" {
+			return s, ""
+		}
+		if !envNameRE.MatchString(s) {
+			// It may be the secret itself pasted in: never echo it.
+			return nil, "must name an environment variable (letters, digits and _), not hold the secret itself"
+		}
+		return s, ""
+	case kDuration:
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return nil, fmt.Sprintf("%q is not a positive duration: write it like 90s, 15m or 168h", s)
+		}
+		return d, ""
+	case kBool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Sprintf("%q: want true or false", s)
+		}
+		return b, ""
+	case kBytes:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, fmt.Sprintf("%q: want a positive whole number of bytes, like 1048576", s)
+		}
+		return n, ""
+	case kAddr, kAddrOff:
+		if f.kind == kAddrOff && (s == "" || s == "off") {
+			return "", ""
+		}
+		if msg := checkListenAddr(s); msg != "" {
+			return nil, fmt.Sprintf("bad address %q: %s", s, msg)
+		}
+		return s, ""
+	case kURL:
+		if s == "" {
+			return s, ""
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Sprintf("%q is not an http(s) URL like https://slack.com/api/", s)
+		}
+		if !strings.HasSuffix(s, "/") {
+			s += "/" // slack-go appends the method name
+		}
+		return s, ""
+	case kEnum:
+		for _, e := range f.enum {
+			if s == e {
+				return s, ""
+			}
+		}
+		return nil, fmt.Sprintf("%q: want one of %s%s", s, strings.Join(f.enum, ", "), didYouMean(s, f.enum))
+	case kLevel:
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(s)); err != nil {
+			return nil, fmt.Sprintf("%q: want debug, info, warn or error", s)
+		}
+		return l, ""
+	case kUserIDs, kGroupIDs, kChanIDs:
+		var out []string
+		for _, id := range splitIDs(s) {
+			if msg := checkSlackID(f.kind, id); msg != "" {
+				return nil, msg
+			}
+			out = append(out, id)
+		}
+		return out, ""
+	}
+	return nil, "internal: unknown kind"
+}
+
+// splitIDs splits an environment list: commas or spaces.
+func splitIDs(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' })
+}
+
+// checkListenAddr accepts host:port and :port with a port from 1 to 65535.
+func checkListenAddr(s string) string {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return "want host:port or :port, like :9090 or 127.0.0.1:9090"
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
+		return "the port must be a number from 1 to 65535"
+	}
+	if host != "" && net.ParseIP(host) == nil && !hostnameRE.MatchString(host) {
+		return "the host must be an IP address or a host name"
+	}
+	return ""
+}
+
+var (
+	hostnameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$`)
+	slackIDRE  = regexp.MustCompile(`^[A-Z][A-Z0-9]{2,}$`)
+)
+
+func checkSlackID(k kind, id string) string {
+	var prefixes, what string
+	switch k {
+	case kUserIDs:
+		prefixes, what = "UW", "a Slack user ID (U… or W…; profile → ⋮ → Copy member ID)"
+	case kGroupIDs:
+		prefixes, what = "S", "a Slack user group ID (S…)"
+	default:
+		prefixes, what = "CGD", "a Slack channel ID (C…, G… or D…; channel details → bottom of About)"
+	}
+	if !slackIDRE.MatchString(id) || !strings.ContainsRune(prefixes, rune(id[0])) {
+		return fmt.Sprintf("%q is not %s", id, what)
+	}
+	return ""
+}
+
+// applyEnv lets the environment override the file, key by key, so the
+// variables the bot always read keep working.
+func (p *configParser) applyEnv(c *Config, getenv func(string) string) {
+	for i := range fields {
+		f := &fields[i]
+		if f.env == "" {
+			continue
+		}
+		s := getenv(f.env)
+		if s == "" {
+			continue
+		}
+		v, msg := parseValue(f, s)
+		if msg != "" {
+			p.fail("environment", 0, f.env, "%s (it overrides %s)", msg, f.key)
+			continue
+		}
+		f.set(c, v)
+		c.sources[f.key] = "env " + f.env
+	}
+}
+
+// resolveSecrets reads the variables the *_env keys name. A variable the
+// file names explicitly must be set; the defaults may be unset (console).
+func (p *configParser) resolveSecrets(c *Config, getenv func(string) string) {
+	secret := func(key, name string, dst *Secret) {
+		if name == "" {
+			return
+		}
+		*dst = Secret(getenv(name))
+		if *dst == "" {
+			if src, fromFile := c.sources[key]; fromFile && !strings.HasPrefix(src, "env ") {
+				p.fail(p.file, p.lineOf(src), key, "names the environment variable %s, which is not set", name)
+			}
+		}
+	}
+	secret("slack.bot_token_env", c.Slack.BotTokenEnv, &c.Slack.BotToken)
+	secret("slack.app_token_env", c.Slack.AppTokenEnv, &c.Slack.AppToken)
+	secret("slack.signing_secret_env", c.Slack.SigningSecretEnv, &c.Slack.SigningSecret)
+	secret("redis.url_env", c.Redis.URLEnv, &c.Redis.URL)
+	secret("redis.password_env", c.Redis.PasswordEnv, &c.Redis.Password)
+}
+
+func (p *configParser) lineOf(src string) int {
+	_, l, ok := strings.Cut(src, ":")
+	if !ok {
+		return 0
+	}
+	n, _ := strconv.Atoi(l)
+	return n
+}
+
+// where names the file line (or the variable) a key's value came from.
+func (p *configParser) where(c *Config, key string) (string, int) {
+	src, ok := c.sources[key]
+	switch {
+	case !ok:
+		return p.fileOrDefaults(), 0
+	case strings.HasPrefix(src, "env "):
+		return "environment", 0
+	}
+	return p.file, p.lineOf(src)
+}
+
+func (p *configParser) fileOrDefaults() string {
+	if p.file == "" {
+		return "defaults"
+	}
+	return p.file
+}
+
+func (p *configParser) crossCheck(c *Config, getenv func(string) string) {
+	mode := c.Slack.Mode
+	need := func(what string, s Secret, envName string) {
+		if s == "" {
+			f, l := p.where(c, "slack.mode")
+			p.fail(f, l, "slack.mode", "%s needs the %s in $%s, which is not set", mode, what, envName)
+		}
+	}
+	switch mode {
+	case modeSocketMode:
+		need("bot token", c.Slack.BotToken, c.Slack.BotTokenEnv)
+		need("app-level token", c.Slack.AppToken, c.Slack.AppTokenEnv)
+	case modeHTTP:
+		need("bot token", c.Slack.BotToken, c.Slack.BotTokenEnv)
+		need("signing secret", c.Slack.SigningSecret, c.Slack.SigningSecretEnv)
+	}
+	// Swapped tokens are the usual mistake; other shapes are left to
+	// auth.test, so test servers may use any token.
+	if strings.HasPrefix(c.Slack.BotToken.Reveal(), "xapp-") {
+		f, l := p.where(c, "slack.bot_token_env")
+		p.fail(f, l, "slack.bot_token_env", "$%s holds an app-level token (xapp-…); the bot token starts with xoxb-", c.Slack.BotTokenEnv)
+	}
+	if strings.HasPrefix(c.Slack.AppToken.Reveal(), "xox") {
+		f, l := p.where(c, "slack.app_token_env")
+		p.fail(f, l, "slack.app_token_env", "$%s holds a bot or user token (xox…); the app-level token starts with xapp-", c.Slack.AppTokenEnv)
+	}
+	if c.Redis.URL != "" {
+		if r, err := store.OpenURL(c.RedisURL().Reveal(), store.Options{}); err != nil {
+			f, l := p.where(c, "redis.url_env")
+			p.fail(f, l, "redis.url_env", "$%s is not a usable Redis URL: %v", c.Redis.URLEnv, err)
+		} else {
+			_ = r.Close() // parsed only: nothing was dialled
+		}
+	} else if c.Redis.Required {
+		f, l := p.where(c, "redis.required")
+		p.fail(f, l, "redis.required", "Redis is required but $%s is not set", c.Redis.URLEnv)
+	}
+	if c.Ops.Listen != "" && c.Transport() == modeHTTP && samePort(c.Ops.Listen, c.Slack.Listen) {
+		f, l := p.where(c, "ops.listen")
+		p.fail(f, l, "ops.listen", "%q is the Slack Events API's address too (slack.listen %q): give them different ports", c.Ops.Listen, c.Slack.Listen)
+	}
+	if c.OpenTTL < c.ResolvedTTL {
+		f, l := p.where(c, "incidents.open_ttl")
+		p.fail(f, l, "incidents.open_ttl", "%s is shorter than incidents.resolved_ttl %s: an open incident would vanish before a resolved one", c.OpenTTL, c.ResolvedTTL)
+	}
+	if c.Inventory != "" {
+		p.checkInventory(c, getenv)
+	}
+}
+
+func samePort(a, b string) bool {
+	ha, pa, err1 := net.SplitHostPort(a)
+	hb, pb, err2 := net.SplitHostPort(b)
+	if err1 != nil || err2 != nil || pa != pb {
+		return false
+	}
+	wildcard := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return ha == hb || wildcard(ha) || wildcard(hb)
+}
+
+// checkInventory loads the device inventory with the devices package's own
+// validation and checks that every credential variable it names is set.
+func (p *configParser) checkInventory(c *Config, getenv func(string) string) {
+	inv, err := devices.LoadInventory(c.Inventory)
+	if err != nil {
+		var ie *devices.InventoryError
+		if errors.As(err, &ie) {
+			for _, pr := range ie.Problems {
+				p.fail(c.Inventory, pr.Line, "", "%s", pr.Msg)
+			}
+			return
+		}
+		f, l := p.where(c, "devices.inventory")
+		p.fail(f, l, "devices.inventory", "%v", err)
+		return
+	}
+	for _, d := range append(append([]devices.Device{}, inv.JumpHosts...), inv.Devices...) {
+		cr := d.Credentials
+		for _, v := range []struct{ key, name string }{
+			{"password_env", cr.PasswordEnv}, {"key_passphrase_env", cr.KeyPassphraseEnv}, {"enable_password_env", cr.EnablePasswordEnv},
+		} {
+			if v.name != "" && getenv(v.name) == "" {
+				p.fail(c.Inventory, d.Line, d.Name+".credentials."+v.key, "names the environment variable %s, which is not set", v.name)
+			}
+		}
+		for _, v := range []struct{ key, path string }{
+			{"password_file", cr.PasswordFile}, {"key_file", cr.KeyFile}, {"enable_password_file", cr.EnablePasswordFile}, {"known_hosts", d.KnownHosts},
+		} {
+			if v.path == "" {
+				continue
+			}
+			if _, err := os.Stat(v.path); err != nil {
+				msg := "cannot be read: " + err.Error()
+				if v.key == "known_hosts" && d.TrustOnFirstUse && errors.Is(err, os.ErrNotExist) {
+					continue // trust on first use creates it
+				}
+				p.fail(c.Inventory, d.Line, d.Name+"."+v.key, "%s", msg)
+			}
+		}
+	}
+}
+
+// didYouMean suggests the closest known word within two edits.
+func didYouMean(s string, known []string) string {
+	best, bestD := "", 3
+	for _, k := range known {
+		if d := editDistance(s, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// runConfig is `tunneldoc config check [--config FILE] [--show]`.
+func runConfig(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	_ = ctx // nothing here does I/O beyond reading the files
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(stderr, "usage: tunneldoc config check [--config FILE] [--show]")
+		return 2
+	}
+	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "config file (default $TUNNELDOC_CONFIG)")
+	show := fs.Bool("show", false, "print every key's effective value and where it came from")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tunneldoc config check: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	c, err := loadConfig(*path, getenv)
+	if *show {
+		showConfig(stdout, c)
+	}
+	if err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			for _, p := range ce.Problems {
+				fmt.Fprintln(stdout, p.String())
+			}
+			fmt.Fprintf(stdout, "%d problem(s): the configuration is not valid\n", len(ce.Problems))
+			return 1
+		}
+		fmt.Fprintf(stderr, "tunneldoc config check: %v\n", err)
+		return 1
+	}
+	name := c.Path
+	if name == "" {
+		name = "(no file: defaults and environment)"
+	}
+	fmt.Fprintf(stdout, "%s: OK (transport %s, redis %s, inventory %s, ops %s)\n", name, c.Transport(), describeRedis(c), orNone(c.Inventory), orOff(c.Ops.Listen))
+	return 0
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func describeRedis(c Config) string {
+	if c.Redis.URL == "" {
+		return "none (in-memory store)"
+	}
+	return store.Describe(c.RedisURL().Reveal())
+}
+
+func showConfig(w io.Writer, c Config) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tVALUE\tFROM")
+	for i := range fields {
+		f := &fields[i]
+		src := c.sources[f.key]
+		if src == "" {
+			src = "default"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.key, f.get(&c), src)
+	}
+	for _, s := range []struct {
+		name string
+		v    Secret
+	}{{c.Slack.BotTokenEnv, c.Slack.BotToken}, {c.Slack.AppTokenEnv, c.Slack.AppToken}, {c.Slack.SigningSecretEnv, c.Slack.SigningSecret}, {c.Redis.URLEnv, c.Redis.URL}, {c.Redis.PasswordEnv, c.Redis.Password}} {
+		if s.name == "" {
+			continue
+		}
+		state := "set"
+		if s.v == "" {
+			state = "not set"
+		}
+		fmt.Fprintf(tw, "$%s\t%s\tenvironment\n", s.name, state)
+	}
+	tw.Flush()
+}
