@@ -39,6 +39,8 @@ type ciscoCfg struct {
 
 	resolving map[string]bool
 	deferred  []func()
+	// maskRanges counts ranges produced by scattered wildcard masks.
+	maskRanges int
 	// objLines collects the object / object-group lines an ACL entry
 	// used, so that evidence shows what the names stand for.
 	objLines []int
@@ -1020,6 +1022,11 @@ func (c *ciscoCfg) addrSpec(w []string, i int, wildcard bool) (ipSet, int, bool)
 			} else {
 				s, approx = maskSet(a, m)
 			}
+			c.maskRanges += len(s)
+			if c.maskRanges > maxMaskRanges && len(s) > 1 {
+				// a config full of scattered masks: keep the cost bounded
+				s, approx = ipSet{{s[0].lo, s[len(s)-1].hi}}, true
+			}
 			if approx {
 				c.d.notes = append(c.d.notes, "a scattered wildcard mask ("+w[i+1]+") was read as the range it spans")
 			}
@@ -1116,6 +1123,10 @@ func (c *ciscoCfg) resolveObject(name string) (ipSet, []int) {
 	c.d.notes = append(c.d.notes, "object "+name+" is referred to but not defined")
 	return nil, nil
 }
+
+// maxMaskRanges bounds, per config, the ranges scattered wildcard masks
+// may expand to; past it each mask is read as the range it spans.
+const maxMaskRanges = 10_000
 
 var portOps = map[string]int{"eq": 1, "neq": 1, "lt": 1, "gt": 1, "range": 2}
 

@@ -340,6 +340,9 @@ func (c *comparison) report() diagnose.Report {
 		vendor = c.a.vendor + "/" + c.b.vendor
 	}
 	r := diagnose.Report{Vendor: vendor, Readable: true, Findings: fs}
+	for _, d := range []*device{c.a, c.b} {
+		r.Sections = append(r.Sections, diagnose.SectionInfo{Command: d.section() + " crypto configuration", Vendor: d.vendor, FirstLine: 1, LastLine: len(d.lines)})
+	}
 	if c.peerB.IsValid() {
 		r.Peer = c.peerB.String()
 	}

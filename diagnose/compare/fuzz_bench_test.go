@@ -156,6 +156,24 @@ func BenchmarkACL5000(b *testing.B) {
 	}
 }
 
+// BenchmarkScatteredMasks: 5,000 ACL lines with non-contiguous wildcard
+// masks, the input that could blow up the address sets.
+func BenchmarkScatteredMasks(b *testing.B) {
+	var a strings.Builder
+	a.WriteString("hostname A\ncrypto map M 10 ipsec-isakmp\n set peer 40.0.0.1\n match address W\ninterface Gi0/1\n ip address 30.0.0.1 255.255.255.0\n crypto map M\nip access-list extended W\n")
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&a, " permit ip 10.%d.0.%d 0.0.255.0 20.0.%d.0 0.255.0.255\n", i%250, i%200, i%250)
+	}
+	text := a.String()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d := readDevice("A", Input{Text: text})
+		if len(d.tunnels) != 1 || !d.tunnels[0].hasSel {
+			b.Fatal("ACL not read")
+		}
+	}
+}
+
 // TestPure keeps the package a pure library, as package diagnose requires.
 func TestPure(t *testing.T) {
 	files, _ := filepath.Glob("*.go")
