@@ -166,7 +166,8 @@ func (e *engine) feed(n int, raw string) {
 	}
 
 	// a continuation of a wrapped log line?
-	if e.pending != nil && e.pending.Last == n-1 && e.pending.Last-e.pending.N < 8 && e.headerParser(trimmed) == nil {
+	if e.pending != nil && e.pending.Last == n-1 && e.pending.Last-e.pending.N < 8 && e.headerParser(trimmed) == nil &&
+		continuation(text, e.pending.Last > e.pending.N) {
 		e.pending.Text += " " + trimmed
 		e.pending.Last = n
 		e.pendingRaw = append(e.pendingRaw, raw)
@@ -472,4 +473,25 @@ func debugShaped(s string) bool {
 		return true // strongSwan "09[IKE]"
 	}
 	return strings.HasPrefix(s, "CryptoEngine") || strings.HasPrefix(s, "CRYPTO_")
+}
+
+// continuation decides whether a physical line continues the log line
+// before it. Terminals and chat clients wrap with an indent (any number of
+// such lines); a chat client may also wrap once without one, but a
+// "Label: value" line is output of its own, not the rest of a message.
+func continuation(text string, alreadyWrapped bool) bool {
+	if strings.HasPrefix(text, " ") {
+		return true
+	}
+	if alreadyWrapped {
+		return false
+	}
+	head := text
+	if len(head) > 48 {
+		head = head[:48]
+	}
+	if i := strings.Index(head, ": "); i > 0 && i+2 < len(text) && isDigit(text[i+2]) {
+		return false
+	}
+	return true
 }

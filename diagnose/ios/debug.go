@@ -20,8 +20,8 @@ var LineParsers = []facts.LineParser{{
 
 // debugPrefixes open IOS debug and log lines once the timestamp is gone.
 var debugPrefixes = []string{
-	"ISAKMP", "IPSEC", "IKEv2", "IKEV2", "%CRYPTO", "%IKEV2", "%PKI", "CRYPTO_PKI", "CRYPTO_ENGINE",
-	"CryptoEngine", "Crypto mapdb", "%C1700", "%VPN", "IPsec", "CRYPTO_",
+	"ISAKMP", "IPSEC(", "IPSEC:", "IPSec(", "IPsec(", "IKEv2:", "IKEv2-", "IKEV2:", "IKEV2-", "%CRYPTO", "%IKEV2", "%PKI",
+	"CRYPTO_PKI", "CRYPTO_ENGINE", "CryptoEngine", "Crypto mapdb", "%C1700", "%VPN", "CRYPTO_",
 }
 
 func isDebugLine(line string) bool {
