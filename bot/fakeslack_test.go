@@ -329,6 +329,12 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 			if err := c.WriteJSON(env); err != nil {
 				return
 			}
+			if m, ok := env.(map[string]any); ok && m["type"] == "disconnect" {
+				// This connection takes no more envelopes: the next ones
+				// go to the socket the client opens next.
+				time.Sleep(100 * time.Millisecond)
+				return
+			}
 		case <-done:
 			return
 		case <-r.Context().Done():

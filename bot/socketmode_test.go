@@ -147,3 +147,24 @@ func indexOf(cs []call, method string) int {
 	}
 	return -1
 }
+
+// TestSocketModeReconnects: Slack refreshes connections; after a
+// "disconnect" envelope the client opens a new socket by itself and the
+// next mention is answered.
+func TestSocketModeReconnects(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sm := socketmode.New(e.api)
+	go func() { _ = bot.RunSocketMode(ctx, e.bot, sm, e.config.Logger) }()
+
+	e.slack.envelopes <- map[string]any{"type": "disconnect", "reason": "refresh_requested"}
+	e.slack.envelopes <- envelope("env-r1", mention("EvRe1", "1700003000.000100", "", "help"), 0)
+	e.slack.waitFor("the reply after reconnecting", func(cs []call) bool { return len(only(cs, "chat.postMessage")) == 1 })
+	e.slack.mu.Lock()
+	conns := e.slack.wsConns
+	e.slack.mu.Unlock()
+	if conns < 2 {
+		t.Fatalf("%d websocket connections; want a reconnect", conns)
+	}
+}
