@@ -39,6 +39,20 @@ func (c *comparison) checkApplied(d *device, t *tunnel, other *device, ot *tunne
 		both(ev(d, t.line), ev(other, peerLines(ot, c.peerOf(d))...)), fix)
 }
 
+// checkComplete: IOS and the ASA treat a static crypto map entry without
+// "match address" as incomplete: no traffic selects it and IKE never starts.
+func (c *comparison) checkComplete(d *device, t *tunnel, other *device, ot *tunnel) {
+	if t.mapName == "" || t.dynamic || t.selName != "" {
+		return
+	}
+	c.add(diagnose.CauseNoInterestingTraffic, 0.85,
+		fmt.Sprintf("%s's %s has no match address: the entry is incomplete, no traffic selects it and %s never starts IKE for %s.",
+			d.name(), t.name, d.side, other.name()),
+		both(ev(d, t.line), ev(other, ot.selLines...)),
+		vendorCmd(d, t.name+" ipsec-isakmp\n match address <crypto ACL mirroring "+other.side+"'s>",
+			t.name+" match address <crypto ACL mirroring "+other.side+"'s>", ""))
+}
+
 // checkIKEEnabled: an ASA answers no IKE on an interface where the
 // version is not enabled; "no crypto isakmp enable" does the same on IOS.
 func (c *comparison) checkIKEEnabled(d *device, t *tunnel, other *device, ot *tunnel) {

@@ -29,6 +29,7 @@ func (c *ciscoCfg) finish() {
 			sort.SliceStable(dm.entries, func(i, j int) bool { return dm.entries[i].seq < dm.entries[j].seq })
 			for _, de := range dm.entries {
 				t := c.mapTunnel(name, de, "crypto dynamic-map "+dm.name+" "+strconv.Itoa(de.seq))
+				t.dynamic = true
 				if len(t.peers) == 0 {
 					// a dynamic entry answers any peer
 					t.peerNets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}

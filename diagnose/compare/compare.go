@@ -308,6 +308,8 @@ func (c *comparison) run() diagnose.Report {
 	}
 	c.checkApplied(a, c.ta, b, c.tb)
 	c.checkApplied(b, c.tb, a, c.ta)
+	c.checkComplete(a, c.ta, b, c.tb)
+	c.checkComplete(b, c.tb, a, c.ta)
 	c.checkIKEEnabled(a, c.ta, b, c.tb)
 	c.checkIKEEnabled(b, c.tb, a, c.ta)
 	var pa, pb *proposal

@@ -140,6 +140,7 @@ type pskEntry struct {
 type tunnel struct {
 	name    string
 	mapName string // the crypto map the entry belongs to, "" for others
+	dynamic bool   // a dynamic crypto map entry (the ACL is optional there)
 	line    int
 	peers   []addrRef
 	// peerNets: peers given as a range (strongSwan remote_addrs = %any or a subnet).
