@@ -30,8 +30,9 @@ func NewRedis(rdb redis.UniversalClient, prefix string, opts Options) *Redis {
 
 // OpenURL connects to REDIS_URL. redis:// and rediss:// URLs name one
 // server; add addr=host:port query parameters for a Cluster seed list, or
-// master_name=NAME (with the Sentinel addresses) for Sentinel. It does not
-// ping: call Ping to learn whether the server answers.
+// master_name=NAME (host and addr= name the Sentinels, whose credentials
+// the master shares) for Sentinel. It does not ping: call Ping to learn
+// whether the server answers.
 func OpenURL(rawURL string, opts Options) (*Redis, error) {
 	uo, err := universalOptions(rawURL)
 	if err != nil {
@@ -52,9 +53,15 @@ func universalOptions(rawURL string) (*redis.UniversalOptions, error) {
 		if err != nil {
 			return nil, fmt.Errorf("REDIS_URL (sentinel): %w", redactURLError(err))
 		}
+		// The URL's user info authenticates to the Sentinels; the usual
+		// deployment gives the master the same credentials.
+		user, pass := fo.Username, fo.Password
+		if user == "" && pass == "" {
+			user, pass = fo.SentinelUsername, fo.SentinelPassword
+		}
 		return &redis.UniversalOptions{
 			Addrs: fo.SentinelAddrs, MasterName: fo.MasterName, DB: fo.DB,
-			Username: fo.Username, Password: fo.Password, TLSConfig: fo.TLSConfig,
+			Username: user, Password: pass, TLSConfig: fo.TLSConfig,
 			SentinelUsername: fo.SentinelUsername, SentinelPassword: fo.SentinelPassword,
 		}, nil
 	case q.Has("addr"):
