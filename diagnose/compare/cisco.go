@@ -570,7 +570,7 @@ func (c *ciscoCfg) isakmpKey(st *stanza, m []string) {
 	if !ok {
 		return
 	}
-	c.addKey(pskEntry{match: p, unreadable: unr, version: 1, line: st.head.n, what: "crypto isakmp key"}, key)
+	c.addKey(pskEntry{match: p, unreadable: unr, version: 1, line: st.head.n}, key)
 }
 
 // keyring: pre-shared-key address A [M] key [t] KEY; the key may sit on
@@ -585,7 +585,7 @@ func (c *ciscoCfg) keyring(st *stanza, m []string) {
 			if !ok {
 				continue
 			}
-			e := pskEntry{match: p, version: 1, scope: m[1], line: k.n, head: st.head.n, what: "keyring " + m[1]}
+			e := pskEntry{match: p, version: 1, scope: m[1], line: k.n, head: st.head.n}
 			rest := w[2+used:]
 			if len(rest) >= 2 && rest[0] == "key" {
 				key, unr, ok := readKey(rest[1:])
@@ -629,7 +629,7 @@ func (c *ciscoCfg) ikev2Keyring(st *stanza, m []string) {
 			if !p.hasMatch || (!p.hasL && !p.hasR) {
 				continue
 			}
-			e := pskEntry{match: p.match, version: 2, scope: m[1], line: p.lineL, line2: p.lineR, head: p.line, what: "ikev2 keyring " + m[1],
+			e := pskEntry{match: p.match, version: 2, scope: m[1], line: p.lineL, line2: p.lineR, head: p.line,
 				local: secret{p.local}, remote: secret{p.rem}, hasLocal: p.hasL, hasRem: p.hasR}
 			e.unreadable = p.unrL
 			if e.unreadable == "" {
@@ -931,7 +931,6 @@ func (c *ciscoCfg) tunnelGroupAttrs(st *stanza, m []string) {
 	} else {
 		return // a named group is not chosen by address for L2L
 	}
-	what := "tunnel-group " + m[1]
 	var v2 *pskEntry
 	for _, k := range st.kids {
 		w := k.words
@@ -939,12 +938,12 @@ func (c *ciscoCfg) tunnelGroupAttrs(st *stanza, m []string) {
 		case len(w) >= 3 && w[0] == "ikev1" && w[1] == "pre-shared-key":
 			key, unr, ok := readKey(w[2:])
 			if ok {
-				c.addKey(pskEntry{match: match, version: 1, line: k.n, head: st.head.n, what: what, unreadable: unr}, key)
+				c.addKey(pskEntry{match: match, version: 1, line: k.n, head: st.head.n, unreadable: unr}, key)
 			}
 		case len(w) >= 2 && w[0] == "pre-shared-key": // ASA 7.x/8.0
 			key, unr, ok := readKey(w[1:])
 			if ok {
-				c.addKey(pskEntry{match: match, version: 1, line: k.n, head: st.head.n, what: what, unreadable: unr}, key)
+				c.addKey(pskEntry{match: match, version: 1, line: k.n, head: st.head.n, unreadable: unr}, key)
 			}
 		case len(w) >= 4 && w[0] == "ikev2" && w[2] == "pre-shared-key":
 			key, unr, ok := readKey(w[3:])
@@ -952,7 +951,7 @@ func (c *ciscoCfg) tunnelGroupAttrs(st *stanza, m []string) {
 				continue
 			}
 			if v2 == nil {
-				v2 = &pskEntry{match: match, version: 2, head: st.head.n, what: what}
+				v2 = &pskEntry{match: match, version: 2, head: st.head.n}
 			}
 			if unr != "" {
 				v2.unreadable = unr
@@ -1261,7 +1260,7 @@ func (c *ciscoCfg) iosNAT(st *stanza, m []string) {
 	if len(w) < 2 {
 		return
 	}
-	r := natRule{line: st.head.n, lines: []int{st.head.n}, desc: st.head.text}
+	r := natRule{line: st.head.n, lines: []int{st.head.n}}
 	switch w[0] {
 	case "list":
 		b, ok := c.aclSelectors(w[1])
@@ -1344,7 +1343,7 @@ func (c *ciscoCfg) objectNAT(st *stanza) {
 		// resolved later: objects may use names defined further down
 		c.deferred = append(c.deferred, func() {
 			src, lines := c.resolveObject(name)
-			r := natRule{line: k.n, lines: append([]int{k.n}, lines...), ifOut: ifOut, desc: k.text, objectNAT: true}
+			r := natRule{line: k.n, lines: append([]int{k.n}, lines...), ifOut: ifOut, objectNAT: true}
 			r.exempt = len(w) >= 4 && w[2] == "static" && (w[3] == name)
 			r.match = build2D([]rect{{src: src, dst: ipSet{v4Any}}})
 			c.d.nat = append(c.d.nat, r)
@@ -1357,7 +1356,7 @@ func (c *ciscoCfg) objectNAT(st *stanza) {
 // "nat (inside) 0 access-list ACL" exemption / "nat (inside) 1 A M".
 func (c *ciscoCfg) asaNAT(st *stanza, m []string) {
 	w := strings.Fields(m[3])
-	r := natRule{line: st.head.n, lines: []int{st.head.n}, ifOut: m[2], desc: st.head.text}
+	r := natRule{line: st.head.n, lines: []int{st.head.n}, ifOut: m[2]}
 	if len(w) > 0 && w[0] == "after-auto" {
 		r.afterAuto = true
 		w = w[1:]

@@ -130,9 +130,8 @@ type pskEntry struct {
 	version    int    // 1, 2, or 0 for either
 	scope      string // keyring / profile name; "" for global
 	line       int
-	line2      int    // a second line holding the key (a wrapped keyring entry, the IKEv2 remote key)
-	head       int    // the stanza the key sits in (keyring, tunnel-group ipsec-attributes)
-	what       string // "keyring SPOKES", "tunnel-group 90.1.1.1", ...
+	line2      int // a second line holding the key (a wrapped keyring entry, the IKEv2 remote key)
+	head       int // the stanza the key sits in (keyring, tunnel-group ipsec-attributes)
 }
 
 // tunnel is one configured IPsec peering: a crypto map entry, a protected
@@ -198,7 +197,6 @@ type natRule struct {
 	line   int
 	lines  []int // the lines defining what it matches
 	ifOut  string
-	desc   string
 	// ASA rule sections: pre-8.3 "nat 0" first, then manual, object and
 	// after-auto rules.
 	legacy0, objectNAT, afterAuto bool

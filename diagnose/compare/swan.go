@@ -161,7 +161,7 @@ func parseSwan(d *device) {
 			if !ok {
 				continue
 			}
-			e := pskEntry{version: 0, line: sv.line, head: s.line, what: "secrets " + s.name,
+			e := pskEntry{version: 0, line: sv.line, head: s.line,
 				local: secret{decodeSwanSecret(sv.v)}, remote: secret{decodeSwanSecret(sv.v)}, hasLocal: true, hasRem: true}
 			for k, v := range s.kv {
 				if k == "id" || strings.HasPrefix(k, "id-") || strings.HasPrefix(k, "id_") {
