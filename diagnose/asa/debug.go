@@ -25,6 +25,9 @@ func isDebugLine(line string) bool {
 		strings.HasPrefix(s, "IKE Recv"), strings.HasPrefix(s, "IKE SENDING"), strings.HasPrefix(s, "%FTD-"):
 		return true
 	}
+	if strings.IndexByte(s, '%') < 0 {
+		return false
+	}
 	return strings.Contains(s, "%ASA-") || strings.Contains(s, "%FTD-")
 }
 

@@ -32,6 +32,9 @@ func isDebugLine(line string) bool {
 		}
 	}
 	// syslog with a host name before the message: "hub01: %CRYPTO-4-..."
+	if strings.IndexByte(s, '%') < 0 {
+		return false
+	}
 	return strings.Contains(s, ": %CRYPTO-") || strings.Contains(s, ": %IKEV2-") || strings.Contains(s, ": %PKI-")
 }
 

@@ -49,6 +49,9 @@ func IsCharonLine(line string) bool {
 		}
 		i += 1 + j
 	}
+	if !strings.Contains(w, "charon") {
+		return false
+	}
 	return strings.Contains(w, "charon-systemd[") || strings.Contains(w, "charon[") ||
 		strings.Contains(w, "charon: ")
 }
