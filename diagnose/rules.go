@@ -233,6 +233,12 @@ func (v *view) peerAnswered() bool {
 			return true
 		}
 	}
+	// sending in MM_KEY_EXCH means messages 2 and 4 came back before
+	for _, ev := range v.all(facts.EvP1Sent, facts.EvP1Retransmit) {
+		if statesPastFirstReply[ev.State] || strings.HasPrefix(ev.State, "QM") {
+			return true
+		}
+	}
 	return false
 }
 
