@@ -188,7 +188,9 @@ func (c *comparison) checkProposals(vs []int) (int, *proposal, *proposal) {
 		summary += " Closest pair differs in " + d + "."
 	}
 	c.add(diagnose.CauseIKEProposalMismatch, 0.9, summary, both(ev(c.a, la...), ev(c.b, lb...)),
-		"make one IKE policy/proposal identical on both ends (encryption, hash/integrity, authentication, DH group)")
+		"make one IKE policy/proposal identical on both ends (encryption, hash/integrity, authentication, DH group)",
+		"on "+c.b.side+", accept what "+c.a.side+" offers:\n"+ikeConfig(c.b, pa[0], v),
+		"or on "+c.a.side+", accept what "+c.b.side+" offers:\n"+ikeConfig(c.a, pb[0], v))
 	return v, nil, nil
 }
 
@@ -458,8 +460,13 @@ func (c *comparison) checkESP() {
 	if d := closestDiff(ea, eb); d != "" {
 		summary += " Closest pair differs in " + d + "."
 	}
-	c.add(diagnose.CauseESPProposalMismatch, 0.9, summary, both(ev(c.a, la...), ev(c.b, lb...)),
-		"make one transform set / ESP proposal identical on both ends (encryption and integrity)")
+	fixes := []string{"make one transform set / ESP proposal identical on both ends (encryption and integrity)"}
+	if len(ea[0].encr) > 0 && len(eb[0].encr) > 0 {
+		fixes = append(fixes,
+			"on "+c.b.side+", accept what "+c.a.side+" offers:\n"+espConfig(c.b, c.tb, ea[0]),
+			"or on "+c.a.side+", accept what "+c.b.side+" offers:\n"+espConfig(c.a, c.ta, eb[0]))
+	}
+	c.add(diagnose.CauseESPProposalMismatch, 0.9, summary, both(ev(c.a, la...), ev(c.b, lb...)), fixes...)
 }
 
 // checkSelectors: each side's crypto ACL must be the other's mirror image,
@@ -570,7 +577,7 @@ func (c *comparison) checkPFS() {
 		c.add(diagnose.CausePFSMismatch, 0.85,
 			fmt.Sprintf("PFS differs: %s, %s; quick mode / CREATE_CHILD_SA fails.", desc(c.a, c.ta), desc(c.b, c.tb)),
 			both(ev(c.a, line(c.ta)), ev(c.b, line(c.tb))),
-			"set the same PFS group on both ends (set pfs groupN), or remove PFS from both")
+			"set the same PFS group on both ends (IOS/ASA: set pfs groupN on the crypto map entry; strongSwan: the DH group in esp_proposals), or remove PFS from both")
 		return
 	}
 	c.checked = append(c.checked, "PFS")

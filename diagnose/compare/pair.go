@@ -212,9 +212,12 @@ func (c *comparison) missingTunnel(d *device, likely *tunnel, otherOut []addrRef
 			summary += " (unless " + other.side + " sits behind NAT as " + likely.peers[0].addr.String() + ": then give that as its outside address)"
 		}
 		if d.vendor == "strongswan" {
-			fix = append(fix, "set remote_addrs = "+want.String()+" in "+likely.name)
+			fix = append(fix, "set remote_addrs = "+want.String()+" in "+strings.Split(likely.name, " child ")[0])
 		} else {
 			fix = append(fix, "set the peer of "+likely.name+" to "+want.String()+" ("+likely.name+" set peer "+want.String()+")")
+		}
+		if want.IsPrivate() && !likely.peers[0].addr.IsPrivate() {
+			fix = append(fix, "or, if "+other.side+" sits behind NAT as "+likely.peers[0].addr.String()+", compare again with that as its outside address (--"+strings.ToLower(other.side)+"-addr "+likely.peers[0].addr.String()+")")
 		}
 	} else {
 		for _, t := range d.tunnels {
