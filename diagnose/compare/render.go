@@ -98,10 +98,11 @@ func espConfig(d *device, t *tunnel, p proposal) string {
 	case d.vendor == "strongswan":
 		return "esp_proposals = " + swanAlgos(p, t.pfs)
 	case d.vendor == "asa" && len(t.versions) == 1 && t.versions[0] == 2:
-		return fmt.Sprintf("crypto ipsec ikev2 ipsec-proposal MATCH-PEER\n protocol esp encryption %s\n protocol esp integrity %s",
-			words(asaIKEv2Encr, p.encr), orNull(words(asaV2Integ, p.integ)))
+		return fmt.Sprintf("crypto ipsec ikev2 ipsec-proposal MATCH-PEER\n protocol esp encryption %s\n protocol esp integrity %s\n%s set ikev2 ipsec-proposal MATCH-PEER",
+			words(asaIKEv2Encr, p.encr), orNull(words(asaV2Integ, p.integ)), t.name)
 	case d.vendor == "asa":
-		return fmt.Sprintf("crypto ipsec ikev1 transform-set MATCH-PEER %s %s", words(asaESPEncr, p.encr[:1]), words(asaESPInteg, p.integ))
+		return fmt.Sprintf("crypto ipsec ikev1 transform-set MATCH-PEER %s %s\n%s set ikev1 transform-set MATCH-PEER",
+			words(asaESPEncr, p.encr[:1]), words(asaESPInteg, p.integ), t.name)
 	}
 	return strings.TrimSpace(fmt.Sprintf("crypto ipsec transform-set MATCH-PEER %s %s", words(iosESPEncr, p.encr[:1]), words(iosESPInteg, p.integ))) +
 		"\n mode tunnel\n(and add it to " + t.name + ")"
