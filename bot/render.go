@@ -116,7 +116,7 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	shownEvidence, evidenceCut := fitLines(evidenceLines, maxInlineLines, maxSectionChars-200)
 	fixLines := make([]string, len(r.Fix))
 	for i, f := range r.Fix {
-		fixLines[i] = fmt.Sprintf("%d. %s", i+1, escapeMrkdwn(redact.Line(f)))
+		fixLines[i] = fmt.Sprintf("%d. %s", i+1, textSafe(redact.Line(f)))
 	}
 	shownFix, fixCut := fitLines(fixLines, maxInlineFixes, maxSectionChars-200)
 	others := otherFindings(r)
@@ -140,7 +140,7 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(truncate(":warning: "+escapeMrkdwn(redact.Text(w)), maxContextChars))))
 		}
 	}
-	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(escapeMrkdwn(summary), maxSectionChars)), nil, nil))
+	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(textSafe(summary), maxSectionChars)), nil, nil))
 	if len(shownEvidence) > 0 {
 		t := "*Proving lines*\n```\n" + strings.Join(shownEvidence, "\n") + "\n```"
 		if evidenceCut > 0 {
@@ -288,9 +288,30 @@ var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 // escapeMrkdwn applies the three escapes Slack requires in text.
 func escapeMrkdwn(s string) string { return mrkdwnEscaper.Replace(s) }
 
+// breakFences keeps text from opening or closing a ``` block: a zero-width
+// space goes between backticks that follow each other.
+func breakFences(s string) string {
+	if !strings.Contains(s, "``") {
+		return s
+	}
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range s {
+		if r == '`' && prev == '`' {
+			b.WriteRune('\u200b')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// textSafe escapes text for mrkdwn outside code blocks.
+func textSafe(s string) string { return escapeMrkdwn(breakFences(s)) }
+
 // codeSafe escapes text for a ``` block: a line cannot close the block.
 func codeSafe(s string) string {
-	s = strings.ReplaceAll(s, "```", "`\u200b`\u200b`")
+	s = breakFences(s)
 	if r := []rune(s); len(r) > 400 {
 		s = string(r[:399]) + "…"
 	}
