@@ -77,7 +77,8 @@ var vendorMarks = []struct {
 	vendor   string
 	prefixes []string
 }{
-	{"strongswan", []string{"connections {", "connections{", "secrets {", "secrets{", "children {", "esp_proposals", "remote_addrs", "local_addrs", "local_ts", "remote_ts"}},
+	{"strongswan", []string{"connections {", "connections{", "secrets {", "secrets{", "children {", "esp_proposals", "remote_addrs", "local_addrs", "local_ts", "remote_ts",
+		"conn ", "left=", "right=", "leftsubnet=", "rightsubnet=", "keyexchange=", "authby="}},
 	{"asa", []string{"tunnel-group ", "nameif ", "crypto ikev1 ", "crypto ipsec ikev1 ", "crypto ipsec ikev2 ", "crypto ikev2 enable ", "object network ", "object-group network ", "ASA Version", "nat (", "route outside ", "names"}},
 	{"ios", []string{"crypto isakmp ", "crypto keyring ", "crypto ipsec transform-set ", "crypto ikev2 proposal ", "crypto ikev2 keyring ", "crypto ikev2 profile ", "crypto ipsec profile ", "ip access-list ", "ip nat inside source ", "tunnel protection ipsec ", "crypto dynamic-map "}},
 }
@@ -127,7 +128,11 @@ func readDevice(side string, in Input) *device {
 	case "asa":
 		parseCisco(d, true)
 	case "strongswan":
-		parseSwan(d)
+		if isLegacySwan(in.Text) {
+			parseSwanLegacy(d)
+		} else {
+			parseSwan(d)
+		}
 	default:
 		d.vendor = ""
 	}

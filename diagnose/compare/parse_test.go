@@ -151,7 +151,7 @@ func TestDetectVendor(t *testing.T) {
 		for side, text := range map[string]string{"a": c.a, "b": c.b} {
 			want := "ios"
 			switch {
-			case strings.Contains(text, "connections {"):
+			case strings.Contains(text, "connections {") || strings.Contains(text, "\nconn "):
 				want = "strongswan"
 			case strings.Contains(text, "ASA Version"):
 				want = "asa"

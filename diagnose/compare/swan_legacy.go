@@ -1,0 +1,213 @@
+package compare
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// The legacy strongSwan format: ipsec.conf "conn" sections (conn %default
+// inherited) and ipsec.secrets "A B : PSK key" lines, often pasted together.
+// Read into the same tunnels as swanctl.conf.
+
+type legacyConn struct {
+	name string
+	line int
+	kv   map[string]swanValue
+}
+
+func isLegacySwan(text string) bool {
+	return !strings.Contains(text, "connections") && (strings.Contains(text, "\nconn ") || strings.HasPrefix(text, "conn ")) &&
+		(strings.Contains(text, "left=") || strings.Contains(text, "right="))
+}
+
+func parseSwanLegacy(d *device) {
+	var conns []*legacyConn
+	var deflt *legacyConn
+	var cur *legacyConn
+	for i, raw := range d.lines {
+		l := strings.TrimSpace(stripSwanComment(raw))
+		switch {
+		case l == "":
+		case strings.Contains(l, ": PSK") || strings.Contains(l, ":PSK"):
+			legacySecret(d, l, i+1)
+			cur = nil
+		case strings.HasPrefix(raw, "conn ") || strings.HasPrefix(raw, "config "):
+			cur = &legacyConn{name: strings.TrimSpace(strings.TrimPrefix(raw, "conn ")), line: i + 1, kv: map[string]swanValue{}}
+			switch {
+			case strings.HasPrefix(raw, "config "):
+				cur = nil
+			case cur.name == "%default":
+				deflt = cur
+			default:
+				conns = append(conns, cur)
+			}
+		case cur != nil && strings.Contains(l, "="):
+			k, v, _ := strings.Cut(l, "=")
+			cur.kv[strings.TrimSpace(k)] = swanValue{strings.Trim(strings.TrimSpace(v), `"`), i + 1}
+		}
+	}
+	d.ike = map[int][]proposal{}
+	for _, cn := range conns {
+		if deflt != nil {
+			for k, v := range deflt.kv {
+				if _, ok := cn.kv[k]; !ok {
+					cn.kv[k] = v
+				}
+			}
+		}
+		legacyTunnel(d, cn)
+	}
+}
+
+// legacySecret: "[selectors] : PSK key".
+func legacySecret(d *device, l string, n int) {
+	sel, rest, _ := strings.Cut(l, ":")
+	rest = strings.TrimSpace(rest)
+	if !strings.HasPrefix(rest, "PSK") {
+		return
+	}
+	key := strings.Trim(strings.TrimSpace(strings.TrimPrefix(rest, "PSK")), `"'`)
+	e := pskEntry{line: n, local: secret{decodeSwanSecret(key)}, remote: secret{decodeSwanSecret(key)}, hasLocal: true, hasRem: true}
+	for _, id := range strings.Fields(sel) {
+		if id != "%any" {
+			e.ids = append(e.ids, strings.TrimPrefix(id, "@"))
+		}
+	}
+	d.keys = append(d.keys, e)
+	d.secrets = append(d.secrets, key, decodeSwanSecret(key))
+}
+
+func legacyTunnel(d *device, cn *legacyConn) {
+	get := func(k string) (swanValue, bool) { v, ok := cn.kv[k]; return v, ok }
+	t := &tunnel{name: "conn " + cn.name, line: cn.line, applied: true, appliedLine: cn.line, versions: []int{1, 2}, versionLine: cn.line,
+		p1Life: 10800, p2LifeDefault: 3600, ike: map[int][]proposal{}}
+	if v, ok := get("keyexchange"); ok {
+		t.versionLine = v.line
+		switch v.v {
+		case "ikev1":
+			t.versions = []int{1}
+		case "ikev2":
+			t.versions = []int{2}
+		}
+	}
+	var left netip.Addr
+	if v, ok := get("left"); ok {
+		if a, ok := parseAddr(v.v); ok {
+			left = a
+			d.outside = append(d.outside, addrRef{addr: a, line: v.line})
+			d.ifaceAddrs = append(d.ifaceAddrs, addrRef{addr: a, line: v.line})
+		}
+	}
+	var right netip.Addr
+	if v, ok := get("right"); ok {
+		if a, ok := parseAddr(v.v); ok {
+			right = a
+			t.peers = []addrRef{{addr: a, line: v.line}}
+		} else if v.v == "%any" {
+			t.peerNets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+		} else {
+			d.notes = append(d.notes, "right="+v.v+" of conn "+cn.name+" is a name, not resolved")
+		}
+	}
+	t.auth = "psk"
+	if v, ok := get("authby"); ok && v.v != "secret" && v.v != "psk" {
+		t.auth = normAuth(v.v)
+	}
+	if v, ok := get("leftid"); ok {
+		t.localIDs, t.localIDLine = []string{strings.TrimPrefix(v.v, "@")}, v.line
+	} else if left.IsValid() {
+		t.localIDs = []string{left.String()}
+	}
+	if v, ok := get("rightid"); ok {
+		t.remoteIDs, t.remoteIDLine = []string{strings.TrimPrefix(v.v, "@")}, v.line
+	} else if right.IsValid() {
+		t.remoteIDs = []string{right.String()}
+	}
+	if v, ok := get("ike"); ok {
+		for _, ps := range splitList(strings.TrimSuffix(v.v, "!")) {
+			p, ok := swanProposal(strings.TrimSuffix(ps, "!"))
+			if !ok {
+				d.notes = append(d.notes, "proposal "+ps+" was not understood")
+				continue
+			}
+			p.name, p.line, p.lines, p.auth = ps, v.line, []int{v.line}, t.auth
+			for _, ver := range t.versions {
+				p.version = ver
+				t.ike[ver] = append(t.ike[ver], p)
+			}
+		}
+	} else {
+		t.ike = nil
+		d.notes = append(d.notes, "conn "+cn.name+" uses strongSwan's default IKE proposals, which were not compared")
+	}
+	if v, ok := get("esp"); ok {
+		t.espLine, t.pfsLine = v.line, v.line
+		pfsNone := false
+		for _, ps := range splitList(strings.TrimSuffix(v.v, "!")) {
+			p, ok := swanProposal(strings.TrimSuffix(ps, "!"))
+			if !ok {
+				continue
+			}
+			if len(p.groups) == 0 {
+				pfsNone = true
+			}
+			for _, g := range p.groups {
+				t.pfs = appendNew(t.pfs, g)
+			}
+			p.groups = nil
+			p.name, p.line, p.lines, p.mode = ps, v.line, []int{v.line}, "tunnel"
+			t.esp = append(t.esp, p)
+		}
+		if pfsNone && len(t.pfs) > 0 {
+			t.pfs, t.pfsOptional = nil, true
+		}
+	} else {
+		d.notes = append(d.notes, "conn "+cn.name+" uses strongSwan's default ESP proposals, which were not compared")
+	}
+	for _, k := range []string{"ikelifetime"} {
+		if v, ok := get(k); ok {
+			if n, ok := swanDuration(v.v); ok {
+				t.p1Life, t.p1LifeLine = n, v.line
+			}
+		}
+	}
+	for _, k := range []string{"lifetime", "keylife"} {
+		if v, ok := get(k); ok {
+			if n, ok := swanDuration(v.v); ok {
+				t.p2Life, t.p2LifeLine = n, v.line
+			}
+		}
+	}
+	subnet := func(key string, host netip.Addr) (ipSet, int) {
+		if v, ok := get(key); ok {
+			var s ipSet
+			for _, x := range splitList(v.v) {
+				if i := strings.Index(x, "["); i >= 0 {
+					x = x[:i]
+				}
+				if r, ok := parseRange(x); ok {
+					s = s.union(r)
+				}
+			}
+			return s, v.line
+		}
+		if host.IsValid() {
+			return ipSet{hostIval(host)}, 0
+		}
+		return nil, 0
+	}
+	ls, ll := subnet("leftsubnet", left)
+	rs, rl := subnet("rightsubnet", right)
+	t.hasSel = len(ls) > 0 && len(rs) > 0
+	t.sel = selectors{{proto: "ip"}: build2D([]rect{{src: ls, dst: rs}})}
+	t.selName = "conn " + cn.name
+	for _, l := range []int{ll, rl} {
+		if l > 0 {
+			t.selLines = append(t.selLines, l)
+		}
+	}
+	if len(t.selLines) == 0 {
+		t.selLines = []int{cn.line}
+	}
+	d.tunnels = append(d.tunnels, t)
+}
