@@ -1,9 +1,8 @@
 // Package compare reads the crypto configuration of both ends of an IPsec
-// tunnel (Cisco IOS/IOS-XE, Cisco ASA, strongSwan swanctl.conf or the legacy
-// ipsec.conf + ipsec.secrets) and names
-// what differs between them, in the same diagnose.Report / diagnose.Finding
-// shape the live diagnosis uses, so the CLI and the Slack bot render both
-// alike.
+// tunnel (Cisco IOS/IOS-XE, Cisco ASA, strongSwan swanctl.conf or the
+// legacy ipsec.conf + ipsec.secrets) and names what differs between them,
+// in the same diagnose.Report / diagnose.Finding shape the live diagnosis
+// uses, so the CLI and the Slack bot render both alike.
 //
 // API:
 //
