@@ -43,6 +43,7 @@ type Config struct {
 	Groups    GroupResolver   // nil: CheckGroups cannot be resolved
 	Modals    ModalOpener     // nil: /tunnel diagnose cannot open its modal
 	Recover   ThreadRecoverer // nil: a thread the store forgot stays forgotten
+	Metrics   Metrics         // nil: nothing recorded
 	Clock     Clock
 	Logger    *slog.Logger
 	Access    Access
@@ -105,6 +106,9 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.CheckTimeout <= 0 {
 		cfg.CheckTimeout = DefaultCheckTimeout
 	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = noMetrics{}
+	}
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 16
 	}
@@ -142,6 +146,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		first, err := b.cfg.Store.FirstDelivery(ctx, req.EventID, b.cfg.EventTTL)
 		switch {
 		case err != nil:
+			b.cfg.Metrics.RedisError("FirstDelivery")
 			// Prefer a rare duplicate to a lost answer.
 			b.log.Warn("event dedup unavailable; answering anyway", "event_id", req.EventID, "err", err)
 		case !first:

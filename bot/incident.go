@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -69,6 +70,7 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 		Users: nonEmpty(req.User), FirstSeen: now, LastSeen: now,
 	})
 	if err != nil {
+		b.cfg.Metrics.RedisError("Open")
 		b.log.Error("incident store unavailable", "tunnel", tunnel, "err", err)
 		t.warning = stateNotSaved
 		return t
@@ -100,6 +102,7 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.Incident {
 	inc, ok, err := b.cfg.Store.ByThread(ctx, channel, threadTS)
 	if err != nil {
+		b.cfg.Metrics.RedisError("ByThread")
 		b.log.Warn("thread lookup failed", "channel", channel, "thread", threadTS, "err", err)
 		return nil
 	}
@@ -210,6 +213,7 @@ func (b *Bot) record(ctx context.Context, t target, r diagnose.Report, source, u
 		}
 	})
 	if err != nil {
+		b.cfg.Metrics.RedisError("Update")
 		b.log.Error("recording diagnosis failed", "incident", t.inc.ID, "err", err)
 		return stateNotSaved
 	}
@@ -247,6 +251,7 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 		b.auditLog(req, "diagnose", peer, "post failed: "+report.Cause)
 		return
 	}
+	b.cfg.Metrics.Diagnosis(report.Phase, report.Cause)
 	b.upload(ctx, t, out)
 	if w := b.record(ctx, t, report, store.SourcePaste, req.User, ts); w != "" && t.warning == "" {
 		b.rewarn(ctx, t, ts, report, rc, w)
@@ -313,7 +318,16 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		return
 	}
 	cctx, cancel := context.WithTimeout(ctx, b.cfg.CheckTimeout)
+	started := b.cfg.Clock.Now()
 	res, err := b.cfg.Checker.CheckTunnel(cctx, peer, device)
+	outcome := CheckOutcomeOK
+	switch {
+	case err != nil && (ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)):
+		outcome = CheckOutcomeInterrupted
+	case err != nil:
+		outcome = CheckOutcomeError
+	}
+	b.cfg.Metrics.ObserveCheck(b.cfg.Clock.Now().Sub(started), outcome)
 	cancel()
 	checkWarning := ""
 	if err != nil && strings.TrimSpace(res.Transcript) != "" {
@@ -345,6 +359,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		b.auditLog(req, "check", peer, "post failed: "+report.Cause)
 		return
 	}
+	b.cfg.Metrics.Diagnosis(report.Phase, report.Cause)
 	b.upload(ctx, t, out)
 	if w := b.record(ctx, t, report, store.SourceCheck, req.User, ts); w != "" && t.warning == "" {
 		b.rewarn(ctx, t, ts, report, rc, w)
@@ -356,6 +371,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 func (b *Bot) status(ctx context.Context, req Request) {
 	open, err := b.cfg.Store.ListOpen(ctx)
 	if err != nil {
+		b.cfg.Metrics.RedisError("ListOpen")
 		b.log.Error("listing incidents failed", "err", err)
 		b.reply(ctx, req, "I could not read the incident list: the state store is unreachable.")
 		b.auditLog(req, "status", "", "store error")

@@ -79,6 +79,27 @@ type ModalOpener interface {
 	OpenModal(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
 }
 
+// Metrics records what the bot does (*ops.Metrics satisfies it); nil in
+// Config records nothing.
+type Metrics interface {
+	Diagnosis(phase, cause string)
+	ObserveCheck(d time.Duration, outcome string)
+	RedisError(op string)
+}
+
+// Check outcomes for Metrics.ObserveCheck (the same words as bot/ops).
+const (
+	CheckOutcomeOK          = "ok"
+	CheckOutcomeError       = "error"
+	CheckOutcomeInterrupted = "interrupted"
+)
+
+type noMetrics struct{}
+
+func (noMetrics) Diagnosis(string, string)           {}
+func (noMetrics) ObserveCheck(time.Duration, string) {}
+func (noMetrics) RedisError(string)                  {}
+
 // Clock is the injected time source: signature windows, rate-limit waits,
 // first/last seen all read it.
 type Clock interface {
