@@ -14,6 +14,11 @@ const maxWildcardRanges = 1024
 // mask (1 bits are "don't care"). Non-contiguous masks become several
 // ranges. approx reports that the mask was too scattered to expand.
 func wildcardSet(addr, wild netip.Addr) (s ipSet, approx bool) {
+	return wildcardSetMax(addr, wild, maxWildcardRanges)
+}
+
+// wildcardSetMax is wildcardSet expanding to at most limit ranges.
+func wildcardSetMax(addr, wild netip.Addr, limit int) (s ipSet, approx bool) {
 	a := v4u32(addr)
 	w := v4u32(wild)
 	base := a &^ w
@@ -29,7 +34,7 @@ func wildcardSet(addr, wild netip.Addr) (s ipSet, approx bool) {
 			pos = append(pos, b)
 		}
 	}
-	if 1<<len(pos) > maxWildcardRanges {
+	if len(pos) > 30 || 1<<len(pos) > limit {
 		return ipSet{ival{v4(base), v4(base | w)}}, true
 	}
 	ivs := make([]ival, 0, 1<<len(pos))
@@ -54,8 +59,12 @@ func v4(x uint32) u128 { return u128{0, 0xffff00000000 | uint64(x)} }
 
 // maskSet is addr under a netmask (ASA, IOS keys and object groups).
 func maskSet(addr, mask netip.Addr) (ipSet, bool) {
+	return maskSetMax(addr, mask, maxWildcardRanges)
+}
+
+func maskSetMax(addr, mask netip.Addr, limit int) (ipSet, bool) {
 	m := v4u32(mask)
-	return wildcardSet(addr, netip.AddrFrom4([4]byte{byte(^m >> 24), byte(^m >> 16), byte(^m >> 8), byte(^m)}))
+	return wildcardSetMax(addr, netip.AddrFrom4([4]byte{byte(^m >> 24), byte(^m >> 16), byte(^m >> 8), byte(^m)}), limit)
 }
 
 // maskPrefix turns "A M" into a prefix; ok is false for a non-contiguous mask.

@@ -1016,16 +1016,15 @@ func (c *ciscoCfg) addrSpec(w []string, i int, wildcard bool) (ipSet, int, bool)
 			m, _ := parseAddr(w[i+1])
 			var s ipSet
 			var approx bool
+			// a config full of scattered masks: past the budget each
+			// mask is read as the range it spans, keeping the cost bounded
+			limit := min(maxWildcardRanges, max(1, maxMaskRanges-c.maskRanges))
 			if wildcard {
-				s, approx = wildcardSet(a, m)
+				s, approx = wildcardSetMax(a, m, limit)
 			} else {
-				s, approx = maskSet(a, m)
+				s, approx = maskSetMax(a, m, limit)
 			}
 			c.maskRanges += len(s)
-			if c.maskRanges > maxMaskRanges && len(s) > 1 {
-				// a config full of scattered masks: keep the cost bounded
-				s, approx = ipSet{{s[0].lo, s[len(s)-1].hi}}, true
-			}
 			if approx {
 				c.d.notes = append(c.d.notes, "a scattered wildcard mask ("+w[i+1]+") was read as the range it spans")
 			}

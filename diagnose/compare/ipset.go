@@ -105,7 +105,14 @@ func makeSet(ivs []ival) ipSet {
 	if len(ivs) == 0 {
 		return nil
 	}
-	s := slices.Clone(ivs)
+	return mergeInPlace(slices.Clone(ivs))
+}
+
+// mergeInPlace sorts and merges s, reusing its storage.
+func mergeInPlace(s []ival) ipSet {
+	if len(s) == 0 {
+		return nil
+	}
 	slices.SortFunc(s, func(a, b ival) int { return a.lo.cmp(b.lo) })
 	out := s[:1]
 	for _, iv := range s[1:] {

@@ -61,17 +61,18 @@ func build2D(rects []rect) set2D {
 		}
 	}
 	var out set2D
+	var buf []ival // reused: one elementary range's destinations before merging
 	for k, ms := range members {
 		if len(ms) == 0 {
 			continue
 		}
 		var dst ipSet
 		if !anyDeny {
-			var all []ival
+			buf = buf[:0]
 			for _, i := range ms {
-				all = append(all, rects[i].dst...)
+				buf = append(buf, rects[i].dst...)
 			}
-			dst = makeSet(all)
+			dst = slices.Clone(mergeInPlace(buf))
 		} else {
 			var covered ipSet
 			for _, i := range ms {
