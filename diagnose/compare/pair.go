@@ -213,8 +213,12 @@ func (c *comparison) missingTunnel(d *device, likely *tunnel, otherOut []addrRef
 		}
 		if d.vendor == "strongswan" {
 			fix = append(fix, "set remote_addrs = "+want.String()+" in "+strings.Split(likely.name, " child ")[0])
+		} else if d.vendor == "asa" {
+			fix = append(fix, likely.name+" set peer "+want.String())
+		} else if strings.HasPrefix(likely.name, "crypto map ") {
+			fix = append(fix, likely.name+" ipsec-isakmp\n no set peer "+strings.Join(ps, " ")+"\n set peer "+want.String())
 		} else {
-			fix = append(fix, "set the peer of "+likely.name+" to "+want.String()+" ("+likely.name+" set peer "+want.String()+")")
+			fix = append(fix, "interface "+strings.TrimPrefix(likely.name, "interface ")+"\n tunnel destination "+want.String())
 		}
 		if want.IsPrivate() && !likely.peers[0].addr.IsPrivate() {
 			fix = append(fix, "or, if "+other.side+" sits behind NAT as "+likely.peers[0].addr.String()+", compare again with that as its outside address (--"+strings.ToLower(other.side)+"-addr "+likely.peers[0].addr.String()+")")
