@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -171,6 +172,7 @@ func parseSwan(d *device) {
 					}
 				}
 			}
+			slices.Sort(e.ids) // map order is random; output must not be
 			d.keys = append(d.keys, e)
 			d.secrets = append(d.secrets, sv.v, decodeSwanSecret(sv.v))
 		}
