@@ -1,0 +1,789 @@
+package monitor
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
+)
+
+// Event sources.
+const (
+	SourcePoll    = "poll"
+	SourceSyslog  = "syslog"
+	SourceWebhook = "webhook"
+)
+
+// Event is one observation of a tunnel's state, from any source.
+type Event struct {
+	Peer   string
+	Device string // "" when the source does not know; resolved from the targets
+	Down   bool
+	Source string
+	// Why the source says so (a poll's reason, the syslog message, the
+	// alert's summary); redacted before use.
+	Detail string
+	// Report is the diagnosis when the source has one (a poll's
+	// transcript); otherwise the monitor runs a check on down.
+	Report *diagnose.Report
+	// Text is device text the cause can be read from when no check is
+	// possible (a syslog line).
+	Text string
+}
+
+// Target is one tunnel the inventory says must be up.
+type Target struct {
+	Device string
+	Peer   string
+	Name   string // the tunnel's name, if the inventory gives one
+}
+
+// Config tunes the monitor; zero values take the defaults.
+type Config struct {
+	Interval       time.Duration     // polling interval (default 1m)
+	LeaseTTL       time.Duration     // device lease (default 3 x Interval)
+	DefaultChannel string            // where a tunnel without its own channel posts
+	Channels       map[string]string // tunnel name, peer, "peer|device" or device -> channel
+	FlapWindow     time.Duration     // default 10m
+	FlapCount      int               // transitions within FlapWindow that make it flapping (default 4)
+	ReopenWindow   time.Duration     // a new outage this soon after resolution reuses the thread (default 30m)
+	RootEvery      time.Duration     // at most one root edit per tunnel this often (default 10s; chat.update is Tier 3)
+	RootRefresh    time.Duration     // an open root's "down for" is refreshed this often (default 5m)
+	CheckTimeout   time.Duration     // a check run for a syslog/webhook outage (default 60s)
+	LockTTL        time.Duration     // the per-tunnel lease while one replica handles it (default 2 x CheckTimeout)
+	ClaimTTL       time.Duration     // a transition claim before it is sent or retried (default LockTTL)
+	RecordTTL      time.Duration     // a tunnel record's lifetime after its last write (default 30 days)
+	ReplicaID      string            // names this replica in logs; default random
+}
+
+func (c Config) withDefaults() Config {
+	if c.Interval <= 0 {
+		c.Interval = time.Minute
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 3 * c.Interval
+	}
+	if c.FlapWindow <= 0 {
+		c.FlapWindow = 10 * time.Minute
+	}
+	if c.FlapCount <= 1 {
+		c.FlapCount = 4
+	}
+	if c.ReopenWindow <= 0 {
+		c.ReopenWindow = 30 * time.Minute
+	}
+	if c.RootEvery <= 0 {
+		c.RootEvery = 10 * time.Second
+	}
+	if c.RootRefresh <= 0 {
+		c.RootRefresh = 5 * time.Minute
+	}
+	if c.CheckTimeout <= 0 {
+		c.CheckTimeout = time.Minute
+	}
+	if c.LockTTL <= 0 {
+		c.LockTTL = 2 * c.CheckTimeout
+	}
+	if c.ClaimTTL <= 0 {
+		c.ClaimTTL = c.LockTTL
+	}
+	if c.RecordTTL <= 0 {
+		c.RecordTTL = 30 * 24 * time.Hour
+	}
+	if c.ReplicaID == "" {
+		c.ReplicaID = "r-" + rand.Text()[:8]
+	}
+	return c
+}
+
+// Deps are the monitor's collaborators.
+type Deps struct {
+	Messenger bot.Messenger      // required
+	State     store.MonitorState // required: Redis for several replicas
+	Incidents store.Store        // optional: open incidents also appear in the bot's `status` and own their thread
+	Checker   bot.TunnelChecker  // optional: polling and the diagnosis of syslog/webhook outages
+	Targets   []Target           // the tunnels to poll
+	Clock     bot.Clock          // default bot.RealClock
+	Logger    *slog.Logger
+	// Diagnose is the engine; default diagnose.Diagnose.
+	Diagnose func(string, diagnose.Options) diagnose.Report
+}
+
+// Monitor turns events into incident threads.
+type Monitor struct {
+	cfg   Config
+	deps  Deps
+	log   *slog.Logger
+	clock bot.Clock
+	token string // this replica's lease token
+}
+
+// New checks deps and returns a Monitor.
+func New(cfg Config, deps Deps) (*Monitor, error) {
+	if deps.Messenger == nil || deps.State == nil {
+		return nil, errors.New("monitor: a Messenger and a State store are required")
+	}
+	if deps.Clock == nil {
+		deps.Clock = bot.RealClock
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.Diagnose == nil {
+		deps.Diagnose = diagnose.Diagnose
+	}
+	cfg = cfg.withDefaults()
+	return &Monitor{cfg: cfg, deps: deps, clock: deps.Clock, token: cfg.ReplicaID + "-" + rand.Text(),
+		log: deps.Logger.With("component", "monitor", "replica", cfg.ReplicaID)}, nil
+}
+
+// Config returns the effective configuration.
+func (m *Monitor) Config() Config { return m.cfg }
+
+// record is the monitor's state of one tunnel, shared by the replicas.
+type record struct {
+	Tunnel     string `json:"tunnel"`
+	Peer       string `json:"peer"`
+	Device     string `json:"device,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Channel    string `json:"channel,omitempty"`
+	ThreadTS   string `json:"thread_ts,omitempty"` // the root message; "" until posted
+	IncidentID string `json:"incident_id,omitempty"`
+
+	Open       bool        `json:"open"`               // an incident is open (down, or flapping and not yet settled)
+	Down       bool        `json:"down"`               // the tunnel's last known state
+	Seq        int         `json:"seq"`                // transitions seen; names each transition's once-only claim
+	Outages    int         `json:"outages"`            // outages in this thread (reopens count)
+	Since      time.Time   `json:"since"`              // the thread's first outage
+	DownAt     time.Time   `json:"down_at"`            // the current outage's start
+	ChangedAt  time.Time   `json:"changed_at"`         // last transition
+	ResolvedAt time.Time   `json:"resolved_at"`        // last resolution
+	Flaps      []time.Time `json:"flaps,omitempty"`    // transitions within the flap window
+	Flapping   bool        `json:"flapping,omitempty"` // marked flapping (said once in the thread)
+	FlapTotal  int         `json:"flap_total,omitempty"`
+
+	Phase   string `json:"phase,omitempty"`
+	Cause   string `json:"cause,omitempty"`
+	Summary string `json:"summary,omitempty"`
+	Source  string `json:"source,omitempty"`
+
+	RootText      string    `json:"root_text,omitempty"`       // what the root shows now
+	RootDirty     bool      `json:"root_dirty,omitempty"`      // the root needs an edit
+	RootUpdatedAt time.Time `json:"root_updated_at,omitempty"` // last edit (debounce)
+
+	// Poll counters, summed over the peer's IPsec SAs.
+	Encaps     int64     `json:"encaps"`
+	Decaps     int64     `json:"decaps"`
+	CountersAt time.Time `json:"counters_at,omitempty"`
+}
+
+func (m *Monitor) load(ctx context.Context, tunnel string) (*record, error) {
+	b, ok, err := m.deps.State.LoadTunnel(ctx, tunnel)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, nil
+	}
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("monitor record %s: %w", tunnel, err)
+	}
+	return &r, nil
+}
+
+func (m *Monitor) save(ctx context.Context, r *record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("monitor record %s: %w", r.Tunnel, err)
+	}
+	return m.deps.State.SaveTunnel(ctx, r.Tunnel, b, m.cfg.RecordTTL)
+}
+
+// withTunnel runs fn holding the tunnel's lease, so one replica at a time
+// reads, posts and writes a tunnel's record. It waits a bounded time.
+func (m *Monitor) withTunnel(ctx context.Context, tunnel string, fn func() error) error {
+	name := "tunnel:" + tunnel
+	deadline := m.clock.Now().Add(m.cfg.LockTTL)
+	for i := 0; ; i++ {
+		ok, err := m.deps.State.AcquireLease(ctx, name, m.token, m.cfg.LockTTL)
+		if err != nil {
+			return err
+		}
+		if ok {
+			break
+		}
+		if i >= 200 || !m.clock.Now().Before(deadline) {
+			return fmt.Errorf("monitor: tunnel %s is busy in another replica", tunnel)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+	// Released with a fresh context: a cancelled caller still frees it.
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = m.deps.State.ReleaseLease(rctx, name, m.token)
+	}()
+	return fn()
+}
+
+// resolveTarget completes an event's device and tunnel name from the
+// targets: the one device terminating the peer when the source did not
+// say, or the target whose device matches.
+func (m *Monitor) resolveTarget(peer, device string) Target {
+	var byPeer []Target
+	for _, t := range m.deps.Targets {
+		if t.Peer != peer {
+			continue
+		}
+		if device != "" && strings.EqualFold(t.Device, device) {
+			return t
+		}
+		byPeer = append(byPeer, t)
+	}
+	if len(byPeer) == 1 && (device == "" || !m.knownDevice(device)) {
+		return byPeer[0]
+	}
+	return Target{Peer: peer, Device: device}
+}
+
+func (m *Monitor) knownDevice(name string) bool {
+	for _, t := range m.deps.Targets {
+		if strings.EqualFold(t.Device, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// channelFor picks the tunnel's channel.
+func (m *Monitor) channelFor(t Target) string {
+	for _, k := range []string{store.Tunnel(t.Peer, t.Device), t.Name, t.Peer, t.Device} {
+		if k == "" {
+			continue
+		}
+		if c, ok := m.cfg.Channels[k]; ok && c != "" {
+			return c
+		}
+	}
+	return m.cfg.DefaultChannel
+}
+
+// Handle applies one event: it may open, update, reopen or resolve the
+// tunnel's incident. It returns an error when the state store or Slack
+// failed, so a webhook can ask its sender to retry.
+func (m *Monitor) Handle(ctx context.Context, ev Event) error {
+	ev.Peer = strings.TrimSpace(ev.Peer)
+	if ev.Peer == "" {
+		return errors.New("monitor: event without a peer")
+	}
+	t := m.resolveTarget(ev.Peer, strings.TrimSpace(ev.Device))
+	tunnel := store.Tunnel(t.Peer, t.Device)
+	return m.withTunnel(ctx, tunnel, func() error {
+		r, err := m.load(ctx, tunnel)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			if !ev.Down {
+				return nil // never seen down: nothing to say, nothing to keep
+			}
+			r = &record{Tunnel: tunnel, Peer: t.Peer, Device: t.Device, Name: t.Name}
+		}
+		return m.apply(ctx, r, ev)
+	})
+}
+
+// apply runs under the tunnel lease.
+func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
+	now := m.clock.Now()
+	muted := m.silenced(ctx, r.Peer)
+	if ev.Down == r.Down && (r.Open || !ev.Down) {
+		// Unchanged state: only a new cause is news.
+		if ev.Down && ev.Report != nil && ev.Report.Cause != "" && ev.Report.Cause != diagnose.CauseUnknown &&
+			(ev.Report.Cause != r.Cause || ev.Report.Phase != r.Phase) && r.ThreadTS != "" && !muted && !r.Flapping {
+			return m.newCause(ctx, r, ev, now)
+		}
+		return nil
+	}
+	r.Seq++
+	r.ChangedAt = now
+	r.Down = ev.Down
+	r.Source = ev.Source
+	r.Flaps = append(pruneFlaps(r.Flaps, now, m.cfg.FlapWindow), now)
+	r.FlapTotal++ // state changes in this thread
+	if ev.Down {
+		r.DownAt = now
+		m.takeCause(r, ev)
+	}
+	switch {
+	case ev.Down && !r.Open:
+		reopen := r.ThreadTS != "" && !r.ResolvedAt.IsZero() && now.Sub(r.ResolvedAt) <= m.cfg.ReopenWindow
+		r.Open = true
+		r.Outages++
+		if !reopen {
+			r.ThreadTS, r.IncidentID, r.Outages, r.Since, r.FlapTotal = "", "", 1, now, 1
+			r.Flaps = []time.Time{now}
+			r.Flapping = false
+			r.RootUpdatedAt = time.Time{}
+		}
+		if muted {
+			return m.save(ctx, r) // posted when the silence ends, if still down
+		}
+		if !reopen {
+			return m.openThread(ctx, r, ev)
+		}
+		return m.reopenThread(ctx, r, ev)
+	case len(r.Flaps) >= m.cfg.FlapCount || r.Flapping:
+		// Flapping: one message when it starts, then only root edits.
+		first := !r.Flapping
+		r.Flapping = true
+		if first && !muted && r.ThreadTS != "" {
+			text := fmt.Sprintf(":warning: %s is flapping: %d state changes in %s (now %s). I will keep this thread as the one incident and edit the message above instead of posting every change.",
+				m.tunnelTitle(r), len(r.Flaps), humanDuration(m.cfg.FlapWindow), upDown(r.Down))
+			if err := m.postOnce(ctx, r, "flapping", text); err != nil {
+				return err
+			}
+			r.RootDirty = true
+			m.editRoot(ctx, r, true)
+			return m.save(ctx, r)
+		}
+		r.RootDirty = true
+		if !muted {
+			m.editRoot(ctx, r, false)
+		}
+		return m.save(ctx, r)
+	case !ev.Down:
+		return m.resolve(ctx, r, muted, "")
+	}
+	// Down while open (was up but not resolved): a state change in the thread.
+	if muted || r.ThreadTS == "" {
+		return m.save(ctx, r)
+	}
+	if err := m.postOnce(ctx, r, "down", fmt.Sprintf(":red_circle: down again — %s.", m.causeText(r))); err != nil {
+		return err
+	}
+	r.RootDirty = true
+	m.editRoot(ctx, r, true)
+	return m.save(ctx, r)
+}
+
+func (m *Monitor) takeCause(r *record, ev Event) {
+	if ev.Report != nil && ev.Report.Cause != "" && ev.Report.Cause != diagnose.CauseHealthy {
+		r.Phase, r.Cause = ev.Report.Phase, ev.Report.Cause
+		r.Summary = redact.Line(firstLine(ev.Report.Summary))
+		return
+	}
+	r.Phase, r.Cause = "", ""
+	r.Summary = redact.Line(firstLine(ev.Detail))
+}
+
+// newCause says a new diagnosis in the thread (once per transition).
+func (m *Monitor) newCause(ctx context.Context, r *record, ev Event, now time.Time) error {
+	r.Seq++
+	m.takeCause(r, ev)
+	if err := m.postDiagnosis(ctx, r, *ev.Report, "cause"); err != nil {
+		return err
+	}
+	r.RootDirty = true
+	m.editRoot(ctx, r, false)
+	_ = now
+	return m.save(ctx, r)
+}
+
+// openThread posts the root message and the diagnosis for a new incident.
+func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
+	r.Channel = m.channelFor(Target{Device: r.Device, Peer: r.Peer, Name: r.Name})
+	if r.Channel == "" {
+		m.log.Error("tunnel down but no channel is configured for it (TUNNELDOC_MONITOR_CHANNEL)", "tunnel", r.Tunnel)
+		return m.save(ctx, r)
+	}
+	id := m.txID(r, "open")
+	ok, err := m.deps.State.ClaimTransition(ctx, id, m.cfg.ClaimTTL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil // another replica posts (or posted) it
+	}
+	r.RootText = m.rootText(r)
+	ts, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, Text: r.RootText})
+	if err != nil {
+		_ = m.deps.State.DropTransition(ctx, id)
+		return fmt.Errorf("monitor: posting the root for %s: %w", r.Tunnel, err)
+	}
+	r.ThreadTS = ts
+	r.RootUpdatedAt = m.clock.Now()
+	r.RootDirty = false
+	m.linkIncident(ctx, r)
+	// The thread exists now: keep it even if what follows fails.
+	if err := m.save(ctx, r); err != nil {
+		m.log.Error("saving the tunnel record after the root was posted", "tunnel", r.Tunnel, "err", err)
+	}
+	if err := m.deps.State.TransitionSent(ctx, id, m.cfg.RecordTTL); err != nil {
+		m.log.Warn("recording a sent transition", "id", id, "err", err)
+	}
+	rep := m.diagnosisFor(ctx, r, ev)
+	if err := m.postDiagnosis(ctx, r, rep, "diagnosis"); err != nil {
+		m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
+	}
+	return m.save(ctx, r)
+}
+
+func (m *Monitor) reopenThread(ctx context.Context, r *record, ev Event) error {
+	text := fmt.Sprintf(":red_circle: down again %s after it was resolved — reopened (outage %d in this thread). %s.",
+		humanDuration(m.clock.Now().Sub(r.ResolvedAt)), r.Outages, capitalise(m.causeText(r)))
+	if err := m.postOnce(ctx, r, "reopen", text); err != nil {
+		return err
+	}
+	m.linkIncident(ctx, r)
+	r.RootDirty = true
+	m.editRoot(ctx, r, true)
+	if err := m.save(ctx, r); err != nil {
+		return err
+	}
+	if ev.Report != nil || m.deps.Checker != nil {
+		rep := m.diagnosisFor(ctx, r, ev)
+		if err := m.postDiagnosis(ctx, r, rep, "diagnosis"); err != nil {
+			m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
+		}
+	}
+	return m.save(ctx, r)
+}
+
+// resolve closes the incident: one reply and the root edited.
+func (m *Monitor) resolve(ctx context.Context, r *record, muted bool, why string) error {
+	now := m.clock.Now()
+	was := now.Sub(r.DownAt)
+	if r.Outages > 1 || r.FlapTotal > 2 {
+		was = now.Sub(r.Since)
+	}
+	r.Open, r.Down = false, false
+	r.ResolvedAt = now
+	flapped := r.Flapping
+	r.Flapping = false
+	r.Flaps = nil
+	if muted || r.ThreadTS == "" {
+		r.RootDirty = r.ThreadTS != ""
+		m.closeIncident(ctx, r)
+		return m.save(ctx, r)
+	}
+	text := fmt.Sprintf(":large_green_circle: resolved after %s.", humanDuration(was))
+	if flapped {
+		text = fmt.Sprintf(":large_green_circle: resolved after %s: stable for %s after %d state changes.", humanDuration(was), humanDuration(m.cfg.FlapWindow), r.FlapTotal)
+	}
+	if why != "" {
+		text += " " + why
+	}
+	if err := m.postOnce(ctx, r, "resolve", text); err != nil {
+		return err
+	}
+	m.closeIncident(ctx, r)
+	r.RootDirty = true
+	m.editRoot(ctx, r, true)
+	return m.save(ctx, r)
+}
+
+func (m *Monitor) txID(r *record, kind string) string {
+	return r.Tunnel + ":" + r.Since.UTC().Format("20060102T150405") + ":" + strconv.Itoa(r.Seq) + ":" + kind
+}
+
+// postOnce posts a thread reply for the current transition, once across
+// replicas: claim, post, then mark sent (or drop the claim so it is
+// retried).
+func (m *Monitor) postOnce(ctx context.Context, r *record, kind, text string) error {
+	id := m.txID(r, kind)
+	ok, err := m.deps.State.ClaimTransition(ctx, id, m.cfg.ClaimTTL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil
+	}
+	if _, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: text, Incident: m.ref(r)}); err != nil {
+		_ = m.deps.State.DropTransition(ctx, id)
+		return fmt.Errorf("monitor: posting %s for %s: %w", kind, r.Tunnel, err)
+	}
+	if err := m.deps.State.TransitionSent(ctx, id, m.cfg.RecordTTL); err != nil {
+		m.log.Warn("recording a sent transition", "id", id, "err", err)
+	}
+	return nil
+}
+
+func (m *Monitor) ref(r *record) *bot.IncidentRef {
+	if r.IncidentID == "" {
+		return nil
+	}
+	return &bot.IncidentRef{ID: r.IncidentID, Peer: r.Peer, Device: r.Device}
+}
+
+// diagnosisFor returns the event's diagnosis, or runs a check (the same
+// collection as `check tunnel`), or reads the event's own text.
+func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) diagnose.Report {
+	if ev.Report != nil {
+		return *ev.Report
+	}
+	if m.deps.Checker != nil {
+		cctx, cancel := context.WithTimeout(ctx, m.cfg.CheckTimeout)
+		res, err := m.deps.Checker.CheckTunnel(cctx, r.Peer, r.Device)
+		cancel()
+		if strings.TrimSpace(res.Transcript) != "" {
+			rep := m.deps.Diagnose(redact.Text(res.Transcript), diagnose.Options{Peer: r.Peer})
+			if rep.Cause != "" && rep.Cause != diagnose.CauseHealthy {
+				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
+			}
+			return rep
+		}
+		if err != nil {
+			m.log.Warn("check for the monitor's diagnosis failed", "tunnel", r.Tunnel, "err", redact.Line(err.Error()))
+		}
+	}
+	return m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})
+}
+
+// postDiagnosis renders a report as the bot does and posts it in the thread.
+func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Report, kind string) error {
+	id := m.txID(r, kind)
+	ok, err := m.deps.State.ClaimTransition(ctx, id, m.cfg.ClaimTTL)
+	if err != nil || !ok {
+		return err
+	}
+	rc := bot.ReplyContext{Peer: r.Peer, Device: r.Device, Source: store.SourceMonitor, IncidentID: r.IncidentID, IncidentStatus: store.StatusOpen, CanRecheck: r.IncidentID != ""}
+	out := bot.Render(rep, rc)
+	ts, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: m.ref(r)})
+	if err != nil {
+		_ = m.deps.State.DropTransition(ctx, id)
+		return fmt.Errorf("monitor: posting the diagnosis for %s: %w", r.Tunnel, err)
+	}
+	if err := m.deps.State.TransitionSent(ctx, id, m.cfg.RecordTTL); err != nil {
+		m.log.Warn("recording a sent transition", "id", id, "err", err)
+	}
+	if out.File != nil {
+		if err := m.deps.Messenger.Upload(ctx, r.Channel, r.ThreadTS, out.File.Name, out.File.Title, out.File.Content); err != nil {
+			m.log.Warn("evidence upload failed", "tunnel", r.Tunnel, "err", err)
+		}
+	}
+	if m.deps.Incidents != nil && r.IncidentID != "" {
+		d := store.Diagnosis{Phase: rep.Phase, Cause: rep.Cause, Verdict: rep.Verdict, Source: store.SourceMonitor, At: m.clock.Now(), MessageTS: ts}
+		if _, err := m.deps.Incidents.Update(ctx, r.IncidentID, store.AddDiagnosis(d)); err != nil {
+			m.log.Warn("recording the monitor's diagnosis in the incident", "incident", r.IncidentID, "err", err)
+		}
+	}
+	return nil
+}
+
+// linkIncident opens the bot's incident for the thread, so `status` lists
+// it and pastes in the thread belong to it.
+func (m *Monitor) linkIncident(ctx context.Context, r *record) {
+	if m.deps.Incidents == nil || r.ThreadTS == "" {
+		return
+	}
+	now := m.clock.Now()
+	inc, created, err := m.deps.Incidents.Open(ctx, store.Incident{Tunnel: r.Tunnel, Peer: r.Peer, Device: r.Device,
+		Channel: r.Channel, ThreadTS: r.ThreadTS, RootTS: r.ThreadTS, FirstSeen: now, LastSeen: now})
+	if err != nil {
+		m.log.Warn("opening the bot incident", "tunnel", r.Tunnel, "err", err)
+		return
+	}
+	if !created && inc.ThreadTS != r.ThreadTS {
+		m.log.Info("the tunnel already has an incident thread opened by hand; the monitor keeps its own", "tunnel", r.Tunnel, "incident", inc.ID)
+		return
+	}
+	r.IncidentID = inc.ID
+}
+
+func (m *Monitor) closeIncident(ctx context.Context, r *record) {
+	if m.deps.Incidents == nil || r.IncidentID == "" {
+		return
+	}
+	if _, err := m.deps.Incidents.Update(ctx, r.IncidentID, store.SetStatus(store.StatusResolved, "", m.clock.Now())); err != nil {
+		m.log.Warn("resolving the bot incident", "incident", r.IncidentID, "err", err)
+	}
+}
+
+// editRoot edits the root in place when it is due (or now, when forced by
+// an open/resolve). An edit that is not due stays dirty for Sweep.
+func (m *Monitor) editRoot(ctx context.Context, r *record, force bool) {
+	if r.ThreadTS == "" || !r.RootDirty {
+		return
+	}
+	now := m.clock.Now()
+	if !force && now.Sub(r.RootUpdatedAt) < m.cfg.RootEvery {
+		return
+	}
+	text := m.rootText(r)
+	if text == r.RootText && !force {
+		r.RootDirty = false
+		return
+	}
+	if err := m.deps.Messenger.Update(ctx, r.ThreadTS, bot.Message{Channel: r.Channel, Text: text, Incident: m.ref(r)}); err != nil {
+		m.log.Warn("editing the root message", "tunnel", r.Tunnel, "err", err)
+		return
+	}
+	r.RootText = text
+	r.RootDirty = false
+	r.RootUpdatedAt = now
+}
+
+func (m *Monitor) silenced(ctx context.Context, peer string) bool {
+	_, _, ok, err := m.deps.State.Silenced(ctx, peer)
+	if err != nil {
+		m.log.Warn("reading silences", "peer", peer, "err", err)
+	}
+	return ok
+}
+
+// Silence stops notifications for peer for d (`silence 90.1.1.1 2h`).
+// State is still followed, so an outage still open when the silence ends
+// is posted then.
+func (m *Monitor) Silence(ctx context.Context, peer string, d time.Duration, by string) (time.Time, error) {
+	peer = strings.TrimSpace(peer)
+	if peer == "" || d <= 0 {
+		return time.Time{}, errors.New("silence needs a peer and a positive duration")
+	}
+	until := m.clock.Now().Add(d)
+	return until, m.deps.State.Silence(ctx, peer, by, until)
+}
+
+// Unsilence lifts a silence early.
+func (m *Monitor) Unsilence(ctx context.Context, peer string) error {
+	return m.deps.State.Unsilence(ctx, strings.TrimSpace(peer))
+}
+
+// Silences lists the live silences, for `status`.
+func (m *Monitor) Silences(ctx context.Context) ([]store.SilenceEntry, error) {
+	return m.deps.State.Silences(ctx)
+}
+
+// Sweep does what time alone decides: due root edits, "down for" refresh,
+// flapping incidents that have settled, outages held back by a silence
+// that has ended. Run calls it every interval; any replica may.
+func (m *Monitor) Sweep(ctx context.Context) error {
+	tunnels, err := m.deps.State.Tunnels(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, tun := range tunnels {
+		r, err := m.load(ctx, tun)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if r == nil || !m.sweepDue(ctx, r) {
+			continue
+		}
+		err = m.withTunnel(ctx, tun, func() error {
+			r, err := m.load(ctx, tun)
+			if err != nil || r == nil {
+				return err
+			}
+			return m.sweepOne(ctx, r)
+		})
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Monitor) sweepDue(ctx context.Context, r *record) bool {
+	now := m.clock.Now()
+	switch {
+	case r.RootDirty && r.ThreadTS != "" && now.Sub(r.RootUpdatedAt) >= m.cfg.RootEvery:
+		return true
+	case r.Open && r.Flapping && !r.Down && now.Sub(r.ChangedAt) >= m.cfg.FlapWindow:
+		return true
+	case r.Open && r.Down && r.ThreadTS == "":
+		return !m.silenced(ctx, r.Peer)
+	case r.Open && r.ThreadTS != "" && now.Sub(r.RootUpdatedAt) >= m.cfg.RootRefresh:
+		return true
+	}
+	return false
+}
+
+func (m *Monitor) sweepOne(ctx context.Context, r *record) error {
+	now := m.clock.Now()
+	muted := m.silenced(ctx, r.Peer)
+	switch {
+	case r.Open && r.Flapping && !r.Down && now.Sub(r.ChangedAt) >= m.cfg.FlapWindow:
+		r.Seq++
+		return m.resolve(ctx, r, muted, "")
+	case r.Open && r.Down && r.ThreadTS == "" && !muted:
+		r.Seq++
+		r.Since = now
+		return m.openThread(ctx, r, Event{Peer: r.Peer, Device: r.Device, Down: true, Source: r.Source, Detail: r.Summary})
+	case r.Open && r.ThreadTS != "" && now.Sub(r.RootUpdatedAt) >= m.cfg.RootRefresh:
+		r.RootDirty = true
+	}
+	if muted {
+		return nil
+	}
+	m.editRoot(ctx, r, false)
+	return m.save(ctx, r)
+}
+
+// Status is one tunnel as the monitor sees it.
+type Status struct {
+	Tunnel, Peer, Device, Name string
+	Down, Open, Flapping       bool
+	Since, ChangedAt           time.Time
+	Phase, Cause               string
+	Channel, ThreadTS          string
+}
+
+// Statuses lists the tunnels with an open incident.
+func (m *Monitor) Statuses(ctx context.Context) ([]Status, error) {
+	tunnels, err := m.deps.State.Tunnels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Status
+	for _, t := range tunnels {
+		r, err := m.load(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		if r == nil || !r.Open {
+			continue
+		}
+		out = append(out, Status{Tunnel: r.Tunnel, Peer: r.Peer, Device: r.Device, Name: r.Name, Down: r.Down, Open: r.Open,
+			Flapping: r.Flapping, Since: r.Since, ChangedAt: r.ChangedAt, Phase: r.Phase, Cause: r.Cause, Channel: r.Channel, ThreadTS: r.ThreadTS})
+	}
+	return out, nil
+}
+
+func pruneFlaps(ts []time.Time, now time.Time, window time.Duration) []time.Time {
+	out := ts[:0:0]
+	for _, t := range ts {
+		if now.Sub(t) < window {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}

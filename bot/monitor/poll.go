@@ -1,0 +1,217 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
+)
+
+// established IKE SA states, by vendor wording.
+var established = []string{"QM_IDLE", "MM_ACTIVE", "AM_ACTIVE", "READY", "ESTABLISHED", "UP-ACTIVE"}
+
+// Verdict is what one poll of one tunnel found.
+type Verdict struct {
+	Down   bool
+	Reason string // why down: no IKE SA, stuck in MM_WAIT_MSG2, ...
+	Encaps int64  // summed over the peer's IPsec SAs; -1 when not shown
+	Decaps int64
+}
+
+// Judge reads one poll's SA tables for peer. prev holds the previous
+// poll's counters (nil for the first): encaps growing while decaps stay
+// flat across two polls is down even though every SA looks fine.
+func Judge(f *facts.Facts, peer string, prev *Verdict) Verdict {
+	v := Verdict{Encaps: -1, Decaps: -1}
+	var ike []facts.IKESA
+	for _, s := range f.IKESAs {
+		if s.Peer == peer || s.Local == peer {
+			ike = append(ike, s)
+		}
+	}
+	var sas []facts.IPsecSA
+	for _, s := range f.IPsecSAs {
+		if s.Peer == peer || s.RemoteEndpt == peer {
+			sas = append(sas, s)
+		}
+	}
+	for _, s := range sas {
+		if s.Counters.Encaps >= 0 {
+			v.Encaps = max(v.Encaps, 0) + s.Counters.Encaps
+		}
+		if s.Counters.Decaps >= 0 {
+			v.Decaps = max(v.Decaps, 0) + s.Counters.Decaps
+		}
+	}
+	up := false
+	var states []string
+	for _, s := range ike {
+		st := strings.ToUpper(strings.TrimSpace(s.State))
+		if !s.Deleted && slices.Contains(established, st) {
+			up = true
+		}
+		states = append(states, s.State)
+	}
+	installed := slices.ContainsFunc(sas, func(s facts.IPsecSA) bool { return s.HasSAs() })
+	switch {
+	case len(ike) == 0:
+		v.Down, v.Reason = true, "no IKE SA with the peer"
+	case !up:
+		v.Down, v.Reason = true, "IKE SA stuck in "+strings.Join(states, ", ")
+	case !installed:
+		v.Down, v.Reason = true, "no IPsec SA with the peer"
+	case prev != nil && prev.Encaps >= 0 && v.Encaps > prev.Encaps && v.Decaps >= 0 && v.Decaps == prev.Decaps:
+		v.Down, v.Reason = true, fmt.Sprintf("encaps growing (%d → %d) while decaps stay at %d", prev.Encaps, v.Encaps, v.Decaps)
+	}
+	return v
+}
+
+// pollTarget checks one tunnel and hands the result to Handle. A device
+// that cannot be read says nothing about the tunnel: no event.
+func (m *Monitor) pollTarget(ctx context.Context, t Target) error {
+	cctx, cancel := context.WithTimeout(ctx, m.cfg.CheckTimeout)
+	res, err := m.deps.Checker.CheckTunnel(cctx, t.Peer, t.Device)
+	cancel()
+	if strings.TrimSpace(res.Transcript) == "" {
+		if err == nil {
+			err = errors.New("empty answer")
+		}
+		return fmt.Errorf("polling %s on %s: %s", t.Peer, t.Device, redact.Line(err.Error()))
+	}
+	text := redact.Text(res.Transcript)
+	f := diagnose.Facts(text, diagnose.Options{Peer: t.Peer})
+	tunnel := store.Tunnel(t.Peer, t.Device)
+	var prev *Verdict
+	r, lerr := m.load(ctx, tunnel)
+	if lerr != nil {
+		return lerr
+	}
+	if r != nil && !r.CountersAt.IsZero() {
+		prev = &Verdict{Encaps: r.Encaps, Decaps: r.Decaps}
+	}
+	v := Judge(f, t.Peer, prev)
+	rep := m.deps.Diagnose(text, diagnose.Options{Peer: t.Peer})
+	if !v.Down && rep.Verdict == diagnose.VerdictDown && rep.Confidence >= 0.8 {
+		// The engine sees an outage the SA tables hide (one-way traffic,
+		// DPD declared the peer dead).
+		v.Down, v.Reason = true, redact.Line(firstLine(rep.Summary))
+	}
+	ev := Event{Peer: t.Peer, Device: t.Device, Down: v.Down, Source: SourcePoll, Detail: v.Reason}
+	if v.Down {
+		if rep.Cause == diagnose.CauseHealthy || rep.Cause == "" {
+			rep.Phase, rep.Cause, rep.Verdict = diagnose.PhaseUnknown, diagnose.CauseUnknown, diagnose.VerdictDown
+			rep.Summary = v.Reason + ". " + rep.Summary
+		}
+		ev.Report = &rep
+	}
+	return m.withTunnel(ctx, tunnel, func() error {
+		r, err := m.load(ctx, tunnel)
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			r = &record{Tunnel: tunnel, Peer: t.Peer, Device: t.Device, Name: t.Name}
+		}
+		r.Encaps, r.Decaps, r.CountersAt = v.Encaps, v.Decaps, m.clock.Now()
+		if r.Seq == 0 && !v.Down {
+			return m.save(ctx, r) // healthy and never down: only the counters
+		}
+		return m.apply(ctx, r, ev)
+	})
+}
+
+// devices groups the targets by device, in inventory order.
+func (m *Monitor) devices() ([]string, map[string][]Target) {
+	by := map[string][]Target{}
+	var names []string
+	for _, t := range m.deps.Targets {
+		if _, ok := by[t.Device]; !ok {
+			names = append(names, t.Device)
+		}
+		by[t.Device] = append(by[t.Device], t)
+	}
+	return names, by
+}
+
+// PollOnce polls every device whose lease this replica holds or can take,
+// each device's tunnels in turn, at most 8 devices at once. It returns the
+// devices it polled.
+func (m *Monitor) PollOnce(ctx context.Context) ([]string, error) {
+	if m.deps.Checker == nil {
+		return nil, nil
+	}
+	names, by := m.devices()
+	var (
+		mu     sync.Mutex
+		polled []string
+		errs   []error
+		wg     sync.WaitGroup
+	)
+	sem := make(chan struct{}, 8)
+	for _, dev := range names {
+		ok, err := m.deps.State.AcquireLease(ctx, "device:"+dev, m.token, m.cfg.LeaseTTL)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			for _, t := range by[dev] {
+				if err := m.pollTarget(ctx, t); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+				}
+			}
+			mu.Lock()
+			polled = append(polled, dev)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(polled)
+	return polled, errors.Join(errs...)
+}
+
+// Run polls and sweeps every interval until ctx ends, then gives up its
+// device leases so another replica takes over at once.
+func (m *Monitor) Run(ctx context.Context) error {
+	m.log.Info("monitor running", "interval", m.cfg.Interval, "lease", m.cfg.LeaseTTL, "targets", len(m.deps.Targets))
+	defer m.releaseAll()
+	for {
+		if _, err := m.PollOnce(ctx); err != nil && ctx.Err() == nil {
+			m.log.Warn("poll round", "err", err)
+		}
+		if err := m.Sweep(ctx); err != nil && ctx.Err() == nil {
+			m.log.Warn("sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-m.clock.After(m.cfg.Interval):
+		}
+	}
+}
+
+func (m *Monitor) releaseAll() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	names, _ := m.devices()
+	for _, dev := range names {
+		_ = m.deps.State.ReleaseLease(ctx, "device:"+dev, m.token)
+	}
+}
