@@ -273,7 +273,11 @@ func parseCisco(d *device, asa bool) {
 			a.std = a.std || std
 			a.v6 = w[0] == "ipv6"
 			a.aces = append(a.aces, st.kids...)
-		case len(w) >= 3 && w[0] == "access-list":
+		case len(w) >= 5 && (w[0] == "Extended" || w[0] == "Standard") && w[1] == "IP" && w[2] == "access" && w[3] == "list":
+			a := c.acl(w[4], st.head.n)
+			a.std = a.std || w[0] == "Standard"
+			a.aces = append(a.aces, st.kids...)
+				case len(w) >= 3 && w[0] == "access-list":
 			c.aclLine(st)
 		case len(w) >= 2 && w[0] == "route-map":
 			c.routeMap(st)

@@ -61,6 +61,8 @@ var kidRules = []kidRule{
 	{regexp.MustCompile(`^crypto dynamic-map \S+ \d+\s*$`), regexp.MustCompile(`^(set|match|reverse-route|description)\b`)},
 	{regexp.MustCompile(`^interface `), regexp.MustCompile(`^(ip address|ip nat (inside|outside)\s*$|ipv6 address|nameif|security-level|crypto map|tunnel |description|shutdown|no shutdown|ip mtu|ip tcp|vrf|ip vrf|encapsulation|standby)\b`)},
 	{regexp.MustCompile(`^(ip|ipv6) access-list `), regexp.MustCompile(`^(\d+\s+)?(permit|deny|remark)\b`)},
+	// "show access-lists" output pasted instead of the config
+	{regexp.MustCompile(`^(Extended|Standard) IP access list `), regexp.MustCompile(`^(\d+\s+)?(permit|deny|remark)\b`)},
 	// an unindented "nat (...) source ..." is twice NAT, not the object's own
 	{regexp.MustCompile(`^object network `), regexp.MustCompile(`^(host|subnet|range|fqdn|description)\b|^nat \([^)]*\) (dynamic|static)\b`)},
 	{regexp.MustCompile(`^object-group network `), regexp.MustCompile(`^(network-object|group-object|description|host|range|\d+\.\d+\.\d+\.\d+)\b`)},
