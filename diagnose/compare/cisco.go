@@ -277,7 +277,7 @@ func parseCisco(d *device, asa bool) {
 			a := c.acl(w[4], st.head.n)
 			a.std = a.std || w[0] == "Standard"
 			a.aces = append(a.aces, st.kids...)
-				case len(w) >= 3 && w[0] == "access-list":
+		case len(w) >= 3 && w[0] == "access-list":
 			c.aclLine(st)
 		case len(w) >= 2 && w[0] == "route-map":
 			c.routeMap(st)

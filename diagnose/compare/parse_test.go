@@ -121,7 +121,7 @@ func TestParsers(t *testing.T) {
 			[]string{"outside 9.9.9.9"}},
 		{"ios show access-lists output", "ios", "crypto map M 1 ipsec-isakmp\n set peer 1.1.1.1\n match address SPOKE10-ACL\nHUB#sh access-list SPOKE10-ACL\nExtended IP access list SPOKE10-ACL\n    10 permit ip 3.1.1.0 0.0.0.255 5.1.1.0 0.0.0.255 (24 matches)\n",
 			[]string{"host HUB", "sel ip: 3.1.1.0/24 -> 5.1.1.0/24"}},
-				{"routes", "asa", "route outside 0.0.0.0 0.0.0.0 1.1.1.254 1\nroute inside 10.0.0.0 255.0.0.0 10.1.1.1\n",
+		{"routes", "asa", "route outside 0.0.0.0 0.0.0.0 1.1.1.254 1\nroute inside 10.0.0.0 255.0.0.0 10.1.1.1\n",
 			[]string{"route any via outside", "route 10.0.0.0/8 via inside"}},
 		{"swan connection", "strongswan",
 			"connections {\n c1 {\n  version = 1\n  local_addrs = 1.1.1.1\n  remote_addrs = 2.2.2.2, 3.3.3.0/24\n  proposals = aes256gcm16-prfsha384-ecp384,aes128-sha1-modp1024\n  children {\n   k { local_ts = 10.0.0.0/24, 10.0.1.0-10.0.1.9\n    remote_ts = dynamic\n    esp_proposals = aes256-sha256-modp2048-ecp256,aes128-sha1\n    rekey_time = 30m }\n  }\n }\n}\n",
