@@ -326,10 +326,12 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 	r.Source = ev.Source
 	r.Flaps = append(pruneFlaps(r.Flaps, now, m.cfg.FlapWindow), now)
 	r.FlapTotal++ // state changes in this thread
+	prevCause := r.Phase + "/" + r.Cause
 	if ev.Down {
 		r.DownAt = now
 		m.takeCause(r, ev)
 	}
+	flapping := r.Flapping || len(r.Flaps) >= m.cfg.FlapCount
 	switch {
 	case ev.Down && !r.Open:
 		reopen := r.ThreadTS != "" && !r.ResolvedAt.IsZero() && now.Sub(r.ResolvedAt) <= m.cfg.ReopenWindow
@@ -341,32 +343,18 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 			r.Flapping = false
 			r.RootUpdatedAt = time.Time{}
 		}
-		if muted {
+		switch {
+		case muted:
 			return m.save(ctx, r) // posted when the silence ends, if still down
-		}
-		if !reopen {
+		case !reopen:
 			return m.openThread(ctx, r, ev)
+		case flapping:
+			m.linkIncident(ctx, r)
+			return m.flap(ctx, r, muted)
 		}
-		return m.reopenThread(ctx, r, ev)
-	case len(r.Flaps) >= m.cfg.FlapCount || r.Flapping:
-		// Flapping: one message when it starts, then only root edits.
-		first := !r.Flapping
-		r.Flapping = true
-		if first && !muted && r.ThreadTS != "" {
-			text := fmt.Sprintf(":warning: %s is flapping: %d state changes in %s (now %s). I will keep this thread as the one incident and edit the message above instead of posting every change.",
-				m.tunnelTitle(r), len(r.Flaps), humanDuration(m.cfg.FlapWindow), upDown(r.Down))
-			if err := m.postOnce(ctx, r, "flapping", text); err != nil {
-				return err
-			}
-			r.RootDirty = true
-			m.editRoot(ctx, r, true)
-			return m.save(ctx, r)
-		}
-		r.RootDirty = true
-		if !muted {
-			m.editRoot(ctx, r, false)
-		}
-		return m.save(ctx, r)
+		return m.reopenThread(ctx, r, ev, prevCause)
+	case flapping:
+		return m.flap(ctx, r, muted)
 	case !ev.Down:
 		return m.resolve(ctx, r, muted, "")
 	}
@@ -390,6 +378,26 @@ func (m *Monitor) takeCause(r *record, ev Event) {
 	}
 	r.Phase, r.Cause = "", ""
 	r.Summary = redact.Line(firstLine(ev.Detail))
+}
+
+// flap handles a transition of a flapping tunnel: one message when it
+// starts flapping, then only (debounced) root edits.
+func (m *Monitor) flap(ctx context.Context, r *record, muted bool) error {
+	first := !r.Flapping
+	r.Flapping = true
+	r.RootDirty = true
+	if muted || r.ThreadTS == "" {
+		return m.save(ctx, r)
+	}
+	if first {
+		text := fmt.Sprintf(":warning: %s is flapping: %d state changes in %s (now %s). This thread stays the one incident; the message above is edited instead of a post per change. Flaps often come from mismatched lifetimes, DPD timers or one-way traffic.",
+			m.tunnelTitle(r), len(r.Flaps), humanDuration(m.cfg.FlapWindow), upDown(r.Down))
+		if err := m.postOnce(ctx, r, "flapping", text); err != nil {
+			return err
+		}
+	}
+	m.editRoot(ctx, r, first)
+	return m.save(ctx, r)
 }
 
 // newCause says a new diagnosis in the thread (once per transition).
@@ -444,7 +452,9 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	return m.save(ctx, r)
 }
 
-func (m *Monitor) reopenThread(ctx context.Context, r *record, ev Event) error {
+// reopenThread says the outage is back in the old thread; the diagnosis
+// is posted again only when it differs from the last one.
+func (m *Monitor) reopenThread(ctx context.Context, r *record, ev Event, prevCause string) error {
 	text := fmt.Sprintf(":red_circle: down again %s after it was resolved — reopened (outage %d in this thread). %s.",
 		humanDuration(m.clock.Now().Sub(r.ResolvedAt)), r.Outages, capitalise(m.causeText(r)))
 	if err := m.postOnce(ctx, r, "reopen", text); err != nil {
@@ -458,8 +468,10 @@ func (m *Monitor) reopenThread(ctx context.Context, r *record, ev Event) error {
 	}
 	if ev.Report != nil || m.deps.Checker != nil {
 		rep := m.diagnosisFor(ctx, r, ev)
-		if err := m.postDiagnosis(ctx, r, rep, "diagnosis"); err != nil {
-			m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
+		if rep.Phase+"/"+rep.Cause != prevCause && rep.Cause != diagnose.CauseHealthy {
+			if err := m.postDiagnosis(ctx, r, rep, "diagnosis"); err != nil {
+				m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
+			}
 		}
 	}
 	return m.save(ctx, r)
@@ -475,8 +487,10 @@ func (m *Monitor) resolve(ctx context.Context, r *record, muted bool, why string
 	r.Open, r.Down = false, false
 	r.ResolvedAt = now
 	flapped := r.Flapping
-	r.Flapping = false
-	r.Flaps = nil
+	if flapped {
+		r.Flapping = false
+		r.Flaps = nil
+	}
 	if muted || r.ThreadTS == "" {
 		r.RootDirty = r.ThreadTS != ""
 		m.closeIncident(ctx, r)

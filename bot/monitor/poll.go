@@ -97,21 +97,8 @@ func (m *Monitor) pollTarget(ctx context.Context, t Target) error {
 	if r != nil && !r.CountersAt.IsZero() {
 		prev = &Verdict{Encaps: r.Encaps, Decaps: r.Decaps}
 	}
-	v := Judge(f, t.Peer, prev)
-	rep := m.deps.Diagnose(text, diagnose.Options{Peer: t.Peer})
-	if !v.Down && rep.Verdict == diagnose.VerdictDown && rep.Confidence >= 0.8 {
-		// The engine sees an outage the SA tables hide (one-way traffic,
-		// DPD declared the peer dead).
-		v.Down, v.Reason = true, redact.Line(firstLine(rep.Summary))
-	}
-	ev := Event{Peer: t.Peer, Device: t.Device, Down: v.Down, Source: SourcePoll, Detail: v.Reason}
-	if v.Down {
-		if rep.Cause == diagnose.CauseHealthy || rep.Cause == "" {
-			rep.Phase, rep.Cause, rep.Verdict = diagnose.PhaseUnknown, diagnose.CauseUnknown, diagnose.VerdictDown
-			rep.Summary = v.Reason + ". " + rep.Summary
-		}
-		ev.Report = &rep
-	}
+	v, ev := decide(f, m.deps.Diagnose(text, diagnose.Options{Peer: t.Peer}), t.Peer, prev)
+	ev.Device = t.Device
 	return m.withTunnel(ctx, tunnel, func() error {
 		r, err := m.load(ctx, tunnel)
 		if err != nil {
@@ -126,6 +113,25 @@ func (m *Monitor) pollTarget(ctx context.Context, t Target) error {
 		}
 		return m.apply(ctx, r, ev)
 	})
+}
+
+// decide combines the SA tables' verdict with the engine's: the engine
+// sees outages the tables hide (one-way traffic, DPD declared the peer
+// dead) when it is sure of them.
+func decide(f *facts.Facts, rep diagnose.Report, peer string, prev *Verdict) (Verdict, Event) {
+	v := Judge(f, peer, prev)
+	if !v.Down && rep.Verdict == diagnose.VerdictDown && rep.Confidence >= 0.8 {
+		v.Down, v.Reason = true, redact.Line(firstLine(rep.Summary))
+	}
+	ev := Event{Peer: peer, Down: v.Down, Source: SourcePoll, Detail: v.Reason}
+	if v.Down {
+		if rep.Cause == diagnose.CauseHealthy || rep.Cause == "" {
+			rep.Phase, rep.Cause, rep.Verdict = diagnose.PhaseUnknown, diagnose.CauseUnknown, diagnose.VerdictDown
+			rep.Summary = v.Reason + ". " + rep.Summary
+		}
+		ev.Report = &rep
+	}
+	return v, ev
 }
 
 // devices groups the targets by device, in inventory order.

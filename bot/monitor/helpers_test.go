@@ -1,0 +1,215 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/devices"
+	"github.com/tunneldoc/tunneldoc/devices/lab"
+)
+
+// fakeClock is a manual bot.Clock.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// After fires at once: tests that use the fake clock drive rounds by hand.
+func (c *fakeClock) After(time.Duration) <-chan time.Time {
+	ch := make(chan time.Time, 1)
+	ch <- c.Now()
+	return ch
+}
+
+// sent is one recorded Messenger call.
+type sent struct {
+	Op       string // post, update, upload
+	Channel  string
+	ThreadTS string
+	TS       string // the ts returned (post) or edited (update)
+	Text     string
+	By       string // which messenger (replica) did it
+}
+
+// fakeMessenger records every call; several replicas may share one log.
+type fakeMessenger struct {
+	name string
+	log  *msgLog
+	fail func(m bot.Message) error
+}
+
+type msgLog struct {
+	mu   sync.Mutex
+	n    int
+	all  []sent
+	wait chan struct{}
+}
+
+func newMsgLog() *msgLog { return &msgLog{wait: make(chan struct{}, 1)} }
+
+func (l *msgLog) add(s sent) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if s.Op == "post" {
+		l.n++
+		s.TS = fmt.Sprintf("1700000000.%06d", l.n)
+	}
+	l.all = append(l.all, s)
+	select {
+	case l.wait <- struct{}{}:
+	default:
+	}
+	return s.TS
+}
+
+func (l *msgLog) snapshot() []sent {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]sent(nil), l.all...)
+}
+
+func (f *fakeMessenger) Post(_ context.Context, m bot.Message) (string, error) {
+	if f.fail != nil {
+		if err := f.fail(m); err != nil {
+			return "", err
+		}
+	}
+	text := m.Text
+	if m.Plain != "" {
+		text = m.Plain
+	}
+	return f.log.add(sent{Op: "post", Channel: m.Channel, ThreadTS: m.ThreadTS, Text: text, By: f.name}), nil
+}
+
+func (f *fakeMessenger) Update(_ context.Context, ts string, m bot.Message) error {
+	if f.fail != nil {
+		if err := f.fail(m); err != nil {
+			return err
+		}
+	}
+	f.log.add(sent{Op: "update", Channel: m.Channel, TS: ts, Text: m.Text, By: f.name})
+	return nil
+}
+
+func (f *fakeMessenger) Upload(_ context.Context, channel, threadTS, _, title, _ string) error {
+	f.log.add(sent{Op: "upload", Channel: channel, ThreadTS: threadTS, Text: title, By: f.name})
+	return nil
+}
+
+func (f *fakeMessenger) Permalink(context.Context, string, string) (string, error) { return "", nil }
+
+// roots, replies and updates split the log.
+func roots(all []sent) []sent {
+	var out []sent
+	for _, s := range all {
+		if s.Op == "post" && s.ThreadTS == "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func replies(all []sent, thread string) []sent {
+	var out []sent
+	for _, s := range all {
+		if s.Op == "post" && s.ThreadTS == thread {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func updates(all []sent, ts string) []sent {
+	var out []sent
+	for _, s := range all {
+		if s.Op == "update" && s.TS == ts {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func dump(all []sent) string {
+	var b strings.Builder
+	for _, s := range all {
+		fmt.Fprintf(&b, "  %s %s ch=%s thread=%s ts=%s: %.160q\n", s.By, s.Op, s.Channel, s.ThreadTS, s.TS, s.Text)
+	}
+	return b.String()
+}
+
+// scenarioTranscript renders a lab scenario's answers as the collector's
+// transcript would, with the scenario's peer and subnets rewritten to peer
+// (so one tunnel can be shown in several states).
+func scenarioTranscript(t testing.TB, name string) (peer, transcript string) {
+	t.Helper()
+	sc, err := lab.ScenarioByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plat, _ := devices.PlatformByName(sc.Platform)
+	p, _ := netip.ParseAddr(sc.Peer)
+	var b strings.Builder
+	for _, c := range plat.Plan(p, sc.Remotes()) {
+		out, _ := sc.Answer(c.Command)
+		fmt.Fprintf(&b, "%s# %s\n%s\n", sc.Hostname, c.Command, out)
+	}
+	return sc.Peer, b.String()
+}
+
+// fakeChecker answers CheckTunnel from a switchable transcript per peer.
+type fakeChecker struct {
+	mu    sync.Mutex
+	state map[string]string // peer -> transcript
+	calls int
+}
+
+func (f *fakeChecker) set(peer, transcript string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state == nil {
+		f.state = map[string]string{}
+	}
+	f.state[peer] = transcript
+}
+
+func (f *fakeChecker) CheckTunnel(_ context.Context, peer, device string) (bot.CheckResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	tr, ok := f.state[peer]
+	if !ok {
+		return bot.CheckResult{}, fmt.Errorf("no device answers for %s", peer)
+	}
+	return bot.CheckResult{Device: device, Transcript: tr}, nil
+}
+
+// rewritePeer moves a scenario transcript to another peer address.
+func rewritePeer(transcript, from, to string) string {
+	return strings.ReplaceAll(transcript, from, to)
+}
+
+type bot_Message = bot.Message
+
+var errSlackDown = fmt.Errorf("slack: ratelimited for good")
