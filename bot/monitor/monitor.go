@@ -428,6 +428,9 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	if !ok {
 		return nil // another replica posts (or posted) it
 	}
+	// The diagnosis first (a check for syslog and webhook outages), so the
+	// root names the phase and cause.
+	rep := m.diagnosisFor(ctx, r, ev)
 	r.RootText = m.rootText(r)
 	ts, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, Text: r.RootText})
 	if err != nil {
@@ -445,7 +448,6 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	if err := m.deps.State.TransitionSent(ctx, id, m.cfg.RecordTTL); err != nil {
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
-	rep := m.diagnosisFor(ctx, r, ev)
 	if err := m.postDiagnosis(ctx, r, rep, "diagnosis"); err != nil {
 		m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
 	}
@@ -566,7 +568,11 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) diagnos
 			m.log.Warn("check for the monitor's diagnosis failed", "tunnel", r.Tunnel, "err", redact.Line(err.Error()))
 		}
 	}
-	return m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})
+	rep := m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})
+	if rep.Cause != "" && rep.Cause != diagnose.CauseHealthy && rep.Cause != diagnose.CauseUnknown && r.Cause == "" {
+		r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
+	}
+	return rep
 }
 
 // postDiagnosis renders a report as the bot does and posts it in the thread.
