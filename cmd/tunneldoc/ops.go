@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/ops"
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/devices"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+)
+
+// opsDeps are what the operations endpoint reports on.
+type opsDeps struct {
+	Metrics *ops.Metrics
+	// Redis is pinged by /readyz; nil when the store is in memory.
+	Redis ops.Pinger
+	// Store feeds the open-incidents gauge; nil leaves it alone.
+	Store store.Store
+	// SlackConnected is nil on the console (not configured).
+	SlackConnected func() bool
+	ReadyTimeout   time.Duration
+	// GaugeEvery is how often the open-incidents gauge is refreshed
+	// (default 30s): one ListOpen per interval, not one per scrape.
+	GaugeEvery time.Duration
+}
+
+// opsServer is the running operations endpoint.
+type opsServer struct {
+	handler *ops.Handler
+	srv     *http.Server
+	addr    string
+	errc    chan error
+	stopBg  context.CancelFunc
+	bg      sync.WaitGroup
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// startOps listens on addr (an error now, not later, when the port is
+// taken) and serves /healthz, /readyz and /metrics until Stop.
+func startOps(ctx context.Context, addr string, deps opsDeps, log *slog.Logger) (*opsServer, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("operations endpoint: %w", err)
+	}
+	h := ops.NewHandler(ops.Options{
+		Metrics: deps.Metrics, Redis: deps.Redis, SlackConnected: deps.SlackConnected,
+		ReadyTimeout: deps.ReadyTimeout, Logger: log,
+	})
+	s := &opsServer{
+		handler: h,
+		srv:     &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second},
+		addr:    ln.Addr().String(),
+		errc:    make(chan error, 1),
+	}
+	go func() { s.errc <- s.srv.Serve(ln) }()
+	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopBg = cancel
+	if deps.Store != nil && deps.Metrics != nil {
+		every := deps.GaugeEvery
+		if every <= 0 {
+			every = 30 * time.Second
+		}
+		s.bg.Add(1)
+		go func() {
+			defer s.bg.Done()
+			refreshOpenIncidents(bgCtx, deps.Store, deps.Metrics, every, log)
+		}()
+	}
+	log.Info("operations endpoint listening", "addr", s.addr, "paths", []string{ops.PathHealth, ops.PathReady, ops.PathMetrics})
+	return s, nil
+}
+
+// Addr is the address actually bound (":0" resolved).
+func (s *opsServer) Addr() string { return s.addr }
+
+// Drain makes /readyz answer 503 from now on: call it first on SIGTERM.
+func (s *opsServer) Drain() { s.handler.Drain() }
+
+// Stop shuts the endpoint down, waiting for scrapes in flight until ctx
+// ends. Later calls return the first call's result.
+func (s *opsServer) Stop(ctx context.Context) error {
+	s.stopOnce.Do(func() {
+		s.stopBg()
+		err := s.srv.Shutdown(ctx)
+		s.bg.Wait()
+		if serveErr := <-s.errc; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
+			err = serveErr
+		}
+		s.stopErr = err
+	})
+	return s.stopErr
+}
+
+func refreshOpenIncidents(ctx context.Context, st store.Store, m *ops.Metrics, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		open, err := st.ListOpen(qctx)
+		cancel()
+		if err == nil {
+			m.SetOpenIncidents(len(open))
+		} else if ctx.Err() == nil {
+			log.Warn("open incidents gauge: listing failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// slackLink is the Slack connection state /readyz reports. HTTP mode sets
+// it once auth.test passed; Socket Mode sets it from the client's
+// connected / connecting / disconnect events.
+type slackLink struct{ up atomic.Bool }
+
+func (l *slackLink) Set(up bool)     { l.up.Store(up) }
+func (l *slackLink) Connected() bool { return l.up.Load() }
+
+// instrumentDiagnose counts every diagnosis the bot makes (bot.Config.Diagnose).
+func instrumentDiagnose(m *ops.Metrics, next func(string, diagnose.Options) diagnose.Report) func(string, diagnose.Options) diagnose.Report {
+	if next == nil {
+		next = diagnose.Diagnose
+	}
+	return func(text string, opts diagnose.Options) diagnose.Report {
+		r := next(text, opts)
+		if r.Readable {
+			m.Diagnosis(r.Phase, r.Cause)
+		}
+		return r
+	}
+}
+
+// instrumentedChecker times device collections and counts SSH failures.
+type instrumentedChecker struct {
+	next bot.TunnelChecker
+	m    *ops.Metrics
+}
+
+// instrumentChecker wraps the `check tunnel` collector; nil stays nil so
+// the bot still knows no inventory is configured.
+func instrumentChecker(c bot.TunnelChecker, m *ops.Metrics) bot.TunnelChecker {
+	if c == nil || m == nil {
+		return c
+	}
+	return instrumentedChecker{next: c, m: m}
+}
+
+// inventoryKinds are refusals from the inventory, not device failures.
+var inventoryKinds = map[devices.Kind]bool{
+	devices.UnknownPeer: true, devices.UnknownDevice: true, devices.AmbiguousPeer: true, devices.BadInventory: true,
+}
+
+func (c instrumentedChecker) CheckTunnel(ctx context.Context, peer, device string) (bot.CheckResult, error) {
+	start := time.Now()
+	res, err := c.next.CheckTunnel(ctx, peer, device)
+	took := time.Since(start)
+	kind := devices.KindOf(err)
+	switch {
+	case err == nil:
+		c.m.ObserveCheck(took, ops.CheckOK)
+	case inventoryKinds[kind]:
+		// Answered from the inventory without touching a device.
+	case kind == devices.Canceled || ctx.Err() != nil:
+		c.m.ObserveCheck(took, ops.CheckInterrupted)
+	default:
+		c.m.ObserveCheck(took, ops.CheckError)
+		c.m.SSHError(string(kind))
+	}
+	return res, err
+}
+
+// instrumentedStore counts failed Redis operations by store method.
+type instrumentedStore struct {
+	store.Store
+	m *ops.Metrics
+}
+
+// instrumentStore wraps the Redis store; the in-memory store has no Redis
+// to fail and is returned as is.
+func instrumentStore(st store.Store, m *ops.Metrics) store.Store {
+	if _, isRedis := st.(*store.Redis); !isRedis || m == nil {
+		return st
+	}
+	return instrumentedStore{Store: st, m: m}
+}
+
+// redisPinger is the Redis behind st, or nil when st is in memory.
+func redisPinger(st store.Store) ops.Pinger {
+	if w, ok := st.(instrumentedStore); ok {
+		st = w.Store
+	}
+	if r, ok := st.(*store.Redis); ok {
+		return r
+	}
+	return nil
+}
+
+func (s instrumentedStore) count(op string, err error) {
+	// Not found is an answer, and a caller's cancellation is not Redis failing.
+	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, context.Canceled) {
+		s.m.RedisError(op)
+	}
+}
+
+func (s instrumentedStore) FirstDelivery(ctx context.Context, eventID string, ttl time.Duration) (bool, error) {
+	first, err := s.Store.FirstDelivery(ctx, eventID, ttl)
+	s.count("FirstDelivery", err)
+	return first, err
+}
+
+func (s instrumentedStore) Open(ctx context.Context, in store.Incident) (store.Incident, bool, error) {
+	inc, created, err := s.Store.Open(ctx, in)
+	s.count("Open", err)
+	return inc, created, err
+}
+
+func (s instrumentedStore) Get(ctx context.Context, id string) (store.Incident, error) {
+	inc, err := s.Store.Get(ctx, id)
+	s.count("Get", err)
+	return inc, err
+}
+
+func (s instrumentedStore) ByTunnel(ctx context.Context, tunnel string) (store.Incident, bool, error) {
+	inc, ok, err := s.Store.ByTunnel(ctx, tunnel)
+	s.count("ByTunnel", err)
+	return inc, ok, err
+}
+
+func (s instrumentedStore) ByThread(ctx context.Context, channel, threadTS string) (store.Incident, bool, error) {
+	inc, ok, err := s.Store.ByThread(ctx, channel, threadTS)
+	s.count("ByThread", err)
+	return inc, ok, err
+}
+
+func (s instrumentedStore) Update(ctx context.Context, id string, fn store.Update) (store.Incident, error) {
+	inc, err := s.Store.Update(ctx, id, fn)
+	s.count("Update", err)
+	return inc, err
+}
+
+func (s instrumentedStore) ListOpen(ctx context.Context) ([]store.Incident, error) {
+	open, err := s.Store.ListOpen(ctx)
+	s.count("ListOpen", err)
+	return open, err
+}
+
+func (s instrumentedStore) Ping(ctx context.Context) error {
+	err := s.Store.Ping(ctx)
+	s.count("Ping", err)
+	return err
+}

@@ -1,0 +1,324 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/ops"
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/devices"
+)
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	c := &http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func metricValue(scrape, series string) (float64, bool) {
+	for _, line := range strings.Split(scrape, "\n") {
+		if rest, ok := strings.CutPrefix(line, series+" "); ok {
+			v, err := strconv.ParseFloat(strings.Fields(rest)[0], 64)
+			return v, err == nil
+		}
+	}
+	return 0, false
+}
+
+func startOpsForTest(t *testing.T, deps opsDeps) (*opsServer, string) {
+	t.Helper()
+	s, err := startOps(context.Background(), "127.0.0.1:0", deps, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = s.Stop(ctx)
+	})
+	return s, "http://" + s.Addr()
+}
+
+// A diagnosis made by the real bot (console transport, real engine) moves
+// the counters /metrics shows.
+func TestOpsMetricsAfterBotDiagnosis(t *testing.T) {
+	m := ops.NewMetrics()
+	st := store.NewMemory(store.Options{})
+	_, base := startOpsForTest(t, opsDeps{Metrics: m, Store: st, GaugeEvery: 20 * time.Millisecond})
+
+	paste, err := os.ReadFile("../../diagnose/testdata/cases/ike_proposal_mismatch/seed000-asa-all-sa-proposals-unacceptable.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	b, err := bot.New(bot.Config{
+		Store: st, Messenger: bot.NewConsoleMessenger(&out), Clock: bot.RealClock,
+		Diagnose: instrumentDiagnose(m, nil),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := "diagnose\n" + string(paste) + "\n.\n"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := bot.RunConsole(ctx, b, strings.NewReader(in), &out, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "ike_proposal_mismatch") {
+		t.Fatalf("the bot did not answer with the diagnosis:\n%s", out.String())
+	}
+
+	series := `tunneldoc_diagnoses_total{cause="ike_proposal_mismatch",phase="phase1"}`
+	var scrape string
+	for i := 0; i < 100; i++ { // the gauge refresher runs every 20 ms; at most ~2 s
+		_, scrape = httpGet(t, base+ops.PathMetrics)
+		if v, _ := metricValue(scrape, "tunneldoc_open_incidents"); v >= 1 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if v, ok := metricValue(scrape, series); !ok || v != 1 {
+		t.Errorf("%s = %v (present %v), want 1\n", series, v, ok)
+	}
+	if v, _ := metricValue(scrape, "tunneldoc_open_incidents"); v != 1 {
+		t.Errorf("tunneldoc_open_incidents = %v, want 1 (the diagnosis opened an incident)", v)
+	}
+}
+
+type fakeChecker struct{ err error }
+
+func (f fakeChecker) CheckTunnel(ctx context.Context, peer, device string) (bot.CheckResult, error) {
+	if f.err != nil {
+		return bot.CheckResult{}, f.err
+	}
+	return bot.CheckResult{Device: "fw-hq", Transcript: "fw-hq# show crypto isakmp sa\n"}, nil
+}
+
+func TestInstrumentChecker(t *testing.T) {
+	m := ops.NewMetrics()
+	_, base := startOpsForTest(t, opsDeps{Metrics: m})
+	ctx := context.Background()
+	cases := []error{
+		nil,
+		&devices.Error{Kind: devices.AuthFailed, Msg: "login refused"},
+		fmt.Errorf("check: %w", &devices.Error{Kind: devices.HostKeyChanged, Msg: "changed"}),
+		&devices.Error{Kind: devices.UnknownPeer, Msg: "no device terminates 1.2.3.4"},
+		&devices.Error{Kind: devices.Canceled, Msg: "stopped"},
+		errors.New("something without a kind"),
+	}
+	for _, e := range cases {
+		_, _ = instrumentChecker(fakeChecker{err: e}, m).CheckTunnel(ctx, "90.1.1.1", "")
+	}
+	_, s := httpGet(t, base+ops.PathMetrics)
+	for series, want := range map[string]float64{
+		`tunneldoc_check_duration_seconds_count{outcome="ok"}`:          1,
+		`tunneldoc_check_duration_seconds_count{outcome="error"}`:       3,
+		`tunneldoc_check_duration_seconds_count{outcome="interrupted"}`: 1,
+		`tunneldoc_ssh_errors_total{kind="auth failed"}`:                1,
+		`tunneldoc_ssh_errors_total{kind="host key changed"}`:           1,
+		`tunneldoc_ssh_errors_total{kind="other"}`:                      1,
+	} {
+		if v, _ := metricValue(s, series); v != want {
+			t.Errorf("%s = %v, want %v", series, v, want)
+		}
+	}
+	if strings.Contains(s, "unknown peer") {
+		t.Error("an inventory refusal was counted as an SSH error")
+	}
+	if instrumentChecker(nil, m) != nil {
+		t.Error("a nil checker must stay nil (the bot tells the user how to configure one)")
+	}
+}
+
+// testRedis is a redis-server on a free loopback port with its own dir
+// (never the shared 6379). cmd cannot import bot/internal/redistest.
+type testRedis struct {
+	t    *testing.T
+	bin  string
+	dir  string
+	port int
+	cmd  *exec.Cmd
+}
+
+func startTestRedis(t *testing.T) *testRedis {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("redis-server not found (apt-get install redis-server): %v", err)
+		}
+		t.Skipf("redis-server not installed (apt-get install redis-server); skipping: %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	r := &testRedis{t: t, bin: bin, dir: t.TempDir(), port: port}
+	r.start()
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *testRedis) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
+
+func (r *testRedis) start() {
+	r.t.Helper()
+	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir,
+		"--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", filepath.Join(r.dir, "redis.log"))
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	for i := 0; i < 250; i++ { // at most ~5 s
+		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", r.port), 100*time.Millisecond); err == nil {
+			_ = c.SetDeadline(time.Now().Add(time.Second))
+			_, _ = c.Write([]byte("PING\r\n"))
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			c.Close()
+			if strings.HasPrefix(line, "+PONG") {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.t.Fatalf("redis-server on port %d did not answer", r.port)
+}
+
+func (r *testRedis) stop() {
+	if r.cmd == nil {
+		return
+	}
+	_ = r.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = r.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = r.cmd.Process.Kill()
+		<-done
+	}
+	r.cmd = nil
+}
+
+// The wiring serve will use: the Redis store, instrumented, behind
+// /readyz; failures counted by store method; draining on SIGTERM.
+func TestOpsReadyzWithRedisStore(t *testing.T) {
+	rs := startTestRedis(t)
+	rdb, err := store.OpenURL(rs.url(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	m := ops.NewMetrics()
+	st := instrumentStore(rdb, m)
+	if _, wrapped := st.(instrumentedStore); !wrapped {
+		t.Fatal("the Redis store was not instrumented")
+	}
+	if instrumentStore(store.NewMemory(store.Options{}), m) == nil {
+		t.Fatal("memory store lost")
+	}
+	link := &slackLink{}
+	link.Set(true)
+	srv, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(st), Store: st, SlackConnected: link.Connected, ReadyTimeout: time.Second})
+
+	if code, body := httpGet(t, base+ops.PathReady); code != 200 {
+		t.Fatalf("/readyz with Redis up: %d %s", code, body)
+	}
+	if _, err := st.Get(context.Background(), "inc-nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Get of a missing incident: %v", err)
+	}
+
+	rs.stop()
+	if code, body := httpGet(t, base+ops.PathReady); code != 503 || !strings.Contains(body, "redis: FAIL") {
+		t.Fatalf("/readyz with Redis stopped: %d %s", code, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	_, err = st.ListOpen(ctx)
+	cancel()
+	if err == nil {
+		t.Fatal("ListOpen worked with Redis stopped")
+	}
+	_, s := httpGet(t, base+ops.PathMetrics)
+	if v, _ := metricValue(s, `tunneldoc_redis_errors_total{op="ListOpen"}`); v < 1 {
+		t.Errorf("ListOpen failure not counted:\n%s", grepLines(s, "tunneldoc_redis"))
+	}
+	if _, found := metricValue(s, `tunneldoc_redis_errors_total{op="Get"}`); found {
+		t.Error("a not-found Get was counted as a Redis error")
+	}
+
+	rs.start()
+	ready := false
+	for i := 0; i < 50 && !ready; i++ { // at most ~5 s
+		code, _ := httpGet(t, base+ops.PathReady)
+		ready = code == 200
+		if !ready {
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if !ready {
+		t.Fatal("/readyz did not recover after Redis came back")
+	}
+
+	link.Set(false)
+	if code, body := httpGet(t, base+ops.PathReady); code != 503 || !strings.Contains(body, "slack: FAIL") {
+		t.Errorf("/readyz with Slack down: %d %s", code, body)
+	}
+	link.Set(true)
+	srv.Drain()
+	if code, body := httpGet(t, base+ops.PathReady); code != 503 || !strings.Contains(body, "draining") {
+		t.Errorf("/readyz after Drain: %d %s", code, body)
+	}
+	if code, _ := httpGet(t, base+ops.PathHealth); code != 200 {
+		t.Errorf("/healthz after Drain: %d", code)
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer scancel()
+	if err := srv.Stop(sctx); err != nil {
+		t.Errorf("Stop: %v", err)
+	}
+	if c, err := net.DialTimeout("tcp", srv.Addr(), time.Second); err == nil {
+		c.Close()
+		t.Error("the operations port still accepts connections after Stop")
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestStartOpsPortTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if _, err := startOps(context.Background(), l.Addr().String(), opsDeps{}, nil); err == nil || !strings.Contains(err.Error(), "operations endpoint") {
+		t.Errorf("a taken port must fail at start, got %v", err)
+	}
+}
