@@ -29,7 +29,8 @@ import (
 //	                               Messenger said ok; deleted again when the post failed
 //	tunneldoc:mon:tunnel:<tunnel>  the monitor's JSON record of the tunnel; EX record ttl
 //	tunneldoc:mon:tunnels          sorted set of tunnels with a record, score = unix
-//	                               seconds of the last write; EXPIRE refreshed on write,
+//	                               seconds of the last write; its TTL is extended (never
+//	                               shortened) to the longest record's on every write;
 //	                               members whose record expired are dropped when listed
 //	tunneldoc:mon:silence:<peer>   unix seconds the silence ends + "|" + who; EX = its length
 //	tunneldoc:mon:silences         sorted set of silenced peers, score = end (unix
@@ -148,10 +149,13 @@ func (r *Redis) SaveTunnel(ctx context.Context, tunnel string, data []byte, ttl 
 	_, err := r.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, r.key("mon", "tunnel", tunnel), data, ttl)
 		p.ZAdd(ctx, setKey, redis.Z{Score: float64(r.opts.Now().Unix()), Member: tunnel})
-		p.Expire(ctx, setKey, ttl)
 		return nil
 	})
-	if err != nil {
+	if err == nil {
+		// The set lives as long as its longest-lived record.
+		err = extendTTL.Run(ctx, r.rdb, []string{setKey}, ttl.Milliseconds()).Err()
+	}
+	if err != nil && !errors.Is(err, redis.Nil) {
 		return fmt.Errorf("redis save monitor tunnel %s: %w", tunnel, err)
 	}
 	return nil

@@ -1,0 +1,148 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
+	"github.com/tunneldoc/tunneldoc/bot/store"
+)
+
+// monitorContract is what bot/monitor relies on, for both implementations.
+// expire lets the lifetimes pass (a fake clock, or real time for Redis).
+func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, expire func(time.Duration)) {
+	ctx := context.Background()
+	ttl := 300 * time.Millisecond
+
+	// Leases: one holder; renewal by the holder only; release by the
+	// holder only; free again after the TTL.
+	if ok, err := s.AcquireLease(ctx, "device:fw-hq", "A", ttl); !ok || err != nil {
+		t.Fatalf("A acquire: %v %v", ok, err)
+	}
+	if ok, _ := s.AcquireLease(ctx, "device:fw-hq", "B", ttl); ok {
+		t.Fatal("B took a held lease")
+	}
+	if ok, _ := s.AcquireLease(ctx, "device:fw-hq", "A", ttl); !ok {
+		t.Fatal("A could not renew its lease")
+	}
+	if err := s.ReleaseLease(ctx, "device:fw-hq", "B"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.AcquireLease(ctx, "device:fw-hq", "B", ttl); ok {
+		t.Fatal("B released A's lease")
+	}
+	if err := s.ReleaseLease(ctx, "device:fw-hq", "A"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.AcquireLease(ctx, "device:fw-hq", "B", ttl); !ok {
+		t.Fatal("B could not take a released lease")
+	}
+	expire(ttl + 100*time.Millisecond)
+	if ok, _ := s.AcquireLease(ctx, "device:fw-hq", "C", ttl); !ok {
+		t.Fatal("C could not take an expired lease")
+	}
+
+	// Transitions: one claim; a dropped claim can be claimed again; a sent
+	// one cannot be dropped or claimed.
+	if ok, _ := s.ClaimTransition(ctx, "t1", time.Minute); !ok {
+		t.Fatal("first claim refused")
+	}
+	if ok, _ := s.ClaimTransition(ctx, "t1", time.Minute); ok {
+		t.Fatal("second claim granted")
+	}
+	if err := s.DropTransition(ctx, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.ClaimTransition(ctx, "t1", time.Minute); !ok {
+		t.Fatal("claim after drop refused")
+	}
+	if err := s.TransitionSent(ctx, "t1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.DropTransition(ctx, "t1")
+	if ok, _ := s.ClaimTransition(ctx, "t1", time.Minute); ok {
+		t.Fatal("a sent transition was claimed again")
+	}
+
+	// Tunnel records.
+	if _, ok, _ := s.LoadTunnel(ctx, "90.1.1.1|fw-hq"); ok {
+		t.Fatal("record before save")
+	}
+	if err := s.SaveTunnel(ctx, "90.1.1.1|fw-hq", []byte(`{"x":1}`), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if b, ok, err := s.LoadTunnel(ctx, "90.1.1.1|fw-hq"); !ok || err != nil || string(b) != `{"x":1}` {
+		t.Fatalf("load: %q %v %v", b, ok, err)
+	}
+	if err := s.SaveTunnel(ctx, "short", []byte(`{}`), ttl); err != nil {
+		t.Fatal(err)
+	}
+	if names, _ := s.Tunnels(ctx); len(names) != 2 {
+		t.Fatalf("tunnels: %v", names)
+	}
+	expire(ttl + 100*time.Millisecond)
+	if names, _ := s.Tunnels(ctx); len(names) != 1 || names[0] != "90.1.1.1|fw-hq" {
+		t.Fatalf("tunnels after expiry: %v", names)
+	}
+
+	// Silences.
+	if err := s.Silence(ctx, "90.1.1.1", "U1", now().Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Silence(ctx, "90.1.1.2", "U2", now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if until, by, ok, _ := s.Silenced(ctx, "90.1.1.1"); !ok || by != "U1" || until.Sub(now()) < time.Hour {
+		t.Fatalf("silenced: %v %q %v", until, by, ok)
+	}
+	if l, _ := s.Silences(ctx); len(l) != 2 {
+		t.Fatalf("silences: %+v", l)
+	}
+	if err := s.Unsilence(ctx, "90.1.1.1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, _ := s.Silenced(ctx, "90.1.1.1"); ok {
+		t.Fatal("unsilence did not lift it")
+	}
+	expire(1100 * time.Millisecond)
+	if l, _ := s.Silences(ctx); len(l) != 0 {
+		t.Fatalf("expired silence listed: %+v", l)
+	}
+}
+
+func TestMemoryMonitorState(t *testing.T) {
+	c := &fakeClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	monitorContract(t, store.NewMemoryMonitor(c.Now), c.Now, func(d time.Duration) {
+		c.mu.Lock()
+		c.now = c.now.Add(d)
+		c.mu.Unlock()
+	})
+}
+
+// TestRedisMonitorState runs the contract on a real redis-server and checks
+// that every key it leaves has a TTL.
+func TestRedisMonitorState(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := store.OpenURL(srv.URL(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	monitorContract(t, s, time.Now, time.Sleep)
+
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	defer rdb.Close()
+	ctx := context.Background()
+	keys, err := rdb.Keys(ctx, "tunneldoc:mon:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys: %v %v", keys, err)
+	}
+	for _, k := range keys {
+		if ttl, _ := rdb.PTTL(ctx, k).Result(); ttl < 0 {
+			t.Errorf("%s has no TTL (%v)", k, ttl)
+		}
+	}
+}
