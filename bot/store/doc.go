@@ -26,6 +26,9 @@
 //	                                     (unix seconds); members whose incident key expired
 //	                                     are pruned when listed
 //
+// The monitor's keys (tunneldoc:mon:...: leases, transition claims, tunnel
+// records, silences) are documented in monitor.go.
+//
 // <tunnel> is Tunnel(peer, device): "peer|device", or "peer" when the device
 // is unknown. Creating an incident writes its body first and then claims the
 // tunnel key with SET NX; the loser of a race deletes its body and returns
