@@ -430,7 +430,7 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	}
 	// The diagnosis first (a check for syslog and webhook outages), so the
 	// root names the phase and cause.
-	rep := m.diagnosisFor(ctx, r, ev)
+	rep, diagnosed, note := m.diagnosisFor(ctx, r, ev)
 	r.RootText = m.rootText(r)
 	ts, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, Text: r.RootText})
 	if err != nil {
@@ -448,7 +448,12 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	if err := m.deps.State.TransitionSent(ctx, id, m.cfg.RecordTTL); err != nil {
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
-	if err := m.postDiagnosis(ctx, r, rep, "diagnosis"); err != nil {
+	if diagnosed {
+		err = m.postDiagnosis(ctx, r, rep, "diagnosis")
+	} else {
+		err = m.postOnce(ctx, r, "diagnosis", note)
+	}
+	if err != nil {
 		m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
 	}
 	return m.save(ctx, r)
@@ -469,8 +474,8 @@ func (m *Monitor) reopenThread(ctx context.Context, r *record, ev Event, prevCau
 		return err
 	}
 	if ev.Report != nil || m.deps.Checker != nil {
-		rep := m.diagnosisFor(ctx, r, ev)
-		if rep.Phase+"/"+rep.Cause != prevCause && rep.Cause != diagnose.CauseHealthy {
+		rep, diagnosed, _ := m.diagnosisFor(ctx, r, ev)
+		if diagnosed && rep.Phase+"/"+rep.Cause != prevCause && rep.Cause != diagnose.CauseHealthy {
 			if err := m.postDiagnosis(ctx, r, rep, "diagnosis"); err != nil {
 				m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
 			}
@@ -548,11 +553,14 @@ func (m *Monitor) ref(r *record) *bot.IncidentRef {
 }
 
 // diagnosisFor returns the event's diagnosis, or runs a check (the same
-// collection as `check tunnel`), or reads the event's own text.
-func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) diagnose.Report {
+// collection as `check tunnel`), or reads the event's own text. ok is
+// false when none of them told anything; note then says why, for the
+// thread.
+func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep diagnose.Report, ok bool, note string) {
 	if ev.Report != nil {
-		return *ev.Report
+		return *ev.Report, true, ""
 	}
+	why := "no device inventory is configured for me to check it"
 	if m.deps.Checker != nil {
 		cctx, cancel := context.WithTimeout(ctx, m.cfg.CheckTimeout)
 		res, err := m.deps.Checker.CheckTunnel(cctx, r.Peer, r.Device)
@@ -562,17 +570,28 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) diagnos
 			if rep.Cause != "" && rep.Cause != diagnose.CauseHealthy {
 				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
 			}
-			return rep
+			return rep, true, ""
 		}
 		if err != nil {
+			why = "checking it failed: " + redact.Line(firstLine(err.Error()))
 			m.log.Warn("check for the monitor's diagnosis failed", "tunnel", r.Tunnel, "err", redact.Line(err.Error()))
 		}
 	}
-	rep := m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})
-	if rep.Cause != "" && rep.Cause != diagnose.CauseHealthy && rep.Cause != diagnose.CauseUnknown && r.Cause == "" {
-		r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
+	if strings.TrimSpace(ev.Text) != "" {
+		rep := m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})
+		if rep.Cause != "" && rep.Cause != diagnose.CauseHealthy && rep.Cause != diagnose.CauseUnknown {
+			if r.Cause == "" {
+				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
+			}
+			return rep, true, ""
+		}
 	}
-	return rep
+	note = fmt.Sprintf("I could not diagnose %s myself (%s). Paste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` (and `debug crypto isakmp` if phase 1 is down) here after `diagnose`, or run `check tunnel %s on <device>`.",
+		r.Peer, why, r.Peer, r.Peer)
+	if t := strings.TrimSpace(ev.Text); t != "" {
+		note = "The " + ev.Source + " message:\n```\n" + strings.ReplaceAll(firstLine(t), "```", "ˋˋˋ") + "\n```\n" + note
+	}
+	return diagnose.Report{}, false, note
 }
 
 // postDiagnosis renders a report as the bot does and posts it in the thread.

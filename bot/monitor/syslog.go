@@ -115,7 +115,7 @@ func SyslogEvent(line string) (Event, bool) {
 		return Event{}, false
 	}
 	text := redact.Line(msg.Text)
-	return Event{Peer: peer, Device: msg.Host, Down: down, Source: SourceSyslog, Detail: what + ": " + text, Text: text}, true
+	return Event{Peer: peer, Device: msg.Host, Down: down, Source: SourceSyslog, Detail: what, Text: text}, true
 }
 
 // Syslog limits.
