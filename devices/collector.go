@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/devices/sshx"
@@ -93,7 +94,24 @@ type Collector struct {
 	global    chan struct{}
 	mu        sync.Mutex
 	perDevice map[string]chan struct{}
+	// SSH sessions open now and the most ever open at once, counted
+	// while the global slot is held.
+	active, peak atomic.Int64
 }
+
+func (c *Collector) sessionStarted() {
+	n := c.active.Add(1)
+	for {
+		p := c.peak.Load()
+		if n <= p || c.peak.CompareAndSwap(p, n) {
+			return
+		}
+	}
+}
+
+// PeakSessions is the most SSH sessions this collector has held open at
+// once (never more than CollectorOptions.MaxConcurrent).
+func (c *Collector) PeakSessions() int { return int(c.peak.Load()) }
 
 // NewCollector returns a Collector over inv.
 func NewCollector(inv *Inventory, opts CollectorOptions) *Collector {
@@ -223,6 +241,8 @@ func (c *Collector) collect(ctx context.Context, m Match) *Collection {
 		return col
 	}
 	defer func() { <-c.global }()
+	c.sessionStarted()
+	defer c.active.Add(-1)
 
 	plat, _ := PlatformByName(d.Platform)
 	target, enablePW, err := c.target(d)

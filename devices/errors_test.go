@@ -314,8 +314,14 @@ func TestFiftyDevicesBounded(t *testing.T) {
 	if got.Load() != n {
 		t.Errorf("collected from %d devices, want %d", got.Load(), n)
 	}
-	if p := l.PeakSessions(); p > limit || p < 2 {
-		t.Errorf("lab saw %d SSH sessions at once, want between 2 and the limit %d", p, limit)
+	if p := c.PeakSessions(); p > limit || p < 2 {
+		t.Errorf("collector held %d SSH sessions at once, want between 2 and the limit %d", p, limit)
+	}
+	// The lab sees a closed session end a moment after the client has
+	// released its slot (the close crosses the socket), so the server-side
+	// count may briefly show one more than the client ever held.
+	if p := l.PeakSessions(); p > limit+1 {
+		t.Errorf("lab saw %d SSH sessions at once, want at most the limit %d (+1 for closes in flight)", p, limit)
 	}
 	for _, d := range l.Devices {
 		if d.PeakSessions() > 1 {
