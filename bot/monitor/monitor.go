@@ -36,6 +36,9 @@ type Event struct {
 	// Report is the diagnosis when the source has one (a poll's
 	// transcript); otherwise the monitor runs a check on down.
 	Report *diagnose.Report
+	// Partial: Report was read from the SA tables only (a device poll);
+	// the thread's diagnosis comes from a full check when one is possible.
+	Partial bool
 	// Text is device text the cause can be read from when no check is
 	// possible (a syslog line).
 	Text string
@@ -111,7 +114,8 @@ type Deps struct {
 	Messenger bot.Messenger      // required
 	State     store.MonitorState // required: Redis for several replicas
 	Incidents store.Store        // optional: open incidents also appear in the bot's `status` and own their thread
-	Checker   bot.TunnelChecker  // optional: polling and the diagnosis of syslog/webhook outages
+	Checker   bot.TunnelChecker  // optional: the diagnosis of an outage (and polling, when there is no Poller)
+	Poller    DevicePoller       // optional: one cheap SA-table read per device and interval
 	Targets   []Target           // the tunnels to poll
 	Clock     bot.Clock          // default bot.RealClock
 	Logger    *slog.Logger
@@ -557,7 +561,7 @@ func (m *Monitor) ref(r *record) *bot.IncidentRef {
 // false when none of them told anything; note then says why, for the
 // thread.
 func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep diagnose.Report, ok bool, note string) {
-	if ev.Report != nil {
+	if ev.Report != nil && (!ev.Partial || m.deps.Checker == nil) {
 		return *ev.Report, true, ""
 	}
 	why := "no device inventory is configured for me to check it"
@@ -576,6 +580,9 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 			why = "checking it failed: " + redact.Line(firstLine(err.Error()))
 			m.log.Warn("check for the monitor's diagnosis failed", "tunnel", r.Tunnel, "err", redact.Line(err.Error()))
 		}
+	}
+	if ev.Report != nil {
+		return *ev.Report, true, ""
 	}
 	if strings.TrimSpace(ev.Text) != "" {
 		rep := m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})

@@ -74,19 +74,53 @@ func Judge(f *facts.Facts, peer string, prev *Verdict) Verdict {
 	return v
 }
 
-// pollTarget checks one tunnel and hands the result to Handle. A device
-// that cannot be read says nothing about the tunnel: no event.
+// DevicePoller reads the SA tables of one device for every tunnel it
+// terminates, in one login (cmd wires devices.Collector.PollDevice). A
+// partial answer comes back with its error.
+type DevicePoller interface {
+	PollDevice(ctx context.Context, device string) (transcript string, err error)
+}
+
+// pollTarget checks one tunnel through the Checker and applies the result.
 func (m *Monitor) pollTarget(ctx context.Context, t Target) error {
 	cctx, cancel := context.WithTimeout(ctx, m.cfg.CheckTimeout)
 	res, err := m.deps.Checker.CheckTunnel(cctx, t.Peer, t.Device)
 	cancel()
-	if strings.TrimSpace(res.Transcript) == "" {
+	if err != nil || strings.TrimSpace(res.Transcript) == "" {
+		// A device that cannot be read (or only in part) says nothing about
+		// the tunnel: a missing table must not read as a missing SA.
 		if err == nil {
 			err = errors.New("empty answer")
 		}
 		return fmt.Errorf("polling %s on %s: %s", t.Peer, t.Device, redact.Line(err.Error()))
 	}
-	text := redact.Text(res.Transcript)
+	return m.judgeAndApply(ctx, t, redact.Text(res.Transcript), false)
+}
+
+// pollDevice reads one device's SA tables once and judges each of its
+// tunnels on them.
+func (m *Monitor) pollDevice(ctx context.Context, dev string, targets []Target) error {
+	cctx, cancel := context.WithTimeout(ctx, m.cfg.CheckTimeout)
+	tr, err := m.deps.Poller.PollDevice(cctx, dev)
+	cancel()
+	if err != nil || strings.TrimSpace(tr) == "" {
+		if err == nil {
+			err = errors.New("empty answer")
+		}
+		return fmt.Errorf("polling %s: %s", dev, redact.Line(err.Error()))
+	}
+	text := redact.Text(tr)
+	var errs []error
+	for _, t := range targets {
+		if err := m.judgeAndApply(ctx, t, text, true); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// judgeAndApply judges one tunnel on a poll's text and applies the event.
+func (m *Monitor) judgeAndApply(ctx context.Context, t Target, text string, partial bool) error {
 	f := diagnose.Facts(text, diagnose.Options{Peer: t.Peer})
 	tunnel := store.Tunnel(t.Peer, t.Device)
 	var prev *Verdict
@@ -99,6 +133,7 @@ func (m *Monitor) pollTarget(ctx context.Context, t Target) error {
 	}
 	v, ev := decide(f, m.deps.Diagnose(text, diagnose.Options{Peer: t.Peer}), t.Peer, prev)
 	ev.Device = t.Device
+	ev.Partial = partial
 	return m.withTunnel(ctx, tunnel, func() error {
 		r, err := m.load(ctx, tunnel)
 		if err != nil {
@@ -151,7 +186,7 @@ func (m *Monitor) devices() ([]string, map[string][]Target) {
 // each device's tunnels in turn, at most 8 devices at once. It returns the
 // devices it polled.
 func (m *Monitor) PollOnce(ctx context.Context) ([]string, error) {
-	if m.deps.Checker == nil {
+	if m.deps.Checker == nil && m.deps.Poller == nil {
 		return nil, nil
 	}
 	names, by := m.devices()
@@ -176,12 +211,18 @@ func (m *Monitor) PollOnce(ctx context.Context) ([]string, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			for _, t := range by[dev] {
-				if err := m.pollTarget(ctx, t); err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
+			var perr []error
+			if m.deps.Poller != nil {
+				perr = append(perr, m.pollDevice(ctx, dev, by[dev]))
+			} else {
+				for _, t := range by[dev] {
+					perr = append(perr, m.pollTarget(ctx, t))
 				}
+			}
+			if err := errors.Join(perr...); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
 			}
 			mu.Lock()
 			polled = append(polled, dev)

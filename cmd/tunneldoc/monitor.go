@@ -134,6 +134,18 @@ func readMonitorEnv(getenv func(string) string) (monitorEnv, error) {
 	return e, errors.Join(errs...)
 }
 
+// collectorPoller reads a device's SA tables for the monitor: one login
+// per device and interval, only the cheap commands.
+type collectorPoller struct{ c *devices.Collector }
+
+func (p collectorPoller) PollDevice(ctx context.Context, device string) (string, error) {
+	col, err := p.c.PollDevice(ctx, device)
+	if col == nil {
+		return "", err
+	}
+	return col.Transcript(), err
+}
+
 // monitorTargets lists every tunnel the inventory says must be up.
 func monitorTargets(inv *devices.Inventory) []monitor.Target {
 	if inv == nil {
@@ -178,8 +190,13 @@ func startMonitor(ctx context.Context, deps monitorDeps) (stop func(), err error
 		}
 	}
 	checker := deps.Checker
-	if checker == nil && inv != nil {
-		checker = collectorChecker{devices.NewCollector(inv, devices.CollectorOptions{Logger: deps.Logger, Getenv: deps.Getenv})}
+	var poller monitor.DevicePoller
+	if inv != nil {
+		col := devices.NewCollector(inv, devices.CollectorOptions{Logger: deps.Logger, Getenv: deps.Getenv})
+		poller = collectorPoller{col}
+		if checker == nil {
+			checker = collectorChecker{col}
+		}
 	}
 	state := deps.State
 	if state == nil {
@@ -195,7 +212,7 @@ func startMonitor(ctx context.Context, deps monitorDeps) (stop func(), err error
 		targets = nil
 	}
 	m, err := monitor.New(env.cfg, monitor.Deps{
-		Messenger: deps.Messenger, State: state, Incidents: deps.Store, Checker: checker,
+		Messenger: deps.Messenger, State: state, Incidents: deps.Store, Checker: checker, Poller: poller,
 		Targets: targets, Clock: deps.Clock, Logger: deps.Logger,
 	})
 	if err != nil {
