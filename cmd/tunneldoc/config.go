@@ -88,6 +88,21 @@ type Config struct {
 		Format string // auto (text on the console, JSON otherwise), json or text
 	}
 	ShutdownGrace time.Duration
+	Monitor       struct {
+		Enabled                    string            // auto (on when a channel is set), on or off
+		Channel                    string            // where outages post by default
+		Channels                   map[string]string // tunnel name, peer, "peer|device" or device -> channel
+		Poll                       bool              // poll the inventory's tunnels over SSH
+		Interval, Lease            time.Duration     // Lease 0: 3 x Interval
+		FlapWindow                 time.Duration
+		FlapCount                  int
+		ReopenWindow, RootEvery    time.Duration
+		CheckTimeout               time.Duration
+		SyslogUDP, SyslogTCP       string // "" off
+		WebhookListen, WebhookPath string
+		WebhookTokenEnv            string
+		WebhookToken               Secret
+	}
 
 	sources map[string]string // key -> "default", "file:LINE" or "env VAR"
 }
@@ -196,6 +211,11 @@ const (
 	kUserIDs  // Slack user IDs
 	kGroupIDs // Slack user group IDs
 	kChanIDs  // Slack channel IDs
+	kChanID   // one Slack channel ID
+	kChanMap  // tunnel -> Slack channel ID
+	kOnOff    // on/off, true/false, yes/no
+	kCount    // a whole number from 2 to 1000
+	kHTTPPath // a URL path
 )
 
 // field is one configuration key. The table is the one place a key is
@@ -261,6 +281,58 @@ var fields = []field{
 		set: func(c *Config, v any) { c.Log.Format = v.(string) }, get: func(c *Config) string { return c.Log.Format }},
 	{key: "shutdown.grace", kind: kDuration, env: "TUNNELDOC_SHUTDOWN_GRACE",
 		set: func(c *Config, v any) { c.ShutdownGrace = v.(time.Duration) }, get: func(c *Config) string { return c.ShutdownGrace.String() }},
+	{key: "monitor.enabled", kind: kEnum, env: "TUNNELDOC_MONITOR", enum: []string{"auto", "on", "off"},
+		set: func(c *Config, v any) { c.Monitor.Enabled = v.(string) }, get: func(c *Config) string { return c.Monitor.Enabled }},
+	{key: "monitor.channel", kind: kChanID, env: "TUNNELDOC_MONITOR_CHANNEL",
+		set: func(c *Config, v any) { c.Monitor.Channel = v.(string) }, get: func(c *Config) string { return c.Monitor.Channel }},
+	{key: "monitor.channels", kind: kChanMap, env: "TUNNELDOC_MONITOR_CHANNELS",
+		set: func(c *Config, v any) { c.Monitor.Channels = v.(map[string]string) }, get: func(c *Config) string { return mapString(c.Monitor.Channels) }},
+	{key: "monitor.poll", kind: kOnOff, env: "TUNNELDOC_MONITOR_POLL",
+		set: func(c *Config, v any) { c.Monitor.Poll = v.(bool) }, get: func(c *Config) string { return strconv.FormatBool(c.Monitor.Poll) }},
+	{key: "monitor.interval", kind: kDuration, env: "TUNNELDOC_MONITOR_INTERVAL",
+		set: func(c *Config, v any) { c.Monitor.Interval = v.(time.Duration) }, get: func(c *Config) string { return c.Monitor.Interval.String() }},
+	{key: "monitor.lease", kind: kDuration, env: "TUNNELDOC_MONITOR_LEASE",
+		set: func(c *Config, v any) { c.Monitor.Lease = v.(time.Duration) }, get: func(c *Config) string { return orDerived(c.Monitor.Lease) }},
+	{key: "monitor.flap_window", kind: kDuration, env: "TUNNELDOC_MONITOR_FLAP_WINDOW",
+		set: func(c *Config, v any) { c.Monitor.FlapWindow = v.(time.Duration) }, get: func(c *Config) string { return c.Monitor.FlapWindow.String() }},
+	{key: "monitor.flap_count", kind: kCount, env: "TUNNELDOC_MONITOR_FLAP_COUNT",
+		set: func(c *Config, v any) { c.Monitor.FlapCount = v.(int) }, get: func(c *Config) string { return strconv.Itoa(c.Monitor.FlapCount) }},
+	{key: "monitor.reopen_window", kind: kDuration, env: "TUNNELDOC_MONITOR_REOPEN_WINDOW",
+		set: func(c *Config, v any) { c.Monitor.ReopenWindow = v.(time.Duration) }, get: func(c *Config) string { return c.Monitor.ReopenWindow.String() }},
+	{key: "monitor.root_every", kind: kDuration, env: "TUNNELDOC_MONITOR_ROOT_EVERY",
+		set: func(c *Config, v any) { c.Monitor.RootEvery = v.(time.Duration) }, get: func(c *Config) string { return c.Monitor.RootEvery.String() }},
+	{key: "monitor.check_timeout", kind: kDuration, env: "TUNNELDOC_MONITOR_CHECK_TIMEOUT",
+		set: func(c *Config, v any) { c.Monitor.CheckTimeout = v.(time.Duration) }, get: func(c *Config) string { return c.Monitor.CheckTimeout.String() }},
+	{key: "monitor.syslog_udp", kind: kAddrOff, env: "TUNNELDOC_MONITOR_SYSLOG_UDP",
+		set: func(c *Config, v any) { c.Monitor.SyslogUDP = v.(string) }, get: func(c *Config) string { return orOff(c.Monitor.SyslogUDP) }},
+	{key: "monitor.syslog_tcp", kind: kAddrOff, env: "TUNNELDOC_MONITOR_SYSLOG_TCP",
+		set: func(c *Config, v any) { c.Monitor.SyslogTCP = v.(string) }, get: func(c *Config) string { return orOff(c.Monitor.SyslogTCP) }},
+	{key: "monitor.webhook_listen", kind: kAddrOff, env: "TUNNELDOC_MONITOR_WEBHOOK_LISTEN",
+		set: func(c *Config, v any) { c.Monitor.WebhookListen = v.(string) }, get: func(c *Config) string { return orOff(c.Monitor.WebhookListen) }},
+	{key: "monitor.webhook_path", kind: kHTTPPath, env: "TUNNELDOC_MONITOR_WEBHOOK_PATH",
+		set: func(c *Config, v any) { c.Monitor.WebhookPath = v.(string) }, get: func(c *Config) string { return c.Monitor.WebhookPath }},
+	{key: "monitor.webhook_token_env", kind: kEnvName,
+		set: func(c *Config, v any) { c.Monitor.WebhookTokenEnv = v.(string) }, get: func(c *Config) string { return c.Monitor.WebhookTokenEnv }},
+}
+
+func orDerived(d time.Duration) string {
+	if d == 0 {
+		return "derived"
+	}
+	return d.String()
+}
+
+func mapString(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k+"="+m[k])
+	}
+	return strings.Join(parts, ",")
 }
 
 func orOff(s string) string {
@@ -288,6 +360,17 @@ func defaultConfig() Config {
 	c.Log.Level = slog.LevelInfo
 	c.Log.Format = "auto"
 	c.ShutdownGrace = 30 * time.Second
+	// The monitor's own defaults (bot/monitor Config.withDefaults).
+	c.Monitor.Enabled = "auto"
+	c.Monitor.Poll = true
+	c.Monitor.Interval = time.Minute
+	c.Monitor.FlapWindow = 10 * time.Minute
+	c.Monitor.FlapCount = 4
+	c.Monitor.ReopenWindow = 30 * time.Minute
+	c.Monitor.RootEvery = 10 * time.Second
+	c.Monitor.CheckTimeout = time.Minute
+	c.Monitor.WebhookPath = "/monitor/alerts"
+	c.Monitor.WebhookTokenEnv = "TUNNELDOC_MONITOR_WEBHOOK_TOKEN"
 	c.sources = map[string]string{}
 	return c
 }
@@ -457,13 +540,39 @@ func (p *configParser) parseNode(f *field, n *yaml.Node) (any, bool) {
 		}
 		return out, good
 	}
+	if f.kind == kChanMap {
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return map[string]string(nil), true
+		}
+		if n.Kind != yaml.MappingNode {
+			p.fail(p.file, n.Line, f.key, "must be a mapping of tunnel: CHANNEL_ID, like {branch-12: C0123ABCD}")
+			return nil, false
+		}
+		out := map[string]string{}
+		good := true
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if v.Kind != yaml.ScalarNode {
+				p.fail(p.file, v.Line, f.key+"."+k.Value, "must be one channel ID")
+				good = false
+				continue
+			}
+			if msg := checkSlackID(kChanIDs, v.Value); msg != "" {
+				p.fail(p.file, v.Line, f.key+"."+k.Value, "%s", msg)
+				good = false
+				continue
+			}
+			out[k.Value] = v.Value
+		}
+		return out, good
+	}
 	if n.Kind != yaml.ScalarNode {
 		p.fail(p.file, n.Line, f.key, "must be a single value, not a %s", nodeKind(n))
 		return nil, false
 	}
 	if n.Tag == "!!null" {
 		switch f.kind {
-		case kString, kPath, kEnvName, kURL, kAddrOff:
+		case kString, kPath, kEnvName, kURL, kAddrOff, kChanID:
 			return "", true // "" switches the thing off
 		}
 	}
@@ -556,6 +665,47 @@ func parseValue(f *field, s string) (v any, msg string) {
 			return nil, fmt.Sprintf("%q: want debug, info, warn or error", s)
 		}
 		return l, ""
+	case kChanID:
+		if s == "" {
+			return s, ""
+		}
+		if msg := checkSlackID(kChanIDs, s); msg != "" {
+			return nil, msg
+		}
+		return s, ""
+	case kChanMap:
+		out := map[string]string{}
+		for _, pair := range strings.Split(s, ",") {
+			k, ch, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			k, ch = strings.TrimSpace(k), strings.TrimSpace(ch)
+			if !ok || k == "" || ch == "" {
+				return nil, fmt.Sprintf("%q is not tunnel=CHANNEL_ID", pair)
+			}
+			if msg := checkSlackID(kChanIDs, ch); msg != "" {
+				return nil, msg
+			}
+			out[k] = ch
+		}
+		return out, ""
+	case kOnOff:
+		switch strings.ToLower(s) {
+		case "on", "true", "yes", "1":
+			return true, ""
+		case "off", "false", "no", "0":
+			return false, ""
+		}
+		return nil, fmt.Sprintf("%q: want on or off", s)
+	case kCount:
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 2 || n > 1000 {
+			return nil, fmt.Sprintf("%q: want a whole number from 2 to 1000", s)
+		}
+		return n, ""
+	case kHTTPPath:
+		if !strings.HasPrefix(s, "/") || strings.ContainsAny(s, " ?#") {
+			return nil, fmt.Sprintf("%q: want a URL path starting with /", s)
+		}
+		return s, ""
 	case kUserIDs, kGroupIDs, kChanIDs:
 		var out []string
 		for _, id := range splitIDs(s) {
@@ -636,6 +786,8 @@ func (p *configParser) applyEnv(c *Config, getenv func(string) string) {
 // resolveSecrets reads the variables the *_env keys name. A variable the
 // file names explicitly must be set; the defaults may be unset (console).
 func (p *configParser) resolveSecrets(c *Config, getenv func(string) string) {
+	// missing: variables the file names explicitly that are unset.
+	missing := map[string]string{}
 	secret := func(key, name string, dst *Secret) {
 		if name == "" {
 			return
@@ -643,7 +795,7 @@ func (p *configParser) resolveSecrets(c *Config, getenv func(string) string) {
 		*dst = Secret(getenv(name))
 		if *dst == "" {
 			if src, fromFile := c.sources[key]; fromFile && !strings.HasPrefix(src, "env ") {
-				p.fail(p.file, p.lineOf(src), key, "names the environment variable %s, which is not set", name)
+				missing[key] = name
 			}
 		}
 	}
@@ -652,6 +804,33 @@ func (p *configParser) resolveSecrets(c *Config, getenv func(string) string) {
 	secret("slack.signing_secret_env", c.Slack.SigningSecretEnv, &c.Slack.SigningSecret)
 	secret("redis.url_env", c.Redis.URLEnv, &c.Redis.URL)
 	secret("redis.password_env", c.Redis.PasswordEnv, &c.Redis.Password)
+	secret("monitor.webhook_token_env", c.Monitor.WebhookTokenEnv, &c.Monitor.WebhookToken)
+
+	// A Slack variable only has to be set when the transport uses it: an
+	// explicit mode names its own needs (crossCheck); in auto mode the bot
+	// token always, and the app token or the signing secret, one of them.
+	switch c.Slack.Mode {
+	case modeSocketMode, modeHTTP, modeConsole:
+		delete(missing, "slack.bot_token_env")
+		delete(missing, "slack.app_token_env")
+		delete(missing, "slack.signing_secret_env")
+	default:
+		if c.Slack.AppToken != "" || c.Slack.SigningSecret != "" {
+			delete(missing, "slack.app_token_env")
+			delete(missing, "slack.signing_secret_env")
+		}
+	}
+	if c.Monitor.WebhookListen == "" && c.Transport() != modeHTTP {
+		delete(missing, "monitor.webhook_token_env") // no webhook listener, no token needed
+	}
+	keys := make([]string, 0, len(missing))
+	for k := range missing {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		p.fail(p.file, p.lineOf(c.sources[key]), key, "names the environment variable %s, which is not set", missing[key])
+	}
 }
 
 func (p *configParser) lineOf(src string) int {
@@ -719,13 +898,25 @@ func (p *configParser) crossCheck(c *Config, getenv func(string) string) {
 		f, l := p.where(c, "redis.required")
 		p.fail(f, l, "redis.required", "Redis is required but $%s is not set", c.Redis.URLEnv)
 	}
-	if c.Ops.Listen != "" && c.Transport() == modeHTTP && samePort(c.Ops.Listen, c.Slack.Listen) {
-		f, l := p.where(c, "ops.listen")
-		p.fail(f, l, "ops.listen", "%q is the Slack Events API's address too (slack.listen %q): give them different ports", c.Ops.Listen, c.Slack.Listen)
-	}
 	if c.OpenTTL < c.ResolvedTTL {
 		f, l := p.where(c, "incidents.open_ttl")
 		p.fail(f, l, "incidents.open_ttl", "%s is shorter than incidents.resolved_ttl %s: an open incident would vanish before a resolved one", c.OpenTTL, c.ResolvedTTL)
+	}
+	if c.Monitor.Enabled == "on" && c.Monitor.Channel == "" && len(c.Monitor.Channels) == 0 {
+		f, l := p.where(c, "monitor.enabled")
+		p.fail(f, l, "monitor.enabled", "the monitor is on but has nowhere to post: set monitor.channel (and monitor.channels for per-tunnel channels)")
+	}
+	listeners := []struct{ key, addr string }{{"ops.listen", c.Ops.Listen}, {"monitor.webhook_listen", c.Monitor.WebhookListen}, {"monitor.syslog_tcp", c.Monitor.SyslogTCP}}
+	if c.Transport() == modeHTTP {
+		listeners = append(listeners, struct{ key, addr string }{"slack.listen", c.Slack.Listen})
+	}
+	for i, a := range listeners {
+		for _, b := range listeners[i+1:] {
+			if a.addr != "" && b.addr != "" && samePort(a.addr, b.addr) {
+				f, l := p.where(c, b.key)
+				p.fail(f, l, b.key, "%q is %s's address too (%q): give them different ports", b.addr, a.key, a.addr)
+			}
+		}
 	}
 	if c.Inventory != "" {
 		p.checkInventory(c, getenv)

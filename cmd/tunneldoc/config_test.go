@@ -101,10 +101,15 @@ func TestConfigEnvironmentOverrides(t *testing.T) {
 	env["TUNNELDOC_OPS_LISTEN"] = "off"
 	env["TUNNELDOC_LOG_LEVEL"] = "warn"
 	env["SLACK_API_URL"] = "http://127.0.0.1:8888/api"
+	env["TUNNELDOC_MONITOR_CHANNELS"] = "branch-12=C0123ABCD, 90.1.1.1=G0456EFGH"
+	env["TUNNELDOC_MONITOR_POLL"] = "off"
 	path := filepath.Join("testdata", "config", "good.yaml")
 	c, err := loadConfig(path, envOf(env))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.Monitor.Channels["branch-12"] != "C0123ABCD" || c.Monitor.Channels["90.1.1.1"] != "G0456EFGH" || c.Monitor.Poll {
+		t.Errorf("monitor overrides: %+v", c.Monitor)
 	}
 	if c.ResolvedTTL != time.Hour || strings.Join(c.Access.CheckUsers, ",") != "U111AAA,U222BBB" || c.Ops.Listen != "" || c.Log.Level != slog.LevelWarn || c.Slack.APIURL != "http://127.0.0.1:8888/api/" {
 		t.Errorf("environment did not override the file: %+v", c)
@@ -170,7 +175,7 @@ func TestConfigCheckMistakes(t *testing.T) {
 			`bad_address.yaml:4: ops.listen: bad address ":99999": the port must be a number from 1 to 65535`,
 		}},
 		{"ports clash", "port_clash.yaml", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abc"}, []string{
-			`port_clash.yaml:5: ops.listen: "0.0.0.0:8080" is the Slack Events API's address too`,
+			`port_clash.yaml:3: slack.listen: ":8080" is ops.listen's address too ("0.0.0.0:8080"): give them different ports`,
 		}},
 		{"missing referenced variables", "missing_env.yaml", nil, []string{
 			`missing_env.yaml:2: slack.bot_token_env: names the environment variable TD_NOT_SET_BOT, which is not set`,
@@ -211,6 +216,14 @@ func TestConfigCheckMistakes(t *testing.T) {
 		}},
 		{"unusable Redis URL", "good.yaml", goodEnvWith("TD_REDIS", "http://:pw-in-url@redis:6379"), []string{
 			`good.yaml:6: redis.url_env: $TD_REDIS is not a usable Redis URL`,
+		}},
+		{"monitor mistakes", "bad_monitor.yaml", nil, []string{
+			`bad_monitor.yaml:2: monitor.enabled: the monitor is on but has nowhere to post: set monitor.channel`,
+			`bad_monitor.yaml:3: monitor.channels: must be a mapping of tunnel: CHANNEL_ID`,
+			`bad_monitor.yaml:4: monitor.poll: "sometimes": want on or off`,
+			`bad_monitor.yaml:5: monitor.flap_count: "1": want a whole number from 2 to 1000`,
+			`bad_monitor.yaml:6: monitor.webhook_path: "alerts": want a URL path starting with /`,
+			`bad_monitor.yaml:7: monitor.syslog_tcp: ":9090" is ops.listen's address too (":9090")`,
 		}},
 		{"missing config file", "no-such-file.yaml", nil, []string{
 			`no-such-file.yaml: cannot read the config file`,
