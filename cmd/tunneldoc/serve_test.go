@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func envFrom(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestRunServeConsole(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := runServe(context.Background(), nil, envFrom(nil), strings.NewReader("help\ncheck tunnel 90.1.1.1\nquit\n"), &out, &errb)
+	if code != 0 {
+		t.Fatalf("code %d stderr %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "check tunnel 90.1.1.1") || !strings.Contains(out.String(), "No device inventory") {
+		t.Fatalf("out: %s", out.String())
+	}
+	if !strings.Contains(errb.String(), "REDIS_URL not set") {
+		t.Fatalf("stderr: %s", errb.String())
+	}
+	t.Log(errb.String())
+}
+
+func TestRunServeRedisUnreachable(t *testing.T) {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	var out, errb bytes.Buffer
+	code := runServe(context.Background(), []string{"console"}, envFrom(map[string]string{"REDIS_URL": "redis://:pw@" + addr + "/0"}), strings.NewReader("status\n"), &out, &errb)
+	if code != 0 || !strings.Contains(errb.String(), "Redis unreachable at start") || strings.Contains(errb.String(), ":pw@") {
+		t.Fatalf("code %d stderr %s", code, errb.String())
+	}
+	t.Log(errb.String())
+}
+
+func TestRunServeHTTP(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/auth.test" {
+			fmt.Fprint(w, `{"ok":true,"user_id":"UBOT","team":"T","user":"tunneldoc"}`)
+			return
+		}
+		fmt.Fprint(w, `{"ok":true}`)
+	}))
+	defer api.Close()
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan int)
+	go func() {
+		done <- runServe(ctx, []string{"serve"}, envFrom(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api.URL, "TUNNELDOC_LISTEN": addr}), strings.NewReader(""), &out, &errb)
+	}()
+	var resp *http.Response
+	var err error
+	for i := 0; i < 100; i++ {
+		resp, err = http.Post("http://"+addr+"/slack/events", "application/json", strings.NewReader(`{}`))
+		if err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("code %d %s", code, errb.String())
+	}
+	t.Log(errb.String())
+}
