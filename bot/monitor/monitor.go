@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,9 @@ type Config struct {
 	ClaimTTL       time.Duration     // a transition claim before it is sent or retried (default LockTTL)
 	RecordTTL      time.Duration     // a tunnel record's lifetime after its last write (default 30 days)
 	ReplicaID      string            // names this replica in logs; default random
+	// SyslogAllow lists the networks syslog is accepted from; empty
+	// accepts every sender.
+	SyslogAllow []netip.Prefix
 }
 
 func (c Config) withDefaults() Config {
@@ -122,6 +126,11 @@ type Deps struct {
 	// Diagnose is the engine; default diagnose.Diagnose.
 	Diagnose func(string, diagnose.Options) diagnose.Report
 }
+
+// sentTTL keeps a posted transition's mark. Transition IDs carry the
+// record's sequence number, which only grows, so the mark is needed only
+// while a replica might still be retrying the same transition.
+const sentTTL = 24 * time.Hour
 
 // Monitor turns events into incident threads.
 type Monitor struct {
@@ -449,7 +458,7 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	if err := m.save(ctx, r); err != nil {
 		m.log.Error("saving the tunnel record after the root was posted", "tunnel", r.Tunnel, "err", err)
 	}
-	if err := m.deps.State.TransitionSent(ctx, id, m.cfg.RecordTTL); err != nil {
+	if err := m.deps.State.TransitionSent(ctx, id, sentTTL); err != nil {
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
 	if diagnosed {
@@ -543,7 +552,7 @@ func (m *Monitor) postOnce(ctx context.Context, r *record, kind, text string) er
 		_ = m.deps.State.DropTransition(ctx, id)
 		return fmt.Errorf("monitor: posting %s for %s: %w", kind, r.Tunnel, err)
 	}
-	if err := m.deps.State.TransitionSent(ctx, id, m.cfg.RecordTTL); err != nil {
+	if err := m.deps.State.TransitionSent(ctx, id, sentTTL); err != nil {
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
 	return nil
@@ -615,7 +624,7 @@ func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Rep
 		_ = m.deps.State.DropTransition(ctx, id)
 		return fmt.Errorf("monitor: posting the diagnosis for %s: %w", r.Tunnel, err)
 	}
-	if err := m.deps.State.TransitionSent(ctx, id, m.cfg.RecordTTL); err != nil {
+	if err := m.deps.State.TransitionSent(ctx, id, sentTTL); err != nil {
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
 	if out.File != nil {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -171,5 +172,38 @@ func TestWebhook(t *testing.T) {
 	all = r.log.snapshot()
 	if rs := roots(all); len(rs) != 2 || !hasReply(all, "resolved after 1 min") {
 		t.Fatalf("plain JSON did not open and resolve:\n%s", dump(all))
+	}
+}
+
+// TestSyslogAllow: senders outside TUNNELDOC_MONITOR_SYSLOG_ALLOW are
+// dropped on UDP and refused on TCP; allowed ones open incidents.
+func TestSyslogAllow(t *testing.T) {
+	line := fmt.Sprintf("<189>Nov 23 20:01:02 fw-hq %%CRYPTO-5-SESSION_STATUS: Crypto tunnel is DOWN. Peer %s:500 Id: %s", testPeer, testPeer)
+	for _, allow := range []string{"10.0.0.0/8", "127.0.0.0/8"} {
+		r := newRig(t, Config{SyslogAllow: []netip.Prefix{netip.MustParsePrefix(allow)}})
+		r.set("ios-peer-unreachable")
+		ctx, cancel := context.WithCancel(context.Background())
+		srv, err := r.m.ListenSyslog(ctx, "127.0.0.1:0", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, _ := net.Dial("udp", srv.UDPAddr())
+		fmt.Fprint(u, line)
+		u.Close()
+		c, err := net.Dial("tcp", srv.TCPAddr())
+		if err == nil {
+			fmt.Fprint(c, line+"\n")
+			c.Close()
+		}
+		if allow == "127.0.0.0/8" {
+			waitFor(t, r.log, "allowed sender's incident", func(all []sent) bool { return len(roots(all)) == 1 })
+		} else {
+			time.Sleep(300 * time.Millisecond)
+			if got := r.log.snapshot(); len(got) != 0 {
+				t.Errorf("a sender outside %s opened an incident:\n%s", allow, dump(got))
+			}
+		}
+		cancel()
+		srv.Close()
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -217,9 +218,12 @@ func (s *SyslogServer) serveUDP(ctx context.Context) {
 	defer s.wg.Done()
 	buf := make([]byte, 64<<10)
 	for {
-		n, _, err := s.udp.ReadFrom(buf)
+		n, from, err := s.udp.ReadFrom(buf)
 		if err != nil {
 			return
+		}
+		if !s.m.syslogAllowed(from) {
+			continue
 		}
 		// One datagram is one message (RFC 5426); some senders batch lines.
 		for _, line := range strings.Split(string(buf[:n]), "\n") {
@@ -228,6 +232,26 @@ func (s *SyslogServer) serveUDP(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// syslogAllowed: syslog is unauthenticated, so who may send it is the
+// one defence against a forged "tunnel down".
+func (m *Monitor) syslogAllowed(a net.Addr) bool {
+	if len(m.cfg.SyslogAllow) == 0 {
+		return true
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range m.cfg.SyslogAllow {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	m.log.Warn("syslog from a sender not in TUNNELDOC_MONITOR_SYSLOG_ALLOW dropped", "from", ip.String())
+	return false
 }
 
 func truncate(s string) string {
@@ -243,6 +267,10 @@ func (s *SyslogServer) serveTCP(ctx context.Context) {
 		c, err := s.tcp.Accept()
 		if err != nil {
 			return
+		}
+		if !s.m.syslogAllowed(c.RemoteAddr()) {
+			c.Close()
+			continue
 		}
 		s.mu.Lock()
 		if len(s.conns) >= maxSyslogConns {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -109,6 +110,21 @@ func readMonitorEnv(getenv func(string) string) (monitorEnv, error) {
 		e.poll = false
 	default:
 		errs = append(errs, fmt.Errorf("TUNNELDOC_MONITOR_POLL=%q: want on or off", getenv("TUNNELDOC_MONITOR_POLL")))
+	}
+	if v := strings.TrimSpace(getenv("TUNNELDOC_MONITOR_SYSLOG_ALLOW")); v != "" {
+		for _, c := range strings.Split(v, ",") {
+			c = strings.TrimSpace(c)
+			p, err := netip.ParsePrefix(c)
+			if err != nil {
+				a, aerr := netip.ParseAddr(c)
+				if aerr != nil {
+					errs = append(errs, fmt.Errorf("TUNNELDOC_MONITOR_SYSLOG_ALLOW: %q is not an address or CIDR", c))
+					continue
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			e.cfg.SyslogAllow = append(e.cfg.SyslogAllow, p.Masked())
+		}
 	}
 	e.syslogUDP = strings.TrimSpace(getenv("TUNNELDOC_MONITOR_SYSLOG_UDP"))
 	e.syslogTCP = strings.TrimSpace(getenv("TUNNELDOC_MONITOR_SYSLOG_TCP"))

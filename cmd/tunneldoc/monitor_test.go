@@ -264,6 +264,7 @@ func TestReadMonitorEnv(t *testing.T) {
 		"TUNNELDOC_MONITOR_FLAP_WINDOW":   "15m",
 		"TUNNELDOC_MONITOR_FLAP_COUNT":    "6",
 		"TUNNELDOC_MONITOR_REOPEN_WINDOW": "1h",
+		"TUNNELDOC_MONITOR_SYSLOG_ALLOW":  "10.0.0.0/8, 192.0.2.1",
 	}
 	e, err := readMonitorEnv(func(k string) string { return env[k] })
 	if err != nil {
@@ -273,6 +274,9 @@ func TestReadMonitorEnv(t *testing.T) {
 		e.cfg.ReopenWindow != time.Hour || e.cfg.Channels["90.1.1.1|fw-hq"] != "C3" || e.cfg.Channels["spoke-10"] != "C2" {
 		t.Errorf("parsed %+v", e)
 	}
+	if len(e.cfg.SyslogAllow) != 2 || e.cfg.SyslogAllow[1].String() != "192.0.2.1/32" {
+		t.Errorf("syslog allow: %v", e.cfg.SyslogAllow)
+	}
 	bad := map[string]string{
 		"TUNNELDOC_MONITOR":              "on",
 		"TUNNELDOC_MONITOR_INTERVAL":     "soon",
@@ -280,9 +284,10 @@ func TestReadMonitorEnv(t *testing.T) {
 		"TUNNELDOC_MONITOR_CHANNELS":     "nochannel",
 		"TUNNELDOC_MONITOR_SYSLOG_UDP":   "5514",
 		"TUNNELDOC_MONITOR_WEBHOOK_PATH": "alerts",
+		"TUNNELDOC_MONITOR_SYSLOG_ALLOW": "somewhere",
 	}
 	_, err = readMonitorEnv(func(k string) string { return bad[k] })
-	for _, want := range []string{"TUNNELDOC_MONITOR_INTERVAL", "TUNNELDOC_MONITOR_FLAP_COUNT", "TUNNELDOC_MONITOR_CHANNELS", "TUNNELDOC_MONITOR_SYSLOG_UDP", "TUNNELDOC_MONITOR_WEBHOOK_PATH", "nowhere to post"} {
+	for _, want := range []string{"TUNNELDOC_MONITOR_INTERVAL", "TUNNELDOC_MONITOR_FLAP_COUNT", "TUNNELDOC_MONITOR_CHANNELS", "TUNNELDOC_MONITOR_SYSLOG_UDP", "TUNNELDOC_MONITOR_WEBHOOK_PATH", "TUNNELDOC_MONITOR_SYSLOG_ALLOW", "nowhere to post"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}
