@@ -59,6 +59,11 @@ type Config struct {
 	// Diagnose is the engine; nil means diagnose.Diagnose. Tests set it to
 	// produce reports the engine would need long inputs for.
 	Diagnose func(text string, opts diagnose.Options) diagnose.Report
+	// Compare, when set, reads a paste that holds both peers' crypto
+	// configs and returns their comparison (ok false: not a config pair).
+	// It gets the text before redaction, to tell keys apart, and must
+	// never return a key (compare quotes redacted lines only).
+	Compare func(text string) (diagnose.Report, bool)
 	// CheckHint completes the "no device inventory" answer: how to set one up.
 	CheckHint string
 }

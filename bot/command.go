@@ -124,7 +124,7 @@ func ParseCommand(text string) Command {
 		}
 	case "check", "recheck":
 		return parseCheck(words[1:])
-	case "diagnose", "diag":
+	case "diagnose", "diag", "compare":
 		c := Command{Kind: CmdDiagnose}
 		after := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(strings.ReplaceAll(first, "```", "\n```\n")), words[0]))
 		// "diagnose 90.1.1.1" focuses on a peer; anything else on the

@@ -62,7 +62,7 @@ func (c *ConsoleMessenger) Upload(_ context.Context, _, _, filename, _, content 
 func (c *ConsoleMessenger) Permalink(context.Context, string, string) (string, error) { return "", nil }
 
 const consoleBanner = "tunneldoc console: type `help`, `status`, `check tunnel 90.1.1.1 [on fw-hq]`, " +
-	"or `diagnose [PEER]` then paste device output and end it with a line holding only `.`; `quit` leaves."
+	"or `diagnose [PEER]` then paste device output (or `compare` then both peers' configs) and end it with a line holding only `.`; `quit` leaves."
 
 // RunConsole reads commands from in and answers on the bot's messenger
 // (a ConsoleMessenger on out), until EOF, `quit` or ctx ends. A line that
@@ -110,7 +110,7 @@ func RunConsole(ctx context.Context, b *Bot, in io.Reader, out io.Writer, prompt
 		switch {
 		case lower == "quit" || lower == "exit":
 			return nil
-		case lower == "diagnose" || strings.HasPrefix(lower, "diagnose "):
+		case lower == "diagnose" || strings.HasPrefix(lower, "diagnose ") || lower == "compare":
 			if prompt != "" {
 				fmt.Fprintln(out, "(paste the output, then a line holding only `.`)")
 			}

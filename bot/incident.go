@@ -227,6 +227,12 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 		b.auditLog(req, "diagnose", cmd.Peer, "refused: channel not allowed")
 		return
 	}
+	var compared *diagnose.Report
+	if b.cfg.Compare != nil && len(cmd.Text) <= DefaultMaxPaste {
+		if r, ok := b.cfg.Compare(cmd.Text); ok {
+			compared = &r
+		}
+	}
 	text := redact.Text(cmd.Text)
 	if len(text) > DefaultMaxPaste {
 		text = text[:DefaultMaxPaste]
@@ -239,7 +245,12 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 		peer = firstNonEmpty(peer, owner.Peer)
 		device = owner.Device
 	}
-	report := b.cfg.Diagnose(text, diagnose.Options{Peer: peer})
+	var report diagnose.Report
+	if compared != nil {
+		report = *compared
+	} else {
+		report = b.cfg.Diagnose(text, diagnose.Options{Peer: peer})
+	}
 	peer = firstNonEmpty(peer, report.Peer)
 	track := report.Cause != diagnose.CauseHealthy
 	t := b.target(ctx, req, peer, device, owner, track, "<@"+req.User+"> pasted output for diagnosis.")

@@ -171,7 +171,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("TUNNELDOC_CHECK_USERS/GROUPS/CHANNELS unset: everyone who can reach the bot may run check")
 	}
 	cfg := bot.Config{
-		Store: st, Checker: checker, Clock: bot.RealClock, Logger: log, Access: env.access,
+		Store: st, Checker: checker, Clock: bot.RealClock, Logger: log, Access: env.access, Compare: comparePaste,
 		MaxFileBytes: env.maxFileBytes, CheckHint: checkHint,
 	}
 
