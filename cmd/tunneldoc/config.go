@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -98,7 +99,8 @@ type Config struct {
 		FlapCount                  int
 		ReopenWindow, RootEvery    time.Duration
 		CheckTimeout               time.Duration
-		SyslogUDP, SyslogTCP       string // "" off
+		SyslogUDP, SyslogTCP       string         // "" off
+		SyslogAllow                []netip.Prefix // senders syslog is taken from; empty: any
 		WebhookListen, WebhookPath string
 		WebhookTokenEnv            string
 		WebhookToken               Secret
@@ -216,6 +218,7 @@ const (
 	kOnOff    // on/off, true/false, yes/no
 	kCount    // a whole number from 2 to 1000
 	kHTTPPath // a URL path
+	kPrefixes // addresses or CIDR prefixes
 )
 
 // field is one configuration key. The table is the one place a key is
@@ -307,12 +310,22 @@ var fields = []field{
 		set: func(c *Config, v any) { c.Monitor.SyslogUDP = v.(string) }, get: func(c *Config) string { return orOff(c.Monitor.SyslogUDP) }},
 	{key: "monitor.syslog_tcp", kind: kAddrOff, env: "TUNNELDOC_MONITOR_SYSLOG_TCP",
 		set: func(c *Config, v any) { c.Monitor.SyslogTCP = v.(string) }, get: func(c *Config) string { return orOff(c.Monitor.SyslogTCP) }},
+	{key: "monitor.syslog_allow", kind: kPrefixes, env: "TUNNELDOC_MONITOR_SYSLOG_ALLOW",
+		set: func(c *Config, v any) { c.Monitor.SyslogAllow = v.([]netip.Prefix) }, get: func(c *Config) string { return prefixString(c.Monitor.SyslogAllow) }},
 	{key: "monitor.webhook_listen", kind: kAddrOff, env: "TUNNELDOC_MONITOR_WEBHOOK_LISTEN",
 		set: func(c *Config, v any) { c.Monitor.WebhookListen = v.(string) }, get: func(c *Config) string { return orOff(c.Monitor.WebhookListen) }},
 	{key: "monitor.webhook_path", kind: kHTTPPath, env: "TUNNELDOC_MONITOR_WEBHOOK_PATH",
 		set: func(c *Config, v any) { c.Monitor.WebhookPath = v.(string) }, get: func(c *Config) string { return c.Monitor.WebhookPath }},
 	{key: "monitor.webhook_token_env", kind: kEnvName,
 		set: func(c *Config, v any) { c.Monitor.WebhookTokenEnv = v.(string) }, get: func(c *Config) string { return c.Monitor.WebhookTokenEnv }},
+}
+
+func prefixString(ps []netip.Prefix) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.String())
+	}
+	return strings.Join(out, ",")
 }
 
 func orDerived(d time.Duration) string {
@@ -515,6 +528,26 @@ func (p *configParser) parseFile(c *Config, data []byte) {
 // parseNode checks a YAML value's shape and parses it as f's kind.
 func (p *configParser) parseNode(f *field, n *yaml.Node) (any, bool) {
 	switch f.kind {
+	case kPrefixes:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			return []netip.Prefix(nil), true
+		}
+		if n.Kind != yaml.SequenceNode {
+			p.fail(p.file, n.Line, f.key, "must be a list, like [192.0.2.0/24, 198.51.100.7]")
+			return nil, false
+		}
+		var out []netip.Prefix
+		good := true
+		for i, e := range n.Content {
+			pr, msg := parsePrefix(e.Value)
+			if e.Kind != yaml.ScalarNode || msg != "" {
+				p.fail(p.file, e.Line, fmt.Sprintf("%s[%d]", f.key, i), "%q is not an address or CIDR prefix", e.Value)
+				good = false
+				continue
+			}
+			out = append(out, pr)
+		}
+		return out, good
 	case kUserIDs, kGroupIDs, kChanIDs:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 			return []string(nil), true
@@ -665,6 +698,16 @@ func parseValue(f *field, s string) (v any, msg string) {
 			return nil, fmt.Sprintf("%q: want debug, info, warn or error", s)
 		}
 		return l, ""
+	case kPrefixes:
+		var out []netip.Prefix
+		for _, c := range splitIDs(s) {
+			pr, msg := parsePrefix(c)
+			if msg != "" {
+				return nil, msg
+			}
+			out = append(out, pr)
+		}
+		return out, ""
 	case kChanID:
 		if s == "" {
 			return s, ""
@@ -717,6 +760,19 @@ func parseValue(f *field, s string) (v any, msg string) {
 		return out, ""
 	}
 	return nil, "internal: unknown kind"
+}
+
+// parsePrefix takes 192.0.2.0/24 or a single address (a /32 or /128), as
+// the monitor does.
+func parsePrefix(s string) (netip.Prefix, string) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), ""
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Sprintf("%q is not an address or CIDR prefix", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), ""
 }
 
 // splitIDs splits an environment list: commas or spaces.

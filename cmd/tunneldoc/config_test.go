@@ -224,6 +224,7 @@ func TestConfigCheckMistakes(t *testing.T) {
 			`bad_monitor.yaml:5: monitor.flap_count: "1": want a whole number from 2 to 1000`,
 			`bad_monitor.yaml:6: monitor.webhook_path: "alerts": want a URL path starting with /`,
 			`bad_monitor.yaml:7: monitor.syslog_tcp: ":9090" is ops.listen's address too (":9090")`,
+			`bad_monitor.yaml:8: monitor.syslog_allow[1]: "fw-hq" is not an address or CIDR prefix`,
 		}},
 		{"missing config file", "no-such-file.yaml", nil, []string{
 			`no-such-file.yaml: cannot read the config file`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -123,6 +124,13 @@ func refreshOpenIncidents(ctx context.Context, st store.Store, m *ops.Metrics, e
 		case <-t.C:
 		}
 	}
+}
+
+// configLogger is the process logger the configuration asks for: JSON or
+// text (log.format, "auto" resolved for the transport) at log.level, with
+// request and incident IDs from the context.
+func configLogger(c Config, w io.Writer) (*slog.Logger, error) {
+	return ops.NewLogger(w, c.LogFormat(), c.Log.Level)
 }
 
 // slackLink is the Slack connection state /readyz reports. HTTP mode sets

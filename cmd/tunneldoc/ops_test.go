@@ -322,3 +322,24 @@ func TestStartOpsPortTaken(t *testing.T) {
 		t.Errorf("a taken port must fail at start, got %v", err)
 	}
 }
+
+func TestConfigLogger(t *testing.T) {
+	c := defaultConfig()
+	c.Slack.Mode = modeSocketMode
+	var buf strings.Builder
+	log, err := configLogger(c, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.InfoContext(ops.WithRequestID(context.Background(), "req-9"), "hello", "signing_secret", "abc")
+	if !strings.HasPrefix(buf.String(), "{") || !strings.Contains(buf.String(), `"request_id":"req-9"`) || strings.Contains(buf.String(), "abc") {
+		t.Errorf("socketmode logs JSON with IDs and no secrets: %s", buf.String())
+	}
+	c.Slack.Mode = modeConsole
+	buf.Reset()
+	log, _ = configLogger(c, &buf)
+	log.Info("hello")
+	if !strings.HasPrefix(buf.String(), "time=") {
+		t.Errorf("the console logs text: %s", buf.String())
+	}
+}
