@@ -30,7 +30,8 @@ func (c *ConsoleMessenger) print(m Message) {
 	if text == "" {
 		text = m.Text
 	}
-	fmt.Fprintln(c.w, strings.TrimRight(text, "\n"))
+	// Slack's mrkdwn escapes mean nothing on a terminal
+	fmt.Fprintln(c.w, consoleUnescape.Replace(strings.TrimRight(text, "\n")))
 	fmt.Fprintln(c.w)
 }
 
@@ -125,3 +126,5 @@ func RunConsole(ctx context.Context, b *Bot, in io.Reader, out io.Writer, prompt
 		}
 	}
 }
+
+var consoleUnescape = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")

@@ -309,6 +309,15 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		b.auditLog(req, "check", peer, "no inventory configured")
 		return
 	}
+	if r, ok := b.cfg.Checker.(PeerResolver); ok {
+		// A peer no device terminates is a typo, not an outage: answer it
+		// without opening an incident.
+		if err := r.ResolvePeer(peer, device); err != nil {
+			b.reply(ctx, req, fmt.Sprintf(":x: I cannot check %s: %s", escapeMrkdwn(peer), safeErr(err)))
+			b.auditLog(req, "check", peer, "unknown peer or device")
+			return
+		}
+	}
 	if owner == nil && req.ThreadTS != "" {
 		if inc := b.threadOwner(ctx, req.Channel, req.ThreadTS); inc != nil && inc.Peer == peer {
 			owner = inc

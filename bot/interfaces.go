@@ -15,6 +15,12 @@ type TunnelChecker interface {
 	CheckTunnel(ctx context.Context, peer, device string) (CheckResult, error)
 }
 
+// PeerResolver is what a TunnelChecker may also offer: whether any device
+// terminates peer (or the named device exists), before anything is posted.
+type PeerResolver interface {
+	ResolvePeer(peer, device string) error
+}
+
 // CheckResult is what a check collected.
 type CheckResult struct {
 	Device     string        // the device that was asked (resolved from the inventory when none was named)

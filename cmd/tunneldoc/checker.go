@@ -53,3 +53,11 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 	res.Transcript = tr.String()
 	return res, err
 }
+
+// ResolvePeer tells the bot before it posts anything whether the inventory
+// knows peer (and device): an unknown one gets the near-match answer and
+// no incident.
+func (cc collectorChecker) ResolvePeer(peer, device string) error {
+	_, err := cc.c.Inventory().Lookup(peer, device)
+	return err
+}
