@@ -433,10 +433,23 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 	p.resolveSecrets(&c, getenv)
 	p.crossCheck(&c, getenv)
 	if len(p.problems) > 0 {
+		// The config file first, then the environment, then the inventory.
+		rank := func(f string) int {
+			switch f {
+			case path:
+				return 0
+			case "environment", "defaults":
+				return 1
+			}
+			return 2
+		}
 		sort.SliceStable(p.problems, func(i, j int) bool {
 			a, b := p.problems[i], p.problems[j]
+			if ra, rb := rank(a.File), rank(b.File); ra != rb {
+				return ra < rb
+			}
 			if a.File != b.File {
-				return a.File == path // the config file first, then the environment, then the inventory
+				return a.File < b.File
 			}
 			return a.Line < b.Line
 		})
