@@ -81,12 +81,38 @@ func ipsecSA200() string {
 	return sb.String()
 }
 
+// debugSession is one long `debug crypto isakmp` session with a handful of
+// peers: the seed 001 walk-throughs repeated, as a router would print them
+// during an hour of a tunnel flapping.
+func debugSession(tb testing.TB, size int) string {
+	tb.Helper()
+	var parts []string
+	for _, f := range []string{
+		"testdata/cases/healthy/seed001-ios-19-2-good-l2l-debug.txt",
+		"testdata/cases/psk_mismatch/seed001-ios-19-4-reserved-not-zero.txt",
+		"testdata/cases/ike_proposal_mismatch/seed001-ios-19-3-policy-mismatch.txt",
+		"testdata/cases/peer_unreachable/seed000-ios-mm-no-state-no-reply.txt",
+	} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		parts = append(parts, string(b))
+	}
+	var sb strings.Builder
+	for i := 0; sb.Len() < size; i++ {
+		sb.WriteString(parts[i%len(parts)])
+	}
+	return sb.String()
+}
+
 func BenchmarkDiagnose(b *testing.B) {
 	for _, bc := range []struct {
 		name string
 		in   string
 	}{
 		{"mixed-debug-1MB", mixedDebugPaste(b, 1<<20)},
+		{"debug-session-1MB", debugSession(b, 1<<20)},
 		{"ipsec-sa-200-peers", ipsecSA200()},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

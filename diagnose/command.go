@@ -113,7 +113,18 @@ func parsePrompt(line string) (host, command string, ok bool) {
 	if len(head) > 70 {
 		head = head[:70]
 	}
-	pc := strings.IndexAny(head, "#>$%")
+	pc := -1
+	for i := 0; i < len(head); i++ {
+		if c := head[i]; c == '#' || c == '>' || c == '$' || c == '%' {
+			pc = i
+			break
+		}
+		if head[i] == ' ' && i > 0 && head[i-1] != ' ' && !strings.HasPrefix(head[i:], " (config") {
+			// a space after a word before any prompt character: not a prompt
+			// unless it is a "$ cmd" / "# cmd" at the start (caught above)
+			return "", "", false
+		}
+	}
 	if pc < 0 {
 		return "", "", false
 	}

@@ -44,19 +44,23 @@ type engine struct {
 	recognised int
 	truncated  bool
 
-	evCount   map[evKey]int
-	lastPeer  string
-	connPeer  map[string]string
-	context   facts.EventKind // EvContextP1 / EvContextP2
-	sections  []SectionInfo
-	p1        map[string]bool
-	cont      map[int]bool // physical lines that continue a wrapped log line
-	anchors   []*anchorIndex
-	maskText  string
-	mask      uint64
-	maskValid bool
-	hitBuf    []bool
-	locals    map[string]bool
+	evCount map[evKey]int
+	// lastOfKey: index in facts.Events of the newest kept event of a key
+	lastOfKey map[evKey]int
+	// cmdParsers caches the parsers matching a command echo
+	cmdParsers map[string][]*facts.Parser
+	lastPeer   string
+	connPeer   map[string]string
+	context    facts.EventKind // EvContextP1 / EvContextP2
+	sections   []SectionInfo
+	p1         map[string]bool
+	cont       map[int]bool // physical lines that continue a wrapped log line
+	anchors    []*anchorIndex
+	maskText   string
+	mask       uint64
+	maskValid  bool
+	hitBuf     []bool
+	locals     map[string]bool
 }
 
 type evKey struct {
@@ -67,13 +71,15 @@ type evKey struct {
 
 func newEngine(opts Options) *engine {
 	e := &engine{
-		opts:     opts,
-		facts:    &facts.Facts{},
-		raw:      map[int]string{},
-		quoted:   map[int]string{},
-		evCount:  map[evKey]int{},
-		connPeer: map[string]string{},
-		cont:     map[int]bool{},
+		opts:       opts,
+		facts:      &facts.Facts{},
+		raw:        map[int]string{},
+		quoted:     map[int]string{},
+		evCount:    map[evKey]int{},
+		lastOfKey:  map[evKey]int{},
+		cmdParsers: map[string][]*facts.Parser{},
+		connPeer:   map[string]string{},
+		cont:       map[int]bool{},
 	}
 	e.parsers, e.lineParsers = tables(facts.Vendor(strings.ToLower(opts.Vendor)))
 	return e
@@ -166,8 +172,8 @@ func (e *engine) feed(n int, raw string) {
 	}
 
 	// a continuation of a wrapped log line?
-	if e.pending != nil && e.pending.Last == n-1 && e.pending.Last-e.pending.N < 8 && e.headerParser(trimmed) == nil &&
-		continuation(text, e.pending.Last > e.pending.N) {
+	if e.pending != nil && e.pending.Last == n-1 && e.pending.Last-e.pending.N < 8 &&
+		continuation(text, e.pending.Last > e.pending.N) && e.headerParser(trimmed) == nil {
 		e.pending.Text += " " + trimmed
 		e.pending.Last = n
 		e.pendingRaw = append(e.pendingRaw, raw)
@@ -223,7 +229,15 @@ func (e *engine) headerParser(trimmed string) *facts.Parser {
 }
 
 func (e *engine) commandParsers(cmd string) []*facts.Parser {
+	if ps, ok := e.cmdParsers[cmd]; ok {
+		return ps
+	}
 	var out []*facts.Parser
+	defer func() {
+		if len(e.cmdParsers) < 1024 {
+			e.cmdParsers[cmd] = out
+		}
+	}()
 	for i := range e.parsers {
 		p := &e.parsers[i]
 		if p.Command != nil && p.Command.MatchString(cmd) {

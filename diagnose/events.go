@@ -259,16 +259,13 @@ func (e *engine) addEvent(ev facts.Event) {
 	k := evKey{ev.Kind, ev.Peer, ev.State}
 	e.evCount[k]++
 	if e.evCount[k] <= MaxEventsPerKey {
+		e.lastOfKey[k] = len(e.facts.Events)
 		e.facts.Events = append(e.facts.Events, ev)
 		return
 	}
 	// replace the newest kept event of this key
-	for i := len(e.facts.Events) - 1; i >= 0; i-- {
-		o := &e.facts.Events[i]
-		if o.Kind == ev.Kind && o.Peer == ev.Peer && o.State == ev.State {
-			*o = ev
-			return
-		}
+	if i, ok := e.lastOfKey[k]; ok {
+		e.facts.Events[i] = ev
 	}
 }
 
