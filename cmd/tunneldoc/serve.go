@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
@@ -125,6 +126,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "", "HTTP listen address in Events API mode (default $TUNNELDOC_LISTEN or :3000)")
+	configPath := fs.String("config", "", "YAML configuration file (default $TUNNELDOC_CONFIG; none: defaults and the environment)")
 	console := fs.Bool("console", false, "use the console even when Slack tokens are set")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -133,11 +135,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "tunneldoc serve: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	conf, err := loadConfig(*configPath, getenv)
+	if err != nil {
+		// an invalid configuration is refused, with every problem and its line
+		fmt.Fprintf(stderr, "tunneldoc: %v\n", err)
+		return 2
+	}
 	env, err := readServeEnv(getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "tunneldoc: %v\n", err)
 		return 2
 	}
+	env.applyConfig(conf)
 	if *listen != "" {
 		env.listen = *listen
 	}
@@ -149,11 +158,42 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if mode == "console" && getenv("TUNNELDOC_LOG_LEVEL") == "" {
 		level = slog.LevelWarn // the terminal is for answers; audit lines only on request
 	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	var log *slog.Logger
+	if mode == "console" || conf.LogFormat() == "text" {
+		log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	} else {
+		log, _ = ops.NewLogger(stderr, "json", level)
+	}
+	metrics := ops.NewMetrics()
 
 	store.SetLogger(log)
-	st := openStore(ctx, env, log)
-	defer st.Close()
+	raw := openStore(ctx, env, log)
+	if conf.Redis.Required && isMemoryStore(raw) {
+		fmt.Fprintln(stderr, "tunneldoc: redis.required is set and Redis is not reachable: refusing to run on the in-memory store")
+		return 1
+	}
+	defer raw.Close()
+	st := instrumentStore(raw, metrics)
+
+	// /healthz, /readyz and /metrics, when ops.listen is set
+	link := &slackLink{}
+	var opsSrv *opsServer
+	if conf.Ops.Listen != "" {
+		deps := opsDeps{Metrics: metrics, Redis: redisPinger(raw), Store: st, ReadyTimeout: conf.Ops.ReadyTimeout}
+		if mode != "console" {
+			deps.SlackConnected = link.Connected
+		}
+		opsSrv, err = startOps(ctx, conf.Ops.Listen, deps, log)
+		if err != nil {
+			fmt.Fprintf(stderr, "tunneldoc: ops listener: %v\n", err)
+			return 1
+		}
+		defer func() {
+			stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = opsSrv.Stop(stopCtx)
+		}()
+	}
 
 	var checker bot.TunnelChecker
 	if tunnelCheckerFromEnv != nil {
@@ -162,7 +202,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			fmt.Fprintf(stderr, "tunneldoc: device inventory: %v\n", err)
 			return 2
 		}
-		checker = c
+		if c != nil {
+			checker = instrumentChecker(c, metrics)
+		}
 	}
 	if checker == nil {
 		log.Info("no device inventory configured: `check tunnel` will ask for pasted output")
@@ -172,7 +214,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cfg := bot.Config{
 		Store: st, Checker: checker, Clock: bot.RealClock, Logger: log, Access: env.access, Compare: comparePaste,
-		MaxFileBytes: env.maxFileBytes, CheckHint: checkHint,
+		MaxFileBytes: env.maxFileBytes, CheckHint: checkHint, Metrics: metrics, CheckTimeout: conf.CheckTimeout,
 	}
 
 	switch mode {
@@ -203,6 +245,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if mode == "socketmode" {
 		opts = append(opts, slack.OptionAppLevelToken(env.appToken))
 	}
+	opts = append(opts, slack.OptionHTTPClient(&http.Client{Transport: ops.SlackTransport(metrics, nil), Timeout: 30 * time.Second}))
 	api := slack.New(env.botToken, opts...)
 	authCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	auth, err := api.AuthTestContext(authCtx)
@@ -228,6 +271,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return 1
 	}
 	log.Info("tunneldoc bot starting", "transport", mode, "team", auth.Team, "bot_user", auth.UserID, "api", apiHost(env.apiURL))
+	link.Set(true) // auth.test answered; Socket Mode reconnects on its own
 
 	if mode == "socketmode" {
 		sm := socketmode.New(api)
@@ -251,7 +295,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return 1
 	case <-ctx.Done():
 	}
-	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if opsSrv != nil {
+		opsSrv.Drain() // not ready any more: the load balancer stops sending work
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), conf.ShutdownGrace)
 	defer cancel()
 	_ = srv.Shutdown(shutCtx)
 	// Let answers in flight finish, bounded by the shutdown timeout.
@@ -298,4 +345,49 @@ func openStore(ctx context.Context, env serveEnv, log *slog.Logger) store.Store 
 	}
 	log.Info("incident state in Redis", "redis", store.Describe(env.redisURL))
 	return r
+}
+
+// applyConfig lays the configuration (file, then TUNNELDOC_* overrides,
+// then the secrets its *_env keys name) over what the environment alone
+// gave: the file can name other variables for the tokens and set what the
+// environment does not.
+func (e *serveEnv) applyConfig(c Config) {
+	if v := c.Slack.BotToken.Reveal(); v != "" {
+		e.botToken = v
+	}
+	if v := c.Slack.AppToken.Reveal(); v != "" {
+		e.appToken = v
+	}
+	if v := c.Slack.SigningSecret.Reveal(); v != "" {
+		e.signingSecret = v
+	}
+	switch c.Slack.Mode {
+	case modeConsole:
+		e.botToken, e.appToken, e.signingSecret = "", "", ""
+	case modeHTTP:
+		e.appToken = ""
+	}
+	if c.Slack.APIURL != "" {
+		e.apiURL = c.Slack.APIURL
+	}
+	if c.Slack.Listen != "" && e.listen == ":3000" {
+		e.listen = c.Slack.Listen
+	}
+	if v := c.RedisURL().Reveal(); v != "" {
+		e.redisURL = v
+	}
+	if len(c.Access.CheckUsers)+len(c.Access.CheckGroups)+len(c.Access.CheckChannels)+len(c.Access.PasteChannels) > 0 || c.Access.AllowBots {
+		e.access = c.Access
+	}
+	if c.ResolvedTTL > 0 {
+		e.resolvedTTL = c.ResolvedTTL
+	}
+	if c.MaxFileBytes > 0 {
+		e.maxFileBytes = c.MaxFileBytes
+	}
+}
+
+func isMemoryStore(st store.Store) bool {
+	_, ok := st.(*store.Memory)
+	return ok
 }
