@@ -349,6 +349,11 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	}
 	b.cfg.Metrics.ObserveCheck(b.cfg.Clock.Now().Sub(started), outcome)
 	cancel()
+	// What was read is still answered when tunneldoc is stopping (SIGTERM):
+	// the reply and the incident record get a short grace of their own.
+	shuttingDown := ctx.Err() != nil
+	ctx, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancelPost()
 	checkWarning := ""
 	if err != nil && strings.TrimSpace(res.Transcript) != "" {
 		// Part of the output came back: diagnose it and say what is missing.
@@ -359,6 +364,9 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	if err != nil {
 		b.log.Warn("check failed", "peer", peer, "device", device, "err", redact.Text(err.Error()))
 		msg := fmt.Sprintf(":x: I could not check %s%s: %s\nPaste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` output after `diagnose` instead.", escapeMrkdwn(peer), escapeMrkdwn(on), safeErr(err), escapeMrkdwn(peer))
+		if shuttingDown {
+			msg = fmt.Sprintf(":warning: The check of %s%s was interrupted: tunneldoc is restarting. Ask again (`check tunnel %s`) in a minute.", escapeMrkdwn(peer), escapeMrkdwn(on), escapeMrkdwn(peer))
+		}
 		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: msg}); uerr != nil {
 			b.log.Error("updating check placeholder failed", "err", uerr)
 		}
