@@ -197,7 +197,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	var checker bot.TunnelChecker
 	if tunnelCheckerFromEnv != nil {
-		c, err := tunnelCheckerFromEnv(ctx, getenv, log)
+		invEnv := getenv
+		if conf.Inventory != "" {
+			// devices.inventory from the file (TUNNELDOC_INVENTORY already folded in)
+			invEnv = func(k string) string {
+				if k == "TUNNELDOC_INVENTORY" {
+					return conf.Inventory
+				}
+				return getenv(k)
+			}
+		}
+		c, err := tunnelCheckerFromEnv(ctx, invEnv, log)
 		if err != nil {
 			fmt.Fprintf(stderr, "tunneldoc: device inventory: %v\n", err)
 			return 2
