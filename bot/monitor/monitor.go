@@ -227,9 +227,12 @@ func (m *Monitor) save(ctx context.Context, r *record) error {
 // reads, posts and writes a tunnel's record. It waits a bounded time.
 func (m *Monitor) withTunnel(ctx context.Context, tunnel string, fn func() error) error {
 	name := "tunnel:" + tunnel
+	// A token per call: the replica's own token would let two goroutines
+	// of one replica "renew" each other's hold.
+	token := m.token + "-" + rand.Text()[:10]
 	deadline := m.clock.Now().Add(m.cfg.LockTTL)
 	for i := 0; ; i++ {
-		ok, err := m.deps.State.AcquireLease(ctx, name, m.token, m.cfg.LockTTL)
+		ok, err := m.deps.State.AcquireLease(ctx, name, token, m.cfg.LockTTL)
 		if err != nil {
 			return err
 		}
@@ -249,7 +252,7 @@ func (m *Monitor) withTunnel(ctx context.Context, tunnel string, fn func() error
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = m.deps.State.ReleaseLease(rctx, name, m.token)
+		_ = m.deps.State.ReleaseLease(rctx, name, token)
 	}()
 	return fn()
 }

@@ -200,7 +200,9 @@ func (m *Monitor) PollOnce(ctx context.Context) ([]string, error) {
 	for _, dev := range names {
 		ok, err := m.deps.State.AcquireLease(ctx, "device:"+dev, m.token, m.cfg.LeaseTTL)
 		if err != nil {
+			mu.Lock()
 			errs = append(errs, err)
+			mu.Unlock()
 			continue
 		}
 		if !ok {

@@ -94,14 +94,14 @@ func TestSyslogOpensAndResolves(t *testing.T) {
 	if !strings.Contains(root.Text, "down on fw-hq — phase 1, peer unreachable") {
 		t.Errorf("root: %q", root.Text)
 	}
-	// The same line again (a second sender, a retransmit): nothing new.
-	fmt.Fprintf(u, "<189>Nov 23 20:01:03 fw-hq %%CRYPTO-5-SESSION_STATUS: Crypto tunnel is DOWN. Peer %s:500       Id: %s", testPeer, testPeer)
-
 	c, err := net.Dial("tcp", srv.TCPAddr())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	// The same DOWN again (a second sender, a retransmit; newline framing):
+	// nothing new. Then UP on the same connection, so the two keep order.
+	fmt.Fprintf(c, "<189>Nov 23 20:01:03 fw-hq %%CRYPTO-5-SESSION_STATUS: Crypto tunnel is DOWN. Peer %s:500       Id: %s\n", testPeer, testPeer)
 	r.clock.Advance(14 * time.Minute)
 	up := fmt.Sprintf("<189>1 2026-11-23T20:15:02Z fw-hq - - - - %%CRYPTO-5-SESSION_STATUS: Crypto tunnel is UP  .  Peer %s:500       Id: %s", testPeer, testPeer)
 	fmt.Fprintf(c, "%d %s", len(up), up)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net"
 	"net/netip"
@@ -124,6 +125,8 @@ const (
 	maxSyslogMessage = 8 << 10
 	maxSyslogConns   = 64
 	syslogIdle       = 5 * time.Minute
+	syslogWorkers    = 4   // events handled at once (each may run a check)
+	syslogQueue      = 256 // events waiting per worker before new ones are dropped
 )
 
 // SyslogServer receives syslog over UDP and TCP and feeds the monitor.
@@ -136,6 +139,7 @@ type SyslogServer struct {
 	conns  map[net.Conn]struct{}
 	closed chan struct{}
 	once   sync.Once
+	shards []chan Event
 }
 
 // ListenSyslog starts the listeners: udpAddr and tcpAddr may each be ""
@@ -155,6 +159,12 @@ func (m *Monitor) ListenSyslog(ctx context.Context, udpAddr, tcpAddr string) (*S
 			}
 			return nil, fmt.Errorf("syslog tcp %s: %w", tcpAddr, err)
 		}
+	}
+	s.shards = make([]chan Event, syslogWorkers)
+	for i := range s.shards {
+		s.shards[i] = make(chan Event, syslogQueue)
+		s.wg.Add(1)
+		go s.work(ctx, s.shards[i])
 	}
 	if s.udp != nil {
 		s.wg.Add(1)
@@ -204,13 +214,34 @@ func (s *SyslogServer) Close() error {
 	return nil
 }
 
-func (s *SyslogServer) handle(ctx context.Context, line string) {
+// handle queues a recognised message for its peer's worker. Handling may
+// run a device check, so it never happens on the reading goroutine; one
+// worker per shard keeps each peer's events in order.
+func (s *SyslogServer) handle(_ context.Context, line string) {
 	ev, ok := SyslogEvent(line)
 	if !ok {
 		return
 	}
-	if err := s.m.Handle(ctx, ev); err != nil && ctx.Err() == nil {
-		s.m.log.Warn("syslog event not applied", "peer", ev.Peer, "device", ev.Device, "err", err)
+	h := fnv.New32a()
+	h.Write([]byte(ev.Peer))
+	select {
+	case s.shards[h.Sum32()%uint32(len(s.shards))] <- ev:
+	default:
+		s.m.log.Warn("syslog queue full: event dropped", "peer", ev.Peer, "device", ev.Device, "down", ev.Down)
+	}
+}
+
+func (s *SyslogServer) work(ctx context.Context, q <-chan Event) {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.closed:
+			return
+		case ev := <-q:
+			if err := s.m.Handle(ctx, ev); err != nil && ctx.Err() == nil {
+				s.m.log.Warn("syslog event not applied", "peer", ev.Peer, "device", ev.Device, "err", err)
+			}
+		}
 	}
 }
 
