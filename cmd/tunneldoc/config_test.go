@@ -316,16 +316,16 @@ func sprintAll(c Config) string {
 
 // Every key and every environment override is documented.
 func TestConfigKeysDocumented(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "..", "deploy", "README-config.md"))
+	doc, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range fields {
 		if !strings.Contains(string(doc), "`"+f.key+"`") {
-			t.Errorf("deploy/README-config.md does not document `%s`", f.key)
+			t.Errorf("README.md does not document `%s`", f.key)
 		}
 		if f.env != "" && !strings.Contains(string(doc), "`"+f.env+"`") {
-			t.Errorf("deploy/README-config.md does not document `%s`", f.env)
+			t.Errorf("README.md does not document `%s`", f.env)
 		}
 	}
 }

@@ -725,7 +725,7 @@ func TestDeployEnvNamesAreKnown(t *testing.T) {
 			}
 			v, _ := strconv.Unquote(lit.Value)
 			if varName.MatchString(v) && !known[v] {
-				t.Errorf("%s names $%s, which the configuration does not know (add a key with this override to config.go's fields and deploy/README-config.md)", fset.Position(lit.Pos()), v)
+				t.Errorf("%s names $%s, which the configuration does not know (add a key with this override to config.go's fields and README.md)", fset.Position(lit.Pos()), v)
 			}
 			return true
 		})
