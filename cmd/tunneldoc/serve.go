@@ -195,9 +195,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}()
 	}
 
+	// the device inventory: devices.inventory from the file, else TUNNELDOC_INVENTORY
+	invEnv := getenv
 	var checker bot.TunnelChecker
 	if tunnelCheckerFromEnv != nil {
-		invEnv := getenv
 		if conf.Inventory != "" {
 			// devices.inventory from the file (TUNNELDOC_INVENTORY already folded in)
 			invEnv = func(k string) string {
@@ -227,9 +228,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		MaxFileBytes: env.maxFileBytes, CheckHint: checkHint, Metrics: metrics, CheckTimeout: conf.CheckTimeout,
 	}
 
+	// The tunnel monitor (polling, syslog, webhooks) posts through the same
+	// messenger as the bot; off unless TUNNELDOC_MONITOR_* turn it on.
+	startMon := func(m bot.Messenger) (func(), bool) {
+		stop, err := startMonitor(ctx, monitorDeps{Getenv: invEnv, Messenger: m, Store: raw, Checker: checker, Clock: bot.RealClock, Logger: log})
+		if err != nil {
+			fmt.Fprintf(stderr, "tunneldoc: monitor: %v\n", err)
+			return nil, false
+		}
+		return stop, true
+	}
+
 	switch mode {
 	case "console":
 		cfg.Messenger = bot.NewConsoleMessenger(stdout)
+		stopMon, ok := startMon(cfg.Messenger)
+		if !ok {
+			return 2
+		}
+		defer stopMon()
 		b, err := bot.New(cfg)
 		if err != nil {
 			fmt.Fprintf(stderr, "tunneldoc: %v\n", err)
@@ -270,6 +287,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	messenger := bot.NewSlackMessenger(api, bot.RealClock, log)
 	cfg.Messenger = messenger
+	stopMon, ok := startMon(messenger)
+	if !ok {
+		return 2
+	}
+	defer stopMon()
 	cfg.Modals = messenger
 	cfg.Recover = messenger
 	cfg.Files = bot.SlackFiles{API: api}
