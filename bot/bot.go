@@ -64,6 +64,8 @@ type Config struct {
 	// It gets the text before redaction, to tell keys apart, and must
 	// never return a key (compare quotes redacted lines only).
 	Compare func(text string) (diagnose.Report, bool)
+	// Silencer, when set, takes `silence PEER DURATION` (the monitor).
+	Silencer Silencer
 	// CheckHint completes the "no device inventory" answer: how to set one up.
 	CheckHint string
 }
@@ -178,6 +180,8 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.auditLog(req, "help", "", "answered")
 	case CmdStatus:
 		b.status(ctx, req)
+	case CmdSilence:
+		b.silence(ctx, req, cmd)
 	case CmdCheck:
 		if cmd.Err != "" {
 			b.reply(ctx, req, cmd.Err)
@@ -329,4 +333,30 @@ func (b *Bot) mayPaste(req Request) bool {
 // safeErr is the user-facing form of an error: redacted and short.
 func safeErr(err error) string {
 	return escapeMrkdwn(truncate(redact.Text(err.Error()), 300))
+}
+
+// silence turns tunnel-down notifications for a peer off for a while, or
+// back on.
+func (b *Bot) silence(ctx context.Context, req Request, cmd Command) {
+	switch {
+	case cmd.Err != "":
+		b.reply(ctx, req, cmd.Err)
+	case b.cfg.Silencer == nil:
+		b.reply(ctx, req, "Tunnel-down notifications are not running here (the monitor is off), so there is nothing to silence.")
+	case cmd.For == 0:
+		if err := b.cfg.Silencer.Unsilence(ctx, cmd.Peer); err != nil {
+			b.reply(ctx, req, "I could not lift the silence: "+safeErr(err))
+			return
+		}
+		b.reply(ctx, req, fmt.Sprintf("Notifications for %s are back on.", escapeMrkdwn(cmd.Peer)))
+		b.auditLog(req, "unsilence", cmd.Peer, "done")
+	default:
+		until, err := b.cfg.Silencer.Silence(ctx, cmd.Peer, cmd.For, req.User)
+		if err != nil {
+			b.reply(ctx, req, "I could not silence "+escapeMrkdwn(cmd.Peer)+": "+safeErr(err))
+			return
+		}
+		b.reply(ctx, req, fmt.Sprintf("Tunnel-down notifications for %s are silenced until %s.", escapeMrkdwn(cmd.Peer), until.UTC().Format("2006-01-02 15:04 MST")))
+		b.auditLog(req, "silence", cmd.Peer, cmd.For.String())
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // RequestKind says how a request reached the bot.
@@ -56,6 +57,7 @@ const (
 	CmdDiagnose                    // diagnose [PEER] + pasted output
 	CmdPaste                       // output pasted without a command word
 	CmdUnknown                     // words the bot does not know
+	CmdSilence                     // silence PEER DURATION / unsilence PEER: tunnel-down notifications
 )
 
 // Command is a parsed request.
@@ -65,6 +67,8 @@ type Command struct {
 	Device string // check: optional "on DEVICE"
 	Text   string // diagnose/paste: the pasted output, fences removed
 	Err    string // why a check line could not be read
+	// For silences: how long (0 with Kind CmdSilence means lift it).
+	For time.Duration
 }
 
 var (
@@ -121,6 +125,10 @@ func ParseCommand(text string) Command {
 	case "status", "incidents":
 		if len(words) == 1 && strings.TrimSpace(rest) == "" {
 			return Command{Kind: CmdStatus}
+		}
+	case "silence", "mute", "unsilence", "unmute":
+		if strings.TrimSpace(rest) == "" {
+			return parseSilence(verb, words[1:])
 		}
 	case "check", "recheck":
 		return parseCheck(words[1:])
@@ -220,4 +228,29 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// parseSilence reads `silence 90.1.1.1 2h` and `unsilence 90.1.1.1`.
+func parseSilence(verb string, args []string) Command {
+	c := Command{Kind: CmdSilence}
+	lift := verb == "unsilence" || verb == "unmute"
+	if len(args) == 0 || !isPeer(args[0]) {
+		c.Err = "Say `silence <peer> <duration>` (e.g. `silence 90.1.1.1 2h`) or `unsilence <peer>`."
+		return c
+	}
+	c.Peer = args[0]
+	if lift {
+		return c
+	}
+	if len(args) < 2 {
+		c.Err = "How long? Say e.g. `silence " + c.Peer + " 2h` (at most 7 days)."
+		return c
+	}
+	d, err := time.ParseDuration(strings.ToLower(args[1]))
+	if err != nil || d <= 0 || d > 7*24*time.Hour {
+		c.Err = "`" + args[1] + "` is not a duration I can use: write it like 30m, 2h or 24h (at most 7 days)."
+		return c
+	}
+	c.For = d
+	return c
 }

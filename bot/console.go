@@ -119,7 +119,7 @@ func RunConsole(ctx context.Context, b *Bot, in io.Reader, out io.Writer, prompt
 			continue
 		}
 		switch ParseCommand(line).Kind {
-		case CmdHelp, CmdStatus, CmdCheck:
+		case CmdHelp, CmdStatus, CmdCheck, CmdSilence:
 			send(line)
 		default:
 			send(readPaste(line))

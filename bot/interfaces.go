@@ -21,6 +21,13 @@ type PeerResolver interface {
 	ResolvePeer(peer, device string) error
 }
 
+// Silencer stops tunnel-down notifications for a peer for a while (the
+// monitor implements it).
+type Silencer interface {
+	Silence(ctx context.Context, peer string, d time.Duration, by string) (time.Time, error)
+	Unsilence(ctx context.Context, peer string) error
+}
+
 // CheckResult is what a check collected.
 type CheckResult struct {
 	Device     string        // the device that was asked (resolved from the inventory when none was named)

@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
@@ -231,7 +232,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The tunnel monitor (polling, syslog, webhooks) posts through the same
 	// messenger as the bot; off unless TUNNELDOC_MONITOR_* turn it on.
 	startMon := func(m bot.Messenger) (func(), bool) {
-		stop, err := startMonitor(ctx, monitorDeps{Getenv: invEnv, Messenger: m, Store: raw, Checker: checker, Clock: bot.RealClock, Logger: log})
+		stop, err := startMonitor(ctx, monitorDeps{Getenv: invEnv, Messenger: m, Store: raw, Checker: checker, Clock: bot.RealClock, Logger: log,
+			Started: func(mon *monitor.Monitor) { cfg.Silencer = mon }})
 		if err != nil {
 			fmt.Fprintf(stderr, "tunneldoc: monitor: %v\n", err)
 			return nil, false
