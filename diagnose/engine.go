@@ -173,7 +173,7 @@ func (e *engine) feed(n int, raw string) {
 
 	// a continuation of a wrapped log line?
 	if e.pending != nil && e.pending.Last == n-1 && e.pending.Last-e.pending.N < 8 &&
-		continuation(text, e.pending.Last > e.pending.N) && e.headerParser(trimmed) == nil {
+		continuation(text, e.pending.Last > e.pending.N) && (strings.HasPrefix(text, "  ") || e.headerParser(trimmed) == nil) {
 		e.pending.Text += " " + trimmed
 		e.pending.Last = n
 		e.pendingRaw = append(e.pendingRaw, raw)

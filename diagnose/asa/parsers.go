@@ -54,7 +54,8 @@ var Parsers = []facts.Parser{
 			l = trim(l)
 			return hasPrefixFold(l, "IKEv1 SAs:") || hasPrefixFold(l, "Active SA:") ||
 				hasPrefixFold(l, "There are no IKEv1 SAs") || hasPrefixFold(l, "There are no isakmp sas") ||
-				ikePeerRow.MatchString(l) || hasPrefixFold(l, "IKE Peer") && strings.Contains(l, "Type")
+				(l != "" && l[0] >= '0' && l[0] <= '9' && strings.Contains(l, "IKE Peer:") && ikePeerRow.MatchString(l)) ||
+				hasPrefixFold(l, "IKE Peer") && strings.Contains(l, "Type")
 		},
 		Parse: parseIsakmpSA,
 	},
