@@ -232,7 +232,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The tunnel monitor (polling, syslog, webhooks) posts through the same
 	// messenger as the bot; off unless TUNNELDOC_MONITOR_* turn it on.
 	startMon := func(m bot.Messenger) (func(), bool) {
-		stop, err := startMonitor(ctx, monitorDeps{Getenv: invEnv, Messenger: m, Store: raw, Checker: checker, Clock: bot.RealClock, Logger: log,
+		stop, err := startMonitor(ctx, monitorDeps{Getenv: monitorGetenv(conf, invEnv), Messenger: m, Store: raw, Checker: checker, Clock: bot.RealClock, Logger: log,
 			Started: func(mon *monitor.Monitor) { cfg.Silencer = mon }})
 		if err != nil {
 			fmt.Fprintf(stderr, "tunneldoc: monitor: %v\n", err)
