@@ -405,8 +405,9 @@ func (b *Bot) status(ctx context.Context, req Request) {
 		b.auditLog(req, "status", "", "store error")
 		return
 	}
+	silenced := b.silencedLines(ctx)
 	if len(open) == 0 {
-		b.reply(ctx, req, "No open incidents.")
+		b.reply(ctx, req, "No open incidents."+silenced)
 		b.auditLog(req, "status", "", "0 open")
 		return
 	}
@@ -436,7 +437,7 @@ func (b *Bot) status(ctx context.Context, req Request) {
 		}
 		lines = append(lines, fmt.Sprintf("• %s — %s — %s, since %s (%s)", where, last, status, in.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), in.ID))
 	}
-	b.reply(ctx, req, fmt.Sprintf("*%d open incident(s)*\n%s", len(open), strings.Join(lines, "\n")))
+	b.reply(ctx, req, fmt.Sprintf("*%d open incident(s)*\n%s", len(open), strings.Join(lines, "\n"))+silenced)
 	b.auditLog(req, "status", "", fmt.Sprintf("%d open", len(open)))
 }
 
@@ -490,4 +491,30 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 	default:
 		b.log.Info("unknown action", "action", a.ActionID)
 	}
+}
+
+// silenceLister is what a Silencer may also offer: the silences in force.
+type silenceLister interface {
+	Silences(ctx context.Context) ([]store.SilenceEntry, error)
+}
+
+// silencedLines lists the silenced tunnels for `status` ("" when none).
+func (b *Bot) silencedLines(ctx context.Context) string {
+	sl, ok := b.cfg.Silencer.(silenceLister)
+	if !ok {
+		return ""
+	}
+	entries, err := sl.Silences(ctx)
+	if err != nil || len(entries) == 0 {
+		return ""
+	}
+	var lines []string
+	for _, e := range entries {
+		by := ""
+		if e.By != "" {
+			by = " by <@" + e.By + ">"
+		}
+		lines = append(lines, fmt.Sprintf("• %s silenced until %s%s", escapeMrkdwn(e.Peer), e.Until.UTC().Format("2006-01-02 15:04 MST"), by))
+	}
+	return "\n*Silenced*\n" + strings.Join(lines, "\n")
 }

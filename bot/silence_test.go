@@ -20,6 +20,12 @@ func (f *fakeSilencer) Silence(_ context.Context, peer string, d time.Duration, 
 	return time.Date(2026, 11, 23, 23, 0, 0, 0, time.UTC), nil
 }
 func (f *fakeSilencer) Unsilence(_ context.Context, peer string) error { f.off = peer; return nil }
+func (f *fakeSilencer) Silences(context.Context) ([]store.SilenceEntry, error) {
+	if f.peer == "" || f.off != "" {
+		return nil, nil
+	}
+	return []store.SilenceEntry{{Peer: f.peer, By: "U1", Until: time.Date(2026, 11, 23, 23, 0, 0, 0, time.UTC)}}, nil
+}
 
 func TestSilenceCommand(t *testing.T) {
 	cases := []struct {
@@ -48,11 +54,13 @@ func TestSilenceCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.Handle(context.Background(), Request{Kind: KindMention, Channel: "C1", User: "U1", TS: "1.1", Text: "silence 90.1.1.1 2h"})
+	b.Handle(context.Background(), Request{Kind: KindMention, Channel: "C1", User: "U1", TS: "1.3", Text: "status"})
 	b.Handle(context.Background(), Request{Kind: KindMention, Channel: "C1", User: "U1", TS: "1.2", Text: "unsilence 90.1.1.1"})
 	if sil.peer != "90.1.1.1" || sil.d != 2*time.Hour || sil.off != "90.1.1.1" {
 		t.Fatalf("silencer got %+v", sil)
 	}
-	if len(msgr.msgs) != 2 || !strings.Contains(msgr.msgs[0], "silenced until 2026-11-23 23:00") || !strings.Contains(msgr.msgs[1], "back on") {
+	if len(msgr.msgs) != 3 || !strings.Contains(msgr.msgs[0], "silenced until 2026-11-23 23:00") ||
+		!strings.Contains(msgr.msgs[1], "90.1.1.1 silenced until") || !strings.Contains(msgr.msgs[2], "back on") {
 		t.Fatalf("replies %q", msgr.msgs)
 	}
 }
