@@ -378,6 +378,8 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	device = firstNonEmpty(device, res.Device)
 	rc := t.replyContext(peer, device, store.SourceCheck)
 	res.Transcript = ""
+	comparison, ends := res.Comparison, res.Ends
+	res.Comparison = nil
 	rc.Check = &res
 	rc.CanRecheck = true
 	rc.CheckWarning = checkWarning
@@ -391,6 +393,17 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	b.upload(ctx, t, out)
 	if w := b.record(ctx, t, report, store.SourceCheck, req.User, ts); w != "" && t.warning == "" {
 		b.rewarn(ctx, t, ts, report, rc, w)
+	}
+	if comparison != nil && comparison.Readable {
+		// both ends are in the inventory: their configs, side by side
+		crc := t.replyContext(peer, device, store.SourceCheck)
+		cout := Render(*comparison, crc)
+		intro := "Both ends' crypto configurations compared (" + escapeMrkdwn(ends) + "):"
+		if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: intro + "\n" + cout.Fallback, Plain: intro + "\n" + cout.Plain, Blocks: cout.Blocks, Incident: t.ref()}); err != nil {
+			b.log.Error("posting the config comparison failed", "err", err)
+		} else {
+			b.upload(ctx, t, cout)
+		}
 	}
 	b.auditLog(req, "check", peer, report.Phase+"/"+report.Cause)
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
 // TunnelChecker logs into a device and collects the show output that
@@ -34,6 +36,11 @@ type CheckResult struct {
 	Transcript string        // prompts, commands and their output, as one paste
 	Commands   []string      // the commands run
 	Duration   time.Duration // how long the collection took
+	// Comparison, when the inventory knows both ends of the tunnel, is the
+	// comparison of their crypto configurations (posted as a second reply).
+	Comparison *diagnose.Report
+	// Ends names the two devices compared ("fw-hq and br-7").
+	Ends string
 }
 
 // Message is one outgoing message: Text is the plain rendering (Slack's

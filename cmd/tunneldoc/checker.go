@@ -8,6 +8,8 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/devices"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/compare"
 )
 
 // The devices package behind the bot's `check tunnel`: wired here, the one
@@ -51,7 +53,55 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 	}
 	res.Device = strings.Join(names, ", ")
 	res.Transcript = tr.String()
+	if err == nil && len(cols) == 1 && cols[0] != nil {
+		res.Comparison, res.Ends = cc.compareEnds(ctx, cols[0])
+	}
 	return res, err
+}
+
+// compareEnds: when the inventory also holds the far end of the tunnel (a
+// device whose tunnel has the same name, or whose address is the peer),
+// its configuration is read too and the two are compared. Nothing is said
+// when the far end is unknown or unreadable: the live diagnosis stands.
+func (cc collectorChecker) compareEnds(ctx context.Context, near *devices.Collection) (*diagnose.Report, string) {
+	inv := cc.c.Inventory()
+	for i := range inv.Devices {
+		d := &inv.Devices[i]
+		if d.Name == near.Device || d.Platform == "" {
+			continue
+		}
+		for _, t := range d.Tunnels {
+			if !(near.Tunnel != "" && t.Name == near.Tunnel) && d.Address != near.Peer {
+				continue
+			}
+			far, err := cc.c.Collect(ctx, t.Peer.String(), d.Name)
+			if err != nil || far == nil {
+				return nil, ""
+			}
+			a, b := configText(near), configText(far)
+			if !compare.LooksLikeConfig(a) || !compare.LooksLikeConfig(b) {
+				return nil, ""
+			}
+			r := compare.Configs(compare.Input{Label: near.Device, Text: a}, compare.Input{Label: d.Name, Text: b}, compare.Options{HashKey: compareKey})
+			if !r.Readable {
+				return nil, ""
+			}
+			return &r, near.Device + " and " + d.Name
+		}
+	}
+	return nil, ""
+}
+
+// configText is what a collection read of the device's configuration.
+func configText(c *devices.Collection) string {
+	var b strings.Builder
+	for _, r := range c.Results {
+		if strings.Contains(r.Command, "running-config") || strings.HasPrefix(r.Command, "show run") {
+			b.WriteString(r.Output)
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }
 
 // ResolvePeer tells the bot before it posts anything whether the inventory

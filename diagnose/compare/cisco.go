@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -522,6 +523,9 @@ func readKey(w []string) (key, unreadable string, ok bool) {
 	}
 	if strings.Trim(w[0], "*") == "" {
 		return w[0], "masked as " + w[0] + " by show running-config (use more system:running-config)", true
+	}
+	if w[0] == redact.Mask {
+		return w[0], "redacted when the configuration was collected", true
 	}
 	return w[0], "", true
 }
