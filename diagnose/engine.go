@@ -56,6 +56,7 @@ type engine struct {
 	p1         map[string]bool
 	cont       map[int]bool // physical lines that continue a wrapped log line
 	anchors    []*anchorIndex
+	addrBuf    []addrWord
 	maskText   string
 	mask       uint64
 	maskValid  bool
@@ -106,7 +107,26 @@ func (e *engine) read(r io.Reader) error {
 // readLine returns one physical line without its newline, cut at
 // MaxLineBytes (the rest of an over-long line is skipped, never buffered).
 func readLine(br *bufio.Reader) (string, error) {
-	var buf []byte
+	frag, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull && len(frag) <= MaxLineBytes {
+		// the common case: the whole line is in the reader's buffer
+		frag = bytes.TrimRight(frag, "\r\n")
+		if !validUTF8Text(frag) {
+			frag = sanitize(append([]byte(nil), frag...))
+		}
+		return string(frag), err
+	}
+	buf := append([]byte(nil), frag...)
+	if len(buf) > MaxLineBytes {
+		buf = buf[:MaxLineBytes]
+	}
+	if err != bufio.ErrBufferFull {
+		buf = bytes.TrimRight(buf, "\r\n")
+		if !validUTF8Text(buf) {
+			buf = sanitize(buf)
+		}
+		return string(buf), err
+	}
 	for {
 		frag, err := br.ReadSlice('\n')
 		if len(buf)+len(frag) <= MaxLineBytes {

@@ -42,8 +42,10 @@ type addrWord struct {
 }
 
 // addrs lists the IPv4 addresses in s with the word that precedes each.
-func addrs(s string, max int) []addrWord {
-	var out []addrWord
+func addrs(s string, max int) []addrWord { return addrsInto(nil, s, max) }
+
+// addrsInto is addrs appending to out (a buffer reused line after line).
+func addrsInto(out []addrWord, s string, max int) []addrWord {
 	for i := 0; i < len(s) && len(out) < max; i++ {
 		c := s[i]
 		if c < '0' || c > '9' || (i > 0 && (s[i-1] >= '0' && s[i-1] <= '9' || s[i-1] == '.')) {
@@ -103,7 +105,8 @@ func connID(s string) string {
 // matchLog runs the log signatures over one logical line.
 func (e *engine) matchLog(l facts.Line, raws []string) {
 	text := l.Text
-	as := addrs(text, 4)
+	as := addrsInto(e.addrBuf[:0], text, 4)
+	e.addrBuf = as
 	sending := strings.Contains(text, "sending packet: from")
 	receiving := !sending && strings.Contains(text, "received packet: from")
 	for i, a := range as {
