@@ -64,7 +64,7 @@ var signatures = []facts.Signature{
 	{ID: "asa/no-tunnel-group", Anchor: "valid tunnel group", Re: re(`(?i)can'?t find a valid tunnel group(?:.*?IP = {ip})?|IP = {ip}.*can'?t find a valid tunnel group`), Event: facts.EvNoPSK},
 	{ID: "asa/tunnel-group-not-found", Anchor: "unnel", Re: re(`(?i)tunnel[- ]group \S* ?not found|no tunnel[- ]group`), Event: facts.EvNoPSK},
 	{ID: "asa/no-psk", Anchor: "re-shared key", Re: re(`(?i)(?:no|missing|not configured).{0,20}pre-shared key|pre-shared key.{0,20}(?:not configured|not found)`), Event: facts.EvNoPSK},
-	{ID: "asa/id-mismatch", Anchor: "ID", Re: re(`(?i)(?:ID|identity) (?:payload )?(?:mismatch|does not match)|Received an? (?:un-?)?expected ID`), Event: facts.EvIDMismatch},
+	{ID: "asa/id-mismatch", Anchor: "mismatch", Re: re(`(?i)(?:ID|identity) (?:payload )?(?:mismatch|does not match)|Received an? (?:un-?)?expected ID`), Event: facts.EvIDMismatch},
 	{ID: "asa/cert-invalid", Anchor: "ertificate", Re: re(`(?i)certificate (?:is )?(?:has expired|expired|not yet valid|validation failed|revoked|chain .*failed)`), Event: facts.EvCertInvalid},
 	{ID: "asa/invalid-major-version", Anchor: "INVALID_MAJOR_VERSION", Re: re(`(?:peer|Remote:|IP = )\s*{ip}|INVALID_MAJOR_VERSION`), Event: facts.EvVersionMismatch},
 	{ID: "asa/version-mismatch", Anchor: "ersion", Re: re(`(?i)invalid (?:ike )?major version|INVALID_MAJOR_VERSION|unsupported (?:ike )?version`), Event: facts.EvVersionMismatch},
@@ -72,7 +72,10 @@ var signatures = []facts.Signature{
 
 	// --- remote access ---
 	{ID: "asa/xauth-failed", Anchor: "uthentication", Re: re(`(?i)user (?:\(?\S*\)? )?authentication (?:failed|rejected)|AAA user authentication Rejected|failed user authentication`), Event: facts.EvXauthFailed},
-	{ID: "asa/mode-config-failed", Anchor: "address", Re: re(`(?i)cannot obtain an ip address|address assignment failed|no (?:more )?(?:available )?ip addresses?|Failed to allocate\s+ip address`), Event: facts.EvModeCfgFailed},
+	{ID: "asa/mode-config-obtain", Anchor: "obtain an IP address", Event: facts.EvModeCfgFailed},
+	{ID: "asa/mode-config-assignment", Anchor: "ssignment failed", Event: facts.EvModeCfgFailed},
+	{ID: "asa/mode-config-allocate", Anchor: "Failed to allocate", Re: re(`Failed to allocate\s+ip address`), Event: facts.EvModeCfgFailed},
+	{ID: "asa/mode-config-pool", Anchor: "addresses", Re: re(`(?i)no (?:more )?(?:available )?ip addresses`), Event: facts.EvModeCfgFailed},
 
 	// --- phase 2 ---
 	{ID: "asa/no-matching-crypto-map", Anchor: "no matching crypto map entry", Re: re(`IP = {ip}`), Event: facts.EvP2ProxyMismatch},

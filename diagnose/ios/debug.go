@@ -69,7 +69,8 @@ var signatures = []facts.Signature{
 
 	// --- phase-1 proposal ---
 	{ID: "ios/checking-isakmp-transform", Anchor: "Checking ISAKMP transform", Event: facts.EvContextP1},
-	{ID: "ios/checking-ipsec-proposal", Anchor: "proposal", Re: re(`(?i)Checking IPSec proposal`), Event: facts.EvContextP2},
+	{ID: "ios/checking-ipsec-proposal", Anchor: "Checking IPSec proposal", Event: facts.EvContextP2},
+	{ID: "ios/checking-ipsec-proposal-2", Anchor: "Checking IPsec proposal", Event: facts.EvContextP2},
 	{ID: "ios/atts-acceptable", Anchor: "atts are acceptable", Event: facts.EvProposalOK},
 	{ID: "ios/atts-not-acceptable", Anchor: "atts are not acceptable", Event: facts.EvProposalBad},
 	{ID: "ios/offered-does-not-match", Anchor: "offered does not", Re: re(`(?P<detail>[A-Za-z][A-Za-z\- ]*?) offered does not\s+match policy`), Event: facts.EvP1AttrMismatch},
@@ -103,7 +104,8 @@ var signatures = []facts.Signature{
 
 	// --- remote access ---
 	{ID: "ios/xauth-ack", Anchor: "XAUTH ACK Processed", Event: facts.EvXauthOK},
-	{ID: "ios/xauth-failed", Anchor: "uthentication", Re: re(`(?i)(?:xauth|user).*authentication (?:failed|rejected)|authentication (?:failed|rejected).*(?:xauth|user)`), Event: facts.EvXauthFailed},
+	{ID: "ios/xauth-failed", Anchor: "uthentication failed", Re: re(`(?i)xauth|user`), Event: facts.EvXauthFailed},
+	{ID: "ios/xauth-rejected", Anchor: "uthentication rejected", Re: re(`(?i)xauth|user`), Event: facts.EvXauthFailed},
 	{ID: "ios/mode-config-failed", Anchor: "Failed to allocate", Re: re(`Failed to allocate\s+ip address`), Event: facts.EvModeCfgFailed},
 
 	// --- phase 2 ---
@@ -131,7 +133,7 @@ var signatures = []facts.Signature{
 	{ID: "ios/dpd-error-counter", Anchor: "DPD incrementing error counter", Re: re(`error counter \((?P<detail>\d+/\d+)\)`), Event: facts.EvDPDMiss},
 	{ID: "ios/peer-not-responding", Anchor: "not responding", Re: re(`peer {ip} not responding`), Event: facts.EvDPDMiss},
 	{ID: "ios/p1-errcounter-exceeded", Anchor: "P1 errcounter exceeded", Re: re(`P1 errcounter exceeded(?:.*?\(peer {ip}\))?`), Event: facts.EvDPDDead},
-	{ID: "ios/replay", Anchor: "replay", Re: re(`(?i)PKT_REPLAY_ERR|replay check failed`), Event: facts.EvReplay},
+	{ID: "ios/replay-check", Anchor: "eplay check failed", Event: facts.EvReplay}, // %CRYPTO-4-PKT_REPLAY_ERR says it too
 	{ID: "ios/hmac-recv-error", Anchor: "RECVD_PKT_MAC_ERR", Event: facts.EvReplay, State: "mac"},
 	{ID: "ios/invalid-spi", Anchor: "RECVD_PKT_INV_SPI", Re: re(`(?:srcaddr|src_addr)=\s*{ip}`), Event: facts.EvSADeleted, State: "invalid SPI"},
 	{ID: "ios/network-not-in-table", Anchor: "Network not in table", Event: facts.EvNoRoute},
