@@ -153,7 +153,19 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 				continue
 			}
 			ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: facts.Ref{Section: e.secIndex(), Line: l.N}}
-			if sig.Re != nil {
+			if sig.Extract != nil {
+				peer, state, detail, ok := sig.Extract(text, strings.Index(text, sig.Anchor))
+				if !ok {
+					continue
+				}
+				if peer != "" && !e.isLocal(peer) {
+					ev.Peer = peer
+				}
+				if state != "" {
+					ev.State = state
+				}
+				ev.Detail = detail
+			} else if sig.Re != nil {
 				m := sig.Re.FindStringSubmatchIndex(text)
 				if m == nil {
 					continue

@@ -44,4 +44,8 @@ type Signature struct {
 	Event EventKind
 	// State, when set, is recorded on the event (e.g. "CONF_XAUTH").
 	State string
+	// Extract, when set, is used instead of Re: a hand-written reader for
+	// the few wordings that occur on most debug lines, where a regexp
+	// would be most of the engine's time. at is where Anchor starts.
+	Extract func(line string, at int) (peer, state, detail string, ok bool)
 }

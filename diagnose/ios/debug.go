@@ -44,8 +44,8 @@ func re(s string) *regexp.Regexp { return regexp.MustCompile(strings.ReplaceAll(
 
 var signatures = []facts.Signature{
 	// --- IKE packets in and out ---
-	{ID: "ios/sending-packet", Anchor: "sending packet to", Re: re(`sending packet to {ip}(?:\s+my_port (?P<detail>\d+)\s+peer_port \d+)?\s*\((?:I|R)\)\s*(?P<state>[A-Z][A-Z0-9_]*)?`), Event: facts.EvP1Sent},
-	{ID: "ios/received-packet", Anchor: "received packet from", Re: re(`received packet from {ip}(?:\s+dport \d+\s+sport \d+)?(?:\s+Global)?\s*(?:\((?:I|R|N)\)\s*(?P<state>[A-Z][A-Z0-9_ ]*))?`), Event: facts.EvP1Received},
+	{ID: "ios/sending-packet", Anchor: "sending packet to", Extract: packetLine, Event: facts.EvP1Sent},
+	{ID: "ios/received-packet", Anchor: "received packet from", Extract: packetLine, Event: facts.EvP1Received},
 	{ID: "ios/beginning-main-mode", Anchor: "beginning Main Mode exchange", Event: facts.EvP1Sent, State: "MM_NO_STATE"},
 	{ID: "ios/beginning-aggressive-mode", Anchor: "beginning Aggressive Mode exchange", Event: facts.EvP1Sent, State: "AG_NO_STATE"},
 	{ID: "ios/retransmit-p1", Anchor: "retransmitting phase 1", Re: re(`retransmitting phase 1 (?P<state>[A-Z][A-Z0-9_]*)`), Event: facts.EvP1Retransmit},
@@ -63,7 +63,7 @@ var signatures = []facts.Signature{
 	{ID: "ios/nat-t-not-allowed", Anchor: "NAT", Re: re(`(?i)NAT-?T (?:is )?(?:disabled|not (?:enabled|allowed|supported)).*(?:peer|remote) {ip}`), Event: facts.EvNATTProblem},
 
 	// --- state machine ---
-	{ID: "ios/state-change", Anchor: "New State", Re: re(`New State\s*=\s*(?P<state>[A-Z][A-Z0-9_]*(?:_ ?[A-Z0-9_]+)*)`), Event: facts.EvStateChange},
+	{ID: "ios/state-change", Anchor: "New State", Extract: newState, Event: facts.EvStateChange},
 	{ID: "ios/p1-complete", Anchor: "IKE_P1_COMPLETE", Re: re(`New State\s*=\s*IKE_P1_COMPLETE`), Event: facts.EvP1Complete},
 	{ID: "ios/ikev2-sa-up", Anchor: "SA_UP", Re: re(`%IKEV2-5-SA_UP|SA_UP.*Remote:?\s*{ip}`), Event: facts.EvP1Complete},
 
@@ -140,4 +140,102 @@ var signatures = []facts.Signature{
 	{ID: "ios/frag-needed", Anchor: "fragment", Re: re(`(?i)(?:packet too big|fragmentation needed|DF bit set|PMTU)`), Event: facts.EvFragNeeded},
 	{ID: "ios/sa-deleted", Anchor: "deleting SA reason", Re: re(`deleting SA reason\s+"(?P<detail>[^"]*)"(?:.*?\(peer {ip}\))?`), Event: facts.EvSADeleted},
 	{ID: "ios/no-crypto-map", Anchor: "crypto map", Re: re(`(?i)no crypto map (?:is )?applied|crypto map .* not applied`), Event: facts.EvNoCryptoMap},
+}
+
+// packetLine reads "sending packet to A my_port 500 peer_port 500 (I)
+// MM_NO_STATE" and "received packet from A dport 500 sport 500 Global (R)
+// MM_KEY_EXCH": the peer, the exchange state after "(I)/(R)/(N)", and for
+// sends the local port (4500 once NAT-T floated).
+func packetLine(line string, at int) (peer, state, detail string, ok bool) {
+	rest := line[at:]
+	if i := strings.Index(rest, " to "); i >= 0 && strings.HasPrefix(rest, "sending") {
+		rest = rest[i+4:]
+	} else if i := strings.Index(rest, " from "); i >= 0 {
+		rest = rest[i+6:]
+	} else {
+		return "", "", "", false
+	}
+	rest = strings.TrimLeft(rest, " ")
+	end := strings.IndexAny(rest, " (")
+	if end < 0 {
+		end = len(rest)
+	}
+	peer = rest[:end]
+	if !isAddr(peer) {
+		return "", "", "", false
+	}
+	rest = rest[end:]
+	if i := strings.Index(rest, "my_port "); i >= 0 {
+		d := rest[i+8:]
+		j := 0
+		for j < len(d) && d[j] >= '0' && d[j] <= '9' {
+			j++
+		}
+		detail = d[:j]
+	}
+	for _, mark := range []string{"(I)", "(R)", "(N)"} {
+		if i := strings.Index(rest, mark); i >= 0 {
+			state = upperToken(strings.TrimLeft(rest[i+3:], " "))
+			break
+		}
+	}
+	return peer, state, detail, true
+}
+
+// newState reads "Old State = IKE_R_MM2 New State = IKE_R_MM3", also when a
+// wrap split the state ("IKE_QM_ PHASE2_COMPLETE").
+func newState(line string, at int) (peer, state, detail string, ok bool) {
+	rest := line[at+len("New State"):]
+	rest = strings.TrimLeft(rest, " ")
+	if !strings.HasPrefix(rest, "=") {
+		return "", "", "", false
+	}
+	rest = strings.TrimLeft(rest[1:], " ")
+	st := upperToken(rest)
+	for strings.HasSuffix(st, "_") && len(rest) > len(st) {
+		rest = strings.TrimLeft(rest[len(st):], " ")
+		more := upperToken(rest)
+		if more == "" {
+			break
+		}
+		st += more
+		rest = rest[len(more):]
+	}
+	if st == "" {
+		return "", "", "", false
+	}
+	return "", st, "", true
+}
+
+// upperToken is the leading run of A-Z, 0-9 and '_' starting with a letter.
+func upperToken(s string) string {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return ""
+	}
+	i := 0
+	for i < len(s) && (s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9' || s[i] == '_') {
+		i++
+	}
+	return s[:i]
+}
+
+// isAddr: a dotted IPv4 address or an IPv6 one (hex and colons).
+func isAddr(s string) bool {
+	if s == "" {
+		return false
+	}
+	dots, colons := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.':
+			dots++
+		case c == ':':
+			colons++
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return dots == 3 || colons >= 2
 }
