@@ -109,7 +109,9 @@ func run(ctx context.Context, o options) error {
 	var rs *redisServer
 	redisURL := o.redisURL
 	if redisURL == "" {
-		rs, err = startRedis(ctx, work)
+		// the fault run keeps Redis's data across the kill (appendfsync
+		// always), as a production Redis with persistence would
+		rs, err = startRedis(ctx, work, o.redisKill > 0)
 		if err != nil {
 			return err
 		}
@@ -152,6 +154,10 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	listen := fmt.Sprintf("127.0.0.1:%d", port)
+	opsPort, err := freePort()
+	if err != nil {
+		return err
+	}
 	logFile, err := os.Create(filepath.Join(work, "bot.log"))
 	if err != nil {
 		return err
@@ -165,6 +171,7 @@ func run(ctx context.Context, o options) error {
 		"SLACK_API_URL="+fs.srv.URL+"/",
 		"REDIS_URL="+redisURL,
 		"TUNNELDOC_LISTEN="+listen,
+		fmt.Sprintf("TUNNELDOC_OPS_LISTEN=127.0.0.1:%d", opsPort), // the default :9090 is every interface
 		"TUNNELDOC_INVENTORY="+inv,
 		"TUNNELDOC_LOG_LEVEL="+o.logLevel,
 		"TUNNELDOC_CONFIG=",
@@ -301,8 +308,8 @@ func run(ctx context.Context, o options) error {
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	fmt.Printf("\nburst: %d mentions fired in %s, %d accepted (HTTP 200), %d refused or failed\n", o.requests, fired.Round(time.Millisecond), accepted, refused)
-	fmt.Printf("answers: %d placeholders, %d answered with a diagnosis, %d answered with an error (\":x:\"), %d placeholders never answered, %d placeholders answered more than once, %d requests without a placeholder\n",
-		st.placeholders, st.diagnoses, st.errors, st.placeholders-st.answeredPlaceholders, st.twice, unmatched)
+	fmt.Printf("answers: %d placeholders, %d answered with a diagnosis, %d answered with an error (\":x:\"), %d placeholders never answered, %d placeholders answered more than once, %d edited again only to add the \"state could not be saved\" warning, %d requests without a placeholder\n",
+		st.placeholders, st.diagnoses, st.errors, st.placeholders-st.answeredPlaceholders, st.twice, st.rewarned, unmatched)
 	fmt.Printf("Slack calls: %d chat.postMessage, %d chat.update, %d other\n", st.posts, st.updates, st.other)
 	if len(lat) > 0 {
 		fmt.Printf("event -> threaded diagnosis: p50 %s, p90 %s, p99 %s, max %s (n=%d)\n",
@@ -318,6 +325,8 @@ func run(ctx context.Context, o options) error {
 		fmt.Printf("redis commands during the burst: %d (%.1f per request)\n", redisAfter-redisBefore, float64(redisAfter-redisBefore)/float64(o.requests))
 	}
 	fmt.Printf("lab: peak concurrent SSH sessions %d\n", l.PeakSessions())
+	inc, tun := countKeys(ctx, rdb, "tunneldoc:incident:*"), countKeys(ctx, rdb, "tunneldoc:tunnel:*")
+	fmt.Printf("redis after the burst: %d incident records, %d tunnel index keys (%d distinct tunnels were checked)\n", inc, tun, len(sentBy))
 
 	stopBot()
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -457,6 +466,7 @@ type fakeSlack struct {
 	placeholder map[string]string      // ts -> "peer on device"
 	finals      map[string][]time.Time // ts -> edits after the placeholder
 	finalText   map[string]string
+	rewarned    map[string]bool // a later edit only added "state could not be saved"
 	posts       int
 	updates     int
 	other       int
@@ -464,7 +474,7 @@ type fakeSlack struct {
 }
 
 func newFakeSlack() *fakeSlack {
-	f := &fakeSlack{placeholder: map[string]string{}, finals: map[string][]time.Time{}, finalText: map[string]string{}}
+	f := &fakeSlack{placeholder: map[string]string{}, finals: map[string][]time.Time{}, finalText: map[string]string{}, rewarned: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/auth.test", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "user_id": botUser, "user": "tunneldoc", "team": "load", "team_id": "TLOAD"})
@@ -543,6 +553,8 @@ func (f *fakeSlack) update(w http.ResponseWriter, r *http.Request) {
 		if len(f.finals[ts]) == 0 {
 			f.nAnswered++
 			f.finalText[ts] = r.Form.Get("text")
+		} else if strings.Contains(r.Form.Get("text"), "could not be saved") || strings.Contains(r.Form.Get("blocks"), "could not be saved") {
+			f.rewarned[ts] = true
 		}
 		f.finals[ts] = append(f.finals[ts], now)
 	}
@@ -557,9 +569,9 @@ func (f *fakeSlack) answered() int {
 }
 
 type slackSummary struct {
-	placeholders, answeredPlaceholders, twice, diagnoses, errors int
-	posts, updates, other                                        int
-	finalByKey                                                   map[string][]time.Time
+	placeholders, answeredPlaceholders, twice, rewarned, diagnoses, errors int
+	posts, updates, other                                                  int
+	finalByKey                                                             map[string][]time.Time
 }
 
 func (f *fakeSlack) summary() slackSummary {
@@ -573,7 +585,11 @@ func (f *fakeSlack) summary() slackSummary {
 		}
 		s.answeredPlaceholders++
 		if len(fin) > 1 {
-			s.twice++
+			if f.rewarned[ts] {
+				s.rewarned++
+			} else {
+				s.twice++
+			}
 		}
 		if strings.HasPrefix(f.finalText[ts], ":x:") {
 			s.errors++
@@ -589,11 +605,12 @@ func (f *fakeSlack) summary() slackSummary {
 type redisServer struct {
 	dir  string
 	port int
+	aof  bool
 	cmd  *exec.Cmd
 	done chan struct{}
 }
 
-func startRedis(ctx context.Context, dir string) (*redisServer, error) {
+func startRedis(ctx context.Context, dir string, aof bool) (*redisServer, error) {
 	path, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, fmt.Errorf("redis-server not found (apt-get install redis-server), or pass -redis: %w", err)
@@ -603,13 +620,18 @@ func startRedis(ctx context.Context, dir string) (*redisServer, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs := &redisServer{dir: dir, port: port}
+	rs := &redisServer{dir: dir, port: port, aof: aof}
 	return rs, rs.restart(ctx)
 }
 
 func (rs *redisServer) restart(ctx context.Context) error {
-	rs.cmd = exec.Command("redis-server", "--port", strconv.Itoa(rs.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", rs.dir, "--protected-mode", "yes")
+	args := []string{"--port", strconv.Itoa(rs.port), "--bind", "127.0.0.1", "--save", "", "--dir", rs.dir, "--protected-mode", "yes"}
+	if rs.aof {
+		args = append(args, "--appendonly", "yes", "--appendfsync", "always")
+	} else {
+		args = append(args, "--appendonly", "no")
+	}
+	rs.cmd = exec.Command("redis-server", args...)
 	rs.cmd.Stdout, rs.cmd.Stderr = io.Discard, io.Discard
 	if err := rs.cmd.Start(); err != nil {
 		return fmt.Errorf("start redis-server: %w", err)
@@ -666,4 +688,19 @@ func redisCommands(ctx context.Context, c *redis.Client) int64 {
 		}
 	}
 	return -1
+}
+
+// countKeys counts keys matching pattern with SCAN (bounded), -1 on error.
+func countKeys(ctx context.Context, c *redis.Client, pattern string) int {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	n := 0
+	it := c.Scan(cctx, 0, pattern, 1000).Iterator()
+	for it.Next(cctx) {
+		n++
+	}
+	if it.Err() != nil {
+		return -1
+	}
+	return n
 }
