@@ -50,6 +50,9 @@ type options struct {
 	logLevel  string
 	redisKill time.Duration
 	redisDown time.Duration
+	hang      int
+	flood     int
+	shared    bool
 }
 
 func main() {
@@ -65,6 +68,9 @@ func main() {
 	flag.StringVar(&o.logLevel, "log-level", "info", "the bot's TUNNELDOC_LOG_LEVEL")
 	flag.DurationVar(&o.redisKill, "redis-kill-after", 0, "fault run: kill the redis-server this long after the burst starts (only with the redis-server this tool starts)")
 	flag.DurationVar(&o.redisDown, "redis-down", 3*time.Second, "fault run: how long Redis stays down before it is restarted on the same port")
+	flag.IntVar(&o.hang, "hang", 0, "fault run: this many devices (dev-000 up) hang mid-output on their first crypto command")
+	flag.IntVar(&o.flood, "flood", 0, "fault run: this many devices (after the hanging ones) flood ~70 MiB on their first crypto command")
+	flag.BoolVar(&o.shared, "shared-tunnel-names", false, "keep the scenarios' tunnel names, so the devices cloned from one scenario share a tunnel name and every check also reads a \"far end\" (see docs/BENCHMARKS.md)")
 	flag.Parse()
 	if o.bin == "" || o.requests <= 0 || o.devices <= 0 {
 		flag.Usage()
@@ -135,7 +141,19 @@ func run(ctx context.Context, o options) error {
 	}
 	var dcs []lab.DeviceConfig
 	for i := 0; i < o.devices; i++ {
-		dcs = append(dcs, lab.DeviceConfig{Name: fmt.Sprintf("dev-%03d", i), Scenario: scenarios[i%len(scenarios)].Name})
+		sc := scenarios[i%len(scenarios)]
+		dc := lab.DeviceConfig{Name: fmt.Sprintf("dev-%03d", i), Scenario: sc.Name}
+		first := "show crypto isakmp sa" // the first command of the ios and asa plans
+		if sc.Platform == "strongswan" {
+			first = "swanctl --list-sas"
+		}
+		switch {
+		case i < o.hang:
+			dc.Fault.HangOn = first
+		case i < o.hang+o.flood:
+			dc.Fault.FloodOn = first
+		}
+		dcs = append(dcs, dc)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	l, err := lab.Start(ctx, lab.Options{Devices: dcs, Logger: quiet})
@@ -146,6 +164,11 @@ func run(ctx context.Context, o options) error {
 	inv, err := l.WriteFiles(filepath.Join(work, "lab"))
 	if err != nil {
 		return err
+	}
+	if !o.shared {
+		if err := uniqueTunnelNames(inv); err != nil {
+			return err
+		}
 	}
 
 	// the bot, as its own process so its CPU and memory are its own
@@ -196,8 +219,8 @@ func run(ctx context.Context, o options) error {
 		stopBot()
 		return fmt.Errorf("bot did not listen on %s: %w (log: %s)", listen, err, tail(logFile.Name()))
 	}
-	fmt.Printf("bot pid %d listening on %s; %d lab devices (%d scenarios); redis %s; %d requests over %d channels\n",
-		pid, listen, len(l.Devices), len(scenarios), describeRedis(redisURL), o.requests, o.channels)
+	fmt.Printf("bot pid %d listening on %s; %d lab devices (%d scenarios, %d hanging, %d flooding); redis %s; %d requests over %d channels\n",
+		pid, listen, len(l.Devices), len(scenarios), min(o.hang, o.devices), max(0, min(o.flood, o.devices-o.hang)), describeRedis(redisURL), o.requests, o.channels)
 
 	// idle footprint
 	time.Sleep(o.idle)
@@ -310,6 +333,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("\nburst: %d mentions fired in %s, %d accepted (HTTP 200), %d refused or failed\n", o.requests, fired.Round(time.Millisecond), accepted, refused)
 	fmt.Printf("answers: %d placeholders, %d answered with a diagnosis, %d answered with an error (\":x:\"), %d placeholders never answered, %d placeholders answered more than once, %d edited again only to add the \"state could not be saved\" warning, %d requests without a placeholder\n",
 		st.placeholders, st.diagnoses, st.errors, st.placeholders-st.answeredPlaceholders, st.twice, st.rewarned, unmatched)
+	fmt.Printf("answers that say the device answered only in part: %d\n", st.partial)
 	fmt.Printf("Slack calls: %d chat.postMessage, %d chat.update, %d other\n", st.posts, st.updates, st.other)
 	if len(lat) > 0 {
 		fmt.Printf("event -> threaded diagnosis: p50 %s, p90 %s, p99 %s, max %s (n=%d)\n",
@@ -569,9 +593,9 @@ func (f *fakeSlack) answered() int {
 }
 
 type slackSummary struct {
-	placeholders, answeredPlaceholders, twice, rewarned, diagnoses, errors int
-	posts, updates, other                                                  int
-	finalByKey                                                             map[string][]time.Time
+	placeholders, answeredPlaceholders, twice, rewarned, diagnoses, errors, partial int
+	posts, updates, other                                                           int
+	finalByKey                                                                      map[string][]time.Time
 }
 
 func (f *fakeSlack) summary() slackSummary {
@@ -590,6 +614,9 @@ func (f *fakeSlack) summary() slackSummary {
 			} else {
 				s.twice++
 			}
+		}
+		if strings.Contains(f.finalText[ts], "only in part") {
+			s.partial++
 		}
 		if strings.HasPrefix(f.finalText[ts], ":x:") {
 			s.errors++
@@ -703,4 +730,28 @@ func countKeys(ctx context.Context, c *redis.Client, pattern string) int {
 		return -1
 	}
 	return n
+}
+
+// uniqueTunnelNames suffixes every tunnel name in the lab inventory with its
+// device's name. The lab clones scenarios, and clones share a tunnel name;
+// tunneldoc takes a device with the same tunnel name for the tunnel's far
+// end and reads it too, which a real inventory with one device per end
+// would not do for unrelated devices.
+func uniqueTunnelNames(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var out []string
+	device := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		t := strings.TrimSpace(line)
+		if v, ok := strings.CutPrefix(t, "- name: "); ok {
+			device = strings.Fields(v)[0]
+		} else if v, ok := strings.CutPrefix(t, "name: "); ok && strings.HasPrefix(line, "        ") && device != "" {
+			line = strings.TrimSuffix(line, v) + strings.TrimSpace(v) + "-" + device
+		}
+		out = append(out, line)
+	}
+	return os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o600)
 }
