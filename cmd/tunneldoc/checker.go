@@ -71,7 +71,10 @@ func (cc collectorChecker) compareEnds(ctx context.Context, near *devices.Collec
 			continue
 		}
 		for _, t := range d.Tunnels {
-			if !(near.Tunnel != "" && t.Name == near.Tunnel) && d.Address != near.Peer {
+			sameName := near.Tunnel != "" && t.Name == near.Tunnel
+			// the two ends of one tunnel point at each other: a device whose
+			// tunnel has the same peer as ours is a twin, not the far end
+			if (!sameName && d.Address != near.Peer) || t.Peer.String() == near.Peer {
 				continue
 			}
 			far, err := cc.c.Collect(ctx, t.Peer.String(), d.Name)
