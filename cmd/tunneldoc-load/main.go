@@ -53,6 +53,8 @@ type options struct {
 	hang      int
 	flood     int
 	shared    bool
+	slackFail time.Duration
+	slackCode int
 }
 
 func main() {
@@ -71,6 +73,8 @@ func main() {
 	flag.IntVar(&o.hang, "hang", 0, "fault run: this many devices (dev-000 up) hang mid-output on their first crypto command")
 	flag.IntVar(&o.flood, "flood", 0, "fault run: this many devices (after the hanging ones) flood ~70 MiB on their first crypto command")
 	flag.BoolVar(&o.shared, "shared-tunnel-names", false, "keep the scenarios' tunnel names, so the devices cloned from one scenario share a tunnel name and every check also reads a \"far end\" (see docs/BENCHMARKS.md)")
+	flag.DurationVar(&o.slackFail, "slack-fail-for", 0, "fault run: for this long from the start of the burst, chat.postMessage and chat.update answer -slack-status")
+	flag.IntVar(&o.slackCode, "slack-status", 429, "fault run: the HTTP status Slack answers while failing (429 with Retry-After: 1, or 500)")
 	flag.Parse()
 	if o.bin == "" || o.requests <= 0 || o.devices <= 0 {
 		flag.Usage()
@@ -243,6 +247,9 @@ func run(ctx context.Context, o options) error {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.requests}}
 	var wg sync.WaitGroup
 	start := time.Now()
+	if o.slackFail > 0 {
+		fs.failUntil(start.Add(o.slackFail), o.slackCode)
+	}
 	if o.redisKill > 0 {
 		go func() {
 			select {
@@ -283,9 +290,18 @@ func run(ctx context.Context, o options) error {
 	fired := time.Since(start)
 
 	// wait for every request to be answered (or the timeout)
+	// (or until no new answer came for 30 s after the last one: the rest is lost)
 	deadline := time.Now().Add(o.timeout)
+	last, lastChange := -1, time.Now()
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if fs.answered() >= o.requests {
+		n := fs.answered()
+		if n >= o.requests {
+			break
+		}
+		if n != last {
+			last, lastChange = n, time.Now()
+		} else if time.Since(lastChange) > 30*time.Second {
+			fmt.Printf("no new answer for 30 s: giving up with %d of %d answered\n", n, o.requests)
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -334,7 +350,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("answers: %d placeholders, %d answered with a diagnosis, %d answered with an error (\":x:\"), %d placeholders never answered, %d placeholders answered more than once, %d edited again only to add the \"state could not be saved\" warning, %d requests without a placeholder\n",
 		st.placeholders, st.diagnoses, st.errors, st.placeholders-st.answeredPlaceholders, st.twice, st.rewarned, unmatched)
 	fmt.Printf("answers that say the device answered only in part: %d\n", st.partial)
-	fmt.Printf("Slack calls: %d chat.postMessage, %d chat.update, %d other\n", st.posts, st.updates, st.other)
+	fmt.Printf("Slack calls: %d chat.postMessage, %d chat.update, %d other, %d refused by the scripted failure\n", st.posts, st.updates, st.other, st.failed)
 	if len(lat) > 0 {
 		fmt.Printf("event -> threaded diagnosis: p50 %s, p90 %s, p99 %s, max %s (n=%d)\n",
 			pct(lat, 50), pct(lat, 90), pct(lat, 99), lat[len(lat)-1].Round(time.Millisecond), len(lat))
@@ -495,6 +511,34 @@ type fakeSlack struct {
 	updates     int
 	other       int
 	nAnswered   int
+	failEnd     time.Time
+	failCode    int
+	failed      int
+}
+
+func (f *fakeSlack) failUntil(t time.Time, code int) {
+	f.mu.Lock()
+	f.failEnd, f.failCode = t, code
+	f.mu.Unlock()
+}
+
+// failing answers the scripted failure, if one is on; it reports whether it did.
+func (f *fakeSlack) failing(w http.ResponseWriter) bool {
+	f.mu.Lock()
+	on := time.Now().Before(f.failEnd)
+	code := f.failCode
+	if on {
+		f.failed++
+	}
+	f.mu.Unlock()
+	if !on {
+		return false
+	}
+	if code == http.StatusTooManyRequests {
+		w.Header().Set("Retry-After", "1")
+	}
+	http.Error(w, http.StatusText(code), code)
+	return true
 }
 
 func newFakeSlack() *fakeSlack {
@@ -554,6 +598,9 @@ func (f *fakeSlack) nextTS() string {
 
 func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
+	if f.failing(w) {
+		return
+	}
 	text := r.Form.Get("text")
 	ts := f.nextTS()
 	f.mu.Lock()
@@ -569,6 +616,9 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeSlack) update(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
+	if f.failing(w) {
+		return
+	}
 	ts := r.Form.Get("ts")
 	now := time.Now()
 	f.mu.Lock()
@@ -594,14 +644,14 @@ func (f *fakeSlack) answered() int {
 
 type slackSummary struct {
 	placeholders, answeredPlaceholders, twice, rewarned, diagnoses, errors, partial int
-	posts, updates, other                                                           int
+	posts, updates, other, failed                                                   int
 	finalByKey                                                                      map[string][]time.Time
 }
 
 func (f *fakeSlack) summary() slackSummary {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := slackSummary{placeholders: len(f.placeholder), posts: f.posts, updates: f.updates, other: f.other, finalByKey: map[string][]time.Time{}}
+	s := slackSummary{placeholders: len(f.placeholder), posts: f.posts, updates: f.updates, other: f.other, failed: f.failed, finalByKey: map[string][]time.Time{}}
 	for ts, key := range f.placeholder {
 		fin := f.finals[ts]
 		if len(fin) == 0 {
