@@ -55,6 +55,7 @@ type options struct {
 	shared    bool
 	slackFail time.Duration
 	slackCode int
+	dump      string
 }
 
 func main() {
@@ -75,6 +76,7 @@ func main() {
 	flag.BoolVar(&o.shared, "shared-tunnel-names", false, "keep the scenarios' tunnel names, so the devices cloned from one scenario share a tunnel name and every check also reads a \"far end\" (see docs/BENCHMARKS.md)")
 	flag.DurationVar(&o.slackFail, "slack-fail-for", 0, "fault run: for this long from the start of the burst, chat.postMessage and chat.update answer -slack-status")
 	flag.IntVar(&o.slackCode, "slack-status", 429, "fault run: the HTTP status Slack answers while failing (429 with Retry-After: 1, or 500)")
+	flag.StringVar(&o.dump, "dump-answer", "", "print the answer (text and blocks) given for this device, e.g. dev-000")
 	flag.Parse()
 	if o.bin == "" || o.requests <= 0 || o.devices <= 0 {
 		flag.Usage()
@@ -349,7 +351,10 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("\nburst: %d mentions fired in %s, %d accepted (HTTP 200), %d refused or failed\n", o.requests, fired.Round(time.Millisecond), accepted, refused)
 	fmt.Printf("answers: %d placeholders, %d answered with a diagnosis, %d answered with an error (\":x:\"), %d placeholders never answered, %d placeholders answered more than once, %d edited again only to add the \"state could not be saved\" warning, %d requests without a placeholder\n",
 		st.placeholders, st.diagnoses, st.errors, st.placeholders-st.answeredPlaceholders, st.twice, st.rewarned, unmatched)
-	fmt.Printf("answers that say the device answered only in part: %d\n", st.partial)
+	fmt.Printf("answers (text or blocks) that say the device's output was cut short: %d\n", st.partial)
+	if o.dump != "" {
+		fmt.Printf("answer for %s:\n%s\n", o.dump, fs.answerFor(" on "+o.dump))
+	}
 	fmt.Printf("Slack calls: %d chat.postMessage, %d chat.update, %d other, %d refused by the scripted failure\n", st.posts, st.updates, st.other, st.failed)
 	if len(lat) > 0 {
 		fmt.Printf("event -> threaded diagnosis: p50 %s, p90 %s, p99 %s, max %s (n=%d)\n",
@@ -626,7 +631,7 @@ func (f *fakeSlack) update(w http.ResponseWriter, r *http.Request) {
 	if _, ok := f.placeholder[ts]; ok {
 		if len(f.finals[ts]) == 0 {
 			f.nAnswered++
-			f.finalText[ts] = r.Form.Get("text")
+			f.finalText[ts] = r.Form.Get("text") + "\n" + r.Form.Get("blocks")
 		} else if strings.Contains(r.Form.Get("text"), "could not be saved") || strings.Contains(r.Form.Get("blocks"), "could not be saved") {
 			f.rewarned[ts] = true
 		}
@@ -665,7 +670,7 @@ func (f *fakeSlack) summary() slackSummary {
 				s.twice++
 			}
 		}
-		if strings.Contains(f.finalText[ts], "only in part") {
+		if t := f.finalText[ts]; strings.Contains(t, "only in part") || strings.Contains(t, "cut off") || strings.Contains(t, "did not finish") || strings.Contains(t, "printed more than") {
 			s.partial++
 		}
 		if strings.HasPrefix(f.finalText[ts], ":x:") {
@@ -804,4 +809,16 @@ func uniqueTunnelNames(path string) error {
 		out = append(out, line)
 	}
 	return os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o600)
+}
+
+// answerFor is the first answer whose placeholder named key's suffix.
+func (f *fakeSlack) answerFor(suffix string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for ts, key := range f.placeholder {
+		if strings.HasSuffix(key, suffix) {
+			return f.finalText[ts]
+		}
+	}
+	return "(none)"
 }
