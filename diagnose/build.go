@@ -13,6 +13,14 @@ var phaseRank = map[string]int{PhaseIKE: 0, PhaseIPsec: 1, PhaseData: 2, PhaseNo
 
 // report runs the rules over every peer and assembles the contract object.
 func (e *engine) report() Report {
+	rep := e.reportBody()
+	if e.truncated {
+		rep.Summary += fmt.Sprintf(" (Only the first %d facts of this very long paste were read; later show output was skipped.)", MaxFacts)
+	}
+	return rep
+}
+
+func (e *engine) reportBody() Report {
 	for _, c := range correlators {
 		c(e.facts)
 	}

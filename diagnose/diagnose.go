@@ -24,6 +24,10 @@ const (
 	MaxSectionLines = 100_000
 	// MaxEventsPerKey: events kept per (kind, peer, state); the rest are counted.
 	MaxEventsPerKey = 16
+	// MaxFacts: once this many SA rows, counters, routes and config facts
+	// are held, further show sections are not parsed (a paste that large
+	// already says what is wrong; memory must not grow with it).
+	MaxFacts = 20_000
 )
 
 // Diagnose reads text and returns the report.

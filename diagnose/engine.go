@@ -57,6 +57,7 @@ type engine struct {
 	cont       map[int]bool // physical lines that continue a wrapped log line
 	anchors    []*anchorIndex
 	addrBuf    []addrWord
+	dropped    []int // lines of events replaced while matching the current line
 	maskText   string
 	mask       uint64
 	maskValid  bool
@@ -361,7 +362,10 @@ func (e *engine) flush() {
 			e.sections = append(e.sections, SectionInfo{Command: "configuration", FirstLine: sec.First(), LastLine: sec.LastLine()})
 		}
 	}
-	if e.secParser != nil && len(sec.Lines) > 0 {
+	if e.secParser != nil && len(sec.Lines) > 0 && e.count() >= MaxFacts {
+		e.truncated = true // enough read to diagnose; memory stays bounded
+	} else if e.secParser != nil && len(sec.Lines) > 0 {
+		mark := e.lens()
 		before := e.count()
 		e.safeParse(e.secParser, sec)
 		for _, alt := range e.secAlt {
@@ -375,7 +379,7 @@ func (e *engine) flush() {
 			e.recognised++
 			e.sections = append(e.sections, SectionInfo{Command: e.sectionName(sec.Index), Vendor: string(e.secParser.Vendor), FirstLine: sec.First(), LastLine: sec.LastLine()})
 		}
-		e.keepQuoted(sec)
+		e.keepQuoted(sec, mark)
 	}
 	clear(e.raw)
 }
@@ -405,7 +409,17 @@ func (e *engine) count() int {
 }
 
 // keepQuoted copies the raw text of every line the section's facts point at.
-func (e *engine) keepQuoted(sec *facts.Section) {
+// factLens marks how many facts of each kind existed before a section was
+// parsed, so that only the section's own facts are visited afterwards
+// (visiting all of them after every section made long pastes quadratic).
+type factLens struct{ ike, ipsec, sess, routes, pings, pol, ts, maps, acls int }
+
+func (e *engine) lens() factLens {
+	f := e.facts
+	return factLens{len(f.IKESAs), len(f.IPsecSAs), len(f.Sessions), len(f.Routes), len(f.Pings), len(f.Policies), len(f.TransformSets), len(f.CryptoMaps), len(f.ACLs)}
+}
+
+func (e *engine) keepQuoted(sec *facts.Section, m factLens) {
 	keep := func(r facts.Ref) {
 		if r.Section == sec.Index {
 			if t, ok := e.raw[r.Line]; ok {
@@ -414,10 +428,10 @@ func (e *engine) keepQuoted(sec *facts.Section) {
 		}
 	}
 	f := e.facts
-	for i := range f.IKESAs {
+	for i := m.ike; i < len(f.IKESAs); i++ {
 		keep(f.IKESAs[i].Ref)
 	}
-	for i := range f.IPsecSAs {
+	for i := m.ipsec; i < len(f.IPsecSAs); i++ {
 		s := &f.IPsecSAs[i]
 		keep(s.Ref)
 		if s.Ref.Section == sec.Index {
@@ -426,28 +440,28 @@ func (e *engine) keepQuoted(sec *facts.Section) {
 			}
 		}
 	}
-	for i := range f.Sessions {
+	for i := m.sess; i < len(f.Sessions); i++ {
 		keep(f.Sessions[i].Ref)
 		for _, fl := range f.Sessions[i].Flows {
 			keep(fl.Ref)
 		}
 	}
-	for i := range f.Routes {
+	for i := m.routes; i < len(f.Routes); i++ {
 		keep(f.Routes[i].Ref)
 	}
-	for i := range f.Pings {
+	for i := m.pings; i < len(f.Pings); i++ {
 		keep(f.Pings[i].Ref)
 	}
-	for i := range f.Policies {
+	for i := m.pol; i < len(f.Policies); i++ {
 		keep(f.Policies[i].Ref)
 	}
-	for i := range f.TransformSets {
+	for i := m.ts; i < len(f.TransformSets); i++ {
 		keep(f.TransformSets[i].Ref)
 	}
-	for i := range f.CryptoMaps {
+	for i := m.maps; i < len(f.CryptoMaps); i++ {
 		keep(f.CryptoMaps[i].Ref)
 	}
-	for i := range f.ACLs {
+	for i := m.acls; i < len(f.ACLs); i++ {
 		keep(f.ACLs[i].Ref)
 	}
 	for _, r := range f.Empty {

@@ -197,13 +197,30 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 					ev.Peer = e.lastPeer
 				}
 			}
-			e.addEvent(ev)
-			matched = true
+			kept, dropped := e.addEvent(ev)
+			if kept {
+				matched = true
+			}
+			if dropped > 0 && dropped != l.N {
+				e.dropped = append(e.dropped, dropped)
+			}
 		}
 	}
 	if anyPrefix {
 		e.recognised++ // a vendor's log line was read, whether or not it matters
 	}
+	// Lines whose events were replaced by newer ones are no longer quoted:
+	// forget their text, or a long paste would keep every line it matched.
+	for _, n := range e.dropped {
+		for k := n; ; k++ {
+			delete(e.quoted, k)
+			if !e.cont[k+1] {
+				break
+			}
+			delete(e.cont, k+1)
+		}
+	}
+	e.dropped = e.dropped[:0]
 	if matched {
 		for i, r := range raws {
 			e.quoted[l.N+i] = r
@@ -236,7 +253,9 @@ func (e *engine) secIndex() int {
 // addEvent resolves phase-less meanings from context and keeps the event,
 // at most MaxEventsPerKey of a kind per peer and state (the newest always
 // replaces the last kept one, so "the latest state" stays true).
-func (e *engine) addEvent(ev facts.Event) {
+// It reports whether the event was kept and, when it replaced an older
+// one, that one's line.
+func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
 	switch ev.Kind {
 	case facts.EvContextP1, facts.EvContextP2:
 		e.context = ev.Kind
@@ -268,7 +287,7 @@ func (e *engine) addEvent(ev facts.Event) {
 		e.markP1Done(ev.Peer)
 	}
 	if ev.Kind == facts.EvContextP1 || ev.Kind == facts.EvContextP2 {
-		return
+		return false, 0
 	}
 	e.facts.Saw(ev.Vendor)
 	k := evKey{ev.Kind, ev.Peer, ev.State}
@@ -276,12 +295,15 @@ func (e *engine) addEvent(ev facts.Event) {
 	if e.evCount[k] <= MaxEventsPerKey {
 		e.lastOfKey[k] = len(e.facts.Events)
 		e.facts.Events = append(e.facts.Events, ev)
-		return
+		return true, 0
 	}
 	// replace the newest kept event of this key
 	if i, ok := e.lastOfKey[k]; ok {
+		dropped = e.facts.Events[i].Ref.Line
 		e.facts.Events[i] = ev
+		return true, dropped
 	}
+	return false, 0
 }
 
 func (e *engine) markP1Done(peer string) {
