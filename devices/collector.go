@@ -37,6 +37,9 @@ type Collection struct {
 	Started  time.Time
 	Duration time.Duration
 	Results  []Result
+	// The limits each command ran under (zero when no session opened).
+	CommandTimeout time.Duration
+	MaxOutputBytes int
 	// Err is set when the device could not be read at all (or only in
 	// part); Collect returns it too.
 	Err error
@@ -225,56 +228,84 @@ func acquire(ctx context.Context, sem chan struct{}) error {
 func (c *Collector) collect(ctx context.Context, m Match) *Collection {
 	d := m.Device
 	col := &Collection{Device: d.Name, Platform: d.Platform, Address: d.Addr(), Peer: m.Tunnel.Peer.String(), Tunnel: m.Tunnel.Name, Hostname: d.Name, Started: time.Now()}
-	defer func() { col.Duration = time.Since(col.Started) }()
+	plat, _ := PlatformByName(d.Platform)
 	log := c.opts.Logger.With("device", d.Name, "addr", d.Addr(), "peer", col.Peer)
+	c.runSession(ctx, d, plat, plat.Plan(m.Tunnel.Peer, m.Tunnel.RemoteSubnets), col, log)
+	return col
+}
 
+// runSession runs plan on device d in one SSH login, for Collect and
+// PollDevice alike: the per-device and global semaphores, credentials,
+// exec channels or one PTY shell per the platform (or the entry's
+// session:), and a new shell after a broken one. Each command's answer,
+// whole or cut short, goes into col.Results; col.Err says why the device
+// could not be read at all.
+func (c *Collector) runSession(ctx context.Context, d *Device, plat Platform, plan []Planned, col *Collection, log *slog.Logger) {
+	defer func() { col.Duration = time.Since(col.Started) }()
 	// Per-device first, so a caller waiting on a busy device holds no
 	// global slot another device could use.
 	ds := c.deviceSem(d.Name)
 	if err := acquire(ctx, ds); err != nil {
 		col.Err = &Error{Kind: Canceled, Device: d.Name, Addr: d.Addr(), Err: err, Msg: fmt.Sprintf("gave up waiting for a free session to %s: %v", d.Name, err)}
-		return col
+		return
 	}
 	defer func() { <-ds }()
 	if err := acquire(ctx, c.global); err != nil {
 		col.Err = &Error{Kind: Canceled, Device: d.Name, Addr: d.Addr(), Err: err, Msg: fmt.Sprintf("gave up waiting for a free SSH slot for %s: %v", d.Name, err)}
-		return col
+		return
 	}
 	defer func() { <-c.global }()
 	c.sessionStarted()
 	defer c.active.Add(-1)
 
-	plat, _ := PlatformByName(d.Platform)
 	target, enablePW, err := c.target(d)
 	if err != nil {
 		col.Err = err
 		log.Warn("device credentials", "err", err)
-		return col
+		return
 	}
 	client, err := sshx.Dial(ctx, target)
 	if err != nil {
 		col.Err = err
 		log.Warn("device dial failed", "kind", KindOf(err), "err", err)
-		return col
+		return
 	}
 	defer client.Close()
 
 	lim := sshx.Limits{Timeout: c.commandTimeout(d), MaxBytes: c.maxBytes(d)}
-	plan := plat.Plan(m.Tunnel.Peer, m.Tunnel.RemoteSubnets)
+	col.CommandTimeout, col.MaxOutputBytes = lim.Timeout, lim.MaxBytes
+	if col.CommandTimeout <= 0 {
+		col.CommandTimeout = sshx.DefaultCommandTimeout
+	}
+	if col.MaxOutputBytes <= 0 {
+		col.MaxOutputBytes = sshx.DefaultMaxBytes
+	}
 	useShell := plat.Shell
 	if d.Session != "" {
 		useShell = d.Session == "shell"
 	}
+	// notRun fills in the commands after a lost connection, so the reply
+	// can say which ones never ran.
+	notRun := func(rest []Planned) {
+		for _, p := range rest {
+			col.add(log, p.Command, "", 0, &Error{Kind: SessionFailed, Device: d.Name, Addr: d.Addr(),
+				Msg: fmt.Sprintf("%s (%s): `%s` not run: the device had closed the connection", d.Name, d.Addr(), p.Command)})
+		}
+	}
 	if !useShell {
-		for _, p := range plan {
+		for i, p := range plan {
 			start := time.Now()
 			out, err := client.Exec(ctx, p.Command, lim)
 			col.add(log, p.Command, out, time.Since(start), err)
 			if ctx.Err() != nil {
-				break
+				return
+			}
+			if KindOf(err) == ConnectionLost {
+				notRun(plan[i+1:])
+				return
 			}
 		}
-		return col
+		return
 	}
 	scfg := sshx.ShellConfig{Setup: plat.PagingOff, Enable: d.Enable, EnablePassword: enablePW, Limits: lim}
 	var sh *sshx.Shell
@@ -292,12 +323,12 @@ func (c *Collector) collect(ctx context.Context, m Match) *Collection {
 				if i == 0 {
 					col.Err = err
 					log.Warn("device shell failed", "kind", KindOf(err), "err", err)
-					return col
+					return
 				}
 				for _, rest := range plan[i:] {
 					col.add(log, rest.Command, "", 0, err)
 				}
-				return col
+				return
 			}
 			col.Hostname = sh.Hostname()
 		}
@@ -309,10 +340,13 @@ func (c *Collector) collect(ctx context.Context, m Match) *Collection {
 			sh = nil
 		}
 		if ctx.Err() != nil {
-			break
+			return
+		}
+		if KindOf(err) == ConnectionLost {
+			notRun(plan[i+1:])
+			return
 		}
 	}
-	return col
 }
 
 func (col *Collection) add(log *slog.Logger, cmd, out string, took time.Duration, err error) {

@@ -22,6 +22,7 @@ const (
 	SessionFailed      = sshx.SessionFailed
 	BadConfig          = sshx.BadConfig
 	Canceled           = sshx.Canceled
+	ConnectionLost     = sshx.ConnectionLost
 )
 
 // Inventory kinds.

@@ -349,3 +349,54 @@ func keyField(t *testing.T, d *lab.Device) string {
 	}
 	return f[1]
 }
+
+// TestErrorConnectionDropped: a device that closes the connection half way
+// through an answer. Before ConnectionLost, an exec channel cut that way
+// ended like a device that sends no exit status and read as complete.
+func TestErrorConnectionDropped(t *testing.T) {
+	for _, scen := range []struct{ name, peer, drop string }{
+		{"ios-healthy", "40.10.1.1", "show crypto isakmp sa"},             // PTY shell
+		{"swan-healthy", "203.0.113.10", "swanctl --list-sas"},            // exec
+		{"asa-healthy", "90.1.1.1", "show crypto ipsec sa peer 90.1.1.1"}, // shell + enable, not the first command
+	} {
+		t.Run(scen.name, func(t *testing.T) {
+			l, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: scen.name, Fault: lab.Fault{DropOn: scen.drop}}}})
+			whole, _ := l.Devices[0].Scenario.Answer(scen.drop)
+			col, err := devices.NewCollector(inv, devices.CollectorOptions{}).Collect(testCtx(t, 20*time.Second), scen.peer, "")
+			if err != nil {
+				t.Fatalf("a dropped connection must not fail the collection (what was read is diagnosed): %v", err)
+			}
+			at := -1
+			for i, r := range col.Results {
+				if r.Command == scen.drop {
+					at = i
+				}
+			}
+			if at < 0 {
+				t.Fatalf("dropped command not in results: %+v", col.Results)
+			}
+			r := col.Results[at]
+			wantErr(t, r.Err, devices.ConnectionLost, "closed the connection while tunneldoc waited for", "still diagnosed")
+			firstLine, _, _ := strings.Cut(strings.TrimSpace(whole), "\n")
+			if !strings.Contains(r.Output, strings.TrimSpace(firstLine)) || len(r.Output) >= len(whole) {
+				t.Errorf("want the first half of the answer (%d bytes), got %d bytes: %q", len(whole), len(r.Output), r.Output)
+			}
+			for _, r := range col.Results[:at] {
+				if r.Err != nil {
+					t.Errorf("%s before the drop failed: %v", r.Command, r.Err)
+				}
+			}
+			for _, r := range col.Results[at+1:] {
+				wantErr(t, r.Err, devices.SessionFailed, "not run: the device had closed the connection")
+			}
+			plat, _ := devices.PlatformByName(col.Platform)
+			tun := inv.Devices[0].Tunnels[0]
+			if want := len(plat.Plan(tun.Peer, tun.RemoteSubnets)); len(col.Results) != want {
+				t.Errorf("every planned command must be listed (the ones not run too): got %d of %d", len(col.Results), want)
+			}
+			if !strings.Contains(col.Transcript(), "[tunneldoc: incomplete output: ") {
+				t.Errorf("transcript does not mark the cut:\n%s", col.Transcript())
+			}
+		})
+	}
+}

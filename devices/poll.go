@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/tunneldoc/tunneldoc/devices/sshx"
 )
 
 // pollKeys are the cheap commands that tell whether a tunnel is up: the
@@ -38,86 +36,6 @@ func (c *Collector) PollDevice(ctx context.Context, deviceName string) (*Collect
 		col.Err = &Error{Kind: BadConfig, Device: d.Name, Msg: fmt.Sprintf("%s has no tunnels to poll", d.Name)}
 		return col, col.Err
 	}
-	c.runPlan(ctx, d, plat, plan, col)
+	c.runSession(ctx, d, plat, plan, col, c.opts.Logger.With("device", d.Name, "addr", d.Addr(), "poll", true))
 	return col, col.Err
-}
-
-// runPlan is collect's session handling for a caller's plan: the same
-// semaphores, credentials, exec or shell, and a new shell after a broken
-// one.
-func (c *Collector) runPlan(ctx context.Context, d *Device, plat Platform, plan []Planned, col *Collection) {
-	defer func() { col.Duration = time.Since(col.Started) }()
-	log := c.opts.Logger.With("device", d.Name, "addr", d.Addr(), "poll", true)
-	ds := c.deviceSem(d.Name)
-	if err := acquire(ctx, ds); err != nil {
-		col.Err = &Error{Kind: Canceled, Device: d.Name, Addr: d.Addr(), Err: err, Msg: fmt.Sprintf("gave up waiting for a free session to %s: %v", d.Name, err)}
-		return
-	}
-	defer func() { <-ds }()
-	if err := acquire(ctx, c.global); err != nil {
-		col.Err = &Error{Kind: Canceled, Device: d.Name, Addr: d.Addr(), Err: err, Msg: fmt.Sprintf("gave up waiting for a free SSH slot for %s: %v", d.Name, err)}
-		return
-	}
-	defer func() { <-c.global }()
-	target, enablePW, err := c.target(d)
-	if err != nil {
-		col.Err = err
-		return
-	}
-	client, err := sshx.Dial(ctx, target)
-	if err != nil {
-		col.Err = err
-		log.Warn("device dial failed", "kind", KindOf(err), "err", err)
-		return
-	}
-	defer client.Close()
-	lim := sshx.Limits{Timeout: c.commandTimeout(d), MaxBytes: c.maxBytes(d)}
-	useShell := plat.Shell
-	if d.Session != "" {
-		useShell = d.Session == "shell"
-	}
-	if !useShell {
-		for _, p := range plan {
-			start := time.Now()
-			out, err := client.Exec(ctx, p.Command, lim)
-			col.add(log, p.Command, out, time.Since(start), err)
-			if ctx.Err() != nil {
-				return
-			}
-		}
-		return
-	}
-	scfg := sshx.ShellConfig{Setup: plat.PagingOff, Enable: d.Enable, EnablePassword: enablePW, Limits: lim}
-	var sh *sshx.Shell
-	defer func() {
-		if sh != nil {
-			sh.Close()
-		}
-	}()
-	for i, p := range plan {
-		if sh == nil {
-			sh, err = client.Shell(ctx, scfg)
-			if err != nil {
-				if i == 0 {
-					col.Err = err
-					return
-				}
-				for _, rest := range plan[i:] {
-					col.add(log, rest.Command, "", 0, err)
-				}
-				return
-			}
-			col.Hostname = sh.Hostname()
-		}
-		start := time.Now()
-		out, err := sh.Run(ctx, p.Command, lim)
-		col.add(log, p.Command, out, time.Since(start), err)
-		if sh.Broken() != nil {
-			sh.Close()
-			sh = nil
-		}
-		if ctx.Err() != nil {
-			return
-		}
-	}
 }

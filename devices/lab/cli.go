@@ -65,10 +65,11 @@ type cli struct {
 	in     *lineReader
 	priv   bool
 	paging bool
+	drop   func() // ends the SSH connection (Fault.DropOn)
 }
 
 func newCLI(l *Lab, d *Device, ch ssh.Channel) *cli {
-	return &cli{l: l, d: d, ch: ch, in: newLineReader(ch), priv: d.Scenario.Platform == "ios" && !d.fault.UserMode, paging: true}
+	return &cli{l: l, d: d, ch: ch, in: newLineReader(ch), priv: d.Scenario.Platform == "ios" && !d.fault.UserMode, paging: true, drop: func() {}}
 }
 
 func (c *cli) asa() bool { return c.d.Scenario.Platform == "asa" }
@@ -124,8 +125,8 @@ func (c *cli) run() {
 		case !c.priv && (c.asa() || strings.HasPrefix(cmd, "show run") || strings.HasPrefix(cmd, "show logging")):
 			c.write(c.invalid())
 		default:
-			if c.l.fault(c.d, c.ch, cmd) {
-				if strings.TrimSpace(cmd) == c.d.fault.HangOn {
+			if c.l.fault(c.d, c.ch, cmd, true, c.drop) {
+				if cmd == c.d.fault.HangOn || cmd == c.d.fault.DropOn {
 					return
 				}
 				break

@@ -8,7 +8,8 @@
 // Devices behave like the real CLIs where tunneldoc depends on it:
 // banners, prompts, enable on ASA, paging until it is turned off, "%
 // Invalid input" for unknown commands, and exec channels for strongSwan.
-// Faults (a command that hangs or floods, legacy-only algorithms) can be
+// Faults (a command that hangs, floods or drops the connection half way
+// through its answer, legacy-only algorithms) can be
 // switched on per device for tests.
 //
 // It must only ever listen on loopback, and forwards (as a jump host) to

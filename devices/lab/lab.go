@@ -26,6 +26,10 @@ import (
 type Fault struct {
 	HangOn  string // a command (exact text) that never answers
 	FloodOn string // a command that prints without end
+	// DropOn is a command whose answer stops half way: the device sends
+	// the first half of its lines, then closes the connection (TCP and
+	// all), as a device that reboots or kills the vty mid-output.
+	DropOn string
 	// LegacyOnly: the device speaks only diffie-hellman-group14-sha1 and
 	// an ssh-rsa (SHA-1) host key, like an old IOS image.
 	LegacyOnly bool
@@ -282,6 +286,8 @@ func (l *Lab) serveConn(d *Device, cfg *ssh.ServerConfig, c net.Conn) {
 	defer d.active.Add(-1)
 	defer l.active.Add(-1)
 	defer sc.Close()
+	// drop ends the whole connection, for Fault.DropOn.
+	drop := func() { _ = sc.Close() }
 	go ssh.DiscardRequests(reqs)
 	var wg sync.WaitGroup
 	for nc := range chans {
@@ -300,7 +306,7 @@ func (l *Lab) serveConn(d *Device, cfg *ssh.ServerConfig, c net.Conn) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.serveSession(d, ch, creqs)
+			l.serveSession(d, ch, creqs, drop)
 		}()
 	}
 	wg.Wait()
@@ -350,7 +356,7 @@ func (l *Lab) forward(nc ssh.NewChannel) {
 	}()
 }
 
-func (l *Lab) serveSession(d *Device, ch ssh.Channel, reqs <-chan *ssh.Request) {
+func (l *Lab) serveSession(d *Device, ch ssh.Channel, reqs <-chan *ssh.Request, drop func()) {
 	defer ch.Close()
 	for req := range reqs {
 		switch req.Type {
@@ -362,7 +368,9 @@ func (l *Lab) serveSession(d *Device, ch ssh.Channel, reqs <-chan *ssh.Request) 
 			if d.Scenario.Platform == "strongswan" {
 				l.runLinuxShell(d, ch)
 			} else {
-				newCLI(l, d, ch).run()
+				c := newCLI(l, d, ch)
+				c.drop = drop
+				c.run()
 			}
 			return
 		case "exec":
@@ -373,7 +381,7 @@ func (l *Lab) serveSession(d *Device, ch ssh.Channel, reqs <-chan *ssh.Request) 
 			}
 			_ = req.Reply(true, nil)
 			go ssh.DiscardRequests(reqs)
-			status := l.exec(d, ch, p.Command)
+			status := l.exec(d, ch, p.Command, drop)
 			_, _ = ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{status}))
 			return
 		default:
@@ -384,8 +392,8 @@ func (l *Lab) serveSession(d *Device, ch ssh.Channel, reqs <-chan *ssh.Request) 
 
 // exec answers one command on a Linux (strongSwan) device or, for Cisco
 // devices, like `ssh host "show ..."` does on IOS.
-func (l *Lab) exec(d *Device, ch ssh.Channel, cmd string) uint32 {
-	if l.fault(d, ch, cmd) {
+func (l *Lab) exec(d *Device, ch ssh.Channel, cmd string, drop func()) uint32 {
+	if l.fault(d, ch, cmd, false, drop) {
 		return 1
 	}
 	out, ok := d.Scenario.Answer(cmd)
@@ -401,10 +409,15 @@ func (l *Lab) exec(d *Device, ch ssh.Channel, cmd string) uint32 {
 	return 0
 }
 
-// fault plays a hang or a flood; it reports whether it did.
-func (l *Lab) fault(d *Device, ch ssh.Channel, cmd string) bool {
+// fault plays a hang, a flood or a drop; it reports whether it did. pty
+// says the answer goes to a terminal (CRLF line ends).
+func (l *Lab) fault(d *Device, ch ssh.Channel, cmd string, pty bool, drop func()) bool {
 	cmd = strings.TrimSpace(cmd)
 	switch {
+	case d.fault.DropOn != "" && cmd == d.fault.DropOn:
+		_, _ = ch.Write([]byte(dropHalf(d.Scenario, cmd, pty)))
+		drop()
+		return true
 	case d.fault.HangOn != "" && cmd == d.fault.HangOn:
 		// Answer half a line, then nothing: a device stuck mid-output.
 		_, _ = ch.Write([]byte("interface: GigabitEthernet0/1\r\n    Crypto map tag: "))
@@ -536,4 +549,24 @@ func (d *Device) Fingerprint() string { return ssh.FingerprintSHA256(d.HostKey) 
 // AuthorizedKey is the host key in authorized_keys form, without newline.
 func (d *Device) AuthorizedKey() string {
 	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(d.HostKey)))
+}
+
+// dropHalf is the part of cmd's answer a dropping device sends: the first
+// half of its lines (at least one), cut in the middle of the next.
+func dropHalf(sc *Scenario, cmd string, pty bool) string {
+	out, ok := sc.Answer(cmd)
+	if !ok || strings.TrimSpace(out) == "" {
+		out = "interface: GigabitEthernet0/1\n    Crypto map tag: VPN, local addr 30.3.1.1\n"
+	}
+	lines := strings.SplitAfter(out, "\n")
+	n := max(1, len(lines)/2)
+	half := strings.Join(lines[:n], "")
+	if n < len(lines) {
+		next := lines[n]
+		half += next[:len(next)/2]
+	}
+	if pty {
+		half = strings.ReplaceAll(half, "\n", "\r\n")
+	}
+	return half
 }

@@ -33,6 +33,7 @@ const (
 	SessionFailed      Kind = "session failed"      // channel, PTY or shell could not be opened
 	BadConfig          Kind = "bad configuration"   // a target that cannot be dialed as given
 	Canceled           Kind = "canceled"            // the caller's context ended
+	ConnectionLost     Kind = "connection lost"     // the device closed the connection mid-output
 )
 
 // Error is one failure: its kind, where it happened and an actionable

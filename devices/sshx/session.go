@@ -93,10 +93,18 @@ func (c *Client) Exec(ctx context.Context, cmd string, lim Limits) (string, erro
 	case err := <-done:
 		var exit *ssh.ExitError
 		var missing *ssh.ExitMissingError
-		if err == nil || errors.As(err, &exit) || errors.As(err, &missing) || errors.Is(err, errFull) {
-			if errors.Is(err, errFull) {
-				return out.String(), c.cutErr(cmd, lim)
-			}
+		if errors.Is(err, errFull) {
+			return out.String(), c.cutErr(cmd, lim)
+		}
+		if err == nil || errors.As(err, &exit) {
+			return out.String(), nil
+		}
+		// No exit status: some devices never send one, but a connection
+		// that dropped mid-output ends the same way. Ask the connection.
+		if c.connectionLost(ctx) {
+			return out.String(), c.lostErr(cmd, len(out.String()))
+		}
+		if errors.As(err, &missing) {
 			return out.String(), nil
 		}
 		return out.String(), c.sessionErr(fmt.Sprintf("run `%s`", cmd), err)
@@ -110,6 +118,37 @@ func (c *Client) Exec(ctx context.Context, cmd string, lim Limits) (string, erro
 		sess.Close()
 		return out.String(), canceled(&c.target, ctx.Err())
 	}
+}
+
+// connectionLost reports whether the SSH connection under c is gone: a
+// global request that a live server answers (even with a refusal) fails at
+// once on a closed connection. A server that does not answer within
+// probeTimeout is taken as alive.
+func (c *Client) connectionLost(ctx context.Context) bool {
+	res := make(chan error, 1)
+	go func() {
+		_, _, err := c.client.SendRequest("keepalive@openssh.com", true, nil)
+		res <- err
+	}()
+	t := time.NewTimer(probeTimeout)
+	defer t.Stop()
+	select {
+	case err := <-res:
+		return err != nil
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// probeTimeout bounds connectionLost's wait for a live device's answer.
+const probeTimeout = 5 * time.Second
+
+func (c *Client) lostErr(what string, got int) error {
+	t := &c.target
+	return &Error{Kind: ConnectionLost, Device: t.Name, Addr: t.Addr,
+		Msg: fmt.Sprintf("%s closed the connection while tunneldoc waited for %s, after %d bytes; what was read is still diagnosed (the device may have rebooted, hit a vty or session limit, or an idle timeout)", t.where(), what, got)}
 }
 
 func (c *Client) sessionErr(what string, err error) error {
@@ -341,9 +380,7 @@ func (s *Shell) readUntil(ctx context.Context, lim Limits, what string, done fun
 		select {
 		case b, ok := <-s.chunks:
 			if !ok {
-				t := &s.c.target
-				s.broken = &Error{Kind: SessionFailed, Device: t.Name, Addr: t.Addr,
-					Msg: fmt.Sprintf("%s closed the session while tunneldoc waited for %s", t.where(), what)}
+				s.broken = s.c.lostErr(what, len(s.pending))
 				return s.take(), s.broken
 			}
 			s.pending = append(s.pending, b...)
