@@ -1,6 +1,7 @@
 package sshx
 
 import (
+	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -13,6 +14,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,7 +130,7 @@ UsePAM no
 PermitRootLogin yes
 StrictModes no
 MaxStartups 20
-LogLevel ERROR
+LogLevel INFO
 ForceCommand %s
 `, port, hostKey, filepath.Join(dir, "sshd.pid"), authKeys, script)), 0o600)
 	if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
@@ -136,31 +138,50 @@ ForceCommand %s
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "-D", "-e", "-f", cfg)
-	logFile, err := os.Create(filepath.Join(dir, "sshd.log"))
+	// sshd says "Server listening on ..." (LogLevel INFO) once its socket
+	// is bound: wait for that line, for sshd's exit or for the deadline.
+	stderr, err := cmd.StderrPipe()
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
-	defer logFile.Close()
-	cmd.Stderr = logFile // a file, so no copying goroutine races the reads below
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("start sshd: %v", err)
 	}
+	var logMu sync.Mutex
+	var log strings.Builder
+	listening, exited := make(chan struct{}), make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		said := false
+		for sc.Scan() { // drained to the end, so sshd never blocks on its log
+			logMu.Lock()
+			log.WriteString(sc.Text() + "\n")
+			logMu.Unlock()
+			if !said && strings.Contains(sc.Text(), "Server listening on") {
+				said = true
+				close(listening)
+			}
+		}
+		_ = cmd.Wait() // after the last read, as os/exec asks
+		close(exited)
+	}()
 	t.Cleanup(func() {
 		cancel() // kills the sshd this test started, by its own process
-		_ = cmd.Wait()
+		<-exited
 	})
-	for i := 0; ; i++ {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if i == 50 {
-			log, _ := os.ReadFile(logFile.Name())
-			t.Fatalf("sshd did not listen on %s: %s", addr, log)
-		}
-		time.Sleep(100 * time.Millisecond)
+	sshdLog := func() string {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return log.String()
+	}
+	select {
+	case <-listening:
+	case <-exited:
+		t.Fatalf("sshd exited before it listened on %s: %s", addr, sshdLog())
+	case <-time.After(10 * time.Second):
+		t.Fatalf("sshd did not listen on %s within 10s: %s", addr, sshdLog())
 	}
 	khLine, _ := KnownHostsLine(addr, ssh.MarshalAuthorizedKey(hostSigner.PublicKey()))
 	kh := write("known_hosts", []byte(khLine+"\n"), 0o600)
