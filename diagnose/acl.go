@@ -50,13 +50,13 @@ func (e *engine) scanConfig(sec *facts.Section) {
 		if i+1 < len(sec.Lines) && bareMaskRe.MatchString(sec.Lines[i+1].Text) && countAddrs(body)%2 == 1 {
 			body += " " + strings.TrimSpace(sec.Lines[i+1].Text)
 			i++
-			if t, ok := e.raw[sec.Lines[i].N]; ok {
+			if t, ok := e.raw.get(sec.Lines[i].N); ok {
 				e.quoted[sec.Lines[i].N] = t
 				e.cont[sec.Lines[i].N] = true
 			}
 		}
 		e.facts.ACLs = append(e.facts.ACLs, facts.ACLEntry{List: name, Text: "permit " + body, Hits: -1, Ref: facts.Ref{Section: sec.Index, Line: l.N}})
-		if t, ok := e.raw[l.N]; ok {
+		if t, ok := e.raw.get(l.N); ok {
 			e.quoted[l.N] = t
 		}
 	}

@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"io"
-	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
@@ -31,9 +30,11 @@ const (
 )
 
 // Diagnose reads text and returns the report.
+// The lines are read in place (no copy): the text is in memory already.
 func Diagnose(text string, opts Options) Report {
-	r, _ := DiagnoseReader(strings.NewReader(text), opts)
-	return r
+	e := newEngine(opts)
+	e.readString(text)
+	return e.report()
 }
 
 // DiagnoseReader reads r to its end, keeping bounded memory, and returns
@@ -48,6 +49,6 @@ func DiagnoseReader(r io.Reader, opts Options) (Report, error) {
 // Facts returns what the engine read from text, for tests and tools.
 func Facts(text string, opts Options) *facts.Facts {
 	e := newEngine(opts)
-	_ = e.read(strings.NewReader(text))
+	e.readString(text)
 	return e.facts
 }

@@ -34,7 +34,7 @@ type engine struct {
 	pendingRaw []string
 
 	// raw physical lines of the current show section, by line number
-	raw map[int]string
+	raw rawLines
 	// quoted: the original text of every line a fact points at
 	quoted map[int]string
 	// section names, for evidence
@@ -75,7 +75,6 @@ func newEngine(opts Options) *engine {
 	e := &engine{
 		opts:       opts,
 		facts:      &facts.Facts{},
-		raw:        map[int]string{},
 		quoted:     map[int]string{},
 		evCount:    map[evKey]int{},
 		lastOfKey:  map[evKey]int{},
@@ -103,6 +102,30 @@ func (e *engine) read(r io.Reader) error {
 			return err
 		}
 	}
+}
+
+// readString is read for text already in memory: each line is a
+// substring of text, not a copy (one allocation per line less); the same
+// cuts apply as in readLine.
+func (e *engine) readString(text string) {
+	for len(text) > 0 {
+		var line string
+		if i := strings.IndexByte(text, '\n'); i >= 0 {
+			line, text = text[:i], text[i+1:]
+		} else {
+			line, text = text, ""
+		}
+		if len(line) > MaxLineBytes {
+			line = line[:MaxLineBytes]
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if !validText(line) {
+			line = string(sanitize([]byte(line)))
+		}
+		e.lines++
+		e.feed(e.lines, line)
+	}
+	e.flush()
 }
 
 // readLine returns one physical line without its newline, cut at
@@ -170,10 +193,13 @@ func (e *engine) feed(n int, raw string) {
 		return
 	}
 
-	isLog := e.isLogLine(trimmed)
-	if isLog && e.sec != nil && !e.secIsLog && e.secParser != nil && !debugShaped(trimmed) {
-		// "IPSEC FLOW: ..." inside show crypto session is output, not a debug
+	var isLog bool
+	if e.sec != nil && !e.secIsLog && e.secParser != nil && !debugShaped(trimmed) {
+		// inside a show command's output only a debug-shaped line can be a
+		// log line: "IPSEC FLOW: ..." inside show crypto session is output
 		isLog = false
+	} else {
+		isLog = e.isLogLine(trimmed)
 	}
 	if isLog {
 		if e.sec == nil || (!e.secIsLog && e.sec.Command == "") || (!e.secIsLog && e.secParser == nil) {
@@ -326,7 +352,7 @@ func (e *engine) appendShow(n int, raw, text string) {
 		}
 	}
 	e.sec.Lines = append(e.sec.Lines, facts.Line{N: n, Last: n, Text: text})
-	e.raw[n] = raw
+	e.raw.put(n, raw)
 }
 
 func (e *engine) endPending() {
@@ -381,7 +407,7 @@ func (e *engine) flush() {
 		}
 		e.keepQuoted(sec, mark)
 	}
-	clear(e.raw)
+	e.raw.reset()
 }
 
 func (e *engine) sectionHasFacts(idx int) bool { return true }
@@ -422,7 +448,7 @@ func (e *engine) lens() factLens {
 func (e *engine) keepQuoted(sec *facts.Section, m factLens) {
 	keep := func(r facts.Ref) {
 		if r.Section == sec.Index {
-			if t, ok := e.raw[r.Line]; ok {
+			if t, ok := e.raw.get(r.Line); ok {
 				e.quoted[r.Line] = t
 			}
 		}
@@ -482,6 +508,16 @@ func (e *engine) sectionName(idx int) string {
 func validUTF8Text(b []byte) bool {
 	for _, c := range b {
 		if c < 0x20 && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// validText is validUTF8Text for a string.
+func validText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' {
 			return false
 		}
 	}

@@ -16,12 +16,22 @@ type view struct {
 	events   []facts.Event // in input order
 	f        *facts.Facts
 	counts   map[facts.EventKind]int
+	// live caches liveIKE: rules ask for it many times per peer
+	live     []facts.IKESA
+	liveDone bool
 }
 
 func (v *view) has(k facts.EventKind) bool { return v.counts[k] > 0 }
 
 // all returns the events of the given kinds, in input order.
 func (v *view) all(kinds ...facts.EventKind) []facts.Event {
+	present := 0
+	for _, k := range kinds {
+		present += v.counts[k]
+	}
+	if present <= 0 {
+		return nil // counts says none of these kinds is here: skip the scan
+	}
 	var out []facts.Event
 	for _, ev := range v.events {
 		for _, k := range kinds {
@@ -70,17 +80,29 @@ var upStates = map[string]bool{
 
 // liveIKE returns the IKE SA rows that are not marked deleted (or every
 // row when all are deleted).
+// The answer is computed once: views are complete before rules read them.
 func (v *view) liveIKE() []facts.IKESA {
-	var live []facts.IKESA
-	for _, s := range v.ike {
-		if !s.Deleted {
-			live = append(live, s)
+	if v.liveDone {
+		return v.live
+	}
+	v.liveDone = true
+	deleted := 0
+	for i := range v.ike {
+		if v.ike[i].Deleted {
+			deleted++
 		}
 	}
-	if len(live) == 0 {
-		return v.ike
+	if deleted == 0 || deleted == len(v.ike) {
+		v.live = v.ike
+		return v.live
 	}
-	return live
+	v.live = make([]facts.IKESA, 0, len(v.ike)-deleted)
+	for _, s := range v.ike {
+		if !s.Deleted {
+			v.live = append(v.live, s)
+		}
+	}
+	return v.live
 }
 
 // ikeUp: an IKE SA row in an established state, an established session,
