@@ -12,8 +12,10 @@ import (
 )
 
 // monitorContract is what bot/monitor relies on, for both implementations.
-// expire lets the lifetimes pass (a fake clock, or real time for Redis).
-func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, expire func(time.Duration)) {
+// after asserts what must hold once d has passed: it moves a fake clock
+// by d and checks once, or (Redis, real time) waits for cond with a
+// deadline.
+func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, after func(d time.Duration, what string, cond func() bool)) {
 	ctx := context.Background()
 	ttl := 300 * time.Millisecond
 
@@ -40,10 +42,10 @@ func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, e
 	if ok, _ := s.AcquireLease(ctx, "device:fw-hq", "B", ttl); !ok {
 		t.Fatal("B could not take a released lease")
 	}
-	expire(ttl + 100*time.Millisecond)
-	if ok, _ := s.AcquireLease(ctx, "device:fw-hq", "C", ttl); !ok {
-		t.Fatal("C could not take an expired lease")
-	}
+	after(ttl+100*time.Millisecond, "C takes the expired lease", func() bool {
+		ok, _ := s.AcquireLease(ctx, "device:fw-hq", "C", ttl)
+		return ok
+	})
 
 	// Transitions: one claim; a dropped claim can be claimed again; a sent
 	// one cannot be dropped or claimed.
@@ -83,10 +85,10 @@ func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, e
 	if names, _ := s.Tunnels(ctx); len(names) != 2 {
 		t.Fatalf("tunnels: %v", names)
 	}
-	expire(ttl + 100*time.Millisecond)
-	if names, _ := s.Tunnels(ctx); len(names) != 1 || names[0] != "90.1.1.1|fw-hq" {
-		t.Fatalf("tunnels after expiry: %v", names)
-	}
+	after(ttl+100*time.Millisecond, "only the long-lived tunnel is listed after the short one expired", func() bool {
+		names, _ := s.Tunnels(ctx)
+		return len(names) == 1 && names[0] == "90.1.1.1|fw-hq"
+	})
 
 	// Silences.
 	if err := s.Silence(ctx, "90.1.1.1", "U1", now().Add(2*time.Hour)); err != nil {
@@ -107,18 +109,22 @@ func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, e
 	if _, _, ok, _ := s.Silenced(ctx, "90.1.1.1"); ok {
 		t.Fatal("unsilence did not lift it")
 	}
-	expire(1100 * time.Millisecond)
-	if l, _ := s.Silences(ctx); len(l) != 0 {
-		t.Fatalf("expired silence listed: %+v", l)
-	}
+	after(1100*time.Millisecond, "no silence listed once the short one expired", func() bool {
+		l, _ := s.Silences(ctx)
+		return len(l) == 0
+	})
 }
 
 func TestMemoryMonitorState(t *testing.T) {
 	c := &fakeClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
-	monitorContract(t, store.NewMemoryMonitor(c.Now), c.Now, func(d time.Duration) {
+	monitorContract(t, store.NewMemoryMonitor(c.Now), c.Now, func(d time.Duration, what string, cond func() bool) {
+		t.Helper()
 		c.mu.Lock()
 		c.now = c.now.Add(d)
 		c.mu.Unlock()
+		if !cond() {
+			t.Fatalf("%s: not after %s", what, d)
+		}
 	})
 }
 
@@ -131,7 +137,16 @@ func TestRedisMonitorState(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	monitorContract(t, s, time.Now, time.Sleep)
+	monitorContract(t, s, time.Now, func(d time.Duration, what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(d + 10*time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not after %s", what, d+10*time.Second)
+			}
+			<-time.After(20 * time.Millisecond)
+		}
+	})
 
 	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	defer rdb.Close()
