@@ -12,6 +12,9 @@ const Mask = "<redacted>"
 type rule struct {
 	name string
 	re   *regexp.Regexp
+	// need: lowercase words of which the line must hold one (the regexp
+	// cannot match otherwise); checked before the regexp, which is slow.
+	need []string
 }
 
 // rules: each one names where a secret sits. Keep the optional encryption
@@ -19,31 +22,31 @@ type rule struct {
 // readable after redaction. Order does not matter; every rule runs.
 var rules = []rule{
 	// IOS: crypto isakmp key [0|6] KEY address A / hostname H
-	{"isakmp-key", regexp.MustCompile(`(?i)(\bcrypto\s+isakmp\s+key\s+(?:[0-9]\s+)?)(\S+)`)},
+	{"isakmp-key", regexp.MustCompile(`(?i)(\bcrypto\s+isakmp\s+key\s+(?:[0-9]\s+)?)(\S+)`), []string{"isakmp"}},
 	// IOS keyring: pre-shared-key address A [mask] key [0|6] KEY ; ikev2 keyring: pre-shared-key [local|remote] [0|6] KEY
-	{"keyring-key", regexp.MustCompile(`(?i)(\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+(?:[0-9]\s+)?)(\S+)`)},
-	{"ikev2-psk", regexp.MustCompile(`(?i)(^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?(?:[0-9]\s+)?)([^\s<][^\s]*)\s*$`)},
+	{"keyring-key", regexp.MustCompile(`(?i)(\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+(?:[0-9]\s+)?)(\S+)`), []string{"pre-shared-key"}},
+	{"ikev2-psk", regexp.MustCompile(`(?i)(^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?(?:[0-9]\s+)?)([^\s<][^\s]*)\s*$`), []string{"pre-shared-key"}},
 	// ASA tunnel-group ipsec-attributes
-	{"asa-ikev1-psk", regexp.MustCompile(`(?i)(\bikev1\s+pre-shared-key\s+(?:[0-9]\s+)?)(\S+)`)},
-	{"asa-ikev2-psk", regexp.MustCompile(`(?i)(\bikev2\s+(?:local|remote)-authentication\s+pre-shared-key\s+(?:[0-9]\s+)?)(\S+)`)},
+	{"asa-ikev1-psk", regexp.MustCompile(`(?i)(\bikev1\s+pre-shared-key\s+(?:[0-9]\s+)?)(\S+)`), []string{"pre-shared-key"}},
+	{"asa-ikev2-psk", regexp.MustCompile(`(?i)(\bikev2\s+(?:local|remote)-authentication\s+pre-shared-key\s+(?:[0-9]\s+)?)(\S+)`), []string{"pre-shared-key"}},
 	// a bare key line: "key cisco", "key 7 0822455D0A16", "key-string X"
-	{"key-line", regexp.MustCompile(`(?i)(^\s*key(?:-string)?\s+(?:[0-9]\s+)?)(\S+)\s*$`)},
-	{"key-7", regexp.MustCompile(`(?i)(\bkey\s+7\s+)(\S+)`)},
-	{"server-key", regexp.MustCompile(`(?i)(\b(?:tacacs-server|radius-server|tacacs|radius)\b.*?\bkey\s+(?:[0-9]\s+)?)(\S+)`)},
-	{"auth-key", regexp.MustCompile(`(?i)(\bauthentication-key\s+(?:[0-9]+\s+)?(?:md5\s+)?(?:[0-9]\s+)?)(\S+)`)},
+	{"key-line", regexp.MustCompile(`(?i)(^\s*key(?:-string)?\s+(?:[0-9]\s+)?)(\S+)\s*$`), []string{"key"}},
+	{"key-7", regexp.MustCompile(`(?i)(\bkey\s+7\s+)(\S+)`), []string{"key"}},
+	{"server-key", regexp.MustCompile(`(?i)(\b(?:tacacs-server|radius-server|tacacs|radius)\b.*?\bkey\s+(?:[0-9]\s+)?)(\S+)`), []string{"tacacs", "radius"}},
+	{"auth-key", regexp.MustCompile(`(?i)(\bauthentication-key\s+(?:[0-9]+\s+)?(?:md5\s+)?(?:[0-9]\s+)?)(\S+)`), []string{"authentication-key"}},
 	// username X [privilege N] password|secret [N] PW
-	{"user-pass", regexp.MustCompile(`(?i)(\busername\s+\S+.*?\b(?:password|secret)\s+(?:[0-9]\s+)?)(\S+)`)},
-	{"enable", regexp.MustCompile(`(?i)(\benable\s+(?:secret|password)\s+(?:level\s+[0-9]+\s+)?(?:[0-9]\s+)?)(\S+)`)},
-	{"passwd", regexp.MustCompile(`(?i)(^\s*passwd\s+)(\S+)`)},
+	{"user-pass", regexp.MustCompile(`(?i)(\busername\s+\S+.*?\b(?:password|secret)\s+(?:[0-9]\s+)?)(\S+)`), []string{"username"}},
+	{"enable", regexp.MustCompile(`(?i)(\benable\s+(?:secret|password)\s+(?:level\s+[0-9]+\s+)?(?:[0-9]\s+)?)(\S+)`), []string{"enable"}},
+	{"passwd", regexp.MustCompile(`(?i)(^\s*passwd\s+)(\S+)`), []string{"passwd"}},
 	// "password X" as a config line ("password 7 0822...", "ip ftp password X")
 	// and "password=X" / "password: X" in key-value text; never prose.
-	{"password", regexp.MustCompile(`(?i)(^\s*(?:\S+\s+){0,3}password\s+(?:[0-9]\s+)?)([^\s<][^\s]*)\s*$`)},
-	{"password-kv", regexp.MustCompile(`(?i)(\bpassword\s*[:=]\s*)([^\s<][^\s]*)`)},
-	{"snmp", regexp.MustCompile(`(?i)(\bsnmp-server\s+community\s+)(\S+)`)},
-	{"snmp-host", regexp.MustCompile(`(?i)(\bsnmp-server\s+host\s+\S+(?:\s+(?:traps|informs))?(?:\s+version\s+\S+)?\s+)(\S+)`)},
+	{"password", regexp.MustCompile(`(?i)(^\s*(?:\S+\s+){0,3}password\s+(?:[0-9]\s+)?)([^\s<][^\s]*)\s*$`), []string{"password"}},
+	{"password-kv", regexp.MustCompile(`(?i)(\bpassword\s*[:=]\s*)([^\s<][^\s]*)`), []string{"password"}},
+	{"snmp", regexp.MustCompile(`(?i)(\bsnmp-server\s+community\s+)(\S+)`), []string{"snmp-server"}},
+	{"snmp-host", regexp.MustCompile(`(?i)(\bsnmp-server\s+host\s+\S+(?:\s+(?:traps|informs))?(?:\s+version\s+\S+)?\s+)(\S+)`), []string{"snmp-server"}},
 	// strongSwan: secret = X ; ipsec.secrets: A B : PSK "X"
-	{"swan-secret", regexp.MustCompile(`(?i)(\bsecret\s*=\s*)(.+?)\s*$`)},
-	{"swan-psk", regexp.MustCompile(`(?i)(:\s*(?:PSK|EAP|XAUTH)\s+)(.+?)\s*$`)},
+	{"swan-secret", regexp.MustCompile(`(?i)(\bsecret\s*=\s*)(.+?)\s*$`), []string{"secret"}},
+	{"swan-psk", regexp.MustCompile(`(?i)(:\s*(?:PSK|EAP|XAUTH)\s+)(.+?)\s*$`), []string{"psk", "eap", "xauth"}},
 }
 
 // keywords: a line holding none of these holds no secret; checked first so
@@ -55,8 +58,11 @@ func Line(line string) string {
 	if !mayHoldSecret(line) {
 		return line
 	}
+	low, ascii := lowerASCII(line)
 	for _, r := range rules {
-		if !r.re.MatchString(line) {
+		// (?i) also folds non-ASCII letters (the Kelvin sign is a "k"):
+		// the word filter is only sound on ASCII text.
+		if ascii && !holdsAny(low, r.need) || !r.re.MatchString(line) {
 			continue
 		}
 		line = r.re.ReplaceAllStringFunc(line, func(m string) string {
@@ -68,6 +74,37 @@ func Line(line string) string {
 		})
 	}
 	return line
+}
+
+func holdsAny(low string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerASCII lowercases s and reports whether it is all ASCII.
+func lowerASCII(s string) (string, bool) {
+	upper := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return s, false
+		}
+		upper = upper || c >= 'A' && c <= 'Z'
+	}
+	if !upper {
+		return s, true
+	}
+	b := []byte(s)
+	for j := range b {
+		if b[j] >= 'A' && b[j] <= 'Z' {
+			b[j] += 'a' - 'A'
+		}
+	}
+	return string(b), true
 }
 
 // Text redacts every line of s.
@@ -83,6 +120,11 @@ func Text(s string) string {
 }
 
 func mayHoldSecret(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true // (?i) folds some non-ASCII letters to ASCII ones
+		}
+	}
 	// ASCII lower-casing without allocating for the common case.
 	for _, k := range keywords {
 		if indexFold(s, k) >= 0 {

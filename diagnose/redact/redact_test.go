@@ -87,3 +87,17 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+// The word filters in front of the regexps must not skip a secret the
+// regexps would find: (?i) folds the Kelvin sign to "k" and the long s to "s".
+func TestNonASCIIFoldsStillRedacted(t *testing.T) {
+	for _, in := range []string{
+		"crypto isakmp \u212Aey s3cr3tKelvin address 1.1.1.1",
+		"username admin pa\u017Fsword s3cr3tLongS2",
+	} {
+		out := Line(in)
+		if strings.Contains(out, "s3cr3t") {
+			t.Errorf("Line(%q) = %q: secret left", in, out)
+		}
+	}
+}
