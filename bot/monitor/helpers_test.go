@@ -3,6 +3,7 @@ package monitor
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"strings"
 	"sync"
@@ -213,3 +214,50 @@ func rewritePeer(transcript, from, to string) string {
 type bot_Message = bot.Message
 
 var errSlackDown = fmt.Errorf("slack: ratelimited for good")
+
+// rounds counts the "monitor round" lines a Monitor logs (one per Run
+// round), so a test can wait for rounds instead of sleeping.
+type rounds struct {
+	mu sync.Mutex
+	n  int
+	ch chan struct{}
+}
+
+func newRounds() *rounds { return &rounds{ch: make(chan struct{}, 1)} }
+
+func (r *rounds) Enabled(context.Context, slog.Level) bool { return true }
+func (r *rounds) Handle(_ context.Context, rec slog.Record) error {
+	if rec.Message == "monitor round" {
+		r.mu.Lock()
+		r.n++
+		r.mu.Unlock()
+		select {
+		case r.ch <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (r *rounds) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *rounds) WithGroup(string) slog.Handler      { return r }
+
+func (r *rounds) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}
+
+// wait returns once n more rounds than now have been logged, failing the
+// test after a bounded time.
+func (r *rounds) wait(t *testing.T, n int) {
+	t.Helper()
+	want := r.count() + n
+	deadline := time.After(30 * time.Second)
+	for r.count() < want {
+		select {
+		case <-r.ch:
+		case <-deadline:
+			t.Fatalf("waited for %d monitor rounds; %d of them came", n, n-(want-r.count()))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -242,16 +243,34 @@ func (m *Monitor) Run(ctx context.Context) error {
 	m.log.Info("monitor running", "interval", m.cfg.Interval, "lease", m.cfg.LeaseTTL, "targets", len(m.deps.Targets))
 	defer m.releaseAll()
 	for {
-		if _, err := m.PollOnce(ctx); err != nil && ctx.Err() == nil {
+		start := time.Now()
+		polled, err := m.PollOnce(ctx)
+		if err != nil && ctx.Err() == nil {
 			m.log.Warn("poll round", "err", err)
 		}
+		pollTook := time.Since(start)
 		if err := m.Sweep(ctx); err != nil && ctx.Err() == nil {
 			m.log.Warn("sweep", "err", err)
+		}
+		took := time.Since(start)
+		// One line per round: what it cost, so an operator (and the load
+		// tool) can see a round outgrowing the interval.
+		level := slog.LevelInfo
+		if took >= m.cfg.Interval {
+			level = slog.LevelWarn
+		}
+		m.log.Log(ctx, level, "monitor round", "devices", len(polled), "poll_ms", pollTook.Milliseconds(),
+			"sweep_ms", (took - pollTook).Milliseconds(), "round_ms", took.Milliseconds(), "interval", m.cfg.Interval)
+		// The next round starts one interval after this one started, not
+		// after it ended, so rounds keep the interval's pace.
+		wait := m.cfg.Interval - took
+		if wait <= 0 {
+			wait = time.Millisecond
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-m.clock.After(m.cfg.Interval):
+		case <-m.clock.After(wait):
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -182,6 +183,8 @@ func TestSyslogAllow(t *testing.T) {
 	for _, allow := range []string{"10.0.0.0/8", "127.0.0.0/8"} {
 		r := newRig(t, Config{SyslogAllow: []netip.Prefix{netip.MustParsePrefix(allow)}})
 		r.set("ios-peer-unreachable")
+		drops := &countingHandler{match: "syslog from a sender not in TUNNELDOC_MONITOR_SYSLOG_ALLOW dropped", seen: make(chan struct{}, 2)}
+		r.m.log = slog.New(drops)
 		ctx, cancel := context.WithCancel(context.Background())
 		srv, err := r.m.ListenSyslog(ctx, "127.0.0.1:0", "127.0.0.1:0")
 		if err != nil {
@@ -198,7 +201,15 @@ func TestSyslogAllow(t *testing.T) {
 		if allow == "127.0.0.0/8" {
 			waitFor(t, r.log, "allowed sender's incident", func(all []sent) bool { return len(roots(all)) == 1 })
 		} else {
-			time.Sleep(300 * time.Millisecond)
+			// Both senders (UDP and TCP) were refused before their line was
+			// read: the refusal is logged first, so after it nothing can come.
+			for range 2 {
+				select {
+				case <-drops.seen:
+				case <-time.After(10 * time.Second):
+					t.Fatal("the refused senders were not logged")
+				}
+			}
 			if got := r.log.snapshot(); len(got) != 0 {
 				t.Errorf("a sender outside %s opened an incident:\n%s", allow, dump(got))
 			}
@@ -207,3 +218,22 @@ func TestSyslogAllow(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// countingHandler signals every log record whose message is match.
+type countingHandler struct {
+	match string
+	seen  chan struct{}
+}
+
+func (h *countingHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.match {
+		select {
+		case h.seen <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
