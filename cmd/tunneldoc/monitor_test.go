@@ -132,6 +132,7 @@ func TestMonitorEndToEnd(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	msgr := bot.NewSlackMessenger(slack.New("xoxb-test", slack.OptionAPIURL(api.URL+"/")), bot.RealClock, logger)
 	msgr.MinInterval = 0
+	rounds := &roundLog{ch: make(chan struct{}, 1)}
 
 	udp := freeAddr(t, "udp")
 	hookAddr := freeAddr(t, "tcp")
@@ -148,7 +149,7 @@ func TestMonitorEndToEnd(t *testing.T) {
 	var mon *monitor.Monitor
 	stop, err := startMonitor(ctx, monitorDeps{
 		Getenv: func(k string) string { return env[k] }, Messenger: msgr, Store: store.NewMemory(store.Options{}),
-		Logger: logger, Started: func(m *monitor.Monitor) { mon = m },
+		Logger: slog.New(rounds), Started: func(m *monitor.Monitor) { mon = m },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +159,7 @@ func TestMonitorEndToEnd(t *testing.T) {
 		t.Fatal("Started not called")
 	}
 
-	time.Sleep(time.Second) // several healthy polls of both devices
+	rounds.wait(t, 3) // several healthy polls of both devices
 	if got := slk.snapshot(); len(got) != 0 {
 		t.Fatalf("healthy tunnels posted:\n%s", slk.dump())
 	}
@@ -179,7 +180,7 @@ func TestMonitorEndToEnd(t *testing.T) {
 		t.Errorf("diagnosis reply: %q", d.Text)
 	}
 	n := len(slk.snapshot())
-	time.Sleep(time.Second) // unchanged polls
+	rounds.wait(t, 3) // unchanged polls
 	if got := slk.snapshot(); len(got) != n {
 		t.Fatalf("unchanged polls posted:\n%s", slk.dump())
 	}
@@ -295,5 +296,49 @@ func TestReadMonitorEnv(t *testing.T) {
 	off, err := readMonitorEnv(func(string) string { return "" })
 	if err != nil || off.enabled {
 		t.Errorf("empty environment must leave the monitor off: %+v %v", off, err)
+	}
+}
+
+// roundLog counts the monitor's "monitor round" log lines, so the test
+// waits for polls to have happened instead of sleeping.
+type roundLog struct {
+	mu sync.Mutex
+	n  int
+	ch chan struct{}
+}
+
+func (r *roundLog) Enabled(context.Context, slog.Level) bool { return true }
+func (r *roundLog) Handle(_ context.Context, rec slog.Record) error {
+	if rec.Message == "monitor round" {
+		r.mu.Lock()
+		r.n++
+		r.mu.Unlock()
+		select {
+		case r.ch <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+func (r *roundLog) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *roundLog) WithGroup(string) slog.Handler      { return r }
+
+func (r *roundLog) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}
+
+// wait returns once n more rounds have been logged (bounded).
+func (r *roundLog) wait(t *testing.T, n int) {
+	t.Helper()
+	want := r.count() + n
+	deadline := time.After(30 * time.Second)
+	for r.count() < want {
+		select {
+		case <-r.ch:
+		case <-deadline:
+			t.Fatalf("waited for %d monitor rounds; only %d came", n, n-(want-r.count()))
+		}
 	}
 }
