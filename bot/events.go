@@ -20,6 +20,23 @@ const (
 // RequestFromEvent turns an Events API callback into a Request; ok is
 // false for events the bot does not answer. eventID is the outer event_id.
 func (b *Bot) RequestFromEvent(ev slackevents.EventsAPIEvent) (Request, bool) {
+	req, ok := b.requestFromEvent(ev)
+	if !ok || !complete(req) {
+		return Request{}, false
+	}
+	return req, true
+}
+
+// complete: Slack's message and app_mention events always name a channel,
+// a timestamp and who wrote them (a user, or a bot), and carry text or
+// files. An event without them is not Slack's (or is damaged): answering
+// it would post at the channel's root or nowhere, so it is ignored.
+func complete(req Request) bool {
+	return req.Channel != "" && req.TS != "" && (req.User != "" || req.FromBot) &&
+		(strings.TrimSpace(req.Text) != "" || len(req.Files) > 0)
+}
+
+func (b *Bot) requestFromEvent(ev slackevents.EventsAPIEvent) (Request, bool) {
 	eventID := ""
 	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
 		eventID = cb.EventID
@@ -88,6 +105,11 @@ func SlashAck(sc slack.SlashCommand) string {
 // HandleSlash answers /tunnel. "/tunnel diagnose" with nothing after it
 // opens a modal to paste into; everything else reads like a mention.
 func (b *Bot) HandleSlash(ctx context.Context, sc slack.SlashCommand) {
+	if sc.ChannelID == "" || sc.UserID == "" {
+		// Slack always sends both; without them an answer goes nowhere.
+		b.log.Warn("slash command without channel or user ignored", "command", sc.Command)
+		return
+	}
 	text := strings.TrimSpace(sc.Text)
 	req := Request{Kind: KindSlash, Channel: sc.ChannelID, User: sc.UserID, Text: text}
 	if strings.EqualFold(text, "diagnose") || strings.EqualFold(text, "paste") {
@@ -131,13 +153,17 @@ func diagnoseModal(channel string) slack.ModalViewRequest {
 
 // HandleInteraction applies a button click or a modal submission.
 func (b *Bot) HandleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+	if cb.User.ID == "" {
+		b.log.Warn("interaction without a user ignored", "type", string(cb.Type))
+		return
+	}
 	switch cb.Type {
 	case slack.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
 			b.HandleAction(ctx, Action{ActionID: a.ActionID, IncidentID: a.Value, User: cb.User.ID, Channel: cb.Channel.ID, MessageTS: cb.Message.Timestamp})
 		}
 	case slack.InteractionTypeViewSubmission:
-		if cb.View.CallbackID != modalCallbackID || cb.View.State == nil {
+		if cb.View.CallbackID != modalCallbackID || cb.View.State == nil || cb.View.PrivateMetadata == "" {
 			return
 		}
 		v := cb.View.State.Values

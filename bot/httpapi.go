@@ -122,8 +122,21 @@ func (h *HTTPHandler) events(w http.ResponseWriter, r *http.Request) {
 	}
 	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err != nil {
-		h.log.Warn("unreadable event", "err", err)
-		http.Error(w, "bad event", http.StatusBadRequest)
+		// Signed, well-formed JSON the library cannot read (an inner event
+		// type it does not know, a callback without its event) is Slack's
+		// and is ignored with a 200: Slack retries anything else, and turns
+		// the subscription off when most deliveries fail.
+		var outer struct {
+			Type    string `json:"type"`
+			EventID string `json:"event_id"`
+		}
+		if json.Unmarshal(body, &outer) != nil || outer.Type == "" {
+			h.log.Warn("unreadable event", "err", err)
+			http.Error(w, "bad event", http.StatusBadRequest)
+			return
+		}
+		h.log.Info("ignored an event the bot does not read", "type", outer.Type, "event_id", outer.EventID, "err", err)
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	switch ev.Type {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -62,6 +63,21 @@ func dispatchSocketEvent(ctx context.Context, b *Bot, sm *socketmode.Client, evt
 		log.Warn("socket mode connection trouble (the client reconnects)", "data", fmt.Sprint(evt.Data))
 	case socketmode.EventTypeInvalidAuth:
 		log.Error("socket mode: invalid app token (SLACK_APP_TOKEN needs connections:write)")
+	case socketmode.EventTypeErrorBadMessage:
+		// A frame slack-go cannot read (an event type it does not know,
+		// damaged JSON). Acked when it names its envelope, so Slack does
+		// not deliver it again; never answered.
+		var env struct {
+			EnvelopeID string `json:"envelope_id"`
+		}
+		if bad, ok := evt.Data.(*socketmode.ErrorBadMessage); ok {
+			log.Warn("socket mode: unreadable envelope ignored", "err", bad.Cause)
+			if json.Unmarshal(bad.Message, &env) == nil && env.EnvelopeID != "" {
+				if err := sm.AckCtx(ctx, env.EnvelopeID, nil); err != nil {
+					log.Warn("socket mode ack failed", "envelope", env.EnvelopeID, "err", err)
+				}
+			}
+		}
 	case socketmode.EventTypeDisconnect:
 		log.Info("socket mode: Slack asked to reconnect")
 	case socketmode.EventTypeEventsAPI:
