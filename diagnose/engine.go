@@ -35,6 +35,9 @@ type engine struct {
 
 	// raw physical lines of the current show section, by line number
 	raw rawLines
+	// lineBuf: the Lines slice of the last parsed section, reused for the
+	// next one (parsers keep no reference to a section's lines)
+	lineBuf []facts.Line
 	// quoted: the original text of every line a fact points at
 	quoted map[int]string
 	// section names, for evidence
@@ -295,7 +298,8 @@ func (e *engine) commandParsers(cmd string) []*facts.Parser {
 }
 
 func (e *engine) newSection(host, cmd string, n int) {
-	e.sec = &facts.Section{Index: e.nsec, Host: host, Command: cmd}
+	e.sec = &facts.Section{Index: e.nsec, Host: host, Command: cmd, Lines: e.lineBuf[:0]}
+	e.lineBuf = nil
 	e.nsec++
 	e.sectionNames = append(e.sectionNames, cmd)
 	e.secParser = nil
@@ -408,9 +412,19 @@ func (e *engine) flush() {
 		e.keepQuoted(sec, mark)
 	}
 	e.raw.reset()
+	e.recycleLines(sec)
 }
 
 func (e *engine) sectionHasFacts(idx int) bool { return true }
+
+// recycleLines keeps the section's line slice for the next section.
+func (e *engine) recycleLines(sec *facts.Section) {
+	if cap(sec.Lines) > cap(e.lineBuf) {
+		clear(sec.Lines) // drop the texts: they may pin large input
+		e.lineBuf = sec.Lines[:0]
+	}
+	sec.Lines = nil
+}
 
 func (e *engine) emptyAdded(sec *facts.Section) bool {
 	for _, r := range e.facts.Empty {
