@@ -41,6 +41,10 @@ type CheckResult struct {
 	Comparison *diagnose.Report
 	// Ends names the two devices compared ("fw-hq and br-7").
 	Ends string
+	// Notes lists the commands whose output came back incomplete (the
+	// device stalled, flooded or dropped the connection); the reply says
+	// the diagnosis stands on partial output.
+	Notes []CollectionNote
 }
 
 // Message is one outgoing message: Text is the plain rendering (Slack's

@@ -44,6 +44,11 @@ type ReplyContext struct {
 	Check          *CheckResult // set for checks: device, commands, duration
 	StateWarning   string       // e.g. "incident state could not be saved"
 	CheckWarning   string       // e.g. the device answered only part of the commands
+	// Collection, when set, lists the commands whose output was cut short
+	// (the monitor's check); otherwise Check.Notes are shown. Either way
+	// the reply says the diagnosis stands on partial output.
+	Collection         []CollectionNote
+	CollectionCommands int // commands run, for "2 of 7"
 }
 
 // Rendered is a reply ready to post.
@@ -140,6 +145,10 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(truncate(":warning: "+escapeMrkdwn(redact.Text(w)), maxContextChars))))
 		}
 	}
+	notes, commands := rc.collectionNotes()
+	if len(notes) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(collectionText(notes, commands, true), maxSectionChars)), nil, nil))
+	}
 	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(textSafe(summary), maxSectionChars)), nil, nil))
 	if len(shownEvidence) > 0 {
 		t := "*Proving lines*\n```\n" + strings.Join(shownEvidence, "\n") + "\n```"
@@ -175,6 +184,10 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	}
 
 	fallback := truncate(headline+": "+summary, maxFallbackChars)
+	if len(notes) > 0 {
+		// the notification text says it too, before the summary
+		fallback = truncate(headline+" ("+collectionShort(notes)+"): "+summary, maxFallbackChars)
+	}
 	return Rendered{Fallback: fallback, Plain: plain, Blocks: blocks, File: file}
 }
 
@@ -374,6 +387,9 @@ func PlainReport(r diagnose.Report, rc ReplyContext) string {
 		if w != "" {
 			fmt.Fprintf(&b, "warning: %s\n", redact.Text(w))
 		}
+	}
+	if notes, commands := rc.collectionNotes(); len(notes) > 0 {
+		fmt.Fprintf(&b, "%s\n", redact.Text(collectionText(notes, commands, false)))
 	}
 	summary := redact.Text(strings.TrimSpace(r.Summary))
 	if summary == "" {

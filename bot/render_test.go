@@ -65,6 +65,16 @@ func renderCases() map[string]struct {
 		"long_evidence":        {long, bot.ReplyContext{Source: "paste", IncidentID: "inc-0002", IncidentStatus: "open"}},
 		"secrets":              {secret, bot.ReplyContext{Source: "paste"}},
 		"code_fence_in_line":   {fence, bot.ReplyContext{Source: "paste"}},
+		"check_cut_short": {diagnose.Report{Phase: "none", Cause: "healthy", Verdict: "up", Confidence: 0.9, Peer: "40.10.1.1", Summary: "SAs up, traffic both ways."}, bot.ReplyContext{Source: "check", Device: "fw-hq", IncidentID: "inc-0003", IncidentStatus: "open", CanRecheck: true,
+			Check: &bot.CheckResult{Device: "fw-hq", Commands: []string{"show crypto isakmp sa", "show crypto ipsec sa peer 40.10.1.1", "show crypto map", "show logging | include 40.10.1.1"}, Duration: 21 * time.Second,
+				Notes: []bot.CollectionNote{
+					{Device: "fw-hq", Command: "show crypto isakmp sa", Problem: bot.CutStalled, Bytes: 47, Waited: 20 * time.Second},
+					{Device: "fw-hq", Command: "show crypto ipsec sa peer 40.10.1.1", Problem: bot.CutFlooded, Bytes: 1 << 20, Limit: 1 << 20},
+					{Device: "fw-hq", Command: "show crypto map", Problem: bot.CutDropped, Bytes: 12 << 10},
+					{Device: "fw-hq", Command: "show logging | include 40.10.1.1", Problem: bot.CutNotRun},
+				}}}},
+		"monitor_cut_short": {ikeMismatch(), bot.ReplyContext{Source: "monitor", Device: "fw-hq", CollectionCommands: 7,
+			Collection: []bot.CollectionNote{{Device: "fw-hq", Command: "show crypto isakmp sa", Problem: bot.CutDropped, Bytes: 310}}}},
 	}
 }
 

@@ -49,6 +49,7 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 		for _, r := range col.Results {
 			res.Commands = append(res.Commands, r.Command)
 		}
+		res.Notes = append(res.Notes, collectionNotes(col)...)
 		res.Duration = max(res.Duration, col.Duration)
 	}
 	res.Device = strings.Join(names, ", ")
@@ -57,6 +58,35 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 		res.Comparison, res.Ends = cc.compareEnds(ctx, cols[0])
 	}
 	return res, err
+}
+
+// collectionNotes says, per command, which answers came back incomplete
+// and why, for the reply.
+func collectionNotes(col *devices.Collection) []bot.CollectionNote {
+	var out []bot.CollectionNote
+	for _, r := range col.Results {
+		if r.Err == nil {
+			continue
+		}
+		n := bot.CollectionNote{Device: col.Device, Command: r.Command, Bytes: len(r.Output), Waited: r.Duration}
+		switch devices.KindOf(r.Err) {
+		case devices.Timeout:
+			n.Problem = bot.CutStalled
+			if col.CommandTimeout > 0 {
+				n.Waited = col.CommandTimeout
+			}
+		case devices.OutputCut:
+			n.Problem, n.Limit = bot.CutFlooded, col.MaxOutputBytes
+		case devices.ConnectionLost:
+			n.Problem = bot.CutDropped
+		case devices.Canceled:
+			n.Problem = bot.CutCanceled
+		default:
+			n.Problem = bot.CutNotRun
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // compareEnds: when the inventory also holds the far end of the tunnel (a
