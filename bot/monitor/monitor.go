@@ -420,7 +420,7 @@ func (m *Monitor) flap(ctx context.Context, r *record, muted bool) error {
 func (m *Monitor) newCause(ctx context.Context, r *record, ev Event, now time.Time) error {
 	r.Seq++
 	m.takeCause(r, ev)
-	if err := m.postDiagnosis(ctx, r, *ev.Report, "cause"); err != nil {
+	if err := m.postDiagnosis(ctx, r, *ev.Report, nil, "cause"); err != nil {
 		return err
 	}
 	r.RootDirty = true
@@ -446,7 +446,7 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	}
 	// The diagnosis first (a check for syslog and webhook outages), so the
 	// root names the phase and cause.
-	rep, diagnosed, note := m.diagnosisFor(ctx, r, ev)
+	rep, check, diagnosed, note := m.diagnosisFor(ctx, r, ev)
 	r.RootText = m.rootText(r)
 	ts, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, Text: r.RootText})
 	if err != nil {
@@ -465,7 +465,7 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
 	if diagnosed {
-		err = m.postDiagnosis(ctx, r, rep, "diagnosis")
+		err = m.postDiagnosis(ctx, r, rep, check, "diagnosis")
 	} else {
 		err = m.postOnce(ctx, r, "diagnosis", note)
 	}
@@ -490,9 +490,9 @@ func (m *Monitor) reopenThread(ctx context.Context, r *record, ev Event, prevCau
 		return err
 	}
 	if ev.Report != nil || m.deps.Checker != nil {
-		rep, diagnosed, _ := m.diagnosisFor(ctx, r, ev)
+		rep, check, diagnosed, _ := m.diagnosisFor(ctx, r, ev)
 		if diagnosed && rep.Phase+"/"+rep.Cause != prevCause && rep.Cause != diagnose.CauseHealthy {
-			if err := m.postDiagnosis(ctx, r, rep, "diagnosis"); err != nil {
+			if err := m.postDiagnosis(ctx, r, rep, check, "diagnosis"); err != nil {
 				m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
 			}
 		}
@@ -571,10 +571,11 @@ func (m *Monitor) ref(r *record) *bot.IncidentRef {
 // diagnosisFor returns the event's diagnosis, or runs a check (the same
 // collection as `check tunnel`), or reads the event's own text. ok is
 // false when none of them told anything; note then says why, for the
-// thread.
-func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep diagnose.Report, ok bool, note string) {
+// thread. check is the check whose transcript was diagnosed, if any: its
+// notes say which commands came back incomplete.
+func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep diagnose.Report, check *bot.CheckResult, ok bool, note string) {
 	if ev.Report != nil && (!ev.Partial || m.deps.Checker == nil) {
-		return *ev.Report, true, ""
+		return *ev.Report, nil, true, ""
 	}
 	why := "no device inventory is configured for me to check it"
 	if m.deps.Checker != nil {
@@ -586,7 +587,8 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 			if rep.Cause != "" && rep.Cause != diagnose.CauseHealthy {
 				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
 			}
-			return rep, true, ""
+			res.Transcript = ""
+			return rep, &res, true, ""
 		}
 		if err != nil {
 			why = "checking it failed: " + redact.Line(firstLine(err.Error()))
@@ -594,7 +596,7 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 		}
 	}
 	if ev.Report != nil {
-		return *ev.Report, true, ""
+		return *ev.Report, nil, true, ""
 	}
 	if strings.TrimSpace(ev.Text) != "" {
 		rep := m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})
@@ -602,7 +604,7 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 			if r.Cause == "" {
 				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
 			}
-			return rep, true, ""
+			return rep, nil, true, ""
 		}
 	}
 	note = fmt.Sprintf("I could not diagnose %s myself (%s). Paste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` (and `debug crypto isakmp` if phase 1 is down) here after `diagnose`, or run `check tunnel %s on <device>`.",
@@ -610,17 +612,22 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 	if t := strings.TrimSpace(ev.Text); t != "" {
 		note = "The " + ev.Source + " message:\n```\n" + strings.ReplaceAll(firstLine(t), "```", "ˋˋˋ") + "\n```\n" + note
 	}
-	return diagnose.Report{}, false, note
+	return diagnose.Report{}, nil, false, note
 }
 
-// postDiagnosis renders a report as the bot does and posts it in the thread.
-func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Report, kind string) error {
+// postDiagnosis renders a report as the bot does and posts it in the thread;
+// check, when the report came from one, adds its notes on output that was
+// cut short.
+func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Report, check *bot.CheckResult, kind string) error {
 	id := m.txID(r, kind)
 	ok, err := m.deps.State.ClaimTransition(ctx, id, m.cfg.ClaimTTL)
 	if err != nil || !ok {
 		return err
 	}
 	rc := bot.ReplyContext{Peer: r.Peer, Device: r.Device, Source: store.SourceMonitor, IncidentID: r.IncidentID, IncidentStatus: store.StatusOpen, CanRecheck: r.IncidentID != ""}
+	if check != nil {
+		rc.Collection, rc.CollectionCommands = check.Notes, len(check.Commands)
+	}
 	out := bot.Render(rep, rc)
 	ts, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: m.ref(r)})
 	if err != nil {
