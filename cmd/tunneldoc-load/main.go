@@ -52,6 +52,7 @@ type options struct {
 	redisDown time.Duration
 	hang      int
 	flood     int
+	drop      int
 	shared    bool
 	slackFail time.Duration
 	slackCode int
@@ -73,6 +74,7 @@ func main() {
 	flag.DurationVar(&o.redisDown, "redis-down", 3*time.Second, "fault run: how long Redis stays down before it is restarted on the same port")
 	flag.IntVar(&o.hang, "hang", 0, "fault run: this many devices (dev-000 up) hang mid-output on their first crypto command")
 	flag.IntVar(&o.flood, "flood", 0, "fault run: this many devices (after the hanging ones) flood ~70 MiB on their first crypto command")
+	flag.IntVar(&o.drop, "drop", 0, "fault run: this many devices (after the flooding ones) close the connection half way through their first crypto command's answer")
 	flag.BoolVar(&o.shared, "shared-tunnel-names", false, "keep the scenarios' tunnel names, so the devices cloned from one scenario share a tunnel name and every check also reads a \"far end\" (see docs/BENCHMARKS.md)")
 	flag.DurationVar(&o.slackFail, "slack-fail-for", 0, "fault run: for this long from the start of the burst, chat.postMessage and chat.update answer -slack-status")
 	flag.IntVar(&o.slackCode, "slack-status", 429, "fault run: the HTTP status Slack answers while failing (429 with Retry-After: 1, or 500)")
@@ -158,6 +160,8 @@ func run(ctx context.Context, o options) error {
 			dc.Fault.HangOn = first
 		case i < o.hang+o.flood:
 			dc.Fault.FloodOn = first
+		case i < o.hang+o.flood+o.drop:
+			dc.Fault.DropOn = first
 		}
 		dcs = append(dcs, dc)
 	}
@@ -225,8 +229,8 @@ func run(ctx context.Context, o options) error {
 		stopBot()
 		return fmt.Errorf("bot did not listen on %s: %w (log: %s)", listen, err, tail(logFile.Name()))
 	}
-	fmt.Printf("bot pid %d listening on %s; %d lab devices (%d scenarios, %d hanging, %d flooding); redis %s; %d requests over %d channels\n",
-		pid, listen, len(l.Devices), len(scenarios), min(o.hang, o.devices), max(0, min(o.flood, o.devices-o.hang)), describeRedis(redisURL), o.requests, o.channels)
+	fmt.Printf("bot pid %d listening on %s; %d lab devices (%d scenarios, %d hanging, %d flooding, %d dropping); redis %s; %d requests over %d channels\n",
+		pid, listen, len(l.Devices), len(scenarios), min(o.hang, o.devices), max(0, min(o.flood, o.devices-o.hang)), max(0, min(o.drop, o.devices-o.hang-o.flood)), describeRedis(redisURL), o.requests, o.channels)
 
 	// idle footprint
 	time.Sleep(o.idle)
@@ -670,7 +674,7 @@ func (f *fakeSlack) summary() slackSummary {
 				s.twice++
 			}
 		}
-		if t := f.finalText[ts]; strings.Contains(t, "only in part") || strings.Contains(t, "cut off") || strings.Contains(t, "did not finish") || strings.Contains(t, "printed more than") {
+		if t := f.finalText[ts]; strings.Contains(t, "only in part") || strings.Contains(t, "partial output") || strings.Contains(t, "cut off") || strings.Contains(t, "did not finish") || strings.Contains(t, "printed more than") {
 			s.partial++
 		}
 		if strings.HasPrefix(f.finalText[ts], ":x:") {
