@@ -159,7 +159,25 @@ func (p collectorPoller) PollDevice(ctx context.Context, device string) (string,
 	if col == nil {
 		return "", err
 	}
+	if err == nil {
+		// An SA table cut short is not a table without the tunnel: a device
+		// that stalls, floods or drops the connection mid-poll tells the
+		// monitor nothing this round (it would read as "no IKE SA").
+		err = incompleteResults(col)
+	}
 	return col.Transcript(), err
+}
+
+// incompleteResults joins the errors of the commands whose output came
+// back incomplete; nil when every answer is whole.
+func incompleteResults(col *devices.Collection) error {
+	var errs []error
+	for _, r := range col.Results {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // monitorTargets lists every tunnel the inventory says must be up.
