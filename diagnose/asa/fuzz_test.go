@@ -26,7 +26,7 @@ func fuzzSeeds(f *testing.F, vendorDir string) {
 }
 
 // FuzzParsers feeds arbitrary text through every parser's Header and Parse:
-// none may panic.
+// none may panic, and every fact points at a line of the section.
 func FuzzParsers(f *testing.F) {
 	fuzzSeeds(f, "cisco_asa")
 	f.Fuzz(func(t *testing.T, text string) {
@@ -38,5 +38,6 @@ func FuzzParsers(f *testing.F) {
 			}
 			p.Parse(sec, fs)
 		}
+		checkRefs(t, sec, fs)
 	})
 }

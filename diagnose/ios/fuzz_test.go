@@ -26,7 +26,8 @@ func fuzzSeeds(f *testing.F, vendorDir string) {
 }
 
 // FuzzParsers feeds arbitrary text through every parser's Header and Parse
-// (and FixIKEDirection): none may panic.
+// (and FixIKEDirection): none may panic, and every fact points at a line
+// of the section.
 func FuzzParsers(f *testing.F) {
 	fuzzSeeds(f, "cisco_ios")
 	f.Fuzz(func(t *testing.T, text string) {
@@ -39,5 +40,6 @@ func FuzzParsers(f *testing.F) {
 			p.Parse(sec, fs)
 		}
 		FixIKEDirection(fs)
+		checkRefs(t, sec, fs)
 	})
 }

@@ -1,0 +1,76 @@
+package redact
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// secretShapes are configuration lines that hold a secret where KEY is;
+// one per rule in redact.go, in the spellings devices print.
+var secretShapes = []string{
+	"crypto isakmp key KEY address 40.10.1.1",
+	"crypto isakmp key 6 KEY address 10.0.0.1",
+	" crypto isakmp key 0 KEY hostname peer.example",
+	" pre-shared-key address 40.10.1.1 key KEY",
+	" pre-shared-key address 40.10.0.0 255.255.0.0 key 6 KEY",
+	"key KEY",
+	"  key-string KEY",
+	"  pre-shared-key local 6 KEY",
+	"  pre-shared-key KEY",
+	" ikev1 pre-shared-key KEY",
+	" ikev1 pre-shared-key 8 KEY",
+	" ikev2 local-authentication pre-shared-key KEY",
+	" ikev2 remote-authentication pre-shared-key 0 KEY",
+	" key 7 KEY",
+	"tacacs-server key KEY",
+	"radius-server host 10.1.1.1 key 7 KEY",
+	" ip ospf authentication-key 7 KEY",
+	"username admin privilege 15 password 0 KEY",
+	"username bob secret 9 KEY",
+	"enable secret 5 KEY",
+	"enable password KEY",
+	"enable secret level 15 5 KEY",
+	"passwd KEY encrypted",
+	" password 7 KEY",
+	"ip ftp password KEY",
+	"user=bob password=KEY realm=corp",
+	"password: KEY",
+	"snmp-server community KEY RO",
+	"snmp-server host 10.1.1.9 version 2c KEY",
+	"    secret = KEY",
+	`10.1.1.1 10.2.2.2 : PSK "KEY"`,
+	`: PSK KEY`,
+}
+
+// FuzzSecretShapes: a key of any spelling written into any secret-bearing
+// line never comes out of Line or Text. The key is one token as devices
+// print it: no spaces, no quote, at least four characters, and not the
+// start of a placeholder ("<...>", left alone on purpose so prose such as
+// "password <password>" is not rewritten).
+func FuzzSecretShapes(f *testing.F) {
+	for i, k := range []string{"cisco123", "FLgBaJHXdYY_AcHZZMgQ_RhTDJXHUBAAB", "Abc$def", "0822455D0A16", "$9$abcdefghijk", "key7key", "address", "R3m0te!", "a\\b\"c", "ünï©ødé"} {
+		f.Add(k, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, key string, shape uint8) {
+		if len(key) < 4 || strings.HasPrefix(key, "<") || strings.ContainsAny(key, `"`) {
+			return
+		}
+		for _, r := range key {
+			if unicode.IsSpace(r) || r == unicode.ReplacementChar || !unicode.IsPrint(r) {
+				return
+			}
+		}
+		s := secretShapes[int(shape)%len(secretShapes)]
+		if strings.Contains(strings.ToLower(s), strings.ToLower(key)) || strings.Contains(Mask, key) {
+			return // the key is part of the line's own words
+		}
+		in := strings.Replace(s, "KEY", key, 1)
+		if out := Line(in); strings.Contains(out, key) {
+			t.Fatalf("key %q survived: %q -> %q", key, in, out)
+		}
+		if out := Text("!\n" + in + "\r\n!"); strings.Contains(out, key) {
+			t.Fatalf("key %q survived Text: %q -> %q", key, in, out)
+		}
+	})
+}
