@@ -63,3 +63,21 @@ func TestMonitorDiagnosisSaysOutputWasCutShort(t *testing.T) {
 		}
 	}
 }
+
+// TestPollTargetCutShortIsNoVerdict: a poll through the Checker whose
+// answer was cut short gives no verdict. Before, the partial SA table was
+// judged and its missing rows read as a down tunnel.
+func TestPollTargetCutShortIsNoVerdict(t *testing.T) {
+	r := newRig(t, Config{})
+	r.poll() // healthy: nothing
+	// the device drops the connection half way through the IKE SA table
+	fc := &fakeChecker{}
+	fc.set(testPeer, "fw-hq# show crypto isakmp sa\nIPv4 Crypto ISAKMP SA\n[tunneldoc: incomplete output: fw-hq closed the connection]\n")
+	r.m.deps.Checker = cutChecker{fc}
+	if _, err := r.m.PollOnce(context.Background()); err == nil || !strings.Contains(err.Error(), "connection closed by the device") {
+		t.Errorf("poll error = %v, want the cut named", err)
+	}
+	if all := r.log.snapshot(); len(roots(all)) != 0 {
+		t.Fatalf("a cut-short poll opened an outage:\n%s", dump(all))
+	}
+}

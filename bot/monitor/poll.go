@@ -87,10 +87,14 @@ func (m *Monitor) pollTarget(ctx context.Context, t Target) error {
 	cctx, cancel := context.WithTimeout(ctx, m.cfg.CheckTimeout)
 	res, err := m.deps.Checker.CheckTunnel(cctx, t.Peer, t.Device)
 	cancel()
-	if err != nil || strings.TrimSpace(res.Transcript) == "" {
+	if err != nil || strings.TrimSpace(res.Transcript) == "" || len(res.Notes) > 0 {
 		// A device that cannot be read (or only in part) says nothing about
 		// the tunnel: a missing table must not read as a missing SA.
-		if err == nil {
+		switch {
+		case err != nil:
+		case len(res.Notes) > 0:
+			err = errors.New(res.Notes[0].Sentence())
+		default:
 			err = errors.New("empty answer")
 		}
 		return fmt.Errorf("polling %s on %s: %s", t.Peer, t.Device, redact.Line(err.Error()))
