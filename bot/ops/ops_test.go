@@ -191,15 +191,13 @@ func TestReadyzFollowsRedis(t *testing.T) {
 
 	srv.Restart() // same port and dir; go-redis redials on the next command
 	var last string
-	for i := 0; i < 50; i++ { // at most ~5 s
+	if !eventually(5*time.Second, 50*time.Millisecond, func() bool {
 		code, body := get(t, base, ops.PathReady)
-		if code == http.StatusOK {
-			return
-		}
 		last = body
-		time.Sleep(100 * time.Millisecond)
+		return code == http.StatusOK
+	}) {
+		t.Fatalf("/readyz still failing after Redis came back: %q", last)
 	}
-	t.Fatalf("/readyz still failing after Redis came back: %q", last)
 }
 
 func TestReadyzSlackAndDraining(t *testing.T) {

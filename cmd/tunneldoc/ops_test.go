@@ -89,13 +89,11 @@ func TestOpsMetricsAfterBotDiagnosis(t *testing.T) {
 
 	series := `tunneldoc_diagnoses_total{cause="ike_proposal_mismatch",phase="phase1"}`
 	var scrape string
-	for i := 0; i < 100; i++ { // the gauge refresher runs every 20 ms; at most ~2 s
+	eventually(5*time.Second, 20*time.Millisecond, func() bool { // the gauge refresher runs every 20 ms
 		_, scrape = httpGet(t, base+ops.PathMetrics)
-		if v, _ := metricValue(scrape, "tunneldoc_open_incidents"); v >= 1 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		v, _ := metricValue(scrape, "tunneldoc_open_incidents")
+		return v >= 1
+	})
 	if v, ok := metricValue(scrape, series); !ok || v != 1 {
 		t.Errorf("%s = %v (present %v), want 1\n", series, v, ok)
 	}
@@ -189,19 +187,20 @@ func (r *testRedis) start() {
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	for i := 0; i < 250; i++ { // at most ~5 s
-		if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", r.port), 100*time.Millisecond); err == nil {
-			_ = c.SetDeadline(time.Now().Add(time.Second))
-			_, _ = c.Write([]byte("PING\r\n"))
-			line, _ := bufio.NewReader(c).ReadString('\n')
-			c.Close()
-			if strings.HasPrefix(line, "+PONG") {
-				return
-			}
+	pong := func() bool {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", r.port), 100*time.Millisecond)
+		if err != nil {
+			return false
 		}
-		time.Sleep(20 * time.Millisecond)
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(time.Second))
+		_, _ = c.Write([]byte("PING\r\n"))
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		return strings.HasPrefix(line, "+PONG")
 	}
-	r.t.Fatalf("redis-server on port %d did not answer", r.port)
+	if !eventually(5*time.Second, 20*time.Millisecond, pong) {
+		r.t.Fatalf("redis-server on port %d did not answer", r.port)
+	}
 }
 
 func (r *testRedis) stop() {
@@ -267,15 +266,10 @@ func TestOpsReadyzWithRedisStore(t *testing.T) {
 	}
 
 	rs.start()
-	ready := false
-	for i := 0; i < 50 && !ready; i++ { // at most ~5 s
+	if !eventually(5*time.Second, 50*time.Millisecond, func() bool {
 		code, _ := httpGet(t, base+ops.PathReady)
-		ready = code == 200
-		if !ready {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	if !ready {
+		return code == 200
+	}) {
 		t.Fatal("/readyz did not recover after Redis came back")
 	}
 

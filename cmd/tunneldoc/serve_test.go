@@ -61,13 +61,10 @@ func TestRunServeHTTP(t *testing.T) {
 	}()
 	var resp *http.Response
 	var err error
-	for i := 0; i < 100; i++ {
+	eventually(5*time.Second, 20*time.Millisecond, func() bool { // until serve listens
 		resp, err = http.Post("http://"+addr+"/slack/events", "application/json", strings.NewReader(`{}`))
-		if err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
