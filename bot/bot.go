@@ -68,6 +68,9 @@ type Config struct {
 	Silencer Silencer
 	// CheckHint completes the "no device inventory" answer: how to set one up.
 	CheckHint string
+	// MaxPendingWrites bounds the tunnels whose incident writes wait in
+	// memory for an unreachable store (default DefaultMaxPendingWrites).
+	MaxPendingWrites int
 }
 
 // Bot is the transport-independent core.
@@ -83,6 +86,9 @@ type Bot struct {
 
 	groupMu    sync.Mutex
 	groupCache map[string]groupEntry
+
+	pending   *pendingWrites // incident writes waiting for the store
+	startOnce sync.Once
 }
 
 type groupEntry struct {
@@ -119,7 +125,13 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 16
 	}
-	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), sem: make(chan struct{}, cfg.MaxConcurrent), notOurs: map[string]time.Time{}, groupCache: map[string]groupEntry{}}, nil
+	if sm, ok := cfg.Messenger.(*SlackMessenger); ok && sm.Metrics == nil {
+		if m, ok := cfg.Metrics.(deferredMetrics); ok {
+			sm.Metrics = m
+		}
+	}
+	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), sem: make(chan struct{}, cfg.MaxConcurrent), notOurs: map[string]time.Time{}, groupCache: map[string]groupEntry{},
+		pending: newPendingWrites(cfg.MaxPendingWrites)}, nil
 }
 
 // Handle answers one request. Transports call it after acking, on their

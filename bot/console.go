@@ -70,6 +70,7 @@ const consoleBanner = "tunneldoc console: type `help`, `status`, `check tunnel 9
 // is not a command starts a paste, as does `diagnose`; a paste ends with a
 // line holding only "." (or EOF).
 func RunConsole(ctx context.Context, b *Bot, in io.Reader, out io.Writer, prompt string) error {
+	b.Start(ctx)
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	fmt.Fprintln(out, consoleBanner)

@@ -6,7 +6,10 @@
 // Data flows one way: transport (socketmode.go, httpapi.go, console.go) ->
 // Request -> command (command.go) -> collect (TunnelChecker) -> diagnose ->
 // render (render.go) -> post (Messenger), with the incident store on the
-// side (incident.go, store/).
+// side (incident.go, store/). Nothing is lost when a backend fails for a
+// while: incident writes Redis refused wait in memory and are written when
+// it answers (pending.go), and Slack calls that failed are queued and
+// delivered later, in order and once (outbox.go); Bot.Start runs both.
 //
 // It is the only slack-go importer. It must not import go-redis (only
 // bot/store does), golang.org/x/crypto/ssh or the devices package: device

@@ -15,6 +15,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
 const botUser = "UBOT"
@@ -45,6 +46,7 @@ type fakeChecker struct {
 	calls      []string
 	gate       chan struct{} // when set, a check waits for it to close
 	partial    bool          // return the transcript along with err
+	comparison *diagnose.Report
 }
 
 func (c *fakeChecker) CheckTunnel(ctx context.Context, peer, device string) (bot.CheckResult, error) {
@@ -59,6 +61,9 @@ func (c *fakeChecker) CheckTunnel(ctx context.Context, peer, device string) (bot
 	defer c.mu.Unlock()
 	c.calls = append(c.calls, peer+"|"+device)
 	res := bot.CheckResult{Device: firstOr(device, "fw-hq"), Transcript: c.transcript, Commands: []string{"show crypto isakmp sa", "show crypto ipsec sa peer " + peer}, Duration: 1500 * time.Millisecond}
+	if c.comparison != nil {
+		res.Comparison, res.Ends = c.comparison, "fw-hq and br-7"
+	}
 	if c.err != nil && !c.partial {
 		return bot.CheckResult{}, c.err
 	}

@@ -7,7 +7,9 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -55,17 +57,19 @@ type fakeSlack struct {
 	t   *testing.T
 	srv *slacktest.Server
 
-	mu        sync.Mutex
-	seq       int
-	calls     []call
-	limits    map[string]int // method -> 429 answers still to give
-	uploads   map[string]string
-	files     map[string]string // download path -> content
-	authSeen  []string          // Authorization headers on file downloads
-	changed   chan struct{}
-	envelopes chan any
-	acks      []string
-	wsConns   int
+	mu         sync.Mutex
+	seq        int
+	calls      []call
+	limits     map[string]int // method -> 429 answers still to give
+	script     []int          // statuses for the next failing calls (see failNext)
+	postAnyway bool           // a scripted 5xx on chat.postMessage still posts
+	uploads    map[string]string
+	files      map[string]string // download path -> content
+	authSeen   []string          // Authorization headers on file downloads
+	changed    chan struct{}
+	envelopes  chan any
+	acks       []string
+	wsConns    int
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -118,10 +122,48 @@ func writeJSON(w http.ResponseWriter, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// limited answers 429 while a limit is scripted for the method.
+// scripted are the methods failNext fails.
+var scripted = map[string]bool{"chat.postMessage": true, "chat.update": true, "chat.postEphemeral": true, "files.getUploadURLExternal": true}
+
+// failNext makes the next calls of the scripted methods answer the given
+// statuses, one per call, in order (429 comes with Retry-After: 1). With
+// postAnyway a chat.postMessage answered 5xx is posted all the same, as
+// when Slack did the work but the answer was lost.
+func (f *fakeSlack) failNext(postAnyway bool, statuses ...int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.script = append(f.script, statuses...)
+	f.postAnyway = postAnyway
+}
+
+// scriptLeft is how many scripted failures are still to be answered.
+func (f *fakeSlack) scriptLeft() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.script)
+}
+
+// limited answers 429 while a limit is scripted for the method, and the
+// statuses failNext scripted.
 func (f *fakeSlack) limited(method string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
+		if len(f.script) > 0 && scripted[method] {
+			status := f.script[0]
+			f.script = f.script[1:]
+			anyway := f.postAnyway && method == "chat.postMessage" && status >= 500
+			fv := form(r)
+			f.add(call{Method: method + ":" + strconv.Itoa(status), Channel: fv.Get("channel"), ThreadTS: fv.Get("thread_ts"), TS: fv.Get("ts"), Text: fv.Get("text"), Form: fv})
+			f.mu.Unlock()
+			if anyway {
+				next(httptest.NewRecorder(), r)
+			}
+			if status == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", "1")
+			}
+			w.WriteHeader(status)
+			return
+		}
 		n := f.limits[method]
 		if n > 0 {
 			f.limits[method] = n - 1
@@ -331,7 +373,9 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 			}
 			if m, ok := env.(map[string]any); ok && m["type"] == "disconnect" {
 				// This connection takes no more envelopes: the next ones
-				// go to the socket the client opens next.
+				// go to the socket the client opens next. Like Slack, the
+				// server keeps the socket a moment before closing it (a
+				// slow server, not a wait for the test).
 				time.Sleep(100 * time.Millisecond)
 				return
 			}

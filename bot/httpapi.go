@@ -44,7 +44,8 @@ type HTTPHandler struct {
 }
 
 // NewHTTPHandler returns the handler; work started by requests runs under
-// base (cancel it to stop) and Wait waits for it.
+// base (cancel it to stop) and Wait waits for it. It starts the bot's
+// background work (Bot.Start) under base.
 func NewHTTPHandler(base context.Context, b *Bot, signingSecret string, clock Clock, log *slog.Logger) *HTTPHandler {
 	if clock == nil {
 		clock = RealClock
@@ -53,6 +54,7 @@ func NewHTTPHandler(base context.Context, b *Bot, signingSecret string, clock Cl
 		log = slog.Default()
 	}
 	h := &HTTPHandler{bot: b, secret: signingSecret, clock: clock, log: log, base: base, mux: http.NewServeMux()}
+	b.Start(base)
 	h.mux.HandleFunc("POST "+PathEvents, h.events)
 	h.mux.HandleFunc("POST "+PathInteractive, h.interactive)
 	h.mux.HandleFunc("POST "+PathCommands, h.commands)

@@ -12,14 +12,14 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
 
-// stateNotSaved is what a reply says when the store could not be written.
-const stateNotSaved = "incident state could not be saved (state store unreachable); this diagnosis is not tracked. It will be once the store is back."
-
 // target is where a diagnosis about a tunnel is answered.
 type target struct {
 	channel, thread string
 	inc             *store.Incident
 	warning         string
+	// deferred is the incident the store refused to open, held for the
+	// retry loop (pending.go); its diagnoses join it there.
+	deferred *store.Incident
 }
 
 // target finds the thread a diagnosis belongs in: the incident that owns
@@ -71,8 +71,11 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 	})
 	if err != nil {
 		b.cfg.Metrics.RedisError("Open")
-		b.log.Error("incident store unavailable", "tunnel", tunnel, "err", err)
-		t.warning = stateNotSaved
+		in := store.Incident{Tunnel: tunnel, Peer: peer, Device: device, Channel: t.channel, ThreadTS: t.thread, FirstSeen: now, LastSeen: now}
+		t.warning = b.deferWrite(&pendingIncident{base: in, users: nonEmpty(req.User)}, "Open", err)
+		if t.warning == stateDeferred {
+			t.deferred = &in
+		}
 		return t
 	}
 	t.inc = &inc
@@ -202,10 +205,19 @@ func (t target) replyContext(peer, device, source string) ReplyContext {
 // record stores a diagnosis once Slack has accepted the message carrying
 // it; it returns a warning for the reply when the store failed.
 func (b *Bot) record(ctx context.Context, t target, r diagnose.Report, source, user, messageTS string) string {
-	if t.inc == nil {
-		return t.warning
+	if IsQueuedTS(messageTS) {
+		// Slack has not taken the message yet (the outbox delivers it
+		// later): the diagnosis is recorded without a message ts.
+		messageTS = ""
 	}
 	d := store.Diagnosis{Phase: r.Phase, Cause: r.Cause, Verdict: verdictOf(r), Source: source, User: user, At: b.cfg.Clock.Now(), MessageTS: messageTS}
+	if t.inc == nil {
+		if t.deferred != nil {
+			// The incident itself waits for the store: the diagnosis joins it.
+			b.deferWrite(&pendingIncident{base: *t.deferred, diagnoses: []store.Diagnosis{d}, users: nonEmpty(user), rootTS: messageTS}, "Update", nil)
+		}
+		return t.warning
+	}
 	_, err := b.cfg.Store.Update(ctx, t.inc.ID, func(in *store.Incident) {
 		store.AddDiagnosis(d)(in)
 		if in.RootTS == "" {
@@ -214,8 +226,7 @@ func (b *Bot) record(ctx context.Context, t target, r diagnose.Report, source, u
 	})
 	if err != nil {
 		b.cfg.Metrics.RedisError("Update")
-		b.log.Error("recording diagnosis failed", "incident", t.inc.ID, "err", err)
-		return stateNotSaved
+		return b.deferWrite(&pendingIncident{base: *t.inc, id: t.inc.ID, diagnoses: []store.Diagnosis{d}, users: nonEmpty(user), rootTS: messageTS}, "Update", err)
 	}
 	return ""
 }
@@ -285,6 +296,9 @@ func (b *Bot) upload(ctx context.Context, t target, out Rendered) {
 	}
 	if err := b.cfg.Messenger.Upload(ctx, t.channel, t.thread, out.File.Name, out.File.Title, out.File.Content); err != nil {
 		b.log.Error("evidence upload failed", "channel", t.channel, "err", err)
+		if SlackDown(err) {
+			return // a note about it would fail the same way
+		}
 		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: "I could not attach the full evidence file: " + safeErr(err)})
 	}
 }
@@ -490,12 +504,16 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 			return
 		}
 		now := b.cfg.Clock.Now()
-		if _, err := b.cfg.Store.Update(ctx, inc.ID, store.SetStatus(status, a.User, now)); err != nil {
-			b.log.Error("status change failed", "incident", inc.ID, "err", err)
-			b.reply(ctx, req, "I could not save that: "+stateNotSaved)
-			return
-		}
 		text := fmt.Sprintf("Incident %s %s by <@%s>.", inc.ID, verb, a.User)
+		if _, err := b.cfg.Store.Update(ctx, inc.ID, store.SetStatus(status, a.User, now)); err != nil {
+			b.cfg.Metrics.RedisError("Update")
+			w := b.deferWrite(&pendingIncident{base: inc, id: inc.ID, users: nonEmpty(a.User), status: &statusChange{status: status, by: a.User, at: now}}, "Update", err)
+			if w != stateDeferred {
+				b.reply(ctx, req, "I could not save that: "+w)
+				return
+			}
+			text += " (Not saved yet: " + w + ")"
+		}
 		if status == store.StatusResolved {
 			text += " The next trouble on this tunnel opens a new incident."
 		}

@@ -16,18 +16,30 @@ import (
 // SlackMessenger sends through the Slack Web API. Calls for one channel
 // are serialised, so replies keep their order; posts are paced to about
 // one per second per channel; a 429 is waited out (Retry-After) and the
-// same call retried, a bounded number of times.
+// same call retried, a bounded number of times. Calls that still fail for
+// a reason that passes (429, 5xx, network) are queued in its outbox and
+// delivered later, in order and once (outbox.go).
 type SlackMessenger struct {
 	api   *slack.Client
 	clock Clock
 	log   *slog.Logger
 	// MinInterval paces chat.postMessage per channel.
 	MinInterval time.Duration
-	// MaxRateLimitRetries bounds the 429 retries of one call.
+	// MaxRateLimitRetries bounds the 429 retries of one call made by a
+	// caller; past them the call is queued.
 	MaxRateLimitRetries int
+	// MaxQueued, MaxQueuedBytes and MaxQueueAge bound the outbox (zero:
+	// DefaultOutboxMax, DefaultOutboxMaxBytes, DefaultOutboxMaxAge).
+	MaxQueued      int
+	MaxQueuedBytes int
+	MaxQueueAge    time.Duration
+	// Metrics counts queued, delivered_late, dropped and given_up calls
+	// (nil: not counted; bot.New sets it from Config.Metrics).
+	Metrics deferredMetrics
 
 	mu    sync.Mutex
 	chans map[string]*channelQueue
+	ob    *outbox
 }
 
 type channelQueue struct {
@@ -43,7 +55,7 @@ func NewSlackMessenger(api *slack.Client, clock Clock, log *slog.Logger) *SlackM
 	if log == nil {
 		log = slog.Default()
 	}
-	return &SlackMessenger{api: api, clock: clock, log: log, MinInterval: time.Second, MaxRateLimitRetries: 5, chans: map[string]*channelQueue{}}
+	return &SlackMessenger{api: api, clock: clock, log: log, MinInterval: time.Second, MaxRateLimitRetries: 5, chans: map[string]*channelQueue{}, ob: newOutbox()}
 }
 
 func (s *SlackMessenger) queue(channel string) *channelQueue {
@@ -72,6 +84,11 @@ func (s *SlackMessenger) wait(ctx context.Context, d time.Duration) error {
 
 // do runs call for channel in order, pacing posts and waiting out 429s.
 func (s *SlackMessenger) do(ctx context.Context, channel string, post bool, method string, call func() error) error {
+	return s.doN(ctx, channel, post, method, s.MaxRateLimitRetries, call)
+}
+
+// doN is do with at most retries 429 retries.
+func (s *SlackMessenger) doN(ctx context.Context, channel string, post bool, method string, retries int, call func() error) error {
 	q := s.queue(channel)
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -92,7 +109,7 @@ func (s *SlackMessenger) do(ctx context.Context, channel string, post bool, meth
 			}
 			return nil
 		}
-		if attempt >= s.MaxRateLimitRetries {
+		if attempt >= retries {
 			return fmt.Errorf("slack %s: still rate limited after %d retries: %w", method, attempt, err)
 		}
 		d := rl.RetryAfter
@@ -106,7 +123,7 @@ func (s *SlackMessenger) do(ctx context.Context, channel string, post bool, meth
 	}
 }
 
-func msgOptions(m Message) []slack.MsgOption {
+func msgOptions(m Message, deliveryID string) []slack.MsgOption {
 	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
 	if len(m.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
@@ -114,52 +131,120 @@ func msgOptions(m Message) []slack.MsgOption {
 	if m.ThreadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
 	}
-	if m.Incident != nil {
-		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{
-			"incident_id": m.Incident.ID, "peer": m.Incident.Peer, "device": m.Incident.Device,
-		}}))
+	switch {
+	case m.Incident != nil:
+		payload := map[string]any{"incident_id": m.Incident.ID, "peer": m.Incident.Peer, "device": m.Incident.Device}
+		if deliveryID != "" {
+			payload["delivery_id"] = deliveryID
+		}
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: payload}))
+	case deliveryID != "":
+		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: deliveryEventType, EventPayload: map[string]any{"delivery_id": deliveryID}}))
 	}
 	return opts
 }
 
-// Post implements Messenger.
-func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
+// postOnce sends one post (deliveryID "" for ephemeral and top-level ones).
+func (s *SlackMessenger) postOnce(ctx context.Context, m Message, deliveryID string, retries int) (string, error) {
 	var ts string
 	if m.EphemeralTo != "" {
-		err := s.do(ctx, m.Channel, true, "chat.postEphemeral", func() error {
+		err := s.doN(ctx, m.Channel, true, "chat.postEphemeral", retries, func() error {
 			var err error
-			ts, err = s.api.PostEphemeralContext(ctx, m.Channel, m.EphemeralTo, msgOptions(m)...)
+			ts, err = s.api.PostEphemeralContext(ctx, m.Channel, m.EphemeralTo, msgOptions(m, "")...)
 			return err
 		})
 		return ts, err
 	}
-	err := s.do(ctx, m.Channel, true, "chat.postMessage", func() error {
+	err := s.doN(ctx, m.Channel, true, "chat.postMessage", retries, func() error {
 		var err error
-		_, ts, err = s.api.PostMessageContext(ctx, m.Channel, msgOptions(m)...)
+		_, ts, err = s.api.PostMessageContext(ctx, m.Channel, msgOptions(m, deliveryID)...)
 		return err
 	})
 	return ts, err
 }
 
-// Update implements Messenger.
-func (s *SlackMessenger) Update(ctx context.Context, ts string, m Message) error {
-	opts := msgOptions(Message{Text: m.Text, Blocks: m.Blocks, Incident: m.Incident})
+// Post implements Messenger. A thread reply or ephemeral message that
+// cannot be sent now is queued and a stand-in ts returned (IsQueuedTS);
+// a top-level post is never queued (see outbox.go).
+func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
+	if m.ThreadTS == "" && m.EphemeralTo == "" {
+		return s.postOnce(ctx, m, "", s.MaxRateLimitRetries)
+	}
+	it := &outItem{kind: outPost, msg: m, deliveryID: newDeliveryID()}
+	if m.EphemeralTo != "" {
+		it.kind = outEphemeral
+	}
+	standIn := queuedTSPrefix + it.deliveryID
+	if s.hasQueue(queueKey(m.Channel, m.ThreadTS)) {
+		return standIn, s.enqueue(it, nil)
+	}
+	ts, err := s.postOnce(ctx, m, it.deliveryID, s.MaxRateLimitRetries)
+	if retry, ambiguous, _ := transient(err); retry && ctx.Err() == nil {
+		it.ambiguous = ambiguous && it.kind == outPost
+		if qerr := s.enqueue(it, err); qerr != nil {
+			return "", qerr
+		}
+		return standIn, nil
+	}
+	return ts, err
+}
+
+func (s *SlackMessenger) updateOnce(ctx context.Context, ts string, m Message, retries int) error {
+	opts := msgOptions(Message{Text: m.Text, Blocks: m.Blocks, Incident: m.Incident}, "")
 	if len(m.Blocks) == 0 {
 		// chat.update keeps old blocks unless told otherwise.
 		opts = append(opts, slack.MsgOptionBlocks())
 	}
-	return s.do(ctx, m.Channel, false, "chat.update", func() error {
+	return s.doN(ctx, m.Channel, false, "chat.update", retries, func() error {
 		_, _, _, err := s.api.UpdateMessageContext(ctx, m.Channel, ts, opts...)
 		return err
 	})
 }
 
+// Update implements Messenger. An edit of a post still queued replaces
+// its content; an edit that cannot be sent now is queued behind the
+// thread's other calls (m.ThreadTS names the thread).
+func (s *SlackMessenger) Update(ctx context.Context, ts string, m Message) error {
+	if IsQueuedTS(ts) {
+		if s.foldEdit(ts, m) {
+			return nil
+		}
+		if real, ok := s.resolvedTS(ts); ok {
+			ts = real
+		} else if !s.hasQueue(queueKey(m.Channel, m.ThreadTS)) {
+			return fmt.Errorf("slack chat.update: the message %s was never delivered", ts)
+		}
+	}
+	it := &outItem{kind: outUpdate, msg: m, ts: ts}
+	if s.hasQueue(queueKey(m.Channel, m.ThreadTS)) {
+		return s.enqueue(it, nil)
+	}
+	err := s.updateOnce(ctx, ts, m, s.MaxRateLimitRetries)
+	if retry, _, _ := transient(err); retry && ctx.Err() == nil {
+		return s.enqueue(it, err)
+	}
+	return err
+}
+
 // Upload implements Messenger with files.getUploadURLExternal +
-// files.completeUploadExternal (files.upload is retired).
+// files.completeUploadExternal (files.upload is retired). An upload that
+// cannot be made now is queued behind the thread's other calls.
 func (s *SlackMessenger) Upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
-	return s.do(ctx, channel, true, "files.uploadV2", func() error {
+	it := &outItem{kind: outUpload, msg: Message{Channel: channel, ThreadTS: threadTS}, upload: uploadArgs{filename: filename, title: title, content: content}}
+	if s.hasQueue(queueKey(channel, threadTS)) {
+		return s.enqueue(it, nil)
+	}
+	err := s.uploadOnce(ctx, channel, threadTS, it.upload, s.MaxRateLimitRetries)
+	if retry, _, _ := transient(err); retry && ctx.Err() == nil {
+		return s.enqueue(it, err)
+	}
+	return err
+}
+
+func (s *SlackMessenger) uploadOnce(ctx context.Context, channel, threadTS string, u uploadArgs, retries int) error {
+	return s.doN(ctx, channel, true, "files.uploadV2", retries, func() error {
 		_, err := s.api.UploadFileContext(ctx, slack.UploadFileParameters{
-			Reader: bytes.NewReader([]byte(content)), FileSize: len(content), Filename: filename, Title: title,
+			Reader: bytes.NewReader([]byte(u.content)), FileSize: len(u.content), Filename: u.filename, Title: u.title,
 			Channel: channel, ThreadTimestamp: threadTS, SnippetType: "text",
 		})
 		return err

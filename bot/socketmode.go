@@ -21,6 +21,7 @@ func RunSocketMode(ctx context.Context, b *Bot, sm *socketmode.Client, log *slog
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	b.Start(ctx)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	runErr := make(chan error, 1)

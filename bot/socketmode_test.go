@@ -58,7 +58,10 @@ func TestSocketModeMentionWithSeed(t *testing.T) {
 		return false
 	})
 	cs = e.slack.waitFor("three acks", func(cs []call) bool { return len(only(cs, "ack")) >= 3 })
-	time.Sleep(300 * time.Millisecond) // give a wrongly answered duplicate time to show up
+	// The redelivery was seen and ignored (not still on its way to a reply).
+	waitUntil(t, "the redelivery to be ignored", func() bool {
+		return strings.Contains(e.logs.String(), `redelivered event ignored" event_id=Ev100`)
+	})
 	n := 0
 	for _, c := range only(e.slack.snapshot(), "chat.postMessage") {
 		if c.ThreadTS == "1700000100.000100" {

@@ -23,6 +23,7 @@ const (
 	MetricRedisErrors      = "tunneldoc_redis_errors_total"
 	MetricBuildInfo        = "tunneldoc_build_info"
 	MetricReadinessFailure = "tunneldoc_readiness_failures_total"
+	MetricDeferred         = "tunneldoc_deferred_writes_total"
 )
 
 // Check outcomes for ObserveCheck.
@@ -46,6 +47,7 @@ type Metrics struct {
 	monitorSweep  prometheus.Histogram
 	redisErrors   *prometheus.CounterVec
 	readyFailures *prometheus.CounterVec
+	deferred      *prometheus.CounterVec
 }
 
 // NewMetrics registers tunneldoc's metrics, plus the Go runtime and
@@ -93,6 +95,10 @@ func NewMetrics() *Metrics {
 			Name: MetricReadinessFailure,
 			Help: "Readiness probes answered 503, by the dependency that failed (redis, slack, draining).",
 		}, []string{"reason"}),
+		deferred: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: MetricDeferred,
+			Help: "Writes held back while Redis or Slack failed, by queue (store, slack) and event (queued, written, delivered_late, dropped, given_up).",
+		}, []string{"queue", "event"}),
 	}
 	version := "(devel)"
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
@@ -108,7 +114,7 @@ func NewMetrics() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.diagnoses, m.checkDuration, m.sshErrors, m.slackCalls, m.slackErrors,
-		m.openIncidents, m.monitorSweep, m.redisErrors, m.readyFailures, build,
+		m.openIncidents, m.monitorSweep, m.redisErrors, m.readyFailures, m.deferred, build,
 	)
 	return m
 }
@@ -181,6 +187,16 @@ func (m *Metrics) RedisError(op string) {
 		return
 	}
 	m.redisErrors.WithLabelValues(label(op, "other")).Inc()
+}
+
+// Deferred counts what happened to a write held back while its backend
+// failed: queue is "store" (Redis) or "slack"; event is queued, written,
+// delivered_late, dropped (a bound was reached) or given_up.
+func (m *Metrics) Deferred(queue, event string) {
+	if m == nil {
+		return
+	}
+	m.deferred.WithLabelValues(label(queue, "other"), label(event, "other")).Inc()
 }
 
 func (m *Metrics) readinessFailure(reason string) {

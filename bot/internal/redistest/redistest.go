@@ -111,8 +111,19 @@ func (s *Server) Stop() {
 	s.cmd = nil
 }
 
-// Restart stops the server and starts it again on the same port and
-// directory, so it reloads its AOF.
+// Kill SIGKILLs the server (no shutdown, as a crash or OOM kill would)
+// and waits for it; Restart starts it again.
+func (s *Server) Kill() {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+// Restart stops the server (if running) and starts it again on the same
+// port and directory, so it reloads its AOF.
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Stop()

@@ -1,0 +1,488 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// The outbox keeps the Slack calls that failed for a reason that passes
+// (429 past the messenger's own retries, any 5xx, a network error or a
+// timeout) and delivers them later, in order and once.
+//
+//   - What is queued: thread replies (chat.postMessage with thread_ts),
+//     ephemeral messages, edits (chat.update) and file uploads. Top-level
+//     posts are not queued: their ts is the thread every later message
+//     goes to, and a caller cannot wait an outage out for it; their error
+//     is returned as before.
+//   - Order: one FIFO queue per channel+thread. While a thread has queued
+//     calls, every new call for it queues behind them, so a placeholder is
+//     posted before its answer and edits come after the post they edit.
+//   - Handles: a queued post returns a stand-in ts (IsQueuedTS). An edit of
+//     a post that is still queued and was never possibly posted replaces
+//     the queued content (the edit becomes the post); any other edit is
+//     sent after the post, to its real ts.
+//   - Once: every thread reply carries message metadata with a delivery id
+//     (event_type tunneldoc_delivery, or the delivery_id field of the
+//     tunneldoc_incident payload). A 5xx or a timeout is ambiguous: Slack
+//     may have posted anyway. Before such a post is sent again the thread
+//     is read (conversations.replies with include_all_metadata) and, when a
+//     message with that delivery id is there, it is taken as delivered.
+//     429 is not ambiguous (Slack did nothing). Edits are idempotent and
+//     simply sent again. Ephemeral messages and uploads cannot be looked up:
+//     after an ambiguous failure they are sent again, so they may show
+//     twice.
+//   - Bounds: at most MaxQueued calls and MaxQueuedBytes of upload content
+//     wait (a call past them fails as before, logged and counted as
+//     dropped); a call still failing after MaxQueueAge is given up, logged
+//     with how long it was tried. Retries back off exponentially (1 s to
+//     1 min) per thread, and a 429's Retry-After is honoured.
+//
+// The delivery loop runs while anything is queued, under the context given
+// to Start (the bot's), and says what it leaves undelivered when that ends.
+
+// Outbox defaults.
+const (
+	DefaultOutboxMax      = 5000
+	DefaultOutboxMaxBytes = 32 << 20
+	DefaultOutboxMaxAge   = time.Hour
+	outboxRetryMin        = time.Second
+	outboxRetryMax        = time.Minute
+	queuedTSPrefix        = "queued-"
+	deliveryEventType     = "tunneldoc_delivery"
+)
+
+// IsQueuedTS reports whether ts is the stand-in a SlackMessenger returns
+// for a post it queued (not a Slack ts: do not store it).
+func IsQueuedTS(ts string) bool { return strings.HasPrefix(ts, queuedTSPrefix) }
+
+type outKind int
+
+const (
+	outPost outKind = iota
+	outEphemeral
+	outUpdate
+	outUpload
+)
+
+func (k outKind) method() string {
+	switch k {
+	case outPost:
+		return "chat.postMessage"
+	case outEphemeral:
+		return "chat.postEphemeral"
+	case outUpdate:
+		return "chat.update"
+	}
+	return "files.uploadV2"
+}
+
+type uploadArgs struct{ filename, title, content string }
+
+// outItem is one queued call.
+type outItem struct {
+	kind       outKind
+	msg        Message
+	ts         string // update: the ts it edits (real or queued stand-in)
+	deliveryID string // post: the id in its metadata; its stand-in ts is queuedTSPrefix+deliveryID
+	upload     uploadArgs
+	queuedAt   time.Time
+	attempts   int
+	ambiguous  bool // a post attempt may have gone through: look before re-posting
+	inFlight   bool
+}
+
+type outbox struct {
+	mu       sync.Mutex
+	queues   map[string][]*outItem // channel+thread -> FIFO
+	due      map[string]time.Time  // next attempt per queue
+	resolved map[string]string     // stand-in ts -> real ts, for edits that come later
+	resOrder []string
+	n        int
+	bytes    int
+	running  bool
+	ctx      context.Context
+	wake     chan struct{}
+}
+
+func newOutbox() *outbox {
+	return &outbox{queues: map[string][]*outItem{}, due: map[string]time.Time{}, resolved: map[string]string{}, ctx: context.Background(), wake: make(chan struct{}, 1)}
+}
+
+func queueKey(channel, thread string) string { return channel + "\x00" + thread }
+
+func newDeliveryID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// transient classifies a Slack call's error: retry says it may pass;
+// ambiguous says Slack may have done it anyway.
+func transient(err error) (retry, ambiguous bool, retryAfter time.Duration) {
+	if err == nil {
+		return false, false, 0
+	}
+	if errors.Is(err, context.Canceled) {
+		return false, false, 0
+	}
+	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return true, false, rl.RetryAfter
+	}
+	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok {
+		switch {
+		case sc.Code == 429:
+			return true, false, 0
+		case sc.Code >= 500:
+			return true, true, 0
+		}
+		return false, false, 0
+	}
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		switch se.Err {
+		case "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout":
+			return true, true, 0
+		}
+		return false, false, 0
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true, true, 0
+	}
+	if _, ok := errors.AsType[net.Error](err); ok {
+		return true, true, 0
+	}
+	if _, ok := errors.AsType[*url.Error](err); ok {
+		return true, true, 0
+	}
+	return false, false, 0
+}
+
+// SlackDown reports whether err is a Slack failure that passes (the call
+// was queued or would be): posting an error message about it would fail too.
+func SlackDown(err error) bool {
+	retry, _, _ := transient(err)
+	return retry || errors.Is(err, errOutboxFull)
+}
+
+var errOutboxFull = errors.New("slack outbox full")
+
+// Start binds the delivery loop to ctx (the bot's): when ctx ends, what is
+// still queued is logged and given up.
+func (s *SlackMessenger) Start(ctx context.Context) {
+	s.ob.mu.Lock()
+	s.ob.ctx = ctx
+	s.ob.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		s.kick()
+	}()
+}
+
+// Queued is how many Slack calls wait in the outbox.
+func (s *SlackMessenger) Queued() int {
+	s.ob.mu.Lock()
+	defer s.ob.mu.Unlock()
+	return s.ob.n
+}
+
+func (s *SlackMessenger) count(event string) {
+	if s.Metrics != nil {
+		s.Metrics.Deferred("slack", event)
+	}
+}
+
+func (s *SlackMessenger) kick() {
+	select {
+	case s.ob.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *SlackMessenger) maxQueued() (int, int, time.Duration) {
+	n, b, age := s.MaxQueued, s.MaxQueuedBytes, s.MaxQueueAge
+	if n <= 0 {
+		n = DefaultOutboxMax
+	}
+	if b <= 0 {
+		b = DefaultOutboxMaxBytes
+	}
+	if age <= 0 {
+		age = DefaultOutboxMaxAge
+	}
+	return n, b, age
+}
+
+// hasQueue: calls for this thread wait (new ones must queue behind them).
+func (s *SlackMessenger) hasQueue(key string) bool {
+	s.ob.mu.Lock()
+	defer s.ob.mu.Unlock()
+	return len(s.ob.queues[key]) > 0
+}
+
+// enqueue appends it to its thread's queue; the caller holds no lock.
+func (s *SlackMessenger) enqueue(it *outItem, cause error) error {
+	maxN, maxB, _ := s.maxQueued()
+	key := queueKey(it.msg.Channel, it.msg.ThreadTS)
+	s.ob.mu.Lock()
+	if s.ob.n >= maxN || s.ob.bytes+len(it.upload.content) > maxB {
+		n := s.ob.n
+		s.ob.mu.Unlock()
+		s.count("dropped")
+		s.log.Error("slack outbox full; call dropped", "method", it.kind.method(), "channel", it.msg.Channel, "queued", n, "limit", maxN, "cause", errString(cause))
+		return fmt.Errorf("%w (%d calls waiting): %w", errOutboxFull, n, cause)
+	}
+	it.queuedAt = s.clock.Now()
+	if len(s.ob.queues[key]) == 0 {
+		s.ob.due[key] = it.queuedAt
+		if cause != nil {
+			_, _, ra := transient(cause)
+			s.ob.due[key] = it.queuedAt.Add(max(ra, outboxRetryMin))
+		}
+	}
+	s.ob.queues[key] = append(s.ob.queues[key], it)
+	s.ob.n++
+	s.ob.bytes += len(it.upload.content)
+	n := s.ob.n
+	start := !s.ob.running
+	s.ob.running = true
+	s.ob.mu.Unlock()
+	s.count("queued")
+	s.log.Warn("slack call queued for later delivery", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "queued", n, "cause", errString(cause))
+	if start {
+		go s.deliverLoop()
+	} else {
+		s.kick()
+	}
+	return nil
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "earlier calls for this thread are queued"
+	}
+	return err.Error()
+}
+
+// foldEdit applies an edit to a post that is still queued; ok false when
+// the post is not queued (delivered, given up, or never queued).
+func (s *SlackMessenger) foldEdit(ts string, m Message) (ok bool) {
+	s.ob.mu.Lock()
+	defer s.ob.mu.Unlock()
+	for _, q := range s.ob.queues {
+		for _, it := range q {
+			// Not while it is being sent, nor once an attempt may have
+			// posted it (5xx, timeout): then the edit goes after it.
+			if (it.kind == outPost || it.kind == outEphemeral) && queuedTSPrefix+it.deliveryID == ts && !it.inFlight && !it.ambiguous {
+				it.msg.Text, it.msg.Plain, it.msg.Blocks = m.Text, m.Plain, m.Blocks
+				if m.Incident != nil {
+					it.msg.Incident = m.Incident
+				}
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *SlackMessenger) resolvedTS(ts string) (string, bool) {
+	s.ob.mu.Lock()
+	defer s.ob.mu.Unlock()
+	real, ok := s.ob.resolved[ts]
+	return real, ok
+}
+
+// deliverLoop sends queued calls, the earliest due thread first, until
+// nothing is queued or the bound context ends.
+func (s *SlackMessenger) deliverLoop() {
+	for {
+		s.ob.mu.Lock()
+		ctx := s.ob.ctx
+		if ctx.Err() != nil {
+			s.abandonLocked("tunneldoc is stopping")
+			s.ob.running = false
+			s.ob.mu.Unlock()
+			return
+		}
+		if s.ob.n == 0 {
+			s.ob.running = false
+			s.ob.mu.Unlock()
+			return
+		}
+		var key string
+		var due time.Time
+		for k, q := range s.ob.queues {
+			if len(q) == 0 {
+				continue
+			}
+			if d := s.ob.due[k]; key == "" || d.Before(due) {
+				key, due = k, d
+			}
+		}
+		if wait := due.Sub(s.clock.Now()); wait > 0 {
+			s.ob.mu.Unlock()
+			select {
+			case <-s.clock.After(wait):
+			case <-s.ob.wake:
+			case <-ctx.Done():
+			}
+			continue
+		}
+		it := s.ob.queues[key][0]
+		it.inFlight = true
+		s.ob.mu.Unlock()
+
+		err := s.deliver(ctx, it)
+		retry, ambiguous, retryAfter := transient(err)
+
+		s.ob.mu.Lock()
+		it.inFlight = false
+		it.attempts++
+		now := s.clock.Now()
+		_, _, maxAge := s.maxQueued()
+		switch {
+		case err == nil:
+			s.popLocked(key)
+			s.count("delivered_late")
+			s.log.Info("queued slack call delivered", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "waited", now.Sub(it.queuedAt).Round(time.Millisecond), "attempts", it.attempts)
+			if len(s.ob.queues[key]) > 0 {
+				s.ob.due[key] = now // the next one at once
+			}
+		case retry && ctx.Err() == nil && now.Sub(it.queuedAt) < maxAge:
+			if ambiguous && it.kind == outPost {
+				it.ambiguous = true
+			}
+			backoff := outboxRetryMin << min(it.attempts-1, 6)
+			backoff = min(backoff, outboxRetryMax)
+			s.ob.due[key] = now.Add(max(backoff, retryAfter))
+			s.log.Debug("queued slack call failed again", "method", it.kind.method(), "channel", it.msg.Channel, "attempts", it.attempts, "next_in", s.ob.due[key].Sub(now), "err", err)
+		default:
+			s.popLocked(key)
+			s.count("given_up")
+			why := "permanent error"
+			if retry {
+				why = "still failing after " + now.Sub(it.queuedAt).Round(time.Second).String()
+			}
+			s.log.Error("queued slack call given up: "+why, "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "attempts", it.attempts, "err", err)
+		}
+		s.ob.mu.Unlock()
+	}
+}
+
+func (s *SlackMessenger) popLocked(key string) {
+	it := s.ob.queues[key][0]
+	s.ob.queues[key] = s.ob.queues[key][1:]
+	if len(s.ob.queues[key]) == 0 {
+		delete(s.ob.queues, key)
+		delete(s.ob.due, key)
+	}
+	s.ob.n--
+	s.ob.bytes -= len(it.upload.content)
+}
+
+// abandonLocked gives up everything queued (the bound context ended).
+func (s *SlackMessenger) abandonLocked(why string) {
+	if s.ob.n == 0 {
+		return
+	}
+	s.log.Error("slack calls not delivered: "+why, "queued", s.ob.n)
+	for range s.ob.n {
+		s.count("given_up")
+	}
+	clear(s.ob.queues)
+	clear(s.ob.due)
+	s.ob.n, s.ob.bytes = 0, 0
+}
+
+func (s *SlackMessenger) noteResolved(standIn, ts string) {
+	s.ob.mu.Lock()
+	defer s.ob.mu.Unlock()
+	if _, ok := s.ob.resolved[standIn]; ok {
+		return
+	}
+	s.ob.resolved[standIn] = ts
+	s.ob.resOrder = append(s.ob.resOrder, standIn)
+	if len(s.ob.resOrder) > 4*DefaultOutboxMax {
+		delete(s.ob.resolved, s.ob.resOrder[0])
+		s.ob.resOrder = s.ob.resOrder[1:]
+	}
+}
+
+// deliver makes one attempt at a queued call (no inline 429 retries: the
+// loop does the waiting).
+func (s *SlackMessenger) deliver(ctx context.Context, it *outItem) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	switch it.kind {
+	case outPost:
+		standIn := queuedTSPrefix + it.deliveryID
+		if it.ambiguous {
+			ts, found, err := s.findDelivery(ctx, it.msg.Channel, it.msg.ThreadTS, it.deliveryID)
+			if err != nil {
+				return err
+			}
+			if found {
+				s.log.Info("queued slack post was delivered by an earlier attempt; not posting again", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "ts", ts)
+				s.noteResolved(standIn, ts)
+				return nil
+			}
+		}
+		ts, err := s.postOnce(ctx, it.msg, it.deliveryID, 0)
+		if err == nil {
+			s.noteResolved(standIn, ts)
+		}
+		return err
+	case outEphemeral:
+		_, err := s.postOnce(ctx, it.msg, "", 0)
+		return err
+	case outUpdate:
+		ts := it.ts
+		if IsQueuedTS(ts) {
+			real, ok := s.resolvedTS(ts)
+			if !ok {
+				return fmt.Errorf("edit of a message that was never delivered (%s)", ts)
+			}
+			ts = real
+		}
+		return s.updateOnce(ctx, ts, it.msg, 0)
+	}
+	return s.uploadOnce(ctx, it.msg.Channel, it.msg.ThreadTS, it.upload, 0)
+}
+
+// findDelivery reads the thread for a message carrying deliveryID.
+func (s *SlackMessenger) findDelivery(ctx context.Context, channel, thread, deliveryID string) (string, bool, error) {
+	cursor := ""
+	for range 10 { // 10 pages of 200: a thread longer than 2,000 messages is not searched to its end
+		var msgs []slack.Message
+		var more bool
+		var next string
+		err := s.doN(ctx, channel, false, "conversations.replies", 0, func() error {
+			var err error
+			msgs, more, next, err = s.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+				ChannelID: channel, Timestamp: thread, Limit: 200, Cursor: cursor, IncludeAllMetadata: true,
+			})
+			return err
+		})
+		if err != nil {
+			return "", false, err
+		}
+		for _, m := range msgs {
+			if str(m.Metadata.EventPayload["delivery_id"]) == deliveryID {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !more || next == "" {
+			return "", false, nil
+		}
+		cursor = next
+	}
+	return "", false, nil
+}

@@ -1,0 +1,250 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+)
+
+// jumpClock is virtual time: every wait ends at once and moves the clock
+// on by its length, so hours of backoff take no real time.
+type jumpClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newJumpClock() *jumpClock { return &jumpClock{now: time.Now()} }
+
+func (c *jumpClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *jumpClock) After(d time.Duration) <-chan time.Time {
+	c.mu.Lock()
+	if d > 0 {
+		c.now = c.now.Add(d)
+	}
+	now := c.now
+	c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- now
+	return ch
+}
+
+func repeat(status, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = status
+	}
+	return out
+}
+
+// shown is one message as the thread shows it after every edit.
+type shown struct {
+	ts, text, header string
+	edits            int
+}
+
+// threadsOf replays the successful posts and edits: thread ts -> its
+// replies in posting order, each with its final content. An edit of a ts
+// never posted is an error.
+func threadsOf(cs []call) (map[string][]*shown, error) {
+	byTS := map[string]*shown{}
+	threads := map[string][]*shown{}
+	for _, c := range cs {
+		switch c.Method {
+		case "chat.postMessage":
+			if c.ThreadTS == "" {
+				continue
+			}
+			m := &shown{ts: c.TS, text: c.Text, header: c.header()}
+			byTS[c.TS] = m
+			threads[c.ThreadTS] = append(threads[c.ThreadTS], m)
+		case "chat.update":
+			m, ok := byTS[c.TS]
+			if !ok {
+				return nil, fmt.Errorf("chat.update of %q, which was never posted", c.TS)
+			}
+			m.text, m.header = c.Text, c.header()
+			m.edits++
+		}
+	}
+	return threads, nil
+}
+
+// outageEnv is a bot whose messenger runs on virtual time, checking
+// tunnels with a comparison of both ends (two replies per check).
+func outageEnv(t *testing.T) (*testEnv, *bot.SlackMessenger) {
+	t.Helper()
+	checker := &fakeChecker{transcript: seed(t, "seed004_scenario1a.txt")}
+	cmp := diagnose.Diagnose(seed(t, "seed004_scenario1a.txt"), diagnose.Options{})
+	checker.comparison = &cmp
+	var m *bot.SlackMessenger
+	e := newEnv(t, func(e *testEnv, c *bot.Config) {
+		m = bot.NewSlackMessenger(e.api, newJumpClock(), c.Logger)
+		m.MinInterval = 0
+		// Virtual time adds up every backoff of every thread (about an
+		// hour for the outages below); give-up is tested on its own.
+		m.MaxQueueAge = 24 * time.Hour
+		c.Messenger, c.Recover, c.Checker = m, m, checker
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("bot log:\n%s", e.logs.String())
+		}
+	})
+	e.bot.Start(ctx)
+	return e, m
+}
+
+const outageChecks = 6
+
+func checkTS(i int) string { return fmt.Sprintf("17000040%02d.000100", i) }
+
+// runChecks asks for outageChecks checks, one per thread.
+func runChecks(e *testEnv) {
+	for i := range outageChecks {
+		e.handle(bot.Request{Kind: bot.KindMention, EventID: fmt.Sprintf("EvOut%d", i), TS: checkTS(i), Text: fmt.Sprintf("<@UBOT> check tunnel 40.10.1.%d", i+1)})
+	}
+}
+
+// answered: every check's thread shows its diagnosis, then the
+// comparison.
+func answered(cs []call) bool {
+	threads, err := threadsOf(cs)
+	if err != nil {
+		return false
+	}
+	for i := range outageChecks {
+		ms := threads[checkTS(i)]
+		if len(ms) < 2 || !strings.Contains(ms[0].header, "ike_proposal_mismatch") {
+			return false
+		}
+	}
+	return true
+}
+
+// assertInOrderOnce: each thread holds exactly the diagnosis (posted or
+// edited into the placeholder) followed by the comparison, once each.
+func assertInOrderOnce(t *testing.T, e *testEnv, cs []call) {
+	t.Helper()
+	threads, err := threadsOf(cs)
+	if err != nil {
+		t.Fatalf("%v:%s", err, describe(cs))
+	}
+	for i := range outageChecks {
+		ms := threads[checkTS(i)]
+		if len(ms) != 2 {
+			t.Fatalf("thread %s has %d replies; want 2 (diagnosis, comparison):%s", checkTS(i), len(ms), describe(cs))
+		}
+		if !strings.Contains(ms[0].header, "ike_proposal_mismatch") || strings.Contains(ms[0].text, "checking") {
+			t.Errorf("thread %s: first reply is not the diagnosis: %q %q", checkTS(i), ms[0].header, ms[0].text)
+		}
+		if !strings.HasPrefix(ms[1].text, "Both ends' crypto configurations compared") {
+			t.Errorf("thread %s: second reply is not the comparison: %.80q", checkTS(i), ms[1].text)
+		}
+	}
+	for _, c := range cs {
+		if strings.HasPrefix(c.ThreadTS, "queued-") || strings.HasPrefix(c.TS, "queued-") {
+			t.Errorf("a stand-in ts reached Slack: %s ts=%s thread=%s", c.Method, c.TS, c.ThreadTS)
+		}
+	}
+	// The incidents carry no stand-in ts either.
+	for i := range outageChecks {
+		inc, ok, err := e.store.ByTunnel(context.Background(), fmt.Sprintf("40.10.1.%d", i+1))
+		if err != nil || !ok {
+			t.Fatalf("no incident for check %d: %v %v", i, ok, err)
+		}
+		for _, d := range inc.Diagnoses {
+			if bot.IsQueuedTS(d.MessageTS) {
+				t.Errorf("incident %s stored a stand-in ts %q", inc.ID, d.MessageTS)
+			}
+		}
+	}
+}
+
+// TestSlackOutageAnswersDeliveredInOrderOnce: Slack answers 429 (past the
+// messenger's inline retries) and then 500 for a while; every answer is
+// delivered afterwards, in order per thread, exactly once, and the log
+// says what was queued and delivered late.
+func TestSlackOutageAnswersDeliveredInOrderOnce(t *testing.T) {
+	e, m := outageEnv(t)
+	e.slack.failNext(false, append(repeat(429, 30), repeat(500, 30)...)...)
+	runChecks(e)
+	cs := e.slack.waitFor("every answer delivered after the outage", func(cs []call) bool {
+		return answered(cs) && m.Queued() == 0
+	})
+	if left := e.slack.scriptLeft(); left != 0 {
+		t.Fatalf("the outage was not reached: %d scripted failures left", left)
+	}
+	if len(only(cs, "chat.postMessage:500")) == 0 || len(only(cs, "chat.postMessage:429"))+len(only(cs, "chat.update:429")) == 0 {
+		t.Fatalf("no 429 or no 500 was answered to a post:%s", describe(cs))
+	}
+	assertInOrderOnce(t, e, cs)
+	logs := e.logs.String()
+	for _, want := range []string{"slack call queued for later delivery", "queued slack call delivered"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	if strings.Contains(logs, "given up") {
+		t.Errorf("a call was given up:\n%s", logs)
+	}
+}
+
+// TestSlackAmbiguous500NotPostedTwice: Slack posts but answers 500 (the
+// answer was lost); the outbox finds the post by its delivery id in the
+// thread and does not post it again.
+func TestSlackAmbiguous500NotPostedTwice(t *testing.T) {
+	e, m := outageEnv(t)
+	e.slack.failNext(true, repeat(500, 30)...)
+	runChecks(e)
+	cs := e.slack.waitFor("every answer delivered after the outage", func(cs []call) bool {
+		return answered(cs) && m.Queued() == 0
+	})
+	if len(only(cs, "chat.postMessage:500")) == 0 {
+		t.Fatalf("no post was answered 500:%s", describe(cs))
+	}
+	if len(only(cs, "conversations.replies")) == 0 {
+		t.Fatalf("the thread was never read for the delivery id:%s", describe(cs))
+	}
+	assertInOrderOnce(t, e, cs)
+	if !strings.Contains(e.logs.String(), "delivered by an earlier attempt; not posting again") {
+		t.Error("the found delivery is not logged")
+	}
+}
+
+// TestSlackOutageGivenUpAfterMaxAge: a thread that keeps failing is given
+// up after MaxQueueAge (virtual time here), and the log says so.
+func TestSlackOutageGivenUpAfterMaxAge(t *testing.T) {
+	e, m := outageEnv(t)
+	m.MaxQueueAge = 10 * time.Minute
+	e.slack.failNext(false, repeat(500, 200)...)
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvGiveUp", TS: "1700004100.000100", Text: "<@UBOT> diagnose\n" + seed(t, "seed004_scenario1a.txt")})
+	waitUntil(t, "the outbox to give up", func() bool { return m.Queued() == 0 })
+	if !strings.Contains(e.logs.String(), "queued slack call given up: still failing after 10m") {
+		t.Fatalf("give-up not logged:\n%s", e.logs.String())
+	}
+}
+
+// waitUntil polls cond until it holds, failing the test after 30 s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond) // poll interval, not an assertion
+	}
+}
