@@ -25,7 +25,7 @@ var (
 
 // scanConfig reads crypto ACL lines out of text no parser claimed: pasted
 // configuration snippets from either end.
-func (e *engine) scanConfig(sec *facts.Section) {
+func (p *showParser) scanConfig(sec *facts.Section) {
 	list := ""
 	for i := 0; i < len(sec.Lines); i++ {
 		l := sec.Lines[i]
@@ -50,14 +50,14 @@ func (e *engine) scanConfig(sec *facts.Section) {
 		if i+1 < len(sec.Lines) && bareMaskRe.MatchString(sec.Lines[i+1].Text) && countAddrs(body)%2 == 1 {
 			body += " " + strings.TrimSpace(sec.Lines[i+1].Text)
 			i++
-			if t, ok := e.raw.get(sec.Lines[i].N); ok {
-				e.quoted[sec.Lines[i].N] = t
-				e.cont[sec.Lines[i].N] = true
+			if t, ok := p.raw.get(sec.Lines[i].N); ok {
+				p.quoted[sec.Lines[i].N] = t
+				p.cont[sec.Lines[i].N] = true
 			}
 		}
-		e.facts.ACLs = append(e.facts.ACLs, facts.ACLEntry{List: name, Text: "permit " + body, Hits: -1, Ref: facts.Ref{Section: sec.Index, Line: l.N}})
-		if t, ok := e.raw.get(l.N); ok {
-			e.quoted[l.N] = t
+		p.facts.ACLs = append(p.facts.ACLs, facts.ACLEntry{List: name, Text: "permit " + body, Hits: -1, Ref: facts.Ref{Section: sec.Index, Line: l.N}})
+		if t, ok := p.raw.get(l.N); ok {
+			p.quoted[l.N] = t
 		}
 	}
 }

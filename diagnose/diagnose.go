@@ -33,6 +33,7 @@ const (
 // The lines are read in place (no copy): the text is in memory already.
 func Diagnose(text string, opts Options) Report {
 	e := newEngine(opts)
+	defer e.abandon()
 	e.readString(text)
 	return e.report()
 }
@@ -42,6 +43,7 @@ func Diagnose(text string, opts Options) Report {
 // what was read before it.
 func DiagnoseReader(r io.Reader, opts Options) (Report, error) {
 	e := newEngine(opts)
+	defer e.abandon()
 	err := e.read(r)
 	return e.report(), err
 }
@@ -49,6 +51,7 @@ func DiagnoseReader(r io.Reader, opts Options) (Report, error) {
 // Facts returns what the engine read from text, for tests and tools.
 func Facts(text string, opts Options) *facts.Facts {
 	e := newEngine(opts)
+	defer e.abandon()
 	e.readString(text)
 	return e.facts
 }

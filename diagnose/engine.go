@@ -35,9 +35,10 @@ type engine struct {
 
 	// raw physical lines of the current show section, by line number
 	raw rawLines
-	// lineBuf: the Lines slice of the last parsed section, reused for the
-	// next one (parsers keep no reference to a section's lines)
-	lineBuf []facts.Line
+	// show parses ended show sections on its own goroutine (showparse.go)
+	show *showParser
+	// logInfos: the summaries of log sections, by section index
+	logInfos []indexedInfo
 	// quoted: the original text of every line a fact points at
 	quoted map[int]string
 	// section names, for evidence
@@ -99,6 +100,7 @@ func (e *engine) read(r io.Reader) error {
 		}
 		if err != nil {
 			e.flush()
+			e.finish()
 			if err == io.EOF {
 				return nil
 			}
@@ -129,6 +131,7 @@ func (e *engine) readString(text string) {
 		e.feed(e.lines, line)
 	}
 	e.flush()
+	e.finish()
 }
 
 // readLine returns one physical line without its newline, cut at
@@ -298,8 +301,7 @@ func (e *engine) commandParsers(cmd string) []*facts.Parser {
 }
 
 func (e *engine) newSection(host, cmd string, n int) {
-	e.sec = &facts.Section{Index: e.nsec, Host: host, Command: cmd, Lines: e.lineBuf[:0]}
-	e.lineBuf = nil
+	e.sec = &facts.Section{Index: e.nsec, Host: host, Command: cmd}
 	e.nsec++
 	e.sectionNames = append(e.sectionNames, cmd)
 	e.secParser = nil
@@ -355,6 +357,16 @@ func (e *engine) appendShow(n int, raw, text string) {
 			e.sec.Kind = p.Name
 		}
 	}
+	if e.sec.Lines == nil && e.show != nil {
+		select {
+		case b := <-e.show.free: // a parsed section's buffers
+			e.sec.Lines = b.lines
+			if len(e.raw.lines) == 0 && e.raw.lines == nil {
+				e.raw = b.raw
+			}
+		default:
+		}
+	}
 	e.sec.Lines = append(e.sec.Lines, facts.Line{N: n, Last: n, Text: text})
 	e.raw.put(n, raw)
 }
@@ -379,135 +391,22 @@ func (e *engine) flush() {
 	e.sec = nil
 	if e.secIsLog {
 		if e.sectionHasFacts(sec.Index) {
-			e.sections = append(e.sections, SectionInfo{Command: e.sectionNames[sec.Index], Vendor: string(sec.Vendor)})
+			e.logInfos = append(e.logInfos, indexedInfo{sec.Index, SectionInfo{Command: e.sectionNames[sec.Index], Vendor: string(sec.Vendor)}})
 		}
 		return
 	}
-	if e.secParser == nil && len(sec.Lines) > 0 {
-		before := len(e.facts.ACLs)
-		e.scanConfig(sec)
-		if len(e.facts.ACLs) > before {
-			e.recognised++
-			e.sectionNames[sec.Index] = "configuration"
-			e.sections = append(e.sections, SectionInfo{Command: "configuration", FirstLine: sec.First(), LastLine: sec.LastLine()})
-		}
+	if len(sec.Lines) == 0 {
+		e.raw.reset()
+		return
 	}
-	if e.secParser != nil && len(sec.Lines) > 0 && e.count() >= MaxFacts {
-		e.truncated = true // enough read to diagnose; memory stays bounded
-	} else if e.secParser != nil && len(sec.Lines) > 0 {
-		mark := e.lens()
-		before := e.count()
-		e.safeParse(e.secParser, sec)
-		for _, alt := range e.secAlt {
-			if e.count() > before || e.emptyAdded(sec) {
-				break
-			}
-			e.secParser = alt
-			e.safeParse(alt, sec)
-		}
-		if e.count() > before || e.emptyAdded(sec) {
-			e.recognised++
-			e.sections = append(e.sections, SectionInfo{Command: e.sectionName(sec.Index), Vendor: string(e.secParser.Vendor), FirstLine: sec.First(), LastLine: sec.LastLine()})
-		}
-		e.keepQuoted(sec, mark)
+	if e.show == nil {
+		e.show = startShowParser()
 	}
-	e.raw.reset()
-	e.recycleLines(sec)
+	e.show.jobs <- showJob{sec: sec, parser: e.secParser, alts: e.secAlt, raw: e.raw, name: e.sectionNames[sec.Index]}
+	e.raw = rawLines{}
 }
 
 func (e *engine) sectionHasFacts(idx int) bool { return true }
-
-// recycleLines keeps the section's line slice for the next section.
-func (e *engine) recycleLines(sec *facts.Section) {
-	if cap(sec.Lines) > cap(e.lineBuf) {
-		clear(sec.Lines) // drop the texts: they may pin large input
-		e.lineBuf = sec.Lines[:0]
-	}
-	sec.Lines = nil
-}
-
-func (e *engine) emptyAdded(sec *facts.Section) bool {
-	for _, r := range e.facts.Empty {
-		if r.Section == sec.Index {
-			return true
-		}
-	}
-	return false
-}
-
-// safeParse runs a parser; a parser bug on hostile input must not take the
-// whole diagnosis down, so a panic drops that section's facts only.
-func (e *engine) safeParse(p *facts.Parser, sec *facts.Section) {
-	defer func() { _ = recover() }()
-	p.Parse(sec, e.facts)
-}
-
-func (e *engine) count() int {
-	f := e.facts
-	return len(f.IKESAs) + len(f.IPsecSAs) + len(f.Sessions) + len(f.Routes) + len(f.Pings) +
-		len(f.Policies) + len(f.TransformSets) + len(f.CryptoMaps) + len(f.ACLs) + len(f.Empty)
-}
-
-// keepQuoted copies the raw text of every line the section's facts point at.
-// factLens marks how many facts of each kind existed before a section was
-// parsed, so that only the section's own facts are visited afterwards
-// (visiting all of them after every section made long pastes quadratic).
-type factLens struct{ ike, ipsec, sess, routes, pings, pol, ts, maps, acls int }
-
-func (e *engine) lens() factLens {
-	f := e.facts
-	return factLens{len(f.IKESAs), len(f.IPsecSAs), len(f.Sessions), len(f.Routes), len(f.Pings), len(f.Policies), len(f.TransformSets), len(f.CryptoMaps), len(f.ACLs)}
-}
-
-func (e *engine) keepQuoted(sec *facts.Section, m factLens) {
-	keep := func(r facts.Ref) {
-		if r.Section == sec.Index {
-			if t, ok := e.raw.get(r.Line); ok {
-				e.quoted[r.Line] = t
-			}
-		}
-	}
-	f := e.facts
-	for i := m.ike; i < len(f.IKESAs); i++ {
-		keep(f.IKESAs[i].Ref)
-	}
-	for i := m.ipsec; i < len(f.IPsecSAs); i++ {
-		s := &f.IPsecSAs[i]
-		keep(s.Ref)
-		if s.Ref.Section == sec.Index {
-			for _, n := range s.Lines {
-				keep(facts.Ref{Section: sec.Index, Line: n})
-			}
-		}
-	}
-	for i := m.sess; i < len(f.Sessions); i++ {
-		keep(f.Sessions[i].Ref)
-		for _, fl := range f.Sessions[i].Flows {
-			keep(fl.Ref)
-		}
-	}
-	for i := m.routes; i < len(f.Routes); i++ {
-		keep(f.Routes[i].Ref)
-	}
-	for i := m.pings; i < len(f.Pings); i++ {
-		keep(f.Pings[i].Ref)
-	}
-	for i := m.pol; i < len(f.Policies); i++ {
-		keep(f.Policies[i].Ref)
-	}
-	for i := m.ts; i < len(f.TransformSets); i++ {
-		keep(f.TransformSets[i].Ref)
-	}
-	for i := m.maps; i < len(f.CryptoMaps); i++ {
-		keep(f.CryptoMaps[i].Ref)
-	}
-	for i := m.acls; i < len(f.ACLs); i++ {
-		keep(f.ACLs[i].Ref)
-	}
-	for _, r := range f.Empty {
-		keep(r)
-	}
-}
 
 func (e *engine) sectionName(idx int) string {
 	if idx >= 0 && idx < len(e.sectionNames) {
