@@ -44,7 +44,7 @@ func (n CollectionNote) Sentence() string {
 	case CutCanceled:
 		return fmt.Sprintf("%s: stopped after %s when the check ran out of time (%s read)", where, roundWait(n.Waited), humanBytes(n.Bytes))
 	case CutNotRun:
-		return where + ": not run, the session to the device had failed"
+		return where + ": not run, the session to the device had already ended"
 	}
 	return fmt.Sprintf("%s: incomplete (%s read)", where, humanBytes(n.Bytes))
 }
@@ -64,20 +64,68 @@ func (n CollectionNote) Advice() string {
 	return "rerun the check, or run the command by hand and paste its output after `diagnose`"
 }
 
-// collectionHeadline is the warning's first sentence.
-func collectionHeadline(notes []CollectionNote, commands int) string {
-	if commands >= len(notes) {
-		return fmt.Sprintf("This diagnosis is based on partial output: %d of %d command(s) came back incomplete.", len(notes), commands)
+// splitNotRun separates the commands cut short from those never run.
+func splitNotRun(notes []CollectionNote) (cut, notRun []CollectionNote) {
+	for _, n := range notes {
+		if n.Problem == CutNotRun {
+			notRun = append(notRun, n)
+		} else {
+			cut = append(cut, n)
+		}
 	}
-	return fmt.Sprintf("This diagnosis is based on partial output: %d command(s) came back incomplete.", len(notes))
+	return cut, notRun
+}
+
+// collectionHeadline is the warning's first sentence: "... 1 of 7
+// command(s) cut short, 6 not run."
+func collectionHeadline(notes []CollectionNote, commands int) string {
+	cut, notRun := splitNotRun(notes)
+	var parts []string
+	if len(cut) > 0 {
+		if commands >= len(notes) {
+			parts = append(parts, fmt.Sprintf("%d of %d command(s) cut short", len(cut), commands))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d command(s) cut short", len(cut)))
+		}
+	}
+	if len(notRun) > 0 {
+		if len(cut) == 0 && commands >= len(notes) {
+			parts = append(parts, fmt.Sprintf("%d of %d command(s) not run", len(notRun), commands))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d not run", len(notRun)))
+		}
+	}
+	return "This diagnosis is based on partial output: " + strings.Join(parts, ", ") + "."
 }
 
 // collectionShort is the one-line form for Slack's notification text.
 func collectionShort(notes []CollectionNote) string {
-	if len(notes) == 1 {
-		return "partial output: " + notes[0].Sentence()
+	cut, notRun := splitNotRun(notes)
+	if len(cut) == 0 {
+		return fmt.Sprintf("partial output: %d command(s) not run", len(notRun))
 	}
-	return fmt.Sprintf("partial output: %d commands incomplete, first %s", len(notes), notes[0].Sentence())
+	s := "partial output: " + cut[0].Sentence()
+	if more := len(notes) - 1; more > 0 {
+		s += fmt.Sprintf("; %d more command(s) incomplete", more)
+	}
+	return s
+}
+
+// notRunLine names the commands that never ran, per device, in one line.
+func notRunLine(notRun []CollectionNote) string {
+	var b strings.Builder
+	for i, n := range notRun {
+		if i > 0 && n.Device == notRun[i-1].Device {
+			b.WriteString(", ")
+		} else if i > 0 {
+			fmt.Fprintf(&b, " on %s; ", notRun[i-1].Device)
+		}
+		b.WriteString("`" + n.Command + "`")
+	}
+	if last := notRun[len(notRun)-1].Device; last != "" {
+		b.WriteString(" on " + last)
+	}
+	return b.String() + ": not run, the session to the device had already ended"
 }
 
 func roundWait(d time.Duration) string {
@@ -127,15 +175,24 @@ func collectionText(notes []CollectionNote, commands int, mrkdwn bool) string {
 	} else {
 		b.WriteString("warning: " + head)
 	}
-	for i, n := range notes {
+	cut, notRun := splitNotRun(notes)
+	for i, n := range cut {
 		if mrkdwn && i == maxNoteLines {
-			fmt.Fprintf(&b, "\n…and %d more (the bot log has each one).", len(notes)-i)
+			fmt.Fprintf(&b, "\n…and %d more cut short (the bot log has each one).", len(cut)-i)
 			break
 		}
 		if mrkdwn {
 			fmt.Fprintf(&b, "\n• %s. _What to do:_ %s.", textSafe(n.Sentence()), textSafe(n.Advice()))
 		} else {
 			fmt.Fprintf(&b, "\n  - %s.\n    what to do: %s.", n.Sentence(), n.Advice())
+		}
+	}
+	if len(notRun) > 0 {
+		line, advice := notRunLine(notRun), notRun[0].Advice()
+		if mrkdwn {
+			fmt.Fprintf(&b, "\n• %s. _What to do:_ %s.", textSafe(line), textSafe(advice))
+		} else {
+			fmt.Fprintf(&b, "\n  - %s.\n    what to do: %s.", line, advice)
 		}
 	}
 	return b.String()

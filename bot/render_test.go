@@ -66,11 +66,12 @@ func renderCases() map[string]struct {
 		"secrets":              {secret, bot.ReplyContext{Source: "paste"}},
 		"code_fence_in_line":   {fence, bot.ReplyContext{Source: "paste"}},
 		"check_cut_short": {diagnose.Report{Phase: "none", Cause: "healthy", Verdict: "up", Confidence: 0.9, Peer: "40.10.1.1", Summary: "SAs up, traffic both ways."}, bot.ReplyContext{Source: "check", Device: "fw-hq", IncidentID: "inc-0003", IncidentStatus: "open", CanRecheck: true,
-			Check: &bot.CheckResult{Device: "fw-hq", Commands: []string{"show crypto isakmp sa", "show crypto ipsec sa peer 40.10.1.1", "show crypto map", "show logging | include 40.10.1.1"}, Duration: 21 * time.Second,
+			Check: &bot.CheckResult{Device: "fw-hq", Commands: []string{"show crypto isakmp sa", "show crypto ipsec sa peer 40.10.1.1", "show crypto map", "show ip route 4.1.1.0", "show logging | include 40.10.1.1"}, Duration: 21 * time.Second,
 				Notes: []bot.CollectionNote{
 					{Device: "fw-hq", Command: "show crypto isakmp sa", Problem: bot.CutStalled, Bytes: 47, Waited: 20 * time.Second},
 					{Device: "fw-hq", Command: "show crypto ipsec sa peer 40.10.1.1", Problem: bot.CutFlooded, Bytes: 1 << 20, Limit: 1 << 20},
 					{Device: "fw-hq", Command: "show crypto map", Problem: bot.CutDropped, Bytes: 12 << 10},
+					{Device: "fw-hq", Command: "show ip route 4.1.1.0", Problem: bot.CutNotRun},
 					{Device: "fw-hq", Command: "show logging | include 40.10.1.1", Problem: bot.CutNotRun},
 				}}}},
 		"monitor_cut_short": {ikeMismatch(), bot.ReplyContext{Source: "monitor", Device: "fw-hq", CollectionCommands: 7,

@@ -54,7 +54,7 @@ func TestMonitorDiagnosisSaysOutputWasCutShort(t *testing.T) {
 		t.Fatalf("want one diagnosis reply:\n%s", dump(all))
 	}
 	for _, w := range []string{
-		"This diagnosis is based on partial output: 1 of 2 command(s) came back incomplete.",
+		"This diagnosis is based on partial output: 1 of 2 command(s) cut short.",
 		"`show crypto isakmp sa` on fw-hq: connection closed by the device after 310 B, before its prompt came back",
 		"what to do: rerun the check",
 	} {
