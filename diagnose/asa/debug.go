@@ -91,5 +91,36 @@ var signatures = []facts.Signature{
 	{ID: "asa/dpd-timeout", Anchor: "DPD", Re: re(`(?i)DPD.{0,40}(?:timeout|timed out|no response)|keepalive timeout`), Event: facts.EvDPDDead},
 	{ID: "asa/session-disconnected", Anchor: "Session disconnected", Re: re(`IP = {ip}.*Reason: (?P<detail>[A-Za-z0-9 ]+)`), Event: facts.EvTunnelDown},
 	{ID: "asa/anti-replay", Anchor: "anti-replay", Event: facts.EvReplay},
-	{ID: "asa/frag", Anchor: "ragment", Re: re(`(?i)(?:src_addr=\s*{ip}.*?)?(?:fragmentation needed|packet too big|exceeds.*mtu)`), Event: facts.EvFragNeeded},
+	{ID: "asa/frag", Anchor: "ragment", Extract: fragNeeded, Event: facts.EvFragNeeded},
+}
+
+// fragNeeded reads a "fragmentation needed" / "packet too big" / "exceeds
+// ... mtu" message and the src_addr= before it ("PMTU-D packet 1500 bytes
+// greater than effective mtu 1438, dest_addr=A, src_addr=B, prot=esp,
+// fragmentation needed and DF set"). Hand-written: the case-folded regexp
+// with an optional leading group backtracked at every position of the line.
+func fragNeeded(line string, at int) (peer, state, detail string, ok bool) {
+	low := lowerASCII(line)
+	end := -1
+	for _, phrase := range []string{"fragmentation needed", "packet too big"} {
+		if i := strings.Index(low, phrase); i >= 0 && (end < 0 || i < end) {
+			end = i
+		}
+	}
+	if i := strings.Index(low, "exceeds"); i >= 0 && strings.Contains(low[i:], "mtu") && (end < 0 || i < end) {
+		end = i
+	}
+	if end < 0 {
+		return "", "", "", false
+	}
+	if i := strings.Index(low[:end], "src_addr="); i >= 0 {
+		v := strings.TrimLeft(line[i+len("src_addr="):end], " ")
+		if j := strings.IndexAny(v, ", "); j >= 0 {
+			v = v[:j]
+		}
+		if isAddr(v) {
+			peer = v
+		}
+	}
+	return peer, "", "", true
 }

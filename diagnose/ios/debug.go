@@ -97,7 +97,7 @@ var signatures = []facts.Signature{
 	{ID: "ios/cert-revoked", Anchor: "CERTIFICATE_REVOKED", Event: facts.EvCertInvalid},
 	{ID: "ios/cert-inval-ikmp", Anchor: "IKMP_INVAL_CERT", Re: re(`from {ip}`), Event: facts.EvCertInvalid},
 	{ID: "ios/cert-validation-failed", Anchor: "validation", Re: re(`(?i)certificate (?:chain )?validation (?:has )?failed`), Event: facts.EvCertInvalid},
-	{ID: "ios/cert-expired", Anchor: "expired", Re: re(`(?i)certificate.*(?:has expired|is expired)`), Event: facts.EvCertInvalid},
+	{ID: "ios/cert-expired", Anchor: "expired", Extract: certExpired, Event: facts.EvCertInvalid},
 	{ID: "ios/cert-not-yet-valid", Anchor: "not yet valid", Event: facts.EvCertInvalid},
 	{ID: "ios/invalid-major-version-notify", Anchor: "INVALID_MAJOR_VERSION", Event: facts.EvVersionMismatch},
 	{ID: "ios/invalid-major-version", Anchor: "ajor version", Re: re(`(?i)invalid (?:ike )?major version|INVALID_MAJOR_VERSION|unsupported IKE version`), Event: facts.EvVersionMismatch},
@@ -238,4 +238,16 @@ func isAddr(s string) bool {
 		}
 	}
 	return dots == 3 || colons >= 2
+}
+
+// certExpired: "certificate ... has expired" / "... is expired", any case
+// (the case-folded regexp with ".*" backtracked on long PKI lines).
+func certExpired(line string, at int) (peer, state, detail string, ok bool) {
+	low := lowerASCII(line)
+	i := strings.Index(low, "certificate")
+	if i < 0 {
+		return "", "", "", false
+	}
+	rest := low[i:]
+	return "", "", "", strings.Contains(rest, "has expired") || strings.Contains(rest, "is expired")
 }

@@ -17,6 +17,10 @@ func TestPacketAndStateReaders(t *testing.T) {
 		{"ISAKMP:(0:1:SW:1):Old State = IKE_R_MM2 New State = IKE_R_MM3", "New State", newState, "", "IKE_R_MM3", "", true},
 		{"ISAKMP:(0:1:SW:1):Old State = IKE_QM_R_QM2 New State = IKE_QM_ PHASE2_COMPLETE", "New State", newState, "", "IKE_QM_PHASE2_COMPLETE", "", true},
 		{"New State =", "New State", newState, "", "", "", false},
+		{"%PKI-3-CERTIFICATE_INVALID_EXPIRED: Certificate chain validation has failed.  The certificate (SN: 5A0F3C1E) has expired.", "expired", certExpired, "", "", "", true},
+		{"CRYPTO_PKI: certificate is expired", "expired", certExpired, "", "", "", true},
+		{"ISAKMP: password expired for user bob", "expired", certExpired, "", "", "", false},
+		{"the lease expired before the certificate was checked", "expired", certExpired, "", "", "", false},
 	}
 	for _, c := range cases {
 		at := indexOf(c.line, c.anchor)

@@ -50,7 +50,16 @@ func matchLine(text string, ref facts.Ref) []matched {
 				continue
 			}
 			ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: ref}
-			if sig.Re != nil {
+			if sig.Extract != nil {
+				peer, state, detail, ok := sig.Extract(text, strings.Index(text, sig.Anchor))
+				if !ok {
+					continue
+				}
+				ev.Peer, ev.Detail = peer, detail
+				if state != "" {
+					ev.State = state
+				}
+			} else if sig.Re != nil {
 				m := sig.Re.FindStringSubmatchIndex(text)
 				if m == nil {
 					continue

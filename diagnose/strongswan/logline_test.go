@@ -251,6 +251,8 @@ var wordings = []struct {
 	{"16[IKE] <lab|1> XAuth authentication of 'user1' failed", []string{"sw/xauth-failed"}},
 	{"16[IKE] <lab|1> XAuth authentication of 'user1' successful", []string{"sw/xauth-ok"}},
 	{"16[IKE] <lab|1> EAP method EAP_MSCHAPV2 failed for peer 'user1'", []string{"sw/eap-failed"}},
+	{"16[IKE] <lab|1> received EAP_FAILURE, EAP authentication failed", []string{"sw/eap-failure-received", "sw/eap-auth-failed"}},
+	{"16[IKE] <lab|1> EAP authentication failed", []string{"sw/eap-auth-failed"}},
 	{"16[IKE] <lab|1> received INTERNAL_ADDRESS_FAILURE notify, no CHILD_SA built", []string{"sw/internal-address-failure"}},
 	{"16[IKE] <lab|1> no virtual IP found for %any requested by 'user1'", []string{"sw/no-virtual-ip"}},
 	{"16[ENC] <lab|1> generating CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]", []string{"sw/create-child-sa", "sw/create-child-sa-with-ke"}},
