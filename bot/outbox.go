@@ -45,7 +45,9 @@ import (
 //     wait (a call past them fails as before, logged and counted as
 //     dropped); a call still failing after MaxQueueAge is given up, logged
 //     with how long it was tried. Retries back off exponentially (1 s to
-//     1 min) per thread, and a 429's Retry-After is honoured.
+//     1 min) per thread, and a 429's Retry-After is honoured. When a
+//     delivery succeeds, the other threads are tried at once (Slack is
+//     back), not at the end of their backoff.
 //
 // The delivery loop runs while anything is queued, under the context given
 // to Start (the bot's), and says what it leaves undelivered when that ends.
@@ -97,7 +99,8 @@ type outItem struct {
 	upload     uploadArgs
 	queuedAt   time.Time
 	attempts   int
-	ambiguous  bool // a post attempt may have gone through: look before re-posting
+	ambiguous  bool      // a post attempt may have gone through: look before re-posting
+	notBefore  time.Time // a 429's Retry-After: not sent again before this
 	inFlight   bool
 }
 
@@ -356,6 +359,18 @@ func (s *SlackMessenger) deliverLoop() {
 			if len(s.ob.queues[key]) > 0 {
 				s.ob.due[key] = now // the next one at once
 			}
+			// Slack answers again: the threads backing off are tried now
+			// rather than at the end of their backoff (one at a time, by
+			// this loop, paced per channel: no burst).
+			for k, d := range s.ob.due {
+				at := now
+				if nb := s.ob.queues[k][0].notBefore; nb.After(at) {
+					at = nb
+				}
+				if d.After(at) {
+					s.ob.due[k] = at
+				}
+			}
 		case retry && ctx.Err() == nil && now.Sub(it.queuedAt) < maxAge:
 			if ambiguous && it.kind == outPost {
 				it.ambiguous = true
@@ -363,6 +378,7 @@ func (s *SlackMessenger) deliverLoop() {
 			backoff := outboxRetryMin << min(it.attempts-1, 6)
 			backoff = min(backoff, outboxRetryMax)
 			s.ob.due[key] = now.Add(max(backoff, retryAfter))
+			it.notBefore = now.Add(retryAfter)
 			s.log.Debug("queued slack call failed again", "method", it.kind.method(), "channel", it.msg.Channel, "attempts", it.attempts, "next_in", s.ob.due[key].Sub(now), "err", err)
 		default:
 			s.popLocked(key)

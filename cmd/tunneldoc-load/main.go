@@ -306,7 +306,8 @@ func run(ctx context.Context, o options) error {
 		}
 		if n != last {
 			last, lastChange = n, time.Now()
-		} else if time.Since(lastChange) > 30*time.Second {
+		} else if quiet := time.Since(lastChange); quiet > 30*time.Second && time.Since(fs.failOver()) > 30*time.Second {
+			// (answers held back by a Slack failure come after it ends)
 			fmt.Printf("no new answer for 30 s: giving up with %d of %d answered\n", n, o.requests)
 			break
 		}
@@ -360,6 +361,9 @@ func run(ctx context.Context, o options) error {
 		fmt.Printf("answer for %s:\n%s\n", o.dump, fs.answerFor(" on "+o.dump))
 	}
 	fmt.Printf("Slack calls: %d chat.postMessage, %d chat.update, %d other, %d refused by the scripted failure\n", st.posts, st.updates, st.other, st.failed)
+	lost := st.placeholders - st.answeredPlaceholders + unmatched
+	fmt.Printf("delivery: %d lost (no answer shown), %d duplicated (answered twice, or one delivery id posted twice: %d), %d out of order (edits of a ts never posted: %d; a placeholder put back over its answer: %d); %d answers shown only after the Slack failure ended\n",
+		lost, st.twice+st.dupDeliveries, st.dupDeliveries, st.unknownEdits+st.regressions, st.unknownEdits, st.regressions, st.late)
 	if len(lat) > 0 {
 		fmt.Printf("event -> threaded diagnosis: p50 %s, p90 %s, p99 %s, max %s (n=%d)\n",
 			pct(lat, 50), pct(lat, 90), pct(lat, 99), lat[len(lat)-1].Round(time.Millisecond), len(lat))
@@ -375,7 +379,18 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("lab: peak concurrent SSH sessions %d\n", l.PeakSessions())
 	inc, tun := countKeys(ctx, rdb, "tunneldoc:incident:*"), countKeys(ctx, rdb, "tunneldoc:tunnel:*")
-	fmt.Printf("redis after the burst: %d incident records, %d tunnel index keys (%d distinct tunnels were checked)\n", inc, tun, len(sentBy))
+	if o.redisKill > 0 {
+		// Incident writes held during the outage are written by the bot
+		// after Redis is back (with backoff up to 10 s): wait for them.
+		for waitEnd := time.Now().Add(60 * time.Second); (tun < len(sentBy) || countDiagnoses(ctx, rdb) < fs.summary().diagnoses) && time.Now().Before(waitEnd) && ctx.Err() == nil; {
+			time.Sleep(500 * time.Millisecond)
+			inc, tun = countKeys(ctx, rdb, "tunneldoc:incident:*"), countKeys(ctx, rdb, "tunneldoc:tunnel:*")
+		}
+	}
+	fmt.Printf("redis after the burst: %d incident records, %d tunnel index keys (%d distinct tunnels were checked): %d tunnels without an incident, %d incident records beyond one per tunnel\n",
+		inc, tun, len(sentBy), max(0, len(sentBy)-tun), max(0, inc-tun))
+	diagnosesRecorded := countDiagnoses(ctx, rdb)
+	fmt.Printf("redis after the burst: %d diagnoses recorded in incidents (%d answers were shown with a diagnosis)\n", diagnosesRecorded, st.diagnoses)
 
 	stopBot()
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
@@ -385,8 +400,17 @@ func run(ctx context.Context, o options) error {
 	if n := countLines(logFile.Name(), "level=ERROR", `"level":"ERROR"`); n > 0 {
 		fmt.Printf("bot log: %d ERROR lines, last: %s\n", n, tail(logFile.Name()))
 	}
-	if st.placeholders-st.answeredPlaceholders > 0 || st.twice > 0 || accepted < o.requests || unmatched > 0 {
+	if st.placeholders-st.answeredPlaceholders > 0 || st.twice > 0 || accepted < o.requests || unmatched > 0 || st.dupDeliveries > 0 {
 		return errors.New("not every request was answered exactly once")
+	}
+	if st.unknownEdits+st.regressions > 0 {
+		return errors.New("Slack calls arrived out of order")
+	}
+	if tun < len(sentBy) || inc > tun {
+		return errors.New("not every tunnel checked has exactly one incident")
+	}
+	if diagnosesRecorded < st.diagnoses {
+		return errors.New("not every diagnosis shown was recorded in its incident")
 	}
 	return nil
 }
@@ -523,6 +547,12 @@ type fakeSlack struct {
 	failEnd     time.Time
 	failCode    int
 	failed      int
+	// "once" and "in order" (the bot's outbox): every thread reply
+	// carries a delivery id in its metadata.
+	deliveries   map[string]int // delivery id -> posts carrying it
+	unknownEdits int            // chat.update of a ts never posted
+	regressions  int            // an edit put a placeholder back over an answer
+	late         int            // answers first shown after the scripted failure ended
 }
 
 func (f *fakeSlack) failUntil(t time.Time, code int) {
@@ -551,7 +581,7 @@ func (f *fakeSlack) failing(w http.ResponseWriter) bool {
 }
 
 func newFakeSlack() *fakeSlack {
-	f := &fakeSlack{placeholder: map[string]string{}, finals: map[string][]time.Time{}, finalText: map[string]string{}, rewarned: map[string]bool{}}
+	f := &fakeSlack{placeholder: map[string]string{}, finals: map[string][]time.Time{}, finalText: map[string]string{}, rewarned: map[string]bool{}, deliveries: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/auth.test", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "user_id": botUser, "user": "tunneldoc", "team": "load", "team_id": "TLOAD"})
@@ -612,12 +642,24 @@ func (f *fakeSlack) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	text := r.Form.Get("text")
 	ts := f.nextTS()
+	md := parseMetadata(r.Form.Get("metadata"))
+	now := time.Now()
 	f.mu.Lock()
 	f.posts++
-	// the placeholder: ":hourglass_flowing_sand: checking PEER on DEVICE…"
-	if i := strings.Index(text, "checking "); i >= 0 && strings.Contains(text, "hourglass") {
-		key := strings.TrimSuffix(strings.TrimSpace(text[i+len("checking "):]), "…")
+	if md.deliveryID != "" {
+		f.deliveries[md.deliveryID]++
+	}
+	switch {
+	case isPlaceholder(text):
+		// the placeholder: ":hourglass_flowing_sand: checking PEER on DEVICE…"
+		i := strings.Index(text, "checking ")
+		f.placeholder[ts] = strings.TrimSuffix(strings.TrimSpace(text[i+len("checking "):]), "…")
+	case md.peer != "" && md.device != "" && r.Form.Get("thread_ts") != "" && !strings.HasPrefix(text, "Both ends"):
+		// A placeholder that could not be posted in time and was edited
+		// while queued: the bot posts the answer itself (the outbox).
+		key := md.peer + " on " + md.device
 		f.placeholder[ts] = key
+		f.answer(ts, text+"\n"+r.Form.Get("blocks"), now)
 	}
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": ts, "message": map[string]any{"text": text, "ts": ts}})
@@ -632,17 +674,66 @@ func (f *fakeSlack) update(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
 	f.mu.Lock()
 	f.updates++
+	if ts == "" || ts > fmt.Sprintf("1900000000.%06d", f.seq) || strings.HasPrefix(ts, "queued-") {
+		f.unknownEdits++
+	}
 	if _, ok := f.placeholder[ts]; ok {
-		if len(f.finals[ts]) == 0 {
-			f.nAnswered++
-			f.finalText[ts] = r.Form.Get("text") + "\n" + r.Form.Get("blocks")
-		} else if strings.Contains(r.Form.Get("text"), "could not be saved") || strings.Contains(r.Form.Get("blocks"), "could not be saved") {
-			f.rewarned[ts] = true
+		text := r.Form.Get("text")
+		switch {
+		case isPlaceholder(text):
+			if len(f.finals[ts]) > 0 {
+				f.regressions++
+			}
+		case len(f.finals[ts]) == 0:
+			f.answer(ts, text+"\n"+r.Form.Get("blocks"), now)
+		default:
+			if strings.Contains(text, "could not be saved") || strings.Contains(r.Form.Get("blocks"), "could not be saved") {
+				f.rewarned[ts] = true
+			}
+			f.finals[ts] = append(f.finals[ts], now)
 		}
-		f.finals[ts] = append(f.finals[ts], now)
 	}
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": ts, "text": r.Form.Get("text")})
+}
+
+// answer records the first answer shown for the placeholder at ts; the
+// caller holds mu.
+func (f *fakeSlack) answer(ts, text string, now time.Time) {
+	f.nAnswered++
+	f.finalText[ts] = text
+	f.finals[ts] = append(f.finals[ts], now)
+	if !f.failEnd.IsZero() && now.After(f.failEnd) {
+		f.late++
+	}
+}
+
+func isPlaceholder(text string) bool {
+	return strings.Contains(text, "hourglass") && strings.Contains(text, "checking ")
+}
+
+// msgMetadata is what the load tool reads from a post's metadata.
+type msgMetadata struct{ deliveryID, peer, device string }
+
+func parseMetadata(raw string) msgMetadata {
+	if raw == "" {
+		return msgMetadata{}
+	}
+	var m struct {
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if json.Unmarshal([]byte(raw), &m) != nil {
+		return msgMetadata{}
+	}
+	str := func(k string) string { v, _ := m.EventPayload[k].(string); return v }
+	return msgMetadata{deliveryID: str("delivery_id"), peer: str("peer"), device: str("device")}
+}
+
+// failOver is when the scripted failure ended (zero when none).
+func (f *fakeSlack) failOver() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failEnd
 }
 
 func (f *fakeSlack) answered() int {
@@ -654,13 +745,20 @@ func (f *fakeSlack) answered() int {
 type slackSummary struct {
 	placeholders, answeredPlaceholders, twice, rewarned, diagnoses, errors, partial int
 	posts, updates, other, failed                                                   int
+	dupDeliveries, unknownEdits, regressions, late                                  int
 	finalByKey                                                                      map[string][]time.Time
 }
 
 func (f *fakeSlack) summary() slackSummary {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := slackSummary{placeholders: len(f.placeholder), posts: f.posts, updates: f.updates, other: f.other, failed: f.failed, finalByKey: map[string][]time.Time{}}
+	s := slackSummary{placeholders: len(f.placeholder), posts: f.posts, updates: f.updates, other: f.other, failed: f.failed, finalByKey: map[string][]time.Time{},
+		unknownEdits: f.unknownEdits, regressions: f.regressions, late: f.late}
+	for _, n := range f.deliveries {
+		if n > 1 {
+			s.dupDeliveries += n - 1
+		}
+	}
 	for ts, key := range f.placeholder {
 		fin := f.finals[ts]
 		if len(fin) == 0 {
@@ -777,6 +875,32 @@ func redisCommands(ctx context.Context, c *redis.Client) int64 {
 }
 
 // countKeys counts keys matching pattern with SCAN (bounded), -1 on error.
+// countDiagnoses sums the diagnoses recorded in every incident (-1 when
+// Redis cannot be read).
+func countDiagnoses(ctx context.Context, c *redis.Client) int {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	n := 0
+	it := c.Scan(cctx, 0, "tunneldoc:incident:*", 1000).Iterator()
+	for it.Next(cctx) {
+		b, err := c.Get(cctx, it.Val()).Bytes()
+		if err != nil {
+			return -1
+		}
+		var in struct {
+			Diagnoses []json.RawMessage `json:"diagnoses"`
+		}
+		if json.Unmarshal(b, &in) != nil {
+			return -1
+		}
+		n += len(in.Diagnoses)
+	}
+	if it.Err() != nil {
+		return -1
+	}
+	return n
+}
+
 func countKeys(ctx context.Context, c *redis.Client, pattern string) int {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
