@@ -53,10 +53,11 @@ func (m *countingMessenger) count() int {
 	return m.posts
 }
 
-// FuzzEventsEndpoint sends any body to the Events API endpoint, unsigned,
-// signed with the wrong secret or signed correctly: no panic, only 200,
-// 400, 401 or 413; a request not signed by Slack is always refused and
-// nothing is posted for it; a refused one (4xx) posts nothing either.
+// FuzzEventsEndpoint sends any body to the Events API, slash command or
+// interactivity endpoint (mode/3 picks it), unsigned, signed with the
+// wrong secret or signed correctly (mode%3): no panic, only 200, 400, 401
+// or 413; a request not signed by Slack is always refused and nothing is
+// posted for it; a refused one (4xx) posts nothing either.
 func FuzzEventsEndpoint(f *testing.F) {
 	for _, b := range [][]byte{
 		mustJSON(mention("EvF1", "1700000300.000100", "", "help")),
@@ -72,6 +73,24 @@ func FuzzEventsEndpoint(f *testing.F) {
 			f.Add(b, mode)
 		}
 	}
+	for _, b := range []string{
+		"command=%2Ftunnel&text=status&user_id=UALICE&channel_id=CNET&trigger_id=1",
+		"command=%2Ftunnel&text=check+90.1.1.1&user_id=UALICE&channel_id=CNET",
+		"text=%zz",
+	} {
+		for mode := uint8(3); mode < 6; mode++ {
+			f.Add([]byte(b), mode)
+		}
+	}
+	for _, b := range []string{
+		`payload={"type":"block_actions","user":{"id":"UALICE"},"channel":{"id":"CNET"},"actions":[{"action_id":"tunneldoc_ack","value":"inc-1"}]}`,
+		`payload={"type":"view_submission","user":{"id":"UALICE"},"view":{"callback_id":"tunneldoc_diagnose","private_metadata":"CNET"}}`,
+		"payload=%7B",
+	} {
+		for mode := uint8(6); mode < 9; mode++ {
+			f.Add([]byte(b), mode)
+		}
+	}
 	msg := &countingMessenger{}
 	b, err := bot.New(bot.Config{Store: store.NewMemory(store.Options{}), Messenger: msg, BotUserID: botUser,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -83,8 +102,15 @@ func FuzzEventsEndpoint(f *testing.F) {
 	h := bot.NewHTTPHandler(ctx, b, signingSecret, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	send := func(body []byte, mode uint8) int {
 		now := time.Now()
-		req := httptest.NewRequest(http.MethodPost, bot.PathEvents, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
+		path, ct := bot.PathEvents, "application/json"
+		switch (mode / 3) % 3 {
+		case 1:
+			path, ct = bot.PathCommands, "application/x-www-form-urlencoded"
+		case 2:
+			path, ct = bot.PathInteractive, "application/x-www-form-urlencoded"
+		}
+		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
+		req.Header.Set("Content-Type", ct)
 		req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(now.Unix(), 10))
 		switch mode % 3 {
 		case 1:
