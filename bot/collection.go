@@ -105,8 +105,11 @@ func collectionShort(notes []CollectionNote) string {
 		return fmt.Sprintf("partial output: %d command(s) not run", len(notRun))
 	}
 	s := "partial output: " + cut[0].Sentence()
-	if more := len(notes) - 1; more > 0 {
-		s += fmt.Sprintf("; %d more command(s) incomplete", more)
+	if more := len(cut) - 1; more > 0 {
+		s += fmt.Sprintf("; %d more cut short", more)
+	}
+	if len(notRun) > 0 {
+		s += fmt.Sprintf("; %d not run", len(notRun))
 	}
 	return s
 }
