@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
@@ -139,6 +140,19 @@ type Monitor struct {
 	log   *slog.Logger
 	clock bot.Clock
 	token string // this replica's lease token
+
+	mu sync.Mutex
+	// locks keeps this replica's goroutines apart per tunnel (the store's
+	// tunnel lease keeps replicas apart).
+	locks map[string]*tunnelLock
+	// unsaved holds records this replica changed (usually after posting)
+	// that the store did not take; they are written before the tunnel is
+	// handled again, so a post is not repeated or forgotten after a
+	// store outage.
+	unsaved map[string]*record
+	// counters are the last poll's SA counters per tunnel, for the
+	// one-way traffic test.
+	counters map[string]Verdict
 }
 
 // New checks deps and returns a Monitor.
@@ -157,7 +171,8 @@ func New(cfg Config, deps Deps) (*Monitor, error) {
 	}
 	cfg = cfg.withDefaults()
 	return &Monitor{cfg: cfg, deps: deps, clock: deps.Clock, token: cfg.ReplicaID + "-" + rand.Text(),
-		log: deps.Logger.With("component", "monitor", "replica", cfg.ReplicaID)}, nil
+		log:   deps.Logger.With("component", "monitor", "replica", cfg.ReplicaID),
+		locks: map[string]*tunnelLock{}, unsaved: map[string]*record{}, counters: map[string]Verdict{}}, nil
 }
 
 // Config returns the effective configuration.
@@ -198,9 +213,72 @@ type record struct {
 	Encaps     int64     `json:"encaps"`
 	Decaps     int64     `json:"decaps"`
 	CountersAt time.Time `json:"counters_at,omitempty"`
+
+	// DiagnosisDue: the root is posted but the diagnosis reply is not yet
+	// (the store or Slack failed, or the replica stopped in between); any
+	// replica posts it on the tunnel's next poll or sweep.
+	DiagnosisDue bool `json:"diagnosis_due,omitempty"`
 }
 
+// load returns the tunnel's record; call it holding the tunnel (see
+// withTunnel). A record this replica could not save earlier is written
+// first, unless another replica has moved the tunnel on since.
 func (m *Monitor) load(ctx context.Context, tunnel string) (*record, error) {
+	stored, err := m.loadStored(ctx, tunnel)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	mine := m.unsaved[tunnel]
+	m.mu.Unlock()
+	if mine == nil {
+		return stored, nil
+	}
+	if stored != nil && (stored.Seq > mine.Seq || stored.ThreadTS != "" && mine.ThreadTS != "" && stored.ThreadTS != mine.ThreadTS) {
+		m.log.Info("dropping an unsaved tunnel record: another replica has moved the tunnel on", "tunnel", tunnel, "seq", mine.Seq, "stored_seq", stored.Seq)
+		m.forget(mine)
+		return stored, nil
+	}
+	r := mine.clone()
+	if err := m.save(ctx, r); err != nil {
+		return nil, err
+	}
+	m.log.Info("wrote a tunnel record held back by a store failure", "tunnel", tunnel, "seq", r.Seq)
+	return r, nil
+}
+
+func (r *record) clone() *record {
+	c := *r
+	c.Flaps = append([]time.Time(nil), r.Flaps...)
+	return &c
+}
+
+// forget drops r from the unsaved records if it is still the one held.
+func (m *Monitor) forget(r *record) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.unsaved[r.Tunnel] == r {
+		delete(m.unsaved, r.Tunnel)
+	}
+}
+
+// flushUnsaved writes the records held back by a store failure.
+func (m *Monitor) flushUnsaved(ctx context.Context) {
+	m.mu.Lock()
+	var tunnels []string
+	for t := range m.unsaved {
+		tunnels = append(tunnels, t)
+	}
+	m.mu.Unlock()
+	for _, t := range tunnels {
+		if err := m.withTunnel(ctx, t, func() error { _, err := m.load(ctx, t); return err }); err != nil {
+			m.log.Warn("writing a held-back tunnel record", "tunnel", t, "err", err)
+		}
+	}
+}
+
+// loadStored reads the record from the store only.
+func (m *Monitor) loadStored(ctx context.Context, tunnel string) (*record, error) {
 	b, ok, err := m.deps.State.LoadTunnel(ctx, tunnel)
 	if err != nil {
 		return nil, err
@@ -215,21 +293,59 @@ func (m *Monitor) load(ctx context.Context, tunnel string) (*record, error) {
 	return &r, nil
 }
 
+// save writes the record; when the store fails, the record is held in
+// this replica and written before the tunnel is handled again.
 func (m *Monitor) save(ctx context.Context, r *record) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("monitor record %s: %w", r.Tunnel, err)
 	}
-	return m.deps.State.SaveTunnel(ctx, r.Tunnel, b, m.cfg.RecordTTL)
+	err = m.deps.State.SaveTunnel(ctx, r.Tunnel, b, m.cfg.RecordTTL)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err != nil {
+		m.unsaved[r.Tunnel] = r.clone()
+		return err
+	}
+	delete(m.unsaved, r.Tunnel)
+	return nil
 }
 
 // withTunnel runs fn holding the tunnel's lease, so one replica at a time
 // reads, posts and writes a tunnel's record. It waits a bounded time.
 func (m *Monitor) withTunnel(ctx context.Context, tunnel string, fn func() error) error {
+	// This replica's goroutines wait for each other here, so the store's
+	// lease can carry the replica's own token: a hold left behind when a
+	// release failed (the store was down) is renewed at once instead of
+	// being waited out.
+	m.mu.Lock()
+	local := m.locks[tunnel]
+	if local == nil {
+		local = &tunnelLock{ch: make(chan struct{}, 1)}
+		m.locks[tunnel] = local
+	}
+	local.refs++
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		if local.refs--; local.refs == 0 {
+			delete(m.locks, tunnel) // events name any peer: keep only the locks in use
+		}
+		m.mu.Unlock()
+	}()
+	wait := time.NewTimer(m.cfg.LockTTL)
+	select {
+	case local.ch <- struct{}{}:
+		wait.Stop()
+	case <-ctx.Done():
+		wait.Stop()
+		return ctx.Err()
+	case <-wait.C:
+		return fmt.Errorf("monitor: tunnel %s is busy in this replica", tunnel)
+	}
+	defer func() { <-local.ch }()
 	name := "tunnel:" + tunnel
-	// A token per call: the replica's own token would let two goroutines
-	// of one replica "renew" each other's hold.
-	token := m.token + "-" + rand.Text()[:10]
+	token := m.token
 	deadline := m.clock.Now().Add(m.cfg.LockTTL)
 	for i := 0; ; i++ {
 		ok, err := m.deps.State.AcquireLease(ctx, name, token, m.cfg.LockTTL)
@@ -255,6 +371,13 @@ func (m *Monitor) withTunnel(ctx context.Context, tunnel string, fn func() error
 		_ = m.deps.State.ReleaseLease(rctx, name, token)
 	}()
 	return fn()
+}
+
+// tunnelLock is one tunnel's lock in this replica; refs counts the
+// goroutines holding or waiting for it.
+type tunnelLock struct {
+	ch   chan struct{}
+	refs int
 }
 
 // resolveTarget completes an event's device and tunnel name from the
@@ -329,6 +452,9 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 	now := m.clock.Now()
 	muted := m.silenced(ctx, r.Peer)
 	if ev.Down == r.Down && (r.Open || !ev.Down) {
+		if r.Open && r.Down && r.DiagnosisDue && r.ThreadTS != "" && !muted {
+			return m.dueDiagnosis(ctx, r, ev)
+		}
 		// Unchanged state: only a new cause is news.
 		if ev.Down && ev.Report != nil && ev.Report.Cause != "" && ev.Report.Cause != diagnose.CauseUnknown &&
 			(ev.Report.Cause != r.Cause || ev.Report.Phase != r.Phase) && r.ThreadTS != "" && !muted && !r.Flapping {
@@ -456,6 +582,7 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	r.ThreadTS = ts
 	r.RootUpdatedAt = m.clock.Now()
 	r.RootDirty = false
+	r.DiagnosisDue = true
 	m.linkIncident(ctx, r)
 	// The thread exists now: keep it even if what follows fails.
 	if err := m.save(ctx, r); err != nil {
@@ -470,8 +597,28 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 		err = m.postOnce(ctx, r, "diagnosis", note)
 	}
 	if err != nil {
-		m.log.Error("posting the diagnosis", "tunnel", r.Tunnel, "err", err)
+		m.log.Error("posting the diagnosis; it is posted on a later poll", "tunnel", r.Tunnel, "err", err)
+	} else {
+		r.DiagnosisDue = false
 	}
+	return m.save(ctx, r)
+}
+
+// dueDiagnosis posts the diagnosis an open thread is still owed.
+func (m *Monitor) dueDiagnosis(ctx context.Context, r *record, ev Event) error {
+	rep, check, diagnosed, note := m.diagnosisFor(ctx, r, ev)
+	var err error
+	if diagnosed {
+		err = m.postDiagnosis(ctx, r, rep, check, "diagnosis")
+	} else {
+		err = m.postOnce(ctx, r, "diagnosis", note)
+	}
+	if err != nil {
+		return err
+	}
+	r.DiagnosisDue = false
+	r.RootDirty = true
+	m.editRoot(ctx, r, false)
 	return m.save(ctx, r)
 }
 
@@ -508,6 +655,7 @@ func (m *Monitor) resolve(ctx context.Context, r *record, muted bool, why string
 		was = now.Sub(r.Since)
 	}
 	r.Open, r.Down = false, false
+	r.DiagnosisDue = false // the outage is over: a check now would show the tunnel up
 	r.ResolvedAt = now
 	flapped := r.Flapping
 	if flapped {
@@ -544,12 +692,8 @@ func (m *Monitor) txID(r *record, kind string) string {
 // retried).
 func (m *Monitor) postOnce(ctx context.Context, r *record, kind, text string) error {
 	id := m.txID(r, kind)
-	ok, err := m.deps.State.ClaimTransition(ctx, id, m.cfg.ClaimTTL)
-	if err != nil {
+	if ok, err := m.claim(ctx, r, id, kind); err != nil || !ok {
 		return err
-	}
-	if !ok {
-		return nil
 	}
 	if _, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: text, Incident: m.ref(r)}); err != nil {
 		_ = m.deps.State.DropTransition(ctx, id)
@@ -559,6 +703,26 @@ func (m *Monitor) postOnce(ctx context.Context, r *record, kind, text string) er
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
 	return nil
+}
+
+// claim takes the once-only claim of a thread post. false, nil: it was
+// sent already. A claim another replica holds but has not marked sent is
+// an error: that replica is posting it or stopped before it could, so the
+// caller leaves the record unchanged and the post is retried once the
+// claim expires, instead of being taken as done.
+func (m *Monitor) claim(ctx context.Context, r *record, id, kind string) (bool, error) {
+	ok, err := m.deps.State.ClaimTransition(ctx, id, m.cfg.ClaimTTL)
+	if err != nil || ok {
+		return ok, err
+	}
+	st, err := m.deps.State.TransitionState(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if st == "sent" {
+		return false, nil
+	}
+	return false, fmt.Errorf("monitor: the %s post for %s is claimed but not sent (another replica is posting it or stopped); retried after the claim expires", kind, r.Tunnel)
 }
 
 func (m *Monitor) ref(r *record) *bot.IncidentRef {
@@ -620,8 +784,7 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 // cut short.
 func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Report, check *bot.CheckResult, kind string) error {
 	id := m.txID(r, kind)
-	ok, err := m.deps.State.ClaimTransition(ctx, id, m.cfg.ClaimTTL)
-	if err != nil || !ok {
+	if ok, err := m.claim(ctx, r, id, kind); err != nil || !ok {
 		return err
 	}
 	rc := bot.ReplyContext{Peer: r.Peer, Device: r.Device, Source: store.SourceMonitor, IncidentID: r.IncidentID, IncidentStatus: store.StatusOpen, CanRecheck: r.IncidentID != ""}
@@ -744,12 +907,12 @@ func (m *Monitor) Sweep(ctx context.Context) error {
 	}
 	var errs []error
 	for _, tun := range tunnels {
-		r, err := m.load(ctx, tun)
+		r, err := m.loadStored(ctx, tun)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if r == nil || !m.sweepDue(ctx, r) {
+		if r == nil || !m.sweepDue(ctx, r) && !m.holdsUnsaved(tun) {
 			continue
 		}
 		err = m.withTunnel(ctx, tun, func() error {
@@ -775,6 +938,8 @@ func (m *Monitor) sweepDue(ctx context.Context, r *record) bool {
 		return true
 	case r.Open && r.Down && r.ThreadTS == "":
 		return !m.silenced(ctx, r.Peer)
+	case r.Open && r.Down && r.ThreadTS != "" && r.DiagnosisDue:
+		return !m.silenced(ctx, r.Peer)
 	case r.Open && r.ThreadTS != "" && now.Sub(r.RootUpdatedAt) >= m.cfg.RootRefresh:
 		return true
 	}
@@ -792,6 +957,8 @@ func (m *Monitor) sweepOne(ctx context.Context, r *record) error {
 		r.Seq++
 		r.Since = now
 		return m.openThread(ctx, r, Event{Peer: r.Peer, Device: r.Device, Down: true, Source: r.Source, Detail: r.Summary})
+	case r.Open && r.Down && r.ThreadTS != "" && r.DiagnosisDue && !muted:
+		return m.dueDiagnosis(ctx, r, Event{Peer: r.Peer, Device: r.Device, Down: true, Source: r.Source, Detail: r.Summary})
 	case r.Open && r.ThreadTS != "" && now.Sub(r.RootUpdatedAt) >= m.cfg.RootRefresh:
 		r.RootDirty = true
 	}
@@ -819,7 +986,7 @@ func (m *Monitor) Statuses(ctx context.Context) ([]Status, error) {
 	}
 	var out []Status
 	for _, t := range tunnels {
-		r, err := m.load(ctx, t)
+		r, err := m.loadStored(ctx, t)
 		if err != nil {
 			return nil, err
 		}

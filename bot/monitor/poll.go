@@ -128,17 +128,27 @@ func (m *Monitor) pollDevice(ctx context.Context, dev string, targets []Target) 
 func (m *Monitor) judgeAndApply(ctx context.Context, t Target, text string, partial bool) error {
 	f := diagnose.Facts(text, diagnose.Options{Peer: t.Peer})
 	tunnel := store.Tunnel(t.Peer, t.Device)
-	var prev *Verdict
-	r, lerr := m.load(ctx, tunnel)
-	if lerr != nil {
-		return lerr
+	r, err := m.loadStored(ctx, tunnel)
+	if err != nil {
+		return err
 	}
-	if r != nil && !r.CountersAt.IsZero() {
+	// The previous poll's counters: this replica's own when it polled the
+	// tunnel last, else the record's (a device taken over from another
+	// replica).
+	prev, ok := m.lastCounters(tunnel)
+	if !ok && r != nil && !r.CountersAt.IsZero() {
 		prev = &Verdict{Encaps: r.Encaps, Decaps: r.Decaps}
 	}
 	v, ev := decide(f, m.deps.Diagnose(text, diagnose.Options{Peer: t.Peer}), t.Peer, prev)
+	m.keepCounters(tunnel, v)
 	ev.Device = t.Device
 	ev.Partial = partial
+	// An up tunnel with nothing open and nothing owed needs no write: one
+	// read per tunnel and round, no lease. (Counters stay in this replica;
+	// the record keeps them only while something is open.)
+	if !v.Down && (r == nil || !r.Open && !r.Down && !r.DiagnosisDue) && !m.holdsUnsaved(tunnel) {
+		return nil
+	}
 	return m.withTunnel(ctx, tunnel, func() error {
 		r, err := m.load(ctx, tunnel)
 		if err != nil {
@@ -149,10 +159,34 @@ func (m *Monitor) judgeAndApply(ctx context.Context, t Target, text string, part
 		}
 		r.Encaps, r.Decaps, r.CountersAt = v.Encaps, v.Decaps, m.clock.Now()
 		if r.Seq == 0 && !v.Down {
-			return m.save(ctx, r) // healthy and never down: only the counters
+			return nil // healthy and never down: nothing to keep
 		}
 		return m.apply(ctx, r, ev)
 	})
+}
+
+// lastCounters returns the counters this replica saw at its last poll of
+// tunnel.
+func (m *Monitor) lastCounters(tunnel string) (*Verdict, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.counters[tunnel]
+	if !ok {
+		return nil, false
+	}
+	return &v, true
+}
+
+func (m *Monitor) keepCounters(tunnel string, v Verdict) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.counters[tunnel] = Verdict{Encaps: v.Encaps, Decaps: v.Decaps}
+}
+
+func (m *Monitor) holdsUnsaved(tunnel string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.unsaved[tunnel] != nil
 }
 
 // decide combines the SA tables' verdict with the engine's: the engine
@@ -248,6 +282,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 	defer m.releaseAll()
 	for {
 		start := time.Now()
+		m.flushUnsaved(ctx)
 		polled, err := m.PollOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			m.log.Warn("poll round", "err", err)

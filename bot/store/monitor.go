@@ -48,6 +48,10 @@ type MonitorState interface {
 	TransitionSent(ctx context.Context, id string, ttl time.Duration) error
 	// DropTransition frees a claim whose post failed, so it can be retried.
 	DropTransition(ctx context.Context, id string) error
+	// TransitionState says where transition id is: "" (free), "claimed"
+	// (a replica is posting it, or died doing so: free again once the
+	// claim expires) or "sent".
+	TransitionState(ctx context.Context, id string) (string, error)
 	// LoadTunnel returns the monitor record of tunnel.
 	LoadTunnel(ctx context.Context, tunnel string) (data []byte, ok bool, err error)
 	// SaveTunnel stores the monitor record of tunnel for ttl.
@@ -129,6 +133,18 @@ func (r *Redis) DropTransition(ctx context.Context, id string) error {
 		return fmt.Errorf("redis drop transition %s: %w", id, err)
 	}
 	return nil
+}
+
+// TransitionState implements MonitorState.
+func (r *Redis) TransitionState(ctx context.Context, id string) (string, error) {
+	v, err := r.rdb.Get(ctx, r.key("mon", "tx", id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("redis transition state %s: %w", id, err)
+	}
+	return v, nil
 }
 
 // LoadTunnel implements MonitorState.
@@ -368,6 +384,14 @@ func (m *MemoryMonitor) DropTransition(_ context.Context, id string) error {
 		delete(m.tx, id)
 	}
 	return nil
+}
+
+// TransitionState implements MonitorState.
+func (m *MemoryMonitor) TransitionState(_ context.Context, id string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, _ := m.live(m.tx, id)
+	return v.v, nil
 }
 
 // LoadTunnel implements MonitorState.

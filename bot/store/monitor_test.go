@@ -49,8 +49,14 @@ func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, a
 
 	// Transitions: one claim; a dropped claim can be claimed again; a sent
 	// one cannot be dropped or claimed.
+	if st, err := s.TransitionState(ctx, "t1"); st != "" || err != nil {
+		t.Fatalf("state before the claim: %q %v", st, err)
+	}
 	if ok, _ := s.ClaimTransition(ctx, "t1", time.Minute); !ok {
 		t.Fatal("first claim refused")
+	}
+	if st, _ := s.TransitionState(ctx, "t1"); st != "claimed" {
+		t.Fatalf("state after the claim: %q", st)
 	}
 	if ok, _ := s.ClaimTransition(ctx, "t1", time.Minute); ok {
 		t.Fatal("second claim granted")
@@ -65,6 +71,9 @@ func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, a
 		t.Fatal(err)
 	}
 	_ = s.DropTransition(ctx, "t1")
+	if st, _ := s.TransitionState(ctx, "t1"); st != "sent" {
+		t.Fatalf("state after sent and a drop: %q", st)
+	}
 	if ok, _ := s.ClaimTransition(ctx, "t1", time.Minute); ok {
 		t.Fatal("a sent transition was claimed again")
 	}
