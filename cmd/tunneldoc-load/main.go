@@ -80,6 +80,9 @@ func main() {
 	flag.IntVar(&o.slackCode, "slack-status", 429, "fault run: the HTTP status Slack answers while failing (429 with Retry-After: 1, or 500)")
 	flag.StringVar(&o.dump, "dump-answer", "", "print the answer (text and blocks) given for this device, e.g. dev-000")
 	flag.Parse()
+	if mon.on {
+		os.Exit(monitorMain(o)) // monitor.go
+	}
 	if o.bin == "" || o.requests <= 0 || o.devices <= 0 {
 		flag.Usage()
 		os.Exit(2)

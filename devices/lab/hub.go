@@ -38,6 +38,8 @@ type Hub struct {
 	up    *Scenario
 	dead  *Scenario
 	cur   atomic.Pointer[Device]
+	// logins counts accepted TCP connections (one per SSH login).
+	logins atomic.Int64
 }
 
 // hubSubnet is the remote subnet every hub tunnel protects (the healthy
@@ -125,6 +127,10 @@ func (h *Hub) Set(peer string, down bool) error {
 	return nil
 }
 
+// Logins counts the connections the hub accepted so far (one per SSH
+// login).
+func (h *Hub) Logins() int64 { return h.logins.Load() }
+
 // Down reports whether the tunnel to peer is down now.
 func (h *Hub) Down(peer string) bool {
 	h.mu.Lock()
@@ -140,6 +146,7 @@ func (h *Hub) accept(cfg *ssh.ServerConfig, ln net.Listener) {
 		if err != nil {
 			return
 		}
+		h.logins.Add(1)
 		d := h.cur.Load()
 		l.track(c, true)
 		l.wg.Add(1)
