@@ -35,8 +35,15 @@ type engine struct {
 
 	// raw physical lines of the current show section, by line number
 	raw rawLines
-	// show parses ended show sections on its own goroutine (showparse.go)
-	show *showParser
+	// the worker goroutine and its queue (showparse.go)
+	items       chan []item
+	batch       []item
+	batchFree   chan []item
+	batchesMade int
+	workDone    chan struct{}
+	work        workState
+	rawBuf      []string // the worker's, for matchLog's physical lines
+	show        *showParser
 	// logInfos: the summaries of log sections, by section index
 	logInfos []indexedInfo
 	// quoted: the original text of every line a fact points at
@@ -61,10 +68,9 @@ type engine struct {
 	cont       map[int]bool // physical lines that continue a wrapped log line
 	anchors    []*anchorIndex
 	addrBuf    []addrWord
-	dropped    []int // lines of events replaced while matching the current line
-	maskText   string
-	mask       uint64
-	maskValid  bool
+	dropped    []int     // lines of events replaced while matching the current line
+	readMask   maskCache // the reading goroutine's
+	workMask   maskCache // the worker's
 	hitBuf     []bool
 	locals     map[string]bool
 }
@@ -220,7 +226,7 @@ func (e *engine) feed(n int, raw string) {
 		}
 		// a log line inside a show command's output (debugs print to the
 		// terminal while one types): read it as a log line on its own.
-		e.matchLog(facts.Line{N: n, Last: n, Text: trimmed}, []string{raw})
+		e.emitLog(facts.Line{N: n, Last: n, Text: trimmed}, raw)
 		return
 	}
 
@@ -247,19 +253,20 @@ func (e *engine) feed(n int, raw string) {
 	if e.secIsLog {
 		// prose or unknown text inside a run of log lines: keep it as a
 		// line of its own so signatures can still see it.
-		e.matchLog(facts.Line{N: n, Last: n, Text: trimmed}, []string{raw})
+		e.emitLog(facts.Line{N: n, Last: n, Text: trimmed}, raw)
 		return
 	}
 	e.appendShow(n, raw, text)
 }
 
-func (e *engine) isLogLine(trimmed string) bool { return e.prefixMask(trimmed) != 0 }
+func (e *engine) isLogLine(trimmed string) bool { return e.prefixMask(&e.readMask, trimmed) != 0 }
 
 // prefixMask tells which line parsers claim the line (bit i = parser i).
-// The last answer is kept: feed and matchLog ask about the same line.
-func (e *engine) prefixMask(text string) uint64 {
-	if text == e.maskText && e.maskValid {
-		return e.mask
+// The last answer is kept in c: feed and matchLog ask about the same line
+// (each goroutine has its own cache).
+func (e *engine) prefixMask(c *maskCache, text string) uint64 {
+	if text == c.text && c.valid {
+		return c.mask
 	}
 	var m uint64
 	for i := range e.lineParsers {
@@ -267,8 +274,14 @@ func (e *engine) prefixMask(text string) uint64 {
 			m |= 1 << i
 		}
 	}
-	e.maskText, e.mask, e.maskValid = text, m, true
+	c.text, c.mask, c.valid = text, m, true
 	return m
+}
+
+type maskCache struct {
+	text  string
+	mask  uint64
+	valid bool
 }
 
 func (e *engine) headerParser(trimmed string) *facts.Parser {
@@ -307,7 +320,6 @@ func (e *engine) newSection(host, cmd string, n int) {
 	e.secParser = nil
 	e.secAlt = nil
 	e.secIsLog = false
-	e.context = ""
 }
 
 func (e *engine) startSection(host, cmd string, n int) {
@@ -377,7 +389,7 @@ func (e *engine) endPending() {
 	}
 	l := *e.pending
 	e.pending = nil
-	e.matchLog(l, e.pendingRaw)
+	e.emitLog(l, e.pendingRaw...)
 }
 
 // flush ends the current section: pending log line matched, show section
@@ -390,23 +402,16 @@ func (e *engine) flush() {
 	sec := e.sec
 	e.sec = nil
 	if e.secIsLog {
-		if e.sectionHasFacts(sec.Index) {
-			e.logInfos = append(e.logInfos, indexedInfo{sec.Index, SectionInfo{Command: e.sectionNames[sec.Index], Vendor: string(sec.Vendor)}})
-		}
+		e.emit(item{kind: itemLogEnd, sec: sec.Index, name: e.sectionNames[sec.Index], vendor: sec.Vendor})
 		return
 	}
 	if len(sec.Lines) == 0 {
 		e.raw.reset()
 		return
 	}
-	if e.show == nil {
-		e.show = startShowParser()
-	}
-	e.show.jobs <- showJob{sec: sec, parser: e.secParser, alts: e.secAlt, raw: e.raw, name: e.sectionNames[sec.Index]}
+	e.emit(item{kind: itemShow, sec: sec.Index, job: &showJob{sec: sec, parser: e.secParser, alts: e.secAlt, raw: e.raw, name: e.sectionNames[sec.Index]}})
 	e.raw = rawLines{}
 }
-
-func (e *engine) sectionHasFacts(idx int) bool { return true }
 
 func (e *engine) sectionName(idx int) string {
 	if idx >= 0 && idx < len(e.sectionNames) {

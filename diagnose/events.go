@@ -133,7 +133,7 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 		}
 	}
 
-	mask := e.prefixMask(text)
+	mask := e.prefixMask(&e.workMask, text)
 	anyPrefix := mask != 0
 	matched := false
 	for i := range e.lineParsers {
@@ -152,7 +152,7 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 			if !hit[j] {
 				continue
 			}
-			ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: facts.Ref{Section: e.secIndex(), Line: l.N}}
+			ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: facts.Ref{Section: e.work.sec, Line: l.N}}
 			if sig.Extract != nil {
 				peer, state, detail, ok := sig.Extract(text, strings.Index(text, sig.Anchor))
 				if !ok {
@@ -228,26 +228,20 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 				e.cont[l.N+i] = true
 			}
 		}
-		if e.sec != nil && e.sec.Vendor == "" && len(e.lineParsers) > 0 {
+		if w := &e.work; w.vendor == "" && len(e.lineParsers) > 0 {
 			// the section's vendor is the vendor of its first recognised line
 			for i := range e.lineParsers {
 				if mask&(1<<i) != 0 {
-					e.sec.Vendor = e.lineParsers[i].Vendor
-					if e.sectionNames[e.sec.Index] == "debug/log" {
-						e.sectionNames[e.sec.Index] = logSectionName[e.sec.Vendor]
+					w.vendor = e.lineParsers[i].Vendor
+					if w.name == "debug/log" {
+						w.name = logSectionName[w.vendor]
+						w.renames[w.sec] = w.name
 					}
 					break
 				}
 			}
 		}
 	}
-}
-
-func (e *engine) secIndex() int {
-	if e.sec != nil {
-		return e.sec.Index
-	}
-	return -1
 }
 
 // addEvent resolves phase-less meanings from context and keeps the event,

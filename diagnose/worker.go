@@ -6,16 +6,146 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
 
-// Show sections are parsed on a second goroutine while the engine reads
-// on: parsing a long `show crypto ipsec sa` is a third to a half of the
-// time of a diagnosis, and it depends on nothing the reader learns after
-// the section ends. The parser keeps its own facts, quoted lines and
-// section list; the engine merges them, in section order, when the input
-// ends (finish), so the result is the same as reading in one goroutine.
-// At most showQueue sections wait, which keeps memory bounded when the
-// parser is slower than the reader.
+// The engine runs on two goroutines. The reading goroutine cuts the input
+// into lines and sections (cleaning, prompts, wrapped lines, headers); a
+// worker goroutine does the reading of meaning: it matches log lines
+// against the signatures and parses ended show sections. They talk through
+// batches of items in input order, so the worker sees exactly the sequence
+// a single goroutine would, and the report is the same. At most
+// workQueue batches wait, so memory stays bounded when the worker is
+// slower than the reader. State is split by owner: the fields the worker
+// touches while reading (facts, quoted lines, events, work, workMask,
+// show) are the reader's again only after finish has waited for it.
 
-const showQueue = 2
+const (
+	workQueue  = 2
+	maxBatches = workQueue + 2 // queued, in the worker's hands, being filled
+	// a batch holding a show section this long is sent at once
+	bigSection = 4096
+)
+
+// batchSize is how many items go to the worker at once. A variable only so
+// that a test can send every item alone, the most interleaved schedule.
+var batchSize = 256
+
+type itemKind uint8
+
+const (
+	itemLog    itemKind = iota // a logical log line to match
+	itemLogEnd                 // a log section ended: record its summary
+	itemShow                   // a show section ended: parse it
+)
+
+// item is one unit of work for the worker, in input order.
+type item struct {
+	kind   itemKind
+	sec    int          // the section's index
+	name   string       // the section's name when the item was made
+	vendor facts.Vendor // the section's vendor as the reader knows it
+	line   facts.Line   // itemLog
+	raw    string       // itemLog: its first physical line
+	more   []string     // itemLog: the physical lines it was wrapped onto
+	job    *showJob     // itemShow
+}
+
+// workState is what the worker knows of the section it is in.
+type workState struct {
+	sec     int
+	vendor  facts.Vendor
+	name    string
+	renames map[int]string // log sections named by their vendor
+}
+
+// emitLog queues one logical log line for matching.
+func (e *engine) emitLog(l facts.Line, raws ...string) {
+	it := item{kind: itemLog, sec: -1, line: l}
+	if len(raws) > 0 {
+		it.raw = raws[0]
+	}
+	if len(raws) > 1 {
+		it.more = slices.Clone(raws[1:])
+	}
+	if e.sec != nil {
+		it.sec, it.vendor, it.name = e.sec.Index, e.sec.Vendor, e.sectionNames[e.sec.Index]
+	}
+	e.emit(it)
+}
+
+func (e *engine) emit(it item) {
+	if e.items == nil {
+		e.startWorker()
+	}
+	e.batch = append(e.batch, it)
+	if len(e.batch) >= batchSize || it.kind == itemShow && len(it.job.sec.Lines) >= bigSection {
+		e.sendBatch()
+	}
+}
+
+func (e *engine) sendBatch() {
+	if len(e.batch) == 0 {
+		return
+	}
+	e.items <- e.batch
+	// A fixed number of batches circulate: when all are queued or being
+	// worked on, the reader waits for one to come back.
+	select {
+	case b := <-e.batchFree:
+		e.batch = b
+	default:
+		if e.batchesMade < maxBatches {
+			e.batchesMade++
+			e.batch = make([]item, 0, batchSize)
+		} else {
+			e.batch = <-e.batchFree
+		}
+	}
+}
+
+func (e *engine) startWorker() {
+	e.items = make(chan []item, workQueue)
+	e.batchFree = make(chan []item, maxBatches)
+	e.workDone = make(chan struct{})
+	e.show = newShowParser()
+	e.work = workState{sec: -2, renames: map[int]string{}}
+	if e.batch == nil {
+		e.batch = make([]item, 0, batchSize)
+	}
+	e.batchesMade = 1
+	go e.runWorker(e.items, e.batchFree, e.workDone)
+}
+
+// runWorker takes its channels as arguments: the reader clears e.items
+// when it closes it, possibly before this goroutine has started.
+func (e *engine) runWorker(items <-chan []item, free chan<- []item, done chan<- struct{}) {
+	defer close(done)
+	for b := range items {
+		for i := range b {
+			e.handle(&b[i])
+		}
+		clear(b)
+		free <- b[:0] // never blocks: it has room for every batch there is
+	}
+}
+
+// handle does one item; a bug on hostile input loses that item, never
+// the process (this runs on its own goroutine).
+func (e *engine) handle(it *item) {
+	defer func() { _ = recover() }()
+	w := &e.work
+	if it.sec != w.sec {
+		w.sec, w.vendor, w.name = it.sec, it.vendor, it.name
+		e.context = "" // a phase context does not carry across sections
+	}
+	switch it.kind {
+	case itemLog:
+		e.rawBuf = append(append(e.rawBuf[:0], it.raw), it.more...)
+		e.matchLog(it.line, e.rawBuf)
+	case itemLogEnd:
+		e.logInfos = append(e.logInfos, indexedInfo{it.sec, SectionInfo{Command: w.name, Vendor: string(w.vendor)}})
+	case itemShow:
+		e.show.parseSafely(*it.job)
+	}
+}
 
 // showJob is one ended show section, with its raw lines.
 type showJob struct {
@@ -33,11 +163,9 @@ type indexedInfo struct {
 	info  SectionInfo
 }
 
-// showParser parses show sections; only its own goroutine touches it
-// until done is closed.
+// showParser parses show sections for the worker, into facts of its own
+// that finish merges.
 type showParser struct {
-	jobs chan showJob
-	done chan struct{}
 	// free returns line and raw buffers to the reader for reuse
 	free chan showBufs
 
@@ -56,30 +184,17 @@ type showBufs struct {
 	raw   rawLines
 }
 
-func startShowParser() *showParser {
-	p := &showParser{
-		jobs:    make(chan showJob, showQueue),
-		done:    make(chan struct{}),
-		free:    make(chan showBufs, showQueue+1),
+func newShowParser() *showParser {
+	return &showParser{
+		free:    make(chan showBufs, workQueue+1),
 		quoted:  map[int]string{},
 		cont:    map[int]bool{},
 		renames: map[int]string{},
 	}
-	go p.run()
-	return p
 }
 
-func (p *showParser) run() {
-	defer close(p.done)
-	for j := range p.jobs {
-		p.parseSafely(j)
-	}
-}
-
-// parseSafely parses one section; a bug on hostile input loses that
-// section, never the process (this runs on its own goroutine).
+// parseSafely parses one section and hands its buffers back.
 func (p *showParser) parseSafely(j showJob) {
-	defer func() { _ = recover() }()
 	p.raw = j.raw
 	p.parse(j)
 	clear(j.sec.Lines) // drop the texts: they may pin a large input
@@ -133,14 +248,20 @@ func (p *showParser) parse(j showJob) {
 	p.keepQuoted(sec, mark)
 }
 
-// finish waits for the parser and merges what it read into the engine.
+// finish hands the worker the last batch, waits for it, and merges what
+// the show parser read into the engine.
 func (e *engine) finish() {
-	if e.show == nil {
+	if e.items == nil {
 		e.sections = infosInOrder(e.logInfos, nil)
 		return
 	}
-	close(e.show.jobs)
-	<-e.show.done
+	e.sendBatch()
+	close(e.items)
+	e.items = nil
+	<-e.workDone
+	for i, name := range e.work.renames {
+		e.sectionNames[i] = name
+	}
 	p := e.show
 	e.show = nil
 	f := e.facts
@@ -179,9 +300,9 @@ func (e *engine) finish() {
 // abandon stops the parser goroutine if reading ended without finish (a
 // panic on the way out): no goroutine outlives its diagnosis.
 func (e *engine) abandon() {
-	if e.show != nil {
-		close(e.show.jobs)
-		e.show = nil
+	if e.items != nil {
+		close(e.items)
+		e.items = nil
 	}
 }
 
