@@ -115,13 +115,77 @@ func (m *Monitor) pollDevice(ctx context.Context, dev string, targets []Target) 
 		return fmt.Errorf("polling %s: %s", dev, redact.Line(err.Error()))
 	}
 	text := redact.Text(tr)
+	secs := splitSections(text)
 	var errs []error
 	for _, t := range targets {
-		if err := m.judgeAndApply(ctx, t, text, true); err != nil {
+		if err := m.judgeAndApply(ctx, t, tunnelText(secs, text, t.Peer, targets), true); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// section is one command of a device transcript with its output.
+type section struct {
+	command string
+	text    string // the header line and the output
+}
+
+// splitSections cuts a device transcript ("HOST# command" lines, each
+// followed by its output, as devices.Collection.Transcript writes it) into
+// its commands. It returns nil when the text does not start with such a
+// header.
+func splitSections(text string) []section {
+	first, _, _ := strings.Cut(text, "\n")
+	host, _, ok := strings.Cut(first, "# ")
+	if !ok || host == "" || strings.ContainsAny(host, " \t") {
+		return nil
+	}
+	prefix := host + "# "
+	var out []section
+	for len(text) > 0 {
+		next := strings.Index(text, "\n"+prefix)
+		chunk := text
+		if next >= 0 {
+			chunk, text = text[:next+1], text[next+1:]
+		} else {
+			text = ""
+		}
+		head, _, _ := strings.Cut(chunk, "\n")
+		out = append(out, section{command: strings.TrimPrefix(head, prefix), text: chunk})
+	}
+	return out
+}
+
+// tunnelText is the part of a device poll that concerns one tunnel: the
+// shared tables and the commands naming its peer, without the commands
+// naming the device's other peers. Each tunnel was judged on the whole
+// device's text before, so a poll's CPU grew with the square of the
+// tunnels a device terminates. Without sections it is the whole text.
+func tunnelText(secs []section, whole, peer string, targets []Target) string {
+	if len(secs) == 0 {
+		return whole
+	}
+	other := map[string]bool{}
+	for _, t := range targets {
+		if t.Peer != peer {
+			other[t.Peer] = true
+		}
+	}
+	var b strings.Builder
+	for _, s := range secs {
+		skip := false
+		for _, w := range strings.Fields(s.command) {
+			if other[w] {
+				skip = true
+				break
+			}
+		}
+		if !skip {
+			b.WriteString(s.text)
+		}
+	}
+	return b.String()
 }
 
 // judgeAndApply judges one tunnel on a poll's text and applies the event.
