@@ -88,13 +88,13 @@ func re(s string) *regexp.Regexp {
 // which is why the retransmit signatures split on the ID.
 var signatures = []facts.Signature{
 	// --- IKE packets in and out ---
-	{ID: "sw/initiating-ike-sa", Anchor: "initiating ", Re: re(`initiating (?:(?P<state>Main Mode|Aggressive Mode) )?IKE_SA \S+ to {ip}`), Event: facts.EvP1Sent},
+	{ID: "sw/initiating-ike-sa", Anchor: "initiating ", Extract: initiatingIKESA, Event: facts.EvP1Sent},
 	{ID: "sw/peer-is-initiating", Anchor: " is initiating a", Extract: peerIsInitiating, Event: facts.EvP1Received},
 	{ID: "sw/received-packet", Anchor: "received packet: from ", Extract: receivedFrom, Event: facts.EvP1Received},
-	{ID: "sw/parsed-first-request", Anchor: " request 0 [", Re: re(`parsed (?P<state>IKE_SA_INIT|ID_PROT|AGGRESSIVE) request 0 \[`), Event: facts.EvP1Received},
-	{ID: "sw/retransmit-ike-sa-init", Anchor: "of request with message ID", Re: re(`retransmit (?P<detail>\d+) of request with message ID 0\b`), Event: facts.EvP1Retransmit, State: "IKE_SA_INIT"},
-	{ID: "sw/retransmit-ike-auth", Anchor: "of request with message ID", Re: re(`retransmit (?P<detail>\d+) of request with message ID 1\b`), Event: facts.EvP1Retransmit, State: "IKE_AUTH"},
-	{ID: "sw/retransmit-established", Anchor: "of request with message ID", Re: re(`retransmit (?P<detail>\d+) of request with message ID (?:[2-9]|[1-9][0-9]+)\b`), Event: facts.EvP1Retransmit, State: StateDPD},
+	{ID: "sw/parsed-first-request", Anchor: " request 0 [", Extract: parsedFirstRequest, Event: facts.EvP1Received},
+	{ID: "sw/retransmit-ike-sa-init", Anchor: "of request with message ID", Extract: retransmitOf(msgIDInit), Event: facts.EvP1Retransmit, State: "IKE_SA_INIT"},
+	{ID: "sw/retransmit-ike-auth", Anchor: "of request with message ID", Extract: retransmitOf(msgIDAuth), Event: facts.EvP1Retransmit, State: "IKE_AUTH"},
+	{ID: "sw/retransmit-established", Anchor: "of request with message ID", Extract: retransmitOf(msgIDLater), Event: facts.EvP1Retransmit, State: StateDPD},
 	{ID: "sw/retransmit-v1-main-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID 0,`), Event: facts.EvP1Retransmit, State: "ID_PROT"},
 	{ID: "sw/retransmit-v1-quick-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID [1-9][0-9]*,`), Event: facts.EvP2Retransmit},
 	{ID: "sw/giving-up-retransmits", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) retransmits`), Event: facts.EvP1GiveUp},
@@ -107,7 +107,7 @@ var signatures = []facts.Signature{
 	{ID: "sw/v1-dpd-timed-out", Anchor: "DPD check timed out", Event: facts.EvDPDDead},
 
 	// --- IKE proposals ---
-	{ID: "sw/selected-proposal-ike", Anchor: "selected proposal: IKE:", Re: re(`selected proposal: (?P<detail>IKE:\S+)`), Event: facts.EvP1ProposalOK},
+	{ID: "sw/selected-proposal-ike", Anchor: "selected proposal: IKE:", Extract: selectedProposal("IKE:"), Event: facts.EvP1ProposalOK},
 	{ID: "sw/received-proposals-ike", Anchor: "received proposals: IKE:", Re: re(`received proposals: (?P<detail>IKE:.*)`), Event: facts.EvP1NoProposal, State: StateReceived},
 	{ID: "sw/configured-proposals-ike", Anchor: "configured proposals: IKE:", Re: re(`configured proposals: (?P<detail>IKE:.*)`), Event: facts.EvP1NoProposal, State: StateConfigured},
 	{ID: "sw/received-proposals-unacceptable", Anchor: "received proposals unacceptable", Event: facts.EvP1NoProposal},
@@ -130,8 +130,8 @@ var signatures = []facts.Signature{
 	{ID: "sw/v1-no-peer-config", Anchor: "no peer config found", Event: facts.EvIDMismatch},
 	{ID: "sw/constraint-check-failed", Anchor: "constraint check", Re: re(`constraint check(?:ing)? failed(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch},
 	{ID: "sw/peer-config-unacceptable", Anchor: "' unacceptable", Re: re(`selected peer config '[^']*' unacceptable(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch},
-	{ID: "sw/auth-successful", Anchor: "authentication of '", Re: re(`authentication of '[^']*' with (?P<detail>\S+(?: key)?) successful`), Event: facts.EvAuthOK},
-	{ID: "sw/ike-sa-established", Anchor: " established between ", Re: re(`IKE_SA \S+ established between \S+?\.\.\.{ip}\[`), Event: facts.EvP1Complete},
+	{ID: "sw/auth-successful", Anchor: "authentication of '", Extract: authSuccessful, Event: facts.EvAuthOK},
+	{ID: "sw/ike-sa-established", Anchor: " established between ", Extract: ikeSAEstablished, Event: facts.EvP1Complete},
 
 	// --- certificates ---
 	{ID: "sw/certificate-validity", Anchor: "certificate invalid (valid from", Re: re(`certificate invalid \((?P<detail>valid from .*? to [^)]*)\)`), Event: facts.EvCertInvalid},
@@ -161,7 +161,7 @@ var signatures = []facts.Signature{
 	// --- CHILD_SA ---
 	{ID: "sw/create-child-sa", Anchor: "CREATE_CHILD_SA request", Re: re(`generating CREATE_CHILD_SA request \d+ \[[^\]]*\bTSi\b`), Event: facts.EvP2Start},
 	{ID: "sw/create-child-sa-with-ke", Anchor: "CREATE_CHILD_SA request", Re: re(`(?:generating|parsed) CREATE_CHILD_SA request \d+ \[[^\]]*\b(?P<detail>KE)\b[^\]]*\bTSi\b`), Event: facts.EvP2PFSOffered},
-	{ID: "sw/selected-proposal-esp", Anchor: "selected proposal: ", Re: re(`selected proposal: (?P<detail>(?:ESP|AH):\S+)`), Event: facts.EvP2ProposalOK},
+	{ID: "sw/selected-proposal-esp", Anchor: "selected proposal: ", Extract: selectedProposal("ESP:", "AH:"), Event: facts.EvP2ProposalOK},
 	{ID: "sw/received-proposals-esp", Anchor: "received proposals: ", Re: re(`received proposals: (?P<detail>(?:ESP|AH):.*)`), Event: facts.EvP2NoProposal, State: StateReceived},
 	{ID: "sw/configured-proposals-esp", Anchor: "configured proposals: ", Re: re(`configured proposals: (?P<detail>(?:ESP|AH):.*)`), Event: facts.EvP2NoProposal, State: StateConfigured},
 	{ID: "sw/received-esp-proposal-pfs", Anchor: "received proposals: ", Re: re(`received proposals: (?:ESP|AH):[^,]*?/{dh}\b`), Event: facts.EvP2PFSOffered, State: StateReceived},
@@ -251,4 +251,180 @@ func isIP(s string) bool {
 		}
 	}
 	return dots == 3 && colons == 0 || colons >= 2 && dots <= 3
+}
+
+// initiatingIKESA reads "initiating IKE_SA lab[1] to 10.99.0.2" and
+// "initiating Main Mode IKE_SA lab[1] to 10.99.0.2".
+func initiatingIKESA(line string, at int) (peer, state, detail string, ok bool) {
+	rest := line[at+len("initiating "):]
+	state, rest = mainOrAggressive(rest)
+	if !strings.HasPrefix(rest, "IKE_SA ") {
+		return "", "", "", false
+	}
+	rest = rest[len("IKE_SA "):]
+	sp := strings.IndexByte(rest, ' ')
+	if sp <= 0 || !strings.HasPrefix(rest[sp:], " to ") {
+		return "", "", "", false
+	}
+	peer = leadingAddr(rest[sp+len(" to "):])
+	if peer == "" {
+		return "", "", "", false
+	}
+	return peer, state, "", true
+}
+
+// mainOrAggressive takes an IKEv1 mode off the front of s; the state is
+// written as the engine records a regexp's, without spaces.
+func mainOrAggressive(s string) (state, rest string) {
+	for _, mode := range []string{"Main Mode ", "Aggressive Mode "} {
+		if strings.HasPrefix(s, mode) {
+			return strings.ReplaceAll(strings.TrimSpace(mode), " ", ""), s[len(mode):]
+		}
+	}
+	return "", s
+}
+
+// leadingAddr returns the address s starts with ("10.99.0.2[500]" ->
+// "10.99.0.2"), or "".
+func leadingAddr(s string) string {
+	j := 0
+	for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.' || s[j] == ':' || s[j] >= 'a' && s[j] <= 'f' || s[j] >= 'A' && s[j] <= 'F') {
+		j++
+	}
+	if !isIP(s[:j]) {
+		return ""
+	}
+	return s[:j]
+}
+
+// parsedFirstRequest reads "parsed IKE_SA_INIT request 0 [ ... ]" (and
+// ID_PROT, AGGRESSIVE): the first message of a negotiation.
+func parsedFirstRequest(line string, at int) (peer, state, detail string, ok bool) {
+	before := line[:at]
+	word := before[strings.LastIndexByte(before, ' ')+1:]
+	switch word {
+	case "IKE_SA_INIT", "ID_PROT", "AGGRESSIVE":
+	default:
+		return "", "", "", false
+	}
+	if !strings.HasSuffix(before[:len(before)-len(word)], "parsed ") {
+		return "", "", "", false
+	}
+	return "", word, "", true
+}
+
+// IKEv2 message IDs of a retransmitted request: 0 is IKE_SA_INIT, 1
+// IKE_AUTH, a later one a request on an established IKE SA.
+type msgIDClass int
+
+const (
+	msgIDInit msgIDClass = iota
+	msgIDAuth
+	msgIDLater
+)
+
+// retransmitOf reads "retransmit 3 of request with message ID 0" for one
+// class of message ID; the detail is the retransmission count.
+func retransmitOf(class msgIDClass) func(string, int) (string, string, string, bool) {
+	return func(line string, at int) (peer, state, detail string, ok bool) {
+		before := strings.TrimSuffix(line[:at], " ")
+		n := before[strings.LastIndexByte(before, ' ')+1:]
+		if n == "" || !allDigits(n) || !strings.HasSuffix(before[:len(before)-len(n)], "retransmit ") {
+			return "", "", "", false
+		}
+		rest := strings.TrimPrefix(line[at+len("of request with message ID"):], " ")
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		id := rest[:j]
+		if id == "" || j < len(rest) && isWordByte(rest[j]) {
+			return "", "", "", false
+		}
+		switch {
+		case class == msgIDInit && id == "0", class == msgIDAuth && id == "1",
+			class == msgIDLater && id[0] != '0' && (len(id) > 1 || id[0] >= '2'):
+			return "", "", n, true
+		}
+		return "", "", "", false
+	}
+}
+
+// selectedProposal reads "selected proposal: IKE:AES_CBC_256/..." for
+// proposals starting with one of the protocol prefixes.
+func selectedProposal(protocols ...string) func(string, int) (string, string, string, bool) {
+	return func(line string, at int) (peer, state, detail string, ok bool) {
+		rest := line[at+strings.Index(line[at:], ": ")+2:]
+		for _, p := range protocols {
+			if strings.HasPrefix(rest, p) {
+				end := strings.IndexAny(rest, " \t")
+				if end < 0 {
+					end = len(rest)
+				}
+				if end > len(p) {
+					return "", "", rest[:end], true
+				}
+			}
+		}
+		return "", "", "", false
+	}
+}
+
+// authSuccessful reads "authentication of 'moon' with pre-shared key
+// successful"; the detail is the method.
+func authSuccessful(line string, at int) (peer, state, detail string, ok bool) {
+	rest := line[at+len("authentication of '"):]
+	q := strings.IndexByte(rest, '\'')
+	if q < 0 || !strings.HasPrefix(rest[q+1:], " with ") {
+		return "", "", "", false
+	}
+	rest = rest[q+1+len(" with "):]
+	sp := strings.IndexByte(rest, ' ')
+	if sp <= 0 {
+		return "", "", "", false
+	}
+	method, after := rest[:sp], rest[sp:]
+	switch {
+	case strings.HasPrefix(after, " key successful"):
+		return "", "", method + " key", true
+	case strings.HasPrefix(after, " successful"):
+		return "", "", method, true
+	}
+	return "", "", "", false
+}
+
+// ikeSAEstablished reads "IKE_SA lab[1] established between
+// 10.99.0.1[moon]...10.99.0.2[sun]"; the peer is the address after "...".
+func ikeSAEstablished(line string, at int) (peer, state, detail string, ok bool) {
+	before := line[:at]
+	name := before[strings.LastIndexByte(before, ' ')+1:]
+	if name == "" || !strings.HasSuffix(before[:len(before)-len(name)], "IKE_SA ") {
+		return "", "", "", false
+	}
+	rest := line[at+len(" established between "):]
+	if sp := strings.IndexAny(rest, " \t"); sp >= 0 {
+		rest = rest[:sp]
+	}
+	k := strings.Index(rest, "...")
+	if k <= 0 {
+		return "", "", "", false
+	}
+	peer = leadingAddr(rest[k+3:])
+	if peer == "" || !strings.HasPrefix(rest[k+3+len(peer):], "[") {
+		return "", "", "", false
+	}
+	return peer, "", "", true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
