@@ -65,13 +65,15 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 		}
 	}
 	now := b.cfg.Clock.Now()
-	inc, created, err := b.cfg.Store.Open(ctx, store.Incident{
-		Tunnel: tunnel, Peer: peer, Device: device, Channel: t.channel, ThreadTS: t.thread,
-		Users: nonEmpty(req.User), FirstSeen: now, LastSeen: now,
-	})
+	// The id is chosen here, not by the store: when Open fails after the
+	// body was written (Redis died before the tunnel claim), the retry
+	// (pending.go) writes the same record instead of leaving one behind.
+	in := store.Incident{ID: store.NewID(), Tunnel: tunnel, Peer: peer, Device: device, Channel: t.channel, ThreadTS: t.thread, FirstSeen: now, LastSeen: now}
+	open := in
+	open.Users = nonEmpty(req.User)
+	inc, created, err := b.cfg.Store.Open(ctx, open)
 	if err != nil {
 		b.cfg.Metrics.RedisError("Open")
-		in := store.Incident{Tunnel: tunnel, Peer: peer, Device: device, Channel: t.channel, ThreadTS: t.thread, FirstSeen: now, LastSeen: now}
 		t.warning = b.deferWrite(&pendingIncident{base: in, users: nonEmpty(req.User)}, "Open", err)
 		if t.warning == stateDeferred {
 			t.deferred = &in

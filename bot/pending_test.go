@@ -129,3 +129,52 @@ func TestRedisKilledMidBurstNothingLost(t *testing.T) {
 		t.Error("the late writes are not logged")
 	}
 }
+
+// TestHeldOpenLeavesNoOrphanRecord: the store writes an incident's body
+// and then fails to claim its tunnel (as when Redis dies between the two;
+// here an ACL lets the bot's Redis user read tunnel keys but not write
+// them). When the claim works again, the held write makes the same record
+// the tunnel's incident: no second incident record is left behind.
+func TestHeldOpenLeavesNoOrphanRecord(t *testing.T) {
+	e := newEnv(t)
+	admin := func(args ...string) string {
+		t.Helper()
+		out, err := e.redis.Do(args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out
+	}
+	admin("ACL", "SETUSER", "bot", "on", ">bot-pw", "+@all", "&*", "resetkeys",
+		"~tunneldoc:incident:*", "~tunneldoc:event:*", "~tunneldoc:thread:*", "~tunneldoc:open", "%R~tunneldoc:tunnel:*")
+	st, err := store.OpenURL("redis://bot:bot-pw@"+e.redis.Addr()+"/0", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b, err := bot.New(bot.Config{Store: st, Messenger: e.config.Messenger, Logger: e.config.Logger, BotUserID: botUser})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b.Start(ctx)
+
+	b.Handle(ctx, bot.Request{Kind: bot.KindMention, Channel: "CNET", User: "UALICE", EventID: "EvOrphan", TS: "1700006000.000100", Text: "<@UBOT> diagnose\n" + seed(t, "seed004_scenario1a.txt")})
+	if b.PendingWrites() != 1 {
+		t.Fatalf("%d tunnels wait for the store; want 1 (the claim was refused)\n%s", b.PendingWrites(), e.logs.String())
+	}
+	if n := strings.Count(admin("KEYS", "tunneldoc:incident:*"), "tunneldoc:incident:"); n != 1 {
+		t.Fatalf("%d incident bodies before the claim works; want the 1 written before it failed", n)
+	}
+	admin("ACL", "SETUSER", "bot", "~*")
+	waitUntil(t, "the held write", func() bool { return b.PendingWrites() == 0 })
+	keys := admin("KEYS", "tunneldoc:incident:*")
+	if n := strings.Count(keys, "tunneldoc:incident:"); n != 1 {
+		t.Fatalf("%d incident records for one tunnel: %q", n, keys)
+	}
+	inc, ok, err := e.store.ByTunnel(ctx, "40.10.1.1")
+	if err != nil || !ok || "tunneldoc:incident:"+inc.ID != keys || len(inc.Diagnoses) != 1 {
+		t.Fatalf("the tunnel's incident is not the record written first: %+v %v %v (keys %q)", inc, ok, err, keys)
+	}
+}

@@ -97,6 +97,12 @@ type Store interface {
 	Close() error
 }
 
+// NewID returns a fresh incident id ("inc-" and 12 hex digits). A caller
+// that may have to retry Open (the bot, when the store fails mid-write)
+// sets Incident.ID with it, so the retry writes the same record instead of
+// leaving the first attempt's body behind.
+func NewID() string { return newID() }
+
 // Tunnel names a tunnel: its peer, and its device where known.
 func Tunnel(peer, device string) string {
 	peer, device = strings.TrimSpace(peer), strings.TrimSpace(device)

@@ -7,6 +7,7 @@ package redistest
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -128,6 +129,72 @@ func (s *Server) Restart() {
 	s.t.Helper()
 	s.Stop()
 	s.start()
+}
+
+// Do sends one command as the default user and returns its reply: a
+// status, integer or bulk string as text, an array as its elements joined
+// by newlines. A Redis error reply is returned as an error.
+func (s *Server) Do(args ...string) (string, error) {
+	c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := c.Write([]byte(b.String())); err != nil {
+		return "", err
+	}
+	return readReply(bufio.NewReader(c), 0)
+}
+
+func readReply(r *bufio.Reader, depth int) (string, error) {
+	if depth > 4 {
+		return "", fmt.Errorf("reply nested too deep")
+	}
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("empty reply line")
+	}
+	switch line[0] {
+	case '+', ':':
+		return line[1:], nil
+	case '-':
+		return "", fmt.Errorf("redis: %s", line[1:])
+	case '$':
+		n, err := strconv.Atoi(line[1:])
+		if err != nil || n < 0 {
+			return "", err
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", err
+		}
+		return string(buf[:n]), nil
+	case '*':
+		n, err := strconv.Atoi(line[1:])
+		if err != nil || n < 0 || n > 100000 {
+			return "", err
+		}
+		items := make([]string, 0, n)
+		for range n {
+			it, err := readReply(r, depth+1)
+			if err != nil {
+				return "", err
+			}
+			items = append(items, it)
+		}
+		return strings.Join(items, "\n"), nil
+	}
+	return "", fmt.Errorf("unexpected reply %q", line)
 }
 
 // FlushAll empties the server (FLUSHALL), as a lost or replaced Redis would.
