@@ -44,6 +44,7 @@ type engine struct {
 	work        workState
 	rawBuf      []string // the worker's, for matchLog's physical lines
 	show        *showParser
+	shows       chan<- *showJob // the worker's, to the show parser's goroutine
 	// logInfos: the summaries of log sections, by section index
 	logInfos []indexedInfo
 	// quoted: the original text of every line a fact points at

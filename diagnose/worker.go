@@ -116,8 +116,20 @@ func (e *engine) startWorker() {
 
 // runWorker takes its channels as arguments: the reader clears e.items
 // when it closes it, possibly before this goroutine has started.
+//
+// Show sections go on to a third goroutine, the show parser's: matching
+// log lines and parsing show output share no state until finish, and on
+// two cores the reader, the matcher and the parser then keep both busy.
 func (e *engine) runWorker(items <-chan []item, free chan<- []item, done chan<- struct{}) {
 	defer close(done)
+	shows := make(chan *showJob, workQueue)
+	parsed := make(chan struct{})
+	go e.show.run(shows, parsed)
+	defer func() {
+		close(shows)
+		<-parsed
+	}()
+	e.shows = shows
 	for b := range items {
 		for i := range b {
 			e.handle(&b[i])
@@ -143,7 +155,7 @@ func (e *engine) handle(it *item) {
 	case itemLogEnd:
 		e.logInfos = append(e.logInfos, indexedInfo{it.sec, SectionInfo{Command: w.name, Vendor: string(w.vendor)}})
 	case itemShow:
-		e.show.parseSafely(*it.job)
+		e.shows <- it.job
 	}
 }
 
@@ -190,6 +202,18 @@ func newShowParser() *showParser {
 		quoted:  map[int]string{},
 		cont:    map[int]bool{},
 		renames: map[int]string{},
+	}
+}
+
+// run parses the show sections it is handed, in order, until shows is
+// closed. A bug on hostile input loses that section, never the process.
+func (p *showParser) run(shows <-chan *showJob, done chan<- struct{}) {
+	defer close(done)
+	for j := range shows {
+		func() {
+			defer func() { _ = recover() }()
+			p.parseSafely(*j)
+		}()
 	}
 }
 
