@@ -384,7 +384,10 @@ func (s *SlackMessenger) deliverLoop() {
 			s.popLocked(key)
 			s.count("given_up")
 			why := "permanent error"
-			if retry {
+			switch {
+			case ctx.Err() != nil:
+				why = "tunneldoc is stopping"
+			case retry:
 				why = "still failing after " + now.Sub(it.queuedAt).Round(time.Second).String()
 			}
 			s.log.Error("queued slack call given up: "+why, "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "attempts", it.attempts, "err", err)
