@@ -248,3 +248,38 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond) // poll interval, not an assertion
 	}
 }
+
+// deferredRecorder also records what was held back (ops.Metrics.Deferred).
+type deferredRecorder struct{ recordMetrics }
+
+func (m *deferredRecorder) Deferred(queue, event string) { m.add(queue + " " + event) }
+
+// TestDeferredWritesCounted: with Redis down and Slack answering 500, the
+// held incident write and the queued reply are counted, and so are their
+// late delivery and write.
+func TestDeferredWritesCounted(t *testing.T) {
+	m := &deferredRecorder{}
+	var sm *bot.SlackMessenger
+	e := newEnv(t, func(e *testEnv, c *bot.Config) {
+		sm = bot.NewSlackMessenger(e.api, newJumpClock(), c.Logger)
+		sm.MinInterval = 0
+		c.Messenger, c.Metrics = sm, m
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e.bot.Start(ctx)
+	e.redis.Stop()
+	e.slack.failNext(false, repeat(500, 3)...)
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvCount", TS: "1700004200.000100", Text: "<@UBOT> diagnose\n" + seed(t, "seed004_scenario1a.txt")})
+	e.redis.Restart()
+	waitUntil(t, "the held write and the queued reply", func() bool { return e.bot.PendingWrites() == 0 && sm.Queued() == 0 })
+	got := m.String()
+	for _, want := range []string{"store queued", "store written", "slack queued", "slack delivered_late"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("metrics lack %q: %s", want, got)
+		}
+	}
+	if strings.Contains(got, "dropped") || strings.Contains(got, "given_up") {
+		t.Errorf("something was lost: %s", got)
+	}
+}
