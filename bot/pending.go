@@ -22,7 +22,12 @@ import (
 // status are merged into that incident with store.Update (WATCH/MULTI):
 // diagnoses already there are not added twice, and a status only moves
 // forward (open -> acknowledged -> resolved), so newer state written by
-// others is never overwritten.
+// others is never overwritten. The incident id is chosen by the bot before
+// the first Open, so when Redis died after the body was written but before
+// the tunnel was claimed, the retry rewrites that same record. (A second
+// request for the same tunnel caught in that same instant would leave its
+// own body behind: unreachable, no index points to it, and it expires with
+// OpenTTL.)
 
 // Pending-write bounds and retry pacing.
 const (
