@@ -370,14 +370,12 @@ func (e *engine) appendShow(n int, raw, text string) {
 			e.sec.Kind = p.Name
 		}
 	}
-	if e.sec.Lines == nil && e.show != nil {
-		select {
-		case b := <-e.show.free: // a parsed section's buffers
+	if e.sec.Lines == nil {
+		if b, ok := sectionBufs.Get().(*showBufs); ok { // a parsed section's buffers
 			e.sec.Lines = b.lines
-			if len(e.raw.lines) == 0 && e.raw.lines == nil {
+			if e.raw.lines == nil && e.raw.far == nil {
 				e.raw = b.raw
 			}
-		default:
 		}
 	}
 	e.sec.Lines = append(e.sec.Lines, facts.Line{N: n, Last: n, Text: text})

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
@@ -178,9 +179,6 @@ type indexedInfo struct {
 // showParser parses show sections for the worker, into facts of its own
 // that finish merges.
 type showParser struct {
-	// free returns line and raw buffers to the reader for reuse
-	free chan showBufs
-
 	facts      facts.Facts
 	raw        rawLines
 	quoted     map[int]string
@@ -191,6 +189,11 @@ type showParser struct {
 	renames    map[int]string
 }
 
+// sectionBufs holds the line and raw-line slices of parsed sections for
+// the next section to fill, across diagnoses: a long show output otherwise
+// grows (and the runtime later returns) the same large slices every time.
+var sectionBufs sync.Pool
+
 type showBufs struct {
 	lines []facts.Line
 	raw   rawLines
@@ -198,7 +201,6 @@ type showBufs struct {
 
 func newShowParser() *showParser {
 	return &showParser{
-		free:    make(chan showBufs, workQueue+1),
 		quoted:  map[int]string{},
 		cont:    map[int]bool{},
 		renames: map[int]string{},
@@ -223,9 +225,8 @@ func (p *showParser) parseSafely(j showJob) {
 	p.parse(j)
 	clear(j.sec.Lines) // drop the texts: they may pin a large input
 	p.raw.reset()
-	select {
-	case p.free <- showBufs{lines: j.sec.Lines[:0], raw: p.raw}:
-	default:
+	if cap(j.sec.Lines) <= MaxSectionLines {
+		sectionBufs.Put(&showBufs{lines: j.sec.Lines[:0], raw: p.raw})
 	}
 	p.raw = rawLines{}
 	j.sec.Lines = nil
