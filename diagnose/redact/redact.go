@@ -125,33 +125,32 @@ func mayHoldSecret(s string) bool {
 			return true // (?i) folds some non-ASCII letters to ASCII ones
 		}
 	}
-	// ASCII lower-casing without allocating for the common case.
-	for _, k := range keywords {
-		if indexFold(s, k) >= 0 {
-			return true
+	// One pass: at each letter that starts a keyword, compare the keywords
+	// that start with it, ignoring ASCII case, without allocating.
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if c != 'k' && c != 's' && c != 'p' && c != 'c' {
+			continue
+		}
+		for _, k := range keywords {
+			if k[0] == c && hasPrefixFold(s[i:], k) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// indexFold finds an ASCII-lowercase keyword in s ignoring ASCII case.
-func indexFold(s, k string) int {
-	n := len(k)
-	c0 := k[0]
-	for i := 0; i+n <= len(s); i++ {
-		c := s[i]
-		if c|0x20 != c0 {
-			continue
-		}
-		j := 1
-		for ; j < n; j++ {
-			if s[i+j]|0x20 != k[j] {
-				break
-			}
-		}
-		if j == n {
-			return i
+// hasPrefixFold: s starts with the lowercase ASCII word k, ignoring case.
+func hasPrefixFold(s, k string) bool {
+	if len(s) < len(k) {
+		return false
+	}
+	for j := 0; j < len(k); j++ {
+		if s[j]|0x20 != k[j] {
+			return false
 		}
 	}
-	return -1
+	return true
 }
+
