@@ -194,16 +194,31 @@ func TestRedisKilledDuringTransitions(t *testing.T) {
 // poll three devices; the replica that holds the devices' leases dies at a
 // point of a transition: before posting a root (its claim taken), between
 // the root and the diagnosis (the root recorded), or before posting a
-// resolution (its claim taken). Death here cuts it off from the store and
+// resolution (its claim taken), or just after a root was posted, while it
+// opens the bot's incident for it ("link"). Death here cuts it off from the store and
 // Slack and stops its loop, as SIGKILL would. The survivors take the
 // devices over when the lease expires, and every outage still has exactly
 // one root, one diagnosis and one resolution. Before the fix the diagnosis
 // (second case) and the resolution (third case) were lost: the survivors
 // took the open thread as up to date, and a held claim as posted.
 func TestReplicaKilledMidTransition(t *testing.T) {
-	for _, at := range []string{"root", "reply", "resolve"} {
+	for _, at := range []string{"root", "link", "reply", "resolve"} {
 		t.Run("before-"+at, func(t *testing.T) { replicaKilledAt(t, at) })
 	}
+}
+
+// openHook runs before the bot incident is opened for a new thread (after
+// its root was posted).
+type openHook struct {
+	store.Store
+	before func() error
+}
+
+func (o openHook) Open(ctx context.Context, in store.Incident) (store.Incident, bool, error) {
+	if err := o.before(); err != nil {
+		return store.Incident{}, false, err
+	}
+	return o.Store.Open(ctx, in)
 }
 
 func replicaKilledAt(t *testing.T, at string) {
@@ -246,23 +261,36 @@ func replicaKilledAt(t *testing.T, at string) {
 		fm := &fakeMessenger{name: name, log: msgs}
 		ctx, cancel := context.WithCancel(context.Background())
 		rp := &replica{name: name, rounds: rc, state: k, msgr: fm, cancel: cancel, done: make(chan struct{})}
+		die := func() {
+			mu.Lock()
+			victim.Store(name)
+			k.dead.Store(true)
+			cancel()
+			mu.Unlock()
+		}
 		hm := &hookMessenger{fakeMessenger: fm, before: func(m bot.Message) error {
 			if k.dead.Load() {
 				return errKilled
 			}
 			if postKind(m) == at && armed.CompareAndSwap(true, false) {
-				mu.Lock()
-				victim.Store(name)
-				k.dead.Store(true)
-				cancel()
-				mu.Unlock()
+				die()
+				return errKilled
+			}
+			return nil
+		}}
+		incidents := openHook{Store: rs, before: func() error {
+			if k.dead.Load() {
+				return errKilled
+			}
+			if at == "link" && armed.CompareAndSwap(true, false) {
+				die()
 				return errKilled
 			}
 			return nil
 		}}
 		m, err := New(Config{Interval: 100 * time.Millisecond, LeaseTTL: time.Second, CheckTimeout: time.Second, LockTTL: 2 * time.Second,
 			ClaimTTL: 3 * time.Second, DefaultChannel: testChannel, ReplicaID: name, RootEvery: time.Millisecond},
-			Deps{Messenger: hm, State: k, Checker: checker, Targets: targets, Logger: slog.New(rc)})
+			Deps{Messenger: hm, State: k, Incidents: incidents, Checker: checker, Targets: targets, Logger: slog.New(rc)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -583,11 +583,12 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	r.RootUpdatedAt = m.clock.Now()
 	r.RootDirty = false
 	r.DiagnosisDue = true
-	m.linkIncident(ctx, r)
-	// The thread exists now: keep it even if what follows fails.
+	// The thread exists now: record it first, before anything else can
+	// fail or the replica stop, so no other replica opens a second one.
 	if err := m.save(ctx, r); err != nil {
-		m.log.Error("saving the tunnel record after the root was posted", "tunnel", r.Tunnel, "err", err)
+		m.log.Error("saving the tunnel record after the root was posted; kept to write later", "tunnel", r.Tunnel, "err", err)
 	}
+	m.linkIncident(ctx, r)
 	if err := m.deps.State.TransitionSent(ctx, id, sentTTL); err != nil {
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
@@ -597,7 +598,7 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 		err = m.postOnce(ctx, r, "diagnosis", note)
 	}
 	if err != nil {
-		m.log.Error("posting the diagnosis; it is posted on a later poll", "tunnel", r.Tunnel, "err", err)
+		m.log.Warn("posting the diagnosis failed; it is posted on a later poll", "tunnel", r.Tunnel, "err", err)
 	} else {
 		r.DiagnosisDue = false
 	}
@@ -606,6 +607,9 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 
 // dueDiagnosis posts the diagnosis an open thread is still owed.
 func (m *Monitor) dueDiagnosis(ctx context.Context, r *record, ev Event) error {
+	if r.IncidentID == "" {
+		m.linkIncident(ctx, r) // the replica that opened the thread may have stopped before
+	}
 	rep, check, diagnosed, note := m.diagnosisFor(ctx, r, ev)
 	var err error
 	if diagnosed {
