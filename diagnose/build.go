@@ -17,6 +17,15 @@ func (e *engine) report() Report {
 	if e.truncated {
 		rep.Summary += fmt.Sprintf(" (Only the first %d facts of this very long paste were read; later show output was skipped.)", MaxFacts)
 	}
+	if e.peerEventsDropped > 0 {
+		rep.Summary += fmt.Sprintf(" (The paste names more than %d peers; %d log lines about further peers were not read: use --peer, or `check tunnel <peer>`, for one of them.)", MaxPeers, e.peerEventsDropped)
+	}
+	if n := len(e.peersNotRead); n > 0 {
+		rep.Summary += fmt.Sprintf(" (The output names %d more peers than the %d read: use --peer, or `check tunnel <peer>`, for one of them.)", n, MaxPeers)
+	}
+	if e.findingsDropped > 0 {
+		rep.Summary += fmt.Sprintf(" (%d more findings are not listed: only the worst %d are.)", e.findingsDropped, MaxFindings)
+	}
 	return rep
 }
 
@@ -31,6 +40,10 @@ func (e *engine) reportBody() Report {
 	}
 	sortFindings(findings)
 	findings = dropHealthyWhenFailing(findings)
+	if len(findings) > MaxFindings {
+		e.findingsDropped = len(findings) - MaxFindings
+		findings = findings[:MaxFindings:MaxFindings]
+	}
 	vendor := e.vendor()
 	rep := Report{Vendor: vendor, Readable: e.recognised > 0, Sections: e.sections, Findings: findings, Evidence: []Evidence{}, Fix: []string{}}
 	if rep.Findings == nil {

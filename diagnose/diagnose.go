@@ -19,14 +19,26 @@ type Options struct {
 const (
 	// MaxLineBytes: a longer physical line is cut (the rest is not read).
 	MaxLineBytes = 8 << 10
-	// MaxSectionLines: a longer show section is parsed in pieces.
-	MaxSectionLines = 100_000
+	// MaxSectionLines: a longer show section is parsed in pieces, cut at a
+	// blank line after this many lines (at most a quarter more).
+	MaxSectionLines = 20_000
 	// MaxEventsPerKey: events kept per (kind, peer, state); the rest are counted.
 	MaxEventsPerKey = 16
 	// MaxFacts: once this many SA rows, counters, routes and config facts
 	// are held, further show sections are not parsed (a paste that large
 	// already says what is wrong; memory must not grow with it).
 	MaxFacts = 20_000
+	// MaxPeers: log events are kept for this many distinct peers (and
+	// always for the one asked about); events naming further peers are
+	// counted and the summary says so.
+	MaxPeers = 1_000
+	// MaxFindings: a report lists at most this many findings, worst first;
+	// the summary says how many more there were.
+	MaxFindings = 500
+	// maxSectionInfos: sections kept for "what was read".
+	maxSectionInfos = 1_000
+	// maxConnIDs: IOS connection ids remembered (id -> peer).
+	maxConnIDs = 4_096
 )
 
 // Diagnose reads text and returns the report.

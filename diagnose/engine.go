@@ -51,12 +51,18 @@ type engine struct {
 	quoted map[int]string
 	// section names, for evidence
 	sectionNames []string
+	names        map[string]string // interned section names
 	// lines read, and whether anything was recognised
 	lines      int
 	recognised int
 	truncated  bool
 
 	evCount map[evKey]int
+	// peersSeen: the peers whose events are kept (at most MaxPeers)
+	peersSeen         map[string]struct{}
+	peerEventsDropped int
+	findingsDropped   int
+	peersNotRead      map[string]struct{} // peers past MaxPeers in the facts
 	// lastOfKey: index in facts.Events of the newest kept event of a key
 	lastOfKey map[evKey]int
 	// cmdParsers caches the parsers matching a command echo
@@ -317,10 +323,27 @@ func (e *engine) commandParsers(cmd string) []*facts.Parser {
 func (e *engine) newSection(host, cmd string, n int) {
 	e.sec = &facts.Section{Index: e.nsec, Host: host, Command: cmd}
 	e.nsec++
-	e.sectionNames = append(e.sectionNames, cmd)
+	e.sectionNames = append(e.sectionNames, e.intern(cmd))
 	e.secParser = nil
 	e.secAlt = nil
 	e.secIsLog = false
+}
+
+// intern returns one shared copy of a section name: a paste with a prompt
+// on every line has as many sections as lines, mostly with the same few
+// commands, and each name would otherwise keep its own line alive.
+func (e *engine) intern(name string) string {
+	if s, ok := e.names[name]; ok {
+		return s
+	}
+	if e.names == nil {
+		e.names = map[string]string{}
+	}
+	if len(e.names) < 1024 {
+		name = strings.Clone(name)
+		e.names[name] = name
+	}
+	return name
 }
 
 func (e *engine) startSection(host, cmd string, n int) {
@@ -360,14 +383,16 @@ func (e *engine) startContent(p *facts.Parser, n int) {
 }
 
 func (e *engine) appendShow(n int, raw, text string) {
-	if len(e.sec.Lines) >= MaxSectionLines {
-		// parse what we have and go on with a fresh section of the same kind
+	if n := len(e.sec.Lines); n >= MaxSectionLines && (strings.TrimSpace(text) == "" || n >= MaxSectionLines+MaxSectionLines/4) {
+		// Parse what we have and go on with a fresh section of the same
+		// kind, at a blank line (blocks of show output end there) unless
+		// none comes for a while.
 		host, cmd, p := e.sec.Host, e.sec.Command, e.secParser
 		e.flush()
 		e.newSection(host, cmd, n)
 		e.secParser = p
 		if p != nil {
-			e.sec.Kind = p.Name
+			e.sec.Kind, e.sec.Vendor = p.Name, p.Vendor
 		}
 	}
 	if e.sec.Lines == nil {

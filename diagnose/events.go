@@ -129,7 +129,9 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 	if linePeer != "" {
 		e.lastPeer = linePeer
 		if conn != "" {
-			e.connPeer[conn] = linePeer
+			if _, known := e.connPeer[conn]; known || len(e.connPeer) < maxConnIDs {
+				e.connPeer[conn] = linePeer
+			}
 		}
 	}
 
@@ -283,6 +285,9 @@ func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
 	if ev.Kind == facts.EvContextP1 || ev.Kind == facts.EvContextP2 {
 		return false, 0
 	}
+	if !e.peerKept(ev.Peer) {
+		return false, 0
+	}
 	e.facts.Saw(ev.Vendor)
 	k := evKey{ev.Kind, ev.Peer, ev.State}
 	e.evCount[k]++
@@ -298,6 +303,28 @@ func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
 		return true, dropped
 	}
 	return false, 0
+}
+
+// peerKept reports whether events about peer are kept: the first MaxPeers
+// distinct peers are, and the one asked about always is. A paste naming
+// more peers than that (a hostile or generated one) would otherwise grow
+// memory and the report with every line.
+func (e *engine) peerKept(peer string) bool {
+	if peer == "" || peer == e.opts.Peer {
+		return true
+	}
+	if _, ok := e.peersSeen[peer]; ok {
+		return true
+	}
+	if len(e.peersSeen) >= MaxPeers {
+		e.peerEventsDropped++
+		return false
+	}
+	if e.peersSeen == nil {
+		e.peersSeen = map[string]struct{}{}
+	}
+	e.peersSeen[peer] = struct{}{}
+	return true
 }
 
 func (e *engine) markP1Done(peer string) {

@@ -14,9 +14,9 @@ import (
 type hostileShape struct {
 	name string
 	gen  func(size int) string
-	// perPeer: the report holds one finding per distinct peer, so its
-	// size follows the input (23 to 25 bytes of JSON per byte of a
-	// many-peers table, measured 2026-11-23); not bounded yet.
+	// perPeer: the report holds one finding per distinct peer, up to
+	// MaxFindings (it followed the input before the caps: 23 to 25 bytes
+	// of JSON per byte of a many-peers table, measured 2026-11-23).
 	perPeer bool
 }
 
@@ -113,8 +113,9 @@ func BenchmarkHostile(b *testing.B) {
 
 // TestHostile: every slow-paste shape at 1 and 4 MB gets a complete report
 // whose JSON stays under 256 KB. The many-peer shapes get one finding per
-// peer and are only held to 32 bytes of JSON per input byte (they exceed
-// 256 KB: 17,625 findings, 26 MB of JSON from a 1 MB table at 6621ef8).
+// peer up to MaxFindings (500) and are held to 1 MB whatever the input size
+// (before the caps: 17,625 findings, 26 MB of JSON from a 1 MB table at
+// 6621ef8); their summary says what was left out.
 func TestHostile(t *testing.T) {
 	sizes := []int{1 << 20, 4 << 20}
 	if testing.Short() {
@@ -132,7 +133,13 @@ func TestHostile(t *testing.T) {
 			js, _ := json.Marshal(rep)
 			limit := 256 << 10
 			if sh.perPeer {
-				limit = 32 * size
+				limit = 1 << 20
+				if len(rep.Findings) > MaxFindings {
+					t.Errorf("%s %d MB: %d findings, more than MaxFindings", sh.name, size>>20, len(rep.Findings))
+				}
+				if !strings.Contains(rep.Summary, "not listed") && !strings.Contains(rep.Summary, "further peers were not read") {
+					t.Errorf("%s %d MB: the summary does not say what was left out: %q", sh.name, size>>20, rep.Summary)
+				}
 			}
 			if len(js) > limit {
 				t.Errorf("%s %d MB: report of %d bytes", sh.name, size>>20, len(js))

@@ -170,24 +170,43 @@ func (e *engine) buildViews() []*view {
 		}
 		return v
 	}
+	// A table may name thousands of peers: the first MaxPeers (and the
+	// one asked about) are reasoned over, the rest counted for the summary.
+	keep := func(p string) bool {
+		if _, ok := views[p]; ok || p == "" || p == e.opts.Peer || len(views) < MaxPeers {
+			return true
+		}
+		e.peersNotRead[p] = struct{}{}
+		return false
+	}
+	e.peersNotRead = map[string]struct{}{}
 	for _, s := range f.IKESAs {
-		get(s.Peer).ike = append(get(s.Peer).ike, s)
+		if keep(s.Peer) {
+			get(s.Peer).ike = append(get(s.Peer).ike, s)
+		}
 	}
 	for _, s := range f.IPsecSAs {
 		p := s.Peer
 		if p == "" {
 			p = s.RemoteEndpt
 		}
-		get(p).ipsec = append(get(p).ipsec, s)
+		if keep(p) {
+			get(p).ipsec = append(get(p).ipsec, s)
+		}
 	}
 	for _, s := range f.Sessions {
-		get(s.Peer).sessions = append(get(s.Peer).sessions, s)
+		if keep(s.Peer) {
+			get(s.Peer).sessions = append(get(s.Peer).sessions, s)
+		}
 	}
 	counted := map[evKey]bool{}
 	for _, ev := range f.Events {
 		key := evKey{ev.Kind, ev.Peer, ev.State}
 		if locals[ev.Peer] {
 			ev.Peer = ""
+		}
+		if !keep(ev.Peer) {
+			continue
 		}
 		v := get(ev.Peer)
 		v.events = append(v.events, ev)

@@ -154,7 +154,9 @@ func (e *engine) handle(it *item) {
 		e.rawBuf = append(append(e.rawBuf[:0], it.raw), it.more...)
 		e.matchLog(it.line, e.rawBuf)
 	case itemLogEnd:
-		e.logInfos = append(e.logInfos, indexedInfo{it.sec, SectionInfo{Command: w.name, Vendor: string(w.vendor)}})
+		if len(e.logInfos) < maxSectionInfos {
+			e.logInfos = append(e.logInfos, indexedInfo{it.sec, SectionInfo{Command: w.name, Vendor: string(w.vendor)}})
+		}
 	case itemShow:
 		e.shows <- it.job
 	}
@@ -225,7 +227,7 @@ func (p *showParser) parseSafely(j showJob) {
 	p.parse(j)
 	clear(j.sec.Lines) // drop the texts: they may pin a large input
 	p.raw.reset()
-	if cap(j.sec.Lines) <= MaxSectionLines {
+	if cap(j.sec.Lines) <= 2*MaxSectionLines {
 		sectionBufs.Put(&showBufs{lines: j.sec.Lines[:0], raw: p.raw})
 	}
 	p.raw = rawLines{}
@@ -243,7 +245,7 @@ func (p *showParser) parse(j showJob) {
 		if len(p.facts.ACLs) > before {
 			p.recognised++
 			p.renames[sec.Index] = "configuration"
-			p.infos = append(p.infos, indexedInfo{sec.Index, SectionInfo{Command: "configuration", FirstLine: sec.First(), LastLine: sec.LastLine()}})
+			p.addInfo(indexedInfo{sec.Index, SectionInfo{Command: "configuration", FirstLine: sec.First(), LastLine: sec.LastLine()}})
 		}
 		return
 	}
@@ -268,9 +270,15 @@ func (p *showParser) parse(j showJob) {
 		if name == "" {
 			name = "text"
 		}
-		p.infos = append(p.infos, indexedInfo{sec.Index, SectionInfo{Command: name, Vendor: string(parser.Vendor), FirstLine: sec.First(), LastLine: sec.LastLine()}})
+		p.addInfo(indexedInfo{sec.Index, SectionInfo{Command: name, Vendor: string(parser.Vendor), FirstLine: sec.First(), LastLine: sec.LastLine()}})
 	}
 	p.keepQuoted(sec, mark)
+}
+
+func (p *showParser) addInfo(i indexedInfo) {
+	if len(p.infos) < maxSectionInfos {
+		p.infos = append(p.infos, i)
+	}
 }
 
 // finish hands the worker the last batch, waits for it, and merges what

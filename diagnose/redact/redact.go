@@ -153,4 +153,3 @@ func hasPrefixFold(s, k string) bool {
 	}
 	return true
 }
-
