@@ -24,13 +24,15 @@ var rules = []rule{
 	// IOS: crypto isakmp key [0|6] KEY address A / hostname H
 	{"isakmp-key", regexp.MustCompile(`(?i)(\bcrypto\s+isakmp\s+key\s+(?:[0-9]\s+)?)(\S+)`), []string{"isakmp"}},
 	// IOS keyring: pre-shared-key address A [mask] key [0|6] KEY ; ikev2 keyring: pre-shared-key [local|remote] [0|6] KEY
-	{"keyring-key", regexp.MustCompile(`(?i)(\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+(?:[0-9]\s+)?)(\S+)`), []string{"pre-shared-key"}},
-	{"ikev2-psk", regexp.MustCompile(`(?i)(^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?(?:[0-9]\s+)?)([^\s<][^\s]*)\s*$`), []string{"pre-shared-key"}},
+	{"keyring-key", regexp.MustCompile(`(?i)(\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+(?:[0-9]\s+)?)(\S.*?)\s*$`), []string{"pre-shared-key"}},
+	{"ikev2-psk", regexp.MustCompile(`(?i)(^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?(?:[0-9]\s+)?)(\S+)\s*$`), []string{"pre-shared-key"}},
 	// ASA tunnel-group ipsec-attributes
 	{"asa-ikev1-psk", regexp.MustCompile(`(?i)(\bikev1\s+pre-shared-key\s+(?:[0-9]\s+)?)(\S+)`), []string{"pre-shared-key"}},
 	{"asa-ikev2-psk", regexp.MustCompile(`(?i)(\bikev2\s+(?:local|remote)-authentication\s+pre-shared-key\s+(?:[0-9]\s+)?)(\S+)`), []string{"pre-shared-key"}},
 	// a bare key line: "key cisco", "key 7 0822455D0A16", "key-string X"
-	{"key-line", regexp.MustCompile(`(?i)(^\s*key(?:-string)?\s+(?:[0-9]\s+)?)(\S+)\s*$`), []string{"key"}},
+	{"key-line", regexp.MustCompile(`(?i)(^\s*key\s+(?:[0-9]\s+)?)(\S+)\s*$`), []string{"key"}},
+	// key-string takes the rest of the line, spaces included
+	{"key-string", regexp.MustCompile(`(?i)(^\s*key-string\s+(?:[0-9]\s+)?)(\S.*?)\s*$`), []string{"key-string"}},
 	{"key-7", regexp.MustCompile(`(?i)(\bkey\s+7\s+)(\S+)`), []string{"key"}},
 	{"server-key", regexp.MustCompile(`(?i)(\b(?:tacacs-server|radius-server|tacacs|radius)\b.*?\bkey\s+(?:[0-9]\s+)?)(\S+)`), []string{"tacacs", "radius"}},
 	{"auth-key", regexp.MustCompile(`(?i)(\bauthentication-key\s+(?:[0-9]+\s+)?(?:md5\s+)?(?:[0-9]\s+)?)(\S+)`), []string{"authentication-key"}},
@@ -40,8 +42,8 @@ var rules = []rule{
 	{"passwd", regexp.MustCompile(`(?i)(^\s*passwd\s+)(\S+)`), []string{"passwd"}},
 	// "password X" as a config line ("password 7 0822...", "ip ftp password X")
 	// and "password=X" / "password: X" in key-value text; never prose.
-	{"password", regexp.MustCompile(`(?i)(^\s*(?:\S+\s+){0,3}password\s+(?:[0-9]\s+)?)([^\s<][^\s]*)\s*$`), []string{"password"}},
-	{"password-kv", regexp.MustCompile(`(?i)(\bpassword\s*[:=]\s*)([^\s<][^\s]*)`), []string{"password"}},
+	{"password", regexp.MustCompile(`(?i)(^\s*(?:\S+\s+){0,3}password\s+(?:[0-9]\s+)?)(\S+)\s*$`), []string{"password"}},
+	{"password-kv", regexp.MustCompile(`(?i)(\bpassword\s*[:=]\s*)(\S+)`), []string{"password"}},
 	{"snmp", regexp.MustCompile(`(?i)(\bsnmp-server\s+community\s+)(\S+)`), []string{"snmp-server"}},
 	{"snmp-host", regexp.MustCompile(`(?i)(\bsnmp-server\s+host\s+\S+(?:\s+(?:traps|informs))?(?:\s+version\s+\S+)?\s+)(\S+)`), []string{"snmp-server"}},
 	// strongSwan: secret = X ; ipsec.secrets: A B : PSK "X"

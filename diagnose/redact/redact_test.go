@@ -101,3 +101,25 @@ func TestNonASCIIFoldsStillRedacted(t *testing.T) {
 		}
 	}
 }
+
+// Keys that start with "<" or hold spaces where the device takes the rest
+// of the line as the key (helper-12's probe found both left in place).
+func TestAwkwardKeys(t *testing.T) {
+	for _, c := range []struct{ in, secret string }{
+		{"  key-string my secret phrase", "secret phrase"},
+		{" pre-shared-key address 40.10.1.1 key two words", "two words"},
+		{"  pre-shared-key <angle>key", "<angle>key"},
+		{" password 7 <0822455D>", "<0822455D>"},
+		{"ip ftp password <ftp>pw", "<ftp>pw"},
+		{"user=bob password=<kv>pw realm=corp", "<kv>pw"},
+		{"password: <colon>pw", "<colon>pw"},
+	} {
+		if out := Line(c.in); strings.Contains(out, c.secret) {
+			t.Errorf("Line(%q) = %q: secret left", c.in, out)
+		}
+	}
+	// the mask itself is never masked again
+	if out := Line(" password 7 " + Mask); out != " password 7 "+Mask {
+		t.Errorf("mask rewritten: %q", out)
+	}
+}
