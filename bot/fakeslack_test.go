@@ -89,6 +89,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		c.Handle("/files-pri/", f.download)
 		c.Handle("/usergroups.users.list", f.record("usergroups.users.list", `{"ok":true,"users":["UGROUPMEMBER"]}`))
 		c.Handle("/conversations.replies", f.limited("conversations.replies", f.replies))
+		c.Handle("/conversations.history", f.limited("conversations.history", f.history))
 		c.Handle("/apps.connections.open", f.connectionsOpen)
 		c.Handle("/smws", f.socket)
 	})
@@ -318,6 +319,32 @@ func (f *fakeSlack) replies(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		m := map[string]any{"type": "message", "ts": c.TS, "thread_ts": c.ThreadTS, "text": c.Text, "bot_id": "BBOT", "user": botUser}
+		if c.Metadata != "" && fv.Get("include_all_metadata") == "1" {
+			var md any
+			_ = json.Unmarshal([]byte(c.Metadata), &md)
+			m["metadata"] = md
+		}
+		msgs = append(msgs, m)
+	}
+	f.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
+}
+
+// history returns the channel's top-level messages (the posts it
+// recorded without thread_ts), newest first, with their metadata, as
+// conversations.history does with include_all_metadata. It ignores
+// oldest: the fake's ts are from 2023, the tests' clocks read today.
+func (f *fakeSlack) history(w http.ResponseWriter, r *http.Request) {
+	fv := form(r)
+	f.mu.Lock()
+	f.add(call{Method: "conversations.history", Channel: fv.Get("channel"), Form: fv})
+	var msgs []map[string]any
+	for i := len(f.calls) - 1; i >= 0; i-- {
+		c := f.calls[i]
+		if c.Method != "chat.postMessage" || c.Channel != fv.Get("channel") || c.ThreadTS != "" {
+			continue
+		}
+		m := map[string]any{"type": "message", "ts": c.TS, "text": c.Text, "bot_id": "BBOT", "user": botUser}
 		if c.Metadata != "" && fv.Get("include_all_metadata") == "1" {
 			var md any
 			_ = json.Unmarshal([]byte(c.Metadata), &md)

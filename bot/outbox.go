@@ -19,35 +19,43 @@ import (
 // (429 past the messenger's own retries, any 5xx, a network error or a
 // timeout) and delivers them later, in order and once.
 //
-//   - What is queued: thread replies (chat.postMessage with thread_ts),
-//     ephemeral messages, edits (chat.update) and file uploads. Top-level
-//     posts are not queued: their ts is the thread every later message
-//     goes to, and a caller cannot wait an outage out for it; their error
-//     is returned as before.
+//   - What is queued: top-level posts (a slash command's or a monitor
+//     incident's root message), thread replies (chat.postMessage with
+//     thread_ts), ephemeral messages, edits (chat.update) and file uploads.
 //   - Order: one FIFO queue per channel+thread. While a thread has queued
 //     calls, every new call for it queues behind them, so a placeholder is
-//     posted before its answer and edits come after the post they edit.
+//     posted before its answer and edits come after the post they edit. A
+//     queued top-level post heads the queue of its own thread (named by its
+//     stand-in ts): replies, uploads and edits that name the stand-in as
+//     thread_ts or ts wait behind it and are sent with its real ts once it
+//     is posted. Top-level posts to one channel are not ordered among
+//     themselves (each starts a thread of its own).
 //   - Handles: a queued post returns a stand-in ts (IsQueuedTS). An edit of
 //     a post that is still queued and was never possibly posted replaces
 //     the queued content (the edit becomes the post); any other edit is
-//     sent after the post, to its real ts.
-//   - Once: every thread reply carries message metadata with a delivery id
+//     sent after the post, to its real ts. The stand-in means something
+//     only to the messenger that returned it (this process): code that
+//     stores a ts learns the real one with Resolve or WhenDelivered and
+//     replaces the stand-in.
+//   - Once: every post carries message metadata with a delivery id
 //     (event_type tunneldoc_delivery, or the delivery_id field of the
 //     tunneldoc_incident payload). A 5xx or a timeout is ambiguous: Slack
-//     may have posted anyway. Before such a post is sent again the thread
-//     is read (conversations.replies with include_all_metadata) and, when a
-//     message with that delivery id is there, it is taken as delivered.
-//     429 is not ambiguous (Slack did nothing). Edits are idempotent and
-//     simply sent again. Ephemeral messages and uploads cannot be looked up:
-//     after an ambiguous failure they are sent again, so they may show
-//     twice.
+//     may have posted anyway. Before such a post is sent again Slack is
+//     read for it (with include_all_metadata: conversations.replies of the
+//     thread for a reply, conversations.history of the channel since the
+//     first attempt for a top-level post) and, when a message with that
+//     delivery id is there, it is taken as delivered. 429 is not ambiguous
+//     (Slack did nothing). Edits are idempotent and simply sent again.
+//     Ephemeral messages and uploads cannot be looked up: after an
+//     ambiguous failure they are sent again, so they may show twice.
 //   - Bounds: at most MaxQueued calls and MaxQueuedBytes of upload content
 //     wait (a call past them fails as before, logged and counted as
 //     dropped); a call still failing after MaxQueueAge is given up, logged
-//     with how long it was tried. Retries back off exponentially (1 s to
-//     1 min) per thread, and a 429's Retry-After is honoured. When a
-//     delivery succeeds, the other threads are tried at once (Slack is
-//     back), not at the end of their backoff.
+//     with how long it was tried (calls queued behind a top-level post that
+//     was given up fail in turn: their thread does not exist). Retries back
+//     off exponentially (1 s to 1 min) per thread, and a 429's Retry-After
+//     is honoured. When a delivery succeeds, the other threads are tried at
+//     once (Slack is back), not at the end of their backoff.
 //
 // The delivery loop runs while anything is queued, under the context given
 // to Start (the bot's), and says what it leaves undelivered when that ends.
@@ -64,8 +72,13 @@ const (
 )
 
 // IsQueuedTS reports whether ts is the stand-in a SlackMessenger returns
-// for a post it queued (not a Slack ts: do not store it).
+// for a post it queued (not a Slack ts: replace it with the real one,
+// from Resolve or WhenDelivered, before storing it where others read it).
 func IsQueuedTS(ts string) bool { return strings.HasPrefix(ts, queuedTSPrefix) }
+
+// errRootNotDelivered: a call names as its thread a queued top-level post
+// that was given up (or that this messenger never queued).
+var errRootNotDelivered = errors.New("the thread's root message was never delivered")
 
 type outKind int
 
@@ -96,7 +109,10 @@ type outItem struct {
 	msg        Message
 	ts         string // update: the ts it edits (real or queued stand-in)
 	deliveryID string // post: the id in its metadata; its stand-in ts is queuedTSPrefix+deliveryID
+	root       bool   // a top-level post: it heads the queue of its own thread (its stand-in)
 	upload     uploadArgs
+	firstTry   time.Time // root: when it was first sent (how far back to look for it)
+	sentTS     string    // post: the real ts, once delivered
 	queuedAt   time.Time
 	attempts   int
 	ambiguous  bool      // a post attempt may have gone through: look before re-posting
@@ -108,8 +124,9 @@ type outbox struct {
 	mu       sync.Mutex
 	queues   map[string][]*outItem // channel+thread -> FIFO
 	due      map[string]time.Time  // next attempt per queue
-	resolved map[string]string     // stand-in ts -> real ts, for edits that come later
+	resolved map[string]string     // stand-in ts -> real ts ("" once given up), for calls that come later
 	resOrder []string
+	waiters  map[string][]func(ts string, ok bool) // stand-in ts -> WhenDelivered callbacks
 	n        int
 	bytes    int
 	running  bool
@@ -118,10 +135,47 @@ type outbox struct {
 }
 
 func newOutbox() *outbox {
-	return &outbox{queues: map[string][]*outItem{}, due: map[string]time.Time{}, resolved: map[string]string{}, ctx: context.Background(), wake: make(chan struct{}, 1)}
+	return &outbox{queues: map[string][]*outItem{}, due: map[string]time.Time{}, resolved: map[string]string{}, waiters: map[string][]func(string, bool){}, ctx: context.Background(), wake: make(chan struct{}, 1)}
 }
 
 func queueKey(channel, thread string) string { return channel + "\x00" + thread }
+
+func (it *outItem) standIn() string { return queuedTSPrefix + it.deliveryID }
+
+// thread names the queue it waits in: its thread, or for a top-level
+// post its own stand-in.
+func (it *outItem) thread() string {
+	if it.root {
+		return it.standIn()
+	}
+	return it.msg.ThreadTS
+}
+
+// routeLocked is where a call for channel+thread goes: a stand-in thread
+// whose root is still queued stays as it is (the call queues behind the
+// root); one whose root was delivered becomes the real ts; one whose root
+// was given up (or is unknown) is an error. The caller holds mu.
+func (s *SlackMessenger) routeLocked(channel, thread string) (string, error) {
+	if !IsQueuedTS(thread) || len(s.ob.queues[queueKey(channel, thread)]) > 0 {
+		return thread, nil
+	}
+	if real := s.ob.resolved[thread]; real != "" {
+		return real, nil
+	}
+	return "", fmt.Errorf("%w (%s)", errRootNotDelivered, thread)
+}
+
+// route is routeLocked, also saying whether the thread has calls waiting
+// (a new call must queue behind them).
+func (s *SlackMessenger) route(channel, thread string) (real string, queued bool, err error) {
+	s.ob.mu.Lock()
+	defer s.ob.mu.Unlock()
+	real, err = s.routeLocked(channel, thread)
+	if err != nil {
+		return "", false, err
+	}
+	return real, len(s.ob.queues[queueKey(channel, real)]) > 0, nil
+}
 
 func newDeliveryID() string {
 	var b [8]byte
@@ -224,18 +278,21 @@ func (s *SlackMessenger) maxQueued() (int, int, time.Duration) {
 	return n, b, age
 }
 
-// hasQueue: calls for this thread wait (new ones must queue behind them).
-func (s *SlackMessenger) hasQueue(key string) bool {
-	s.ob.mu.Lock()
-	defer s.ob.mu.Unlock()
-	return len(s.ob.queues[key]) > 0
-}
-
-// enqueue appends it to its thread's queue; the caller holds no lock.
+// enqueue appends it to its thread's queue; the caller holds no lock. A
+// call naming a stand-in thread is routed again here, under the lock, so
+// it cannot fall between a root's delivery and the move of its queue.
 func (s *SlackMessenger) enqueue(it *outItem, cause error) error {
 	maxN, maxB, _ := s.maxQueued()
-	key := queueKey(it.msg.Channel, it.msg.ThreadTS)
 	s.ob.mu.Lock()
+	if !it.root {
+		thread, err := s.routeLocked(it.msg.Channel, it.msg.ThreadTS)
+		if err != nil {
+			s.ob.mu.Unlock()
+			return fmt.Errorf("slack %s: %w", it.kind.method(), err)
+		}
+		it.msg.ThreadTS = thread
+	}
+	key := queueKey(it.msg.Channel, it.thread())
 	if s.ob.n >= maxN || s.ob.bytes+len(it.upload.content) > maxB {
 		n := s.ob.n
 		s.ob.mu.Unlock()
@@ -259,7 +316,7 @@ func (s *SlackMessenger) enqueue(it *outItem, cause error) error {
 	s.ob.running = true
 	s.ob.mu.Unlock()
 	s.count("queued")
-	s.log.Warn("slack call queued for later delivery", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "queued", n, "cause", errString(cause))
+	s.log.Warn("slack call queued for later delivery", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "queued", n, "cause", errString(cause))
 	if start {
 		go s.deliverLoop()
 	} else {
@@ -299,8 +356,104 @@ func (s *SlackMessenger) foldEdit(ts string, m Message) (ok bool) {
 func (s *SlackMessenger) resolvedTS(ts string) (string, bool) {
 	s.ob.mu.Lock()
 	defer s.ob.mu.Unlock()
-	real, ok := s.ob.resolved[ts]
-	return real, ok
+	real := s.ob.resolved[ts]
+	return real, real != ""
+}
+
+// Resolve returns the real ts of a post this messenger queued (standIn,
+// a ts IsQueuedTS), once it is delivered; ok is false while it waits,
+// after it was given up, and for a stand-in it does not know. A ts that is
+// not a stand-in is returned as it is.
+func (s *SlackMessenger) Resolve(standIn string) (ts string, ok bool) {
+	if !IsQueuedTS(standIn) {
+		return standIn, standIn != ""
+	}
+	return s.resolvedTS(standIn)
+}
+
+// WhenDelivered calls fn once, on a goroutine of its own, when the queued
+// post standIn is delivered (fn gets its real ts and true) or given up
+// (fn gets "" and false); at once when that is already known, or when
+// standIn is not a post this messenger has queued. Code that stored the
+// stand-in (an incident's thread) replaces it from fn.
+func (s *SlackMessenger) WhenDelivered(standIn string, fn func(ts string, ok bool)) {
+	s.ob.mu.Lock()
+	real, known := s.ob.resolved[standIn]
+	if !known && !s.queuedLocked(standIn) {
+		known = true
+	}
+	if !known {
+		s.ob.waiters[standIn] = append(s.ob.waiters[standIn], fn)
+	}
+	s.ob.mu.Unlock()
+	if known {
+		go fn(real, real != "")
+	}
+}
+
+// queuedLocked: the post with that stand-in waits in a queue.
+func (s *SlackMessenger) queuedLocked(standIn string) bool {
+	for _, q := range s.ob.queues {
+		for _, it := range q {
+			if (it.kind == outPost || it.kind == outEphemeral) && it.standIn() == standIn {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// settledLocked records how a queued post ended (real ts, or "" when it
+// was given up) and returns the callbacks to run once mu is released.
+func (s *SlackMessenger) settledLocked(standIn, ts string) []func() {
+	if _, ok := s.ob.resolved[standIn]; !ok {
+		s.ob.resolved[standIn] = ts
+		s.ob.resOrder = append(s.ob.resOrder, standIn)
+		if len(s.ob.resOrder) > 4*DefaultOutboxMax {
+			delete(s.ob.resolved, s.ob.resOrder[0])
+			s.ob.resOrder = s.ob.resOrder[1:]
+		}
+	}
+	fns := s.ob.waiters[standIn]
+	delete(s.ob.waiters, standIn)
+	out := make([]func(), 0, len(fns))
+	for _, fn := range fns {
+		out = append(out, func() { fn(ts, ts != "") })
+	}
+	return out
+}
+
+func runAll(fns []func()) {
+	for _, fn := range fns {
+		go fn()
+	}
+}
+
+// rootDeliveredLocked moves what waits behind a delivered top-level post
+// (queued under its stand-in) to the queue of its real thread, naming the
+// real ts, so later calls that name either ts queue behind them in order.
+func (s *SlackMessenger) rootDeliveredLocked(it *outItem, now time.Time) {
+	standIn := it.standIn()
+	from := queueKey(it.msg.Channel, standIn)
+	rest := s.ob.queues[from]
+	if len(rest) == 0 {
+		return
+	}
+	for _, r := range rest {
+		if r.msg.ThreadTS == standIn {
+			r.msg.ThreadTS = it.sentTS
+		}
+		if r.ts == standIn {
+			r.ts = it.sentTS
+		}
+	}
+	to := queueKey(it.msg.Channel, it.sentTS)
+	if len(s.ob.queues[to]) == 0 {
+		s.ob.due[to] = now
+	}
+	s.ob.queues[to] = append(s.ob.queues[to], rest...)
+	delete(s.ob.queues, from)
+	delete(s.ob.due, from)
 }
 
 // deliverLoop sends queued calls, the earliest due thread first, until
@@ -310,9 +463,10 @@ func (s *SlackMessenger) deliverLoop() {
 		s.ob.mu.Lock()
 		ctx := s.ob.ctx
 		if ctx.Err() != nil {
-			s.abandonLocked("tunneldoc is stopping")
+			fns := s.abandonLocked("tunneldoc is stopping")
 			s.ob.running = false
 			s.ob.mu.Unlock()
+			runAll(fns)
 			return
 		}
 		if s.ob.n == 0 {
@@ -351,13 +505,20 @@ func (s *SlackMessenger) deliverLoop() {
 		it.attempts++
 		now := s.clock.Now()
 		_, _, maxAge := s.maxQueued()
+		var fns []func()
 		switch {
 		case err == nil:
 			s.popLocked(key)
 			s.count("delivered_late")
-			s.log.Info("queued slack call delivered", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "waited", now.Sub(it.queuedAt).Round(time.Millisecond), "attempts", it.attempts)
+			s.log.Info("queued slack call delivered", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "ts", it.sentTS, "waited", now.Sub(it.queuedAt).Round(time.Millisecond), "attempts", it.attempts)
 			if len(s.ob.queues[key]) > 0 {
 				s.ob.due[key] = now // the next one at once
+			}
+			if it.kind == outPost || it.kind == outEphemeral {
+				if it.root {
+					s.rootDeliveredLocked(it, now)
+				}
+				fns = s.settledLocked(it.standIn(), it.sentTS)
 			}
 			// Slack answers again: the threads backing off are tried now
 			// rather than at the end of their backoff (one at a time, by
@@ -390,9 +551,13 @@ func (s *SlackMessenger) deliverLoop() {
 			case retry:
 				why = "still failing after " + now.Sub(it.queuedAt).Round(time.Second).String()
 			}
-			s.log.Error("queued slack call given up: "+why, "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "attempts", it.attempts, "err", err)
+			s.log.Error("queued slack call given up: "+why, "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "attempts", it.attempts, "err", err)
+			if it.kind == outPost || it.kind == outEphemeral {
+				fns = s.settledLocked(it.standIn(), "")
+			}
 		}
 		s.ob.mu.Unlock()
+		runAll(fns)
 	}
 }
 
@@ -407,32 +572,28 @@ func (s *SlackMessenger) popLocked(key string) {
 	s.ob.bytes -= len(it.upload.content)
 }
 
-// abandonLocked gives up everything queued (the bound context ended).
-func (s *SlackMessenger) abandonLocked(why string) {
+// abandonLocked gives up everything queued (the bound context ended) and
+// returns the WhenDelivered callbacks to run once mu is released.
+func (s *SlackMessenger) abandonLocked(why string) []func() {
 	if s.ob.n == 0 {
-		return
+		return nil
 	}
 	s.log.Error("slack calls not delivered: "+why, "queued", s.ob.n)
 	for range s.ob.n {
 		s.count("given_up")
 	}
+	var fns []func()
+	for _, q := range s.ob.queues {
+		for _, it := range q {
+			if it.kind == outPost || it.kind == outEphemeral {
+				fns = append(fns, s.settledLocked(it.standIn(), "")...)
+			}
+		}
+	}
 	clear(s.ob.queues)
 	clear(s.ob.due)
 	s.ob.n, s.ob.bytes = 0, 0
-}
-
-func (s *SlackMessenger) noteResolved(standIn, ts string) {
-	s.ob.mu.Lock()
-	defer s.ob.mu.Unlock()
-	if _, ok := s.ob.resolved[standIn]; ok {
-		return
-	}
-	s.ob.resolved[standIn] = ts
-	s.ob.resOrder = append(s.ob.resOrder, standIn)
-	if len(s.ob.resOrder) > 4*DefaultOutboxMax {
-		delete(s.ob.resolved, s.ob.resOrder[0])
-		s.ob.resOrder = s.ob.resOrder[1:]
-	}
+	return fns
 }
 
 // deliver makes one attempt at a queued call (no inline 429 retries: the
@@ -440,27 +601,45 @@ func (s *SlackMessenger) noteResolved(standIn, ts string) {
 func (s *SlackMessenger) deliver(ctx context.Context, it *outItem) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	if it.kind != outUpdate && IsQueuedTS(it.msg.ThreadTS) {
+		// Queued behind a root that was given up (a delivered root's
+		// followers were moved to its real thread).
+		real, ok := s.resolvedTS(it.msg.ThreadTS)
+		if !ok {
+			return fmt.Errorf("%w (%s)", errRootNotDelivered, it.msg.ThreadTS)
+		}
+		it.msg.ThreadTS = real
+	}
 	switch it.kind {
 	case outPost:
-		standIn := queuedTSPrefix + it.deliveryID
 		if it.ambiguous {
-			ts, found, err := s.findDelivery(ctx, it.msg.Channel, it.msg.ThreadTS, it.deliveryID)
+			var ts string
+			var found bool
+			var err error
+			if it.root {
+				ts, found, err = s.findRootDelivery(ctx, it.msg.Channel, it.deliveryID, it.firstTry)
+			} else {
+				ts, found, err = s.findDelivery(ctx, it.msg.Channel, it.msg.ThreadTS, it.deliveryID)
+			}
 			if err != nil {
 				return err
 			}
 			if found {
-				s.log.Info("queued slack post was delivered by an earlier attempt; not posting again", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "ts", ts)
-				s.noteResolved(standIn, ts)
+				s.log.Info("queued slack post was delivered by an earlier attempt; not posting again", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "ts", ts)
+				it.sentTS = ts
 				return nil
 			}
 		}
 		ts, err := s.postOnce(ctx, it.msg, it.deliveryID, 0)
 		if err == nil {
-			s.noteResolved(standIn, ts)
+			it.sentTS = ts
 		}
 		return err
 	case outEphemeral:
-		_, err := s.postOnce(ctx, it.msg, "", 0)
+		ts, err := s.postOnce(ctx, it.msg, "", 0)
+		if err == nil {
+			it.sentTS = ts
+		}
 		return err
 	case outUpdate:
 		ts := it.ts
@@ -474,6 +653,40 @@ func (s *SlackMessenger) deliver(ctx context.Context, it *outItem) error {
 		return s.updateOnce(ctx, ts, it.msg, 0)
 	}
 	return s.uploadOnce(ctx, it.msg.Channel, it.msg.ThreadTS, it.upload, 0)
+}
+
+// findRootDelivery reads the channel's history since a little before
+// since for a top-level message carrying deliveryID.
+func (s *SlackMessenger) findRootDelivery(ctx context.Context, channel, deliveryID string, since time.Time) (string, bool, error) {
+	oldest := ""
+	if !since.IsZero() {
+		// Slack's clock and ours may differ a little.
+		oldest = fmt.Sprintf("%d.000000", since.Add(-5*time.Minute).Unix())
+	}
+	cursor := ""
+	for range 10 { // 10 pages of 200: a channel that got more than 2,000 messages since is not searched to the end
+		var resp *slack.GetConversationHistoryResponse
+		err := s.doN(ctx, channel, false, "conversations.history", 0, func() error {
+			var err error
+			resp, err = s.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+				ChannelID: channel, Oldest: oldest, Limit: 200, Cursor: cursor, IncludeAllMetadata: true,
+			})
+			return err
+		})
+		if err != nil {
+			return "", false, err
+		}
+		for _, m := range resp.Messages {
+			if str(m.Metadata.EventPayload["delivery_id"]) == deliveryID {
+				return m.Timestamp, true, nil
+			}
+		}
+		if !resp.HasMore || resp.ResponseMetaData.NextCursor == "" {
+			return "", false, nil
+		}
+		cursor = resp.ResponseMetaData.NextCursor
+	}
+	return "", false, nil
 }
 
 // findDelivery reads the thread for a message carrying deliveryID.

@@ -54,20 +54,20 @@ type shown struct {
 }
 
 // threadsOf replays the successful posts and edits: thread ts -> its
-// replies in posting order, each with its final content. An edit of a ts
-// never posted is an error.
+// replies in posting order, each with its final content (top-level posts
+// may be edited but are in no thread). An edit of a ts never posted is an
+// error.
 func threadsOf(cs []call) (map[string][]*shown, error) {
 	byTS := map[string]*shown{}
 	threads := map[string][]*shown{}
 	for _, c := range cs {
 		switch c.Method {
 		case "chat.postMessage":
-			if c.ThreadTS == "" {
-				continue
-			}
 			m := &shown{ts: c.TS, text: c.Text, header: c.header()}
 			byTS[c.TS] = m
-			threads[c.ThreadTS] = append(threads[c.ThreadTS], m)
+			if c.ThreadTS != "" {
+				threads[c.ThreadTS] = append(threads[c.ThreadTS], m)
+			}
 		case "chat.update":
 			m, ok := byTS[c.TS]
 			if !ok {

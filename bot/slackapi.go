@@ -144,7 +144,7 @@ func msgOptions(m Message, deliveryID string) []slack.MsgOption {
 	return opts
 }
 
-// postOnce sends one post (deliveryID "" for ephemeral and top-level ones).
+// postOnce sends one post (deliveryID "" for ephemeral ones).
 func (s *SlackMessenger) postOnce(ctx context.Context, m Message, deliveryID string, retries int) (string, error) {
 	var ts string
 	if m.EphemeralTo != "" {
@@ -163,28 +163,36 @@ func (s *SlackMessenger) postOnce(ctx context.Context, m Message, deliveryID str
 	return ts, err
 }
 
-// Post implements Messenger. A thread reply or ephemeral message that
-// cannot be sent now is queued and a stand-in ts returned (IsQueuedTS);
-// a top-level post is never queued (see outbox.go).
+// Post implements Messenger. A post that cannot be sent now (top-level,
+// thread reply or ephemeral) is queued and a stand-in ts returned
+// (IsQueuedTS); a reply whose thread_ts is a stand-in waits behind that
+// root and goes to its real thread (see outbox.go).
 func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
-	if m.ThreadTS == "" && m.EphemeralTo == "" {
-		return s.postOnce(ctx, m, "", s.MaxRateLimitRetries)
-	}
-	it := &outItem{kind: outPost, msg: m, deliveryID: newDeliveryID()}
-	if m.EphemeralTo != "" {
+	it := &outItem{kind: outPost, msg: m, deliveryID: newDeliveryID(), firstTry: s.clock.Now()}
+	switch {
+	case m.EphemeralTo != "":
 		it.kind = outEphemeral
+	case m.ThreadTS == "":
+		it.root = true
 	}
-	standIn := queuedTSPrefix + it.deliveryID
-	if s.hasQueue(queueKey(m.Channel, m.ThreadTS)) {
-		return standIn, s.enqueue(it, nil)
+	method := it.kind.method()
+	if !it.root {
+		thread, queued, err := s.route(m.Channel, m.ThreadTS)
+		if err != nil {
+			return "", fmt.Errorf("slack %s: %w", method, err)
+		}
+		it.msg.ThreadTS = thread
+		if queued {
+			return it.standIn(), s.enqueue(it, nil)
+		}
 	}
-	ts, err := s.postOnce(ctx, m, it.deliveryID, s.MaxRateLimitRetries)
+	ts, err := s.postOnce(ctx, it.msg, it.deliveryID, s.MaxRateLimitRetries)
 	if retry, ambiguous, _ := transient(err); retry && ctx.Err() == nil {
 		it.ambiguous = ambiguous && it.kind == outPost
 		if qerr := s.enqueue(it, err); qerr != nil {
 			return "", qerr
 		}
-		return standIn, nil
+		return it.standIn(), nil
 	}
 	return ts, err
 }
@@ -203,23 +211,33 @@ func (s *SlackMessenger) updateOnce(ctx context.Context, ts string, m Message, r
 
 // Update implements Messenger. An edit of a post still queued replaces
 // its content; an edit that cannot be sent now is queued behind the
-// thread's other calls (m.ThreadTS names the thread).
+// thread's other calls (m.ThreadTS names the thread; for an edit of a
+// queued top-level post, with no ThreadTS, its own stand-in does).
 func (s *SlackMessenger) Update(ctx context.Context, ts string, m Message) error {
 	if IsQueuedTS(ts) {
+		if m.ThreadTS == "" {
+			m.ThreadTS = ts // a top-level post heads its own thread's queue
+		}
 		if s.foldEdit(ts, m) {
 			return nil
 		}
 		if real, ok := s.resolvedTS(ts); ok {
 			ts = real
-		} else if !s.hasQueue(queueKey(m.Channel, m.ThreadTS)) {
-			return fmt.Errorf("slack chat.update: the message %s was never delivered", ts)
 		}
 	}
+	thread, queued, err := s.route(m.Channel, m.ThreadTS)
+	if err != nil {
+		return fmt.Errorf("slack chat.update: %w", err)
+	}
+	if IsQueuedTS(ts) && !queued {
+		return fmt.Errorf("slack chat.update: the message %s was never delivered", ts)
+	}
+	m.ThreadTS = thread
 	it := &outItem{kind: outUpdate, msg: m, ts: ts}
-	if s.hasQueue(queueKey(m.Channel, m.ThreadTS)) {
+	if queued {
 		return s.enqueue(it, nil)
 	}
-	err := s.updateOnce(ctx, ts, m, s.MaxRateLimitRetries)
+	err = s.updateOnce(ctx, ts, m, s.MaxRateLimitRetries)
 	if retry, _, _ := transient(err); retry && ctx.Err() == nil {
 		return s.enqueue(it, err)
 	}
@@ -230,11 +248,15 @@ func (s *SlackMessenger) Update(ctx context.Context, ts string, m Message) error
 // files.completeUploadExternal (files.upload is retired). An upload that
 // cannot be made now is queued behind the thread's other calls.
 func (s *SlackMessenger) Upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
-	it := &outItem{kind: outUpload, msg: Message{Channel: channel, ThreadTS: threadTS}, upload: uploadArgs{filename: filename, title: title, content: content}}
-	if s.hasQueue(queueKey(channel, threadTS)) {
+	thread, queued, err := s.route(channel, threadTS)
+	if err != nil {
+		return fmt.Errorf("slack files.uploadV2: %w", err)
+	}
+	it := &outItem{kind: outUpload, msg: Message{Channel: channel, ThreadTS: thread}, upload: uploadArgs{filename: filename, title: title, content: content}}
+	if queued {
 		return s.enqueue(it, nil)
 	}
-	err := s.uploadOnce(ctx, channel, threadTS, it.upload, s.MaxRateLimitRetries)
+	err = s.uploadOnce(ctx, channel, thread, it.upload, s.MaxRateLimitRetries)
 	if retry, _, _ := transient(err); retry && ctx.Err() == nil {
 		return s.enqueue(it, err)
 	}
