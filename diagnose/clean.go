@@ -7,7 +7,7 @@ import "strings"
 // timestamp dropped. Indentation is kept: show outputs nest by it.
 // fence reports a ``` line, which is dropped.
 func cleanLine(raw string) (text string, fence bool) {
-	s := strings.TrimRight(raw, " \r\t\f\v\x00")
+	s := trimRightSpace(raw)
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
 		// A fence may carry text after it on the same line (```HUB# show ...).
 		rest := strings.TrimSpace(strings.TrimLeft(t, "`~"))
@@ -40,6 +40,22 @@ func cleanLine(raw string) (text string, fence bool) {
 	}
 	s = stripTimestamp(s)
 	return s, false
+}
+
+// trimRightSpace drops trailing spaces, tabs, CR, FF, VT and NUL (by hand:
+// strings.TrimRight builds its character set on every call, and this runs
+// on every line).
+func trimRightSpace(s string) string {
+	i := len(s)
+	for i > 0 {
+		switch s[i-1] {
+		case ' ', '\r', '\t', '\f', '\v', 0:
+			i--
+			continue
+		}
+		break
+	}
+	return s[:i]
 }
 
 func isLanguageTag(s string) bool {

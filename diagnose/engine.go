@@ -77,9 +77,11 @@ type engine struct {
 	addrBuf    []addrWord
 	dropped    []int     // lines of events replaced while matching the current line
 	readMask   maskCache // the reading goroutine's
-	workMask   maskCache // the worker's
-	hitBuf     []bool
-	locals     map[string]bool
+	// pendingMask: readMask as it was for the pending line's first line
+	pendingMask maskCache
+	workMask    maskCache // the worker's
+	hitBuf      []bool
+	locals      map[string]bool
 }
 
 type evKey struct {
@@ -136,7 +138,9 @@ func (e *engine) readString(text string) {
 		if len(line) > MaxLineBytes {
 			line = line[:MaxLineBytes]
 		}
-		line = strings.TrimRight(line, "\r\n")
+		for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == '\n') {
+			line = line[:len(line)-1]
+		}
 		if !validText(line) {
 			line = string(sanitize([]byte(line)))
 		}
@@ -228,6 +232,7 @@ func (e *engine) feed(n int, raw string) {
 		if e.secIsLog {
 			e.endPending()
 			e.pending = &facts.Line{N: n, Last: n, Text: trimmed}
+			e.pendingMask = e.readMask // isLogLine just read this line
 			e.pendingRaw = append(e.pendingRaw[:0], raw)
 			return
 		}
@@ -413,6 +418,9 @@ func (e *engine) endPending() {
 	}
 	l := *e.pending
 	e.pending = nil
+	if l.Last == l.N {
+		e.readMask = e.pendingMask // not wrapped: the mask read with it holds
+	}
 	e.emitLog(l, e.pendingRaw...)
 }
 

@@ -39,14 +39,16 @@ const (
 
 // item is one unit of work for the worker, in input order.
 type item struct {
-	kind   itemKind
-	sec    int          // the section's index
-	name   string       // the section's name when the item was made
-	vendor facts.Vendor // the section's vendor as the reader knows it
-	line   facts.Line   // itemLog
-	raw    string       // itemLog: its first physical line
-	more   []string     // itemLog: the physical lines it was wrapped onto
-	job    *showJob     // itemShow
+	kind    itemKind
+	sec     int          // the section's index
+	name    string       // the section's name when the item was made
+	vendor  facts.Vendor // the section's vendor as the reader knows it
+	line    facts.Line   // itemLog
+	raw     string       // itemLog: its first physical line
+	mask    uint64       // itemLog: the line parsers that claim it, when maskSet
+	maskSet bool
+	more    []string // itemLog: the physical lines it was wrapped onto
+	job     *showJob // itemShow
 }
 
 // workState is what the worker knows of the section it is in.
@@ -68,6 +70,10 @@ func (e *engine) emitLog(l facts.Line, raws ...string) {
 	}
 	if e.sec != nil {
 		it.sec, it.vendor, it.name = e.sec.Index, e.sec.Vendor, e.sectionNames[e.sec.Index]
+	}
+	if c := e.readMask; c.valid && c.text == l.Text {
+		// the reader has asked the vendors about this very text already
+		it.mask, it.maskSet = c.mask, true
 	}
 	e.emit(it)
 }
@@ -151,6 +157,9 @@ func (e *engine) handle(it *item) {
 	}
 	switch it.kind {
 	case itemLog:
+		if it.maskSet {
+			e.workMask = maskCache{text: it.line.Text, mask: it.mask, valid: true}
+		}
 		e.rawBuf = append(append(e.rawBuf[:0], it.raw), it.more...)
 		e.matchLog(it.line, e.rawBuf)
 	case itemLogEnd:
