@@ -77,10 +77,14 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 		t.warning = b.deferWrite(&pendingIncident{base: in, users: nonEmpty(req.User)}, "Open", err)
 		if t.warning == stateDeferred {
 			t.deferred = &in
+			b.rethreadWhenDelivered(in)
 		}
 		return t
 	}
 	t.inc = &inc
+	if created {
+		b.rethreadWhenDelivered(inc) // a root Slack has not taken yet: its real ts replaces the stand-in
+	}
 	if !created && req.Kind == KindConsole {
 		t.channel, t.thread = inc.Channel, inc.ThreadTS // no threads on a terminal: no pointer
 		return t

@@ -248,3 +248,80 @@ func TestSlackRootGivenUpFailsItsThread(t *testing.T) {
 		t.Fatalf("something was posted: %s %q", c.ThreadTS, c.Text)
 	}
 }
+
+// TestSlackOutageSlashCheckRootQueued: end to end, a slash command's
+// check (root message, placeholder edited into the diagnosis, then the
+// comparison of both ends) made while Slack answers 500 and then 429 is
+// delivered afterwards: the root once, both replies in its real thread in
+// order, once each; and the incident, opened on the root's stand-in, is
+// stored with the real thread ts once the root is delivered.
+func TestSlackOutageSlashCheckRootQueued(t *testing.T) {
+	e, m := outageEnv(t)
+	e.slack.failNext(false, append(repeat(500, 10), repeat(429, 30)...)...)
+	e.handle(bot.Request{Kind: bot.KindSlash, EventID: "EvSlashOut", Text: "check tunnel 40.10.1.9"})
+	cs := e.slack.waitFor("the slash command's thread delivered", func(cs []call) bool {
+		return m.Queued() == 0 && len(topLevelPosts(cs)) > 0
+	})
+	if left := e.slack.scriptLeft(); left != 0 {
+		t.Fatalf("the outage was not reached: %d scripted failures left:%s", left, describe(cs))
+	}
+	roots := topLevelPosts(cs)
+	if len(roots) != 1 || !strings.Contains(roots[0].Text, "asked me to check tunnel 40.10.1.9") {
+		t.Fatalf("%d top-level posts; want the slash command's root once:%s", len(roots), describe(cs))
+	}
+	if len(only(cs, "chat.postMessage:500")) == 0 || roots[0].ThreadTS != "" {
+		t.Fatalf("the root was not hit by the outage:%s", describe(cs))
+	}
+	real := roots[0].TS
+	threads, err := threadsOf(cs)
+	if err != nil {
+		t.Fatalf("%v:%s", err, describe(cs))
+	}
+	ms := threads[real]
+	if len(ms) != 2 || !strings.Contains(ms[0].header, "ike_proposal_mismatch") || !strings.HasPrefix(ms[1].text, "Both ends' crypto configurations compared") {
+		t.Fatalf("the root's thread holds %d replies; want the diagnosis then the comparison, once each:%s", len(ms), describe(cs))
+	}
+	noStandInSent(t, cs)
+	ctx := context.Background()
+	waitUntil(t, "the incident to name the real thread", func() bool {
+		inc, ok, err := e.store.ByTunnel(ctx, "40.10.1.9")
+		return err == nil && ok && inc.ThreadTS == real
+	})
+	inc, ok, err := e.store.ByThread(ctx, "CNET", real)
+	if err != nil || !ok || inc.Peer != "40.10.1.9" {
+		t.Fatalf("the real thread finds no incident: %v %v %+v", ok, err, inc)
+	}
+}
+
+// TestSlackOutageRootQueuedStoreDown: Slack fails the slash command's root
+// and Redis is down, so the incident waits in pending writes with the
+// root's stand-in as its thread. The root is delivered while Redis is
+// still down; when Redis is back the incident is written with the real
+// thread ts, not the stand-in.
+func TestSlackOutageRootQueuedStoreDown(t *testing.T) {
+	e, m := outageEnv(t)
+	e.redis.Stop()
+	e.slack.failNext(false, repeat(500, 5)...)
+	e.handle(bot.Request{Kind: bot.KindSlash, EventID: "EvSlashDown", Text: "check tunnel 40.10.1.8"})
+	cs := e.slack.waitFor("the slash command's thread delivered", func(cs []call) bool {
+		return m.Queued() == 0 && len(topLevelPosts(cs)) > 0
+	})
+	roots := topLevelPosts(cs)
+	if len(roots) != 1 || len(only(cs, "chat.postMessage:500")) == 0 {
+		t.Fatalf("want one root, hit by the outage:%s", describe(cs))
+	}
+	real := roots[0].TS
+	if e.bot.PendingWrites() == 0 {
+		t.Fatal("the incident was not held for the store")
+	}
+	e.redis.Restart()
+	waitUntil(t, "the held incident written", func() bool { return e.bot.PendingWrites() == 0 })
+	inc, ok, err := e.store.ByTunnel(context.Background(), "40.10.1.8")
+	if err != nil || !ok {
+		t.Fatalf("no incident after the store came back: %v %v", ok, err)
+	}
+	if inc.ThreadTS != real {
+		t.Fatalf("incident thread = %q; want the root's real ts %q", inc.ThreadTS, real)
+	}
+	noStandInSent(t, cs)
+}

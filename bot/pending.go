@@ -70,6 +70,7 @@ type pendingIncident struct {
 	users     []string
 	rootTS    string
 	status    *statusChange
+	move      *threadMove // the thread's stand-in ts and the real one (rethread.go)
 	since     time.Time
 }
 
@@ -105,6 +106,12 @@ func (p *pendingIncident) merge(o *pendingIncident) (dropped int) {
 	if p.rootTS == "" {
 		p.rootTS = o.rootTS
 	}
+	if o.move != nil {
+		p.move = o.move
+	}
+	if p.move != nil {
+		p.move.apply(&p.base) // an Open still to be made takes the real thread
+	}
 	if o.status != nil && (p.status == nil || statusRank(o.status.status) >= statusRank(p.status.status)) {
 		p.status = o.status
 	}
@@ -134,6 +141,9 @@ func hasDiagnosis(ds []store.Diagnosis, d store.Diagnosis) bool {
 
 // apply is the store.Update that merges p into the stored incident.
 func (p *pendingIncident) apply(in *store.Incident) {
+	if p.move != nil {
+		p.move.apply(in)
+	}
 	for _, d := range p.diagnoses {
 		if !hasDiagnosis(in.Diagnoses, d) {
 			store.AddDiagnosis(d)(in)
