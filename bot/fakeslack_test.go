@@ -63,6 +63,7 @@ type fakeSlack struct {
 	limits     map[string]int // method -> 429 answers still to give
 	script     []int          // statuses for the next failing calls (see failNext)
 	postAnyway bool           // a scripted 5xx on chat.postMessage still posts
+	historyErr string         // conversations.history answers ok:false with this error
 	uploads    map[string]string
 	files      map[string]string // download path -> content
 	authSeen   []string          // Authorization headers on file downloads
@@ -338,6 +339,11 @@ func (f *fakeSlack) history(w http.ResponseWriter, r *http.Request) {
 	fv := form(r)
 	f.mu.Lock()
 	f.add(call{Method: "conversations.history", Channel: fv.Get("channel"), Form: fv})
+	if f.historyErr != "" {
+		f.mu.Unlock()
+		writeJSON(w, map[string]any{"ok": false, "error": f.historyErr})
+		return
+	}
 	var msgs []map[string]any
 	for i := len(f.calls) - 1; i >= 0; i-- {
 		c := f.calls[i]

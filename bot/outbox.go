@@ -44,7 +44,9 @@ import (
 //     read for it (with include_all_metadata: conversations.replies of the
 //     thread for a reply, conversations.history of the channel since the
 //     first attempt for a top-level post) and, when a message with that
-//     delivery id is there, it is taken as delivered. 429 is not ambiguous
+//     delivery id is there, it is taken as delivered (when Slack refuses
+//     the read itself for good, e.g. missing_scope, it is posted again and
+//     the log says it may show twice). 429 is not ambiguous
 //     (Slack did nothing). Edits are idempotent and simply sent again.
 //     Ephemeral messages and uploads cannot be looked up: after an
 //     ambiguous failure they are sent again, so they may show twice.
@@ -621,8 +623,13 @@ func (s *SlackMessenger) deliver(ctx context.Context, it *outItem) error {
 			} else {
 				ts, found, err = s.findDelivery(ctx, it.msg.Channel, it.msg.ThreadTS, it.deliveryID)
 			}
-			if err != nil {
+			if retry, _, _ := transient(err); err != nil && retry {
 				return err
+			}
+			if err != nil {
+				// Not a passing failure (a channel the token may not read,
+				// say): better a post that may show twice than none.
+				s.log.Warn("cannot look for an earlier delivery of a queued slack post; posting it again (it may show twice)", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "err", err)
 			}
 			if found {
 				s.log.Info("queued slack post was delivered by an earlier attempt; not posting again", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "ts", ts)

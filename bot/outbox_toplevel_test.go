@@ -325,3 +325,30 @@ func TestSlackOutageRootQueuedStoreDown(t *testing.T) {
 	}
 	noStandInSent(t, cs)
 }
+
+// TestSlackRootLookupRefusedPostsAgain: after an ambiguous 500 on a root,
+// Slack refuses the history read for good (missing_scope: a channel the
+// token may not read). The root is posted again rather than given up,
+// and the log says it may show twice.
+func TestSlackRootLookupRefusedPostsAgain(t *testing.T) {
+	f, m, logs := topLevelEnv(t)
+	f.mu.Lock()
+	f.historyErr = "missing_scope"
+	f.mu.Unlock()
+	f.failNext(false, 500)
+	root, err := m.Post(context.Background(), bot.Message{Channel: "GPRIVATE", Text: "Tunnel 40.10.1.4 is down."})
+	if err != nil || !bot.IsQueuedTS(root) {
+		t.Fatalf("root = %q, %v; want a stand-in", root, err)
+	}
+	waitUntil(t, "the outbox to empty", func() bool { return m.Queued() == 0 })
+	cs := f.snapshot()
+	if len(only(cs, "conversations.history")) == 0 {
+		t.Fatalf("the channel was not read:%s", describe(cs))
+	}
+	if roots := topLevelPosts(cs); len(roots) != 1 {
+		t.Fatalf("the root was posted %d times; want once:%s", len(roots), describe(cs))
+	}
+	if !strings.Contains(logs.String(), "it may show twice") {
+		t.Error("the re-post without a lookup is not logged")
+	}
+}
