@@ -60,6 +60,11 @@ type Message struct {
 	// Incident, when set, is carried as message metadata so the incident
 	// can be rebuilt from Slack if the store loses it.
 	Incident *IncidentRef
+	// DeliveryID, when set, is the delivery id the post carries in its
+	// metadata instead of a random one: a caller that derives it the same
+	// way every time (the monitor, from its transition claim) can look the
+	// post up later with DeliveryFinder. Posts only; edits ignore it.
+	DeliveryID string
 }
 
 // Messenger sends messages. The Slack implementation keeps per-channel

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -168,7 +169,7 @@ func (s *SlackMessenger) postOnce(ctx context.Context, m Message, deliveryID str
 // (IsQueuedTS); a reply whose thread_ts is a stand-in waits behind that
 // root and goes to its real thread (see outbox.go).
 func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
-	it := &outItem{kind: outPost, msg: m, deliveryID: newDeliveryID(), firstTry: s.clock.Now()}
+	it := &outItem{kind: outPost, msg: m, deliveryID: cmp.Or(m.DeliveryID, newDeliveryID()), firstTry: s.clock.Now()}
 	switch {
 	case m.EphemeralTo != "":
 		it.kind = outEphemeral

@@ -52,6 +52,7 @@ type sent struct {
 	TS       string // the ts returned (post) or edited (update)
 	Text     string
 	By       string // which messenger (replica) did it
+	Delivery string // post: the delivery id in its metadata
 }
 
 // fakeMessenger records every call; several replicas may share one log.
@@ -101,7 +102,25 @@ func (f *fakeMessenger) Post(_ context.Context, m bot.Message) (string, error) {
 	if m.Plain != "" {
 		text = m.Plain
 	}
-	return f.log.add(sent{Op: "post", Channel: m.Channel, ThreadTS: m.ThreadTS, Text: text, By: f.name}), nil
+	return f.log.add(sent{Op: "post", Channel: m.Channel, ThreadTS: m.ThreadTS, Text: text, By: f.name, Delivery: m.DeliveryID}), nil
+}
+
+// FindDelivery implements bot.DeliveryFinder over the shared log, as
+// conversations.history (thread "") and conversations.replies with
+// include_all_metadata would answer. since is not checked: the log holds
+// one test's posts.
+func (f *fakeMessenger) FindDelivery(_ context.Context, channel, thread, id string, _ time.Time) (string, bool, error) {
+	if f.fail != nil {
+		if err := f.fail(bot.Message{Channel: channel, ThreadTS: thread}); err != nil {
+			return "", false, err
+		}
+	}
+	for _, s := range f.log.snapshot() {
+		if s.Op == "post" && s.Channel == channel && s.ThreadTS == thread && s.Delivery == id {
+			return s.TS, true, nil
+		}
+	}
+	return "", false, nil
 }
 
 func (f *fakeMessenger) Update(_ context.Context, ts string, m bot.Message) error {

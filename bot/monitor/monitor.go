@@ -462,6 +462,7 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 		}
 		return nil
 	}
+	base := r.Since // names the root's delivery (rootID) before a new thread resets it
 	r.Seq++
 	r.ChangedAt = now
 	r.Down = ev.Down
@@ -489,7 +490,7 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 		case muted:
 			return m.save(ctx, r) // posted when the silence ends, if still down
 		case !reopen:
-			return m.openThread(ctx, r, ev)
+			return m.openThread(ctx, r, ev, m.rootID(r, base))
 		case flapping:
 			m.linkIncident(ctx, r)
 			return m.flap(ctx, r, muted)
@@ -556,7 +557,8 @@ func (m *Monitor) newCause(ctx context.Context, r *record, ev Event, now time.Ti
 }
 
 // openThread posts the root message and the diagnosis for a new incident.
-func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
+// rootID is the root's delivery id (see rootID).
+func (m *Monitor) openThread(ctx context.Context, r *record, ev Event, rootID string) error {
 	r.Channel = m.channelFor(Target{Device: r.Device, Peer: r.Peer, Name: r.Name})
 	if r.Channel == "" {
 		m.log.Error("tunnel down but no channel is configured for it (TUNNELDOC_MONITOR_CHANNEL)", "tunnel", r.Tunnel)
@@ -574,14 +576,14 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event) error {
 	// root names the phase and cause.
 	rep, check, diagnosed, note := m.diagnosisFor(ctx, r, ev)
 	r.RootText = m.rootText(r)
-	ts, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, Text: r.RootText})
+	ts, adopted, err := m.deliver(ctx, bot.Message{Channel: r.Channel, Text: r.RootText, DeliveryID: rootID})
 	if err != nil {
 		_ = m.deps.State.DropTransition(ctx, id)
 		return fmt.Errorf("monitor: posting the root for %s: %w", r.Tunnel, err)
 	}
 	r.ThreadTS = ts
 	r.RootUpdatedAt = m.clock.Now()
-	r.RootDirty = false
+	r.RootDirty = adopted // an earlier attempt's text: brought up to date by the next edit
 	r.DiagnosisDue = true
 	// The thread exists now: record it first, before anything else can
 	// fail or the replica stop, so no other replica opens a second one.
@@ -687,8 +689,55 @@ func (m *Monitor) resolve(ctx context.Context, r *record, muted bool, why string
 	return m.save(ctx, r)
 }
 
+// txID names a thread post's transition claim; it is also the post's
+// delivery id (bot.Message.DeliveryID): every replica derives it the same
+// way from the stored record.
 func (m *Monitor) txID(r *record, kind string) string {
 	return r.Tunnel + ":" + r.Since.UTC().Format("20060102T150405") + ":" + strconv.Itoa(r.Seq) + ":" + kind
+}
+
+// rootID is a new thread's delivery id. The root's claim (txID) names the
+// new thread's start, which each replica reads from its own clock; base is
+// the record's Since before the transition (zero for a new tunnel), which
+// every replica reads from the store, so a replica retrying the transition
+// of one that died derives the same id.
+func (m *Monitor) rootID(r *record, base time.Time) string {
+	return r.Tunnel + ":" + base.UTC().Format("20060102T150405") + ":" + strconv.Itoa(r.Seq) + ":root"
+}
+
+// deliver posts msg (its DeliveryID set) at most once across replicas that
+// die between Slack accepting a post and the store recording it. Before
+// the first attempt it leaves a mark under the delivery id (one SET NX);
+// when the mark is there already, an earlier attempt (this replica's, or
+// one that died) may have been accepted, so Slack is read for the id
+// first (bot.DeliveryFinder) and a message found is adopted: its ts is
+// returned with adopted true and nothing is posted. The mark lives as long
+// as a sent transition's (sentTTL), which bounds how far back a root is
+// looked for. A Messenger that cannot look up posts (the console) is
+// posted to directly.
+func (m *Monitor) deliver(ctx context.Context, msg bot.Message) (ts string, adopted bool, err error) {
+	finder, ok := m.deps.Messenger.(bot.DeliveryFinder)
+	if !ok || msg.DeliveryID == "" {
+		ts, err = m.deps.Messenger.Post(ctx, msg)
+		return ts, false, err
+	}
+	first, err := m.deps.State.ClaimTransition(ctx, "try:"+msg.DeliveryID, sentTTL)
+	if err != nil {
+		return "", false, err
+	}
+	if !first {
+		ts, found, err := finder.FindDelivery(ctx, msg.Channel, msg.ThreadTS, msg.DeliveryID, m.clock.Now().Add(-sentTTL))
+		if err != nil {
+			return "", false, fmt.Errorf("looking in Slack for an earlier attempt: %w", err)
+		}
+		if found {
+			m.log.Info("an earlier attempt at this post reached Slack; recording it instead of posting again",
+				"delivery", msg.DeliveryID, "channel", msg.Channel, "thread", msg.ThreadTS, "ts", ts)
+			return ts, true, nil
+		}
+	}
+	ts, err = m.deps.Messenger.Post(ctx, msg)
+	return ts, false, err
 }
 
 // postOnce posts a thread reply for the current transition, once across
@@ -699,7 +748,7 @@ func (m *Monitor) postOnce(ctx context.Context, r *record, kind, text string) er
 	if ok, err := m.claim(ctx, r, id, kind); err != nil || !ok {
 		return err
 	}
-	if _, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: text, Incident: m.ref(r)}); err != nil {
+	if _, _, err := m.deliver(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: text, Incident: m.ref(r), DeliveryID: id}); err != nil {
 		_ = m.deps.State.DropTransition(ctx, id)
 		return fmt.Errorf("monitor: posting %s for %s: %w", kind, r.Tunnel, err)
 	}
@@ -796,7 +845,7 @@ func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Rep
 		rc.Collection, rc.CollectionCommands = check.Notes, len(check.Commands)
 	}
 	out := bot.Render(rep, rc)
-	ts, err := m.deps.Messenger.Post(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: m.ref(r)})
+	ts, adopted, err := m.deliver(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: m.ref(r), DeliveryID: id})
 	if err != nil {
 		_ = m.deps.State.DropTransition(ctx, id)
 		return fmt.Errorf("monitor: posting the diagnosis for %s: %w", r.Tunnel, err)
@@ -804,7 +853,10 @@ func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Rep
 	if err := m.deps.State.TransitionSent(ctx, id, sentTTL); err != nil {
 		m.log.Warn("recording a sent transition", "id", id, "err", err)
 	}
-	if out.File != nil {
+	// An adopted diagnosis (posted by a replica that stopped before it
+	// could record it) gets no evidence file: whether that replica
+	// uploaded it cannot be looked up, and a second copy is worse than none.
+	if out.File != nil && !adopted {
 		if err := m.deps.Messenger.Upload(ctx, r.Channel, r.ThreadTS, out.File.Name, out.File.Title, out.File.Content); err != nil {
 			m.log.Warn("evidence upload failed", "tunnel", r.Tunnel, "err", err)
 		}
@@ -958,9 +1010,10 @@ func (m *Monitor) sweepOne(ctx context.Context, r *record) error {
 		r.Seq++
 		return m.resolve(ctx, r, muted, "")
 	case r.Open && r.Down && r.ThreadTS == "" && !muted:
+		base := r.Since
 		r.Seq++
 		r.Since = now
-		return m.openThread(ctx, r, Event{Peer: r.Peer, Device: r.Device, Down: true, Source: r.Source, Detail: r.Summary})
+		return m.openThread(ctx, r, Event{Peer: r.Peer, Device: r.Device, Down: true, Source: r.Source, Detail: r.Summary}, m.rootID(r, base))
 	case r.Open && r.Down && r.ThreadTS != "" && r.DiagnosisDue && !muted:
 		return m.dueDiagnosis(ctx, r, Event{Peer: r.Peer, Device: r.Device, Down: true, Source: r.Source, Detail: r.Summary})
 	case r.Open && r.ThreadTS != "" && now.Sub(r.RootUpdatedAt) >= m.cfg.RootRefresh:

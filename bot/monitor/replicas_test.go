@@ -53,6 +53,13 @@ func (k *killable) TransitionSent(ctx context.Context, id string, ttl time.Durat
 	return k.MonitorState.TransitionSent(ctx, id, ttl)
 }
 
+func (k *killable) DropTransition(ctx context.Context, id string) error {
+	if k.dead.Load() {
+		return errKilled
+	}
+	return k.MonitorState.DropTransition(ctx, id)
+}
+
 func (k *killable) SaveTunnel(ctx context.Context, tunnel string, data []byte, ttl time.Duration) error {
 	if k.dead.Load() {
 		return errKilled
