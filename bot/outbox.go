@@ -393,6 +393,21 @@ func (s *SlackMessenger) WhenDelivered(standIn string, fn func(ts string, ok boo
 	}
 }
 
+// postedOrQueued returns the real ts of the post with that stand-in when
+// it was delivered, or the stand-in while it waits; ok is false when it
+// is unknown or was given up.
+func (s *SlackMessenger) postedOrQueued(standIn string) (string, bool) {
+	s.ob.mu.Lock()
+	defer s.ob.mu.Unlock()
+	if real := s.ob.resolved[standIn]; real != "" {
+		return real, true
+	}
+	if s.queuedLocked(standIn) {
+		return standIn, true
+	}
+	return "", false
+}
+
 // queuedLocked: the post with that stand-in waits in a queue.
 func (s *SlackMessenger) queuedLocked(standIn string) bool {
 	for _, q := range s.ob.queues {

@@ -352,3 +352,34 @@ func TestSlackRootLookupRefusedPostsAgain(t *testing.T) {
 		t.Error("the re-post without a lookup is not logged")
 	}
 }
+
+// TestSlackSameDeliveryIDPostedOnce: a caller that posts again with the
+// same delivery id (retrying after an error of its own) gets the first
+// post's stand-in while it is queued, and its real ts once delivered;
+// Slack gets the post once.
+func TestSlackSameDeliveryIDPostedOnce(t *testing.T) {
+	f, m, _ := topLevelEnv(t)
+	ctx := context.Background()
+	f.failNext(false, repeat(500, 3)...)
+	msg := bot.Message{Channel: "CNET", Text: "Tunnel 40.10.1.5 is down.", DeliveryID: "40.10.1.5:1:root"}
+	first, err := m.Post(ctx, msg)
+	if err != nil || !bot.IsQueuedTS(first) {
+		t.Fatalf("first = %q, %v; want a stand-in", first, err)
+	}
+	again, err := m.Post(ctx, msg)
+	if err != nil || again != first {
+		t.Fatalf("the same delivery id while queued: %q, %v; want %q", again, err, first)
+	}
+	waitUntil(t, "the outbox to empty", func() bool { return m.Queued() == 0 })
+	roots := topLevelPosts(f.snapshot())
+	if len(roots) != 1 {
+		t.Fatalf("posted %d times; want once:%s", len(roots), describe(f.snapshot()))
+	}
+	late, err := m.Post(ctx, msg)
+	if err != nil || late != roots[0].TS {
+		t.Fatalf("the same delivery id after delivery: %q, %v; want %q", late, err, roots[0].TS)
+	}
+	if n := len(topLevelPosts(f.snapshot())); n != 1 {
+		t.Fatalf("posted %d times after the repeat; want once", n)
+	}
+}

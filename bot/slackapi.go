@@ -167,7 +167,9 @@ func (s *SlackMessenger) postOnce(ctx context.Context, m Message, deliveryID str
 // Post implements Messenger. A post that cannot be sent now (top-level,
 // thread reply or ephemeral) is queued and a stand-in ts returned
 // (IsQueuedTS); a reply whose thread_ts is a stand-in waits behind that
-// root and goes to its real thread (see outbox.go).
+// root and goes to its real thread (see outbox.go). A post whose
+// m.DeliveryID this messenger has queued or delivered already is not
+// sent again: its stand-in or real ts is returned.
 func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
 	it := &outItem{kind: outPost, msg: m, deliveryID: cmp.Or(m.DeliveryID, newDeliveryID()), firstTry: s.clock.Now()}
 	switch {
@@ -175,6 +177,12 @@ func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
 		it.kind = outEphemeral
 	case m.ThreadTS == "":
 		it.root = true
+	}
+	if m.DeliveryID != "" {
+		// The same delivery id again (a caller retrying): once is enough.
+		if ts, ok := s.postedOrQueued(it.standIn()); ok {
+			return ts, nil
+		}
 	}
 	method := it.kind.method()
 	if !it.root {
