@@ -15,11 +15,15 @@ import (
 // finds it, and other replicas (to whom the stand-in means nothing) post
 // into the real thread.
 
-// deliveryWatcher is what a Messenger may also offer (*SlackMessenger
-// does): word of when a queued post is delivered, and its real ts.
-type deliveryWatcher interface {
+// DeliveryWatcher is what a Messenger may also offer (*SlackMessenger
+// does): word of when a post it queued (a stand-in ts, IsQueuedTS) is
+// delivered, with its real ts, or given up. Code that stored the stand-in
+// (an incident's thread, the monitor's record) replaces it from fn.
+type DeliveryWatcher interface {
 	WhenDelivered(standIn string, fn func(ts string, ok bool))
 }
+
+var _ DeliveryWatcher = (*SlackMessenger)(nil)
 
 // threadMove replaces an incident's stand-in thread ts with the real one.
 type threadMove struct{ from, to string }
@@ -37,7 +41,7 @@ func (mv threadMove) apply(in *store.Incident) {
 // stand-in, to be replaced in the store (or in the write waiting for it)
 // once the root is delivered.
 func (b *Bot) rethreadWhenDelivered(in store.Incident) {
-	w, ok := b.cfg.Messenger.(deliveryWatcher)
+	w, ok := b.cfg.Messenger.(DeliveryWatcher)
 	if !ok || !IsQueuedTS(in.ThreadTS) {
 		return
 	}
