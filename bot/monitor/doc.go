@@ -13,6 +13,11 @@
 // production): a lease per device decides who polls it, a lease per
 // tunnel serialises its record, and a once-only claim per transition
 // decides who posts it, recorded as sent only after the Messenger said ok.
+// Every post carries a delivery id each replica derives from the
+// transition (bot.Message.DeliveryID); a replica retrying a post an
+// earlier attempt may have made (one that died after Slack took it but
+// before the store recorded it) looks the id up in Slack first
+// (bot.DeliveryFinder) and adopts the message it finds.
 //
 // It posts only through bot.Messenger and keeps state only through
 // store.MonitorState (and, optionally, the bot's incident store). It must
