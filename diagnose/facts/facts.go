@@ -310,6 +310,11 @@ type Facts struct {
 	Empty map[string]Ref
 	// Vendors seen, by how many facts each produced.
 	Vendors map[Vendor]int
+	// Memo keeps what a parser package derives from earlier facts of the
+	// same diagnosis, so that a long paste is not re-read for every
+	// section (keyed by package, e.g. "ios.localAddrs"). Only the package
+	// that set an entry reads it.
+	Memo map[string]any `json:"-"`
 }
 
 // MarkEmpty records that a table was shown and had no rows.

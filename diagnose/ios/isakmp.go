@@ -87,7 +87,7 @@ func ParseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 		}
 		return
 	}
-	local := localAddrs(f)
+	local := localAddrsSoFar(f)
 	byAF := map[string][]isakmpRow{}
 	for _, r := range rows {
 		byAF[r.sa.AF] = append(byAF[r.sa.AF], r)
@@ -282,25 +282,56 @@ func hubAddr(rows []isakmpRow) string {
 
 // localAddrs collects the addresses earlier sections showed as ours.
 func localAddrs(f *facts.Facts) map[string]bool {
-	m := map[string]bool{}
+	var l localMemo
+	l.update(f)
+	return l.set
+}
+
+// localMemo is localAddrs kept up to date section after section: each
+// call reads only the facts added since the last one (reading them all for
+// every isakmp table made long pastes quadratic).
+type localMemo struct {
+	nIPsec, nIKE int
+	set          map[string]bool
+}
+
+func (l *localMemo) update(f *facts.Facts) {
+	if l.set == nil {
+		l.set = map[string]bool{}
+	}
 	add := func(s string) {
 		s, _ = splitHostPort(s)
 		if s != "" {
-			m[s] = true
+			l.set[s] = true
 		}
 	}
-	for i := range f.IPsecSAs {
+	for i := l.nIPsec; i < len(f.IPsecSAs); i++ {
 		add(f.IPsecSAs[i].LocalAddr)
 		add(f.IPsecSAs[i].LocalEndpt)
 	}
-	for i := range f.IKESAs {
+	for i := l.nIKE; i < len(f.IKESAs); i++ {
 		sa := &f.IKESAs[i]
 		if sa.Version == 2 || sa.Lifetime != "" || sa.Encr != "" {
 			// ikev2 and isakmp detail tables print Local/Remote, not dst/src.
 			add(sa.Local)
 		}
 	}
-	return m
+	l.nIPsec, l.nIKE = len(f.IPsecSAs), len(f.IKESAs)
+}
+
+// localAddrsSoFar is localAddrs while sections are still being parsed:
+// facts are only appended then, so the memo in f stays true.
+func localAddrsSoFar(f *facts.Facts) map[string]bool {
+	l, _ := f.Memo["ios.localAddrs"].(*localMemo)
+	if l == nil || l.nIPsec > len(f.IPsecSAs) || l.nIKE > len(f.IKESAs) {
+		l = &localMemo{}
+		if f.Memo == nil {
+			f.Memo = map[string]any{}
+		}
+		f.Memo["ios.localAddrs"] = l
+	}
+	l.update(f)
+	return l.set
 }
 
 // FixIKEDirection swaps Local and Peer of IOS IKEv1 SAs read from the plain
