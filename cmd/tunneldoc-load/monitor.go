@@ -7,6 +7,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -214,7 +215,7 @@ func (e *monEnv) startBot(ctx context.Context, o options, name string) (*botProc
 		fmt.Sprintf("TUNNELDOC_OPS_LISTEN=127.0.0.1:%d", opsPort), "TUNNELDOC_INVENTORY="+e.inv,
 		"TUNNELDOC_LOG_LEVEL="+o.logLevel, "TUNNELDOC_LOG_FORMAT=text", "TUNNELDOC_CONFIG=",
 		"TUNNELDOC_MONITOR=on", "TUNNELDOC_MONITOR_CHANNEL=CMONDEF", "TUNNELDOC_MONITOR_CHANNELS="+e.chans,
-		"TUNNELDOC_MONITOR_INTERVAL="+mon.interval.String(), "TUNNELDOC_MONITOR_CHECK_TIMEOUT=10s",
+		"TUNNELDOC_MONITOR_INTERVAL="+mon.interval.String(), "TUNNELDOC_MONITOR_CHECK_TIMEOUT="+monCheckTimeout.String(),
 	)
 	b.cmd.Stdout, b.cmd.Stderr = logFile, logFile
 	if err := b.cmd.Start(); err != nil {
@@ -502,8 +503,15 @@ func medianDur(v []time.Duration) time.Duration {
 	return time.Duration(medianInt(ints))
 }
 
+// monCheckTimeout is the bots' TUNNELDOC_MONITOR_CHECK_TIMEOUT; a
+// transition claim lives twice as long.
+const monCheckTimeout = 10 * time.Second
+
 // monSlack is a local Slack Web API that records the monitor's messages:
-// roots (no thread_ts) and replies per thread.
+// roots (no thread_ts) and replies per thread. conversations.history and
+// conversations.replies answer from what was posted, with the metadata
+// (include_all_metadata), so a replica can look a post up by delivery id;
+// history ignores oldest (the fake's ts are not times).
 type monSlack struct {
 	srv *httptest.Server
 
@@ -511,7 +519,51 @@ type monSlack struct {
 	seq     int
 	roots   map[string]string   // ts -> text
 	replies map[string][]string // thread ts -> texts
+	posted  []monPost           // every post, in order
 	edits   int
+	lookups int // conversations.history and conversations.replies calls
+}
+
+// monPost is one post as conversations.history/replies return it.
+type monPost struct {
+	channel, ts, thread, text string
+	metadata                  json.RawMessage
+}
+
+func (p monPost) message(withMetadata bool) map[string]any {
+	m := map[string]any{"type": "message", "ts": p.ts, "text": p.text, "bot_id": "BLOAD", "user": botUser}
+	if p.thread != "" {
+		m["thread_ts"] = p.thread
+	}
+	if withMetadata && len(p.metadata) > 0 {
+		m["metadata"] = p.metadata
+	}
+	return m
+}
+
+// lookup answers conversations.history (thread "": the channel's roots,
+// newest first) or conversations.replies (the parent, then its replies).
+func (s *monSlack) lookup(w http.ResponseWriter, r *http.Request, replies bool) {
+	_ = r.ParseForm()
+	ch, thread, md := r.Form.Get("channel"), r.Form.Get("ts"), r.Form.Get("include_all_metadata") == "1"
+	s.mu.Lock()
+	s.lookups++
+	var msgs []map[string]any
+	if replies {
+		for _, p := range s.posted {
+			if p.channel == ch && (p.ts == thread || p.thread == thread) {
+				msgs = append(msgs, p.message(md))
+			}
+		}
+	} else {
+		for i := len(s.posted) - 1; i >= 0; i-- {
+			if p := s.posted[i]; p.channel == ch && p.thread == "" {
+				msgs = append(msgs, p.message(md))
+			}
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
 }
 
 var tunnelRE = regexp.MustCompile(`Tunnel (\d+\.\d+\.\d+\.\d+)`)
@@ -528,11 +580,17 @@ func newMonSlack() *monSlack {
 		s.seq++
 		ts := fmt.Sprintf("1900000000.%06d", s.seq)
 		text := r.Form.Get("text")
-		if th := r.Form.Get("thread_ts"); th != "" {
+		th := r.Form.Get("thread_ts")
+		if th != "" {
 			s.replies[th] = append(s.replies[th], text)
 		} else {
 			s.roots[ts] = text
 		}
+		p := monPost{channel: r.Form.Get("channel"), ts: ts, thread: th, text: text}
+		if md := r.Form.Get("metadata"); json.Valid([]byte(md)) {
+			p.metadata = json.RawMessage(md)
+		}
+		s.posted = append(s.posted, p)
 		s.mu.Unlock()
 		writeJSON(w, map[string]any{"ok": true, "channel": r.Form.Get("channel"), "ts": ts, "message": map[string]any{"text": text, "ts": ts}})
 	})
@@ -553,6 +611,8 @@ func newMonSlack() *monSlack {
 	mux.HandleFunc("/files.completeUploadExternal", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "files": []map[string]any{{"id": "F1", "title": "evidence"}}})
 	})
+	mux.HandleFunc("/conversations.history", func(w http.ResponseWriter, r *http.Request) { s.lookup(w, r, false) })
+	mux.HandleFunc("/conversations.replies", func(w http.ResponseWriter, r *http.Request) { s.lookup(w, r, true) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"ok": true, "messages": []any{}})
 	})
