@@ -21,8 +21,8 @@ func TestEngineIsPure(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "lab") {
-			return filepath.SkipDir
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "lab" || path == filepath.Join("internal", "testkit")) {
+			return filepath.SkipDir // testkit is test support: it reads fixture files
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
@@ -37,6 +37,9 @@ func TestEngineIsPure(t *testing.T) {
 		checked++
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
+			if p == "github.com/tunneldoc/tunneldoc/diagnose/internal/testkit" {
+				t.Errorf("%s imports the test kit: only _test.go files may", path)
+			}
 			for _, bad := range forbidden {
 				if p == bad || strings.HasPrefix(p, bad+"/") && bad != "net" && bad != "os" {
 					t.Errorf("%s imports %s: the diagnosis engine must stay pure", path, p)

@@ -1,29 +1,10 @@
 package ios
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
-
-// fuzzSeeds adds the testdata cases, the public corpus texts and the seed
-// documents (when the shared folder is there) to f's seed corpus.
-func fuzzSeeds(f *testing.F, vendorDir string) {
-	var files []string
-	t, _ := filepath.Glob(filepath.Join("testdata", "*", "*.txt"))
-	files = append(files, t...)
-	c, _ := filepath.Glob(filepath.Join(corpusDir, vendorDir, "*", "*.txt"))
-	files = append(files, c...)
-	s, _ := filepath.Glob(filepath.Join(corpusDir, "..", "..", "seeds", "*.txt"))
-	files = append(files, s...)
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(string(b))
-		}
-	}
-}
 
 // FuzzParsers feeds arbitrary text through every parser's Header and Parse
 // (and FixIKEDirection): none may panic, and every fact points at a line
