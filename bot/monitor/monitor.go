@@ -234,7 +234,7 @@ func (m *Monitor) load(ctx context.Context, tunnel string) (*record, error) {
 	if mine == nil {
 		return stored, nil
 	}
-	if stored != nil && (stored.Seq > mine.Seq || stored.ThreadTS != "" && mine.ThreadTS != "" && stored.ThreadTS != mine.ThreadTS) {
+	if stored != nil && (stored.Seq > mine.Seq || stored.ThreadTS != "" && mine.ThreadTS != "" && stored.ThreadTS != mine.ThreadTS && !bot.IsQueuedTS(stored.ThreadTS)) {
 		m.log.Info("dropping an unsaved tunnel record: another replica has moved the tunnel on", "tunnel", tunnel, "seq", mine.Seq, "stored_seq", stored.Seq)
 		m.forget(mine)
 		return stored, nil
@@ -582,6 +582,9 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event, rootID st
 		return fmt.Errorf("monitor: posting the root for %s: %w", r.Tunnel, err)
 	}
 	r.ThreadTS = ts
+	if bot.IsQueuedTS(ts) {
+		m.whenRootDelivered(r.Tunnel, ts) // Slack is failing: the outbox posts the root later
+	}
 	r.RootUpdatedAt = m.clock.Now()
 	r.RootDirty = adopted // an earlier attempt's text: brought up to date by the next edit
 	r.DiagnosisDue = true
@@ -862,12 +865,62 @@ func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Rep
 		}
 	}
 	if m.deps.Incidents != nil && r.IncidentID != "" {
+		if bot.IsQueuedTS(ts) {
+			ts = "" // not in Slack yet (queued): no message ts to record
+		}
 		d := store.Diagnosis{Phase: rep.Phase, Cause: rep.Cause, Verdict: rep.Verdict, Source: store.SourceMonitor, At: m.clock.Now(), MessageTS: ts}
 		if _, err := m.deps.Incidents.Update(ctx, r.IncidentID, store.AddDiagnosis(d)); err != nil {
 			m.log.Warn("recording the monitor's diagnosis in the incident", "incident", r.IncidentID, "err", err)
 		}
 	}
 	return nil
+}
+
+// whenRootDelivered replaces a root's stand-in ts (bot.IsQueuedTS: the
+// Messenger queued the root while Slack failed) in the tunnel's record and
+// in its bot incident once the root is delivered, so later posts, other
+// replicas (to which the stand-in means nothing) and the bot's thread
+// index use the real thread. A root that is given up leaves the record
+// without a thread: the next sweep opens a new one.
+func (m *Monitor) whenRootDelivered(tunnel, standIn string) {
+	w, ok := m.deps.Messenger.(bot.DeliveryWatcher)
+	if !ok {
+		return
+	}
+	w.WhenDelivered(standIn, func(ts string, delivered bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*m.cfg.LockTTL)
+		defer cancel()
+		err := m.withTunnel(ctx, tunnel, func() error {
+			r, err := m.load(ctx, tunnel)
+			if err != nil || r == nil || r.ThreadTS != standIn {
+				return err // moved on meanwhile (resolved and reopened): nothing to replace
+			}
+			if !delivered {
+				m.log.Error("the root of a tunnel's thread was never delivered to Slack; the next sweep opens a new thread", "tunnel", tunnel)
+				m.closeIncident(ctx, r)
+				r.ThreadTS, r.IncidentID, r.DiagnosisDue = "", "", false
+				return m.save(ctx, r)
+			}
+			r.ThreadTS = ts
+			if m.deps.Incidents != nil && r.IncidentID != "" {
+				if _, err := m.deps.Incidents.Update(ctx, r.IncidentID, func(in *store.Incident) {
+					if in.ThreadTS == standIn {
+						in.ThreadTS = ts
+					}
+					if in.RootTS == standIn {
+						in.RootTS = ts
+					}
+				}); err != nil {
+					m.log.Warn("setting the bot incident's thread ts after its root was delivered", "incident", r.IncidentID, "err", err)
+				}
+			}
+			m.log.Info("a queued root was delivered; its thread ts is recorded", "tunnel", tunnel, "thread", ts)
+			return m.save(ctx, r)
+		})
+		if err != nil {
+			m.log.Error("recording the thread ts of a root delivered late", "tunnel", tunnel, "stand_in", standIn, "ts", ts, "err", err)
+		}
+	})
 }
 
 // linkIncident opens the bot's incident for the thread, so `status` lists
