@@ -161,3 +161,57 @@ func TestRootQueuedStandInReplaced(t *testing.T) {
 		}
 	}
 }
+
+// giveUp drops what was held and tells the callbacks it was not delivered.
+func (q *queueingMessenger) giveUp() {
+	q.mu.Lock()
+	held := q.held
+	q.held, q.down = nil, false
+	var fns []func(string, bool)
+	for _, h := range held {
+		fns = append(fns, q.waiting[h.standIn]...)
+		delete(q.waiting, h.standIn)
+	}
+	q.mu.Unlock()
+	for _, fn := range fns {
+		go fn("", false)
+	}
+}
+
+// TestRootGivenUpReopensThread: the queued root is given up (Slack failed
+// past the outbox's limit); the record drops the stand-in thread and its
+// incident, and the next sweep opens a real thread with a new incident.
+func TestRootGivenUpReopensThread(t *testing.T) {
+	r := newRig(t, Config{})
+	q := &queueingMessenger{fakeMessenger: &fakeMessenger{name: "r1", log: r.log}, down: true, real: map[string]string{}, waiting: map[string][]func(string, bool){}}
+	r.m.deps.Messenger = q
+	r.set("ios-peer-unreachable")
+	r.poll()
+	ctx := context.Background()
+	q.giveUp()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := r.m.Statuses(ctx)
+		if err == nil && len(st) == 1 && st[0].ThreadTS == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the record still names %+v (err %v); want no thread", st, err)
+		}
+		time.Sleep(10 * time.Millisecond) // poll interval, not an assertion
+	}
+	r.sweep()
+	all := r.log.snapshot()
+	rs := roots(all)
+	if len(rs) != 1 {
+		t.Fatalf("%d roots after the sweep; want 1:%s", len(rs), dump(all))
+	}
+	st, err := r.m.Statuses(ctx)
+	if err != nil || len(st) != 1 || st[0].ThreadTS != rs[0].TS {
+		t.Fatalf("statuses = %+v, %v; want thread %s", st, err, rs[0].TS)
+	}
+	inc, ok, err := r.inc.ByTunnel(ctx, st[0].Tunnel)
+	if err != nil || !ok || inc.ThreadTS != rs[0].TS {
+		t.Fatalf("bot incident = %+v, %v, %v; want one on thread %s", inc, ok, err, rs[0].TS)
+	}
+}
