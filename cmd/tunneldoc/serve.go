@@ -185,10 +185,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			deps.SlackConnected = link.Connected
 		}
 		opsSrv, err = startOps(ctx, conf.Ops.Listen, deps, log)
-		if err != nil {
+		switch {
+		case err != nil && mode == "console":
+			// The console needs no health endpoint, and :9090 is also
+			// Prometheus's port: say so and go on.
+			log.Warn("ops listener not started; the console works without it (set ops.listen / TUNNELDOC_OPS_LISTEN to another address, or off)", "listen", conf.Ops.Listen, "err", err)
+			opsSrv = nil
+		case err != nil:
 			fmt.Fprintf(stderr, "tunneldoc: ops listener: %v\n", err)
 			return 1
 		}
+	}
+	if opsSrv != nil {
 		defer func() {
 			stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
