@@ -369,6 +369,7 @@ func secretsThroughServe(t *testing.T, paste string) {
 		"REDIS_URL":                       rs.url(),
 		"TUNNELDOC_INVENTORY":             inv,
 		"TUNNELDOC_LOG_LEVEL":             "debug",
+		"TUNNELDOC_OPS_LISTEN":            "off", // not :9090, which other tests or programs may hold
 		"TUNNELDOC_MONITOR":               "on",
 		"TUNNELDOC_MONITOR_CHANNEL":       "C0MON",
 		"TUNNELDOC_MONITOR_INTERVAL":      "200ms",

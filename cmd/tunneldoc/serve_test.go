@@ -57,7 +57,7 @@ func TestRunServeHTTP(t *testing.T) {
 	var out, errb bytes.Buffer
 	done := make(chan int)
 	go func() {
-		done <- runServe(ctx, []string{"serve"}, envFrom(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api.URL, "TUNNELDOC_LISTEN": addr}), strings.NewReader(""), &out, &errb)
+		done <- runServe(ctx, []string{"serve"}, envFrom(map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api.URL, "TUNNELDOC_LISTEN": addr, "TUNNELDOC_OPS_LISTEN": "off"}), strings.NewReader(""), &out, &errb)
 	}()
 	var resp *http.Response
 	var err error
