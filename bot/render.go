@@ -109,6 +109,7 @@ func verdictOf(r diagnose.Report) string {
 // Render turns a report into a Slack reply. It is pure: the same report
 // and context give the same blocks.
 func Render(r diagnose.Report, rc ReplyContext) Rendered {
+	r = validUTF8(r)
 	verdict := verdictOf(r)
 	headline := Headline(r)
 	summary := redact.Text(strings.TrimSpace(r.Summary))
@@ -189,6 +190,39 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 		fallback = truncate(headline+" ("+collectionShort(notes)+"): "+summary, maxFallbackChars)
 	}
 	return Rendered{Fallback: fallback, Plain: plain, Blocks: blocks, File: file}
+}
+
+// validUTF8 returns r with every text made valid UTF-8 (a bad byte becomes
+// U+FFFD). Budgets count bytes of text, and JSON writes a bad byte as the
+// six characters \ufffd: a paste of binary junk grew a reply past Slack's
+// block limit (FuzzRenderLimits). The caller's slices are not changed.
+func validUTF8(r diagnose.Report) diagnose.Report {
+	fix := func(s string) string { return strings.ToValidUTF8(s, "\uFFFD") }
+	evidence := func(ev []diagnose.Evidence) []diagnose.Evidence {
+		out := make([]diagnose.Evidence, len(ev))
+		for i, e := range ev {
+			e.Section, e.Text = fix(e.Section), fix(e.Text)
+			out[i] = e
+		}
+		return out
+	}
+	lines := func(ls []string) []string {
+		out := make([]string, len(ls))
+		for i, l := range ls {
+			out[i] = fix(l)
+		}
+		return out
+	}
+	r.Summary, r.Peer, r.State = fix(r.Summary), fix(r.Peer), fix(r.State)
+	r.Evidence, r.Fix = evidence(r.Evidence), lines(r.Fix)
+	findings := make([]diagnose.Finding, len(r.Findings))
+	for i, f := range r.Findings {
+		f.Summary, f.Peer, f.State = fix(f.Summary), fix(f.Peer), fix(f.State)
+		f.Evidence, f.Fix = evidence(f.Evidence), lines(f.Fix)
+		findings[i] = f
+	}
+	r.Findings = findings
+	return r
 }
 
 func mrkdwn(s string) *slack.TextBlockObject {
