@@ -1,8 +1,6 @@
 package lab
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -74,17 +72,13 @@ func (l *Lab) AddHub(name string, peers []string) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	signer, err := newHostKey()
 	if err != nil {
 		return nil, err
 	}
-	signer, err := ssh.NewSignerFromKey(priv)
+	ln, err := listenLoopback("hub", name)
 	if err != nil {
 		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("lab hub %s: %w", name, err)
 	}
 	h := &Hub{Name: name, Addr: ln.Addr().String(), lab: l, peers: append([]string(nil), peers...), down: map[string]bool{}, up: up, dead: dead}
 	d := &Device{Name: name, Addr: h.Addr, HostKey: signer.PublicKey(), ln: ln}

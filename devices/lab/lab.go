@@ -158,18 +158,13 @@ func (l *Lab) startDevice(dc DeviceConfig) (*Device, error) {
 			return nil, err
 		}
 	} else {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		signer, err = ssh.NewSignerFromKey(priv)
-		if err != nil {
+		if signer, err = newHostKey(); err != nil {
 			return nil, err
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listenLoopback("device", name)
 	if err != nil {
-		return nil, fmt.Errorf("lab device %s: %w", name, err)
+		return nil, err
 	}
 	d := &Device{Name: name, Scenario: sc, Addr: ln.Addr().String(), HostKey: signer.PublicKey(), fault: dc.Fault, ln: ln}
 	cfg := l.serverConfig(d)
@@ -177,6 +172,25 @@ func (l *Lab) startDevice(dc DeviceConfig) (*Device, error) {
 	l.wg.Add(1)
 	go l.accept(d, cfg)
 	return d, nil
+}
+
+// newHostKey makes a fresh ed25519 host key for a lab device.
+func newHostKey() (ssh.Signer, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return ssh.NewSignerFromKey(priv)
+}
+
+// listenLoopback opens a lab device's port on 127.0.0.1 (never another
+// interface); kind names the device in the error ("device", "hub").
+func listenLoopback(kind, name string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("lab %s %s: %w", kind, name, err)
+	}
+	return ln, nil
 }
 
 func (l *Lab) serverConfig(d *Device) *ssh.ServerConfig {

@@ -1,8 +1,6 @@
 package lab
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"net"
 	"net/netip"
@@ -40,17 +38,13 @@ func (l *Lab) AddSwitch(name, base string) (*Switch, error) {
 	if name == "" {
 		name = sc.Name
 	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	signer, err := newHostKey()
 	if err != nil {
 		return nil, err
 	}
-	signer, err := ssh.NewSignerFromKey(priv)
+	ln, err := listenLoopback("switch", name)
 	if err != nil {
 		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("lab switch %s: %w", name, err)
 	}
 	d := &Device{Name: name, Scenario: sc, Addr: ln.Addr().String(), HostKey: signer.PublicKey(), ln: ln}
 	cfg := l.serverConfig(d)
