@@ -8,6 +8,25 @@ import "strings"
 // fence reports a ``` line, which is dropped.
 func cleanLine(raw string) (text string, fence bool) {
 	s := trimRightSpace(raw)
+	if plainLine(s) {
+		// nothing below would change the line but the timestamp (most lines)
+		return stripTimestamp(s), false
+	}
+	return cleanDebris(s)
+}
+
+// cleanScanned is cleanLine for a line whose bytes cutLine has already
+// classed: debris reports a debris byte in it.
+func cleanScanned(raw string, debris bool) (text string, fence bool) {
+	s := trimRightSpace(raw)
+	if !debris && plainStart(s) {
+		return stripTimestamp(s), false
+	}
+	return cleanDebris(s)
+}
+
+// cleanDebris is the general case of cleanLine, s already right-trimmed.
+func cleanDebris(s string) (text string, fence bool) {
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
 		// A fence may carry text after it on the same line (```HUB# show ...).
 		rest := strings.TrimSpace(strings.TrimLeft(t, "`~"))
@@ -40,6 +59,88 @@ func cleanLine(raw string) (text string, fence bool) {
 	}
 	s = stripTimestamp(s)
 	return s, false
+}
+
+// debrisByte marks the bytes that start chat or markdown debris cleanLine
+// removes: backticks (fences, inline code), a no-break space's first byte,
+// tabs, markdown escapes and bold.
+var debrisByte = [256]bool{'`': true, 0xc2: true, '\t': true, '\\': true, '*': true}
+
+// plainLine reports that cleanLine has nothing to remove from s but a
+// timestamp: no debris byte ('*' only as "**": IOS timestamps start with
+// one), no "~~~" fence, no "> " chat quote. One pass, no allocation.
+func plainLine(s string) bool { return !hasDebris(s) && plainStart(s) }
+
+// hasDebris reports a debris byte in s ('*' only as "**").
+func hasDebris(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !debrisByte[c] {
+			continue
+		}
+		if c != '*' || i+1 < len(s) && s[i+1] == '*' {
+			return true
+		}
+	}
+	return false
+}
+
+// plainStart: s opens with no "> " chat quote and no "~~~" fence (which may
+// follow any leading white space TrimSpace removes).
+func plainStart(s string) bool {
+	if len(s) > 0 && s[0] == '>' {
+		return false
+	}
+	t := skipSpaces(s, 0)
+	return t == len(s) || s[t] != '~' && s[t] >= 0x20 && s[t] < 0x80
+}
+
+// Byte classes for cutLine's one pass over the input.
+const (
+	classCtrl   = 1 << iota // a control byte: the line is sanitised
+	classDebris             // a byte cleanLine may remove (debrisByte)
+	classStar               // '*': debris only as "**"
+	classNewline
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = classCtrl
+	}
+	for c, d := range debrisByte {
+		if d {
+			t[c] = classDebris
+		}
+	}
+	t['*'] = classStar
+	t['\n'] = classNewline
+	return t
+}()
+
+// cutLine returns text's first line (without its newline) and the rest,
+// and in one pass what plainLine and validText would find: ctrl, a control
+// byte other than a tab (a trailing CR included); debris, a byte cleanLine
+// would remove.
+func cutLine(text string) (line, rest string, ctrl, debris bool) {
+	var class uint8
+	i := 0
+	for ; i < len(text); i++ {
+		c := byteClass[text[i]]
+		if c == 0 {
+			continue
+		}
+		if c == classNewline {
+			return text[:i], text[i+1:], class&classCtrl != 0, class&classDebris != 0
+		}
+		if c == classStar {
+			if i+1 < len(text) && text[i+1] == '*' {
+				class |= classDebris
+			}
+			continue
+		}
+		class |= c
+	}
+	return text, "", class&classCtrl != 0, class&classDebris != 0
 }
 
 // trimRightSpace drops trailing spaces, tabs, CR, FF, VT and NUL (by hand:
@@ -156,30 +257,61 @@ func clock(s string, i int) (int, bool) {
 	return m, true
 }
 
-var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
-var weekdays = [...]string{"Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "}
+// key3 packs three letters into one number, so that a month or weekday
+// name is found with one switch instead of a comparison with every name
+// (this runs on every line).
+func key3(s string, i int) uint32 { return uint32(s[i])<<16 | uint32(s[i+1])<<8 | uint32(s[i+2]) }
+
+const (
+	kJan = 'J'<<16 | 'a'<<8 | 'n'
+	kFeb = 'F'<<16 | 'e'<<8 | 'b'
+	kMar = 'M'<<16 | 'a'<<8 | 'r'
+	kApr = 'A'<<16 | 'p'<<8 | 'r'
+	kMay = 'M'<<16 | 'a'<<8 | 'y'
+	kJun = 'J'<<16 | 'u'<<8 | 'n'
+	kJul = 'J'<<16 | 'u'<<8 | 'l'
+	kAug = 'A'<<16 | 'u'<<8 | 'g'
+	kSep = 'S'<<16 | 'e'<<8 | 'p'
+	kOct = 'O'<<16 | 'c'<<8 | 't'
+	kNov = 'N'<<16 | 'o'<<8 | 'v'
+	kDec = 'D'<<16 | 'e'<<8 | 'c'
+	kMon = 'M'<<16 | 'o'<<8 | 'n'
+	kTue = 'T'<<16 | 'u'<<8 | 'e'
+	kWed = 'W'<<16 | 'e'<<8 | 'd'
+	kThu = 'T'<<16 | 'h'<<8 | 'u'
+	kFri = 'F'<<16 | 'r'<<8 | 'i'
+	kSat = 'S'<<16 | 'a'<<8 | 't'
+	kSun = 'S'<<16 | 'u'<<8 | 'n'
+)
+
+func isMonth(k uint32) bool {
+	switch k {
+	case kJan, kFeb, kMar, kApr, kMay, kJun, kJul, kAug, kSep, kOct, kNov, kDec:
+		return true
+	}
+	return false
+}
+
+func isWeekday(k uint32) bool {
+	switch k {
+	case kMon, kTue, kWed, kThu, kFri, kSat, kSun:
+		return true
+	}
+	return false
+}
 
 // monthStamp reads "[Wkd ]Mmm dd [yyyy ]hh:mm:ss[.frac][ TZ][:] ".
 func monthStamp(s string, i int) (int, bool) {
 	if i+3 > len(s) || s[i] < 'A' || s[i] > 'Z' {
 		return 0, false
 	}
-	for _, w := range weekdays {
-		if len(s)-i >= 4 && s[i:i+4] == w {
-			i += 4
-			break
-		}
+	if len(s)-i >= 4 && s[i+3] == ' ' && isWeekday(key3(s, i)) {
+		i += 4
 	}
 	if i+4 > len(s) {
 		return 0, false
 	}
-	ok := false
-	for _, m := range months {
-		if s[i:i+3] == m {
-			ok = true
-			break
-		}
-	}
+	ok := isMonth(key3(s, i))
 	if !ok || s[i+3] != ' ' {
 		return 0, false
 	}

@@ -105,6 +105,22 @@ func isWordish(s string) bool {
 // parsePrompt reports whether line is a prompt with a command echo, or a
 // bare prompt (command ""), and returns the host and the expanded command.
 func parsePrompt(line string) (host, command string, ok bool) {
+	return parsePromptCached(line, nil)
+}
+
+// promptAnswer is one parsePrompt answer, kept by the engine: a paste
+// repeats its prompts (the same few commands, polled again and again).
+type promptAnswer struct {
+	host, command string
+	ok            bool
+}
+
+// maxPromptCache bounds the answers an engine keeps.
+const maxPromptCache = 256
+
+// parsePromptCached is parsePrompt with the answers for lines that pass its
+// cheap tests kept in cache (nil: none kept).
+func parsePromptCached(line string, cache map[string]promptAnswer) (host, command string, ok bool) {
 	if len(line) == 0 || len(line) > 400 {
 		return "", "", false
 	}
@@ -135,6 +151,22 @@ func parsePrompt(line string) (host, command string, ok bool) {
 	if sp := strings.IndexByte(strings.TrimLeft(head[:pc], " "), ' '); sp >= 0 && !strings.Contains(head[:pc], "(config") {
 		return "", "", false
 	}
+	if cache == nil {
+		return promptCommand(line)
+	}
+	if a, hit := cache[line]; hit {
+		return a.host, a.command, a.ok
+	}
+	host, command, ok = promptCommand(line)
+	if len(cache) < maxPromptCache {
+		cache[line] = promptAnswer{host, command, ok}
+	}
+	return host, command, ok
+}
+
+// promptCommand is the rest of parsePrompt, for a line that passed its
+// cheap tests.
+func promptCommand(line string) (host, command string, ok bool) {
 	m := promptRe.FindStringSubmatch(line)
 	if m == nil {
 		return "", "", false

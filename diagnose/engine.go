@@ -82,6 +82,7 @@ type engine struct {
 	workMask    maskCache // the worker's
 	hitBuf      []bool
 	locals      map[string]bool
+	prompts     map[string]promptAnswer // parsePrompt's answers, by line
 }
 
 type evKey struct {
@@ -100,6 +101,7 @@ func newEngine(opts Options) *engine {
 		cmdParsers: map[string][]*facts.Parser{},
 		connPeer:   map[string]string{},
 		cont:       map[int]bool{},
+		prompts:    map[string]promptAnswer{},
 	}
 	e.parsers, e.lineParsers = tables(facts.Vendor(strings.ToLower(opts.Vendor)))
 	return e
@@ -129,23 +131,22 @@ func (e *engine) read(r io.Reader) error {
 // cuts apply as in readLine.
 func (e *engine) readString(text string) {
 	for len(text) > 0 {
-		var line string
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			line, text = text, ""
-		}
+		line, rest, ctrl, debris := cutLine(text)
+		text = rest
 		if len(line) > MaxLineBytes {
 			line = line[:MaxLineBytes]
 		}
-		for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == '\n') {
-			line = line[:len(line)-1]
-		}
-		if !validText(line) {
-			line = string(sanitize([]byte(line)))
+		if ctrl {
+			for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == '\n') {
+				line = line[:len(line)-1]
+			}
+			if !validText(line) {
+				line = string(sanitize([]byte(line)))
+			}
+			debris = true // classed before the cuts: read it the general way
 		}
 		e.lines++
-		e.feed(e.lines, line)
+		e.feedScanned(e.lines, line, debris)
 	}
 	e.flush()
 	e.finish()
@@ -193,14 +194,18 @@ func readLine(br *bufio.Reader) (string, error) {
 }
 
 // feed takes one physical line.
-func (e *engine) feed(n int, raw string) {
-	text, fence := cleanLine(raw)
+func (e *engine) feed(n int, raw string) { e.feedScanned(n, raw, hasDebris(raw)) }
+
+// feedScanned is feed for a line cutLine has classed; debris false means
+// it holds no byte cleanLine removes.
+func (e *engine) feedScanned(n int, raw string, debris bool) {
+	text, fence := cleanScanned(raw, debris)
 	if fence {
 		e.endPending()
 		return
 	}
 	trimmed := strings.TrimSpace(text)
-	if host, cmd, ok := parsePrompt(trimmed); ok && !e.isLogLine(trimmed) {
+	if host, cmd, ok := parsePromptCached(trimmed, e.prompts); ok && !e.isLogLine(trimmed) {
 		e.flush()
 		if cmd == "" {
 			return

@@ -1,0 +1,98 @@
+package diagnose
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// readerSampleLines is every line of the cases, the corpus-derived
+// testdata and a few shapes made to hit each branch of cleanLine.
+func readerSampleLines(t testing.TB) []string {
+	t.Helper()
+	var lines []string
+	for _, pat := range []string{"testdata/cases/*/*.txt", "testdata/*/*.txt", "*/testdata/*.txt", "*/testdata/*/*.txt"} {
+		files, _ := filepath.Glob(pat)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, strings.Split(string(b), "\n")...)
+		}
+	}
+	lines = append(lines,
+		"```", "``` HUB# show crypto isakmp sa", "~~~", "  ~~~text", "\u2003~~~", "\u00a0```", "\v```",
+		"> quoted *Feb  1 21:44:23.315: ISAKMP:(0):x", ">", "**bold** line", "*Feb 1 00:00:00: a*b",
+		"Mon Feb  1 21:44:23.315 UTC: %CRYPTO-4", "Tue Feb 1 2026 21:44:23: x", "Sun Jan 31 00:00:00: y",
+		"Jan 31 00:00:00 EDT: y", "Feb 30 1:2:3: z", "Fe", "Feb", "Feb ", "Mon", "Mon ", "Mon F",
+		"a\tb", "back\\_slash", "`code` x", "`odd", "x ```", "\u00a0nbsp", "*", "**", "a**",
+	)
+	return lines
+}
+
+func TestReaderMatchesReference(t *testing.T) {
+	for _, l := range readerSampleLines(t) {
+		checkCleanLine(t, l)
+	}
+}
+
+func checkCleanLine(t *testing.T, l string) {
+	t.Helper()
+	got, gf := cleanLine(l)
+	want, wf := cleanLineRef(l)
+	if got != want || gf != wf {
+		t.Fatalf("cleanLine(%q) = %q, %v; reference %q, %v", l, got, gf, want, wf)
+	}
+	if line, rest, ctrl, debris := cutLine(l + "\nnext"); line != l || rest != "next" {
+		t.Fatalf("cutLine(%q) = %q, %q", l+"\nnext", line, rest)
+	} else if ctrl != !validText(l) {
+		t.Fatalf("cutLine(%q): control byte %v, validText %v", l, ctrl, validText(l))
+	} else if !ctrl {
+		if got, gf := cleanScanned(l, debris); got != want || gf != wf {
+			t.Fatalf("cleanScanned(%q, %v) = %q, %v; reference %q, %v", l, debris, got, gf, want, wf)
+		}
+	}
+	for i := 0; i <= len(l) && i < 40; i++ {
+		if a, b := stripTimestamp(l[i:]), stripTimestampRef(l[i:]); a != b {
+			t.Fatalf("stripTimestamp(%q) = %q; reference %q", l[i:], a, b)
+		}
+	}
+}
+
+// FuzzReaderMatchesReference: the tuned line functions agree with the
+// plain ones on any input.
+func FuzzReaderMatchesReference(f *testing.F) {
+	for _, l := range readerSampleLines(f) {
+		f.Add(l)
+	}
+	for _, l := range []string{"*Feb  1 21:44:23.315: ISAKMP", "Mon Jan 1 00:00:00 UTC: x", " ~~~", "\t```go", "> a**b", "a\\_b `c`"} {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, l string) {
+		if strings.ContainsAny(l, "\n") {
+			return
+		}
+		checkCleanLine(t, l)
+	})
+}
+
+// BenchmarkCleanLine: the tuned cleanLine against its reference on every
+// line of the mixed paste (the ratio is what to read).
+func BenchmarkCleanLine(b *testing.B) {
+	lines := strings.Split(mixedDebugPaste(b, 1<<20), "\n")
+	for _, c := range []struct {
+		name string
+		fn   func(string) (string, bool)
+	}{{"tuned", cleanLine}, {"reference", cleanLineRef}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(1 << 20)
+			for b.Loop() {
+				for _, l := range lines {
+					c.fn(l)
+				}
+			}
+		})
+	}
+}
