@@ -166,7 +166,7 @@ func (e *engine) finding(v *view, cause string, h *hit) Finding {
 		Peer:       v.peer,
 		State:      h.state,
 		Summary:    redact.Line(h.summary),
-		Evidence:   e.evidence(h.refs),
+		Evidence:   e.evidence(v.rc, h.refs),
 		Fix:        fixFor(cause, v.peer),
 	}
 	if f.Peer == "" && h.peer != "" {
@@ -179,11 +179,23 @@ func (e *engine) finding(v *view, cause string, h *hit) Finding {
 	return f
 }
 
+// reportCache holds what one report works out once and every peer's
+// rules use: answers that read all the facts, not one peer's view, and
+// the redacted text of quoted lines (a line is evidence of several
+// findings).
+type reportCache struct {
+	aclDone    bool
+	aclHit     *hit
+	routesDone bool
+	routes     []facts.Ref
+	lines      map[int]string // redacted quoted lines
+}
+
 func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
 
 // evidence quotes the referenced lines exactly as given (redacted), each
 // wrapped line with its continuation lines, in input order, once each.
-func (e *engine) evidence(refs []facts.Ref) []Evidence {
+func (e *engine) evidence(rc *reportCache, refs []facts.Ref) []Evidence {
 	seen := map[int]bool{}
 	var out []Evidence
 	for _, r := range refs {
@@ -193,7 +205,7 @@ func (e *engine) evidence(refs []facts.Ref) []Evidence {
 				break
 			}
 			seen[n] = true
-			out = append(out, Evidence{Section: e.sectionName(r.Section), Line: n, Text: redact.Line(strings.TrimRight(t, " \t"))})
+			out = append(out, Evidence{Section: e.sectionName(r.Section), Line: n, Text: rc.redacted(n, t)})
 			if n != r.Line && !e.continues(n) {
 				break
 			}
@@ -204,6 +216,23 @@ func (e *engine) evidence(refs []facts.Ref) []Evidence {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
+}
+
+// redacted is quoted line n (text t) as evidence quotes it, redacted
+// once per report.
+func (rc *reportCache) redacted(n int, t string) string {
+	if rc == nil {
+		return redact.Line(strings.TrimRight(t, " \t"))
+	}
+	if rc.lines == nil {
+		rc.lines = map[int]string{}
+	}
+	r, ok := rc.lines[n]
+	if !ok {
+		r = redact.Line(strings.TrimRight(t, " \t"))
+		rc.lines[n] = r
+	}
+	return r
 }
 
 // continues reports whether physical line n is the continuation of a

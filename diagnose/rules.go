@@ -182,7 +182,7 @@ func rulePeerSilent(v *view) *hit {
 	}
 	pings := failedPings(v)
 	if !peerAnswered && (len(giveUp) > 0 || len(quietRetrans) > 0) {
-		evs := append(firstLast(append(sent[:min(len(sent), 1)], quietRetrans...), 2), giveUp...)
+		evs := append(firstLast(append(sent[:min(len(sent), 1):min(len(sent), 1)], quietRetrans...), 2), giveUp...)
 		refs := refsOf(evs, 5)
 		refs = append(refs, pings...)
 		return &hit{conf: 0.9, refs: refs, state: lastState(v), summary: fmt.Sprintf("%s never answers the first IKE packet: this side sends and retransmits on UDP/500 and nothing comes back.", capital(peerName(v.peer)))}
@@ -225,7 +225,7 @@ var statesPastFirstReply = map[string]bool{
 
 // peerAnswered: the peer has sent anything at all.
 func (v *view) peerAnswered() bool {
-	if v.ikeUp() || len(v.all(answerKinds...)) > 0 {
+	if v.ikeUp() || v.any(answerKinds...) {
 		return true
 	}
 	for _, s := range v.liveIKE() {
@@ -411,7 +411,7 @@ func ruleNATT(v *view) *hit {
 		}
 	}
 	if len(after) > 0 && !received {
-		return &hit{conf: 0.8, refs: refsOf(append(nat[:1], firstLast(after, 2)...), 5), state: lastState(v), summary: fmt.Sprintf("A NAT was detected between this side and %s; once IKE moved to UDP/4500 the peer stopped answering: UDP/4500 is blocked on the path, or NAT-T is off on the peer.", peerName(v.peer))}
+		return &hit{conf: 0.8, refs: refsOf(append(nat[:1:1], firstLast(after, 2)...), 5), state: lastState(v), summary: fmt.Sprintf("A NAT was detected between this side and %s; once IKE moved to UDP/4500 the peer stopped answering: UDP/4500 is blocked on the path, or NAT-T is off on the peer.", peerName(v.peer))}
 	}
 	if row, ok := v.ikeStateRow(); ok && (strings.EqualFold(row.State, "MM_WAIT_MSG5") || strings.EqualFold(row.State, "MM_WAIT_MSG6")) {
 		return &hit{conf: 0.6, refs: []facts.Ref{nat[0].Ref, row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at %s with a NAT detected between this side and %s: NAT traversal is on where it must be off (or off where it must be on), or UDP/4500 is blocked.", row.State, peerName(v.peer)),
@@ -476,7 +476,24 @@ func identRefs(v *view) []facts.Ref {
 // ruleACLMirror: two crypto ACLs in one paste (one per end) that should be
 // mirror images and are not.
 func ruleACLMirror(v *view) *hit {
-	rules := aclRules(v.f)
+	// it reads the facts, not the peer: worked out once per report
+	rc := v.rc
+	if rc == nil {
+		return aclMirror(v.f)
+	}
+	if !rc.aclDone {
+		rc.aclDone, rc.aclHit = true, aclMirror(v.f)
+	}
+	if rc.aclHit == nil {
+		return nil
+	}
+	h := *rc.aclHit
+	h.refs = h.refs[:len(h.refs):len(h.refs)]
+	return &h
+}
+
+func aclMirror(f *facts.Facts) *hit {
+	rules := aclRules(f)
 	if len(rules) < 2 {
 		return nil
 	}
@@ -693,13 +710,24 @@ func ruleOneWayInbound(v *view) *hit {
 }
 
 func missingRoutes(v *view) []facts.Ref {
+	// it reads the facts, not the peer: worked out once per report
+	if rc := v.rc; rc != nil {
+		if !rc.routesDone {
+			rc.routesDone, rc.routes = true, noRoutes(v.f)
+		}
+		return rc.routes[:len(rc.routes):len(rc.routes)]
+	}
+	return noRoutes(v.f)
+}
+
+func noRoutes(f *facts.Facts) []facts.Ref {
 	var refs []facts.Ref
-	for _, r := range v.f.Routes {
+	for _, r := range f.Routes {
 		if !r.Found {
 			refs = append(refs, r.Ref)
 		}
 	}
-	for _, ev := range v.f.Events {
+	for _, ev := range f.Events {
 		if ev.Kind == facts.EvNoRoute {
 			refs = append(refs, ev.Ref)
 		}

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,11 +20,26 @@ type view struct {
 	// live caches liveIKE: rules ask for it many times per peer
 	live     []facts.IKESA
 	liveDone bool
+	// byKind indexes events by kind (built on the first all, once the
+	// view is complete): some twenty rules ask it for a few kinds each,
+	// and a scan of every event per question was most of the report.
+	byKind map[facts.EventKind]kindEvents
+	// rc holds what the rules work out once per report, not per peer.
+	rc *reportCache
+}
+
+// kindEvents are the events of one kind and their indexes in view.events.
+type kindEvents struct {
+	evs []facts.Event
+	idx []int
 }
 
 func (v *view) has(k facts.EventKind) bool { return v.counts[k] > 0 }
 
-// all returns the events of the given kinds, in input order.
+// all returns the events of the given kinds, in input order. The slice
+// may be shared with the view's index: callers may append to it (its
+// capacity is its length) but must not write its elements, nor append to
+// a shorter reslice of it (reslice with a capacity: s[:1:1]).
 func (v *view) all(kinds ...facts.EventKind) []facts.Event {
 	present := 0
 	for _, k := range kinds {
@@ -32,16 +48,85 @@ func (v *view) all(kinds ...facts.EventKind) []facts.Event {
 	if present <= 0 {
 		return nil // counts says none of these kinds is here: skip the scan
 	}
-	var out []facts.Event
-	for _, ev := range v.events {
-		for _, k := range kinds {
-			if ev.Kind == k {
-				out = append(out, ev)
-				break
-			}
+	if v.byKind == nil {
+		v.index()
+	}
+	var one *kindEvents
+	n := 0
+	for i, k := range kinds {
+		ke, ok := v.byKind[k]
+		if !ok || slices.Contains(kinds[:i], k) {
+			continue
+		}
+		if one == nil {
+			one = &ke
+		}
+		n += len(ke.evs)
+	}
+	switch {
+	case n == 0:
+		return nil
+	case n == len(one.evs):
+		return one.evs[:n:n]
+	}
+	// several kinds: merge their index lists, in input order
+	idx := make([]int, 0, n)
+	for i, k := range kinds {
+		if ke, ok := v.byKind[k]; ok && !slices.Contains(kinds[:i], k) {
+			idx = append(idx, ke.idx...)
 		}
 	}
+	slices.Sort(idx)
+	out := make([]facts.Event, n)
+	for i, j := range idx {
+		out[i] = v.events[j]
+	}
 	return out
+}
+
+// any reports whether there is an event of one of the given kinds
+// (len(v.all(kinds...)) > 0, without building the list).
+func (v *view) any(kinds ...facts.EventKind) bool {
+	present := 0
+	for _, k := range kinds {
+		present += v.counts[k]
+	}
+	if present <= 0 {
+		return false
+	}
+	if v.byKind == nil {
+		v.index()
+	}
+	for _, k := range kinds {
+		if len(v.byKind[k].evs) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// index builds byKind from the view's events: one backing array for all
+// kinds, each kind's events in input order.
+func (v *view) index() {
+	n := map[facts.EventKind]int{}
+	for i := range v.events {
+		n[v.events[i].Kind]++
+	}
+	v.byKind = make(map[facts.EventKind]kindEvents, len(n))
+	evs := make([]facts.Event, len(v.events))
+	idx := make([]int, len(v.events))
+	at := 0
+	for k, c := range n {
+		v.byKind[k] = kindEvents{evs: evs[at : at : at+c], idx: idx[at : at : at+c]}
+		at += c
+	}
+	for i := range v.events {
+		k := v.events[i].Kind
+		ke := v.byKind[k]
+		ke.evs = append(ke.evs, v.events[i])
+		ke.idx = append(ke.idx, i)
+		v.byKind[k] = ke
+	}
 }
 
 // lastLine is the line of the last event of the given kinds (0: none).
@@ -64,6 +149,9 @@ func (v *view) unresolved(fail []facts.EventKind, success ...facts.EventKind) []
 		return nil
 	}
 	ok := v.lastLine(success...)
+	if allAfter(evs, ok) {
+		return evs // every one is unresolved: the (shared) slice as it is
+	}
 	var out []facts.Event
 	for _, ev := range evs {
 		if ev.Ref.Line > ok {
@@ -71,6 +159,15 @@ func (v *view) unresolved(fail []facts.EventKind, success ...facts.EventKind) []
 		}
 	}
 	return out
+}
+
+func allAfter(evs []facts.Event, line int) bool {
+	for _, ev := range evs {
+		if ev.Ref.Line <= line {
+			return false
+		}
+	}
+	return true
 }
 
 var upStates = map[string]bool{
@@ -162,10 +259,11 @@ func (e *engine) buildViews() []*view {
 		}
 	}
 	views := map[string]*view{}
+	rc := &reportCache{}
 	get := func(p string) *view {
 		v, ok := views[p]
 		if !ok {
-			v = &view{peer: p, f: f, counts: map[facts.EventKind]int{}}
+			v = &view{peer: p, f: f, counts: map[facts.EventKind]int{}, rc: rc}
 			views[p] = v
 		}
 		return v

@@ -1,0 +1,93 @@
+package diagnose
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// naiveAll is view.all as a scan of every event: the indexed one must
+// give the same events in the same order.
+func naiveAll(v *view, kinds ...facts.EventKind) []facts.Event {
+	var out []facts.Event
+	for _, ev := range v.events {
+		for _, k := range kinds {
+			if ev.Kind == k {
+				out = append(out, ev)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TestViewAllIndexed: the indexed view.all gives what a scan of the
+// events gives, and still does after every rule has read the view (all's
+// answers are shared with the index: a rule that wrote into one would
+// change what the next rule reads).
+func TestViewAllIndexed(t *testing.T) {
+	sets := [][]facts.EventKind{
+		{facts.EvP1Sent},
+		{facts.EvP1Sent, facts.EvP1Retransmit},
+		{facts.EvP1Retransmit, facts.EvP1Sent, facts.EvP1Retransmit},
+		{facts.EvStateChange, facts.EvP1Retransmit, facts.EvP1Sent},
+		{facts.EvNATDetected},
+		answerKinds,
+	}
+	check := func(v *view, when string) {
+		for _, kinds := range sets {
+			want := naiveAll(v, kinds...)
+			got := v.all(kinds...)
+			if len(want) == 0 && len(got) == 0 {
+				if v.any(kinds...) {
+					t.Errorf("%s, peer %q %v: any with no events", when, v.peer, kinds)
+				}
+				continue
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s, peer %q %v: all gives %d events, a scan %d", when, v.peer, kinds, len(got), len(want))
+			}
+			if !v.any(kinds...) {
+				t.Errorf("%s, peer %q %v: any false with %d events", when, v.peer, kinds, len(want))
+			}
+		}
+	}
+	files, _ := filepath.Glob("testdata/cases/*/*.txt")
+	if len(files) == 0 {
+		t.Fatal("no cases")
+	}
+	inputs := map[string]string{
+		// more sends than retransmissions: the peer-silent rule's list of
+		// the first send and the retransmissions fits in the sends' slice
+		"sends-then-one-retransmit": `R1#debug crypto isakmp
+*Feb  1 21:44:13.101: ISAKMP: Created a peer struct for 172.18.254.4, peer port 500
+*Feb  1 21:44:13.101: ISAKMP:(0):beginning Main Mode exchange
+*Feb  1 21:44:13.101: ISAKMP:(0): sending packet to 172.18.254.4 my_port 500 peer_port 500 (I) MM_NO_STATE
+*Feb  1 21:44:14.101: ISAKMP:(0): sending packet to 172.18.254.4 my_port 500 peer_port 500 (I) MM_NO_STATE
+*Feb  1 21:44:23.101: ISAKMP:(0): retransmitting phase 1 MM_NO_STATE...
+*Feb  1 21:44:23.101: ISAKMP:(0): sending packet to 172.18.254.4 my_port 500 peer_port 500 (I) MM_NO_STATE
+`,
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[f] = string(b)
+	}
+	for f, in := range inputs {
+		e := newEngine(Options{})
+		e.readString(in)
+		for _, c := range correlators {
+			c(e.facts)
+		}
+		for _, v := range e.buildViews() {
+			check(v, f+" before the rules")
+			e.peerFindings(v)
+			check(v, f+" after the rules")
+		}
+	}
+}
