@@ -117,6 +117,30 @@ var byteClass = func() (t [256]uint8) {
 	return t
 }()
 
+// load8 reads text[i:i+8] as one little-endian word (the compiler makes
+// it one load).
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	ones8  = 0x0101010101010101
+	highs8 = 0x8080808080808080
+)
+
+// zero8 is non-zero when a byte of x is zero (the classic bit trick: a
+// borrow out of a zero byte sets its high bit).
+func zero8(x uint64) uint64 { return (x - ones8) &^ x & highs8 }
+
+// special8 reports whether one of the eight bytes of x has a byteClass:
+// below 0x20 (newline, tab, control), or one of the debris bytes.
+func special8(x uint64) bool {
+	return (x-0x20*ones8)&^x&highs8|
+		zero8(x^('`'*ones8))|zero8(x^('\\'*ones8))|zero8(x^('*'*ones8))|zero8(x^(0xc2*ones8)) != 0
+}
+
 // cutLine returns text's first line (without its newline) and the rest,
 // and in one pass what plainLine and validText would find: ctrl, a control
 // byte other than a tab (a trailing CR included); debris, a byte cleanLine
@@ -124,6 +148,14 @@ var byteClass = func() (t [256]uint8) {
 func cutLine(text string) (line, rest string, ctrl, debris bool) {
 	var class uint8
 	i := 0
+	// Eight bytes at a time while none of them is a newline, a control
+	// byte or a debris byte (most of a line's bytes); the loop below looks
+	// at the word that holds one.
+	for ; i+8 <= len(text); i += 8 {
+		if special8(load8(text, i)) {
+			break
+		}
+	}
 	for ; i < len(text); i++ {
 		c := byteClass[text[i]]
 		if c == 0 {

@@ -498,20 +498,43 @@ func debugShaped(s string) bool {
 	if s == "" {
 		return false
 	}
-	if s[0] == '%' || s[0] == '[' || strings.HasPrefix(s, "Group = ") || strings.HasPrefix(s, "IP = ") || strings.Contains(s, "charon") {
+	switch s[0] {
+	case '%', '[':
 		return true
+	case 'G':
+		if strings.HasPrefix(s, "Group = ") {
+			return true
+		}
+	case 'I':
+		if strings.HasPrefix(s, "IP = ") || strings.HasPrefix(s, "ISAKMP (") || strings.HasPrefix(s, "ISAKMP:") {
+			return true
+		}
+	case 'C':
+		if strings.HasPrefix(s, "CryptoEngine") || strings.HasPrefix(s, "CRYPTO_") {
+			return true
+		}
 	}
 	head := s
 	if len(head) > 16 {
 		head = head[:16]
 	}
-	if i := strings.IndexByte(head, '('); i > 0 && !strings.Contains(head[:i], " ") || strings.HasPrefix(s, "ISAKMP (") || strings.HasPrefix(s, "ISAKMP:") {
+	// "IPSEC(...": a word, then '(' ; strongSwan "09[IKE]"
+	for i := 0; i < len(head); i++ {
+		c := head[i]
+		if c == ' ' {
+			break
+		}
+		if c == '(' {
+			if i > 0 {
+				return true
+			}
+			break
+		}
+	}
+	if i := strings.IndexByte(head, '['); i > 0 && i <= 3 {
 		return true
 	}
-	if i := strings.Index(head, "["); i > 0 && i <= 3 {
-		return true // strongSwan "09[IKE]"
-	}
-	return strings.HasPrefix(s, "CryptoEngine") || strings.HasPrefix(s, "CRYPTO_")
+	return strings.Contains(s, "charon")
 }
 
 // continuation decides whether a physical line continues the log line

@@ -27,6 +27,7 @@ func readerSampleLines(t testing.TB) []string {
 		"> quoted *Feb  1 21:44:23.315: ISAKMP:(0):x", ">", "**bold** line", "*Feb 1 00:00:00: a*b",
 		"Mon Feb  1 21:44:23.315 UTC: %CRYPTO-4", "Tue Feb 1 2026 21:44:23: x", "Sun Jan 31 00:00:00: y",
 		"Jan 31 00:00:00 EDT: y", "Feb 30 1:2:3: z", "Fe", "Feb", "Feb ", "Mon", "Mon ", "Mon F",
+		"IPSEC(sa_request): x", "(x", "a (b", "ISAKMP (0): y", "ISAKMP:(0):", "09[IKE] x", "[IKEv1]", "Group = a", "IP = 1", "xx charon", "CRYPTO_PKI: a", "CryptoEngine0:",
 		"a\tb", "back\\_slash", "`code` x", "`odd", "x ```", "\u00a0nbsp", "*", "**", "a**",
 	)
 	return lines
@@ -35,6 +36,20 @@ func readerSampleLines(t testing.TB) []string {
 func TestReaderMatchesReference(t *testing.T) {
 	for _, l := range readerSampleLines(t) {
 		checkCleanLine(t, l)
+	}
+	// every special byte at every offset of lines around the word size
+	for _, c := range []byte{'\t', '\r', 0, 0x1f, '`', '\\', '*', 0xc2, 0xa0, 0x7f, 0x80, 0xff, ' ', '~', '>'} {
+		for n := 1; n <= 24; n++ {
+			for at := 0; at < n; at++ {
+				b := []byte(strings.Repeat("ab", n)[:n])
+				b[at] = c
+				checkCleanLine(t, string(b))
+				if at+1 < n {
+					b[at+1] = c
+					checkCleanLine(t, string(b))
+				}
+			}
+		}
 	}
 }
 
@@ -47,11 +62,18 @@ func checkCleanLine(t *testing.T, l string) {
 	}
 	if line, rest, ctrl, debris := cutLine(l + "\nnext"); line != l || rest != "next" {
 		t.Fatalf("cutLine(%q) = %q, %q", l+"\nnext", line, rest)
+	} else if debris != hasDebris(l) {
+		t.Fatalf("cutLine(%q): debris %v, hasDebris %v", l, debris, hasDebris(l))
 	} else if ctrl != !validText(l) {
 		t.Fatalf("cutLine(%q): control byte %v, validText %v", l, ctrl, validText(l))
 	} else if !ctrl {
 		if got, gf := cleanScanned(l, debris); got != want || gf != wf {
 			t.Fatalf("cleanScanned(%q, %v) = %q, %v; reference %q, %v", l, debris, got, gf, want, wf)
+		}
+	}
+	for _, x := range []string{l, want, strings.TrimSpace(want)} {
+		if a, b := debugShaped(x), debugShapedRef(x); a != b {
+			t.Fatalf("debugShaped(%q) = %v; reference %v", x, a, b)
 		}
 	}
 	for i := 0; i <= len(l) && i < 40; i++ {
@@ -95,4 +117,33 @@ func BenchmarkCleanLine(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCutLine: cutting the mixed paste into lines and classing them,
+// against the separate searches it replaced (IndexByte, validText and the
+// debris scan).
+func BenchmarkCutLine(b *testing.B) {
+	text := mixedDebugPaste(b, 1<<20)
+	b.Run("tuned", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			for s := text; len(s) > 0; {
+				_, s, _, _ = cutLine(s)
+			}
+		}
+	})
+	b.Run("reference", func(b *testing.B) {
+		b.SetBytes(int64(len(text)))
+		for b.Loop() {
+			for s := text; len(s) > 0; {
+				var line string
+				if i := strings.IndexByte(s, '\n'); i >= 0 {
+					line, s = s[:i], s[i+1:]
+				} else {
+					line, s = s, ""
+				}
+				_ = validText(line) && hasDebris(line)
+			}
+		}
+	})
 }

@@ -126,3 +126,23 @@ func monthStampRef(s string, i int) (int, bool) {
 
 var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 var weekdays = [...]string{"Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "}
+
+func debugShapedRef(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '%' || s[0] == '[' || strings.HasPrefix(s, "Group = ") || strings.HasPrefix(s, "IP = ") || strings.Contains(s, "charon") {
+		return true
+	}
+	head := s
+	if len(head) > 16 {
+		head = head[:16]
+	}
+	if i := strings.IndexByte(head, '('); i > 0 && !strings.Contains(head[:i], " ") || strings.HasPrefix(s, "ISAKMP (") || strings.HasPrefix(s, "ISAKMP:") {
+		return true
+	}
+	if i := strings.Index(head, "["); i > 0 && i <= 3 {
+		return true // strongSwan "09[IKE]"
+	}
+	return strings.HasPrefix(s, "CryptoEngine") || strings.HasPrefix(s, "CRYPTO_")
+}
