@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
@@ -54,21 +55,33 @@ func scanCounters(s string, out []counter) []counter {
 		if i < 0 {
 			return out
 		}
-		s = strings.TrimLeft(s[i:], "# ")
+		i++
+		for i < len(s) && (s[i] == '#' || s[i] == ' ') {
+			i++
+		}
+		s = s[i:]
 		// name runs to the first digit that starts a number token, or to ':'
 		j := 0
 		for j < len(s) && s[j] != '#' && s[j] != ':' && !(s[j] >= '0' && s[j] <= '9' && j > 0 && s[j-1] == ' ') {
 			j++
 		}
 		name := normCounter(s[:j])
+		for j < len(s) && (s[j] == ':' || s[j] == ' ') {
+			j++
+		}
 		s = s[j:]
-		s = strings.TrimLeft(s, ": ")
 		k := 0
 		for k < len(s) && s[k] >= '0' && s[k] <= '9' {
 			k++
 		}
 		v := int64(-1)
-		if k > 0 {
+		switch {
+		case k > 0 && k <= 18: // no overflow possible
+			v = 0
+			for _, c := range []byte(s[:k]) {
+				v = v*10 + int64(c-'0')
+			}
+		case k > 0:
 			v = atoi64(s[:k])
 		}
 		if name != "" {
@@ -84,7 +97,14 @@ func normCounter(s string) string {
 	if i := strings.IndexByte(s, '('); i >= 0 {
 		s = s[:i]
 	}
-	s = lowerASCII(strings.Trim(s, " ,."))
+	isCut := func(c byte) bool { return c == ' ' || c == ',' || c == '.' }
+	for len(s) > 0 && isCut(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isCut(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	s = lowerASCII(s)
 	if strings.Contains(s, "  ") {
 		s = strings.Join(strings.Fields(s), " ")
 	}
@@ -149,13 +169,6 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 	return func(sec *facts.Section, f *facts.Facts) {
 		vendor := ipsecVendor(sec.Lines, v)
 		st := &ipsecState{vendor: vendor, secIndex: sec.Index}
-		n := 0
-		for _, ln := range sec.Lines {
-			if strings.Contains(ln.Text, "ident (") {
-				n++
-			}
-		}
-		st.out = make([]facts.IPsecSA, 0, n/2+1)
 		var emptyRef facts.Ref
 		for i, ln := range sec.Lines {
 			t := trimHeading(ln.Text)
@@ -175,82 +188,88 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 				}
 				st.pending = nil
 			}
-			low := lowerASCII(t)
 			switch {
-			case strings.HasPrefix(low, "there are no ipsec sa"), strings.HasPrefix(low, "no sas found"):
+			case hasPrefixFold(t, "there are no ipsec sa"), hasPrefixFold(t, "no sas found"):
 				emptyRef = facts.Ref{Section: sec.Index, Line: ln.N}
-			case strings.HasPrefix(low, "interface:"):
+			case hasPrefixFold(t, "interface:"):
 				st.flush()
 				st.iface = strings.TrimSpace(t[len("interface:"):])
 				st.cmap, st.localAddr, st.peerAddr = "", "", ""
 				if emptyRef.Line == 0 {
 					emptyRef = facts.Ref{Section: sec.Index, Line: ln.N}
 				}
-			case strings.HasPrefix(low, "peer address:"):
+			case hasPrefixFold(t, "peer address:"):
 				st.flush()
 				st.peerAddr = firstField(t[len("peer address:"):])
-			case strings.HasPrefix(low, "crypto map tag:"):
+			case hasPrefixFold(t, "crypto map tag:"):
 				st.flush()
 				st.cryptoMapTag(t)
-			case strings.HasPrefix(low, "local ident") || strings.HasPrefix(low, "local  ident"):
+			case hasPrefixFold(t, "local ident") || hasPrefixFold(t, "local  ident"):
 				if st.cur != nil && st.cur.LocalIdent != "" || st.cur != nil && st.cur.Counters.Encaps >= 0 {
 					st.flush()
 				}
 				sa := st.open(ln.N)
 				sa.LocalIdent = identValue(t)
 				st.mark("local_ident", ln.N)
-			case strings.HasPrefix(low, "remote ident"):
+			case hasPrefixFold(t, "remote ident"):
 				sa := st.open(ln.N)
 				sa.RemoteIdent = identValue(t)
 				st.mark("remote_ident", ln.N)
-			case strings.HasPrefix(low, "current_peer") || strings.HasPrefix(low, "current peer"):
+			case hasPrefixFold(t, "current_peer") || hasPrefixFold(t, "current peer"):
 				sa := st.open(ln.N)
 				rest := strings.TrimLeft(t[len("current_peer"):], ": ")
-				fs := strings.Fields(rest)
-				if len(fs) > 0 {
-					sa.Peer = strings.TrimRight(fs[0], ",")
+				f0, rest := nextField(rest)
+				if f0 != "" {
+					sa.Peer = strings.TrimRight(f0, ",")
 				}
-				for j := 0; j+1 < len(fs); j++ {
-					if strings.EqualFold(fs[j], "port") {
-						sa.PeerPort, _ = atoi(fs[j+1])
+				// the number after each "port" token (the last one wins)
+				for prev := f0; prev != ""; {
+					var fl string
+					fl, rest = nextField(rest)
+					if fl == "" {
+						break
 					}
+					if strings.EqualFold(prev, "port") {
+						sa.PeerPort, _ = atoi(fl)
+					}
+					prev = fl
 				}
 				st.mark("current_peer", ln.N)
-			case strings.HasPrefix(low, "#") || strings.HasPrefix(low, "pkts "):
+			case strings.HasPrefix(t, "#") || hasPrefixFold(t, "pkts "):
 				st.counters(t, ln.N)
-			case strings.Contains(low, "crypto endpt"):
+			case containsFold(t, "crypto endpt"):
 				st.endpoints(t, sec.Lines[i+1:], ln.N)
-			case strings.Contains(low, "path mtu"):
+			case containsFold(t, "path mtu"):
 				sa := st.open(ln.N)
-				if v, ok := after(low, "path mtu"); ok {
+				if v, ok := after(t, "path mtu"); ok {
 					sa.PathMTU, _ = atoi(strings.Trim(firstField(v), ",:"))
 				}
 				st.mark("path_mtu", ln.N)
-			case strings.HasPrefix(low, "current outbound spi"):
+			case hasPrefixFold(t, "current outbound spi"):
 				sa := st.open(ln.N)
 				sa.CurrentOutboundSPI = spiValue(t)
 				st.mark("outbound_spi", ln.N)
-			case strings.HasPrefix(low, "pfs (y/n)"):
+			case hasPrefixFold(t, "pfs (y/n)"):
 				sa := st.open(ln.N)
-				kv := keyValues(t)
-				sa.PFS = strings.ToUpper(kv["pfs (y/n)"])
-				if g, ok := kv["dh group"]; ok {
+				pfs, _ := keyValue(t, "pfs (y/n)")
+				sa.PFS = strings.ToUpper(pfs)
+				if g, ok := keyValue(t, "dh group"); ok {
 					sa.DHGroup = g
 				}
-			case strings.HasSuffix(low, "sas:"):
+			case hasSuffixFold(t, "sas:"):
 				// ESP and AH SAs both carry traffic; PCP (compression)
 				// SAs do not count.
 				switch {
-				case strings.Contains(low, "pcp"):
+				case containsFold(t, "pcp"):
 					st.dir = ""
-				case strings.HasPrefix(low, "inbound"):
+				case hasPrefixFold(t, "inbound"):
 					st.dir = "in"
-				case strings.HasPrefix(low, "outbound"):
+				case hasPrefixFold(t, "outbound"):
 					st.dir = "out"
 				default:
 					st.dir = ""
 				}
-			case strings.HasPrefix(low, "spi:"):
+			case hasPrefixFold(t, "spi:"):
 				if st.cur == nil || st.dir == "" {
 					break
 				}
@@ -264,7 +283,7 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 				} else {
 					st.cur.OutboundSPIs = append(st.cur.OutboundSPIs, spi)
 				}
-			case strings.HasPrefix(low, "transform:"):
+			case hasPrefixFold(t, "transform:"):
 				if st.cur == nil {
 					break
 				}
@@ -272,17 +291,18 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 				if tr != "" && !contains(st.cur.Transforms, tr) {
 					st.cur.Transforms = append(st.cur.Transforms, tr)
 				}
-			case strings.HasPrefix(low, "in use settings"):
+			case hasPrefixFold(t, "in use settings"):
 				// ASA: "in use settings ={L2L, Tunnel, PFS Group 2, }"
 				if st.cur != nil {
-					if g, ok := after(low, "pfs group"); ok {
+					if g, ok := after(t, "pfs group"); ok {
 						st.cur.PFS = "Y"
-						st.cur.DHGroup = "group" + strings.Trim(firstField(g), ",}")
+						st.cur.DHGroup = "group" + lowerASCII(strings.Trim(firstField(g), ",}"))
 					}
 				}
 			}
 		}
 		st.flush()
+		f.IPsecSAs = slices.Grow(f.IPsecSAs, len(st.out))
 		for i := range st.out {
 			f.IPsecSAs = append(f.IPsecSAs, st.out[i])
 			f.Saw(st.out[i].Vendor)
@@ -323,7 +343,7 @@ func (st *ipsecState) cryptoMapTag(t string) {
 	}
 	for _, p := range parts[1:] {
 		p = strings.TrimSpace(p)
-		if v, ok := after(p, "local addr"); ok && strings.HasPrefix(lowerASCII(p), "local addr") {
+		if v, ok := after(p, "local addr"); ok && hasPrefixFold(p, "local addr") {
 			st.localAddr = firstField(strings.TrimLeft(v, ": "))
 		}
 	}
@@ -334,25 +354,22 @@ func (st *ipsecState) cryptoMapTag(t string) {
 func (st *ipsecState) endpoints(t string, next []facts.Line, n int) {
 	sa := st.open(n)
 	text := t
-	low := lowerASCII(text)
-	if strings.Contains(low, "local crypto endpt") && !strings.Contains(low, "remote crypto endpt") {
+	if containsFold(text, "local crypto endpt") && !containsFold(text, "remote crypto endpt") {
 		for _, nl := range next {
 			nt := strings.TrimSpace(nl.Text)
 			if nt == "" {
 				continue
 			}
-			if strings.HasPrefix(lowerASCII(nt), "remote crypto endpt") {
+			if hasPrefixFold(nt, "remote crypto endpt") {
 				text += " " + nt
 			}
 			break
 		}
 	}
-	low = lowerASCII(text)
-	if v, ok := after(low, "local crypto endpt"); ok {
-		_ = v
+	if containsFold(text, "local crypto endpt") {
 		sa.LocalEndpt = endptValue(text, "local crypto endpt")
 	}
-	if _, ok := after(low, "remote crypto endpt"); ok {
+	if containsFold(text, "remote crypto endpt") {
 		sa.RemoteEndpt = endptValue(text, "remote crypto endpt")
 	}
 	st.mark("local_endpt", n)
@@ -360,12 +377,11 @@ func (st *ipsecState) endpoints(t string, next []facts.Line, n int) {
 
 func endptValue(text, key string) string {
 	v, _ := after(text, key)
-	v = strings.TrimLeft(v, ".: ")
-	fs := strings.Fields(v)
-	if len(fs) == 0 {
+	f := firstField(strings.TrimLeft(v, ".: "))
+	if f == "" {
 		return ""
 	}
-	a, _ := splitHostPort(strings.TrimRight(fs[0], ","))
+	a, _ := splitHostPort(strings.TrimRight(f, ","))
 	return a
 }
 
@@ -431,10 +447,10 @@ func spiValue(t string) string {
 func transformValue(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.TrimRight(s, ", ")
-	if i := strings.Index(lowerASCII(s), "no compression"); i >= 0 {
+	if i := indexFold(s, "no compression"); i >= 0 {
 		s = strings.TrimSpace(s[:i])
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return squeezeSpaces(s)
 }
 
 func contains(list []string, s string) bool {

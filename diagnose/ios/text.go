@@ -3,6 +3,8 @@ package ios
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // trimHeading drops markdown heading marks ("### IPv4 Crypto ISAKMP SA")
@@ -128,32 +130,207 @@ func after(s, key string) (string, bool) {
 	return strings.TrimSpace(s[i+len(key):]), true
 }
 
-// indexFold is strings.Index ignoring ASCII case.
+// indexFold is strings.Index ignoring ASCII case. Only ASCII letters fold
+// (as lowerASCII does), so an index found is valid in s itself; for an
+// ASCII sub this is what strings.EqualFold at every offset gave. It looks
+// for the rarest byte of sub first (a 'y' rather than an 'e').
 func indexFold(s, sub string) int {
 	n := len(sub)
 	if n == 0 {
 		return 0
 	}
-	for i := 0; i+n <= len(s); i++ {
-		if strings.EqualFold(s[i:i+n], sub) {
+	if n > len(s) {
+		return -1
+	}
+	a := 0
+	for k := 1; k < n; k++ {
+		if byteRank[sub[k]] < byteRank[sub[a]] {
+			a = k
+		}
+	}
+	lo := lowerByte(sub[a])
+	up := lo
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	// the anchor byte of a match is in s[a : len(s)-n+a+1]
+	hay := s[a : len(s)-n+a+1]
+	if lo == up {
+		for i := 0; i < len(hay); i++ {
+			j := strings.IndexByte(hay[i:], lo)
+			if j < 0 {
+				return -1
+			}
+			i += j
+			if hasPrefixFold(s[i:], sub) {
+				return i
+			}
+		}
+		return -1
+	}
+	// the next places of the anchor in either case (-1: none left)
+	nextLo, nextUp := -2, -2
+	for i := 0; i < len(hay); i++ {
+		if nextLo != -1 && nextLo < i {
+			nextLo = strings.IndexByte(hay[i:], lo)
+			if nextLo >= 0 {
+				nextLo += i
+			}
+		}
+		if nextUp != -1 && nextUp < i {
+			nextUp = strings.IndexByte(hay[i:], up)
+			if nextUp >= 0 {
+				nextUp += i
+			}
+		}
+		switch {
+		case nextLo < 0 && nextUp < 0:
+			return -1
+		case nextUp < 0 || nextLo >= 0 && nextLo < nextUp:
+			i = nextLo
+		default:
+			i = nextUp
+		}
+		if hasPrefixFold(s[i:], sub) {
 			return i
 		}
 	}
 	return -1
 }
 
+// byteRank orders bytes by how often they occur in device output, most
+// often last; indexFold searches for the lowest-ranked byte of a key.
+var byteRank = func() (r [256]uint8) {
+	for i := range r {
+		r[i] = 50 // punctuation and anything else: rare
+	}
+	const common = " etaonisrhldcumfpgwybvkxjqz" // most common first
+	for i := range len(common) {
+		c := common[i]
+		rank := uint8(250 - 8*i)
+		r[c] = rank
+		if 'a' <= c && c <= 'z' {
+			r[c-('a'-'A')] = rank
+		}
+	}
+	for c := '0'; c <= '9'; c++ {
+		r[c] = 200
+	}
+	for _, c := range []byte(".:,/") {
+		r[c] = 150
+	}
+	return r
+}()
+
+// containsFold reports whether sub occurs in s ignoring ASCII case.
+func containsFold(s, sub string) bool { return indexFold(s, sub) >= 0 }
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
+}
+
 // hasPrefixFold is strings.HasPrefix ignoring ASCII case.
 func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+	if len(s) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if s[i] != prefix[i] && lowerByte(s[i]) != lowerByte(prefix[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasSuffixFold is strings.HasSuffix ignoring ASCII case.
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && hasPrefixFold(s[len(s)-len(suffix):], suffix)
+}
+
+// asciiSpace is strings.Fields' set of ASCII separators.
+var asciiSpace = [256]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+// nextField returns the first whitespace-separated token of s (as
+// strings.Fields splits: unicode.IsSpace) and the text after it, without
+// allocating; f is "" when s holds no token.
+func nextField(s string) (f, rest string) {
+	start := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		size, space := 1, false
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+		}
+		if space {
+			if start >= 0 {
+				return s[start:i], s[i:]
+			}
+		} else if start < 0 {
+			start = i
+		}
+		i += size
+	}
+	if start < 0 {
+		return "", ""
+	}
+	return s[start:], ""
 }
 
 // firstField returns the first whitespace-separated token of s.
 func firstField(s string) string {
-	f := strings.Fields(s)
-	if len(f) == 0 {
-		return ""
+	f, _ := nextField(s)
+	return f
+}
+
+// squeezeSpaces is strings.Join(strings.Fields(s), " "), allocating only
+// when s is not already in that form.
+func squeezeSpaces(s string) string {
+	if s == "" {
+		return s
 	}
-	return f[0]
+	if s[0] != ' ' && s[len(s)-1] != ' ' {
+		clean := true
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= utf8.RuneSelf || c != ' ' && asciiSpace[c] || c == ' ' && s[i+1] == ' ' {
+				clean = false
+				break
+			}
+		}
+		if clean {
+			return s
+		}
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// equalFields reports whether squeezeSpaces(lowerASCII(s)) == want, for a
+// lower-case want, without building either.
+func equalFields(s, want string) bool {
+	for first := true; ; first = false {
+		var f string
+		f, s = nextField(s)
+		if f == "" {
+			return want == ""
+		}
+		if !first {
+			if want == "" || want[0] != ' ' {
+				return false
+			}
+			want = want[1:]
+		}
+		if len(want) < len(f) || !hasPrefixFold(want, f) {
+			return false
+		}
+		want = want[len(f):]
+	}
 }
 
 // keyValues reads "Key: value, Other key: value" runs into a map keyed by
@@ -161,21 +338,35 @@ func firstField(s string) string {
 // or more spaces (ASA prints two columns of "Key : value").
 func keyValues(s string) map[string]string {
 	out := map[string]string{}
-	for _, part := range splitColumns(s) {
+	eachColumn(s, func(part string) bool {
 		i := strings.IndexByte(part, ':')
 		if i <= 0 {
-			continue
+			return true
 		}
-		k := lowerASCII(strings.Join(strings.Fields(part[:i]), " "))
-		v := strings.TrimSpace(part[i+1:])
+		k := lowerASCII(squeezeSpaces(part[:i]))
 		if k == "" {
-			continue
+			return true
 		}
 		if _, dup := out[k]; !dup {
-			out[k] = v
+			out[k] = strings.TrimSpace(part[i+1:])
 		}
-	}
+		return true
+	})
 	return out
+}
+
+// keyValue is keyValues(s)[key] (key lower-case, single spaces) without
+// building the map: the first column with that key wins.
+func keyValue(s, key string) (v string, ok bool) {
+	eachColumn(s, func(part string) bool {
+		i := strings.IndexByte(part, ':')
+		if i <= 0 || !equalFields(part[:i], key) {
+			return true
+		}
+		v, ok = strings.TrimSpace(part[i+1:]), true
+		return false
+	})
+	return v, ok
 }
 
 // splitColumns splits on commas and on runs of two or more spaces that
@@ -183,7 +374,22 @@ func keyValues(s string) map[string]string {
 // gives "Type    : L2L" and "Role    : responder").
 func splitColumns(s string) []string {
 	var parts []string
-	for _, c := range strings.Split(s, ",") {
+	eachColumn(s, func(part string) bool {
+		parts = append(parts, part)
+		return true
+	})
+	return parts
+}
+
+// eachColumn calls fn with each part splitColumns gives, in order, until
+// fn returns false.
+func eachColumn(s string, fn func(part string) bool) {
+	for {
+		c := s
+		comma := strings.IndexByte(s, ',')
+		if comma >= 0 {
+			c = s[:comma]
+		}
 		seg := c
 		for {
 			colon := strings.IndexByte(seg, ':')
@@ -199,15 +405,19 @@ func splitColumns(s string) []string {
 			}
 			cut := colon + 1 + lead + j
 			tail := strings.TrimSpace(seg[cut:])
-			if !strings.Contains(tail, ":") {
+			if strings.IndexByte(tail, ':') < 0 {
 				break
 			}
-			parts = append(parts, seg[:cut])
+			if !fn(seg[:cut]) {
+				return
+			}
 			seg = tail
 		}
-		parts = append(parts, seg)
+		if !fn(seg) || comma < 0 {
+			return
+		}
+		s = s[comma+1:]
 	}
-	return parts
 }
 
 // lowerASCII lower-cases ASCII letters only. Unlike strings.ToLower it
