@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
@@ -83,6 +84,11 @@ type engine struct {
 	hitBuf      []bool
 	locals      map[string]bool
 	prompts     map[string]promptAnswer // parsePrompt's answers, by line
+	headings    []heading               // of the show section being read (Parser.Cut)
+	noCut       bool                    // the parser said CutStop
+	// pieceHasBlock: the piece being read holds a block (Parser.Cut)
+	pieceHasBlock bool
+	pieces        int // pieces cut off so far
 }
 
 type evKey struct {
@@ -331,6 +337,7 @@ func (e *engine) commandParsers(cmd string) []*facts.Parser {
 }
 
 func (e *engine) newSection(host, cmd string, n int) {
+	e.headings, e.noCut, e.pieceHasBlock = e.headings[:0], false, false
 	e.sec = &facts.Section{Index: e.nsec, Host: host, Command: cmd}
 	e.nsec++
 	e.sectionNames = append(e.sectionNames, e.intern(cmd))
@@ -413,8 +420,64 @@ func (e *engine) appendShow(n int, raw, text string) {
 			}
 		}
 	}
+	if p := e.secParser; p != nil && p.Cut != nil && !e.noCut {
+		switch k := p.Cut(strings.TrimLeft(text, " ")); {
+		case k == facts.CutHere:
+			// a piece is headings and whole blocks: the first one is cut
+			// off only once it holds a block
+			if e.pieceHasBlock && len(e.sec.Lines) >= pieceLines {
+				e.cutPiece()
+			}
+			e.pieceHasBlock = true
+		case k == facts.CutStop:
+			e.noCut = true
+		case k > 0:
+			e.noteHeading(k, n, raw, text)
+		}
+	}
 	e.sec.Lines = append(e.sec.Lines, facts.Line{N: n, Last: n, Text: text})
 	e.raw.put(n, raw)
+}
+
+// pieceLines is the least number of lines a piece of a long show output
+// holds before it is handed to the parser (see facts.Parser.Cut). A
+// variable only so that a test can cut at every block.
+var pieceLines = 512
+
+// heading is a line that the blocks below it depend on (Parser.Cut).
+type heading struct {
+	slot      int
+	n         int
+	raw, text string
+}
+
+// noteHeading keeps the latest heading of each slot, in input order; one
+// of slot 1 drops every other.
+func (e *engine) noteHeading(slot, n int, raw, text string) {
+	if slot == 1 {
+		e.headings = e.headings[:0]
+	}
+	e.headings = slices.DeleteFunc(e.headings, func(h heading) bool { return h.slot == slot })
+	e.headings = append(e.headings, heading{slot, n, raw, text})
+}
+
+// cutPiece hands the show section read so far to the parser as one piece
+// and goes on with the next piece of the same section (same index, same
+// name: the report cannot tell), which starts with the current headings.
+func (e *engine) cutPiece() {
+	e.pieces++
+	sec := e.sec
+	e.emit(item{kind: itemShow, sec: sec.Index, job: &showJob{sec: sec, parser: e.secParser, alts: e.secAlt, raw: e.raw, name: e.sectionNames[sec.Index], more: true}})
+	e.raw = rawLines{}
+	e.sec = &facts.Section{Index: sec.Index, Host: sec.Host, Command: sec.Command, Kind: sec.Kind, Vendor: sec.Vendor}
+	if b, ok := sectionBufs.Get().(*showBufs); ok {
+		e.sec.Lines = b.lines
+		e.raw = b.raw
+	}
+	for _, h := range e.headings {
+		e.sec.Lines = append(e.sec.Lines, facts.Line{N: h.n, Last: h.n, Text: h.text})
+		e.raw.putApart(h.n, h.raw)
+	}
 }
 
 func (e *engine) endPending() {

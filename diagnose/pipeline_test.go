@@ -65,3 +65,95 @@ func reportJSON(t *testing.T, rep Report) string {
 	}
 	return string(b)
 }
+
+// TestShowPiecesReadAsWhole: a long show output the parser lets cut
+// (facts.Parser.Cut) is parsed in pieces while the rest is read; cutting
+// at every block must give the same report as reading it whole, for every
+// case, the 200-peer hub and a mixed paste.
+func TestShowPiecesReadAsWhole(t *testing.T) {
+	saved := pieceLines
+	t.Cleanup(func() { pieceLines = saved })
+
+	files, err := filepath.Glob("testdata/cases/*/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	pieceLines = 1
+	cut := 0
+	for _, file := range files {
+		name := strings.TrimSuffix(file, ".txt")
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w want
+		readWant(t, name+".want.json", &w)
+		rep := Diagnose(string(raw), Options{Peer: w.FocusPeer})
+		t.Run(strings.TrimPrefix(name, "testdata/cases/"), func(t *testing.T) {
+			golden(t, name+".golden.json", rep)
+		})
+		e := newEngine(Options{Peer: w.FocusPeer})
+		e.readString(string(raw))
+		cut += e.pieces
+	}
+	// every parser test file and public corpus output, whole and in pieces
+	var outputs []string
+	for _, pat := range []string{"*/testdata/*/*.txt", "*/testdata/*.txt", "../../shared/corpus/public/*/*", "../../shared/corpus/public/*/*/*"} {
+		more, _ := filepath.Glob(pat)
+		outputs = append(outputs, more...)
+	}
+	for _, file := range outputs {
+		raw, err := os.ReadFile(file)
+		if err != nil || strings.HasSuffix(file, ".json") || strings.HasSuffix(file, ".md") {
+			continue
+		}
+		pieceLines = 1 << 30
+		whole := reportJSON(t, Diagnose(string(raw), Options{}))
+		pieceLines = 1
+		if pieces := reportJSON(t, Diagnose(string(raw), Options{})); pieces != whole {
+			t.Errorf("%s reads differently in pieces:\n%s\nvs whole\n%s", file, pieces, whole)
+		}
+		e := newEngine(Options{})
+		e.readString(string(raw))
+		cut += e.pieces
+	}
+	t.Logf("cases, parser test files and corpus (%d files): %d pieces cut", len(outputs), cut)
+	if cut == 0 {
+		t.Error("nothing was cut into pieces: the files do not test cutting")
+	}
+	for _, c := range []struct {
+		name, text string
+	}{
+		{"ipsec-sa-200-peers", ipsecSA200()},
+		{"ipsec-sa-200-peers-one-interface", ipsecSA200OneInterface()},
+		{"mixed-300KB", mixedDebugPaste(t, 300<<10)},
+	} {
+		pieceLines = 1 << 30
+		whole := reportJSON(t, Diagnose(c.text, Options{}))
+		pieceLines = 7
+		e := newEngine(Options{})
+		e.readString(c.text)
+		if e.pieces < 20 && c.name != "mixed-300KB" {
+			t.Errorf("%s: %d pieces cut at 7 lines; the test would not test cutting", c.name, e.pieces)
+		}
+		for _, n := range []int{1, 7, 100} {
+			pieceLines = n
+			if pieces := reportJSON(t, Diagnose(c.text, Options{})); pieces != whole {
+				t.Errorf("%s reads differently in pieces of %d lines:\n%s\nvs whole\n%s", c.name, n, pieces, whole)
+			}
+		}
+	}
+}
+
+// ipsecSA200OneInterface is ipsecSA200 as a hub prints it: one interface
+// and crypto map heading, then every peer's SA block under it.
+func ipsecSA200OneInterface() string {
+	var sb strings.Builder
+	for i, block := range strings.Split(ipsecSA200(), "interface: GigabitEthernet0/1\n    Crypto map tag: CMAP, local addr 30.3.1.1\n") {
+		if i == 1 {
+			sb.WriteString("interface: GigabitEthernet0/1\n    Crypto map tag: CMAP, local addr 30.3.1.1\n")
+		}
+		sb.WriteString(block)
+	}
+	return sb.String()
+}

@@ -18,7 +18,7 @@ type rawLines struct {
 const maxRawGap = 1024
 
 func (r *rawLines) put(n int, s string) {
-	if len(r.lines) == 0 && len(r.far) == 0 {
+	if len(r.lines) == 0 {
 		r.first = n
 	}
 	i := n - r.first
@@ -41,6 +41,15 @@ func (r *rawLines) put(n int, s string) {
 		}
 		r.far[n] = s
 	}
+}
+
+// putApart keeps a line that is not part of the run the next lines form
+// (a heading repeated at the head of a piece, far above it).
+func (r *rawLines) putApart(n int, s string) {
+	if r.far == nil {
+		r.far = map[int]string{}
+	}
+	r.far[n] = s
 }
 
 func (r *rawLines) get(n int) (string, bool) {

@@ -83,7 +83,7 @@ func (e *engine) emit(it item) {
 		e.startWorker()
 	}
 	e.batch = append(e.batch, it)
-	if len(e.batch) >= batchSize || it.kind == itemShow && len(it.job.sec.Lines) >= bigSection {
+	if len(e.batch) >= batchSize || it.kind == itemShow && (it.job.more || len(it.job.sec.Lines) >= bigSection) {
 		e.sendBatch()
 	}
 }
@@ -178,6 +178,9 @@ type showJob struct {
 	alts   []*facts.Parser
 	raw    rawLines
 	name   string // the section's name when it ended
+	// more: a piece of a long output; the next job continues the same
+	// section (facts.Parser.Cut)
+	more bool
 }
 
 // indexedInfo is a section summary with the section's index, for putting
@@ -198,6 +201,12 @@ type showParser struct {
 	truncated  bool
 	infos      []indexedInfo
 	renames    map[int]string
+	// the section whose pieces are being parsed (showJob.more): its index,
+	// the parser that read it so far and its summary in infos (-1: none)
+	pieceSec    int
+	pieceParser *facts.Parser
+	pieceInfo   int
+	pieceFirst  int // the section's first line
 }
 
 // sectionBufs holds the line and raw-line slices of parsed sections for
@@ -212,9 +221,10 @@ type showBufs struct {
 
 func newShowParser() *showParser {
 	return &showParser{
-		quoted:  map[int]string{},
-		cont:    map[int]bool{},
-		renames: map[int]string{},
+		quoted:   map[int]string{},
+		cont:     map[int]bool{},
+		renames:  map[int]string{},
+		pieceSec: -1,
 	}
 }
 
@@ -245,6 +255,17 @@ func (p *showParser) parseSafely(j showJob) {
 
 func (p *showParser) parse(j showJob) {
 	sec := j.sec
+	// a later piece of a section cut while it was read (showJob.more)
+	piece := sec.Index == p.pieceSec
+	if !piece {
+		p.pieceParser, p.pieceInfo, p.pieceFirst = nil, -1, sec.First()
+	}
+	defer func() {
+		p.pieceSec = -1
+		if j.more {
+			p.pieceSec = sec.Index
+		}
+	}()
 	if len(sec.Lines) == 0 {
 		return
 	}
@@ -263,23 +284,40 @@ func (p *showParser) parse(j showJob) {
 		return
 	}
 	parser := j.parser
+	alts := j.alts
+	if piece && p.pieceParser != nil {
+		parser, alts = p.pieceParser, nil // the reader of the first pieces reads the rest
+	}
 	mark := p.lens()
 	before := p.count()
 	p.safeParse(parser, sec)
-	for _, alt := range j.alts {
+	for _, alt := range alts {
 		if p.count() > before || p.emptyAdded(sec) {
 			break
 		}
 		parser = alt
 		p.safeParse(alt, sec)
 	}
-	if p.count() > before || p.emptyAdded(sec) {
+	read := p.count() > before || p.emptyAdded(sec)
+	switch {
+	case !read:
+	case piece && p.pieceParser != nil: // one section, read in pieces: counted once
+		if p.pieceInfo >= 0 {
+			p.infos[p.pieceInfo].info.LastLine = sec.LastLine()
+		}
+	default:
 		p.recognised++
 		name := j.name
 		if name == "" {
 			name = "text"
 		}
-		p.addInfo(indexedInfo{sec.Index, SectionInfo{Command: name, Vendor: string(parser.Vendor), FirstLine: sec.First(), LastLine: sec.LastLine()}})
+		p.addInfo(indexedInfo{sec.Index, SectionInfo{Command: name, Vendor: string(parser.Vendor), FirstLine: p.pieceFirst, LastLine: sec.LastLine()}})
+		if len(p.infos) > 0 && p.infos[len(p.infos)-1].index == sec.Index {
+			p.pieceInfo = len(p.infos) - 1
+		}
+	}
+	if read && p.pieceParser == nil {
+		p.pieceParser = parser
 	}
 	p.keepQuoted(sec, mark)
 }

@@ -78,6 +78,7 @@ var Parsers = []facts.Parser{
 				hasPrefixFold(l, "Crypto map tag:") && strings.Contains(l, "seq num")
 		},
 		Parse: ios.ParseIPsecSA(facts.VendorASA, NameIPsecSA),
+		Cut:   ios.CutIPsecSA,
 	},
 	{
 		Name: NameVPNSessionDB, Vendor: facts.VendorASA,

@@ -18,7 +18,25 @@ type Parser struct {
 	// Parse appends what the section holds to f. It must not panic on any
 	// input and must keep no reference to sec after returning.
 	Parse func(sec *Section, f *Facts)
+	// Cut, when set, lets a long output be parsed in pieces while the rest
+	// of it is still being read. It is asked about each line (cleaned,
+	// leading spaces trimmed) and answers CutHere where a block starts that
+	// Parse reads the same on its own given the headings above it; a
+	// heading slot (1, 2, ...) for a line the blocks below it depend on (an
+	// interface, a crypto map); CutStop when the rest of the output cannot
+	// be cut safely; or CutNo. The engine keeps the latest heading of each
+	// slot (one of slot 1 drops all the others) and repeats them, in input
+	// order and with their own line numbers, at the head of every piece, so
+	// the pieces' facts equal the whole output's.
+	Cut func(line string) int
 }
+
+// Answers of Parser.Cut besides a heading slot.
+const (
+	CutNo   = 0
+	CutHere = -1
+	CutStop = -2
+)
 
 // LineParser recognises one debug or log line. Log parsers run over every
 // line of log sections (debug output interleaves with anything).

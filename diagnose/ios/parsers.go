@@ -67,6 +67,7 @@ var Parsers = []facts.Parser{
 				hasPrefixFold(l, "Crypto map tag:") && indexFold(l, "seq num") < 0
 		},
 		Parse: ParseIPsecSA(facts.VendorIOS, NameIPsecSA),
+		Cut:   CutIPsecSA,
 	},
 	{
 		Name: NameCryptoSession, Vendor: facts.VendorIOS,
