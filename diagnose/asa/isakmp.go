@@ -1,7 +1,6 @@
 package asa
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -9,8 +8,103 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/ios"
 )
 
-// kvPair matches "Key : value" columns ("Type    : L2L", "Lifetime Remaining: 3545").
-var kvPair = regexp.MustCompile(`([A-Za-z][A-Za-z/ ]*?)\s*:\s*(\S+)`)
+// eachKVPair calls fn with the key and value of every "Key : value" column
+// of t ("Type    : L2L", "Lifetime Remaining: 3545"), in order: the matches
+// of `([A-Za-z][A-Za-z/ ]*?)\s*:\s*(\S+)` that FindAllStringSubmatch gave,
+// read by hand (the regexp was a third of this parser's time).
+func eachKVPair(t string, fn func(key, val string)) {
+	for p := 0; p < len(t); {
+		if !isLetter(t[p]) {
+			p++
+			continue
+		}
+		end, key, val, ok := kvPairAt(t, p)
+		if ok {
+			fn(key, val)
+		}
+		p = end
+	}
+}
+
+// kvPairAt matches one pair starting at the letter t[p]. On a failure, end
+// is where the next match may start: every start before it reaches the
+// same byte that failed this one.
+func kvPairAt(t string, p int) (end int, key, val string, ok bool) {
+	// The key is lazy: it ends after its last letter or '/' before the
+	// spaces that lead to the colon.
+	e, i := p+1, p+1
+	for i < len(t) {
+		if c := t[i]; isLetter(c) || c == '/' {
+			i++
+			e = i
+		} else if c == ' ' {
+			i++
+		} else {
+			break
+		}
+	}
+	for i < len(t) && reSpace(t[i]) {
+		i++
+	}
+	if i >= len(t) || t[i] != ':' {
+		return max(i, p+1), "", "", false
+	}
+	i++
+	for i < len(t) && reSpace(t[i]) {
+		i++
+	}
+	v := i
+	for i < len(t) && !reSpace(t[i]) {
+		i++
+	}
+	if i == v {
+		return len(t), "", "", false // only spaces after the colon
+	}
+	return i, t[p:e], t[v:i], true
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// reSpace is the regexp \s class.
+func reSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+// isIKEPeerRow matches `^\d+\s+IKE Peer:\s*\S+`, the "1   IKE Peer: 10.0.0.2"
+// line of the multi-line layout.
+func isIKEPeerRow(t string) bool {
+	i := 0
+	for i < len(t) && '0' <= t[i] && t[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return false
+	}
+	j := i
+	for j < len(t) && reSpace(t[j]) {
+		j++
+	}
+	if j == i || !strings.HasPrefix(t[j:], "IKE Peer:") {
+		return false
+	}
+	j += len("IKE Peer:")
+	for j < len(t) && reSpace(t[j]) {
+		j++
+	}
+	return j < len(t)
+}
+
+// ikeFields are the detail keys setIKEField reads.
+var ikeFields = [...]string{"type", "role", "dir", "state", "encrypt", "encryption", "hash", "auth", "lifetime"}
+
+// ikeFieldName is the setIKEField key a column key stands for (lower case,
+// spaces squeezed), "" for any other key. None of them has a space.
+func ikeFieldName(key string) string {
+	for _, k := range ikeFields {
+		if len(k) == len(key) && ios.HasPrefixFold(key, k) {
+			return k
+		}
+	}
+	return ""
+}
 
 // parseIsakmpSA reads ASA `show crypto isakmp sa [detail]` and `show crypto
 // ikev1 sa [detail]`: the 8.x+ multi-line layout ("1   IKE Peer: X" then
@@ -25,7 +119,7 @@ func parseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 	}
 	var out []facts.IKESA
 	var cur *facts.IKESA
-	var cols []string
+	var cols, fields []string
 	var v1Ref facts.Ref
 	sawV1, noV1, v2 := false, false, false
 	v1 := 0
@@ -48,9 +142,8 @@ func parseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 			continue
 		}
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
-		low := lowerASCII(t)
 		switch {
-		case strings.HasPrefix(low, "ikev2 sas") || strings.HasPrefix(low, "there are no ikev2 sa"):
+		case ios.HasPrefixFold(t, "ikev2 sas") || ios.HasPrefixFold(t, "there are no ikev2 sa"):
 			flush()
 			// keep text order: IKEv1 SAs before the IKEv2 ones
 			v1 = len(out)
@@ -58,47 +151,45 @@ func parseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 			out = nil
 			v2 = ios.ParseIKEv2Lines(sec.Index, lines[i:], facts.VendorASA, EmptyIKEv2, f)
 			goto done
-		case strings.HasPrefix(low, "there are no ikev1 sa") || strings.HasPrefix(low, "there are no isakmp sa"):
+		case ios.HasPrefixFold(t, "there are no ikev1 sa") || ios.HasPrefixFold(t, "there are no isakmp sa"):
 			noV1, v1Ref = true, ref
 			continue
-		case strings.HasPrefix(low, "ikev1 sas"), strings.HasPrefix(low, "active sa:"):
+		case ios.HasPrefixFold(t, "ikev1 sas"), ios.HasPrefixFold(t, "active sa:"):
 			sawV1 = true
 			if v1Ref.Line == 0 {
 				v1Ref = ref
 			}
 			continue
-		case strings.HasPrefix(low, "total ike sa:"):
+		case ios.HasPrefixFold(t, "total ike sa:"):
 			sawV1 = true
 			if n, err := strconv.Atoi(strings.TrimSpace(t[len("total ike sa:"):])); err == nil && n == 0 {
 				noV1, v1Ref = true, ref
 			}
 			continue
-		case strings.HasPrefix(low, "ike peer") && strings.Contains(low, "type"):
+		case ios.HasPrefixFold(t, "ike peer") && ios.ContainsFold(t, "type"):
 			flush()
-			cols = strings.Fields(strings.Replace(low, "ike peer", "peer", 1))
+			cols = strings.Fields(strings.Replace(lowerASCII(t), "ike peer", "peer", 1))
 			sawV1 = true
 			continue
 		}
-		if m := ikePeerRow.FindString(t); m != "" {
+		if isIKEPeerRow(t) {
 			flush()
-			fs := strings.Fields(t)
 			cur = &facts.IKESA{Vendor: facts.VendorASA, Version: 1, Ref: ref}
-			cur.ConnID, _ = strconv.Atoi(fs[0])
+			cur.ConnID, _ = strconv.Atoi(ios.FirstField(t))
 			if j := strings.Index(t, "IKE Peer:"); j >= 0 {
-				if p := strings.Fields(t[j+len("IKE Peer:"):]); len(p) > 0 {
-					cur.Peer = p[0]
-				}
+				cur.Peer = ios.FirstField(t[j+len("IKE Peer:"):])
 			}
 			continue
 		}
-		if cur != nil && strings.Contains(t, ":") {
-			for _, m := range kvPair.FindAllStringSubmatch(t, -1) {
-				setIKEField(cur, lowerASCII(strings.Join(strings.Fields(m[1]), " ")), m[2])
-			}
+		if cur != nil && strings.IndexByte(t, ':') >= 0 {
+			eachKVPair(t, func(key, val string) {
+				setIKEField(cur, ikeFieldName(key), val)
+			})
 			continue
 		}
 		if len(cols) > 0 {
-			if sa, ok := oneLineRow(strings.Fields(t), cols); ok {
+			fields = ios.AppendFields(fields[:0], t)
+			if sa, ok := oneLineRow(fields, cols); ok {
 				sa.Ref = ref
 				out = append(out, sa)
 			}
@@ -185,9 +276,9 @@ func oneLineRow(fl, cols []string) (facts.IKESA, bool) {
 // "dst src state" or "C-id Local Remote" header) in a section.
 func looksIOSIsakmp(lines []facts.Line) bool {
 	for _, ln := range lines {
-		t := lowerASCII(trim(ln.Text))
-		if strings.Contains(t, "crypto isakmp sa") || strings.HasPrefix(t, "dst ") && strings.Contains(t, "state") ||
-			strings.HasPrefix(t, "c-id ") {
+		t := trim(ln.Text)
+		if ios.ContainsFold(t, "crypto isakmp sa") || ios.HasPrefixFold(t, "dst ") && ios.ContainsFold(t, "state") ||
+			ios.HasPrefixFold(t, "c-id ") {
 			return true
 		}
 	}

@@ -41,9 +41,7 @@ func trim(l string) string {
 	return l
 }
 
-func hasPrefixFold(s, p string) bool {
-	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
-}
+func hasPrefixFold(s, p string) bool { return ios.HasPrefixFold(s, p) }
 
 // Parsers is the ASA show-command table, one entry per command.
 var Parsers = []facts.Parser{
@@ -54,7 +52,7 @@ var Parsers = []facts.Parser{
 			l = trim(l)
 			return hasPrefixFold(l, "IKEv1 SAs:") || hasPrefixFold(l, "Active SA:") ||
 				hasPrefixFold(l, "There are no IKEv1 SAs") || hasPrefixFold(l, "There are no isakmp sas") ||
-				(l != "" && l[0] >= '0' && l[0] <= '9' && strings.Contains(l, "IKE Peer:") && ikePeerRow.MatchString(l)) ||
+				(l != "" && l[0] >= '0' && l[0] <= '9' && strings.Contains(l, "IKE Peer:") && isIKEPeerRow(l)) ||
 				hasPrefixFold(l, "IKE Peer") && strings.Contains(l, "Type")
 		},
 		Parse: parseIsakmpSA,
@@ -146,17 +144,7 @@ var asaCryptoMapLine = regexp.MustCompile(`^crypto map \S+ (\d+ (match address|s
 // connectionRow opens one vpn-sessiondb connection block.
 var connectionRow = regexp.MustCompile(`^Connection\s*:`)
 
-// ikePeerRow is the "1   IKE Peer: 10.0.0.2" line of the multi-line layout.
-var ikePeerRow = regexp.MustCompile(`^\d+\s+IKE Peer:\s*\S+`)
-
 // lowerASCII lower-cases ASCII letters only, keeping the byte length so
-// that indexes found in the lowered text are valid in the original.
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for j := range b {
-		if b[j] >= 'A' && b[j] <= 'Z' {
-			b[j] += 'a' - 'A'
-		}
-	}
-	return string(b)
-}
+// that indexes found in the lowered text are valid in the original (s
+// itself when it has no upper-case letter).
+func lowerASCII(s string) string { return ios.LowerASCII(s) }

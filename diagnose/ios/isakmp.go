@@ -27,6 +27,7 @@ type isakmpRow struct {
 func ParseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 	af := ""
 	var rows []isakmpRow
+	var fl []string // the line's fields, one buffer for the section
 	sawTable := false
 	var tableRef facts.Ref
 	for _, ln := range sec.Lines {
@@ -63,7 +64,7 @@ func ParseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 		case hasPrefixFold(t, "Engine-id"):
 			continue
 		}
-		fl := strings.Fields(t)
+		fl = appendFields(fl[:0], t)
 		if len(fl) < 3 {
 			continue
 		}
@@ -146,7 +147,7 @@ func plainRow(fl []string, af string) isakmpRow {
 	}
 	status := strings.Join(rest, " ")
 	sa.Status = status
-	if strings.Contains(lowerASCII(status), "deleted") {
+	if containsFold(status, "deleted") {
 		sa.Deleted = true
 	}
 	return isakmpRow{sa: sa, dst: fl[0], src: fl[1]}

@@ -437,3 +437,16 @@ func lowerASCII(s string) string {
 	}
 	return s
 }
+
+// appendFields appends the strings.Fields of s to dst (a buffer reused
+// line after line).
+func appendFields(dst []string, s string) []string {
+	for {
+		var f string
+		f, s = nextField(s)
+		if f == "" {
+			return dst
+		}
+		dst = append(dst, f)
+	}
+}
