@@ -1,69 +1,181 @@
 package diagnose
 
-import "github.com/tunneldoc/tunneldoc/diagnose/facts"
+import (
+	"math/bits"
+	"strings"
+	"sync"
 
-// anchorIndex finds, in one pass over a line, which signatures' anchors
-// occur in it. Trying every anchor with strings.Contains costs one scan of
-// the line per signature; this costs one scan per line: a 64 Kbit table of
-// the anchors' first two bytes filters positions, a map of their first
-// three bytes names the candidates, and a prefix compare confirms.
-type anchorIndex struct {
-	first2 [1 << 16 / 64]uint64
-	byKey  map[uint32][]int // first three bytes -> signature indexes
-	short  []int            // anchors shorter than three bytes: checked the slow way
-	sigs   []facts.Signature
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// anchorTable finds, in one pass over a line, which signatures' anchors
+// occur in it and where, for every line parser at once. Trying every
+// anchor with strings.Contains costs one scan of the line per signature;
+// this costs one scan per line: each position's next three bytes are
+// hashed into a 128 Kbit table of the anchors' first three bytes, a rank
+// over that table names the few candidates, and a compare confirms.
+// Built once per set of line parsers, then only read (by any number of
+// diagnoses at once).
+type anchorTable struct {
+	bits   [anchorBits / 64]uint64
+	rank   [anchorBits / 64]uint32 // set bits in the words before
+	start  []uint32                // bucket r is entries[start[r]:start[r+1]]
+	entry  []anchorEntry
+	short  []anchorEntry // anchors shorter than three bytes: checked the slow way
+	nsigs  int
+	offset []int // parser i's signatures are numbered from offset[i]
+	// kept: the signature slices indexed (see anchorTables)
+	kept [][]facts.Signature
+	// rePrefix, by signature: the literal every match of its Re starts
+	// with, and whether that literal starts with the anchor
+	rePrefix   []string
+	reAtAnchor []bool
 }
 
-func newAnchorIndex(sigs []facts.Signature) *anchorIndex {
-	ix := &anchorIndex{byKey: map[uint32][]int{}, sigs: sigs}
-	for i, s := range sigs {
-		a := s.Anchor
-		if len(a) < 3 {
-			ix.short = append(ix.short, i)
-			continue
+const anchorBits = 1 << 17
+
+type anchorEntry struct {
+	anchor string
+	sig    int32 // global signature number
+	parser uint8
+}
+
+func anchorHash(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - 17) }
+
+func newAnchorTable(lps []facts.LineParser) *anchorTable {
+	t := &anchorTable{}
+	buckets := map[uint32][]anchorEntry{}
+	for p := range lps {
+		t.offset = append(t.offset, t.nsigs)
+		t.kept = append(t.kept, lps[p].Signatures)
+		for _, s := range lps[p].Signatures {
+			en := anchorEntry{anchor: s.Anchor, sig: int32(t.nsigs), parser: uint8(min(p, 63))}
+			prefix := ""
+			if s.Re != nil {
+				prefix, _ = s.Re.LiteralPrefix()
+			}
+			t.rePrefix = append(t.rePrefix, prefix)
+			t.reAtAnchor = append(t.reAtAnchor, prefix != "" && strings.HasPrefix(prefix, s.Anchor))
+			t.nsigs++
+			a := s.Anchor
+			if len(a) < 3 {
+				t.short = append(t.short, en)
+				continue
+			}
+			h := anchorHash(uint32(a[0]) | uint32(a[1])<<8 | uint32(a[2])<<16)
+			t.bits[h/64] |= 1 << (h % 64)
+			buckets[h] = append(buckets[h], en)
 		}
-		k2 := uint32(a[0])<<8 | uint32(a[1])
-		ix.first2[k2/64] |= 1 << (k2 % 64)
-		k3 := uint32(a[0])<<16 | uint32(a[1])<<8 | uint32(a[2])
-		ix.byKey[k3] = append(ix.byKey[k3], i)
 	}
-	return ix
+	n := uint32(0)
+	for w := range t.bits {
+		t.rank[w] = n
+		n += uint32(bits.OnesCount64(t.bits[w]))
+	}
+	t.start = make([]uint32, 0, n+1)
+	for w := range t.bits {
+		for b := t.bits[w]; b != 0; b &= b - 1 {
+			h := uint32(w*64 + bits.TrailingZeros64(b))
+			t.start = append(t.start, uint32(len(t.entry)))
+			t.entry = append(t.entry, buckets[h]...)
+		}
+	}
+	t.start = append(t.start, uint32(len(t.entry)))
+	return t
 }
 
-// match sets hit[i] for every signature whose anchor occurs in s; hit
-// must have len(sigs) entries and come in cleared.
-func (ix *anchorIndex) match(s string, hit []bool) (any bool) {
-	for i := 0; i+2 < len(s); i++ {
-		k2 := uint32(s[i])<<8 | uint32(s[i+1])
-		if ix.first2[k2/64]&(1<<(k2%64)) == 0 {
+// match records in pos, for every signature of a parser in allowed (bit i
+// = parser i) whose anchor occurs in s, 1 + the index of the anchor's
+// first occurrence; pos must have nsigs entries and come in cleared.
+func (t *anchorTable) match(s string, allowed uint64, pos []int32) (any bool) {
+	if len(s) < 3 {
+		goto short
+	}
+	for k, e := uint32(s[0])<<8|uint32(s[1])<<16, 2; e < len(s); e++ {
+		// k holds the three bytes that start at i, rolled along
+		k = k>>8 | uint32(s[e])<<16
+		i := e - 2
+		h := anchorHash(k)
+		w := t.bits[h/64]
+		bit := uint64(1) << (h % 64)
+		if w&bit == 0 {
 			continue
 		}
-		k3 := k2<<8 | uint32(s[i+2])
-		for _, si := range ix.byKey[k3] {
-			a := ix.sigs[si].Anchor
-			if !hit[si] && len(s)-i >= len(a) && s[i:i+len(a)] == a {
-				hit[si] = true
+		r := t.rank[h/64] + uint32(bits.OnesCount64(w&(bit-1)))
+		for _, en := range t.entry[t.start[r]:t.start[r+1]] {
+			if allowed&(1<<en.parser) == 0 || pos[en.sig] != 0 {
+				continue
+			}
+			if a := en.anchor; len(s)-i >= len(a) && s[i:i+len(a)] == a {
+				pos[en.sig] = int32(i + 1)
 				any = true
 			}
 		}
 	}
-	for _, si := range ix.short {
-		if containsShort(s, ix.sigs[si].Anchor) {
-			hit[si] = true
+short:
+	for _, en := range t.short {
+		if allowed&(1<<en.parser) == 0 {
+			continue
+		}
+		if i := strings.Index(s, en.anchor); i >= 0 {
+			pos[en.sig] = int32(i + 1)
 			any = true
 		}
 	}
 	return any
 }
 
-func containsShort(s, a string) bool {
-	if a == "" {
-		return true
+// reFrom is where in s a match of signature sig's Re can start at the
+// earliest, its anchor being at at: a regexp's match starts with its
+// literal prefix, so the text before the prefix's first occurrence cannot
+// hold one (and a regexp with a prefix starts with no empty-width test
+// that would look before it). Matching from there gives the same match:
+// a backtracking match costs in proportion to the text it is given.
+// -1: the prefix is not in s, there is no match.
+func (t *anchorTable) reFrom(sig int, s string, at int) int {
+	switch p := t.rePrefix[sig]; {
+	case p == "":
+		return 0
+	case t.reAtAnchor[sig]:
+		return at
+	default:
+		return strings.Index(s, p)
 	}
-	for i := 0; i+len(a) <= len(s); i++ {
-		if s[i:i+len(a)] == a {
-			return true
+}
+
+// anchorTables holds the tables built so far, by the signature tables
+// they index (their addresses and lengths): the vendor tables are package
+// data, so a table is built once per process for each vendor choice, not
+// once per diagnosis. A table keeps its signature slices, so an address in
+// a key is never reused for other signatures.
+var anchorTables sync.Map // anchorKey -> *anchorTable
+
+type anchorKey struct {
+	n    int
+	sigs [4]*facts.Signature
+	lens [4]int
+}
+
+func anchorTableFor(lps []facts.LineParser) *anchorTable {
+	if len(lps) > 4 {
+		return newAnchorTable(lps) // not seen: the vendors have one each
+	}
+	k := anchorKey{n: len(lps)}
+	for i := range lps {
+		if sigs := lps[i].Signatures; len(sigs) > 0 {
+			k.sigs[i], k.lens[i] = &sigs[0], len(sigs)
 		}
 	}
-	return false
+	if t, ok := anchorTables.Load(k); ok {
+		return t.(*anchorTable)
+	}
+	t, _ := anchorTables.LoadOrStore(k, newAnchorTable(lps))
+	return t.(*anchorTable)
+}
+
+// anchorIndex is one engine's use of the shared table: the table and the
+// matcher's scratch positions.
+type anchorIndex struct {
+	*anchorTable
+	pos []int32
 }

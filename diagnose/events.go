@@ -45,14 +45,31 @@ type addrWord struct {
 func addrs(s string, max int) []addrWord { return addrsInto(nil, s, max) }
 
 // addrsInto is addrs appending to out (a buffer reused line after line).
+// An address holds a dot within its first four bytes, so the line is
+// searched for dots (a vectorised byte search) and only the digits before
+// each are looked at: the same addresses, in the same order, as a scan of
+// every byte from the left that tries each digit run not preceded by a
+// digit or a dot and skips past each address found.
 func addrsInto(out []addrWord, s string, max int) []addrWord {
-	for i := 0; i < len(s) && len(out) < max; i++ {
-		c := s[i]
-		if c < '0' || c > '9' || (i > 0 && (s[i-1] >= '0' && s[i-1] <= '9' || s[i-1] == '.')) {
+	from := 0 // where the next address may start
+	for len(out) < max {
+		d := strings.IndexByte(s[from:], '.')
+		if d < 0 {
+			break
+		}
+		d += from
+		i := d
+		for i > from && s[i-1] >= '0' && s[i-1] <= '9' {
+			i--
+		}
+		// i is where the digit run before the dot starts (from at most)
+		if i == d || d-i > 3 || (i > 0 && (s[i-1] >= '0' && s[i-1] <= '9' || s[i-1] == '.')) {
+			from = d + 1
 			continue
 		}
 		n := ipv4At(s, i)
 		if n == 0 {
+			from = d + 1
 			continue
 		}
 		var next byte
@@ -60,7 +77,10 @@ func addrsInto(out []addrWord, s string, max int) []addrWord {
 			next = s[i+n]
 		}
 		out = append(out, addrWord{addr: s[i : i+n], word: wordBefore(s, i), next: next})
-		i += n
+		from = i + n + 1
+		if from > len(s) {
+			break
+		}
 	}
 	return out
 }
@@ -102,13 +122,33 @@ func connID(s string) string {
 	return id
 }
 
+// packetFrom reports whether s holds "sending packet: from" and, when it
+// does not, whether it holds "received packet: from": one scan for what
+// the two share, not one per phrase.
+func packetFrom(s string) (sending, receiving bool) {
+	const tail = "packet: from"
+	for i := 0; ; {
+		j := strings.Index(s[i:], tail)
+		if j < 0 {
+			return sending, !sending && receiving
+		}
+		at := i + j
+		if strings.HasSuffix(s[:at], "sending ") {
+			return true, false
+		}
+		if strings.HasSuffix(s[:at], "received ") {
+			receiving = true
+		}
+		i = at + 1
+	}
+}
+
 // matchLog runs the log signatures over one logical line.
 func (e *engine) matchLog(l facts.Line, raws []string) {
 	text := l.Text
 	as := addrsInto(e.addrBuf[:0], text, 4)
 	e.addrBuf = as
-	sending := strings.Contains(text, "sending packet: from")
-	receiving := !sending && strings.Contains(text, "received packet: from")
+	sending, receiving := packetFrom(text)
 	for i, a := range as {
 		switch {
 		case localWords[a.word] && a.next != '/':
@@ -138,25 +178,30 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 	mask := e.prefixMask(&e.workMask, text)
 	anyPrefix := mask != 0
 	matched := false
+	ix := e.anchorIndex()
+	allowed := ^uint64(0) // no vendor claims the line: every one is tried
+	if anyPrefix {
+		allowed = mask
+	}
+	pos := ix.pos
+	clear(pos)
+	if !ix.match(text, allowed, pos) {
+		pos = nil
+	}
 	for i := range e.lineParsers {
 		lp := &e.lineParsers[i]
-		if anyPrefix && mask&(1<<i) == 0 {
+		if pos == nil || anyPrefix && (i >= 64 || mask&(1<<i) == 0) {
 			continue
 		}
-		ix := e.anchorIndex(i)
-		hit := e.hitBuf[:len(lp.Signatures)]
-		clear(hit)
-		if !ix.match(text, hit) {
-			continue
-		}
+		at := pos[ix.offset[i]:]
 		for j := range lp.Signatures {
 			sig := &lp.Signatures[j]
-			if !hit[j] {
+			if at[j] == 0 {
 				continue
 			}
 			ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: facts.Ref{Section: e.work.sec, Line: l.N}}
 			if sig.Extract != nil {
-				peer, state, detail, ok := sig.Extract(text, strings.Index(text, sig.Anchor))
+				peer, state, detail, ok := sig.Extract(text, int(at[j]-1))
 				if !ok {
 					continue
 				}
@@ -168,7 +213,12 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 				}
 				ev.Detail = detail
 			} else if sig.Re != nil {
-				m := sig.Re.FindStringSubmatchIndex(text)
+				from := ix.reFrom(ix.offset[i]+j, text, int(at[j]-1))
+				if from < 0 {
+					continue
+				}
+				rest := text[from:]
+				m := sig.Re.FindStringSubmatchIndex(rest)
 				if m == nil {
 					continue
 				}
@@ -176,7 +226,7 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 					if name == "" || m[2*gi] < 0 {
 						continue
 					}
-					v := text[m[2*gi]:m[2*gi+1]]
+					v := rest[m[2*gi]:m[2*gi+1]]
 					switch name {
 					case "peer":
 						if !e.isLocal(v) {
@@ -345,21 +395,14 @@ func (e *engine) addLocal(a string) {
 
 func (e *engine) isLocal(a string) bool { return e.locals[a] }
 
-// anchorIndex returns the anchor index of line parser i, built once per
-// engine.
-func (e *engine) anchorIndex(i int) *anchorIndex {
+// anchorIndex returns the engine's anchor index over all its line
+// parsers (the table is shared, the scratch is the engine's).
+func (e *engine) anchorIndex() *anchorIndex {
 	if e.anchors == nil {
-		e.anchors = make([]*anchorIndex, len(e.lineParsers))
-		n := 0
-		for j := range e.lineParsers {
-			n = max(n, len(e.lineParsers[j].Signatures))
-		}
-		e.hitBuf = make([]bool, n)
+		t := anchorTableFor(e.lineParsers)
+		e.anchors = []*anchorIndex{{anchorTable: t, pos: make([]int32, t.nsigs)}}
 	}
-	if e.anchors[i] == nil {
-		e.anchors[i] = newAnchorIndex(e.lineParsers[i].Signatures)
-	}
-	return e.anchors[i]
+	return e.anchors[0]
 }
 
 // logSectionName labels a run of log lines pasted without a command echo.

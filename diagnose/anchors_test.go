@@ -1,0 +1,92 @@
+package diagnose
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestAnchorTablePositions: every anchor is found where strings.Index
+// finds it, at the start of a line, after one to three bytes, at the end,
+// and when it occurs twice; no other signature is claimed.
+func TestAnchorTablePositions(t *testing.T) {
+	_, lps := tables("")
+	tab := anchorTableFor(lps)
+	pos := make([]int32, tab.nsigs)
+	for p := range lps {
+		for j, sig := range lps[p].Signatures {
+			for _, line := range []string{
+				sig.Anchor,
+				"x" + sig.Anchor,
+				"xy" + sig.Anchor + " tail",
+				"xyz" + sig.Anchor + sig.Anchor,
+				"some words before " + sig.Anchor,
+			} {
+				clear(pos)
+				if !tab.match(line, 1<<p, pos) {
+					t.Fatalf("%s: anchor %q not found in %q", sig.ID, sig.Anchor, line)
+				}
+				if got, want := int(pos[tab.offset[p]+j])-1, strings.Index(line, sig.Anchor); got != want {
+					t.Errorf("%s: anchor %q in %q at %d, want %d", sig.ID, sig.Anchor, line, got, want)
+				}
+				for q := range lps {
+					for k, other := range lps[q].Signatures {
+						found := pos[tab.offset[q]+k] != 0
+						if want := q == p && strings.Contains(line, other.Anchor); found != want {
+							t.Errorf("%q (parser %d only): %s claimed %v, want %v", line, p, other.ID, found, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestReFromSameMatch: a signature's regexp run from reFrom finds the
+// match it finds on the whole line, on every line of the cases that holds
+// the anchor, and on made-up lines holding it twice or after its prefix.
+func TestReFromSameMatch(t *testing.T) {
+	_, lps := tables("")
+	tab := anchorTableFor(lps)
+	lines := refLines(t)
+	tried := 0
+	for p := range lps {
+		for j, sig := range lps[p].Signatures {
+			if sig.Re == nil {
+				continue
+			}
+			g := tab.offset[p] + j
+			extra := []string{
+				sig.Anchor + " " + sig.Anchor,
+				tab.rePrefix[g] + " x " + sig.Anchor + " 10.1.1.1 (peer 10.2.2.2)",
+			}
+			for _, line := range append(extra, lines...) {
+				at := strings.Index(line, sig.Anchor)
+				if at < 0 {
+					continue
+				}
+				tried++
+				want := sig.Re.FindStringSubmatchIndex(line)
+				from := tab.reFrom(g, line, at)
+				if from < 0 {
+					if want != nil {
+						t.Errorf("%s: %q: reFrom says no match, the regexp matches", sig.ID, line)
+					}
+					continue
+				}
+				got := sig.Re.FindStringSubmatchIndex(line[from:])
+				for k := range got {
+					if got[k] >= 0 {
+						got[k] += from
+					}
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s: %q: from %d matches %v, the whole line %v", sig.ID, line, from, got, want)
+				}
+			}
+		}
+	}
+	if tried < 500 {
+		t.Fatalf("only %d lines tried", tried)
+	}
+}
