@@ -92,6 +92,9 @@ func parseListSAs(sec *facts.Section, f *facts.Facts) {
 }
 
 func (st *listState) ikeHeader(t string, l facts.Line) bool {
+	if !strings.Contains(t, ", IKEv") {
+		return false // both forms hold it: no regexp run on other lines
+	}
 	sa := facts.IKESA{Vendor: facts.VendorStrongSwan, Ref: facts.Ref{Section: st.sec.Index, Line: l.N}}
 	if m := ikeSARe.FindStringSubmatch(t); m != nil {
 		sa.State = m[3]
@@ -128,28 +131,35 @@ func (st *listState) body(t string, indent int, l facts.Line) {
 		st.childBody(t, l)
 		return
 	}
-	if m := childSARe.FindStringSubmatch(t); m != nil && strings.Contains(t, ", reqid ") {
-		st.childHeader(ike, m[1], m[4], m[5], m[6], l)
-		return
-	}
-	if m := childNoSARe.FindStringSubmatch(t); m != nil {
-		st.childHeader(ike, m[1], m[4], m[5], "", l)
-		return
-	}
-	if m := endpointRe.FindStringSubmatch(t); m != nil {
-		if m[1] == "local" {
-			ike.Local = m[3]
-		} else {
-			ike.Peer = m[3]
-			st.peerPort, _ = strconv.Atoi(m[4])
+	// Each regexp runs only on lines holding its literal part.
+	if strings.Contains(t, ", reqid ") {
+		if m := childSARe.FindStringSubmatch(t); m != nil {
+			st.childHeader(ike, m[1], m[4], m[5], m[6], l)
+			return
 		}
-		return
+		if m := childNoSARe.FindStringSubmatch(t); m != nil {
+			st.childHeader(ike, m[1], m[4], m[5], "", l)
+			return
+		}
 	}
-	if m := establishRe.FindStringSubmatch(t); m != nil {
-		ike.Lifetime = m[1]
-		return
+	if localOrRemote(t) {
+		if m := endpointRe.FindStringSubmatch(t); m != nil {
+			if m[1] == "local" {
+				ike.Local = m[3]
+			} else {
+				ike.Peer = m[3]
+				st.peerPort, _ = strconv.Atoi(m[4])
+			}
+			return
+		}
 	}
-	if ikeAlgoRe.MatchString(t) && ike.Encr == "" {
+	if strings.HasPrefix(t, "established ") {
+		if m := establishRe.FindStringSubmatch(t); m != nil {
+			ike.Lifetime = m[1]
+			return
+		}
+	}
+	if ike.Encr == "" && t[0] >= 'A' && t[0] <= 'Z' && strings.IndexByte(t, '/') > 0 && ikeAlgoRe.MatchString(t) {
 		parts := strings.Split(t, "/")
 		for i, p := range parts {
 			switch {
@@ -202,21 +212,10 @@ func (st *listState) childHeader(ike *facts.IKESA, name, state, mode, algos stri
 
 func (st *listState) childBody(t string, l facts.Line) {
 	sa := &st.f.IPsecSAs[st.child]
-	if m := trafficRe.FindStringSubmatch(t); m != nil {
-		packets, err := strconv.ParseInt(m[4], 10, 64)
-		if err != nil {
-			packets = -1
-		}
-		if m[1] == "in" {
-			sa.InboundSPIs = append(sa.InboundSPIs, m[2])
-			sa.Counters.Decaps = packets
-			sa.Lines["decaps"] = l.N
-		} else {
-			sa.OutboundSPIs = append(sa.OutboundSPIs, m[2])
-			sa.CurrentOutboundSPI = "0x" + m[2]
-			sa.Counters.Encaps = packets
-			sa.Lines["encaps"] = l.N
-		}
+	if (strings.HasPrefix(t, "in") || strings.HasPrefix(t, "out")) && st.traffic(sa, t, l) {
+		return
+	}
+	if !localOrRemote(t) {
 		return
 	}
 	if m := tsRe.FindStringSubmatch(t); m != nil {
@@ -228,4 +227,32 @@ func (st *listState) childBody(t string, l facts.Line) {
 			sa.Lines["remote_ident"] = l.N
 		}
 	}
+}
+
+// localOrRemote is the literal start endpointRe and tsRe need.
+func localOrRemote(t string) bool {
+	return strings.HasPrefix(t, "local") || strings.HasPrefix(t, "remote")
+}
+
+// traffic reads an "in/out SPI, N bytes, M packets" line of a CHILD_SA.
+func (st *listState) traffic(sa *facts.IPsecSA, t string, l facts.Line) bool {
+	m := trafficRe.FindStringSubmatch(t)
+	if m == nil {
+		return false
+	}
+	packets, err := strconv.ParseInt(m[4], 10, 64)
+	if err != nil {
+		packets = -1
+	}
+	if m[1] == "in" {
+		sa.InboundSPIs = append(sa.InboundSPIs, m[2])
+		sa.Counters.Decaps = packets
+		sa.Lines["decaps"] = l.N
+	} else {
+		sa.OutboundSPIs = append(sa.OutboundSPIs, m[2])
+		sa.CurrentOutboundSPI = "0x" + m[2]
+		sa.Counters.Encaps = packets
+		sa.Lines["encaps"] = l.N
+	}
+	return true
 }
