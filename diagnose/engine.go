@@ -31,7 +31,8 @@ type engine struct {
 	secIsLog bool
 	nsec     int
 	// the log line being assembled from wrapped physical lines
-	pending    *facts.Line
+	pending    facts.Line // when hasPending
+	hasPending bool
 	pendingRaw []string
 
 	// raw physical lines of the current show section, by line number
@@ -242,7 +243,7 @@ func (e *engine) feedScanned(n int, raw string, debris bool) {
 		}
 		if e.secIsLog {
 			e.endPending()
-			e.pending = &facts.Line{N: n, Last: n, Text: trimmed}
+			e.pending, e.hasPending = facts.Line{N: n, Last: n, Text: trimmed}, true
 			e.pendingMask = e.readMask // isLogLine just read this line
 			e.pendingRaw = append(e.pendingRaw[:0], raw)
 			return
@@ -254,7 +255,7 @@ func (e *engine) feedScanned(n int, raw string, debris bool) {
 	}
 
 	// a continuation of a wrapped log line?
-	if e.pending != nil && e.pending.Last == n-1 && e.pending.Last-e.pending.N < 8 &&
+	if e.hasPending && e.pending.Last == n-1 && e.pending.Last-e.pending.N < 8 &&
 		continuation(text, e.pending.Last > e.pending.N) && (strings.HasPrefix(text, "  ") || e.headerParser(trimmed) == nil) {
 		e.pending.Text += " " + trimmed
 		e.pending.Last = n
@@ -481,11 +482,11 @@ func (e *engine) cutPiece() {
 }
 
 func (e *engine) endPending() {
-	if e.pending == nil {
+	if !e.hasPending {
 		return
 	}
-	l := *e.pending
-	e.pending = nil
+	l := e.pending
+	e.pending, e.hasPending = facts.Line{}, false
 	if l.Last == l.N {
 		e.readMask = e.pendingMask // not wrapped: the mask read with it holds
 	}
