@@ -30,14 +30,25 @@ type anchorTable struct {
 	// with, and whether that literal starts with the anchor
 	rePrefix   []string
 	reAtAnchor []bool
+	// phrase: the number of the first of phrases
+	phrase int
 }
+
+// phrases are looked for in every log line (matchLog's local addresses),
+// whichever vendor claims it.
+var phrases = [...]string{"sending packet: from", "received packet: from"}
+
+const (
+	phraseSending = iota
+	phraseReceived
+)
 
 const anchorBits = 1 << 17
 
 type anchorEntry struct {
 	anchor string
 	sig    int32 // global signature number
-	parser uint8
+	parser uint8 // 64: a phrase, whatever the parsers allowed
 }
 
 func anchorHash(k uint32) uint32 { return (k * 0x9E3779B1) >> (32 - 17) }
@@ -67,6 +78,16 @@ func newAnchorTable(lps []facts.LineParser) *anchorTable {
 			buckets[h] = append(buckets[h], en)
 		}
 	}
+	// the phrases matchLog reads local addresses from, found in the
+	// same scan (numbered after the signatures, claimed by no parser)
+	t.phrase = t.nsigs
+	for _, a := range phrases {
+		en := anchorEntry{anchor: a, sig: int32(t.nsigs), parser: 64}
+		t.nsigs++
+		h := anchorHash(uint32(a[0]) | uint32(a[1])<<8 | uint32(a[2])<<16)
+		t.bits[h/64] |= 1 << (h % 64)
+		buckets[h] = append(buckets[h], en)
+	}
 	n := uint32(0)
 	for w := range t.bits {
 		t.rank[w] = n
@@ -85,8 +106,9 @@ func newAnchorTable(lps []facts.LineParser) *anchorTable {
 }
 
 // match records in pos, for every signature of a parser in allowed (bit i
-// = parser i) whose anchor occurs in s, 1 + the index of the anchor's
-// first occurrence; pos must have nsigs entries and come in cleared.
+// = parser i) whose anchor occurs in s, and for every phrase in s, 1 +
+// the index of its first occurrence; pos must have nsigs entries and come
+// in cleared. any: a signature's anchor was found.
 func (t *anchorTable) match(s string, allowed uint64, pos []int32) (any bool) {
 	if len(s) < 3 {
 		goto short
@@ -103,12 +125,12 @@ func (t *anchorTable) match(s string, allowed uint64, pos []int32) (any bool) {
 		}
 		r := t.rank[h/64] + uint32(bits.OnesCount64(w&(bit-1)))
 		for _, en := range t.entry[t.start[r]:t.start[r+1]] {
-			if allowed&(1<<en.parser) == 0 || pos[en.sig] != 0 {
+			if en.parser < 64 && allowed&(1<<en.parser) == 0 || pos[en.sig] != 0 {
 				continue
 			}
 			if a := en.anchor; len(s)-i >= len(a) && s[i:i+len(a)] == a {
 				pos[en.sig] = int32(i + 1)
-				any = true
+				any = any || en.parser < 64
 			}
 		}
 	}
@@ -173,9 +195,30 @@ func anchorTableFor(lps []facts.LineParser) *anchorTable {
 	return t.(*anchorTable)
 }
 
-// anchorIndex is one engine's use of the shared table: the table and the
-// matcher's scratch positions.
+// anchorIndex is the matching state of one engine's worker: the shared
+// table, the scratch positions, and what is kept per event key.
 type anchorIndex struct {
 	*anchorTable
 	pos []int32
+	// keys numbers the event keys seen; state[n] is key n's
+	keys  map[evKey]int32
+	state []keyState
+}
+
+// keyState: how many events of a key were seen, and where in
+// facts.Events the newest kept one is.
+type keyState struct {
+	count int
+	last  int
+}
+
+// key returns k's state, made on first sight.
+func (ix *anchorIndex) key(k evKey) *keyState {
+	n, ok := ix.keys[k]
+	if !ok {
+		n = int32(len(ix.state))
+		ix.keys[k] = n
+		ix.state = append(ix.state, keyState{})
+	}
+	return &ix.state[n]
 }

@@ -122,33 +122,24 @@ func connID(s string) string {
 	return id
 }
 
-// packetFrom reports whether s holds "sending packet: from" and, when it
-// does not, whether it holds "received packet: from": one scan for what
-// the two share, not one per phrase.
-func packetFrom(s string) (sending, receiving bool) {
-	const tail = "packet: from"
-	for i := 0; ; {
-		j := strings.Index(s[i:], tail)
-		if j < 0 {
-			return sending, !sending && receiving
-		}
-		at := i + j
-		if strings.HasSuffix(s[:at], "sending ") {
-			return true, false
-		}
-		if strings.HasSuffix(s[:at], "received ") {
-			receiving = true
-		}
-		i = at + 1
-	}
-}
-
 // matchLog runs the log signatures over one logical line.
 func (e *engine) matchLog(l facts.Line, raws []string) {
 	text := l.Text
+	mask := e.prefixMask(&e.workMask, text)
+	anyPrefix := mask != 0
+	ix := e.anchorIndex()
+	allowed := ^uint64(0) // no vendor claims the line: every one is tried
+	if anyPrefix {
+		allowed = mask
+	}
+	pos := ix.pos
+	clear(pos)
+	anyAnchor := ix.match(text, allowed, pos)
+	phrase := pos[ix.phrase:]
+	sending := phrase[phraseSending] != 0
+	receiving := !sending && phrase[phraseReceived] != 0
 	as := addrsInto(e.addrBuf[:0], text, 4)
 	e.addrBuf = as
-	sending, receiving := packetFrom(text)
 	for i, a := range as {
 		switch {
 		case localWords[a.word] && a.next != '/':
@@ -175,17 +166,8 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 		}
 	}
 
-	mask := e.prefixMask(&e.workMask, text)
-	anyPrefix := mask != 0
 	matched := false
-	ix := e.anchorIndex()
-	allowed := ^uint64(0) // no vendor claims the line: every one is tried
-	if anyPrefix {
-		allowed = mask
-	}
-	pos := ix.pos
-	clear(pos)
-	if !ix.match(text, allowed, pos) {
+	if !anyAnchor {
 		pos = nil
 	}
 	for i := range e.lineParsers {
@@ -339,20 +321,28 @@ func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
 		return false, 0
 	}
 	e.facts.Saw(ev.Vendor)
-	k := evKey{ev.Kind, ev.Peer, ev.State}
-	e.evCount[k]++
-	if e.evCount[k] <= MaxEventsPerKey {
-		e.lastOfKey[k] = len(e.facts.Events)
+	ks := e.anchorIndex().key(evKey{ev.Kind, ev.Peer, ev.State})
+	ks.count++
+	if ks.count <= MaxEventsPerKey {
+		ks.last = len(e.facts.Events)
 		e.facts.Events = append(e.facts.Events, ev)
 		return true, 0
 	}
 	// replace the newest kept event of this key
-	if i, ok := e.lastOfKey[k]; ok {
-		dropped = e.facts.Events[i].Ref.Line
-		e.facts.Events[i] = ev
-		return true, dropped
+	dropped = e.facts.Events[ks.last].Ref.Line
+	e.facts.Events[ks.last] = ev
+	return true, dropped
+}
+
+// eventCount is how many events of key k were seen (kept or not).
+func (e *engine) eventCount(k evKey) int {
+	if e.anchors == nil {
+		return 0
 	}
-	return false, 0
+	if n, ok := e.anchors[0].keys[k]; ok {
+		return e.anchors[0].state[n].count
+	}
+	return 0
 }
 
 // peerKept reports whether events about peer are kept: the first MaxPeers
@@ -400,7 +390,7 @@ func (e *engine) isLocal(a string) bool { return e.locals[a] }
 func (e *engine) anchorIndex() *anchorIndex {
 	if e.anchors == nil {
 		t := anchorTableFor(e.lineParsers)
-		e.anchors = []*anchorIndex{{anchorTable: t, pos: make([]int32, t.nsigs)}}
+		e.anchors = []*anchorIndex{{anchorTable: t, pos: make([]int32, t.nsigs), keys: map[evKey]int32{}}}
 	}
 	return e.anchors[0]
 }

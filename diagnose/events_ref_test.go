@@ -75,13 +75,21 @@ func TestAddrsMatchScan(t *testing.T) {
 	}
 }
 
-func TestPacketFrom(t *testing.T) {
+// TestPhrases: the anchor scan finds matchLog's phrases where
+// strings.Index does, whichever parsers are allowed.
+func TestPhrases(t *testing.T) {
+	_, lps := tables("")
+	tab := anchorTableFor(lps)
+	pos := make([]int32, tab.nsigs)
 	for _, s := range refLines(t) {
-		sending, receiving := packetFrom(s)
-		ws := strings.Contains(s, "sending packet: from")
-		wr := !ws && strings.Contains(s, "received packet: from")
-		if sending != ws || receiving != wr {
-			t.Fatalf("%q: got %v %v, want %v %v", s, sending, receiving, ws, wr)
+		for _, allowed := range []uint64{0, 1, ^uint64(0)} {
+			clear(pos)
+			tab.match(s, allowed, pos)
+			for i, p := range phrases {
+				if got, want := int(pos[tab.phrase+i])-1, strings.Index(s, p); got != want {
+					t.Fatalf("%q: %q at %d, want %d", s, p, got, want)
+				}
+			}
 		}
 	}
 }

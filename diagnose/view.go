@@ -310,7 +310,7 @@ func (e *engine) buildViews() []*view {
 		v.events = append(v.events, ev)
 		if !counted[key] {
 			counted[key] = true
-			n := e.evCount[key]
+			n := e.eventCount(key)
 			if n == 0 {
 				n = 1 // added after reading (a vendor correlator)
 			}
