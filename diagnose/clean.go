@@ -148,31 +148,38 @@ func special8(x uint64) bool {
 func cutLine(text string) (line, rest string, ctrl, debris bool) {
 	var class uint8
 	i := 0
-	// Eight bytes at a time while none of them is a newline, a control
-	// byte or a debris byte (most of a line's bytes); the loop below looks
-	// at the word that holds one.
-	for ; i+8 <= len(text); i += 8 {
-		if special8(load8(text, i)) {
-			break
-		}
-	}
-	for ; i < len(text); i++ {
-		c := byteClass[text[i]]
-		if c == 0 {
-			continue
-		}
-		if c == classNewline {
-			return text[:i], text[i+1:], class&classCtrl != 0, class&classDebris != 0
-		}
-		if c == classStar {
-			if i+1 < len(text) && text[i+1] == '*' {
-				class |= classDebris
+	for {
+		// Eight bytes at a time while none of them is a newline, a control
+		// byte or a debris byte (most of a line's bytes); a word that holds
+		// one is looked at byte by byte.
+		end := len(text)
+		if i+8 <= len(text) {
+			if !special8(load8(text, i)) {
+				i += 8
+				continue
 			}
-			continue
+			end = i + 8
 		}
-		class |= c
+		for ; i < end; i++ {
+			c := byteClass[text[i]]
+			if c == 0 {
+				continue
+			}
+			if c == classNewline {
+				return text[:i], text[i+1:], class&classCtrl != 0, class&classDebris != 0
+			}
+			if c == classStar {
+				if i+1 < len(text) && text[i+1] == '*' {
+					class |= classDebris
+				}
+				continue
+			}
+			class |= c
+		}
+		if i >= len(text) {
+			return text, "", class&classCtrl != 0, class&classDebris != 0
+		}
 	}
-	return text, "", class&classCtrl != 0, class&classDebris != 0
 }
 
 // trimRightSpace drops trailing spaces, tabs, CR, FF, VT and NUL (by hand:
