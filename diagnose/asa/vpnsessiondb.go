@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/ios"
 )
 
 // sessionBlock is one "Connection :" block being read.
@@ -70,22 +71,22 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 		cur = nil
 	}
 	var emptyRef facts.Ref
+	var kv columns // the line's columns, one buffer for the section
 	for _, ln := range sec.Lines {
 		t := trim(ln.Text)
 		if t == "" {
 			continue
 		}
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
-		low := lowerASCII(t)
-		kv := pairs(t)
+		kv = pairs(t, kv[:0])
 		switch {
-		case strings.HasPrefix(low, "info: there are presently no active sessions"):
+		case hasPrefixFold(t, "info: there are presently no active sessions"):
 			emptyRef = ref
 			continue
-		case strings.HasPrefix(low, "connection") && strings.Contains(t, ":"):
+		case hasPrefixFold(t, "connection") && strings.Contains(t, ":"):
 			flush()
 			cur = &sessionBlock{s: facts.Session{Vendor: facts.VendorASA, Port: 0, Ref: ref}}
-			cur.s.Peer = kv["connection"]
+			cur.s.Peer, _ = kv.get("connection")
 			mode = ""
 			continue
 		}
@@ -93,11 +94,11 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 			continue
 		}
 		switch {
-		case low == "ike:" || low == "ikev1:" || low == "ikev2:":
+		case equalFold(t, "ike:") || equalFold(t, "ikev1:") || equalFold(t, "ikev2:"):
 			mode = "ike"
 			cur.ikeBlocks++
 			continue
-		case strings.HasPrefix(low, "ipsec") && strings.HasSuffix(low, ":") && strings.Count(low, ":") == 1 && !strings.Contains(low, " "):
+		case hasPrefixFold(t, "ipsec") && strings.HasSuffix(t, ":") && strings.Count(t, ":") == 1 && !strings.Contains(t, " "):
 			// IPsec:, IPsecOverNatT:, IPsecOverUDP: ...
 			mode = "ipsec"
 			if cur.flow != nil {
@@ -105,21 +106,22 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 			}
 			cur.flow = &facts.Flow{ActiveSAs: 2, PktsDecrypted: -1, PktsEncrypted: -1, InDrop: -1, OutDrop: -1, Ref: ref}
 			continue
-		case strings.HasSuffix(low, ":") && !strings.ContainsAny(strings.TrimSuffix(low, ":"), ": "):
+		case strings.HasSuffix(t, ":") && !strings.ContainsAny(strings.TrimSuffix(t, ":"), ": "):
 			mode = "other" // NAC:, etc.
 			continue
 		}
-		if v, ok := kv["ip addr"]; ok {
+		if v, ok := kv.get("ip addr"); ok {
 			cur.ip = v
 		}
-		if v, ok := kv["protocol"]; ok && mode == "" {
+		if v, ok := kv.get("protocol"); ok && mode == "" {
 			cur.protocol = v
 		}
-		for k, v := range kv {
-			n, err := strconv.Atoi(strings.Fields(v + " x")[0])
+		for _, c := range kv {
+			n, err := strconv.Atoi(ios.FirstField(c.val))
 			if err != nil {
 				continue
 			}
+			k := lowerASCII(ios.SqueezeSpaces(c.key))
 			switch k {
 			case "ike tunnels", "ike sessions", "ikev1 tunnels", "ikev2 tunnels":
 				cur.ikeCount += n
@@ -133,22 +135,22 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 		}
 		switch mode {
 		case "ike":
-			if v, ok := kv["udp dst port"]; ok {
+			if v, ok := kv.get("udp dst port"); ok {
 				cur.s.Port, _ = strconv.Atoi(v)
 			}
 		case "ipsec":
 			fl := cur.flow
-			if v, ok := kv["local addr"]; ok {
+			if v, ok := kv.get("local addr"); ok {
 				fl.Flow = strings.TrimSpace("local " + v + " " + fl.Flow)
 			}
-			if v, ok := kv["remote addr"]; ok {
+			if v, ok := kv.get("remote addr"); ok {
 				fl.Flow = strings.TrimSpace(fl.Flow + " remote " + v)
 			}
-			if v, ok := kv["pkts tx"]; ok {
+			if v, ok := kv.get("pkts tx"); ok {
 				fl.PktsEncrypted = num(v)
 				fl.Ref = ref
 			}
-			if v, ok := kv["pkts rx"]; ok {
+			if v, ok := kv.get("pkts rx"); ok {
 				fl.PktsDecrypted = num(v)
 				fl.Ref = ref
 			}
@@ -164,17 +166,42 @@ func parseVPNSessionDB(sec *facts.Section, f *facts.Facts) {
 	}
 }
 
-// pairs reads the "Key : value" columns of one vpn-sessiondb line, keyed by
-// lower-cased key. A value runs to two spaces before the next key.
-func pairs(t string) map[string]string {
-	out := map[string]string{}
+// column is one "Key : value" of a vpn-sessiondb line, the key as printed.
+type column struct{ key, val string }
+
+// columns are a line's columns; a key holds once (its first value), keys
+// compared lower-cased with single spaces.
+type columns []column
+
+// get returns the value of key (lower case, single spaces).
+func (cs columns) get(key string) (string, bool) {
+	for _, c := range cs {
+		if ios.EqualFields(c.key, key) {
+			return c.val, true
+		}
+	}
+	return "", false
+}
+
+func (cs columns) has(key string) bool {
+	for _, c := range cs {
+		if ios.SameFields(c.key, key) {
+			return true
+		}
+	}
+	return false
+}
+
+// pairs appends the "Key : value" columns of one vpn-sessiondb line to
+// out. A value runs to two spaces before the next key.
+func pairs(t string, out columns) columns {
 	rest := t
 	for {
 		i := strings.IndexByte(rest, ':')
 		if i <= 0 {
 			return out
 		}
-		key := lowerASCII(strings.Join(strings.Fields(rest[:i]), " "))
+		key := rest[:i]
 		rest = rest[i+1:]
 		// the value ends where a run of 2+ spaces precedes another "Key :"
 		end := len(rest)
@@ -187,8 +214,8 @@ func pairs(t string) map[string]string {
 				}
 			}
 		}
-		if _, dup := out[key]; !dup {
-			out[key] = strings.TrimSpace(rest[:end])
+		if !out.has(key) {
+			out = append(out, column{key, strings.TrimSpace(rest[:end])})
 		}
 		if end == len(rest) {
 			return out
@@ -221,3 +248,6 @@ func isAddr(s string) bool {
 	}
 	return colons >= 2
 }
+
+// equalFold is strings.EqualFold for an ASCII b, folding ASCII only.
+func equalFold(a, b string) bool { return len(a) == len(b) && hasPrefixFold(a, b) }

@@ -23,3 +23,15 @@ func AppendFields(dst []string, s string) []string { return appendFields(dst, s)
 // LowerASCII lower-cases ASCII letters only, keeping the byte length; s
 // itself is returned (no copy) when it has no upper-case letter.
 func LowerASCII(s string) string { return lowerASCII(s) }
+
+// EqualFields reports whether lowerASCII(squeezeSpaces(s)) == want, for a
+// lower-case want with single spaces, without building either.
+func EqualFields(s, want string) bool { return equalFields(s, want) }
+
+// SameFields reports whether a and b are the same words ignoring ASCII
+// case and spacing.
+func SameFields(a, b string) bool { return sameFields(a, b) }
+
+// SqueezeSpaces is strings.Join(strings.Fields(s), " "), without a copy
+// when s is already in that form.
+func SqueezeSpaces(s string) string { return squeezeSpaces(s) }

@@ -450,3 +450,19 @@ func appendFields(dst []string, s string) []string {
 		dst = append(dst, f)
 	}
 }
+
+// sameFields reports whether a and b are the same words ignoring ASCII
+// case and spacing: lowerASCII(squeezeSpaces(a)) == lowerASCII(squeezeSpaces(b)).
+func sameFields(a, b string) bool {
+	for {
+		var fa, fb string
+		fa, a = nextField(a)
+		fb, b = nextField(b)
+		if len(fa) != len(fb) || !hasPrefixFold(fa, fb) {
+			return false
+		}
+		if fa == "" {
+			return true
+		}
+	}
+}

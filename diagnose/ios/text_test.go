@@ -50,6 +50,12 @@ func TestFoldScannersMatchLoweredText(t *testing.T) {
 				t.Fatalf("equalFields(%q, %q) = %v, want %v", s, lk, got, want)
 			}
 		}
+		norm := func(x string) string { return lowerASCII(strings.Join(strings.Fields(x), " ")) }
+		for _, o := range []string{randomText(r), strings.ToUpper(s), " " + s + "\t", s} {
+			if got, want := sameFields(s, o), norm(s) == norm(o); got != want {
+				t.Fatalf("sameFields(%q, %q) = %v, want %v", s, o, got, want)
+			}
+		}
 		if got, want := squeezeSpaces(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Fatalf("squeezeSpaces(%q) = %q, want %q", s, got, want)
 		}
