@@ -17,13 +17,27 @@ var LineParsers = []facts.LineParser{{
 	Signatures: signatures,
 }}
 
+// debugPrefixes open ASA debug and syslog lines once the timestamp is gone.
+var debugPrefixes = []string{"[IKEv", "IKEv1", "IKEv2-", "Group = ", "IP = ", "%ASA-", "IKE Recv", "IKE SENDING", "%FTD-"}
+
+// debugPrefixesByFirst is debugPrefixes by first byte: isDebugLine runs on
+// every line and tries only the prefixes that can match.
+var debugPrefixesByFirst = func() (t [256][]string) {
+	for _, p := range debugPrefixes {
+		t[p[0]] = append(t[p[0]], p)
+	}
+	return t
+}()
+
 func isDebugLine(line string) bool {
 	s := strings.TrimLeft(line, " ")
-	switch {
-	case strings.HasPrefix(s, "[IKEv"), strings.HasPrefix(s, "IKEv1"), strings.HasPrefix(s, "IKEv2-"),
-		strings.HasPrefix(s, "Group = "), strings.HasPrefix(s, "IP = "), strings.HasPrefix(s, "%ASA-"),
-		strings.HasPrefix(s, "IKE Recv"), strings.HasPrefix(s, "IKE SENDING"), strings.HasPrefix(s, "%FTD-"):
-		return true
+	if s == "" {
+		return false
+	}
+	for _, p := range debugPrefixesByFirst[s[0]] {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
 	}
 	if strings.IndexByte(s, '%') < 0 {
 		return false

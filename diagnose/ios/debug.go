@@ -24,9 +24,21 @@ var debugPrefixes = []string{
 	"CRYPTO_PKI", "CRYPTO_ENGINE", "CryptoEngine", "Crypto mapdb", "%C1700", "%VPN", "CRYPTO_",
 }
 
+// debugPrefixesByFirst is debugPrefixes by first byte: isDebugLine runs on
+// every line and tries only the prefixes that can match.
+var debugPrefixesByFirst = func() (t [256][]string) {
+	for _, p := range debugPrefixes {
+		t[p[0]] = append(t[p[0]], p)
+	}
+	return t
+}()
+
 func isDebugLine(line string) bool {
 	s := strings.TrimLeft(line, " ")
-	for _, p := range debugPrefixes {
+	if s == "" {
+		return false
+	}
+	for _, p := range debugPrefixesByFirst[s[0]] {
 		if strings.HasPrefix(s, p) {
 			return true
 		}
