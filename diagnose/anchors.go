@@ -1,9 +1,13 @@
 package diagnose
 
 import (
+	"bytes"
 	"math/bits"
+	"regexp"
+	"regexp/syntax"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
@@ -30,6 +34,9 @@ type anchorTable struct {
 	// with, and whether that literal starts with the anchor
 	rePrefix   []string
 	reAtAnchor []bool
+	// reNeeds, by signature: what a line must hold (ASCII case folded)
+	// for its Re to match, when the Re has no literal prefix; nil: no test
+	reNeeds []*litCond
 	// phrase: the number of the first of phrases
 	phrase int
 }
@@ -66,6 +73,11 @@ func newAnchorTable(lps []facts.LineParser) *anchorTable {
 				prefix, _ = s.Re.LiteralPrefix()
 			}
 			t.rePrefix = append(t.rePrefix, prefix)
+			var need *litCond
+			if s.Re != nil && prefix == "" {
+				need = needs(s.Re)
+			}
+			t.reNeeds = append(t.reNeeds, need)
 			t.reAtAnchor = append(t.reAtAnchor, prefix != "" && strings.HasPrefix(prefix, s.Anchor))
 			t.nsigs++
 			a := s.Anchor
@@ -165,6 +177,127 @@ func (t *anchorTable) reFrom(sig int, s string, at int) int {
 	}
 }
 
+// litCond is a test a line must pass for a regexp to match it: literals
+// (lower case) it must hold, all of them ('&') or one of them ('|').
+// Lines are tested lower-cased, so it holds for case-folded regexps too,
+// on ASCII lines (Unicode folds 'k' and 's' onto two non-ASCII letters:
+// a line with a byte over 0x7f is not tested, its regexp just runs).
+type litCond struct {
+	op   byte // 'l' literal, '&' all of kids, '|' one of kids
+	lit  []byte
+	kids []*litCond
+}
+
+// needs works out the test for re from its syntax; nil when there is
+// nothing to test (the regexp can match without any literal of three
+// bytes or more).
+func needs(re *regexp.Regexp) *litCond {
+	rx, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	return needsOf(rx)
+}
+
+func needsOf(rx *syntax.Regexp) *litCond {
+	switch rx.Op {
+	case syntax.OpLiteral:
+		b := make([]byte, 0, len(rx.Rune))
+		for _, r := range rx.Rune {
+			if r >= utf8.RuneSelf {
+				return nil
+			}
+			c := byte(r)
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+		if len(b) < 3 {
+			return nil
+		}
+		return &litCond{op: 'l', lit: b}
+	case syntax.OpCapture, syntax.OpPlus:
+		return needsOf(rx.Sub[0])
+	case syntax.OpRepeat:
+		if rx.Min >= 1 {
+			return needsOf(rx.Sub[0])
+		}
+		return nil
+	case syntax.OpConcat:
+		c := &litCond{op: '&'}
+		for _, sub := range rx.Sub {
+			if k := needsOf(sub); k != nil {
+				c.kids = append(c.kids, k)
+			}
+		}
+		switch len(c.kids) {
+		case 0:
+			return nil
+		case 1:
+			return c.kids[0]
+		}
+		return c
+	case syntax.OpAlternate:
+		c := &litCond{op: '|'}
+		for _, sub := range rx.Sub {
+			k := needsOf(sub)
+			if k == nil {
+				return nil // that branch needs nothing
+			}
+			c.kids = append(c.kids, k)
+		}
+		return c
+	}
+	return nil
+}
+
+// holds evaluates c on low, a lower-cased ASCII line.
+func (c *litCond) holds(low []byte) bool {
+	switch c.op {
+	case 'l':
+		return bytes.Contains(low, c.lit)
+	case '&':
+		for _, k := range c.kids {
+			if !k.holds(low) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, k := range c.kids {
+		if k.holds(low) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayMatch reports whether signature sig's Re may match s: false only
+// when s lacks what every match holds. low caches s lower-cased (nil: not
+// made yet; made when needed, into buf).
+func (t *anchorTable) mayMatch(sig int, s string, low *[]byte, buf *[]byte) bool {
+	c := t.reNeeds[sig]
+	if c == nil {
+		return true
+	}
+	if *low == nil {
+		b := (*buf)[:0]
+		for i := 0; i < len(s); i++ {
+			ch := s[i]
+			if ch >= utf8.RuneSelf {
+				return true // not tested: see litCond
+			}
+			if 'A' <= ch && ch <= 'Z' {
+				ch += 'a' - 'A'
+			}
+			b = append(b, ch)
+		}
+		*buf, *low = b, b
+	}
+	return c.holds(*low)
+}
+
 // anchorTables holds the tables built so far, by the signature tables
 // they index (their addresses and lengths): the vendor tables are package
 // data, so a table is built once per process for each vendor choice, not
@@ -200,6 +333,7 @@ func anchorTableFor(lps []facts.LineParser) *anchorTable {
 type anchorIndex struct {
 	*anchorTable
 	pos []int32
+	low []byte // the line lower-cased, for mayMatch
 	// keys numbers the event keys seen; state[n] is key n's
 	keys  map[evKey]int32
 	state []keyState

@@ -90,3 +90,44 @@ func TestReFromSameMatch(t *testing.T) {
 		t.Fatalf("only %d lines tried", tried)
 	}
 }
+
+// TestMayMatchNeverHidesAMatch: mayMatch is false only for lines the
+// regexp does not match, on every case line and on lines made of the
+// signatures' own words in other cases; and it does rule lines out.
+func TestMayMatchNeverHidesAMatch(t *testing.T) {
+	_, lps := tables("")
+	tab := anchorTableFor(lps)
+	lines := refLines(t)
+	// the samples the vendor tests use are in the cases; add each
+	// anchor's line upper- and lower-cased, and with a non-ASCII letter
+	for p := range lps {
+		for _, sig := range lps[p].Signatures {
+			for _, l := range []string{"x " + sig.Anchor + " y", strings.ToUpper(sig.Anchor), strings.ToLower(sig.Anchor)} {
+				lines = append(lines, l, l+" caf\u00e9", strings.ReplaceAll(l, "k", "\u212a"))
+			}
+		}
+	}
+	gated, ruledOut := 0, 0
+	var buf []byte
+	for p := range lps {
+		for j, sig := range lps[p].Signatures {
+			g := tab.offset[p] + j
+			if tab.reNeeds[g] != nil {
+				gated++
+			}
+			for _, line := range lines {
+				var low []byte
+				may := tab.mayMatch(g, line, &low, &buf)
+				if !may {
+					ruledOut++
+				}
+				if !may && sig.Re != nil && sig.Re.MatchString(line) {
+					t.Errorf("%s: mayMatch rules out %q, which its regexp matches", sig.ID, line)
+				}
+			}
+		}
+	}
+	if gated < 10 || ruledOut == 0 {
+		t.Fatalf("%d signatures gated, %d lines ruled out: the test tests nothing", gated, ruledOut)
+	}
+}

@@ -170,6 +170,7 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 	if !anyAnchor {
 		pos = nil
 	}
+	var low []byte // text lower-cased, once a signature needs it
 	for i := range e.lineParsers {
 		lp := &e.lineParsers[i]
 		if pos == nil || anyPrefix && (i >= 64 || mask&(1<<i) == 0) {
@@ -195,7 +196,11 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 				}
 				ev.Detail = detail
 			} else if sig.Re != nil {
-				from := ix.reFrom(ix.offset[i]+j, text, int(at[j]-1))
+				g := ix.offset[i] + j
+				if !ix.mayMatch(g, text, &low, &ix.low) {
+					continue
+				}
+				from := ix.reFrom(g, text, int(at[j]-1))
 				if from < 0 {
 					continue
 				}
