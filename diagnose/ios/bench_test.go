@@ -91,3 +91,25 @@ func BenchmarkParseIPsecSA200(b *testing.B) {
 		parse(sec, &facts.Facts{})
 	}
 }
+
+// BenchmarkParseIsakmpTable is a hub's `show crypto isakmp sa` with 20,000
+// peers (about 1 MB), the table of the many-peers hostile paste.
+func BenchmarkParseIsakmpTable(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("IPv4 Crypto ISAKMP SA\ndst             src             state          conn-id status\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&sb, "10.%d.%d.%-9d 30.3.1.1        QM_IDLE        %d ACTIVE\n", i>>16&255, i>>8&255, i&255, 1000+i)
+	}
+	text := sb.String()
+	sec := sectionFromText(0, text)
+	f := &facts.Facts{}
+	ParseIsakmpSA(sec, f)
+	if len(f.IKESAs) != 20000 || f.IKESAs[0].Local != "30.3.1.1" {
+		b.Fatalf("generated table parsed into %d SAs", len(f.IKESAs))
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ParseIsakmpSA(sec, &facts.Facts{})
+	}
+}

@@ -12,6 +12,10 @@ type isakmpRow struct {
 	dst, src string
 }
 
+// rowEnds are the dst and src of a plain-table row ("" for detail rows),
+// kept beside the row appended to Facts.IKESAs until Local/Peer are decided.
+type rowEnds struct{ dst, src string }
+
 // ParseIsakmpSA reads `show crypto isakmp sa [detail|active|standby]`.
 //
 // The plain table prints dst/src of the SA, not local/peer: dst is the
@@ -25,8 +29,25 @@ type isakmpRow struct {
 // It is exported so that the ASA table entry for the same command can hand
 // it IOS-shaped text.
 func ParseIsakmpSA(sec *facts.Section, f *facts.Facts) {
+	// Rows go straight to f.IKESAs (a long table was copied three times on
+	// its way there); a parser bug on hostile input still drops them all.
+	start := len(f.IKESAs)
+	defer func() {
+		if r := recover(); r != nil {
+			f.IKESAs = f.IKESAs[:start]
+			panic(r)
+		}
+	}()
+	var local map[string]bool // addresses earlier sections showed as ours
+	var ends []rowEnds
+	add := func(r isakmpRow) {
+		if local == nil {
+			local = localAddrsSoFar(f) // before this section's rows are in f
+		}
+		f.IKESAs = append(f.IKESAs, r.sa)
+		ends = append(ends, rowEnds{r.dst, r.src})
+	}
 	af := ""
-	var rows []isakmpRow
 	var fl []string // the line's fields, one buffer for the section
 	sawTable := false
 	var tableRef facts.Ref
@@ -72,49 +93,48 @@ func ParseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 		if isDigits(fl[0]) && len(fl) >= 4 {
 			if sa, ok := detailRow(fl, af); ok {
 				sa.Ref = ref
-				rows = append(rows, isakmpRow{sa: sa})
+				add(isakmpRow{sa: sa})
 				continue
 			}
 		}
 		if looksAddr(fl[0]) && looksAddr(fl[1]) && isStateToken(fl[2]) {
 			r := plainRow(fl, af)
 			r.sa.Ref = ref
-			rows = append(rows, r)
+			add(r)
 		}
 	}
+	rows := f.IKESAs[start:]
 	if len(rows) == 0 {
 		if sawTable {
 			f.MarkEmpty(NameIsakmpSA, tableRef)
 		}
 		return
 	}
-	local := localAddrsSoFar(f)
-	byAF := map[string][]isakmpRow{}
-	for _, r := range rows {
-		byAF[r.sa.AF] = append(byAF[r.sa.AF], r)
-	}
 	hubs := map[string]string{}
-	for af, rs := range byAF {
-		hubs[af] = hubAddr(rs)
-	}
 	for i := range rows {
-		r := &rows[i]
-		hub := hubs[r.sa.AF]
-		if r.dst != "" || r.src != "" {
-			switch {
-			case local[r.dst]:
-				r.sa.Local, r.sa.Peer = r.dst, r.src
-			case local[r.src]:
-				r.sa.Local, r.sa.Peer = r.src, r.dst
-			case hub != "" && r.dst == hub:
-				r.sa.Local, r.sa.Peer = r.dst, r.src
-			case hub != "" && r.src == hub:
-				r.sa.Local, r.sa.Peer = r.src, r.dst
-			default:
-				r.sa.Local, r.sa.Peer = r.src, r.dst
+		if af := rows[i].AF; i == 0 || af != rows[i-1].AF {
+			if _, done := hubs[af]; !done {
+				hubs[af] = hubAddr(rows, ends, af)
 			}
 		}
-		f.IKESAs = append(f.IKESAs, r.sa)
+	}
+	for i := range rows {
+		sa, e := &rows[i], ends[i]
+		hub := hubs[sa.AF]
+		if e.dst != "" || e.src != "" {
+			switch {
+			case local[e.dst]:
+				sa.Local, sa.Peer = e.dst, e.src
+			case local[e.src]:
+				sa.Local, sa.Peer = e.src, e.dst
+			case hub != "" && e.dst == hub:
+				sa.Local, sa.Peer = e.dst, e.src
+			case hub != "" && e.src == hub:
+				sa.Local, sa.Peer = e.src, e.dst
+			default:
+				sa.Local, sa.Peer = e.src, e.dst
+			}
+		}
 		f.Saw(facts.VendorIOS)
 	}
 }
@@ -237,14 +257,15 @@ func detailRow(fl []string, af string) (facts.IKESA, bool) {
 	return sa, true
 }
 
-// hubAddr returns the address on every row when the rows have at least two
-// different other ends: the local address of a hub with several peers.
-func hubAddr(rows []isakmpRow) string {
+// hubAddr returns the address on every row of address family af when
+// those rows have at least two different other ends: the local address of
+// a hub with several peers.
+func hubAddr(sas []facts.IKESA, ends []rowEnds, af string) string {
 	count := map[string]int{}
 	others := map[string]bool{}
 	n := 0
-	for _, r := range rows {
-		if r.dst == "" {
+	for i, r := range ends {
+		if r.dst == "" || sas[i].AF != af {
 			continue
 		}
 		n++
@@ -268,7 +289,10 @@ func hubAddr(rows []isakmpRow) string {
 	if hub == "" {
 		return ""
 	}
-	for _, r := range rows {
+	for i, r := range ends {
+		if sas[i].AF != af {
+			continue
+		}
 		if r.dst == hub {
 			others[r.src] = true
 		} else if r.src == hub {
