@@ -1,6 +1,7 @@
 package ios
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
@@ -43,6 +44,11 @@ func ParseIsakmpSA(sec *facts.Section, f *facts.Facts) {
 	add := func(r isakmpRow) {
 		if local == nil {
 			local = localAddrsSoFar(f) // before this section's rows are in f
+		}
+		if n := len(f.IKESAs) - start; n >= 256 && len(f.IKESAs) == cap(f.IKESAs) {
+			// double this section's share: append grows a long slice by
+			// a quarter at a time, copying a long table many times over
+			f.IKESAs = slices.Grow(f.IKESAs, n)
 		}
 		f.IKESAs = append(f.IKESAs, r.sa)
 		ends = append(ends, rowEnds{r.dst, r.src})
@@ -261,8 +267,7 @@ func detailRow(fl []string, af string) (facts.IKESA, bool) {
 // those rows have at least two different other ends: the local address of
 // a hub with several peers.
 func hubAddr(sas []facts.IKESA, ends []rowEnds, af string) string {
-	count := map[string]int{}
-	others := map[string]bool{}
+	count := make(map[string]int, len(ends)+1)
 	n := 0
 	for i, r := range ends {
 		if r.dst == "" || sas[i].AF != af {
@@ -289,6 +294,7 @@ func hubAddr(sas []facts.IKESA, ends []rowEnds, af string) string {
 	if hub == "" {
 		return ""
 	}
+	others := make(map[string]bool, len(ends))
 	for i, r := range ends {
 		if sas[i].AF != af {
 			continue
