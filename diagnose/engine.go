@@ -46,7 +46,8 @@ type engine struct {
 	work        workState
 	rawBuf      []string // the worker's, for matchLog's physical lines
 	show        *showParser
-	shows       chan<- *showJob // the worker's, to the show parser's goroutine
+	showBatch   []*showJob // the worker's: show sections of the batch in hand
+	batchLimit  int        // items in the batch being filled before it goes
 	// logInfos: the summaries of log sections, by section index
 	logInfos []indexedInfo
 	// quoted: the original text of every line a fact points at

@@ -14,8 +14,9 @@ import (
 // exactly its golden report, and a long mixed paste the same report as
 // with the default batches.
 func TestWorkerOneItemBatches(t *testing.T) {
-	saved := batchSize
-	t.Cleanup(func() { batchSize = saved })
+	saved, savedMax := batchSize, maxBatchSize
+	t.Cleanup(func() { batchSize, maxBatchSize = saved, savedMax })
+	maxBatchSize = 1
 
 	files, err := filepath.Glob("testdata/cases/*/*.txt")
 	if err != nil || len(files) == 0 {
@@ -37,9 +38,9 @@ func TestWorkerOneItemBatches(t *testing.T) {
 	}
 
 	paste := mixedDebugPaste(t, 300<<10)
-	batchSize = saved
+	batchSize, maxBatchSize = saved, savedMax
 	big := Diagnose(paste, Options{})
-	batchSize = 1
+	batchSize, maxBatchSize = 1, 1
 	small := Diagnose(paste, Options{})
 	if a, b := reportJSON(t, big), reportJSON(t, small); a != b {
 		t.Errorf("a 300 KB mixed paste reads differently with one-item batches:\n%s\nvs\n%s", a, b)

@@ -25,9 +25,17 @@ const (
 	bigSection = 4096
 )
 
-// batchSize is how many items go to the worker at once. A variable only so
-// that a test can send every item alone, the most interleaved schedule.
-var batchSize = 256
+// Items go to the worker in batches: the first of batchSize items, each
+// next one twice as large, up to maxBatchSize. Small first batches get the
+// worker going at once; large later ones keep the hand-overs between the
+// goroutines few (each may wake a sleeping thread: with 256-item batches a
+// 1 MB debug ran slower on two cores than on one when the machine was
+// busy). Variables only so that a test can send every item alone, the most
+// interleaved schedule.
+var (
+	batchSize    = 256
+	maxBatchSize = 1024
+)
 
 type itemKind uint8
 
@@ -83,7 +91,7 @@ func (e *engine) emit(it item) {
 		e.startWorker()
 	}
 	e.batch = append(e.batch, it)
-	if len(e.batch) >= batchSize || it.kind == itemShow && (it.job.more || len(it.job.sec.Lines) >= bigSection) {
+	if len(e.batch) >= e.batchLimit || it.kind == itemShow && (it.job.more || len(it.job.sec.Lines) >= bigSection) {
 		e.sendBatch()
 	}
 }
@@ -93,6 +101,7 @@ func (e *engine) sendBatch() {
 		return
 	}
 	e.items <- e.batch
+	e.batchLimit = min(2*e.batchLimit, maxBatchSize)
 	// A fixed number of batches circulate: when all are queued or being
 	// worked on, the reader waits for one to come back.
 	select {
@@ -150,6 +159,7 @@ func (e *engine) startWorker() {
 		e.batch = newBatch()
 	}
 	e.batchesMade = 1
+	e.batchLimit = batchSize
 	go e.runWorker(e.items, e.batchFree, e.workDone)
 }
 
@@ -161,20 +171,24 @@ func (e *engine) startWorker() {
 // two cores the reader, the matcher and the parser then keep both busy.
 func (e *engine) runWorker(items <-chan []item, free chan<- []item, done chan<- struct{}) {
 	defer close(done)
-	shows := make(chan *showJob, workQueue)
+	shows := make(chan []*showJob, workQueue)
 	parsed := make(chan struct{})
 	go e.show.run(shows, parsed)
 	defer func() {
 		close(shows)
 		<-parsed
 	}()
-	e.shows = shows
 	for b := range items {
 		for i := range b {
 			e.handle(&b[i])
 		}
 		clear(b)
 		free <- b[:0] // never blocks: it has room for every batch there is
+		if len(e.showBatch) > 0 {
+			// the batch's show sections go on together: one hand-over
+			shows <- e.showBatch
+			e.showBatch = nil
+		}
 	}
 }
 
@@ -199,7 +213,7 @@ func (e *engine) handle(it *item) {
 			e.logInfos = append(e.logInfos, indexedInfo{it.sec, SectionInfo{Command: w.name, Vendor: string(w.vendor)}})
 		}
 	case itemShow:
-		e.shows <- it.job
+		e.showBatch = append(e.showBatch, it.job)
 	}
 }
 
@@ -262,13 +276,15 @@ func newShowParser() *showParser {
 
 // run parses the show sections it is handed, in order, until shows is
 // closed. A bug on hostile input loses that section, never the process.
-func (p *showParser) run(shows <-chan *showJob, done chan<- struct{}) {
+func (p *showParser) run(shows <-chan []*showJob, done chan<- struct{}) {
 	defer close(done)
-	for j := range shows {
-		func() {
-			defer func() { _ = recover() }()
-			p.parseSafely(*j)
-		}()
+	for jobs := range shows {
+		for _, j := range jobs {
+			func() {
+				defer func() { _ = recover() }()
+				p.parseSafely(*j)
+			}()
+		}
 	}
 }
 
