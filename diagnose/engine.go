@@ -415,7 +415,7 @@ func (e *engine) appendShow(n int, raw, text string) {
 		}
 	}
 	if e.sec.Lines == nil {
-		if b, ok := sectionBufs.Get().(*showBufs); ok { // a parsed section's buffers
+		if b, ok := e.takeBufs(); ok { // a parsed section's buffers
 			e.sec.Lines = b.lines
 			if e.raw.lines == nil && e.raw.far == nil {
 				e.raw = b.raw
@@ -472,7 +472,7 @@ func (e *engine) cutPiece() {
 	e.emit(item{kind: itemShow, sec: sec.Index, job: &showJob{sec: sec, parser: e.secParser, alts: e.secAlt, raw: e.raw, name: e.sectionNames[sec.Index], more: true}})
 	e.raw = rawLines{}
 	e.sec = &facts.Section{Index: sec.Index, Host: sec.Host, Command: sec.Command, Kind: sec.Kind, Vendor: sec.Vendor}
-	if b, ok := sectionBufs.Get().(*showBufs); ok {
+	if b, ok := e.takeBufs(); ok {
 		e.sec.Lines = b.lines
 		e.raw = b.raw
 	}

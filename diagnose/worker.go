@@ -90,6 +90,9 @@ func (e *engine) emit(it item) {
 	if e.items == nil {
 		e.startWorker()
 	}
+	if len(e.batch) == cap(e.batch) && cap(e.batch) < e.batchLimit {
+		e.batch = slices.Grow(e.batch, e.batchLimit-len(e.batch)) // once, to the size it will reach
+	}
 	e.batch = append(e.batch, it)
 	if len(e.batch) >= e.batchLimit || it.kind == itemShow && (it.job.more || len(it.job.sec.Lines) >= bigSection) {
 		e.sendBatch()
@@ -253,12 +256,30 @@ type showParser struct {
 	pieceParser *facts.Parser
 	pieceInfo   int
 	pieceFirst  int // the section's first line
+	// free hands parsed sections' buffers back to the reader
+	free chan *showBufs
 }
 
 // sectionBufs holds the line and raw-line slices of parsed sections for
 // the next section to fill, across diagnoses: a long show output otherwise
 // grows (and the runtime later returns) the same large slices every time.
+// Within a diagnosis they go back to the reader through showParser.free
+// first: a sync.Pool is emptied at every garbage collection, which on a
+// long paste comes several times.
 var sectionBufs sync.Pool
+
+// takeBufs returns a parsed section's buffers for the reader to fill.
+func (e *engine) takeBufs() (*showBufs, bool) {
+	if e.show != nil {
+		select {
+		case b := <-e.show.free:
+			return b, true
+		default:
+		}
+	}
+	b, ok := sectionBufs.Get().(*showBufs)
+	return b, ok
+}
 
 type showBufs struct {
 	lines []facts.Line
@@ -271,6 +292,7 @@ func newShowParser() *showParser {
 		cont:     map[int]bool{},
 		renames:  map[int]string{},
 		pieceSec: -1,
+		free:     make(chan *showBufs, 8),
 	}
 }
 
@@ -295,7 +317,12 @@ func (p *showParser) parseSafely(j showJob) {
 	clear(j.sec.Lines) // drop the texts: they may pin a large input
 	p.raw.reset()
 	if cap(j.sec.Lines) <= 2*MaxSectionLines {
-		sectionBufs.Put(&showBufs{lines: j.sec.Lines[:0], raw: p.raw})
+		b := &showBufs{lines: j.sec.Lines[:0], raw: p.raw}
+		select {
+		case p.free <- b: // straight back to this diagnosis's reader
+		default:
+			sectionBufs.Put(b)
+		}
 	}
 	p.raw = rawLines{}
 	j.sec.Lines = nil
@@ -393,6 +420,9 @@ func (e *engine) finish() {
 	}
 	p := e.show
 	e.show = nil
+	for len(p.free) > 0 {
+		sectionBufs.Put(<-p.free)
+	}
 	f := e.facts
 	f.IKESAs = joinFacts(f.IKESAs, p.facts.IKESAs)
 	f.IPsecSAs = joinFacts(f.IPsecSAs, p.facts.IPsecSAs)
