@@ -20,24 +20,14 @@ var LineParsers = []facts.LineParser{{
 // debugPrefixes open ASA debug and syslog lines once the timestamp is gone.
 var debugPrefixes = []string{"[IKEv", "IKEv1", "IKEv2-", "Group = ", "IP = ", "%ASA-", "IKE Recv", "IKE SENDING", "%FTD-"}
 
-// debugPrefixesByFirst is debugPrefixes by first byte: isDebugLine runs on
-// every line and tries only the prefixes that can match.
-var debugPrefixesByFirst = func() (t [256][]string) {
-	for _, p := range debugPrefixes {
-		t[p[0]] = append(t[p[0]], p)
-	}
-	return t
-}()
+// debugPrefixSet is debugPrefixes indexed: isDebugLine runs on every line
+// and tries only the prefixes that share its first two bytes.
+var debugPrefixSet = facts.NewPrefixSet(debugPrefixes...)
 
 func isDebugLine(line string) bool {
 	s := strings.TrimLeft(line, " ")
-	if s == "" {
-		return false
-	}
-	for _, p := range debugPrefixesByFirst[s[0]] {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
+	if debugPrefixSet.Match(s) {
+		return true
 	}
 	if strings.IndexByte(s, '%') < 0 {
 		return false

@@ -67,3 +67,46 @@ type Signature struct {
 	// would be most of the engine's time. at is where Anchor starts.
 	Extract func(line string, at int) (peer, state, detail string, ok bool)
 }
+
+// PrefixSet tells whether a line starts with one of a set of literals,
+// trying only those that share the line's first two bytes: the vendors'
+// line parsers ask it about every line of every paste.
+type PrefixSet struct {
+	byFirst [256][]string
+	second  [256][4]uint64 // the second bytes the prefixes of each first byte have
+}
+
+// NewPrefixSet indexes prefixes (non-empty literals).
+func NewPrefixSet(prefixes ...string) *PrefixSet {
+	p := &PrefixSet{}
+	for _, s := range prefixes {
+		if s == "" {
+			continue
+		}
+		c := s[0]
+		p.byFirst[c] = append(p.byFirst[c], s)
+		if len(s) == 1 {
+			p.second[c] = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		} else {
+			p.second[c][s[1]>>6] |= 1 << (s[1] & 63)
+		}
+	}
+	return p
+}
+
+// Match reports whether s starts with one of the prefixes.
+func (p *PrefixSet) Match(s string) bool {
+	if s == "" {
+		return false
+	}
+	c := s[0]
+	if len(s) > 1 && p.second[c][s[1]>>6]&(1<<(s[1]&63)) == 0 {
+		return false
+	}
+	for _, q := range p.byFirst[c] {
+		if len(s) >= len(q) && s[:len(q)] == q {
+			return true
+		}
+	}
+	return false
+}
