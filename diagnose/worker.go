@@ -69,7 +69,8 @@ type workState struct {
 
 // emitLog queues one logical log line for matching.
 func (e *engine) emitLog(l facts.Line, raws ...string) {
-	it := item{kind: itemLog, sec: -1, line: l}
+	it := e.slot() // filled in place: an item is ~150 bytes
+	it.kind, it.sec, it.line = itemLog, -1, l
 	if len(raws) > 0 {
 		it.raw = raws[0]
 	}
@@ -83,17 +84,26 @@ func (e *engine) emitLog(l facts.Line, raws ...string) {
 		// the reader has asked the vendors about this very text already
 		it.mask, it.maskSet = c.mask, true
 	}
-	e.emit(it)
+	if len(e.batch) >= e.batchLimit {
+		e.sendBatch()
+	}
 }
 
-func (e *engine) emit(it item) {
+// slot appends a zero item to the batch and returns it to be filled; the
+// caller sends the batch when it is full.
+func (e *engine) slot() *item {
 	if e.items == nil {
 		e.startWorker()
 	}
 	if len(e.batch) == cap(e.batch) && cap(e.batch) < e.batchLimit {
 		e.batch = slices.Grow(e.batch, e.batchLimit-len(e.batch)) // once, to the size it will reach
 	}
-	e.batch = append(e.batch, it)
+	e.batch = append(e.batch, item{})
+	return &e.batch[len(e.batch)-1]
+}
+
+func (e *engine) emit(it item) {
+	*e.slot() = it
 	if len(e.batch) >= e.batchLimit || it.kind == itemShow && (it.job.more || len(it.job.sec.Lines) >= bigSection) {
 		e.sendBatch()
 	}
