@@ -329,11 +329,19 @@ func anchorTableFor(lps []facts.LineParser) *anchorTable {
 }
 
 // anchorIndex is the matching state of one engine's worker: the shared
-// table, the scratch positions, and what is kept per event key.
+// table, the scratch positions, the readings of recent lines, and what
+// is kept per event key.
 type anchorIndex struct {
 	*anchorTable
 	pos []int32
 	low []byte // the line lower-cased, for mayMatch
+	// memo: the readings of the lines read lately, by text (see read)
+	memo     map[memoKey]int32
+	readings []lineReading
+	scratch  lineReading
+	// lookups and hits of the memo lately; skip: lines to read without
+	// it (lines that do not repeat only pay for keeping them)
+	lookups, hits, skip int
 	// keys numbers the event keys seen; state[n] is key n's
 	keys  map[evKey]int32
 	state []keyState
@@ -355,4 +363,179 @@ func (ix *anchorIndex) key(k evKey) *keyState {
 		ix.state = append(ix.state, keyState{})
 	}
 	return &ix.state[n]
+}
+
+// lineReading is what matchLog reads from a line's text alone, before the
+// engine's state (the local addresses, the last peer, the phase context)
+// is applied: the addresses, the packet phrases, the IOS connection id,
+// and the signatures that matched with what they read.
+type lineReading struct {
+	addrs              []addrWord
+	sending, receiving bool
+	conn               string
+	hits               []sigHit
+}
+
+// sigHit is one signature that matched a line and what it read.
+type sigHit struct {
+	parser, sig int32 // sig: its index in the parser's Signatures
+	// fromRe: read by Re. Its "peer" groups that matched are in peers,
+	// in order (matchLog keeps the last one that is not local). Extract:
+	// peers[0] is its peer.
+	fromRe    bool
+	npeers    int8
+	peers     [maxPeerGroups]string
+	more      []string // the "peer" groups past maxPeerGroups
+	state     string
+	stateSet  bool
+	detail    string
+	detailSet bool
+}
+
+// maxPeerGroups: "peer" groups of one regexp kept in place (no signature
+// has more today); a line whose regexp matched more is read again each
+// time, not kept.
+const maxPeerGroups = 2
+
+type memoKey struct {
+	text    string
+	allowed uint64
+}
+
+// memoLines: readings kept; past it the memo starts again empty. 0: none
+// kept. A variable only so that a test can compare with no memo at all.
+var memoLines = 4096
+
+// The memo is left aside for memoSkip lines when fewer than a quarter of
+// the last memoProbe lines were found in it.
+const (
+	memoProbe = 1024
+	memoSkip  = 4 * memoProbe
+)
+
+// memoMaxLen: longer lines are not kept (they hold memory, and repeat
+// less).
+const memoMaxLen = 1024
+
+// read returns the reading of text by the line parsers in allowed. A
+// debug session repeats the same messages (retransmissions, keepalives,
+// one exchange after another): the text once cleaned of its timestamp is
+// often one read before, and reading it is a pure function of the text,
+// so the last memoLines readings are kept. The reading is valid until the
+// next call.
+func (ix *anchorIndex) read(lps []facts.LineParser, text string, allowed uint64) *lineReading {
+	if len(text) > memoMaxLen || memoLines == 0 || ix.skip > 0 {
+		ix.skip = max(ix.skip-1, 0)
+		ix.readInto(&ix.scratch, lps, text, allowed)
+		return &ix.scratch
+	}
+	if ix.lookups++; ix.lookups == memoProbe {
+		if ix.hits < memoProbe/4 {
+			ix.skip = memoSkip // few repeats: read the next lines without the memo
+		}
+		ix.lookups, ix.hits = 0, 0
+	}
+	k := memoKey{text, allowed}
+	if n, ok := ix.memo[k]; ok {
+		ix.hits++
+		return &ix.readings[n]
+	}
+	if ix.memo == nil {
+		ix.memo = map[memoKey]int32{}
+	}
+	if len(ix.memo) >= memoLines {
+		clear(ix.memo)
+		ix.readings = ix.readings[:0]
+	}
+	n := len(ix.readings)
+	if n < cap(ix.readings) {
+		ix.readings = ix.readings[:n+1] // reuse the slices of a reading forgotten
+	} else {
+		ix.readings = append(ix.readings, lineReading{})
+	}
+	r := &ix.readings[n]
+	if !ix.readInto(r, lps, text, allowed) {
+		ix.readings = ix.readings[:n] // not kept: read again next time
+		ix.scratch, *r = *r, ix.scratch
+		return &ix.scratch
+	}
+	ix.memo[k] = int32(n)
+	return r
+}
+
+// readInto reads text into r (its slices reused); keep: r may be kept.
+func (ix *anchorIndex) readInto(r *lineReading, lps []facts.LineParser, text string, allowed uint64) (keep bool) {
+	keep = true
+	pos := ix.pos
+	clear(pos)
+	anyAnchor := ix.match(text, allowed, pos)
+	phrase := pos[ix.phrase:]
+	r.sending = phrase[phraseSending] != 0
+	r.receiving = !r.sending && phrase[phraseReceived] != 0
+	r.addrs = addrsInto(r.addrs[:0], text, 4)
+	r.conn = connID(text)
+	r.hits = r.hits[:0]
+	if !anyAnchor {
+		return keep
+	}
+	var low []byte // text lower-cased, once a signature needs it
+	for i := range lps {
+		if i < 64 && allowed&(1<<i) == 0 || i >= 64 && allowed != ^uint64(0) {
+			continue
+		}
+		at := pos[ix.offset[i]:]
+		for j := range lps[i].Signatures {
+			sig := &lps[i].Signatures[j]
+			if at[j] == 0 {
+				continue
+			}
+			h := sigHit{parser: int32(i), sig: int32(j)}
+			if sig.Extract != nil {
+				peer, state, detail, ok := sig.Extract(text, int(at[j]-1))
+				if !ok {
+					continue
+				}
+				h.peers[0], h.npeers = peer, 1
+				h.state, h.stateSet = state, state != ""
+				h.detail, h.detailSet = detail, true
+			} else if sig.Re != nil {
+				g := ix.offset[i] + j
+				if !ix.mayMatch(g, text, &low, &ix.low) {
+					continue
+				}
+				from := ix.reFrom(g, text, int(at[j]-1))
+				if from < 0 {
+					continue
+				}
+				rest := text[from:]
+				m := sig.Re.FindStringSubmatchIndex(rest)
+				if m == nil {
+					continue
+				}
+				h.fromRe = true
+				for gi, name := range sig.Re.SubexpNames() {
+					if name == "" || m[2*gi] < 0 {
+						continue
+					}
+					v := rest[m[2*gi]:m[2*gi+1]]
+					switch name {
+					case "peer":
+						if int(h.npeers) == maxPeerGroups {
+							h.more = append(h.more, v) // more groups than any signature has today
+							keep = false
+							continue
+						}
+						h.peers[h.npeers] = v
+						h.npeers++
+					case "state":
+						h.state, h.stateSet = strings.ReplaceAll(strings.TrimSpace(v), " ", ""), true
+					case "detail":
+						h.detail, h.detailSet = strings.TrimSpace(v), true
+					}
+				}
+			}
+			r.hits = append(r.hits, h)
+		}
+	}
+	return keep
 }

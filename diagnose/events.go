@@ -127,24 +127,17 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 	text := l.Text
 	mask := e.prefixMask(&e.workMask, text)
 	anyPrefix := mask != 0
-	ix := e.anchorIndex()
 	allowed := ^uint64(0) // no vendor claims the line: every one is tried
 	if anyPrefix {
 		allowed = mask
 	}
-	pos := ix.pos
-	clear(pos)
-	anyAnchor := ix.match(text, allowed, pos)
-	phrase := pos[ix.phrase:]
-	sending := phrase[phraseSending] != 0
-	receiving := !sending && phrase[phraseReceived] != 0
-	as := addrsInto(e.addrBuf[:0], text, 4)
-	e.addrBuf = as
+	r := e.anchorIndex().read(e.lineParsers, text, allowed)
+	as := r.addrs
 	for i, a := range as {
 		switch {
 		case localWords[a.word] && a.next != '/':
 			e.addLocal(a.addr)
-		case sending && i == 0, receiving && i == 1:
+		case r.sending && i == 0, r.receiving && i == 1:
 			// "sending packet: from A[500] to B", "received packet: from B to A"
 			e.addLocal(a.addr)
 		}
@@ -156,7 +149,7 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 			break
 		}
 	}
-	conn := connID(text)
+	conn := r.conn
 	if linePeer != "" {
 		e.lastPeer = linePeer
 		if conn != "" {
@@ -167,82 +160,48 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 	}
 
 	matched := false
-	if !anyAnchor {
-		pos = nil
-	}
-	var low []byte // text lower-cased, once a signature needs it
-	for i := range e.lineParsers {
-		lp := &e.lineParsers[i]
-		if pos == nil || anyPrefix && (i >= 64 || mask&(1<<i) == 0) {
-			continue
+	for _, h := range r.hits {
+		lp := &e.lineParsers[h.parser]
+		sig := &lp.Signatures[h.sig]
+		ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: facts.Ref{Section: e.work.sec, Line: l.N}}
+		if !h.fromRe {
+			if h.peers[0] != "" && !e.isLocal(h.peers[0]) {
+				ev.Peer = h.peers[0]
+			}
+		} else {
+			for _, v := range h.peers[:h.npeers] {
+				if !e.isLocal(v) {
+					ev.Peer = v
+				}
+			}
+			for _, v := range h.more {
+				if !e.isLocal(v) {
+					ev.Peer = v
+				}
+			}
 		}
-		at := pos[ix.offset[i]:]
-		for j := range lp.Signatures {
-			sig := &lp.Signatures[j]
-			if at[j] == 0 {
-				continue
+		if h.stateSet {
+			ev.State = h.state
+		}
+		if h.detailSet {
+			ev.Detail = h.detail
+		}
+		if ev.Peer == "" {
+			switch {
+			case conn != "" && e.connPeer[conn] != "":
+				ev.Peer = e.connPeer[conn]
+			case linePeer != "":
+				ev.Peer = linePeer
+			default:
+				ev.Peer = e.lastPeer
 			}
-			ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: facts.Ref{Section: e.work.sec, Line: l.N}}
-			if sig.Extract != nil {
-				peer, state, detail, ok := sig.Extract(text, int(at[j]-1))
-				if !ok {
-					continue
-				}
-				if peer != "" && !e.isLocal(peer) {
-					ev.Peer = peer
-				}
-				if state != "" {
-					ev.State = state
-				}
-				ev.Detail = detail
-			} else if sig.Re != nil {
-				g := ix.offset[i] + j
-				if !ix.mayMatch(g, text, &low, &ix.low) {
-					continue
-				}
-				from := ix.reFrom(g, text, int(at[j]-1))
-				if from < 0 {
-					continue
-				}
-				rest := text[from:]
-				m := sig.Re.FindStringSubmatchIndex(rest)
-				if m == nil {
-					continue
-				}
-				for gi, name := range sig.Re.SubexpNames() {
-					if name == "" || m[2*gi] < 0 {
-						continue
-					}
-					v := rest[m[2*gi]:m[2*gi+1]]
-					switch name {
-					case "peer":
-						if !e.isLocal(v) {
-							ev.Peer = v
-						}
-					case "state":
-						ev.State = strings.ReplaceAll(strings.TrimSpace(v), " ", "")
-					case "detail":
-						ev.Detail = strings.TrimSpace(v)
-					}
-				}
-			}
-			if ev.Peer == "" {
-				switch {
-				case conn != "" && e.connPeer[conn] != "":
-					ev.Peer = e.connPeer[conn]
-				case linePeer != "":
-					ev.Peer = linePeer
-				default:
-					ev.Peer = e.lastPeer
-				}
-			}
-			kept, dropped := e.addEvent(ev)
-			if kept {
-				matched = true
-			}
-			if dropped > 0 && dropped != l.N {
-				e.dropped = append(e.dropped, dropped)
-			}
+		}
+		kept, dropped := e.addEvent(ev)
+		if kept {
+			matched = true
+		}
+		if dropped > 0 && dropped != l.N {
+			e.dropped = append(e.dropped, dropped)
 		}
 	}
 	if anyPrefix {
