@@ -7,34 +7,80 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
 
+// lineKey is a key of IPsecSA.Lines (the line that showed a field) with
+// its bit in ipsecState.marked: the first line of each key is kept, and the
+// bit answers "kept already?" without a map lookup per counter.
+type lineKey struct {
+	name string
+	bit  uint32
+}
+
+func newLineKey(name string) lineKey {
+	if nLineKeys == 32 {
+		panic("ios: more than 32 IPsecSA.Lines keys")
+	}
+	nLineKeys++
+	return lineKey{name, 1 << (nLineKeys - 1)}
+}
+
+var nLineKeys int
+
+var (
+	keyLocalIdent     = newLineKey("local_ident")
+	keyRemoteIdent    = newLineKey("remote_ident")
+	keyCurrentPeer    = newLineKey("current_peer")
+	keyPathMTU        = newLineKey("path_mtu")
+	keyOutboundSPI    = newLineKey("outbound_spi")
+	keyInboundSPI     = newLineKey("inbound_spi")
+	keyLocalEndpt     = newLineKey("local_endpt")
+	keyEncaps         = newLineKey("encaps")
+	keyEncrypt        = newLineKey("encrypt")
+	keyDigest         = newLineKey("digest")
+	keyDecaps         = newLineKey("decaps")
+	keyDecrypt        = newLineKey("decrypt")
+	keyVerify         = newLineKey("verify")
+	keySendErrors     = newLineKey("send_errors")
+	keyRecvErrors     = newLineKey("recv_errors")
+	keyReplayFailed   = newLineKey("replay_failed")
+	keyVerifyFailed   = newLineKey("verify_failed")
+	keyNoSASend       = newLineKey("no_sa_send")
+	keyInvalidSARecv  = newLineKey("invalid_sa_recv")
+	keyEncapsFailed   = newLineKey("encaps_failed")
+	keyDecapsFailed   = newLineKey("decaps_failed")
+	keyPrefragFail    = newLineKey("prefrag_failures")
+	keyPMTUsSent      = newLineKey("pmtus_sent")
+	keyPMTUsRcvd      = newLineKey("pmtus_rcvd")
+	keyFragmentsNeeds = newLineKey("fragments_needed")
+)
+
 // counterField maps a normalised counter name (lower case, single spaces,
 // parenthesised qualifier dropped) to its place in facts.Counters and its
 // key in IPsecSA.Lines.
 type counterField struct {
-	key string
+	key lineKey
 	set func(c *facts.Counters, n int64)
 }
 
 var counterFields = map[string]counterField{
-	"pkts encaps":                          {"encaps", func(c *facts.Counters, n int64) { c.Encaps = n }},
-	"pkts encrypt":                         {"encrypt", func(c *facts.Counters, n int64) { c.Encrypt = n }},
-	"pkts digest":                          {"digest", func(c *facts.Counters, n int64) { c.Digest = n }},
-	"pkts decaps":                          {"decaps", func(c *facts.Counters, n int64) { c.Decaps = n }},
-	"pkts decrypt":                         {"decrypt", func(c *facts.Counters, n int64) { c.Decrypt = n }},
-	"pkts verify":                          {"verify", func(c *facts.Counters, n int64) { c.Verify = n }},
-	"send errors":                          {"send_errors", func(c *facts.Counters, n int64) { c.SendErrors = n }},
-	"recv errors":                          {"recv_errors", func(c *facts.Counters, n int64) { c.RecvErrors = n }},
-	"pkts replay failed":                   {"replay_failed", func(c *facts.Counters, n int64) { c.ReplayFailed = n }},
-	"pkts verify failed":                   {"verify_failed", func(c *facts.Counters, n int64) { c.VerifyFailed = n }},
-	"pkts no sa":                           {"no_sa_send", func(c *facts.Counters, n int64) { c.NoSASend = n }},
-	"pkts invalid sa":                      {"invalid_sa_recv", func(c *facts.Counters, n int64) { c.InvalidSARecv = n }},
-	"pkts encaps failed":                   {"encaps_failed", func(c *facts.Counters, n int64) { c.EncapsFailed = n }},
-	"pkts decaps failed":                   {"decaps_failed", func(c *facts.Counters, n int64) { c.DecapsFailed = n }},
-	"pre-frag failures":                    {"prefrag_failures", func(c *facts.Counters, n int64) { c.PreFragFailures = n }},
-	"pmtus sent":                           {"pmtus_sent", func(c *facts.Counters, n int64) { c.PMTUsSent = n }},
-	"pmtus rcvd":                           {"pmtus_rcvd", func(c *facts.Counters, n int64) { c.PMTUsRcvd = n }},
-	"decapsulated frgs needing reassembly": {"fragments_needed", func(c *facts.Counters, n int64) { c.FragmentsNeeded = n }},
-	"decapsulated frags needing reassembly": {"fragments_needed", func(c *facts.Counters, n int64) {
+	"pkts encaps":                          {keyEncaps, func(c *facts.Counters, n int64) { c.Encaps = n }},
+	"pkts encrypt":                         {keyEncrypt, func(c *facts.Counters, n int64) { c.Encrypt = n }},
+	"pkts digest":                          {keyDigest, func(c *facts.Counters, n int64) { c.Digest = n }},
+	"pkts decaps":                          {keyDecaps, func(c *facts.Counters, n int64) { c.Decaps = n }},
+	"pkts decrypt":                         {keyDecrypt, func(c *facts.Counters, n int64) { c.Decrypt = n }},
+	"pkts verify":                          {keyVerify, func(c *facts.Counters, n int64) { c.Verify = n }},
+	"send errors":                          {keySendErrors, func(c *facts.Counters, n int64) { c.SendErrors = n }},
+	"recv errors":                          {keyRecvErrors, func(c *facts.Counters, n int64) { c.RecvErrors = n }},
+	"pkts replay failed":                   {keyReplayFailed, func(c *facts.Counters, n int64) { c.ReplayFailed = n }},
+	"pkts verify failed":                   {keyVerifyFailed, func(c *facts.Counters, n int64) { c.VerifyFailed = n }},
+	"pkts no sa":                           {keyNoSASend, func(c *facts.Counters, n int64) { c.NoSASend = n }},
+	"pkts invalid sa":                      {keyInvalidSARecv, func(c *facts.Counters, n int64) { c.InvalidSARecv = n }},
+	"pkts encaps failed":                   {keyEncapsFailed, func(c *facts.Counters, n int64) { c.EncapsFailed = n }},
+	"pkts decaps failed":                   {keyDecapsFailed, func(c *facts.Counters, n int64) { c.DecapsFailed = n }},
+	"pre-frag failures":                    {keyPrefragFail, func(c *facts.Counters, n int64) { c.PreFragFailures = n }},
+	"pmtus sent":                           {keyPMTUsSent, func(c *facts.Counters, n int64) { c.PMTUsSent = n }},
+	"pmtus rcvd":                           {keyPMTUsRcvd, func(c *facts.Counters, n int64) { c.PMTUsRcvd = n }},
+	"decapsulated frgs needing reassembly": {keyFragmentsNeeds, func(c *facts.Counters, n int64) { c.FragmentsNeeded = n }},
+	"decapsulated frags needing reassembly": {keyFragmentsNeeds, func(c *facts.Counters, n int64) {
 		c.FragmentsNeeded = n
 	}},
 }
@@ -94,8 +140,16 @@ func scanCounters(s string, out []counter) []counter {
 // normCounter lower-cases a counter name, drops a "(send)/(rcv)/(recv)"
 // qualifier and squeezes spaces.
 func normCounter(s string) string {
-	if i := strings.IndexByte(s, '('); i >= 0 {
-		s = s[:i]
+	clean := true // no upper-case letter, no double space
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '(' {
+			s = s[:i]
+			break
+		}
+		if 'A' <= c && c <= 'Z' || c == ' ' && i+1 < len(s) && s[i+1] == ' ' {
+			clean = false
+		}
 	}
 	isCut := func(c byte) bool { return c == ' ' || c == ',' || c == '.' }
 	for len(s) > 0 && isCut(s[0]) {
@@ -104,12 +158,22 @@ func normCounter(s string) string {
 	for len(s) > 0 && isCut(s[len(s)-1]) {
 		s = s[:len(s)-1]
 	}
+	if clean {
+		return s
+	}
 	s = lowerASCII(s)
 	if strings.Contains(s, "  ") {
 		s = strings.Join(strings.Fields(s), " ")
 	}
 	return s
 }
+
+// The keys ParseIPsecSA looks for anywhere in a line.
+var (
+	foldCryptoEndpt = newFoldKey("crypto endpt")
+	foldPathMTU     = newFoldKey("path mtu")
+	foldPCP         = newFoldKey("pcp")
+)
 
 // ipsecState carries the context lines that precede ident blocks.
 type ipsecState struct {
@@ -118,27 +182,36 @@ type ipsecState struct {
 	iface     string
 	cmap      string
 	localAddr string
-	peerAddr  string // ASA "peer address:" heading
-	cur       *facts.IPsecSA
-	out       []facts.IPsecSA
+	peerAddr  string         // ASA "peer address:" heading
+	cur       *facts.IPsecSA // the SA being read: the last of f.IPsecSAs
+	marked    uint32         // lineKey bits of the keys cur.Lines holds
+	f         *facts.Facts
+	start     int    // len(f.IPsecSAs) before the section
 	dir       string // "in", "out" or "" while inside an esp sas list
 	pending   []counter
 	pendingN  int
 	scratch   []counter // reused by counters()
 }
 
+// flush ends the SA being read (it is in f.IPsecSAs already).
 func (st *ipsecState) flush() {
-	if st.cur != nil {
-		st.out = append(st.out, *st.cur)
-		st.cur = nil
-	}
+	st.cur = nil
 	st.dir = ""
 	st.pending = nil
 }
 
+// open starts an SA at line n unless one is being read. The SA is
+// appended to f.IPsecSAs at once and read in place: nothing else is
+// appended there before it is flushed, so cur stays valid.
 func (st *ipsecState) open(n int) *facts.IPsecSA {
 	if st.cur == nil {
-		st.cur = &facts.IPsecSA{
+		f := st.f
+		if k := len(f.IPsecSAs) - st.start; k >= 64 && len(f.IPsecSAs) == cap(f.IPsecSAs) {
+			// double this section's share (append grows a long slice
+			// by a quarter at a time)
+			f.IPsecSAs = slices.Grow(f.IPsecSAs, k)
+		}
+		f.IPsecSAs = append(f.IPsecSAs, facts.IPsecSA{
 			Vendor:    st.vendor,
 			Interface: st.iface,
 			CryptoMap: st.cmap,
@@ -147,16 +220,18 @@ func (st *ipsecState) open(n int) *facts.IPsecSA {
 			Counters:  facts.NoCounters(),
 			Lines:     make(map[string]int, 24),
 			Ref:       facts.Ref{Section: st.secIndex, Line: n},
-		}
+		})
+		st.cur = &f.IPsecSAs[len(f.IPsecSAs)-1]
+		st.marked = 0
 	}
 	return st.cur
 }
 
-func (st *ipsecState) mark(key string, n int) {
-	if st.cur != nil {
-		if _, ok := st.cur.Lines[key]; !ok {
-			st.cur.Lines[key] = n
-		}
+// mark records line n for key unless the SA holds an earlier line for it.
+func (st *ipsecState) mark(key lineKey, n int) {
+	if st.cur != nil && st.marked&key.bit == 0 {
+		st.marked |= key.bit
+		st.cur.Lines[key.name] = n
 	}
 }
 
@@ -168,7 +243,16 @@ func (st *ipsecState) mark(key string, n int) {
 func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *facts.Facts) {
 	return func(sec *facts.Section, f *facts.Facts) {
 		vendor := ipsecVendor(sec.Lines, v)
-		st := &ipsecState{vendor: vendor, secIndex: sec.Index}
+		// SAs are read in place in f.IPsecSAs; a parser bug on hostile
+		// input still drops them all (safeParse drops the section).
+		start := len(f.IPsecSAs)
+		defer func() {
+			if r := recover(); r != nil {
+				f.IPsecSAs = f.IPsecSAs[:start]
+				panic(r)
+			}
+		}()
+		st := &ipsecState{vendor: vendor, secIndex: sec.Index, f: f, start: start}
 		var emptyRef facts.Ref
 		for i, ln := range sec.Lines {
 			t := trimHeading(ln.Text)
@@ -210,11 +294,11 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 				}
 				sa := st.open(ln.N)
 				sa.LocalIdent = identValue(t)
-				st.mark("local_ident", ln.N)
+				st.mark(keyLocalIdent, ln.N)
 			case hasPrefixFold(t, "remote ident"):
 				sa := st.open(ln.N)
 				sa.RemoteIdent = identValue(t)
-				st.mark("remote_ident", ln.N)
+				st.mark(keyRemoteIdent, ln.N)
 			case hasPrefixFold(t, "current_peer") || hasPrefixFold(t, "current peer"):
 				sa := st.open(ln.N)
 				rest := strings.TrimLeft(t[len("current_peer"):], ": ")
@@ -234,21 +318,21 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 					}
 					prev = fl
 				}
-				st.mark("current_peer", ln.N)
+				st.mark(keyCurrentPeer, ln.N)
 			case strings.HasPrefix(t, "#") || hasPrefixFold(t, "pkts "):
 				st.counters(t, ln.N)
-			case containsFold(t, "crypto endpt"):
+			case foldCryptoEndpt.in(t):
 				st.endpoints(t, sec.Lines[i+1:], ln.N)
-			case containsFold(t, "path mtu"):
+			case foldPathMTU.in(t):
 				sa := st.open(ln.N)
 				if v, ok := after(t, "path mtu"); ok {
 					sa.PathMTU, _ = atoi(strings.Trim(firstField(v), ",:"))
 				}
-				st.mark("path_mtu", ln.N)
+				st.mark(keyPathMTU, ln.N)
 			case hasPrefixFold(t, "current outbound spi"):
 				sa := st.open(ln.N)
 				sa.CurrentOutboundSPI = spiValue(t)
-				st.mark("outbound_spi", ln.N)
+				st.mark(keyOutboundSPI, ln.N)
 			case hasPrefixFold(t, "pfs (y/n)"):
 				sa := st.open(ln.N)
 				pfs, _ := keyValue(t, "pfs (y/n)")
@@ -260,7 +344,7 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 				// ESP and AH SAs both carry traffic; PCP (compression)
 				// SAs do not count.
 				switch {
-				case containsFold(t, "pcp"):
+				case foldPCP.in(t):
 					st.dir = ""
 				case hasPrefixFold(t, "inbound"):
 					st.dir = "in"
@@ -279,7 +363,7 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 				}
 				if st.dir == "in" {
 					st.cur.InboundSPIs = append(st.cur.InboundSPIs, spi)
-					st.mark("inbound_spi", ln.N)
+					st.mark(keyInboundSPI, ln.N)
 				} else {
 					st.cur.OutboundSPIs = append(st.cur.OutboundSPIs, spi)
 				}
@@ -302,12 +386,10 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 			}
 		}
 		st.flush()
-		f.IPsecSAs = slices.Grow(f.IPsecSAs, len(st.out))
-		for i := range st.out {
-			f.IPsecSAs = append(f.IPsecSAs, st.out[i])
-			f.Saw(st.out[i].Vendor)
+		for i := start; i < len(f.IPsecSAs); i++ {
+			f.Saw(f.IPsecSAs[i].Vendor)
 		}
-		if len(st.out) == 0 && emptyRef.Line != 0 && emptyKind != "" {
+		if len(f.IPsecSAs) == start && emptyRef.Line != 0 && emptyKind != "" {
 			f.MarkEmpty(emptyKind, emptyRef)
 		}
 	}
@@ -372,7 +454,7 @@ func (st *ipsecState) endpoints(t string, next []facts.Line, n int) {
 	if containsFold(text, "remote crypto endpt") {
 		sa.RemoteEndpt = endptValue(text, "remote crypto endpt")
 	}
-	st.mark("local_endpt", n)
+	st.mark(keyLocalEndpt, n)
 }
 
 func endptValue(text, key string) string {

@@ -135,23 +135,45 @@ func after(s, key string) (string, bool) {
 // ASCII sub this is what strings.EqualFold at every offset gave. It looks
 // for the rarest byte of sub first (a 'y' rather than an 'e').
 func indexFold(s, sub string) int {
-	n := len(sub)
+	k := newFoldKey(sub)
+	return k.index(s)
+}
+
+// foldKey is a key for indexFold with its anchor worked out: a parser's
+// hot keys are package variables, so a line's search starts at once.
+type foldKey struct {
+	s      string
+	a      int  // the anchor: the index of the key's rarest byte
+	lo, up byte // the anchor byte in lower and upper case
+}
+
+func newFoldKey(sub string) foldKey {
+	k := foldKey{s: sub}
+	for i := 1; i < len(sub); i++ {
+		if byteRank[sub[i]] < byteRank[sub[k.a]] {
+			k.a = i
+		}
+	}
+	if sub != "" {
+		k.lo = lowerByte(sub[k.a])
+		k.up = k.lo
+		if 'a' <= k.lo && k.lo <= 'z' {
+			k.up = k.lo - ('a' - 'A')
+		}
+	}
+	return k
+}
+
+// in reports whether the key occurs in s, ignoring ASCII case.
+func (k *foldKey) in(s string) bool { return len(s) >= len(k.s) && k.index(s) >= 0 }
+
+func (k *foldKey) index(s string) int {
+	sub, n, a, lo, up := k.s, len(k.s), k.a, k.lo, k.up
 	if n == 0 {
 		return 0
 	}
 	if n > len(s) {
 		return -1
-	}
-	a := 0
-	for k := 1; k < n; k++ {
-		if byteRank[sub[k]] < byteRank[sub[a]] {
-			a = k
-		}
-	}
-	lo := lowerByte(sub[a])
-	up := lo
-	if 'a' <= lo && lo <= 'z' {
-		up = lo - ('a' - 'A')
 	}
 	// the anchor byte of a match is in s[a : len(s)-n+a+1]
 	hay := s[a : len(s)-n+a+1]
@@ -232,11 +254,14 @@ func lowerByte(c byte) byte {
 	return c
 }
 
-// hasPrefixFold is strings.HasPrefix ignoring ASCII case.
+// hasPrefixFold is strings.HasPrefix ignoring ASCII case. The length and
+// first-byte tests are inlined: most lines fail them.
 func hasPrefixFold(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
+	return len(s) >= len(prefix) && (prefix == "" || lowerByte(s[0]) == lowerByte(prefix[0])) && prefixFold(s, prefix)
+}
+
+// prefixFold is hasPrefixFold for len(s) >= len(prefix).
+func prefixFold(s, prefix string) bool {
 	for i := 0; i < len(prefix); i++ {
 		if s[i] != prefix[i] && lowerByte(s[i]) != lowerByte(prefix[i]) {
 			return false
