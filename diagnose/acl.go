@@ -29,18 +29,30 @@ func (p *showParser) scanConfig(sec *facts.Section) {
 	list := ""
 	for i := 0; i < len(sec.Lines); i++ {
 		l := sec.Lines[i]
-		if m := aclHeaderRe.FindStringSubmatch(l.Text); m != nil {
-			list = m[1]
-			continue
-		}
 		text := l.Text
+		// Each regexp runs only on lines holding its literal words: most
+		// lines of unclaimed text hold none of them.
+		hasPermit := strings.Contains(text, "permit")
+		if strings.Contains(text, "access") {
+			if m := aclHeaderRe.FindStringSubmatch(text); m != nil {
+				list = m[1]
+				continue
+			}
+		}
 		name := list
 		var body string
-		if m := aclInlineRe.FindStringSubmatch(text); m != nil {
-			name, body = m[1], m[2]
-		} else if m := aclBodyRe.FindStringSubmatch(text); m != nil && list != "" {
-			body = m[1]
-		} else {
+		matched := false
+		if hasPermit && strings.Contains(text, "access-list") {
+			if m := aclInlineRe.FindStringSubmatch(text); m != nil {
+				name, body, matched = m[1], m[2], true
+			}
+		}
+		if !matched && hasPermit && list != "" {
+			if m := aclBodyRe.FindStringSubmatch(text); m != nil {
+				body, matched = m[1], true
+			}
+		}
+		if !matched {
 			if strings.TrimSpace(text) == "" || !strings.HasPrefix(text, " ") && !strings.HasPrefix(strings.TrimSpace(text), "permit") && !strings.HasPrefix(strings.TrimSpace(text), "deny") && !strings.HasPrefix(strings.TrimSpace(text), "remark") {
 				list = ""
 			}
