@@ -97,7 +97,7 @@ func (e *engine) readList() string {
 // within a phase the surer finding first. A guess (below 0.5) does not
 // outrank a firm finding of a later phase.
 func sortFindings(fs []Finding) {
-	key := func(f Finding) int {
+	key := func(f *Finding) int {
 		r := phaseRank[f.Phase]
 		if f.Cause == CauseHealthy {
 			r = 10
@@ -107,13 +107,25 @@ func sortFindings(fs []Finding) {
 		}
 		return r
 	}
-	sort.SliceStable(fs, func(i, j int) bool {
-		ki, kj := key(fs[i]), key(fs[j])
-		if ki != kj {
-			return ki < kj
+	// the keys once each, not twice per comparison; an order of indexes
+	// sorted, not the findings moved about
+	keys := make([]int, len(fs))
+	order := make([]int, len(fs))
+	for i := range fs {
+		keys[i], order[i] = key(&fs[i]), i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		if keys[i] != keys[j] {
+			return keys[i] < keys[j]
 		}
 		return fs[i].Confidence > fs[j].Confidence
 	})
+	sorted := make([]Finding, len(fs))
+	for k, i := range order {
+		sorted[k] = fs[i]
+	}
+	copy(fs, sorted)
 }
 
 // peerFindings runs every rule on one peer. A peer with any failure gets

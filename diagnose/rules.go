@@ -244,10 +244,8 @@ func (v *view) peerAnswered() bool {
 
 func lastState(v *view) string {
 	st := ""
-	for _, ev := range v.all(facts.EvStateChange, facts.EvP1Retransmit, facts.EvP1Sent) {
-		if ev.State != "" {
-			st = ev.State
-		}
+	if ev, ok := v.lastWithState(facts.EvStateChange, facts.EvP1Retransmit, facts.EvP1Sent); ok {
+		st = ev.State
 	}
 	if row, ok := v.ikeStateRow(); ok && st == "" {
 		st = row.State

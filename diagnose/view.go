@@ -132,12 +132,34 @@ func (v *view) index() {
 // lastLine is the line of the last event of the given kinds (0: none).
 func (v *view) lastLine(kinds ...facts.EventKind) int {
 	n := 0
-	for _, ev := range v.all(kinds...) {
-		if ev.Ref.Line > n {
-			n = ev.Ref.Line
+	if !v.any(kinds...) {
+		return 0
+	}
+	for _, k := range kinds {
+		for _, ev := range v.byKind[k].evs {
+			n = max(n, ev.Ref.Line)
 		}
 	}
 	return n
+}
+
+// lastWith returns the last event, in input order, of the given kinds
+// that has a non-empty state (ok false: none).
+func (v *view) lastWithState(kinds ...facts.EventKind) (last facts.Event, ok bool) {
+	if !v.any(kinds...) {
+		return last, false
+	}
+	at := -1
+	for _, k := range kinds {
+		ke := v.byKind[k]
+		for i := len(ke.evs) - 1; i >= 0 && ke.idx[i] > at; i-- {
+			if ke.evs[i].State != "" {
+				last, at = ke.evs[i], ke.idx[i]
+				break
+			}
+		}
+	}
+	return last, at >= 0
 }
 
 // unresolved returns the failure events of kind fail that no success
@@ -258,25 +280,12 @@ func (e *engine) buildViews() []*view {
 			s.Peer, s.Local = s.Local, s.Peer
 		}
 	}
-	// events per peer, so that each view's slice is made once at its size
-	// (grown by appends, the copies were a third of building the views)
-	perPeer := map[string]int{}
-	for i := range f.Events {
-		p := f.Events[i].Peer
-		if locals[p] {
-			p = ""
-		}
-		perPeer[p]++
-	}
 	views := map[string]*view{}
 	rc := &reportCache{}
 	get := func(p string) *view {
 		v, ok := views[p]
 		if !ok {
 			v = &view{peer: p, f: f, counts: map[facts.EventKind]int{}, rc: rc}
-			if n := perPeer[p]; n > 0 {
-				v.events = make([]facts.Event, 0, n)
-			}
 			views[p] = v
 		}
 		return v

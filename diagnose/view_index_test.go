@@ -53,6 +53,19 @@ func TestViewAllIndexed(t *testing.T) {
 			if !v.any(kinds...) {
 				t.Errorf("%s, peer %q %v: any false with %d events", when, v.peer, kinds, len(want))
 			}
+			line, state := 0, ""
+			for _, ev := range want {
+				line = max(line, ev.Ref.Line)
+				if ev.State != "" {
+					state = ev.State
+				}
+			}
+			if got := v.lastLine(kinds...); got != line {
+				t.Errorf("%s, peer %q %v: lastLine %d, a scan %d", when, v.peer, kinds, got, line)
+			}
+			if ev, _ := v.lastWithState(kinds...); ev.State != state {
+				t.Errorf("%s, peer %q %v: lastWithState %q, a scan %q", when, v.peer, kinds, ev.State, state)
+			}
 		}
 	}
 	files, _ := filepath.Glob("testdata/cases/*/*.txt")
