@@ -18,12 +18,11 @@ func parseVPNSummary(sec *facts.Section, f *facts.Facts) {
 	active := -1
 	for _, ln := range sec.Lines {
 		t := trim(ln.Text)
-		low := lowerASCII(t)
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
 		switch {
-		case strings.HasPrefix(low, "vpn session summary"):
+		case hasPrefixFold(t, "vpn session summary"):
 			summary = ref
-		case strings.HasPrefix(low, "site-to-site vpn") || strings.HasPrefix(low, "lan-to-lan"):
+		case hasPrefixFold(t, "site-to-site vpn") || hasPrefixFold(t, "lan-to-lan"):
 			l2l = ref
 			parts := strings.Split(t, ":")
 			if len(parts) > 1 {

@@ -122,9 +122,8 @@ func parseTransformSet(sec *facts.Section, f *facts.Facts) {
 	}
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
-		low := lowerASCII(t)
 		switch {
-		case strings.HasPrefix(low, "transform set "):
+		case hasPrefixFold(t, "transform set "):
 			flush()
 			rest := strings.TrimSpace(t[len("transform set "):])
 			name := rest
@@ -137,13 +136,13 @@ func parseTransformSet(sec *facts.Section, f *facts.Facts) {
 			cur = &facts.TransformSet{Vendor: facts.VendorIOS, Name: name, Ref: facts.Ref{Section: sec.Index, Line: ln.N}}
 			cur.Transforms = append(cur.Transforms, braceWords(body)...)
 		case cur == nil:
-		case strings.HasPrefix(low, "will negotiate"):
+		case hasPrefixFold(t, "will negotiate"):
 			for _, w := range braceWords(t[strings.IndexByte(t, '=')+1:]) {
 				if cur.Mode == "" {
 					cur.Mode = w
 				}
 			}
-		case strings.HasPrefix(low, "{"):
+		case strings.HasPrefix(t, "{"):
 			cur.Transforms = append(cur.Transforms, braceWords(t)...)
 		}
 	}
@@ -180,10 +179,9 @@ func parseCryptoMap(sec *facts.Section, f *facts.Facts) {
 		if t == "" {
 			continue
 		}
-		low := lowerASCII(t)
-		if strings.HasPrefix(low, "crypto map") && strings.Contains(t, "\"") {
+		if hasPrefixFold(t, "crypto map") && strings.Contains(t, "\"") {
 			flush()
-			if strings.Contains(low, "idb:") {
+			if containsFold(t, "idb:") {
 				// "Crypto Map: "CMAP" idb: Gi0/1 local address: A" heads
 				// the per-interface form; the entries follow it.
 				continue
@@ -208,7 +206,7 @@ func parseCryptoMap(sec *facts.Section, f *facts.Facts) {
 			if name = strings.TrimSpace(name); name != "" {
 				cur.TransformSets = append(cur.TransformSets, name)
 			}
-		case strings.HasPrefix(low, "interfaces using crypto map"):
+		case hasPrefixFold(t, "interfaces using crypto map"):
 			cur.InterfacesShown = true
 			mode = "if"
 		case mode == "if":
@@ -217,24 +215,24 @@ func parseCryptoMap(sec *facts.Section, f *facts.Facts) {
 				break
 			}
 			cur.Interfaces = append(cur.Interfaces, strings.TrimSpace(t))
-		case strings.HasPrefix(low, "peer ="), strings.HasPrefix(low, "peer="):
+		case hasPrefixFold(t, "peer ="), hasPrefixFold(t, "peer="):
 			p := strings.TrimSpace(t[strings.IndexByte(t, '=')+1:])
 			if p != "" {
 				cur.Peers = append(cur.Peers, p)
 			}
-		case strings.HasPrefix(low, "extended ip access list "), strings.HasPrefix(low, "ipv6 access list "),
-			strings.HasPrefix(low, "standard ip access list "):
+		case hasPrefixFold(t, "extended ip access list "), hasPrefixFold(t, "ipv6 access list "),
+			hasPrefixFold(t, "standard ip access list "):
 			fs := strings.Fields(t)
 			cur.ACL = fs[len(fs)-1]
-		case strings.HasPrefix(low, "access-list "):
+		case hasPrefixFold(t, "access-list "):
 			cur.ACLLines = append(cur.ACLLines, t)
-		case strings.HasPrefix(low, "security association lifetime:"):
+		case hasPrefixFold(t, "security association lifetime:"):
 			cur.Lifetime = strings.TrimSpace(t[len("security association lifetime:"):])
-		case strings.HasPrefix(low, "pfs (y/n):"):
+		case hasPrefixFold(t, "pfs (y/n):"):
 			cur.PFS = strings.ToUpper(firstField(t[len("pfs (y/n):"):]))
-		case strings.HasPrefix(low, "dh group:"):
+		case hasPrefixFold(t, "dh group:"):
 			cur.PFSGroup = strings.TrimSpace(t[len("dh group:"):])
-		case strings.HasPrefix(low, "transform sets="):
+		case hasPrefixFold(t, "transform sets="):
 			rest := strings.TrimSpace(t[len("transform sets="):])
 			mode = "ts"
 			if strings.Contains(rest, "}") {
@@ -244,7 +242,7 @@ func parseCryptoMap(sec *facts.Section, f *facts.Facts) {
 				}
 				mode = ""
 			}
-		case strings.HasPrefix(low, "reverse route injection enabled"):
+		case hasPrefixFold(t, "reverse route injection enabled"):
 			cur.RRI = true
 		}
 	}
@@ -296,10 +294,9 @@ func ParseAccessLists(sec *facts.Section, f *facts.Facts) {
 		if t == "" {
 			continue
 		}
-		low := lowerASCII(t)
-		if strings.Contains(low, "access list ") && !strings.HasPrefix(low, "permit") && !strings.HasPrefix(low, "deny") &&
-			(strings.HasPrefix(low, "extended") || strings.HasPrefix(low, "standard") || strings.HasPrefix(low, "ipv6") ||
-				strings.HasPrefix(low, "reflexive") || strings.HasPrefix(low, "role-based") || strings.HasPrefix(low, "ip access list")) {
+		if containsFold(t, "access list ") && !hasPrefixFold(t, "permit") && !hasPrefixFold(t, "deny") &&
+			(hasPrefixFold(t, "extended") || hasPrefixFold(t, "standard") || hasPrefixFold(t, "ipv6") ||
+				hasPrefixFold(t, "reflexive") || hasPrefixFold(t, "role-based") || hasPrefixFold(t, "ip access list")) {
 			if list != "" && rules == 0 {
 				f.MarkEmpty(NameAccessLists, listRef)
 			}

@@ -25,7 +25,7 @@ func ParseIKEv2SA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 // it marks emptyKind empty.
 func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind string, f *facts.Facts) bool {
 	af := ""
-	var cols []string
+	var cols, fl []string // fl: the line's fields, one buffer for the section
 	var cur *facts.IKESA
 	var out []facts.IKESA
 	var emptyRef facts.Ref
@@ -43,34 +43,33 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			continue
 		}
 		ref := facts.Ref{Section: secIndex, Line: ln.N}
-		low := lowerASCII(t)
 		switch {
-		case strings.HasPrefix(low, "ipv4 crypto ikev2"):
+		case hasPrefixFold(t, "ipv4 crypto ikev2"):
 			af, sawHeading = "IPv4", true
 			if emptyRef.Line == 0 {
 				emptyRef = ref
 			}
 			continue
-		case strings.HasPrefix(low, "ipv6 crypto ikev2"):
+		case hasPrefixFold(t, "ipv6 crypto ikev2"):
 			af, sawHeading = "IPv6", true
 			if emptyRef.Line == 0 {
 				emptyRef = ref
 			}
 			continue
-		case strings.HasPrefix(low, "there are no ikev2 sa"):
+		case hasPrefixFold(t, "there are no ikev2 sa"):
 			sawHeading = true
 			emptyRef = ref
 			continue
-		case strings.HasPrefix(low, "ikev2 sas"):
+		case hasPrefixFold(t, "ikev2 sas"):
 			sawHeading = true
 			v = facts.VendorASA // IOS has no such heading
 			if emptyRef.Line == 0 {
 				emptyRef = ref
 			}
 			continue
-		case strings.HasPrefix(low, "tunnel-id"):
+		case hasPrefixFold(t, "tunnel-id"):
 			flush()
-			cols = strings.Fields(low)
+			cols = strings.Fields(lowerASCII(t))
 			sawHeading = true
 			// IOS prints fvrf/ivrf, ASA a Role column: label by what
 			// the table shows, whichever vendor's entry was chosen.
@@ -84,13 +83,13 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			}
 			continue
 		}
-		if strings.HasPrefix(low, "session-id:") {
+		if hasPrefixFold(t, "session-id:") {
 			// ASA: "Session-id:1, Status:UP-ACTIVE, IKE count:1, CHILD count:2"
 			flush()
 			sessStatus = keyValues(t)["status"]
 			continue
 		}
-		fl := strings.Fields(t)
+		fl = appendFields(fl[:0], t)
 		if len(cols) > 0 && len(fl) >= 2 && isDigits(fl[0]) {
 			if sa, ok := ikev2Row(fl, cols, v, af); ok {
 				flush()
@@ -104,11 +103,11 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			continue
 		}
 		switch {
-		case strings.HasPrefix(low, "local ") && cur.Local == "" && len(fl) >= 2 && looksAddr(fl[1]):
+		case hasPrefixFold(t, "local ") && cur.Local == "" && len(fl) >= 2 && looksAddr(fl[1]):
 			cur.Local, _ = splitHostPort(fl[1])
-		case strings.HasPrefix(low, "remote ") && cur.Peer == "" && len(fl) >= 2 && looksAddr(fl[1]):
+		case hasPrefixFold(t, "remote ") && cur.Peer == "" && len(fl) >= 2 && looksAddr(fl[1]):
 			cur.Peer, _ = splitHostPort(fl[1])
-		case strings.HasPrefix(low, "encr"):
+		case hasPrefixFold(t, "encr"):
 			kv := keyValues(t)
 			cur.Encr = kv["encr"]
 			cur.Hash = kv["hash"]
@@ -117,20 +116,20 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			if av := kv["auth verify"]; av != "" && !strings.EqualFold(av, cur.Auth) {
 				cur.Auth += "/" + av
 			}
-		case strings.HasPrefix(low, "life/active time"):
+		case hasPrefixFold(t, "life/active time"):
 			if i := strings.IndexByte(t, ':'); i >= 0 {
 				cur.Lifetime = strings.TrimSpace(t[i+1:])
 			}
-		case strings.HasPrefix(low, "dpd configured for"):
-			fs := strings.Fields(low)
+		case hasPrefixFold(t, "dpd configured for"):
+			fs := strings.Fields(lowerASCII(t))
 			if len(fs) > 3 {
 				if n, ok := atoi(fs[3]); ok && n > 0 {
 					cur.DPD = true
 				}
 			}
-		case strings.HasPrefix(low, "initiator of sa"):
-			if i := strings.IndexByte(low, ':'); i >= 0 {
-				switch strings.TrimSpace(low[i+1:]) {
+		case hasPrefixFold(t, "initiator of sa"):
+			if i := strings.IndexByte(t, ':'); i >= 0 {
+				switch lowerASCII(strings.TrimSpace(t[i+1:])) {
 				case "yes":
 					cur.Role = "initiator"
 				case "no":

@@ -33,15 +33,14 @@ func parseIPRoute(sec *facts.Section, f *facts.Facts) {
 	var r *facts.Route
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
-		low := lowerASCII(t)
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
 		switch {
-		case strings.HasPrefix(low, "% network not in table"), strings.HasPrefix(low, "% subnet not in table"),
-			strings.HasPrefix(low, "%network not in table"):
+		case hasPrefixFold(t, "% network not in table"), hasPrefixFold(t, "% subnet not in table"),
+			hasPrefixFold(t, "%network not in table"):
 			if r == nil {
 				r = &facts.Route{Dest: dest, Ref: ref}
 			}
-		case strings.HasPrefix(low, "routing entry for"):
+		case hasPrefixFold(t, "routing entry for"):
 			if r != nil {
 				break
 			}
@@ -144,15 +143,17 @@ func parsePing(sec *facts.Section, f *facts.Facts) {
 	target := commandArg("ping x " + strings.TrimSpace(strings.TrimPrefix(sec.Command, "ping")))
 	for _, ln := range sec.Lines {
 		t := trimHeading(ln.Text)
-		low := lowerASCII(t)
-		if v, ok := after(low, "icmp echos to "); ok && strings.HasPrefix(low, "sending") {
+		// the values are read from the lowered line; only the two lines
+		// that carry them are lowered
+		if hasPrefixFold(t, "sending") && containsFold(t, "icmp echos to ") {
+			v, _ := after(lowerASCII(t), "icmp echos to ")
 			target = strings.TrimRight(firstField(v), ",")
 			continue
 		}
-		v, ok := after(low, "success rate is ")
-		if !ok {
+		if !containsFold(t, "success rate is ") {
 			continue
 		}
+		v, _ := after(lowerASCII(t), "success rate is ")
 		fs := strings.Fields(v)
 		p := facts.Ping{Target: target, Percent: -1, Ref: facts.Ref{Section: sec.Index, Line: ln.N}}
 		if len(fs) > 0 {

@@ -60,19 +60,18 @@ func parseCryptoSession(sec *facts.Section, f *facts.Facts) {
 		if t == "" {
 			continue
 		}
-		low := lowerASCII(t)
 		ref := facts.Ref{Section: sec.Index, Line: ln.N}
 		switch {
-		case strings.HasPrefix(low, "crypto session current status"):
+		case hasPrefixFold(t, "crypto session current status"):
 			sawHeading, headRef = true, ref
-		case strings.HasPrefix(low, "interface:"):
+		case hasPrefixFold(t, "interface:"):
 			finish()
 			iface = strings.TrimSpace(t[len("interface:"):])
 			open(ln.N)
-		case strings.HasPrefix(low, "session status:"):
+		case hasPrefixFold(t, "session status:"):
 			s := open(ln.N)
 			s.Status = strings.TrimSpace(t[len("session status:"):])
-		case strings.HasPrefix(low, "peer:"):
+		case hasPrefixFold(t, "peer:"):
 			if cur != nil && cur.Peer != "" {
 				st := cur.Status
 				finish()
@@ -91,7 +90,7 @@ func parseCryptoSession(sec *facts.Section, f *facts.Facts) {
 			if s.Ref.Line == 0 || s.Interface == "" {
 				s.Ref = ref
 			}
-		case strings.HasPrefix(low, "ike sa:") || strings.HasPrefix(low, "ikev1 sa:") || strings.HasPrefix(low, "ikev2 sa:"):
+		case hasPrefixFold(t, "ike sa:") || hasPrefixFold(t, "ikev1 sa:") || hasPrefixFold(t, "ikev2 sa:"):
 			open(ln.N)
 			fs := strings.Fields(t)
 			state := ""
@@ -99,16 +98,16 @@ func parseCryptoSession(sec *facts.Section, f *facts.Facts) {
 				state = fs[len(fs)-1]
 			}
 			ikes = append(ikes, ikeLine{state: state})
-		case strings.HasPrefix(low, "remote ") && len(ikes) > 0 && looksAddr(ikes[len(ikes)-1].state):
+		case hasPrefixFold(t, "remote ") && len(ikes) > 0 && looksAddr(ikes[len(ikes)-1].state):
 			// IKE SA line wrapped before "remote A/port State".
 			fs := strings.Fields(t)
 			ikes[len(ikes)-1].state = fs[len(fs)-1]
-		case strings.HasPrefix(low, "capabilities:"):
+		case hasPrefixFold(t, "capabilities:"):
 			if len(ikes) > 0 {
 				v := strings.TrimSpace(t[len("capabilities:"):])
 				ikes[len(ikes)-1].caps = firstField(v)
 			}
-		case strings.HasPrefix(low, "ipsec flow:"):
+		case hasPrefixFold(t, "ipsec flow:"):
 			s := open(ln.N)
 			if flow != nil {
 				s.Flows = append(s.Flows, *flow)
@@ -118,18 +117,18 @@ func parseCryptoSession(sec *facts.Section, f *facts.Facts) {
 				PktsDecrypted: -1, PktsEncrypted: -1, InDrop: -1, OutDrop: -1,
 				Ref: ref,
 			}
-		case strings.HasPrefix(low, "active sas:"):
+		case hasPrefixFold(t, "active sas:"):
 			if flow != nil {
 				v := strings.TrimSpace(t[len("active sas:"):])
 				flow.ActiveSAs, _ = atoi(strings.TrimRight(firstField(v), ","))
 			}
-		case strings.HasPrefix(low, "inbound:"):
+		case hasPrefixFold(t, "inbound:"):
 			if flow != nil {
-				flow.PktsDecrypted, flow.InDrop = flowCounters(low)
+				flow.PktsDecrypted, flow.InDrop = flowCounters(lowerASCII(t))
 			}
-		case strings.HasPrefix(low, "outbound:"):
+		case hasPrefixFold(t, "outbound:"):
 			if flow != nil {
-				flow.PktsEncrypted, flow.OutDrop = flowCounters(low)
+				flow.PktsEncrypted, flow.OutDrop = flowCounters(lowerASCII(t))
 			}
 		}
 	}
