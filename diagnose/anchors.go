@@ -336,7 +336,7 @@ type anchorIndex struct {
 	pos []int32
 	low []byte // the line lower-cased, for mayMatch
 	// memo: the readings of the lines read lately, by text (see read)
-	memo     map[memoKey]int32
+	memo     map[string]int32
 	readings []lineReading
 	scratch  lineReading
 	// lookups and hits of the memo lately; skip: lines to read without
@@ -367,9 +367,10 @@ func (ix *anchorIndex) key(k evKey) *keyState {
 
 // lineReading is what matchLog reads from a line's text alone, before the
 // engine's state (the local addresses, the last peer, the phase context)
-// is applied: the addresses, the packet phrases, the IOS connection id,
+// is applied: the vendors claiming it, the addresses, the packet phrases, the IOS connection id,
 // and the signatures that matched with what they read.
 type lineReading struct {
+	mask               uint64 // the line parsers that claim it (prefixMask)
 	addrs              []addrWord
 	sending, receiving bool
 	conn               string
@@ -397,11 +398,6 @@ type sigHit struct {
 // time, not kept.
 const maxPeerGroups = 2
 
-type memoKey struct {
-	text    string
-	allowed uint64
-}
-
 // memoLines: readings kept; past it the memo starts again empty. 0: none
 // kept. A variable only so that a test can compare with no memo at all.
 var memoLines = 4096
@@ -417,16 +413,16 @@ const (
 // less).
 const memoMaxLen = 1024
 
-// read returns the reading of text by the line parsers in allowed. A
-// debug session repeats the same messages (retransmissions, keepalives,
-// one exchange after another): the text once cleaned of its timestamp is
-// often one read before, and reading it is a pure function of the text,
-// so the last memoLines readings are kept. The reading is valid until the
-// next call.
-func (ix *anchorIndex) read(lps []facts.LineParser, text string, allowed uint64) *lineReading {
+// read returns the reading of text by e's line parsers. A debug session
+// repeats the same messages (retransmissions, keepalives, one exchange
+// after another): the text once cleaned of its timestamp is often one
+// read before, and reading it (which vendors claim it included) is a pure
+// function of the text, so the last memoLines readings are kept. The
+// reading is valid until the next call.
+func (ix *anchorIndex) read(e *engine, text string) *lineReading {
 	if len(text) > memoMaxLen || memoLines == 0 || ix.skip > 0 {
 		ix.skip = max(ix.skip-1, 0)
-		ix.readInto(&ix.scratch, lps, text, allowed)
+		ix.readInto(&ix.scratch, e, text)
 		return &ix.scratch
 	}
 	if ix.lookups++; ix.lookups == memoProbe {
@@ -435,13 +431,12 @@ func (ix *anchorIndex) read(lps []facts.LineParser, text string, allowed uint64)
 		}
 		ix.lookups, ix.hits = 0, 0
 	}
-	k := memoKey{text, allowed}
-	if n, ok := ix.memo[k]; ok {
+	if n, ok := ix.memo[text]; ok {
 		ix.hits++
 		return &ix.readings[n]
 	}
 	if ix.memo == nil {
-		ix.memo = map[memoKey]int32{}
+		ix.memo = map[string]int32{}
 	}
 	if len(ix.memo) >= memoLines {
 		clear(ix.memo)
@@ -454,18 +449,24 @@ func (ix *anchorIndex) read(lps []facts.LineParser, text string, allowed uint64)
 		ix.readings = append(ix.readings, lineReading{})
 	}
 	r := &ix.readings[n]
-	if !ix.readInto(r, lps, text, allowed) {
+	if !ix.readInto(r, e, text) {
 		ix.readings = ix.readings[:n] // not kept: read again next time
 		ix.scratch, *r = *r, ix.scratch
 		return &ix.scratch
 	}
-	ix.memo[k] = int32(n)
+	ix.memo[text] = int32(n)
 	return r
 }
 
 // readInto reads text into r (its slices reused); keep: r may be kept.
-func (ix *anchorIndex) readInto(r *lineReading, lps []facts.LineParser, text string, allowed uint64) (keep bool) {
+func (ix *anchorIndex) readInto(r *lineReading, e *engine, text string) (keep bool) {
 	keep = true
+	lps := e.lineParsers
+	r.mask = e.prefixMask(&e.workMask, text)
+	allowed := ^uint64(0) // no vendor claims the line: every one is tried
+	if r.mask != 0 {
+		allowed = r.mask
+	}
 	pos := ix.pos
 	clear(pos)
 	anyAnchor := ix.match(text, allowed, pos)

@@ -125,13 +125,9 @@ func connID(s string) string {
 // matchLog runs the log signatures over one logical line.
 func (e *engine) matchLog(l facts.Line, raws []string) {
 	text := l.Text
-	mask := e.prefixMask(&e.workMask, text)
+	r := e.anchorIndex().read(e, text)
+	mask := r.mask
 	anyPrefix := mask != 0
-	allowed := ^uint64(0) // no vendor claims the line: every one is tried
-	if anyPrefix {
-		allowed = mask
-	}
-	r := e.anchorIndex().read(e.lineParsers, text, allowed)
 	as := r.addrs
 	for i, a := range as {
 		switch {
