@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
@@ -34,10 +35,7 @@ func (e *engine) reportBody() Report {
 		c(e.facts)
 	}
 	views := e.buildViews()
-	var findings []Finding
-	for _, v := range views {
-		findings = append(findings, e.peerFindings(v)...)
-	}
+	findings := e.findingsOf(views)
 	sortFindings(findings)
 	findings = dropHealthyWhenFailing(findings)
 	if len(findings) > MaxFindings {
@@ -131,6 +129,57 @@ func sortFindings(fs []Finding) {
 // peerFindings runs every rule on one peer. A peer with any failure gets
 // no "healthy" finding; of several findings of one cause only the surest
 // is kept.
+// parallelViews is the least number of peers whose findings are worked
+// out on two goroutines: the report is the part of a diagnosis that runs
+// after all input is read, on one core unless split. A variable only so
+// that a test can compare both ways.
+var parallelViews = 16
+
+// findingsOf runs the rules over every view, in views' order. With many
+// peers a second goroutine takes views too; each goroutine has its own
+// reportCache (the answers cached there are the same whoever works them
+// out) and the results are put together in the views' order.
+func (e *engine) findingsOf(views []*view) []Finding {
+	if len(views) < parallelViews {
+		var findings []Finding
+		for _, v := range views {
+			findings = append(findings, e.peerFindings(v)...)
+		}
+		return findings
+	}
+	per := make([][]Finding, len(views))
+	var next atomic.Int64
+	work := func(rc *reportCache) {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(views) {
+				return
+			}
+			views[i].rc = rc
+			per[i] = e.peerFindings(views[i])
+		}
+	}
+	done := make(chan struct{})
+	var panicked any
+	go func() {
+		defer close(done)
+		defer func() { panicked = recover() }()
+		work(&reportCache{})
+	}()
+	func() {
+		defer func() { <-done }() // even when this side panics: nothing outlives the call
+		work(&reportCache{})
+	}()
+	if panicked != nil {
+		panic(panicked) // as if it had happened on the caller's goroutine
+	}
+	var findings []Finding
+	for _, f := range per {
+		findings = append(findings, f...)
+	}
+	return findings
+}
+
 func (e *engine) peerFindings(v *view) []Finding {
 	var out []Finding
 	byCause := map[string]int{}

@@ -158,3 +158,21 @@ func ipsecSA200OneInterface() string {
 	}
 	return sb.String()
 }
+
+// TestReportTwoGoroutines: the findings of many peers worked out on two
+// goroutines are those worked out on one.
+func TestReportTwoGoroutines(t *testing.T) {
+	saved := parallelViews
+	t.Cleanup(func() { parallelViews = saved })
+	for _, c := range []struct{ name, text string }{
+		{"ipsec-sa-200-peers", ipsecSA200()},
+		{"mixed-300KB", mixedDebugPaste(t, 300<<10)},
+	} {
+		parallelViews = 1 << 30
+		one := reportJSON(t, Diagnose(c.text, Options{}))
+		parallelViews = 2
+		if two := reportJSON(t, Diagnose(c.text, Options{})); two != one {
+			t.Errorf("%s: the report differs when two goroutines work it out:\n%s\nvs\n%s", c.name, two, one)
+		}
+	}
+}
