@@ -102,6 +102,14 @@ func isWordish(s string) bool {
 	return true
 }
 
+// promptByte marks the bytes parsePrompt's first scan stops at.
+var promptByte = [256]uint8{'#': promptChar, '>': promptChar, '$': promptChar, '%': promptChar, ' ': promptSpace}
+
+const (
+	promptChar  = 1
+	promptSpace = 2
+)
+
 // parsePrompt reports whether line is a prompt with a command echo, or a
 // bare prompt (command ""), and returns the host and the expanded command.
 func parsePrompt(line string) (host, command string, ok bool) {
@@ -131,11 +139,15 @@ func parsePromptCached(line string, cache map[string]promptAnswer) (host, comman
 	}
 	pc := -1
 	for i := 0; i < len(head); i++ {
-		if c := head[i]; c == '#' || c == '>' || c == '$' || c == '%' {
+		k := promptByte[head[i]]
+		if k == 0 {
+			continue
+		}
+		if k == promptChar {
 			pc = i
 			break
 		}
-		if head[i] == ' ' && i > 0 && head[i-1] != ' ' && !strings.HasPrefix(head[i:], " (config") {
+		if i > 0 && head[i-1] != ' ' && !strings.HasPrefix(head[i:], " (config") {
 			// a space after a word before any prompt character: not a prompt
 			// unless it is a "$ cmd" / "# cmd" at the start (caught above)
 			return "", "", false

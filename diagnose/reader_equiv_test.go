@@ -27,6 +27,7 @@ func readerSampleLines(t testing.TB) []string {
 		"> quoted *Feb  1 21:44:23.315: ISAKMP:(0):x", ">", "**bold** line", "*Feb 1 00:00:00: a*b",
 		"Mon Feb  1 21:44:23.315 UTC: %CRYPTO-4", "Tue Feb 1 2026 21:44:23: x", "Sun Jan 31 00:00:00: y",
 		"Jan 31 00:00:00 EDT: y", "Feb 30 1:2:3: z", "Fe", "Feb", "Feb ", "Mon", "Mon ", "Mon F",
+		"HUB#show cry isa sa", "fw/pri/act> sh crypto ipsec sa", "R1(config)# crypto isakmp key x", "$ sudo swanctl --list-sas", "# cat x", "#pkts", "a b#", "HUB#", "%CRYPTO", "host :# x",
 		"IPSEC(sa_request): x", "(x", "a (b", "ISAKMP (0): y", "ISAKMP:(0):", "09[IKE] x", "[IKEv1]", "Group = a", "IP = 1", "xx charon", "CRYPTO_PKI: a", "CryptoEngine0:",
 		"a\tb", "back\\_slash", "`code` x", "`odd", "x ```", "\u00a0nbsp", "*", "**", "a**",
 	)
@@ -74,6 +75,10 @@ func checkCleanLine(t *testing.T, l string) {
 	for _, x := range []string{l, want, strings.TrimSpace(want)} {
 		if a, b := debugShaped(x), debugShapedRef(x); a != b {
 			t.Fatalf("debugShaped(%q) = %v; reference %v", x, a, b)
+		}
+		h, c, ok := parsePrompt(x)
+		if rh, rc, rok := parsePromptRef(x); h != rh || c != rc || ok != rok {
+			t.Fatalf("parsePrompt(%q) = %q, %q, %v; reference %q, %q, %v", x, h, c, ok, rh, rc, rok)
 		}
 	}
 	for i := 0; i <= len(l) && i < 40; i++ {

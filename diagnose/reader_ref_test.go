@@ -146,3 +146,68 @@ func debugShapedRef(s string) bool {
 	}
 	return strings.HasPrefix(s, "CryptoEngine") || strings.HasPrefix(s, "CRYPTO_")
 }
+
+func parsePromptRef(line string) (host, command string, ok bool) {
+	if len(line) == 0 || len(line) > 400 {
+		return "", "", false
+	}
+	// Fast reject: a prompt has '#', '>' or '$' within its first 70 bytes.
+	head := line
+	if len(head) > 70 {
+		head = head[:70]
+	}
+	pc := -1
+	for i := 0; i < len(head); i++ {
+		if c := head[i]; c == '#' || c == '>' || c == '$' || c == '%' {
+			pc = i
+			break
+		}
+		if head[i] == ' ' && i > 0 && head[i-1] != ' ' && !strings.HasPrefix(head[i:], " (config") {
+			// a space after a word before any prompt character: not a prompt
+			// unless it is a "$ cmd" / "# cmd" at the start (caught above)
+			return "", "", false
+		}
+	}
+	if pc < 0 {
+		return "", "", false
+	}
+	if pc == 0 && !(len(line) > 1 && (line[0] == '$' || line[0] == '#') && line[1] == ' ') {
+		return "", "", false // "%CRYPTO-...", "#pkts ...": output, not a prompt
+	}
+	// the host name before the prompt character has no spaces in it
+	if sp := strings.IndexByte(strings.TrimLeft(head[:pc], " "), ' '); sp >= 0 && !strings.Contains(head[:pc], "(config") {
+		return "", "", false
+	}
+	m := promptRe.FindStringSubmatch(line)
+	if m == nil {
+		return "", "", false
+	}
+	host, cmd := m[1], strings.TrimSpace(m[4])
+	if host == "" && m[3] == "" {
+		return "", "", false
+	}
+	if cmd == "" {
+		// A bare prompt ("HUB#") ends the previous output. Require a host so
+		// that a lone "#" or "$" line is not taken for one.
+		if host == "" || strings.ContainsAny(host, ":") && !strings.Contains(host, "@") {
+			return "", "", false
+		}
+		return host, "", true
+	}
+	first := strings.ToLower(strings.Fields(cmd)[0])
+	if first == "sudo" {
+		rest := strings.Fields(cmd)[1:]
+		if len(rest) == 0 {
+			return "", "", false
+		}
+		cmd = strings.Join(rest, " ")
+		first = strings.ToLower(rest[0])
+	}
+	if !commandWords[first] {
+		expanded := expandWord(first, first, firstWords, true)
+		if !commandWords[expanded] {
+			return "", "", false
+		}
+	}
+	return host, expandCommand(cmd), true
+}
