@@ -26,6 +26,9 @@ type view struct {
 	byKind map[facts.EventKind]kindEvents
 	// rc holds what the rules work out once per report, not per peer.
 	rc *reportCache
+	// sizes: the number of IKE SAs, IPsec SAs, sessions and events
+	// buildViews puts here
+	sizes [4]int
 }
 
 // kindEvents are the events of one kind and their indexes in view.events.
@@ -300,35 +303,77 @@ func (e *engine) buildViews() []*view {
 		return false
 	}
 	e.peersNotRead = map[string]struct{}{}
-	for _, s := range f.IKESAs {
-		if keep(s.Peer) {
-			get(s.Peer).ike = append(get(s.Peer).ike, s)
+	// First which view each fact goes to (views are made in this order,
+	// which decides the peers kept), then each view's lists made at their
+	// size and filled: appending SA rows and events one by one copied
+	// them over and over.
+	ikeTo := make([]*view, len(f.IKESAs))
+	for i := range f.IKESAs {
+		if p := f.IKESAs[i].Peer; keep(p) {
+			ikeTo[i] = get(p)
+			ikeTo[i].sizes[0]++
 		}
 	}
-	for _, s := range f.IPsecSAs {
-		p := s.Peer
+	ipsecTo := make([]*view, len(f.IPsecSAs))
+	for i := range f.IPsecSAs {
+		p := f.IPsecSAs[i].Peer
 		if p == "" {
-			p = s.RemoteEndpt
+			p = f.IPsecSAs[i].RemoteEndpt
 		}
 		if keep(p) {
-			get(p).ipsec = append(get(p).ipsec, s)
+			ipsecTo[i] = get(p)
+			ipsecTo[i].sizes[1]++
 		}
 	}
-	for _, s := range f.Sessions {
-		if keep(s.Peer) {
-			get(s.Peer).sessions = append(get(s.Peer).sessions, s)
+	sessionTo := make([]*view, len(f.Sessions))
+	for i := range f.Sessions {
+		if p := f.Sessions[i].Peer; keep(p) {
+			sessionTo[i] = get(p)
+			sessionTo[i].sizes[2]++
+		}
+	}
+	eventTo := make([]*view, len(f.Events))
+	for i := range f.Events {
+		p := f.Events[i].Peer
+		if locals[p] {
+			p = ""
+		}
+		if keep(p) {
+			eventTo[i] = get(p)
+			eventTo[i].sizes[3]++
+		}
+	}
+	for _, v := range views {
+		v.ike = make([]facts.IKESA, 0, v.sizes[0])
+		v.ipsec = make([]facts.IPsecSA, 0, v.sizes[1])
+		v.sessions = make([]facts.Session, 0, v.sizes[2])
+		v.events = make([]facts.Event, 0, v.sizes[3])
+	}
+	for i, v := range ikeTo {
+		if v != nil {
+			v.ike = append(v.ike, f.IKESAs[i])
+		}
+	}
+	for i, v := range ipsecTo {
+		if v != nil {
+			v.ipsec = append(v.ipsec, f.IPsecSAs[i])
+		}
+	}
+	for i, v := range sessionTo {
+		if v != nil {
+			v.sessions = append(v.sessions, f.Sessions[i])
 		}
 	}
 	counted := map[evKey]bool{}
-	for _, ev := range f.Events {
+	for i, v := range eventTo {
+		if v == nil {
+			continue
+		}
+		ev := f.Events[i]
 		key := evKey{ev.Kind, ev.Peer, ev.State}
 		if locals[ev.Peer] {
 			ev.Peer = ""
 		}
-		if !keep(ev.Peer) {
-			continue
-		}
-		v := get(ev.Peer)
 		v.events = append(v.events, ev)
 		if !counted[key] {
 			counted[key] = true
