@@ -1,6 +1,9 @@
 package diagnose
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // cleanLine turns one physical line as pasted into the text parsers match
 // on: chat and markdown debris removed, tabs to spaces, the leading
@@ -404,4 +407,29 @@ func isoStamp(s string, i int) (int, bool) {
 		e++
 	}
 	return skipSpaces(s, e), true
+}
+
+// classBytes is cutLine's classing for a line read as bytes (no newline in
+// it): ctrl, a control byte other than a tab; debris, a byte cleanLine may
+// remove.
+func classBytes(b []byte) (ctrl, debris bool) {
+	var class uint8
+	for i := 0; i < len(b); i++ {
+		if i+8 <= len(b) && !special8(binary.LittleEndian.Uint64(b[i:])) {
+			i += 7
+			continue
+		}
+		c := byteClass[b[i]]
+		if c == 0 {
+			continue
+		}
+		if c == classStar {
+			if i+1 < len(b) && b[i+1] == '*' {
+				class |= classDebris
+			}
+			continue
+		}
+		class |= c
+	}
+	return class&(classCtrl|classNewline) != 0, class&classDebris != 0
 }

@@ -118,10 +118,10 @@ func newEngine(opts Options) *engine {
 func (e *engine) read(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for {
-		line, err := readLine(br)
+		line, debris, err := readLine(br)
 		if len(line) > 0 || err == nil {
 			e.lines++
-			e.feed(e.lines, line)
+			e.feedScanned(e.lines, line, debris)
 		}
 		if err != nil {
 			e.flush()
@@ -161,16 +161,19 @@ func (e *engine) readString(text string) {
 }
 
 // readLine returns one physical line without its newline, cut at
-// MaxLineBytes (the rest of an over-long line is skipped, never buffered).
-func readLine(br *bufio.Reader) (string, error) {
+// MaxLineBytes (the rest of an over-long line is skipped, never buffered),
+// and whether it holds a byte cleanLine may remove (as cutLine does).
+func readLine(br *bufio.Reader) (string, bool, error) {
 	frag, err := br.ReadSlice('\n')
 	if err != bufio.ErrBufferFull && len(frag) <= MaxLineBytes {
 		// the common case: the whole line is in the reader's buffer
 		frag = bytes.TrimRight(frag, "\r\n")
-		if !validUTF8Text(frag) {
+		ctrl, debris := classBytes(frag)
+		if ctrl {
 			frag = sanitize(append([]byte(nil), frag...))
+			debris = true
 		}
-		return string(frag), err
+		return string(frag), debris, err
 	}
 	buf := append([]byte(nil), frag...)
 	if len(buf) > MaxLineBytes {
@@ -181,7 +184,7 @@ func readLine(br *bufio.Reader) (string, error) {
 		if !validUTF8Text(buf) {
 			buf = sanitize(buf)
 		}
-		return string(buf), err
+		return string(buf), true, err
 	}
 	for {
 		frag, err := br.ReadSlice('\n')
@@ -197,7 +200,7 @@ func readLine(br *bufio.Reader) (string, error) {
 		if !validUTF8Text(buf) {
 			buf = sanitize(buf)
 		}
-		return string(buf), err
+		return string(buf), true, err
 	}
 }
 

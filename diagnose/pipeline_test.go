@@ -176,3 +176,31 @@ func TestReportTwoGoroutines(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderPathsAgree: a paste read from an io.Reader (the CLI) and the
+// same paste in memory (the bot) give the same report, chat debris, CRLF
+// line ends and control bytes included.
+func TestReaderPathsAgree(t *testing.T) {
+	files, _ := filepath.Glob("testdata/cases/*/*.txt")
+	var texts []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(b))
+	}
+	mixed := mixedDebugPaste(t, 200<<10)
+	debris := strings.NewReplacer("\n", "\r\n", "    ", "\t", "MM_", "MM\\_", "#pkts", "**#pkts**", "ISAKMP", "`ISAKMP`", "Feb", "\x00Feb").Replace(mixed)
+	texts = append(texts, mixed, debris)
+	for i, text := range texts {
+		want := reportJSON(t, Diagnose(text, Options{}))
+		rep, err := DiagnoseReader(strings.NewReader(text), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := reportJSON(t, rep); got != want {
+			t.Errorf("text %d: read from an io.Reader:\n%s\nin memory:\n%s", i, got, want)
+		}
+	}
+}

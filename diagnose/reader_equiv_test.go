@@ -63,6 +63,8 @@ func checkCleanLine(t *testing.T, l string) {
 	}
 	if line, rest, ctrl, debris := cutLine(l + "\nnext"); line != l || rest != "next" {
 		t.Fatalf("cutLine(%q) = %q, %q", l+"\nnext", line, rest)
+	} else if bc, bd := classBytes([]byte(l)); bc != ctrl || bd != debris {
+		t.Fatalf("classBytes(%q) = %v, %v; cutLine %v, %v", l, bc, bd, ctrl, debris)
 	} else if debris != hasDebris(l) {
 		t.Fatalf("cutLine(%q): debris %v, hasDebris %v", l, debris, hasDebris(l))
 	} else if ctrl != !validText(l) {
