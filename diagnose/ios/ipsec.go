@@ -61,28 +61,54 @@ type counterField struct {
 	set func(c *facts.Counters, n int64)
 }
 
-var counterFields = map[string]counterField{
-	"pkts encaps":                          {keyEncaps, func(c *facts.Counters, n int64) { c.Encaps = n }},
-	"pkts encrypt":                         {keyEncrypt, func(c *facts.Counters, n int64) { c.Encrypt = n }},
-	"pkts digest":                          {keyDigest, func(c *facts.Counters, n int64) { c.Digest = n }},
-	"pkts decaps":                          {keyDecaps, func(c *facts.Counters, n int64) { c.Decaps = n }},
-	"pkts decrypt":                         {keyDecrypt, func(c *facts.Counters, n int64) { c.Decrypt = n }},
-	"pkts verify":                          {keyVerify, func(c *facts.Counters, n int64) { c.Verify = n }},
-	"send errors":                          {keySendErrors, func(c *facts.Counters, n int64) { c.SendErrors = n }},
-	"recv errors":                          {keyRecvErrors, func(c *facts.Counters, n int64) { c.RecvErrors = n }},
-	"pkts replay failed":                   {keyReplayFailed, func(c *facts.Counters, n int64) { c.ReplayFailed = n }},
-	"pkts verify failed":                   {keyVerifyFailed, func(c *facts.Counters, n int64) { c.VerifyFailed = n }},
-	"pkts no sa":                           {keyNoSASend, func(c *facts.Counters, n int64) { c.NoSASend = n }},
-	"pkts invalid sa":                      {keyInvalidSARecv, func(c *facts.Counters, n int64) { c.InvalidSARecv = n }},
-	"pkts encaps failed":                   {keyEncapsFailed, func(c *facts.Counters, n int64) { c.EncapsFailed = n }},
-	"pkts decaps failed":                   {keyDecapsFailed, func(c *facts.Counters, n int64) { c.DecapsFailed = n }},
-	"pre-frag failures":                    {keyPrefragFail, func(c *facts.Counters, n int64) { c.PreFragFailures = n }},
-	"pmtus sent":                           {keyPMTUsSent, func(c *facts.Counters, n int64) { c.PMTUsSent = n }},
-	"pmtus rcvd":                           {keyPMTUsRcvd, func(c *facts.Counters, n int64) { c.PMTUsRcvd = n }},
-	"decapsulated frgs needing reassembly": {keyFragmentsNeeds, func(c *facts.Counters, n int64) { c.FragmentsNeeded = n }},
-	"decapsulated frags needing reassembly": {keyFragmentsNeeds, func(c *facts.Counters, n int64) {
-		c.FragmentsNeeded = n
-	}},
+// counterTable lists the counters in the order IOS and ASA print them:
+// the next name is tried first (ipsecState.nextCounter), before the map.
+var counterTable = []struct {
+	name  string
+	field counterField
+}{
+	{"pkts encaps", counterField{keyEncaps, func(c *facts.Counters, n int64) { c.Encaps = n }}},
+	{"pkts encrypt", counterField{keyEncrypt, func(c *facts.Counters, n int64) { c.Encrypt = n }}},
+	{"pkts digest", counterField{keyDigest, func(c *facts.Counters, n int64) { c.Digest = n }}},
+	{"pkts decaps", counterField{keyDecaps, func(c *facts.Counters, n int64) { c.Decaps = n }}},
+	{"pkts decrypt", counterField{keyDecrypt, func(c *facts.Counters, n int64) { c.Decrypt = n }}},
+	{"pkts verify", counterField{keyVerify, func(c *facts.Counters, n int64) { c.Verify = n }}},
+	{"pkts no sa", counterField{keyNoSASend, func(c *facts.Counters, n int64) { c.NoSASend = n }}},
+	{"pkts invalid sa", counterField{keyInvalidSARecv, func(c *facts.Counters, n int64) { c.InvalidSARecv = n }}},
+	{"pkts encaps failed", counterField{keyEncapsFailed, func(c *facts.Counters, n int64) { c.EncapsFailed = n }}},
+	{"pkts decaps failed", counterField{keyDecapsFailed, func(c *facts.Counters, n int64) { c.DecapsFailed = n }}},
+	{"pkts verify failed", counterField{keyVerifyFailed, func(c *facts.Counters, n int64) { c.VerifyFailed = n }}},
+	{"pkts replay failed", counterField{keyReplayFailed, func(c *facts.Counters, n int64) { c.ReplayFailed = n }}},
+	{"send errors", counterField{keySendErrors, func(c *facts.Counters, n int64) { c.SendErrors = n }}},
+	{"recv errors", counterField{keyRecvErrors, func(c *facts.Counters, n int64) { c.RecvErrors = n }}},
+	{"pre-frag failures", counterField{keyPrefragFail, func(c *facts.Counters, n int64) { c.PreFragFailures = n }}},
+	{"pmtus sent", counterField{keyPMTUsSent, func(c *facts.Counters, n int64) { c.PMTUsSent = n }}},
+	{"pmtus rcvd", counterField{keyPMTUsRcvd, func(c *facts.Counters, n int64) { c.PMTUsRcvd = n }}},
+	{"decapsulated frgs needing reassembly", counterField{keyFragmentsNeeds, func(c *facts.Counters, n int64) { c.FragmentsNeeded = n }}},
+	{"decapsulated frags needing reassembly", counterField{keyFragmentsNeeds, func(c *facts.Counters, n int64) { c.FragmentsNeeded = n }}},
+}
+
+// counterFields indexes counterTable by name.
+var counterFields = func() map[string]int {
+	m := make(map[string]int, len(counterTable))
+	for i, c := range counterTable {
+		m[c.name] = i
+	}
+	return m
+}()
+
+// counterField looks a normalised counter name up: first as the counter
+// after the last one found (counters come in print order), then by map.
+func (st *ipsecState) counterField(name string) (counterField, bool) {
+	i := st.nextCounter
+	if i >= len(counterTable) || counterTable[i].name != name {
+		var ok bool
+		if i, ok = counterFields[name]; !ok {
+			return counterField{}, false
+		}
+	}
+	st.nextCounter = i + 1
+	return counterTable[i].field, true
 }
 
 // counter is one "#name: value" pair found on a line; value is -1 when the
@@ -173,6 +199,8 @@ var (
 	foldCryptoEndpt = newFoldKey("crypto endpt")
 	foldPathMTU     = newFoldKey("path mtu")
 	foldPCP         = newFoldKey("pcp")
+	foldLocalEndpt  = newFoldKey("local crypto endpt")
+	foldRemoteEndpt = newFoldKey("remote crypto endpt")
 )
 
 // ipsecState carries the context lines that precede ident blocks.
@@ -191,6 +219,8 @@ type ipsecState struct {
 	pending   []counter
 	pendingN  int
 	scratch   []counter // reused by counters()
+	// nextCounter is the counterTable index after the last counter found
+	nextCounter int
 }
 
 // flush ends the SA being read (it is in f.IPsecSAs already).
@@ -264,7 +294,7 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 				if isDigits(t) {
 					c := st.pending[0]
 					st.pending = st.pending[1:]
-					if cf, ok := counterFields[c.name]; ok {
+					if cf, ok := st.counterField(c.name); ok {
 						cf.set(&st.cur.Counters, atoi64(t))
 						st.mark(cf.key, st.pendingN)
 					}
@@ -436,7 +466,8 @@ func (st *ipsecState) cryptoMapTag(t string) {
 func (st *ipsecState) endpoints(t string, next []facts.Line, n int) {
 	sa := st.open(n)
 	text := t
-	if containsFold(text, "local crypto endpt") && !containsFold(text, "remote crypto endpt") {
+	li, ri := foldLocalEndpt.index(text), foldRemoteEndpt.index(text)
+	if li >= 0 && ri < 0 {
 		for _, nl := range next {
 			nt := strings.TrimSpace(nl.Text)
 			if nt == "" {
@@ -444,22 +475,24 @@ func (st *ipsecState) endpoints(t string, next []facts.Line, n int) {
 			}
 			if hasPrefixFold(nt, "remote crypto endpt") {
 				text += " " + nt
+				ri = foldRemoteEndpt.index(text)
 			}
 			break
 		}
 	}
-	if containsFold(text, "local crypto endpt") {
-		sa.LocalEndpt = endptValue(text, "local crypto endpt")
+	if li >= 0 {
+		sa.LocalEndpt = endptValue(text[li+len(foldLocalEndpt.s):])
 	}
-	if containsFold(text, "remote crypto endpt") {
-		sa.RemoteEndpt = endptValue(text, "remote crypto endpt")
+	if ri >= 0 {
+		sa.RemoteEndpt = endptValue(text[ri+len(foldRemoteEndpt.s):])
 	}
 	st.mark(keyLocalEndpt, n)
 }
 
-func endptValue(text, key string) string {
-	v, _ := after(text, key)
-	f := firstField(strings.TrimLeft(v, ".: "))
+// endptValue reads the address after an endpoint key (rest is the text
+// after the key).
+func endptValue(rest string) string {
+	f := firstField(strings.TrimLeft(strings.TrimSpace(rest), ".: "))
 	if f == "" {
 		return ""
 	}
@@ -475,7 +508,6 @@ func (st *ipsecState) counters(t string, n int) {
 	}
 	sa := st.open(n)
 	for i, c := range cs {
-		cf, ok := counterFields[c.name]
 		if c.value < 0 {
 			if i == len(cs)-1 {
 				// value wrapped to the next line: remember the name
@@ -484,7 +516,7 @@ func (st *ipsecState) counters(t string, n int) {
 			}
 			continue
 		}
-		if ok {
+		if cf, ok := st.counterField(c.name); ok {
 			cf.set(&sa.Counters, c.value)
 			st.mark(cf.key, n)
 		}

@@ -11,6 +11,26 @@ import (
 // and surrounding space. A '#' run followed by a letter is kept: that is a
 // counter name ("#pkts"), not a heading.
 func trimHeading(s string) string {
+	// fast path: ASCII ends, no heading mark, no no-break space
+	i, j := 0, len(s)
+	for i < j && asciiSpace[s[i]] {
+		i++
+	}
+	for j > i && asciiSpace[s[j-1]] {
+		j--
+	}
+	t := s[i:j]
+	if t == "" {
+		return ""
+	}
+	if t[0] < utf8.RuneSelf && t[len(t)-1] < utf8.RuneSelf && t[0] != '#' && strings.IndexByte(t, 0xc2) < 0 {
+		return t
+	}
+	return trimHeadingSlow(s)
+}
+
+// trimHeadingSlow is trimHeading for any line.
+func trimHeadingSlow(s string) string {
 	if strings.Contains(s, "\u00a0") {
 		// no-break spaces pasted from web pages
 		s = strings.ReplaceAll(s, "\u00a0", " ")

@@ -56,6 +56,11 @@ func TestFoldScannersMatchLoweredText(t *testing.T) {
 				t.Fatalf("sameFields(%q, %q) = %v, want %v", s, o, got, want)
 			}
 		}
+		for _, h := range []string{s, "## " + s, "#" + s + " ", "\u00a0" + s} {
+			if got, want := trimHeading(h), trimHeadingSlow(h); got != want {
+				t.Fatalf("trimHeading(%q) = %q, want %q", h, got, want)
+			}
+		}
 		if got, want := squeezeSpaces(s), strings.Join(strings.Fields(s), " "); got != want {
 			t.Fatalf("squeezeSpaces(%q) = %q, want %q", s, got, want)
 		}
