@@ -131,3 +131,76 @@ func TestMayMatchNeverHidesAMatch(t *testing.T) {
 		t.Fatalf("%d signatures gated, %d lines ruled out: the test tests nothing", gated, ruledOut)
 	}
 }
+
+// FuzzLineReading: on any line, the anchor scan finds every anchor and
+// phrase where strings.Index does, addrsInto agrees with the byte scan,
+// a regexp run from reFrom finds the match it finds on the whole line,
+// and mayMatch never rules out a line its regexp matches.
+func FuzzLineReading(f *testing.F) {
+	for _, s := range []string{
+		"ISAKMP:(0): sending packet to 172.18.254.4 my_port 500 peer_port 500 (I) MM_NO_STATE",
+		"09[NET] sending packet: from 10.0.0.1[500] to 10.0.0.2[500] (464 bytes)",
+		"Group = 1.2.3.4, IP = 1.2.3.4, Can't find a valid tunnel group, aborting...",
+		"IKEv2:(SESSION ID = 1,SA ID = 1):Sending Packet [To 10.1.1.2:500/From 10.1.1.1:500/VRF i0:f0]",
+		"ISAKMP:(1002):deleting SA reason \"Death by retransmission P1\" state (I) MM_NO_STATE (peer 1.1.1.1)",
+		"nat-t is not enabled for remote 1.1.1.1.1.2.3.4..5.6.7.8",
+	} {
+		f.Add(s)
+	}
+	_, lps := tables("")
+	tab := anchorTableFor(lps)
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 2048 {
+			return
+		}
+		pos := make([]int32, tab.nsigs)
+		tab.match(s, ^uint64(0), pos)
+		for i, p := range phrases {
+			if got, want := int(pos[tab.phrase+i])-1, strings.Index(s, p); got != want {
+				t.Fatalf("phrase %q at %d, want %d", p, got, want)
+			}
+		}
+		for _, max := range []int{1, 4} {
+			if got, want := addrsInto(nil, s, max), refAddrs(s, max); !reflect.DeepEqual(got, want) {
+				t.Fatalf("addrs %+v, want %+v", got, want)
+			}
+		}
+		var buf []byte
+		for p := range lps {
+			for j, sig := range lps[p].Signatures {
+				g := tab.offset[p] + j
+				at := strings.Index(s, sig.Anchor)
+				if got := int(pos[g]) - 1; got != at {
+					t.Fatalf("%s: anchor %q at %d, want %d", sig.ID, sig.Anchor, got, at)
+				}
+				if sig.Re == nil || at < 0 {
+					continue
+				}
+				want := sig.Re.FindStringSubmatchIndex(s)
+				var low []byte
+				if !tab.mayMatch(g, s, &low, &buf) {
+					if want != nil {
+						t.Fatalf("%s: mayMatch rules out a line its regexp matches", sig.ID)
+					}
+					continue
+				}
+				from := tab.reFrom(g, s, at)
+				if from < 0 {
+					if want != nil {
+						t.Fatalf("%s: reFrom says no match, the regexp matches", sig.ID)
+					}
+					continue
+				}
+				got := sig.Re.FindStringSubmatchIndex(s[from:])
+				for k := range got {
+					if got[k] >= 0 {
+						got[k] += from
+					}
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s: from %d matches %v, the whole line %v", sig.ID, from, got, want)
+				}
+			}
+		}
+	})
+}
