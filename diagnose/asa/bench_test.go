@@ -2,10 +2,13 @@ package asa
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/ios"
 )
 
 // isakmpSA200 is ASA `show crypto isakmp sa detail` for 200 peers in the
@@ -39,5 +42,38 @@ func BenchmarkParseIsakmpSA200(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		parseIsakmpSA(sec, &facts.Facts{})
+	}
+}
+
+// BenchmarkHeaders runs every IOS and ASA Header (the reader asks them
+// about each line outside a known section) over the public corpus lines.
+func BenchmarkHeaders(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "*", "*.txt"))
+	var lines []string
+	size := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			lines = append(lines, strings.TrimLeft(l, " \t"))
+			size += len(l) + 1
+		}
+	}
+	if len(lines) < 1000 {
+		b.Fatalf("only %d corpus lines", len(lines))
+	}
+	table := append(append([]facts.Parser(nil), ios.Parsers...), Parsers...)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, l := range lines {
+			for i := range table {
+				if table[i].Header(l) {
+					break
+				}
+			}
+		}
 	}
 }

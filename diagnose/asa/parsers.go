@@ -28,18 +28,7 @@ const (
 
 // trim drops markdown heading marks and surrounding space, and turns
 // no-break spaces (pasted from web pages) into plain ones.
-func trim(l string) string {
-	if strings.Contains(l, "\u00a0") {
-		l = strings.ReplaceAll(l, "\u00a0", " ")
-	}
-	l = strings.TrimSpace(l)
-	if strings.HasPrefix(l, "#") {
-		if t := strings.TrimLeft(l, "#"); strings.HasPrefix(t, " ") {
-			l = strings.TrimSpace(t)
-		}
-	}
-	return l
-}
+func trim(l string) string { return ios.TrimHeading(l) }
 
 func hasPrefixFold(s, p string) bool { return ios.HasPrefixFold(s, p) }
 
@@ -83,7 +72,7 @@ var Parsers = []facts.Parser{
 		Command: regexp.MustCompile(`^show vpn-sessiondb (detail )?l2l\b`),
 		Header: func(l string) bool {
 			l = trim(l)
-			return hasPrefixFold(l, "Session Type: LAN-to-LAN") || connectionRow.MatchString(l) ||
+			return hasPrefixFold(l, "Session Type: LAN-to-LAN") || strings.HasPrefix(l, "Connection") && connectionRow.MatchString(l) ||
 				hasPrefixFold(l, "INFO: There are presently no active sessions")
 		},
 		Parse: parseVPNSessionDB,
@@ -94,7 +83,8 @@ var Parsers = []facts.Parser{
 		Header: func(l string) bool {
 			// IOS config says "crypto map X 10 ipsec-isakmp" and then
 			// indented "set" lines; ASA repeats the map on every line.
-			return asaCryptoMapLine.MatchString(trim(l))
+			l = trim(l)
+			return strings.HasPrefix(l, "crypto map ") && asaCryptoMapLine.MatchString(l)
 		},
 		Parse: parseRunCryptoMap,
 	},
@@ -102,7 +92,8 @@ var Parsers = []facts.Parser{
 		Name: NameRunIKEv1, Vendor: facts.VendorASA,
 		Command: regexp.MustCompile(`^show running-config (all )?crypto (ikev1|isakmp)\b`),
 		Header: func(l string) bool {
-			return asaIKEv1Policy.MatchString(trim(l))
+			l = trim(l)
+			return strings.HasPrefix(l, "crypto ikev1 policy ") && asaIKEv1Policy.MatchString(l)
 		},
 		Parse: parseRunIKEv1,
 	},

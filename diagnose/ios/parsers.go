@@ -129,7 +129,8 @@ var Parsers = []facts.Parser{
 		Name: NameIPCEF, Vendor: facts.VendorIOS,
 		Command: regexp.MustCompile(cmdIPCEF),
 		Header: func(l string) bool {
-			return cefHeader.MatchString(trimHeading(l))
+			l = trimHeading(l)
+			return l != "" && (isHexDigit(l[0]) || l[0] == '.' || l[0] == ':') && strings.IndexByte(l, '/') > 0 && cefHeader.MatchString(l)
 		},
 		Parse: parseIPCEF,
 	},
@@ -143,6 +144,11 @@ var Parsers = []facts.Parser{
 		},
 		Parse: parsePing,
 	},
+}
+
+// isHexDigit: cefHeader's first byte, tested before the regexp runs.
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 var cefHeader = regexp.MustCompile(`^[0-9a-fA-F.:]+/\d+(, (version|epoch) \d+.*)?$`)

@@ -35,3 +35,7 @@ func SameFields(a, b string) bool { return sameFields(a, b) }
 // SqueezeSpaces is strings.Join(strings.Fields(s), " "), without a copy
 // when s is already in that form.
 func SqueezeSpaces(s string) string { return squeezeSpaces(s) }
+
+// TrimHeading drops markdown heading marks and surrounding space, and turns
+// no-break spaces into plain ones.
+func TrimHeading(s string) string { return trimHeading(s) }
