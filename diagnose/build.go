@@ -1,7 +1,9 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -257,16 +259,34 @@ func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
 // evidence quotes the referenced lines exactly as given (redacted), each
 // wrapped line with its continuation lines, in input order, once each.
 func (e *engine) evidence(rc *reportCache, refs []facts.Ref) []Evidence {
-	seen := map[int]bool{}
 	var out []Evidence
+	var seen map[int]bool // once out is long; before, out is searched
+	quoted := func(n int) bool {
+		if seen != nil {
+			return seen[n]
+		}
+		for i := range out {
+			if out[i].Line == n {
+				return true
+			}
+		}
+		return false
+	}
 	for _, r := range refs {
 		for n := r.Line; ; n++ {
 			t, ok := e.quoted[n]
-			if !ok || seen[n] {
+			if !ok || quoted(n) {
 				break
 			}
-			seen[n] = true
 			out = append(out, Evidence{Section: e.sectionName(r.Section), Line: n, Text: rc.redacted(n, t)})
+			if seen != nil {
+				seen[n] = true
+			} else if len(out) > 16 {
+				seen = map[int]bool{}
+				for i := range out {
+					seen[out[i].Line] = true
+				}
+			}
 			if n != r.Line && !e.continues(n) {
 				break
 			}
@@ -275,7 +295,7 @@ func (e *engine) evidence(rc *reportCache, refs []facts.Ref) []Evidence {
 			}
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	slices.SortStableFunc(out, func(a, b Evidence) int { return cmp.Compare(a.Line, b.Line) })
 	return out
 }
 

@@ -66,18 +66,34 @@ var rules = []rule{
 
 func refsOf(evs []facts.Event, max int) []facts.Ref {
 	var out []facts.Ref
-	seen := map[int]bool{}
+	var seen map[int]bool // once out is long; before, out is searched
 	for _, ev := range evs {
-		if seen[ev.Ref.Line] {
+		if seen != nil && seen[ev.Ref.Line] || seen == nil && hasRefLine(out, ev.Ref.Line) {
 			continue
 		}
-		seen[ev.Ref.Line] = true
 		out = append(out, ev.Ref)
 		if len(out) == max {
 			break
 		}
+		if seen == nil && len(out) > 16 {
+			seen = map[int]bool{}
+			for _, r := range out {
+				seen[r.Line] = true
+			}
+		} else if seen != nil {
+			seen[ev.Ref.Line] = true
+		}
 	}
 	return out
+}
+
+func hasRefLine(refs []facts.Ref, line int) bool {
+	for _, r := range refs {
+		if r.Line == line {
+			return true
+		}
+	}
+	return false
 }
 
 // firstLast keeps the first and the last few events: the start of a
@@ -661,10 +677,8 @@ func ruleDPD(v *view) *hit {
 
 func counterRefs(s facts.IPsecSA, keys ...string) []facts.Ref {
 	var refs []facts.Ref
-	seen := map[int]bool{}
 	for _, k := range keys {
-		if n, ok := s.Lines[k]; ok && !seen[n] {
-			seen[n] = true
+		if n, ok := s.Lines[k]; ok && !hasRefLine(refs, n) {
 			refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: n})
 		}
 	}

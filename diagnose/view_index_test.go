@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -101,6 +102,46 @@ func TestViewAllIndexed(t *testing.T) {
 			check(v, f+" before the rules")
 			e.peerFindings(v)
 			check(v, f+" after the rules")
+		}
+	}
+}
+
+// TestRefsAndEvidenceDedup: refsOf and evidence keep each line once, in
+// the same order as with a set of lines seen, short lists or long.
+func TestRefsAndEvidenceDedup(t *testing.T) {
+	for _, n := range []int{3, 16, 17, 40} {
+		var evs []facts.Event
+		var refs []facts.Ref
+		e := newEngine(Options{})
+		for i := range n {
+			line := 1 + (i*7)%(n/2+1) // repeats, out of order
+			evs = append(evs, facts.Event{Ref: facts.Ref{Line: line}})
+			refs = append(refs, facts.Ref{Line: line})
+			e.quoted[line] = fmt.Sprintf("line %d", line)
+		}
+		for _, max := range []int{2, 6, 100} {
+			var want []facts.Ref
+			seen := map[int]bool{}
+			for _, ev := range evs {
+				if !seen[ev.Ref.Line] && len(want) < max {
+					seen[ev.Ref.Line] = true
+					want = append(want, ev.Ref)
+				}
+			}
+			if got := refsOf(evs, max); !reflect.DeepEqual(got, want) {
+				t.Errorf("%d events, max %d: refsOf %v, want %v", n, max, got, want)
+			}
+		}
+		got := e.evidence(nil, refs)
+		lines := map[int]bool{}
+		for i, ev := range got {
+			if lines[ev.Line] || i > 0 && got[i-1].Line >= ev.Line {
+				t.Fatalf("%d refs: evidence lines %v not each once in order", n, got)
+			}
+			lines[ev.Line] = true
+		}
+		if len(lines) != len(e.quoted) {
+			t.Errorf("%d refs: %d evidence lines, want %d", n, len(lines), len(e.quoted))
 		}
 	}
 }
