@@ -423,6 +423,13 @@ func (e *engine) appendShow(n int, raw, text string) {
 			if e.raw.lines == nil && e.raw.far == nil {
 				e.raw = b.raw
 			}
+		} else {
+			// a show output is rarely shorter: growing from nothing made
+			// six slices for a thirty-line output
+			e.sec.Lines = make([]facts.Line, 0, showLinesHint)
+			if e.raw.lines == nil && e.raw.far == nil {
+				e.raw = rawLines{lines: make([]string, 0, showLinesHint), set: make([]bool, 0, showLinesHint)}
+			}
 		}
 	}
 	if p := e.secParser; p != nil && p.Cut != nil && !e.noCut {
@@ -443,6 +450,9 @@ func (e *engine) appendShow(n int, raw, text string) {
 	e.sec.Lines = append(e.sec.Lines, facts.Line{N: n, Last: n, Text: text})
 	e.raw.put(n, raw)
 }
+
+// showLinesHint is the room a new show section's buffers start with.
+const showLinesHint = 32
 
 // pieceLines is the least number of lines a piece of a long show output
 // holds before it is handed to the parser (see facts.Parser.Cut). A
