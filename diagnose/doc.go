@@ -8,8 +8,12 @@
 // (rules.go). The result is the Report of ../shared/CONTRACT.md. Every
 // quoted line passes through diagnose/redact.
 //
-// A diagnosis uses two goroutines: the caller's cuts the input into lines
-// and sections, a worker matches log lines and parses show output, in
-// input order (worker.go). The worker ends before Diagnose returns, so
-// nothing outlives a call and the report is the same as one goroutine's.
+// A diagnosis uses up to four goroutines (worker.go): the caller's cuts
+// the input into lines and sections; a matcher reads log lines against
+// the signatures; a parser reads show output, a long one in pieces while
+// the rest is still being read (facts.Parser.Cut); they hand work on in
+// batches, in input order. With many peers the rules run on two goroutines
+// (build.go). All of them end before Diagnose returns, so nothing outlives
+// a call, and the report is the same as one goroutine's (tests run every
+// case with one-item batches, one-line pieces and one report goroutine).
 package diagnose

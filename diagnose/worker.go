@@ -7,16 +7,17 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
 
-// The engine runs on two goroutines. The reading goroutine cuts the input
-// into lines and sections (cleaning, prompts, wrapped lines, headers); a
-// worker goroutine does the reading of meaning: it matches log lines
-// against the signatures and parses ended show sections. They talk through
-// batches of items in input order, so the worker sees exactly the sequence
-// a single goroutine would, and the report is the same. At most
-// workQueue batches wait, so memory stays bounded when the worker is
-// slower than the reader. State is split by owner: the fields the worker
-// touches while reading (facts, quoted lines, events, work, workMask,
-// show) are the reader's again only after finish has waited for it.
+// The engine reads on three goroutines. The reading goroutine cuts the
+// input into lines and sections (cleaning, prompts, wrapped lines,
+// headers); a worker goroutine matches log lines against the signatures
+// and hands ended show sections (or pieces of a long one, see
+// facts.Parser.Cut) to a third, the show parser. They talk through batches
+// of items in input order, so each sees exactly the sequence a single
+// goroutine would, and the report is the same. At most workQueue batches
+// wait, so memory stays bounded when the worker is slower than the reader.
+// State is split by owner: the fields the worker touches while reading
+// (facts, quoted lines, events, work, workMask, show) are the reader's
+// again only after finish has waited for it.
 
 const (
 	workQueue  = 2
