@@ -247,11 +247,31 @@ func (e *engine) finding(v *view, cause string, h *hit) Finding {
 // the redacted text of quoted lines (a line is evidence of several
 // findings).
 type reportCache struct {
-	aclDone    bool
-	aclHit     *hit
-	routesDone bool
-	routes     []facts.Ref
-	lines      map[int]string // redacted quoted lines
+	acl, lifetime factHit
+	routesDone    bool
+	routes        []facts.Ref
+	lines         map[int]string // redacted quoted lines
+}
+
+// factHit is the hit of a rule that reads all the facts, not a peer's
+// view, worked out on first use.
+type factHit struct {
+	done bool
+	h    *hit
+}
+
+// get returns the hit (a copy: the rules' callers may append to its
+// refs), working it out with rule the first time.
+func (c *factHit) get(f *facts.Facts, rule func(*facts.Facts) *hit) *hit {
+	if !c.done {
+		c.done, c.h = true, rule(f)
+	}
+	if c.h == nil {
+		return nil
+	}
+	h := *c.h
+	h.refs = h.refs[:len(h.refs):len(h.refs)]
+	return &h
 }
 
 func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }

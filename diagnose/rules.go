@@ -491,19 +491,10 @@ func identRefs(v *view) []facts.Ref {
 // mirror images and are not.
 func ruleACLMirror(v *view) *hit {
 	// it reads the facts, not the peer: worked out once per report
-	rc := v.rc
-	if rc == nil {
+	if v.rc == nil {
 		return aclMirror(v.f)
 	}
-	if !rc.aclDone {
-		rc.aclDone, rc.aclHit = true, aclMirror(v.f)
-	}
-	if rc.aclHit == nil {
-		return nil
-	}
-	h := *rc.aclHit
-	h.refs = h.refs[:len(h.refs):len(h.refs)]
-	return &h
+	return v.rc.acl.get(v.f, aclMirror)
 }
 
 func aclMirror(f *facts.Facts) *hit {
@@ -799,9 +790,18 @@ func ruleMTU(v *view) *hit {
 }
 
 func ruleLifetime(v *view) *hit {
+	// it reads the facts, not the peer: worked out once per report (a
+	// hub's configuration has as many crypto map entries as peers)
+	if v.rc == nil {
+		return lifetimes(v.f)
+	}
+	return v.rc.lifetime.get(v.f, lifetimes)
+}
+
+func lifetimes(f *facts.Facts) *hit {
 	p1 := 0
 	var p1ref facts.Ref
-	for _, p := range v.f.Policies {
+	for _, p := range f.Policies {
 		if !p.Default && p.Lifetime > 0 && (p1 == 0 || p.Lifetime < p1) {
 			p1, p1ref = p.Lifetime, p.Ref
 		}
@@ -809,7 +809,7 @@ func ruleLifetime(v *view) *hit {
 	if p1 == 0 {
 		return nil
 	}
-	for _, m := range v.f.CryptoMaps {
+	for _, m := range f.CryptoMaps {
 		secs := lifetimeSeconds(m.Lifetime)
 		if secs > p1 {
 			return &hit{conf: 0.45, refs: []facts.Ref{p1ref, m.Ref}, summary: fmt.Sprintf("The phase-1 lifetime (%d s) is shorter than the phase-2 lifetime of crypto map %s (%d s): phase 2 outlives the IKE SA that rekeys it, which can make the tunnel flap at rekey.", p1, m.Name, secs)}

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -78,6 +79,24 @@ func BenchmarkMatchLog(b *testing.B) {
 	}
 }
 
+// hubConfig is a hub's IKE policy, its crypto map with an entry per peer
+// and its IKE SA table: rules that read the configuration meet every
+// entry for every peer.
+func hubConfig(peers int) string {
+	var sb strings.Builder
+	sb.WriteString("hub#sh cry isa pol\n\nGlobal IKE policy\nProtection suite of priority 20\n\tencryption algorithm:\tAES - Advanced Encryption Standard (256 bit keys).\n\thash algorithm:\t\tSecure Hash Standard\n\tauthentication method:\tPre-Shared Key\n\tDiffie-Hellman group:\t#14 (2048 bit)\n\tlifetime:\t\t86400 seconds, no volume limit\n")
+	sb.WriteString("hub#sh cry map\n")
+	for i := range peers {
+		fmt.Fprintf(&sb, "Crypto Map IPv4 \"HQ\" %d ipsec-isakmp\n\tPeer = 10.%d.%d.1\n\tExtended IP access list %d\n\t    access-list %d permit ip 10.0.0.0 0.255.255.255 172.%d.%d.0 0.0.0.255\n\tCurrent peer: 10.%d.%d.1\n\tSecurity association lifetime: 4608000 kilobytes/3600 seconds\n\tPFS (Y/N): N\n\tTransform sets={\n\t\tAES256-SHA:  { esp-256-aes esp-sha-hmac  } ,\n\t}\n\tInterfaces using crypto map HQ:\n\t\tGigabitEthernet0/0\n\n",
+			10+i, i/250, i%250, 100+i, 100+i, 16+i/250, i%250, i/250, i%250)
+	}
+	sb.WriteString("hub#show crypto isakmp sa\nIPv4 Crypto ISAKMP SA\ndst             src             state          conn-id status\n")
+	for i := range peers {
+		fmt.Fprintf(&sb, "10.%d.%d.1       192.0.2.1       QM_IDLE           %d ACTIVE\n", i/250, i%250, 1000+i)
+	}
+	return sb.String()
+}
+
 // BenchmarkReport is the report alone (rules over every peer, evidence,
 // fixes), on facts already read: it runs after all input is read, so it
 // is all critical path.
@@ -89,6 +108,7 @@ func BenchmarkReport(b *testing.B) {
 		{"mixed-debug-1MB", mixedDebugPaste(b, 1<<20)},
 		{"debug-session-1MB", debugSession(b, 1<<20)},
 		{"ipsec-sa-200-peers", ipsecSA200()},
+		{"hub-config-300-peers", hubConfig(300)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
