@@ -248,6 +248,9 @@ func (e *engine) finding(v *view, cause string, h *hit) Finding {
 // findings).
 type reportCache struct {
 	acl, lifetime factHit
+	// unapplied: the crypto maps applied to no interface
+	unappliedDone bool
+	unapplied     []int
 	routesDone    bool
 	routes        []facts.Ref
 	lines         map[int]string // redacted quoted lines

@@ -136,8 +136,9 @@ func ruleNoCryptoMap(v *view) *hit {
 	if evs := v.all(facts.EvNoCryptoMap); len(evs) > 0 {
 		return &hit{conf: 0.85, refs: refsOf(evs, 2), summary: "IKE never starts: the crypto map or profile is not applied to an interface."}
 	}
-	for _, m := range v.f.CryptoMaps {
-		if m.InterfacesShown && len(m.Interfaces) == 0 && (v.peer == "" || containsStr(m.Peers, v.peer)) && !v.ikeUp() {
+	for _, i := range unappliedMaps(v) {
+		m := &v.f.CryptoMaps[i]
+		if (v.peer == "" || containsStr(m.Peers, v.peer)) && !v.ikeUp() {
 			peer := ""
 			if len(m.Peers) > 0 {
 				peer = m.Peers[0]
@@ -146,6 +147,24 @@ func ruleNoCryptoMap(v *view) *hit {
 		}
 	}
 	return nil
+}
+
+// unappliedMaps lists the crypto maps shown applied to no interface (of
+// a hub's many entries, usually none), worked out once per report.
+func unappliedMaps(v *view) []int {
+	if v.rc != nil && v.rc.unappliedDone {
+		return v.rc.unapplied
+	}
+	var out []int
+	for i := range v.f.CryptoMaps {
+		if m := &v.f.CryptoMaps[i]; m.InterfacesShown && len(m.Interfaces) == 0 {
+			out = append(out, i)
+		}
+	}
+	if v.rc != nil {
+		v.rc.unappliedDone, v.rc.unapplied = true, out
+	}
+	return out
 }
 
 // ruleNothingStarted: the SA tables are shown and are empty for the peer,
