@@ -154,3 +154,24 @@ func BenchmarkCutLine(b *testing.B) {
 		}
 	})
 }
+
+// FuzzMatchPrompt: matchPrompt reads exactly what promptRe matches.
+func FuzzMatchPrompt(f *testing.F) {
+	for _, s := range []string{"HUB# sh cry isa sa", "R1(config)# crypto", "R1(config-if)#x", "R1(configX)#", "fw/pri/act> show", "root@gw:~# swanctl",
+		"$ sudo swanctl", "# cat", "#", "$", "a b#", " \tHUB #  show  ", "Router(config)x#y", "a%b", "x>", "1.2.3.4#"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if strings.Contains(line, "\n") {
+			return // the engine's lines have none; the regexp's $ would differ
+		}
+		host, bare, rest, ok := matchPrompt(line)
+		m := promptRe.FindStringSubmatch(line)
+		if ok != (m != nil) {
+			t.Fatalf("matchPrompt(%q) ok %v; promptRe %q", line, ok, m)
+		}
+		if ok && (host != m[1] || bare != (m[3] != "") || rest != m[4]) {
+			t.Fatalf("matchPrompt(%q) = %q, %v, %q; promptRe %q", line, host, bare, rest, m)
+		}
+	})
+}
