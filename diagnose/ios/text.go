@@ -23,10 +23,20 @@ func trimHeading(s string) string {
 	if t == "" {
 		return ""
 	}
-	if t[0] < utf8.RuneSelf && t[len(t)-1] < utf8.RuneSelf && t[0] != '#' && strings.IndexByte(t, 0xc2) < 0 {
-		return t
+	if t[0] >= utf8.RuneSelf || t[len(t)-1] >= utf8.RuneSelf || strings.IndexByte(t, 0xc2) >= 0 {
+		return trimHeadingSlow(s)
 	}
-	return trimHeadingSlow(s)
+	if t[0] == '#' {
+		// "#pkts": a '#' run before a word is a counter, kept
+		k := 1
+		for k < len(t) && t[k] == '#' {
+			k++
+		}
+		if k < len(t) && t[k] == ' ' {
+			return trimHeadingSlow(s) // a markdown heading
+		}
+	}
+	return t
 }
 
 // trimHeadingSlow is trimHeading for any line.
