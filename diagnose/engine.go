@@ -482,9 +482,12 @@ func (e *engine) noteHeading(slot, n int, raw, text string) {
 func (e *engine) cutPiece() {
 	e.pieces++
 	sec := e.sec
+	if sec.Piece == nil {
+		sec.Piece = map[string]string{} // shared by the pieces; the parser's goroutine alone uses it
+	}
 	e.emit(item{kind: itemShow, sec: sec.Index, job: &showJob{sec: sec, parser: e.secParser, alts: e.secAlt, raw: e.raw, name: e.sectionNames[sec.Index], more: true}})
 	e.raw = rawLines{}
-	e.sec = &facts.Section{Index: sec.Index, Host: sec.Host, Command: sec.Command, Kind: sec.Kind, Vendor: sec.Vendor}
+	e.sec = &facts.Section{Index: sec.Index, Host: sec.Host, Command: sec.Command, Kind: sec.Kind, Vendor: sec.Vendor, Piece: sec.Piece}
 	if b, ok := e.takeBufs(); ok {
 		e.sec.Lines = b.lines
 		e.raw = b.raw

@@ -127,6 +127,7 @@ func TestShowPiecesReadAsWhole(t *testing.T) {
 	}{
 		{"ipsec-sa-200-peers", ipsecSA200()},
 		{"ipsec-sa-200-peers-one-interface", ipsecSA200OneInterface()},
+		{"ipsec-sa-vendor-wording-in-first-block-only", ipsecSAWordingFirstBlockOnly()},
 		{"mixed-300KB", mixedDebugPaste(t, 300<<10)},
 	} {
 		pieceLines = 1 << 30
@@ -203,4 +204,24 @@ func TestReaderPathsAgree(t *testing.T) {
 			t.Errorf("text %d: read from an io.Reader:\n%s\nin memory:\n%s", i, got, want)
 		}
 	}
+}
+
+// ipsecSAWordingFirstBlockOnly is the hub's output with the IOS-only
+// wording (which tells IOS from ASA) left in the first SA block only: a
+// piece must keep the vendor the first piece read, as the whole output
+// does.
+func ipsecSAWordingFirstBlockOnly() string {
+	var sb strings.Builder
+	blocks := 0
+	for _, l := range strings.SplitAfter(ipsecSA200OneInterface(), "\n") {
+		if strings.Contains(l, "local  ident") {
+			blocks++
+		}
+		if blocks > 1 && (strings.Contains(l, "PERMIT, flags=") || strings.Contains(l, "plaintext mtu") ||
+			strings.Contains(l, "compr. failed") || strings.Contains(l, "protected vrf")) {
+			continue
+		}
+		sb.WriteString(l)
+	}
+	return sb.String()
 }

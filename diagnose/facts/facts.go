@@ -36,6 +36,10 @@ type Section struct {
 	Kind   string
 	Vendor Vendor
 	Lines  []Line
+	// Piece is shared, in order, by the pieces of an output read in pieces
+	// (Parser.Cut), nil otherwise: what a parser decided from an earlier
+	// piece that the later ones keep (e.g. the vendor of the wording).
+	Piece map[string]string
 }
 
 // First and LastLine give the physical line span of the section.

@@ -272,7 +272,17 @@ func (st *ipsecState) mark(key lineKey, n int) {
 // wording ("seq num:", "ipsec overhead", "#pkts comp failed").
 func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *facts.Facts) {
 	return func(sec *facts.Section, f *facts.Facts) {
-		vendor := ipsecVendor(sec.Lines, v)
+		vendor, marked := ipsecVendor(sec.Lines, v)
+		if sec.Piece != nil {
+			// a piece of a long output: the first piece whose wording
+			// tells the vendor decides for the rest (every whole block
+			// prints an IOS- or ASA-only counter line)
+			if d, ok := sec.Piece["vendor"]; ok {
+				vendor = facts.Vendor(d)
+			} else if marked {
+				sec.Piece["vendor"] = string(vendor)
+			}
+		}
 		// SAs are read in place in f.IPsecSAs; a parser bug on hostile
 		// input still drops them all (safeParse drops the section).
 		start := len(f.IPsecSAs)
@@ -427,22 +437,22 @@ func ParseIPsecSA(v facts.Vendor, emptyKind string) func(sec *facts.Section, f *
 
 // ipsecVendor tells IOS from ASA by wording only one of them prints, so
 // that either table entry labels the facts right whichever the engine
-// tried first; def when the text shows neither.
-func ipsecVendor(lines []facts.Line, def facts.Vendor) facts.Vendor {
+// tried first; def (and false) when the text shows neither.
+func ipsecVendor(lines []facts.Line, def facts.Vendor) (facts.Vendor, bool) {
 	for _, ln := range lines {
 		t := ln.Text
 		switch {
 		case strings.Contains(t, "seq num:") || strings.Contains(t, "ipsec overhead") ||
 			strings.Contains(t, "#pkts comp failed") || strings.HasPrefix(strings.TrimSpace(t), "peer address:") ||
 			strings.Contains(t, "current_peer:") || strings.Contains(t, "media mtu"):
-			return facts.VendorASA
+			return facts.VendorASA, true
 		case strings.Contains(t, "ip mtu idb") || strings.Contains(t, "ipv6 mtu idb") ||
 			strings.Contains(t, "#pkts compr. failed") || strings.Contains(t, "protected vrf:") ||
 			strings.Contains(t, "plaintext mtu") || strings.Contains(t, "PERMIT, flags="):
-			return facts.VendorIOS
+			return facts.VendorIOS, true
 		}
 	}
-	return def
+	return def, false
 }
 
 // cryptoMapTag reads "Crypto map tag: T, local addr A" (IOS) or
