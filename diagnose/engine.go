@@ -60,14 +60,11 @@ type engine struct {
 	recognised int
 	truncated  bool
 
-	evCount map[evKey]int
 	// peersSeen: the peers whose events are kept (at most MaxPeers)
 	peersSeen         map[string]struct{}
 	peerEventsDropped int
 	findingsDropped   int
 	peersNotRead      map[string]struct{} // peers past MaxPeers in the facts
-	// lastOfKey: index in facts.Events of the newest kept event of a key
-	lastOfKey map[evKey]int
 	// cmdParsers caches the parsers matching a command echo
 	cmdParsers map[string][]*facts.Parser
 	lastPeer   string
@@ -76,14 +73,12 @@ type engine struct {
 	sections   []SectionInfo
 	p1         map[string]bool
 	cont       map[int]bool // physical lines that continue a wrapped log line
-	anchors    []*anchorIndex
-	addrBuf    []addrWord
-	dropped    []int     // lines of events replaced while matching the current line
-	readMask   maskCache // the reading goroutine's
+	match      *anchorIndex // the matcher's state: anchor table, line memo, event keys
+	dropped    []int        // lines of events replaced while matching the current line
+	readMask   maskCache    // the reading goroutine's
 	// pendingMask: readMask as it was for the pending line's first line
 	pendingMask maskCache
 	workMask    maskCache // the worker's
-	hitBuf      []bool
 	locals      map[string]bool
 	prompts     map[string]promptAnswer // parsePrompt's answers, by line
 	headings    []heading               // of the show section being read (Parser.Cut)
@@ -104,8 +99,6 @@ func newEngine(opts Options) *engine {
 		opts:       opts,
 		facts:      &facts.Facts{},
 		quoted:     map[int]string{},
-		evCount:    map[evKey]int{},
-		lastOfKey:  map[evKey]int{},
 		cmdParsers: map[string][]*facts.Parser{},
 		connPeer:   map[string]string{},
 		cont:       map[int]bool{},
@@ -246,9 +239,10 @@ func (e *engine) feedScanned(n int, raw string, debris bool) {
 			e.startLog(n)
 		}
 		if e.secIsLog {
+			mask := e.readMask // isLogLine just read this line (endPending puts the pending line's back)
 			e.endPending()
 			e.pending, e.hasPending = facts.Line{N: n, Last: n, Text: trimmed}, true
-			e.pendingMask = e.readMask // isLogLine just read this line
+			e.pendingMask = mask
 			e.pendingRaw = append(e.pendingRaw[:0], raw)
 			return
 		}

@@ -296,11 +296,11 @@ func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
 
 // eventCount is how many events of key k were seen (kept or not).
 func (e *engine) eventCount(k evKey) int {
-	if e.anchors == nil {
+	if e.match == nil {
 		return 0
 	}
-	if n, ok := e.anchors[0].keys[k]; ok {
-		return e.anchors[0].state[n].count
+	if n, ok := e.match.keys[k]; ok {
+		return e.match.state[n].count
 	}
 	return 0
 }
@@ -348,11 +348,11 @@ func (e *engine) isLocal(a string) bool { return e.locals[a] }
 // anchorIndex returns the engine's anchor index over all its line
 // parsers (the table is shared, the scratch is the engine's).
 func (e *engine) anchorIndex() *anchorIndex {
-	if e.anchors == nil {
+	if e.match == nil {
 		t := anchorTableFor(e.lineParsers)
-		e.anchors = []*anchorIndex{{anchorTable: t, pos: make([]int32, t.nsigs), keys: map[evKey]int32{}}}
+		e.match = &anchorIndex{anchorTable: t, pos: make([]int32, t.nsigs), keys: map[evKey]int32{}}
 	}
-	return e.anchors[0]
+	return e.match
 }
 
 // logSectionName labels a run of log lines pasted without a command echo.

@@ -33,7 +33,7 @@ func TestLineMemoSameFacts(t *testing.T) {
 				{"lastPeer", got.lastPeer, want.lastPeer},
 				{"recognised", got.recognised, want.recognised},
 				{"vendors", got.facts.Vendors, want.facts.Vendors},
-				{"keys", got.anchors[0].state, want.anchors[0].state},
+				{"keys", got.match.state, want.match.state},
 			} {
 				if !reflect.DeepEqual(c.got, c.want) {
 					t.Errorf("memo of %d lines: %s differ from no memo", n, c.what)
