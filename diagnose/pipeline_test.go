@@ -18,24 +18,8 @@ func TestWorkerOneItemBatches(t *testing.T) {
 	t.Cleanup(func() { batchSize, maxBatchSize = saved, savedMax })
 	maxBatchSize = 1
 
-	files, err := filepath.Glob("testdata/cases/*/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cases: %v", err)
-	}
 	batchSize = 1
-	for _, file := range files {
-		name := strings.TrimSuffix(file, ".txt")
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var w want
-		readWant(t, name+".want.json", &w)
-		rep := Diagnose(string(raw), Options{Peer: w.FocusPeer})
-		t.Run(strings.TrimPrefix(name, "testdata/cases/"), func(t *testing.T) {
-			golden(t, name+".golden.json", rep)
-		})
-	}
+	eachCaseAgainstGolden(t, func(string, Options) {})
 
 	paste := mixedDebugPaste(t, 300<<10)
 	batchSize, maxBatchSize = saved, savedMax
@@ -44,6 +28,31 @@ func TestWorkerOneItemBatches(t *testing.T) {
 	small := Diagnose(paste, Options{})
 	if a, b := reportJSON(t, big), reportJSON(t, small); a != b {
 		t.Errorf("a 300 KB mixed paste reads differently with one-item batches:\n%s\nvs\n%s", a, b)
+	}
+}
+
+// eachCaseAgainstGolden diagnoses every case as the engine is set up now
+// and compares it with its golden report; then calls also with the case.
+func eachCaseAgainstGolden(t *testing.T, also func(text string, opts Options)) {
+	t.Helper()
+	files, err := filepath.Glob("testdata/cases/*/*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases: %v", err)
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(file, ".txt")
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w want
+		readWant(t, name+".want.json", &w)
+		opts := Options{Peer: w.FocusPeer}
+		rep := Diagnose(string(raw), opts)
+		t.Run(strings.TrimPrefix(name, "testdata/cases/"), func(t *testing.T) {
+			golden(t, name+".golden.json", rep)
+		})
+		also(string(raw), opts)
 	}
 }
 
@@ -75,28 +84,13 @@ func TestShowPiecesReadAsWhole(t *testing.T) {
 	saved := pieceLines
 	t.Cleanup(func() { pieceLines = saved })
 
-	files, err := filepath.Glob("testdata/cases/*/*.txt")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cases: %v", err)
-	}
 	pieceLines = 1
 	cut := 0
-	for _, file := range files {
-		name := strings.TrimSuffix(file, ".txt")
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var w want
-		readWant(t, name+".want.json", &w)
-		rep := Diagnose(string(raw), Options{Peer: w.FocusPeer})
-		t.Run(strings.TrimPrefix(name, "testdata/cases/"), func(t *testing.T) {
-			golden(t, name+".golden.json", rep)
-		})
-		e := newEngine(Options{Peer: w.FocusPeer})
-		e.readString(string(raw))
+	eachCaseAgainstGolden(t, func(text string, opts Options) {
+		e := newEngine(opts)
+		e.readString(text)
 		cut += e.pieces
-	}
+	})
 	// every parser test file and public corpus output, whole and in pieces
 	var outputs []string
 	for _, pat := range []string{"*/testdata/*/*.txt", "*/testdata/*.txt", "../../shared/corpus/public/*/*", "../../shared/corpus/public/*/*/*"} {

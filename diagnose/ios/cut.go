@@ -21,6 +21,11 @@ func CutIPsecSA(line string) int {
 			}
 		}
 	}
+	return cutIPsecSA(line)
+}
+
+// cutIPsecSA is CutIPsecSA without its first-byte shortcut.
+func cutIPsecSA(line string) int {
 	t := trimHeading(line)
 	switch {
 	case hasPrefixFold(t, "there are no ipsec sa"), hasPrefixFold(t, "no sas found"):

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
 
 // TestCutIPsecSAFirstByte: the first-byte shortcut of CutIPsecSA answers
@@ -24,29 +22,8 @@ func TestCutIPsecSAFirstByte(t *testing.T) {
 	}
 	for _, l := range append(lines, extra...) {
 		l = strings.TrimLeft(l, " ")
-		if got, want := CutIPsecSA(l), cutIPsecSAFull(l); got != want {
+		if got, want := CutIPsecSA(l), cutIPsecSA(l); got != want {
 			t.Errorf("CutIPsecSA(%q) = %d, full reading %d", l, got, want)
 		}
 	}
-}
-
-// cutIPsecSAFull is CutIPsecSA without its first-byte shortcut.
-func cutIPsecSAFull(line string) int {
-	t := trimHeading(line)
-	switch {
-	case hasPrefixFold(t, "there are no ipsec sa"), hasPrefixFold(t, "no sas found"):
-		return facts.CutStop
-	case hasPrefixFold(t, "interface:"):
-		return 1
-	case hasPrefixFold(t, "peer address:"):
-		return 2
-	case hasPrefixFold(t, "crypto map tag:"):
-		if containsFold(t, "local addr") {
-			return 3
-		}
-		return facts.CutStop
-	case hasPrefixFold(t, "local ident"), hasPrefixFold(t, "local  ident"):
-		return facts.CutHere
-	}
-	return facts.CutNo
 }
