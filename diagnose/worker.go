@@ -28,10 +28,10 @@ const (
 
 // Items go to the worker in batches: the first of batchSize items, each
 // next one twice as large, up to maxBatchSize. Small first batches get the
-// worker going at once; large later ones keep the hand-overs between the
-// goroutines few (each may wake a sleeping thread: with 256-item batches a
-// 1 MB debug ran slower on two cores than on one when the machine was
-// busy). Variables only so that a test can send every item alone, the most
+// worker going at once; larger later ones keep the hand-overs between the
+// goroutines few (each may wake a sleeping thread) without making the
+// drain after the last line long (up to a few batches of matching).
+// Variables only so that a test can send every item alone, the most
 // interleaved schedule.
 var (
 	batchSize    = 256
@@ -131,8 +131,8 @@ func (e *engine) sendBatch() {
 	}
 }
 
-// itemBatches keeps batches across diagnoses (each is ~36 KB; a
-// diagnosis uses up to maxBatches).
+// itemBatches keeps batches across diagnoses (up to maxBatchSize items of
+// ~150 bytes each; a diagnosis uses up to maxBatches).
 var itemBatches sync.Pool
 
 func newBatch() []item {
