@@ -2,13 +2,12 @@ package diagnose
 
 import (
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/internal/testkit"
 )
 
 // scanConfigPlain is scanConfig as it was before its regexps were gated by
@@ -46,17 +45,9 @@ func (p *showParser) scanConfigPlain(sec *facts.Section) {
 // as every line through every regexp, on the case inputs and on lines
 // shuffled, cut and re-spaced from them.
 func TestScanConfigSameACLs(t *testing.T) {
-	files, _ := filepath.Glob("testdata/cases/*/*.txt")
-	if len(files) == 0 {
+	lines := testkit.FileLines(t, "testdata/cases/*/*.txt")
+	if len(lines) == 0 {
 		t.Fatal("no case inputs")
-	}
-	var lines []string
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, strings.Split(string(b), "\n")...)
 	}
 	lines = append(lines, "ip access-list extended VPN", " permit ip 10.1.1.0 0.0.0.255 10.2.2.0", "0.0.0.255",
 		"access-list 101 permit ip host 1.1.1.1 any", "Extended IP access list CRYPTO", "    10 permit ip any any (5 matches)",

@@ -2,11 +2,11 @@ package diagnose
 
 import (
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/internal/testkit"
 )
 
 // refAddrs is addrsInto as a scan of every byte from the left: the
@@ -35,15 +35,7 @@ func refAddrs(s string, max int) []addrWord {
 // refLines is every line of the cases, and random lines made of the bytes
 // addresses are made of (digits, dots, separators).
 func refLines(t *testing.T) []string {
-	files, _ := filepath.Glob("testdata/cases/*/*.txt")
-	var lines []string
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, strings.Split(string(b), "\n")...)
-	}
+	lines := testkit.FileLines(t, "testdata/cases/*/*.txt")
 	r := rand.New(rand.NewPCG(1, 2))
 	const alphabet = "0123456789....  :=[(,/x"
 	for range 20000 {

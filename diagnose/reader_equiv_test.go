@@ -1,27 +1,17 @@
 package diagnose
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/internal/testkit"
 )
 
 // readerSampleLines is every line of the cases, the corpus-derived
 // testdata and a few shapes made to hit each branch of cleanLine.
 func readerSampleLines(t testing.TB) []string {
 	t.Helper()
-	var lines []string
-	for _, pat := range []string{"testdata/cases/*/*.txt", "testdata/*/*.txt", "*/testdata/*.txt", "*/testdata/*/*.txt"} {
-		files, _ := filepath.Glob(pat)
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, strings.Split(string(b), "\n")...)
-		}
-	}
+	lines := testkit.FileLines(t, "testdata/cases/*/*.txt", "testdata/*/*.txt", "*/testdata/*.txt", "*/testdata/*/*.txt")
 	lines = append(lines,
 		"```", "``` HUB# show crypto isakmp sa", "~~~", "  ~~~text", "\u2003~~~", "\u00a0```", "\v```",
 		"> quoted *Feb  1 21:44:23.315: ISAKMP:(0):x", ">", "**bold** line", "*Feb 1 00:00:00: a*b",

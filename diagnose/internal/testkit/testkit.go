@@ -185,3 +185,25 @@ func CheckRefs(t testing.TB, sec *facts.Section, fs *facts.Facts) {
 		}
 	}
 }
+
+// FileLines returns every line of the files the glob patterns match, in
+// pattern and name order: sample lines for tests that hold a tuned reader
+// to its plain form.
+func FileLines(tb testing.TB, patterns ...string) []string {
+	tb.Helper()
+	var lines []string
+	for _, pat := range patterns {
+		files, err := filepath.Glob(pat)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			lines = append(lines, strings.Split(string(b), "\n")...)
+		}
+	}
+	return lines
+}
