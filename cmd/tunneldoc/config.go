@@ -862,6 +862,10 @@ func (p *configParser) resolveSecrets(c *Config, getenv func(string) string) {
 			return
 		}
 		*dst = Secret(getenv(name))
+		if word := placeholderIn(dst.Reveal()); word != "" {
+			f, l := p.where(c, key)
+			p.fail(f, l, key, "$%s still holds a placeholder (%s): set it to %s", name, word, secretHelp[key])
+		}
 		if *dst == "" {
 			if src, fromFile := c.sources[key]; fromFile && !strings.HasPrefix(src, "env ") {
 				missing[key] = name
@@ -900,6 +904,36 @@ func (p *configParser) resolveSecrets(c *Config, getenv func(string) string) {
 	for _, key := range keys {
 		p.fail(p.file, p.lineOf(c.sources[key]), key, "names the environment variable %s, which is not set", missing[key])
 	}
+}
+
+// placeholders are what the shipped examples and the README put where a
+// secret goes (deploy/k8s/secret.yaml's REPLACE-ME, `xoxb-…`): a value
+// holding one was never filled in.
+var placeholders = []string{"REPLACE-ME", "REPLACE_ME", "CHANGE-ME", "CHANGEME", "…"}
+
+// placeholderIn returns the placeholder s holds, or "". The message names
+// the placeholder, never the rest of the value.
+func placeholderIn(s string) string {
+	up := strings.ToUpper(s)
+	for _, w := range placeholders {
+		if strings.Contains(up, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+// secretHelp says what belongs in the variable a key names.
+var secretHelp = map[string]string{
+	"slack.bot_token_env":             "the bot token (xoxb-…: Slack app → OAuth & Permissions → Bot User OAuth Token)",
+	"slack.app_token_env":             "the app-level token (xapp-…: Slack app → Basic Information → App-Level Tokens, scope connections:write)",
+	"slack.signing_secret_env":        "the signing secret (Slack app → Basic Information → App Credentials)",
+	"redis.url_env":                   "the Redis URL, with the real password if Redis has one (redis://:PASSWORD@host:6379/0)",
+	"redis.password_env":              "the Redis password (requirepass or the ACL user's password)",
+	"monitor.webhook_token_env":       "the token alert webhooks present (a long random string: openssl rand -hex 32)",
+	"credentials.password_env":        "the login password of the device's read-only account",
+	"credentials.enable_password_env": "the device's enable password",
+	"credentials.key_passphrase_env":  "the passphrase of the SSH key file",
 }
 
 func (p *configParser) lineOf(src string) int {
@@ -1018,13 +1052,22 @@ func (p *configParser) checkInventory(c *Config, getenv func(string) string) {
 		p.fail(f, l, "devices.inventory", "%v", err)
 		return
 	}
+	reported := map[string]bool{}
 	for _, d := range append(append([]devices.Device{}, inv.JumpHosts...), inv.Devices...) {
 		cr := d.Credentials
 		for _, v := range []struct{ key, name string }{
 			{"password_env", cr.PasswordEnv}, {"key_passphrase_env", cr.KeyPassphraseEnv}, {"enable_password_env", cr.EnablePasswordEnv},
 		} {
-			if v.name != "" && getenv(v.name) == "" {
+			if v.name == "" {
+				continue
+			}
+			val := getenv(v.name)
+			if val == "" {
 				p.fail(c.Inventory, d.Line, d.Name+".credentials."+v.key, "names the environment variable %s, which is not set", v.name)
+			}
+			if word := placeholderIn(val); word != "" && !reported[v.name] {
+				reported[v.name] = true // one line per variable, at its first device
+				p.fail(c.Inventory, d.Line, d.Name+".credentials."+v.key, "$%s still holds a placeholder (%s): set it to %s", v.name, word, secretHelp["credentials."+v.key])
 			}
 		}
 		for _, v := range []struct{ key, path string }{

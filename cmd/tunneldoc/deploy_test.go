@@ -13,6 +13,7 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -345,7 +346,7 @@ func TestDeployKubernetes(t *testing.T) {
 
 	// The ConfigMap is the example files, mounted where TUNNELDOC_CONFIG points.
 	data := cm["data"].(map[string]any)
-	for key, example := range map[string]string{"config.yaml": "config.example.yaml", "inventory.yaml": "inventory.example.yaml", "known_hosts": "known_hosts.example"} {
+	for key, example := range map[string]string{"config.yaml": "config.example.yaml", "inventory.yaml": "inventory.yaml", "known_hosts": "known_hosts"} {
 		if str(data[key]) != string(readFile(t, filepath.Join(deployDir, example))) {
 			t.Errorf("ConfigMap %s differs from deploy/%s: edit both together", key, example)
 		}
@@ -381,9 +382,24 @@ func TestDeployKubernetes(t *testing.T) {
 		}
 		return env[k]
 	}
+	// The Secret ships placeholders: config check refuses each of them.
+	_, err = loadConfig("", getenv)
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("the Secret's placeholders pass config check: %v", err)
+	}
+	for k := range secretEnv {
+		if !strings.Contains(err.Error(), "$"+k+" still holds a placeholder") {
+			t.Errorf("the placeholder in the Secret's %s is not refused:\n%v", k, err)
+		}
+	}
+	// Filled in, the ConfigMap's config passes.
+	for k := range secretEnv {
+		env[k] = exampleEnv[k]
+	}
 	c, err := loadConfig("", getenv)
 	if err != nil {
-		t.Fatalf("the ConfigMap's config fails `config check` with the Secret's variables:\n%v", err)
+		t.Fatalf("the ConfigMap's config fails `config check` with the Secret's variables filled in:\n%v", err)
 	}
 	if !c.Redis.Required {
 		t.Error("2 replicas must share Redis: redis.required must be true")
@@ -570,8 +586,8 @@ func TestDeployDockerfile(t *testing.T) {
 	}
 	root := exampleLayout(t, map[string][]byte{
 		"/etc/tunneldoc/config.yaml":    readFile(t, filepath.Join(deployDir, "config.example.yaml")),
-		"/etc/tunneldoc/inventory.yaml": readFile(t, filepath.Join(deployDir, "inventory.example.yaml")),
-		"/etc/tunneldoc/known_hosts":    readFile(t, filepath.Join(deployDir, "known_hosts.example")),
+		"/etc/tunneldoc/inventory.yaml": readFile(t, filepath.Join(deployDir, "inventory.yaml")),
+		"/etc/tunneldoc/known_hosts":    readFile(t, filepath.Join(deployDir, "known_hosts")),
 	})
 	check := exec.CommandContext(ctx, out, "config", "check", "--config", filepath.Join(root, "etc", "tunneldoc", "config.yaml"))
 	check.Env = []string{"SLACK_BOT_TOKEN=xoxb-test", "SLACK_APP_TOKEN=xapp-test", "REDIS_URL=redis://redis:6379/0", "TUNNELDOC_DEVICE_PASSWORD=x"}
@@ -729,5 +745,51 @@ func TestDeployEnvNamesAreKnown(t *testing.T) {
 			}
 			return true
 		})
+	}
+}
+
+// exampleEnv fills every variable the shipped example names with a value
+// of the right shape (no placeholder).
+var exampleEnv = map[string]string{
+	"SLACK_BOT_TOKEN": "xoxb-1-example", "SLACK_APP_TOKEN": "xapp-1-example",
+	"REDIS_URL": "redis://127.0.0.1:6379/0", "TUNNELDOC_DEVICE_PASSWORD": "device-login-pw",
+}
+
+// `tunneldoc config check --config deploy/config.example.yaml` checks the
+// example where it lies: every path in it resolves next to it.
+func TestExampleConfigChecksInPlace(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"config", "check", "--config", filepath.Join(deployDir, "config.example.yaml")}, envOf(exampleEnv), strings.NewReader(""), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "OK (transport socketmode") {
+		t.Fatalf("config check of deploy/config.example.yaml in place: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}
+
+// The shipped placeholders (deploy/k8s/secret.yaml) are refused, each with
+// the key that names the variable and what belongs in it; the placeholder
+// value itself is never needed to understand the message.
+func TestConfigCheckRefusesPlaceholders(t *testing.T) {
+	env := map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-REPLACE-ME", "SLACK_APP_TOKEN": "xapp-REPLACE-ME",
+		"REDIS_URL":                 "redis://:REPLACE-ME@127.0.0.1:6379/0",
+		"TUNNELDOC_DEVICE_PASSWORD": "REPLACE-ME",
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"config", "check", "--config", filepath.Join(deployDir, "config.example.yaml")}, envOf(env), strings.NewReader(""), &out, &errb)
+	if code != 1 {
+		t.Errorf("placeholders accepted: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	for _, want := range []string{
+		"config.example.yaml:8: slack.bot_token_env: $SLACK_BOT_TOKEN still holds a placeholder (REPLACE-ME): set it to the bot token (xoxb-…",
+		"config.example.yaml:9: slack.app_token_env: $SLACK_APP_TOKEN still holds a placeholder (REPLACE-ME): set it to the app-level token (xapp-…",
+		"config.example.yaml:15: redis.url_env: $REDIS_URL still holds a placeholder (REPLACE-ME): set it to the Redis URL",
+		"inventory.yaml:15: fw-hq.credentials.password_env: $TUNNELDOC_DEVICE_PASSWORD still holds a placeholder (REPLACE-ME): set it to the login password of the device's read-only account",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("missing %q in:\n%s", want, out.String())
+		}
+	}
+	if n := strings.Count(out.String(), "$TUNNELDOC_DEVICE_PASSWORD still holds"); n != 1 {
+		t.Errorf("the device password placeholder is reported %d times, want once:\n%s", n, out.String())
 	}
 }
