@@ -181,8 +181,13 @@ func ruleNothingStarted(v *view) *hit {
 	}
 	idle := false
 	for _, s := range v.ipsec {
+		if s.HasSAs() || s.Counters.Encaps > 0 || s.Counters.Decaps > 0 {
+			return nil // SAs or traffic on some proxy pair: IKE did start
+		}
+	}
+	for _, s := range v.ipsec {
 		c := s.Counters
-		if !s.HasSAs() && c.Encaps <= 0 && c.Decaps <= 0 {
+		if c.Encaps == 0 && c.Decaps == 0 { // shown as zero, not left out
 			idle = true
 			if r, ok := s.Lines["encaps"]; ok {
 				refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: r})
@@ -608,18 +613,18 @@ func ruleESP(v *view) *hit {
 		return &hit{conf: 0.5, refs: refsOf(firstLast(r, 2), 4), state: "QM_IDLE", summary: fmt.Sprintf("Quick mode requests to %s are retransmitted without an answer: the peer silently refuses the phase-2 proposal.", peerName(v.peer)),
 			next: "Paste the peer's `debug crypto isakmp` / `debug crypto ipsec`: it names the transform, ACL or PFS it refuses"}
 	}
-	// show outputs only: IKE is up but there is no IPsec SA at all
+	// show outputs only: IKE is up and the device prints that there is no
+	// IPsec SA (current outbound spi 0x0) with nothing ever encrypted or
+	// decrypted. A block without its SPI line (`| include peer|pkts`, a
+	// partial paste) says nothing about the SAs: absence is not evidence.
 	if v.ikeUp() && len(v.ipsec) > 0 && !v.has(facts.EvP2Complete) {
 		var refs []facts.Ref
 		for _, s := range v.ipsec {
-			if s.HasSAs() {
+			n, shown := s.Lines["outbound_spi"]
+			if s.HasSAs() || !shown || s.Counters.Encaps > 0 || s.Counters.Decaps > 0 {
 				return nil
 			}
-			if n, ok := s.Lines["outbound_spi"]; ok {
-				refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: n})
-			} else {
-				refs = append(refs, s.Ref)
-			}
+			refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: n})
 		}
 		if row, ok := v.ikeStateRow(); ok {
 			refs = append([]facts.Ref{row.Ref}, refs...)
@@ -774,16 +779,46 @@ func ruleOneWayOutbound(v *view) *hit {
 	return nil
 }
 
+// noiseRate is the error rate below which an error counter is trace noise
+// on a working tunnel, not a finding: fewer than one error per noiseRate
+// packets of the kind it is counted against (replay failures and receive
+// errors against decapsulated packets, pre-fragmentation failures against
+// encapsulated ones). One replay failure among twelve million decrypted
+// packets is a late packet at a rekey; a thousand among two thousand is
+// reordering that breaks traffic. One per thousand (0.1%) is about where
+// loss starts to be felt by TCP; below it the tunnel is healthy.
+const noiseRate = 1000
+
+// significant: errs is a finding against total packets. With the total not
+// shown (a filtered paste), the count alone must be more than noise: at
+// least noiseFloor errors.
+func significant(errs, total int64) bool {
+	if errs <= 0 {
+		return false
+	}
+	if total < 0 {
+		return errs >= noiseFloor
+	}
+	return errs*noiseRate >= total
+}
+
+// noiseFloor is the error count that is a finding when the packet count it
+// would be weighed against is not in the paste.
+const noiseFloor = 100
+
 func ruleReplay(v *view) *hit {
+	noise := false // the counters shown put replay failures below noiseRate
 	for _, s := range v.ipsec {
 		c := s.Counters
-		if c.ReplayFailed > 0 {
-			conf := 0.9
-			if c.Decaps > 0 && c.ReplayFailed*1000 < c.Decaps {
-				conf = 0.35 // a handful against millions is noise: not the headline
-			}
-			return &hit{conf: conf, refs: counterRefs(s, "replay_failed", "decaps"), summary: fmt.Sprintf("%d packets from %s were dropped by the anti-replay check (%d decrypted): packets arrive reordered beyond the replay window, usually QoS on the encrypting side or in transit.", c.ReplayFailed, peerName(v.peer), c.Decaps)}
+		if c.ReplayFailed > 0 && !significant(c.ReplayFailed, c.Decaps) {
+			noise = true
 		}
+		if significant(c.ReplayFailed, c.Decaps) {
+			return &hit{conf: 0.9, refs: counterRefs(s, "replay_failed", "decaps"), summary: fmt.Sprintf("%d packets from %s were dropped by the anti-replay check (%d decrypted): packets arrive reordered beyond the replay window, usually QoS on the encrypting side or in transit.", c.ReplayFailed, peerName(v.peer), c.Decaps)}
+		}
+	}
+	if noise {
+		return nil // the log lines are the same few drops the counters weigh
 	}
 	if evs := v.all(facts.EvReplay); len(evs) > 0 {
 		return &hit{conf: 0.85, refs: refsOf(firstLast(evs, 2), 4), summary: fmt.Sprintf("Packets from %s fail the anti-replay check: they arrive reordered beyond the replay window.", peerName(v.peer))}
@@ -797,7 +832,7 @@ func ruleMTU(v *view) *hit {
 	}
 	for _, s := range v.ipsec {
 		c := s.Counters
-		if c.PreFragFailures > 0 {
+		if significant(c.PreFragFailures, c.Encaps) {
 			return &hit{conf: 0.7, refs: counterRefs(s, "prefrag", "path_mtu"), summary: fmt.Sprintf("%d packets to %s failed pre-fragmentation: they are too big for the tunnel's path MTU.", c.PreFragFailures, peerName(v.peer))}
 		}
 		if c.RecvErrors > 0 && c.Decaps > 0 && c.RecvErrors*20 > c.Decaps {
@@ -852,8 +887,8 @@ func lifetimeSeconds(s string) int {
 func ruleHealthy(v *view) *hit {
 	installed := false
 	for _, s := range v.ipsec {
-		if s.HasSAs() {
-			installed = true // IPsec SAs exist: phase 1 completed to build them
+		if s.HasSAs() || s.Counters.Encaps > 0 && s.Counters.Decaps > 0 {
+			installed = true // IPsec SAs exist (or carried traffic): phase 1 completed to build them
 		}
 	}
 	if !v.ikeUp() && !installed {
