@@ -2,6 +2,7 @@ package ops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -46,6 +47,9 @@ type Handler struct {
 	opts     Options
 	mux      *http.ServeMux
 	draining atomic.Bool
+	// pinging is set while a Redis ping runs: a ping left unanswered by a
+	// frozen server is not joined by another one per probe.
+	pinging atomic.Bool
 }
 
 // NewHandler returns the operations handler.
@@ -95,10 +99,7 @@ func (h *Handler) Ready(ctx context.Context) (checks []Check, ok bool) {
 	case h.opts.Redis == nil:
 		checks = append(checks, Check{Name: "redis", OK: true, Note: "not configured (in-memory store)"})
 	default:
-		cctx, cancel := context.WithTimeout(ctx, h.opts.ReadyTimeout)
-		err := h.opts.Redis.Ping(cctx)
-		cancel()
-		if err != nil {
+		if err := h.pingRedis(ctx); err != nil {
 			// The store redacts the URL from its errors; the message names
 			// the failure (refused, timeout), never the password.
 			checks = append(checks, Check{Name: "redis", OK: false, Note: err.Error()})
@@ -120,6 +121,30 @@ func (h *Handler) Ready(ctx context.Context) (checks []Check, ok bool) {
 		ok = false
 	}
 	return checks, ok
+}
+
+// pingRedis answers within ReadyTimeout even when the client does not
+// honour the context's deadline (go-redis waits for its own socket
+// timeouts on a server that accepts and never answers): the ping goes on
+// in the background and its late answer is dropped. One ping at a time:
+// while an earlier one is unanswered, the check fails at once.
+func (h *Handler) pingRedis(ctx context.Context) error {
+	if !h.pinging.CompareAndSwap(false, true) {
+		return errors.New("redis ping: an earlier ping is still unanswered")
+	}
+	ctx, cancel := context.WithTimeout(ctx, h.opts.ReadyTimeout)
+	done := make(chan error, 1)
+	go func() {
+		defer cancel()
+		defer h.pinging.Store(false)
+		done <- h.opts.Redis.Ping(ctx)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("redis ping: no answer within %s", h.opts.ReadyTimeout)
+	}
 }
 
 func (h *Handler) ready(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -335,5 +336,63 @@ func TestConfigLogger(t *testing.T) {
 	log.Info("hello")
 	if !strings.HasPrefix(buf.String(), "time=") {
 		t.Errorf("the console logs text: %s", buf.String())
+	}
+}
+
+// freeze stops the redis-server process (SIGSTOP): connections stay open
+// and nothing answers, as with a server stuck on a slow disk. thaw
+// resumes it; the test's cleanup thaws it too, before the server stops.
+func (r *testRedis) freeze() {
+	r.t.Helper()
+	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(r.thaw)
+}
+
+func (r *testRedis) thaw() {
+	if r.cmd != nil {
+		_ = r.cmd.Process.Signal(syscall.SIGCONT)
+	}
+}
+
+// A frozen Redis makes /readyz answer 503 within ops.ready_timeout, not
+// after the Redis client's own read timeout.
+func TestOpsReadyzBoundedWhenRedisFrozen(t *testing.T) {
+	rs := startTestRedis(t)
+	rdb, err := store.OpenURL(rs.url(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdb.Close()
+	m := ops.NewMetrics()
+	st := instrumentStore(rdb, m)
+	const readyTimeout = 200 * time.Millisecond
+	_, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(st), ReadyTimeout: readyTimeout})
+	if code, body := httpGet(t, base+ops.PathReady); code != 200 {
+		t.Fatalf("/readyz with Redis up: %d %s", code, body)
+	}
+
+	rs.freeze()
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		code, body := httpGet(t, base+ops.PathReady)
+		took := time.Since(start)
+		if code != 503 || !strings.Contains(body, "redis: FAIL") {
+			t.Errorf("/readyz with Redis frozen: %d %s", code, body)
+		}
+		// ready_timeout plus the time to write an answer; the Redis
+		// client's own read timeout is 3s.
+		if took > readyTimeout+time.Second {
+			t.Errorf("/readyz with Redis frozen took %s; ops.ready_timeout is %s", took, readyTimeout)
+		}
+	}
+
+	rs.thaw()
+	if !eventually(10*time.Second, 50*time.Millisecond, func() bool {
+		code, _ := httpGet(t, base+ops.PathReady)
+		return code == 200
+	}) {
+		t.Fatal("/readyz did not recover after Redis was resumed")
 	}
 }
