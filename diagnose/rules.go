@@ -703,10 +703,30 @@ func counterRefs(s facts.IPsecSA, keys ...string) []facts.Ref {
 	return refs
 }
 
+// routeBased: the traffic selectors are any to any, as on a virtual tunnel
+// interface: what enters the tunnel is chosen by routing, and an SA that
+// only decrypts means nothing is routed into the tunnel (probes and
+// one-way flows from the peer are normal there), not a broken return path.
+// Crypto ACLs that name networks expect their mirror traffic back.
+func routeBased(local, remote string) bool {
+	return anyNet(local) && anyNet(remote)
+}
+
+func anyNet(s string) bool {
+	s = strings.TrimSpace(strings.Trim(s, "()"))
+	return s == "any" || strings.HasPrefix(s, "0.0.0.0/0.0.0.0") || strings.HasPrefix(s, "0.0.0.0/0") || strings.HasPrefix(s, "::/0")
+}
+
+// flowRouteBased reads a session's "permit ip 0.0.0.0/0.0.0.0 0.0.0.0/0.0.0.0".
+func flowRouteBased(flow string) bool {
+	f := strings.Fields(flow)
+	return len(f) >= 4 && routeBased(f[len(f)-2], f[len(f)-1])
+}
+
 func ruleOneWayInbound(v *view) *hit {
 	for _, s := range v.ipsec {
 		c := s.Counters
-		if c.Decaps > 0 && c.Encaps == 0 {
+		if c.Decaps > 0 && c.Encaps == 0 && !routeBased(s.LocalIdent, s.RemoteIdent) {
 			refs := counterRefs(s, "encaps", "decaps")
 			sum := fmt.Sprintf("Traffic from %s is decrypted (%d decaps) but nothing is encrypted back (0 encaps): this side does not send the return traffic into the tunnel.", peerName(v.peer), c.Decaps)
 			conf := 0.8
@@ -720,7 +740,7 @@ func ruleOneWayInbound(v *view) *hit {
 	}
 	for _, s := range v.sessions {
 		for _, fl := range s.Flows {
-			if fl.PktsDecrypted > 0 && fl.PktsEncrypted == 0 {
+			if fl.PktsDecrypted > 0 && fl.PktsEncrypted == 0 && !flowRouteBased(fl.Flow) {
 				refs := []facts.Ref{fl.Ref}
 				conf := 0.75
 				sum := fmt.Sprintf("Traffic from %s is decrypted (%d packets) but nothing is encrypted back.", peerName(v.peer), fl.PktsDecrypted)
@@ -913,6 +933,21 @@ func ruleHealthy(v *view) *hit {
 			}
 		}
 	}
+	// a route-based tunnel that decrypts and sends nothing in: up, idle outbound
+	for _, s := range v.ipsec {
+		if c := s.Counters; c.Decaps > 0 && c.Encaps == 0 && routeBased(s.LocalIdent, s.RemoteIdent) {
+			refs = append(refs, counterRefs(s, "encaps", "decaps")...)
+			return &hit{conf: 0.6, refs: refs, state: stateOf(v), summary: routedNothingIn(v.peer, c.Decaps)}
+		}
+	}
+	for _, s := range v.sessions {
+		for _, fl := range s.Flows {
+			if fl.PktsDecrypted > 0 && fl.PktsEncrypted == 0 && flowRouteBased(fl.Flow) && strings.HasPrefix(strings.ToUpper(s.Status), "UP") {
+				refs = append(refs, s.Ref, fl.Ref)
+				return &hit{conf: 0.6, refs: refs, state: stateOf(v), summary: routedNothingIn(v.peer, fl.PktsDecrypted)}
+			}
+		}
+	}
 	if p2 := v.all(facts.EvP2Complete); len(p2) > 0 {
 		refs = append(refs, refsOf(p2, 2)...)
 		return &hit{conf: 0.7, refs: refs, state: stateOf(v), summary: fmt.Sprintf("Phase 1 and phase 2 with %s complete: the IPsec SAs are built.", peerName(v.peer)),
@@ -938,6 +973,10 @@ func ruleHealthy(v *view) *hit {
 			next: "Paste `show crypto ipsec sa peer " + orX(v.peer) + "`: encaps and decaps should both grow"}
 	}
 	return nil
+}
+
+func routedNothingIn(peer string, decrypted int64) string {
+	return fmt.Sprintf("The tunnel to %s is up: IKE and IPsec SAs are established and %d packets from the peer were decrypted; nothing has been encrypted towards it yet. The traffic selectors are any-to-any (route-based), so routing decides what enters the tunnel: if traffic should already go through it, check the routes that point at the tunnel interface.", peerName(peer), decrypted)
 }
 
 // rowUp: an IKE SA row in an established state (detail tables print no

@@ -62,7 +62,9 @@ var Parsers = []facts.Parser{
 		Command: regexp.MustCompile(cmdIPsecSA),
 		Header: func(l string) bool {
 			l = trimHeading(l)
-			return hasPrefixFold(l, "interface: ") && len(strings.Fields(l)) == 2 ||
+			// "interface:" in lower case: `show crypto session` opens its
+			// peers with "Interface:", which must not start an ipsec sa section
+			return strings.HasPrefix(l, "interface: ") && len(strings.Fields(l)) == 2 ||
 				hasPrefixFold(l, "protected vrf:") ||
 				hasPrefixFold(l, "Crypto map tag:") && indexFold(l, "seq num") < 0
 		},
@@ -73,7 +75,12 @@ var Parsers = []facts.Parser{
 		Name: NameCryptoSession, Vendor: facts.VendorIOS,
 		Command: regexp.MustCompile(cmdCryptoSession),
 		Header: func(l string) bool {
-			return hasPrefixFold(trimHeading(l), "Crypto session current status")
+			l = trimHeading(l)
+			// without its heading (`show crypto session interface X detail`,
+			// a partial paste) the output opens with the code legend or with
+			// "Interface:" in capitals (ipsec sa prints it in lower case)
+			return hasPrefixFold(l, "Crypto session current status") || strings.HasPrefix(l, "Code: C - IKE Configuration mode") ||
+				strings.HasPrefix(l, "Interface: ") && len(strings.Fields(l)) == 2
 		},
 		Parse: parseCryptoSession,
 	},
