@@ -165,7 +165,6 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		first, err := b.cfg.Store.FirstDelivery(ctx, req.EventID, b.cfg.EventTTL)
 		switch {
 		case err != nil:
-			b.cfg.Metrics.RedisError("FirstDelivery")
 			// Prefer a rare duplicate to a lost answer.
 			b.log.Warn("event dedup unavailable; answering anyway", "event_id", req.EventID, "err", err)
 		case !first:

@@ -15,6 +15,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
@@ -128,7 +129,7 @@ func newEnv(t *testing.T, tweak ...func(*testEnv, *bot.Config)) *testEnv {
 
 func (e *testEnv) openStore() store.Store {
 	e.t.Helper()
-	s, err := store.OpenURL(e.redis.URL(), store.Options{})
+	s, err := redisstore.OpenURL(e.redis.URL(), store.Options{})
 	if err != nil {
 		e.t.Fatal(err)
 	}

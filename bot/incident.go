@@ -73,7 +73,6 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 	open.Users = nonEmpty(req.User)
 	inc, created, err := b.cfg.Store.Open(ctx, open)
 	if err != nil {
-		b.cfg.Metrics.RedisError("Open")
 		t.warning = b.deferWrite(&pendingIncident{base: in, users: nonEmpty(req.User)}, "Open", err)
 		if t.warning == stateDeferred {
 			t.deferred = &in
@@ -111,7 +110,6 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.Incident {
 	inc, ok, err := b.cfg.Store.ByThread(ctx, channel, threadTS)
 	if err != nil {
-		b.cfg.Metrics.RedisError("ByThread")
 		b.log.Warn("thread lookup failed", "channel", channel, "thread", threadTS, "err", err)
 		return nil
 	}
@@ -231,7 +229,6 @@ func (b *Bot) record(ctx context.Context, t target, r diagnose.Report, source, u
 		}
 	})
 	if err != nil {
-		b.cfg.Metrics.RedisError("Update")
 		return b.deferWrite(&pendingIncident{base: *t.inc, id: t.inc.ID, diagnoses: []store.Diagnosis{d}, users: nonEmpty(user), rootTS: messageTS}, "Update", err)
 	}
 	return ""
@@ -432,7 +429,6 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 func (b *Bot) status(ctx context.Context, req Request) {
 	open, err := b.cfg.Store.ListOpen(ctx)
 	if err != nil {
-		b.cfg.Metrics.RedisError("ListOpen")
 		b.log.Error("listing incidents failed", "err", err)
 		b.reply(ctx, req, "I could not read the incident list: the state store is unreachable.")
 		b.auditLog(req, "status", "", "store error")
@@ -512,7 +508,6 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 		now := b.cfg.Clock.Now()
 		text := fmt.Sprintf("Incident %s %s by <@%s>.", inc.ID, verb, a.User)
 		if _, err := b.cfg.Store.Update(ctx, inc.ID, store.SetStatus(status, a.User, now)); err != nil {
-			b.cfg.Metrics.RedisError("Update")
 			w := b.deferWrite(&pendingIncident{base: inc, id: inc.ID, users: nonEmpty(a.User), status: &statusChange{status: status, by: a.User, at: now}}, "Update", err)
 			if w != stateDeferred {
 				b.reply(ctx, req, "I could not save that: "+w)

@@ -109,11 +109,11 @@ type ModalOpener interface {
 }
 
 // Metrics records what the bot does (*ops.Metrics satisfies it); nil in
-// Config records nothing.
+// Config records nothing. Redis failures are counted by the Redis store
+// itself (bot/store/redis), not here.
 type Metrics interface {
 	Diagnosis(phase, cause string)
 	ObserveCheck(d time.Duration, outcome string)
-	RedisError(op string)
 }
 
 // Check outcomes for Metrics.ObserveCheck (the same words as bot/ops).
@@ -127,7 +127,6 @@ type noMetrics struct{}
 
 func (noMetrics) Diagnosis(string, string)           {}
 func (noMetrics) ObserveCheck(time.Duration, string) {}
-func (noMetrics) RedisError(string)                  {}
 
 // Clock is the injected time source: signature windows, rate-limit waits,
 // first/last seen all read it.

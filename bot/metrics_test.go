@@ -24,7 +24,6 @@ func (m *recordMetrics) Diagnosis(phase, cause string) {
 	m.add("diagnosis " + phase + " " + cause)
 }
 func (m *recordMetrics) ObserveCheck(_ time.Duration, outcome string) { m.add("check " + outcome) }
-func (m *recordMetrics) RedisError(op string)                         { m.add("redis " + op) }
 func (m *recordMetrics) String() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -42,7 +41,7 @@ func TestMetricsRecorded(t *testing.T) {
 	e.redis.Stop()
 	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvMe3", TS: "1700003300.000100", Text: "<@UBOT> diagnose\n" + seed(t, "seed004_scenario1a.txt")})
 	got := m.String()
-	for _, want := range []string{"check ok; diagnosis phase1 ike_proposal_mismatch", "check error", "redis FirstDelivery", "redis Open", "diagnosis phase1 ike_proposal_mismatch"} {
+	for _, want := range []string{"check ok; diagnosis phase1 ike_proposal_mismatch", "check error", "diagnosis phase1 ike_proposal_mismatch"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("metrics lack %q: %s", want, got)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 )
 
 // burst runs one check per peer at once and waits for all of them.
@@ -147,7 +148,7 @@ func TestHeldOpenLeavesNoOrphanRecord(t *testing.T) {
 	}
 	admin("ACL", "SETUSER", "bot", "on", ">bot-pw", "+@all", "&*", "resetkeys",
 		"~tunneldoc:incident:*", "~tunneldoc:event:*", "~tunneldoc:thread:*", "~tunneldoc:open", "%R~tunneldoc:tunnel:*")
-	st, err := store.OpenURL("redis://bot:bot-pw@"+e.redis.Addr()+"/0", store.Options{})
+	st, err := redisstore.OpenURL("redis://bot:bot-pw@"+e.redis.Addr()+"/0", store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

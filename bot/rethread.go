@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot/store"
@@ -65,9 +64,6 @@ func (b *Bot) moveThread(in store.Incident, mv threadMove) {
 	if err == nil {
 		b.log.Info("incident thread ts set now that its root message is delivered", "incident", in.ID, "channel", in.Channel, "thread", mv.to)
 		return
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		b.cfg.Metrics.RedisError("Update")
 	}
 	base := in
 	mv.apply(&base)

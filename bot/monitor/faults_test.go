@@ -13,6 +13,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 )
 
 // hookMessenger runs before and after each successful post, so a test can
@@ -104,7 +105,7 @@ func tunnelThreads(all []sent, peers []string, resolved int) error {
 // diagnosis (the next polls saw an unchanged, open outage).
 func TestRedisKilledDuringTransitions(t *testing.T) {
 	srv := redistest.Start(t)
-	rs, err := store.OpenURL(srv.URL(), store.Options{})
+	rs, err := redisstore.OpenURL(srv.URL(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +275,7 @@ func replicaKilledAt(t *testing.T, at string, accepted bool) {
 	victim.Store("")
 	var reps []*replica
 	for i := range 3 {
-		rs, err := store.OpenURL(srv.URL(), store.Options{})
+		rs, err := redisstore.OpenURL(srv.URL(), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

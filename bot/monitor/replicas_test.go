@@ -14,6 +14,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 )
 
 var errKilled = errors.New("replica killed")
@@ -151,7 +152,7 @@ func TestThreeReplicas(t *testing.T) {
 	polls := &pollLog{}
 	var reps []*replica
 	for i := range 3 {
-		rs, err := store.OpenURL(srv.URL(), store.Options{})
+		rs, err := redisstore.OpenURL(srv.URL(), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,7 +320,7 @@ func TestReplicasRaceOneEvent(t *testing.T) {
 	checker.set(testPeer, rewritePeer(tr, peer, testPeer))
 	var ms []*Monitor
 	for i := range 3 {
-		rs, err := store.OpenURL(srv.URL(), store.Options{})
+		rs, err := redisstore.OpenURL(srv.URL(), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,7 +23,7 @@ const (
 // default Kubernetes probe timeout.
 const DefaultReadyTimeout = 2 * time.Second
 
-// Pinger is the Redis store as readiness sees it (bot/store.Redis).
+// Pinger is the Redis store as readiness sees it (bot/store/redis.Store).
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
@@ -102,8 +102,8 @@ func (h *Handler) Ready(ctx context.Context) (checks []Check, ok bool) {
 		if err := h.pingRedis(ctx); err != nil {
 			// The store redacts the URL from its errors; the message names
 			// the failure (refused, timeout), never the password.
+			// The Redis store counts the failed Ping itself.
 			checks = append(checks, Check{Name: "redis", OK: false, Note: err.Error()})
-			h.opts.Metrics.RedisError("ping")
 			h.opts.Metrics.readinessFailure("redis")
 			ok = false
 		} else {

@@ -17,6 +17,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
@@ -158,12 +159,13 @@ func TestNilMetricsRecordNothing(t *testing.T) {
 
 func TestReadyzFollowsRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	st, err := store.OpenURL(srv.URL(), store.Options{})
+	st, err := redisstore.OpenURL(srv.URL(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	m := ops.NewMetrics()
+	st.CountErrors(m.RedisError)
 	_, base := serve(t, ops.Options{Metrics: m, Redis: st, SlackConnected: func() bool { return true }, ReadyTimeout: time.Second})
 
 	if code, body := get(t, base, ops.PathReady); code != http.StatusOK || !strings.Contains(body, "redis: ok (reachable)") {
@@ -182,7 +184,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 		t.Errorf("/healthz must stay 200 while Redis is down, got %d", code)
 	}
 	_, scrape := get(t, base, ops.PathMetrics)
-	if v, _ := sample(t, scrape, `tunneldoc_redis_errors_total{op="ping"}`); v < 1 {
+	if v, _ := sample(t, scrape, `tunneldoc_redis_errors_total{op="Ping"}`); v < 1 {
 		t.Errorf("redis ping failure not counted: %v", v)
 	}
 	if v, _ := sample(t, scrape, `tunneldoc_readiness_failures_total{reason="redis"}`); v < 1 {

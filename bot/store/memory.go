@@ -31,7 +31,7 @@ type memIncident struct {
 // NewMemory returns an empty in-memory store.
 func NewMemory(opts Options) *Memory {
 	return &Memory{
-		opts:      opts.withDefaults(),
+		opts:      opts.WithDefaults(),
 		events:    map[string]time.Time{},
 		incidents: map[string]memIncident{},
 		tunnels:   map[string]string{},
@@ -83,9 +83,9 @@ func (m *Memory) get(id string) (Incident, bool) {
 }
 
 func (m *Memory) put(in Incident) {
-	m.incidents[in.ID] = memIncident{in: clone(in), expires: m.opts.Now().Add(m.opts.ttlFor(in))}
+	m.incidents[in.ID] = memIncident{in: clone(in), expires: m.opts.Now().Add(m.opts.TTL(in))}
 	m.threads[threadKey(in.Channel, in.ThreadTS)] = in.ID
-	if isOpen(in) {
+	if in.IsOpen() {
 		m.tunnels[in.Tunnel] = in.ID
 	} else if m.tunnels[in.Tunnel] == in.ID {
 		delete(m.tunnels, in.Tunnel)
@@ -100,23 +100,24 @@ func clone(in Incident) Incident {
 
 // Open implements Store.
 func (m *Memory) Open(_ context.Context, in Incident) (Incident, bool, error) {
-	if err := validateNew(in); err != nil {
+	if err := ValidateNew(in); err != nil {
 		return Incident{}, false, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if id, ok := m.tunnels[in.Tunnel]; ok {
-		if cur, ok := m.get(id); ok && isOpen(cur) {
+		if cur, ok := m.get(id); ok && cur.IsOpen() {
 			return cur, false, nil
 		}
 		delete(m.tunnels, in.Tunnel)
 	}
-	in = prepareNew(in, m.opts.Now())
+	in = PrepareNew(in, m.opts.Now())
 	m.put(in)
 	return clone(in), true, nil
 }
 
-func prepareNew(in Incident, now time.Time) Incident {
+// PrepareNew gives a new incident its id (when unset), status and times.
+func PrepareNew(in Incident, now time.Time) Incident {
 	if in.ID == "" {
 		in.ID = newID()
 	}
@@ -152,7 +153,7 @@ func (m *Memory) ByTunnel(_ context.Context, tunnel string) (Incident, bool, err
 		return Incident{}, false, nil
 	}
 	in, ok := m.get(id)
-	if !ok || !isOpen(in) {
+	if !ok || !in.IsOpen() {
 		delete(m.tunnels, tunnel)
 		return Incident{}, false, nil
 	}
@@ -196,15 +197,16 @@ func (m *Memory) ListOpen(_ context.Context) ([]Incident, error) {
 	defer m.mu.Unlock()
 	var out []Incident
 	for _, id := range m.tunnels {
-		if in, ok := m.get(id); ok && isOpen(in) {
+		if in, ok := m.get(id); ok && in.IsOpen() {
 			out = append(out, in)
 		}
 	}
-	sortByLastSeen(out)
+	SortByLastSeen(out)
 	return out, nil
 }
 
-func sortByLastSeen(out []Incident) {
+// SortByLastSeen orders incidents most recent first, then by id.
+func SortByLastSeen(out []Incident) {
 	slices.SortFunc(out, func(a, b Incident) int {
 		if c := b.LastSeen.Compare(a.LastSeen); c != 0 {
 			return c

@@ -157,7 +157,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-func (o Options) withDefaults() Options {
+// WithDefaults fills zero lifetimes and a nil clock with the defaults.
+func (o Options) WithDefaults() Options {
 	if o.OpenTTL <= 0 {
 		o.OpenTTL = DefaultOpenTTL
 	}
@@ -170,18 +171,21 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-func (o Options) ttlFor(in Incident) time.Duration {
+// TTL is how long in is kept: OpenTTL while open, ResolvedTTL after.
+func (o Options) TTL(in Incident) time.Duration {
 	if in.Status == StatusResolved {
 		return o.ResolvedTTL
 	}
 	return o.OpenTTL
 }
 
-func isOpen(in Incident) bool {
+// IsOpen reports whether the incident is open or acknowledged.
+func (in Incident) IsOpen() bool {
 	return in.Status == StatusOpen || in.Status == StatusAcknowledged
 }
 
-func validateNew(in Incident) error {
+// ValidateNew checks that an incident to open names its tunnel and thread.
+func ValidateNew(in Incident) error {
 	if in.Tunnel == "" {
 		return errors.New("incident has no tunnel")
 	}

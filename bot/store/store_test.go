@@ -3,13 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/bot/store/storetest"
 )
 
 // fakeClock is a settable clock for the memory store's lifetimes.
@@ -20,173 +19,8 @@ type fakeClock struct {
 
 func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 
-// contract is the suite every Store implementation must pass.
-func contract(t *testing.T, newStore func(t *testing.T) store.Store) {
-	ctx := context.Background()
-	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-
-	newIncident := func(peer, ts string) store.Incident {
-		return store.Incident{Tunnel: store.Tunnel(peer, "fw-hq"), Peer: peer, Device: "fw-hq", Channel: "C1", ThreadTS: ts, FirstSeen: t0}
-	}
-
-	t.Run("dedup", func(t *testing.T) {
-		s := newStore(t)
-		first, err := s.FirstDelivery(ctx, "Ev1", 10*time.Minute)
-		if err != nil || !first {
-			t.Fatalf("first delivery = %v, %v; want true", first, err)
-		}
-		again, err := s.FirstDelivery(ctx, "Ev1", 10*time.Minute)
-		if err != nil || again {
-			t.Fatalf("redelivery = %v, %v; want false", again, err)
-		}
-		other, _ := s.FirstDelivery(ctx, "Ev2", 10*time.Minute)
-		if !other {
-			t.Fatal("a different event was taken for a redelivery")
-		}
-	})
-
-	t.Run("one incident per tunnel", func(t *testing.T) {
-		s := newStore(t)
-		a, created, err := s.Open(ctx, newIncident("90.1.1.1", "100.000001"))
-		if err != nil || !created || a.ID == "" || a.Status != store.StatusOpen {
-			t.Fatalf("open = %+v, %v, %v", a, created, err)
-		}
-		b, created, err := s.Open(ctx, newIncident("90.1.1.1", "200.000002"))
-		if err != nil || created || b.ID != a.ID || b.ThreadTS != "100.000001" {
-			t.Fatalf("second open = %+v, created=%v, %v; want the first incident", b, created, err)
-		}
-		got, ok, err := s.ByTunnel(ctx, store.Tunnel("90.1.1.1", "fw-hq"))
-		if err != nil || !ok || got.ID != a.ID {
-			t.Fatalf("by tunnel = %+v %v %v", got, ok, err)
-		}
-		got, ok, err = s.ByThread(ctx, "C1", "100.000001")
-		if err != nil || !ok || got.ID != a.ID {
-			t.Fatalf("by thread = %+v %v %v", got, ok, err)
-		}
-		if _, ok, _ := s.ByThread(ctx, "C1", "200.000002"); ok {
-			t.Fatal("the losing thread was indexed")
-		}
-		if _, ok, _ := s.ByTunnel(ctx, store.Tunnel("90.1.1.1", "")); ok {
-			t.Fatal("peer without device matched peer+device tunnel")
-		}
-	})
-
-	t.Run("concurrent open creates one", func(t *testing.T) {
-		s := newStore(t)
-		const n = 8
-		var wg sync.WaitGroup
-		ids := make([]string, n)
-		createdCount := 0
-		var mu sync.Mutex
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				in, created, err := s.Open(ctx, newIncident("10.9.9.9", fmt.Sprintf("%d.000100", 300+i)))
-				if err != nil {
-					t.Errorf("open %d: %v", i, err)
-					return
-				}
-				mu.Lock()
-				ids[i] = in.ID
-				if created {
-					createdCount++
-				}
-				mu.Unlock()
-			}()
-		}
-		wg.Wait()
-		if createdCount != 1 {
-			t.Fatalf("%d callers created an incident; want 1", createdCount)
-		}
-		for _, id := range ids {
-			if id != ids[0] {
-				t.Fatalf("callers got different incidents: %v", ids)
-			}
-		}
-		open, _ := s.ListOpen(ctx)
-		if len(open) != 1 {
-			t.Fatalf("ListOpen = %d incidents; want 1", len(open))
-		}
-	})
-
-	t.Run("diagnoses, status and release", func(t *testing.T) {
-		s := newStore(t)
-		a, _, _ := s.Open(ctx, newIncident("20.2.2.2", "400.000001"))
-		d := store.Diagnosis{Phase: "phase1", Cause: "ike_proposal_mismatch", Source: store.SourcePaste, User: "U1", At: t0.Add(time.Minute), MessageTS: "400.000002"}
-		if _, err := s.Update(ctx, a.ID, store.AddDiagnosis(d)); err != nil {
-			t.Fatal(err)
-		}
-		d2 := d
-		d2.Source, d2.User, d2.At = store.SourceCheck, "U2", t0.Add(2*time.Minute)
-		if _, err := s.Update(ctx, a.ID, store.AddDiagnosis(d2)); err != nil {
-			t.Fatal(err)
-		}
-		got, err := s.Update(ctx, a.ID, store.SetStatus(store.StatusAcknowledged, "U3", t0.Add(3*time.Minute)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got.Diagnoses) != 2 || got.Diagnoses[0].Source != store.SourcePaste || got.Diagnoses[1].Source != store.SourceCheck {
-			t.Fatalf("diagnoses = %+v", got.Diagnoses)
-		}
-		if got.Status != store.StatusAcknowledged || got.AcknowledgedBy != "U3" {
-			t.Fatalf("status = %q by %q", got.Status, got.AcknowledgedBy)
-		}
-		if fmt.Sprint(got.Users) != "[U1 U2 U3]" {
-			t.Fatalf("users = %v", got.Users)
-		}
-		if !got.LastSeen.Equal(t0.Add(3*time.Minute)) || !got.FirstSeen.Equal(t0) {
-			t.Fatalf("first/last seen = %v / %v", got.FirstSeen, got.LastSeen)
-		}
-		// Acknowledged still owns the tunnel.
-		if in, ok, _ := s.ByTunnel(ctx, a.Tunnel); !ok || in.ID != a.ID {
-			t.Fatal("acknowledged incident lost its tunnel")
-		}
-		if _, err := s.Update(ctx, a.ID, store.SetStatus(store.StatusResolved, "U1", t0.Add(4*time.Minute))); err != nil {
-			t.Fatal(err)
-		}
-		if _, ok, _ := s.ByTunnel(ctx, a.Tunnel); ok {
-			t.Fatal("resolved incident still owns its tunnel")
-		}
-		if in, ok, _ := s.ByThread(ctx, "C1", "400.000001"); !ok || in.Status != store.StatusResolved {
-			t.Fatalf("resolved incident not found by its thread: %+v %v", in, ok)
-		}
-		open, _ := s.ListOpen(ctx)
-		if len(open) != 0 {
-			t.Fatalf("resolved incident listed as open: %+v", open)
-		}
-		b, created, _ := s.Open(ctx, newIncident("20.2.2.2", "500.000001"))
-		if !created || b.ID == a.ID {
-			t.Fatal("a new incident could not be opened after resolve")
-		}
-	})
-
-	t.Run("not found and bad input", func(t *testing.T) {
-		s := newStore(t)
-		if _, err := s.Get(ctx, "inc-nope"); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("get unknown: %v", err)
-		}
-		if _, err := s.Update(ctx, "inc-nope", store.AddUser("U1")); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("update unknown: %v", err)
-		}
-		if _, _, err := s.Open(ctx, store.Incident{Tunnel: "1.1.1.1"}); err == nil {
-			t.Fatal("incident without thread accepted")
-		}
-	})
-
-	t.Run("list open order", func(t *testing.T) {
-		s := newStore(t)
-		a, _, _ := s.Open(ctx, store.Incident{Tunnel: "1.1.1.1", Channel: "C1", ThreadTS: "1.1", FirstSeen: t0})
-		b, _, _ := s.Open(ctx, store.Incident{Tunnel: "2.2.2.2", Channel: "C1", ThreadTS: "2.2", FirstSeen: t0.Add(time.Hour)})
-		open, err := s.ListOpen(ctx)
-		if err != nil || len(open) != 2 || open[0].ID != b.ID || open[1].ID != a.ID {
-			t.Fatalf("ListOpen = %+v, %v; want newest first", open, err)
-		}
-	})
-}
-
 func TestMemoryContract(t *testing.T) {
-	contract(t, func(t *testing.T) store.Store { return store.NewMemory(store.Options{}) })
+	storetest.Contract(t, func(t *testing.T) store.Store { return store.NewMemory(store.Options{}) })
 }
 
 func TestMemoryExpiry(t *testing.T) {
@@ -211,120 +45,15 @@ func TestMemoryExpiry(t *testing.T) {
 	}
 }
 
-func TestRedisContract(t *testing.T) {
-	srv := redistest.Start(t)
-	n := 0
-	contract(t, func(t *testing.T) store.Store {
-		n++
-		// One server, a fresh DB number per subtest keeps them apart.
-		s, err := store.OpenURL(fmt.Sprintf("redis://%s/%d", srv.Addr(), n%16), store.Options{})
-		if err != nil {
-			t.Fatal(err)
+func TestMemoryMonitorState(t *testing.T) {
+	c := &fakeClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
+	storetest.MonitorContract(t, store.NewMemoryMonitor(c.Now), c.Now, func(d time.Duration, what string, cond func() bool) {
+		t.Helper()
+		c.mu.Lock()
+		c.now = c.now.Add(d)
+		c.mu.Unlock()
+		if !cond() {
+			t.Fatalf("%s: not after %s", what, d)
 		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.Ping(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return s
 	})
-}
-
-func TestRedisTTLsAndRestart(t *testing.T) {
-	ctx := context.Background()
-	srv := redistest.Start(t)
-	s, err := store.OpenURL(srv.URL(), store.Options{ResolvedTTL: 2 * time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	a, _, err := s.Open(ctx, store.Incident{Tunnel: "90.1.1.1", Peer: "90.1.1.1", Channel: "C1", ThreadTS: "1700000000.000100"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _, _ := s.Open(ctx, store.Incident{Tunnel: "80.1.1.1", Channel: "C1", ThreadTS: "1700000000.000200"})
-	if _, err := s.Update(ctx, b.ID, store.SetStatus(store.StatusResolved, "U1", time.Now())); err != nil {
-		t.Fatal(err)
-	}
-	_, _ = s.FirstDelivery(ctx, "EvTTL", 10*time.Minute)
-
-	keys := redisKeys(t, srv.Addr())
-	if len(keys) < 5 {
-		t.Fatalf("expected at least 5 keys, got %v", keys)
-	}
-	for _, k := range keys {
-		ttl := redisTTL(t, srv.Addr(), k)
-		if ttl <= 0 {
-			t.Errorf("key %s has no TTL (%d)", k, ttl)
-		}
-		if k == "tunneldoc:event:EvTTL" && ttl < 600 {
-			t.Errorf("event dedup TTL %ds < 10 min", ttl)
-		}
-		if k == "tunneldoc:incident:"+b.ID && ttl > 2*3600 {
-			t.Errorf("resolved incident TTL %ds > ResolvedTTL", ttl)
-		}
-	}
-
-	srv.Restart()
-	// The same client reconnects by itself.
-	var got store.Incident
-	var ok bool
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		got, ok, err = s.ByTunnel(ctx, "90.1.1.1")
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		<-time.After(50 * time.Millisecond) // the client reconnects on its own
-	}
-	if err != nil || !ok || got.ID != a.ID || got.ThreadTS != "1700000000.000100" {
-		t.Fatalf("after restart: %+v %v %v", got, ok, err)
-	}
-	if first, _ := s.FirstDelivery(ctx, "EvTTL", 10*time.Minute); first {
-		t.Fatal("event dedup forgotten across restart")
-	}
-}
-
-// TestRedisTwoReplicasRace: two processes' clients (separate connection
-// pools) race to open the same tunnel's incident; exactly one is created.
-func TestRedisTwoReplicasRace(t *testing.T) {
-	ctx := context.Background()
-	srv := redistest.Start(t)
-	var clients [2]*store.Redis
-	for i := range clients {
-		c, err := store.OpenURL(srv.URL(), store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		clients[i] = c
-	}
-	for round := range 20 {
-		tunnel := fmt.Sprintf("10.0.%d.1", round)
-		var wg sync.WaitGroup
-		results := make([]store.Incident, 4)
-		created := make([]bool, 4)
-		for i := range 4 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				in, c, err := clients[i%2].Open(ctx, store.Incident{Tunnel: tunnel, Channel: "C1", ThreadTS: fmt.Sprintf("%d.%d", round, i)})
-				if err != nil {
-					t.Errorf("open: %v", err)
-				}
-				results[i], created[i] = in, c
-			}()
-		}
-		wg.Wait()
-		n := 0
-		for i := range 4 {
-			if created[i] {
-				n++
-			}
-			if results[i].ID != results[0].ID {
-				t.Fatalf("round %d: different incidents %v", round, results)
-			}
-		}
-		if n != 1 {
-			t.Fatalf("round %d: %d created", round, n)
-		}
-	}
 }

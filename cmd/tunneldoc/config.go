@@ -23,6 +23,7 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/devices"
 )
 
@@ -991,7 +992,7 @@ func (p *configParser) crossCheck(c *Config, getenv func(string) string) {
 		p.fail(f, l, "slack.app_token_env", "$%s holds a bot or user token (xox…); the app-level token starts with xapp-", c.Slack.AppTokenEnv)
 	}
 	if c.Redis.URL != "" {
-		if r, err := store.OpenURL(c.RedisURL().Reveal(), store.Options{}); err != nil {
+		if r, err := redisstore.OpenURL(c.RedisURL().Reveal(), store.Options{}); err != nil {
 			f, l := p.where(c, "redis.url_env")
 			p.fail(f, l, "redis.url_env", "$%s is not a usable Redis URL: %v", c.Redis.URLEnv, err)
 		} else {
@@ -1174,7 +1175,7 @@ func describeRedis(c Config) string {
 	if c.Redis.URL == "" {
 		return "none (in-memory store)"
 	}
-	return store.Describe(c.RedisURL().Reveal())
+	return redisstore.Describe(c.RedisURL().Reveal())
 }
 
 func showConfig(w io.Writer, c Config) {

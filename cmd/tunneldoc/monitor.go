@@ -15,6 +15,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/devices"
 )
 
@@ -234,7 +235,7 @@ func startMonitor(ctx context.Context, deps monitorDeps) (stop func(), err error
 	}
 	state := deps.State
 	if state == nil {
-		if r, ok := deps.Store.(*store.Redis); ok {
+		if r, ok := deps.Store.(*redisstore.Store); ok {
 			state = r
 		} else {
 			deps.Logger.Warn("monitor state in memory: run one replica only (set REDIS_URL for several)")

@@ -15,6 +15,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
@@ -194,83 +195,18 @@ func (c instrumentedChecker) CheckTunnel(ctx context.Context, peer, device strin
 	return res, err
 }
 
-// instrumentedStore counts failed Redis operations by store method.
-type instrumentedStore struct {
-	store.Store
-	m *ops.Metrics
-}
-
-// instrumentStore wraps the Redis store; the in-memory store has no Redis
-// to fail and is returned as is.
-func instrumentStore(st store.Store, m *ops.Metrics) store.Store {
-	if _, isRedis := st.(*store.Redis); !isRedis || m == nil {
-		return st
+// countRedisErrors has the Redis store count its failed operations in m,
+// by store method; the in-memory store has no Redis to fail.
+func countRedisErrors(st store.Store, m *ops.Metrics) {
+	if r, ok := st.(*redisstore.Store); ok && m != nil {
+		r.CountErrors(m.RedisError)
 	}
-	return instrumentedStore{Store: st, m: m}
 }
 
 // redisPinger is the Redis behind st, or nil when st is in memory.
 func redisPinger(st store.Store) ops.Pinger {
-	if w, ok := st.(instrumentedStore); ok {
-		st = w.Store
-	}
-	if r, ok := st.(*store.Redis); ok {
+	if r, ok := st.(*redisstore.Store); ok {
 		return r
 	}
 	return nil
-}
-
-func (s instrumentedStore) count(op string, err error) {
-	// Not found is an answer, and a caller's cancellation is not Redis failing.
-	if err != nil && !errors.Is(err, store.ErrNotFound) && !errors.Is(err, context.Canceled) {
-		s.m.RedisError(op)
-	}
-}
-
-func (s instrumentedStore) FirstDelivery(ctx context.Context, eventID string, ttl time.Duration) (bool, error) {
-	first, err := s.Store.FirstDelivery(ctx, eventID, ttl)
-	s.count("FirstDelivery", err)
-	return first, err
-}
-
-func (s instrumentedStore) Open(ctx context.Context, in store.Incident) (store.Incident, bool, error) {
-	inc, created, err := s.Store.Open(ctx, in)
-	s.count("Open", err)
-	return inc, created, err
-}
-
-func (s instrumentedStore) Get(ctx context.Context, id string) (store.Incident, error) {
-	inc, err := s.Store.Get(ctx, id)
-	s.count("Get", err)
-	return inc, err
-}
-
-func (s instrumentedStore) ByTunnel(ctx context.Context, tunnel string) (store.Incident, bool, error) {
-	inc, ok, err := s.Store.ByTunnel(ctx, tunnel)
-	s.count("ByTunnel", err)
-	return inc, ok, err
-}
-
-func (s instrumentedStore) ByThread(ctx context.Context, channel, threadTS string) (store.Incident, bool, error) {
-	inc, ok, err := s.Store.ByThread(ctx, channel, threadTS)
-	s.count("ByThread", err)
-	return inc, ok, err
-}
-
-func (s instrumentedStore) Update(ctx context.Context, id string, fn store.Update) (store.Incident, error) {
-	inc, err := s.Store.Update(ctx, id, fn)
-	s.count("Update", err)
-	return inc, err
-}
-
-func (s instrumentedStore) ListOpen(ctx context.Context) ([]store.Incident, error) {
-	open, err := s.Store.ListOpen(ctx)
-	s.count("ListOpen", err)
-	return open, err
-}
-
-func (s instrumentedStore) Ping(ctx context.Context) error {
-	err := s.Store.Ping(ctx)
-	s.count("Ping", err)
-	return err
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/devices"
 )
 
@@ -224,19 +225,14 @@ func (r *testRedis) stop() {
 // /readyz; failures counted by store method; draining on SIGTERM.
 func TestOpsReadyzWithRedisStore(t *testing.T) {
 	rs := startTestRedis(t)
-	rdb, err := store.OpenURL(rs.url(), store.Options{})
+	rdb, err := redisstore.OpenURL(rs.url(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
 	m := ops.NewMetrics()
-	st := instrumentStore(rdb, m)
-	if _, wrapped := st.(instrumentedStore); !wrapped {
-		t.Fatal("the Redis store was not instrumented")
-	}
-	if instrumentStore(store.NewMemory(store.Options{}), m) == nil {
-		t.Fatal("memory store lost")
-	}
+	countRedisErrors(rdb, m)
+	var st store.Store = rdb
 	link := &slackLink{}
 	link.Set(true)
 	srv, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(st), Store: st, SlackConnected: link.Connected, ReadyTimeout: time.Second})

@@ -20,6 +20,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 )
 
 // tunnelCheckerFromEnv builds the TunnelChecker behind `check tunnel`
@@ -167,14 +168,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	metrics := ops.NewMetrics()
 
-	store.SetLogger(log)
+	redisstore.SetLogger(log)
 	raw := openStore(ctx, env, log)
 	if conf.Redis.Required && isMemoryStore(raw) {
 		fmt.Fprintln(stderr, "tunneldoc: redis.required is set and Redis is not reachable: refusing to run on the in-memory store")
 		return 1
 	}
 	defer raw.Close()
-	st := instrumentStore(raw, metrics)
+	countRedisErrors(raw, metrics)
+	st := raw
 
 	// /healthz, /readyz and /metrics, when ops.listen is set
 	link := &slackLink{}
@@ -373,7 +375,7 @@ func openStore(ctx context.Context, env serveEnv, log *slog.Logger) store.Store 
 		log.Warn("REDIS_URL not set: incident state is kept in memory and lost when tunneldoc stops")
 		return store.NewMemory(opts)
 	}
-	r, err := store.OpenURL(env.redisURL, opts)
+	r, err := redisstore.OpenURL(env.redisURL, opts)
 	if err != nil {
 		log.Warn("REDIS_URL unusable: falling back to the in-memory store", "err", err)
 		return store.NewMemory(opts)
@@ -381,11 +383,11 @@ func openStore(ctx context.Context, env serveEnv, log *slog.Logger) store.Store 
 	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := r.Ping(pingCtx); err != nil {
-		log.Warn("Redis unreachable at start: falling back to the in-memory store (state is lost when tunneldoc stops)", "redis", store.Describe(env.redisURL), "err", err)
+		log.Warn("Redis unreachable at start: falling back to the in-memory store (state is lost when tunneldoc stops)", "redis", redisstore.Describe(env.redisURL), "err", err)
 		_ = r.Close()
 		return store.NewMemory(opts)
 	}
-	log.Info("incident state in Redis", "redis", store.Describe(env.redisURL))
+	log.Info("incident state in Redis", "redis", redisstore.Describe(env.redisURL))
 	return r
 }
 

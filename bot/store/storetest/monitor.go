@@ -1,21 +1,18 @@
-package store_test
+package storetest
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
-	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
-// monitorContract is what bot/monitor relies on, for both implementations.
+// MonitorContract is what bot/monitor relies on, for both implementations.
 // after asserts what must hold once d has passed: it moves a fake clock
 // by d and checks once, or (Redis, real time) waits for cond with a
 // deadline.
-func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, after func(d time.Duration, what string, cond func() bool)) {
+func MonitorContract(t *testing.T, s store.MonitorState, now func() time.Time, after func(d time.Duration, what string, cond func() bool)) {
 	ctx := context.Background()
 	ttl := 300 * time.Millisecond
 
@@ -122,51 +119,4 @@ func monitorContract(t *testing.T, s store.MonitorState, now func() time.Time, a
 		l, _ := s.Silences(ctx)
 		return len(l) == 0
 	})
-}
-
-func TestMemoryMonitorState(t *testing.T) {
-	c := &fakeClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
-	monitorContract(t, store.NewMemoryMonitor(c.Now), c.Now, func(d time.Duration, what string, cond func() bool) {
-		t.Helper()
-		c.mu.Lock()
-		c.now = c.now.Add(d)
-		c.mu.Unlock()
-		if !cond() {
-			t.Fatalf("%s: not after %s", what, d)
-		}
-	})
-}
-
-// TestRedisMonitorState runs the contract on a real redis-server and checks
-// that every key it leaves has a TTL.
-func TestRedisMonitorState(t *testing.T) {
-	srv := redistest.Start(t)
-	s, err := store.OpenURL(srv.URL(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	monitorContract(t, s, time.Now, func(d time.Duration, what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(d + 10*time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: not after %s", what, d+10*time.Second)
-			}
-			<-time.After(20 * time.Millisecond)
-		}
-	})
-
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
-	defer rdb.Close()
-	ctx := context.Background()
-	keys, err := rdb.Keys(ctx, "tunneldoc:mon:*").Result()
-	if err != nil || len(keys) == 0 {
-		t.Fatalf("keys: %v %v", keys, err)
-	}
-	for _, k := range keys {
-		if ttl, _ := rdb.PTTL(ctx, k).Result(); ttl < 0 {
-			t.Errorf("%s has no TTL (%v)", k, ttl)
-		}
-	}
 }
