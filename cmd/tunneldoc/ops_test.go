@@ -356,15 +356,15 @@ func (r *testRedis) thaw() {
 // after the Redis client's own read timeout.
 func TestOpsReadyzBoundedWhenRedisFrozen(t *testing.T) {
 	rs := startTestRedis(t)
-	rdb, err := store.OpenURL(rs.url(), store.Options{})
+	rdb, err := redisstore.OpenURL(rs.url(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rdb.Close()
 	m := ops.NewMetrics()
-	st := instrumentStore(rdb, m)
+	countRedisErrors(rdb, m)
 	const readyTimeout = 200 * time.Millisecond
-	_, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(st), ReadyTimeout: readyTimeout})
+	_, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(rdb), ReadyTimeout: readyTimeout})
 	if code, body := httpGet(t, base+ops.PathReady); code != 200 {
 		t.Fatalf("/readyz with Redis up: %d %s", code, body)
 	}
