@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
@@ -255,6 +256,7 @@ var answerKinds = []facts.EventKind{
 	facts.EvNATDetected, facts.EvP1Complete, facts.EvP2Start, facts.EvP2ProposalOK, facts.EvP2ProposalBad,
 	facts.EvP2NoProposal, facts.EvP2ProxyMismatch, facts.EvP2PFSMismatch, facts.EvP2PolicyRejected, facts.EvP2Complete,
 	facts.EvXauthRetransmit, facts.EvXauthFailed, facts.EvXauthOK, facts.EvModeCfgFailed,
+	facts.EvMsgIn, facts.EvNotifyIn,
 }
 
 // statesPastFirstReply: an IKE SA in one of these got at least one answer.
@@ -324,12 +326,78 @@ func ruleIKEProposal(v *view) *hit {
 	}
 	evs := append(firstLast(attrs, 1), firstLast(bad, 1)...)
 	evs = append(evs, firstLast(none, 2)...)
+	lists := proposalLists(v, firstLine(none, bad), "IKE:")
 	sum := fmt.Sprintf("No common IKE phase-1 policy with %s", peerName(v.peer))
 	if detail != "" {
 		sum += ": " + detail
+	} else if d := listsDetail(lists); d != "" {
+		sum += ": " + d
 	}
 	sum += "."
-	return &hit{conf: conf, refs: refsOf(evs, 6), state: lastState(v), summary: sum}
+	return &hit{conf: conf, refs: refsOf(append(lists, evs...), 6), state: lastState(v), summary: sum}
+}
+
+// proposalLists are the supporting observations of a proposal refusal:
+// the newest "received" and "configured" proposal lists of the protocol
+// (strongSwan prints both when no proposal matched) before the line of
+// the first refusal, in input order.
+func proposalLists(v *view, before int, protocols ...string) []facts.Event {
+	var recv, conf *facts.Event
+	for i := len(v.events) - 1; i >= 0 && (recv == nil || conf == nil); i-- {
+		ev := &v.events[i]
+		if ev.Kind != facts.EvProposalList || before > 0 && ev.Ref.Line > before {
+			continue
+		}
+		ok := false
+		for _, p := range protocols {
+			ok = ok || strings.HasPrefix(ev.Detail, p)
+		}
+		if !ok {
+			continue
+		}
+		if ev.State == "received proposals" && recv == nil {
+			recv = ev
+		} else if ev.State == "configured proposals" && conf == nil {
+			conf = ev
+		}
+	}
+	var out []facts.Event
+	for _, ev := range []*facts.Event{recv, conf} {
+		if ev != nil {
+			out = append(out, *ev)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Ref.Line < out[j].Ref.Line })
+	return out
+}
+
+// listsDetail says what the two ends proposed, from proposalLists.
+func listsDetail(lists []facts.Event) string {
+	var recv, conf string
+	for _, ev := range lists {
+		if ev.State == "received proposals" {
+			recv = ev.Detail
+		} else {
+			conf = ev.Detail
+		}
+	}
+	if recv == "" || conf == "" {
+		return ""
+	}
+	return "the peer proposes " + recv + ", this side is configured with " + conf
+}
+
+// firstLine is the line of the earliest event in the lists, 0 when none.
+func firstLine(lists ...[]facts.Event) int {
+	first := 0
+	for _, evs := range lists {
+		for _, ev := range evs {
+			if first == 0 || ev.Ref.Line < first {
+				first = ev.Ref.Line
+			}
+		}
+	}
+	return first
 }
 
 func onlyAuthMismatch(attrs []facts.Event) bool {
@@ -557,7 +625,12 @@ func aclMirror(f *facts.Facts) *hit {
 
 func rulePFS(v *view) *hit {
 	if evs := v.unresolved([]facts.EventKind{facts.EvP2PFSMismatch}, facts.EvP2Complete); len(evs) > 0 {
-		return &hit{conf: 0.85, refs: refsOf(evs, 3), summary: fmt.Sprintf("Phase 2 with %s fails on PFS: one end requires perfect forward secrecy (or another DH group) and the other does not.", peerName(v.peer))}
+		sum := fmt.Sprintf("Phase 2 with %s fails on PFS: one end requires perfect forward secrecy (or another DH group) and the other does not", peerName(v.peer))
+		if evs[0].Detail != "" && evs[0].Vendor == facts.VendorStrongSwan {
+			sum += " (" + evs[0].Detail + ")"
+		}
+		lists := proposalLists(v, firstLine(evs), "ESP:", "AH:")
+		return &hit{conf: 0.85, refs: refsOf(append(lists, evs...), 4), summary: sum + "."}
 	}
 	offered := v.all(facts.EvP2PFSOffered)
 	rejected := v.unresolved([]facts.EventKind{facts.EvP2ProposalBad, facts.EvP2PolicyRejected, facts.EvP2NoProposal, facts.EvP2Failed}, facts.EvP2Complete)
@@ -598,7 +671,11 @@ func ruleESP(v *view) *hit {
 				break
 			}
 		}
-		return &hit{conf: conf, refs: refsOf(firstLast(evs, 2), 5), state: "QM_IDLE", summary: fmt.Sprintf("Phase 1 with %s is up, but no transform set / ESP proposal matches%s, so no IPsec SA is built.", peerName(v.peer), detail)}
+		lists := proposalLists(v, firstLine(strong), "ESP:", "AH:")
+		if d := listsDetail(lists); d != "" && detail == "" {
+			detail = " (" + d + ")"
+		}
+		return &hit{conf: conf, refs: refsOf(append(lists, firstLast(evs, 2)...), 6), state: "QM_IDLE", summary: fmt.Sprintf("Phase 1 with %s is up, but no transform set / ESP proposal matches%s, so no IPsec SA is built.", peerName(v.peer), detail)}
 	}
 	weak := v.unresolved([]facts.EventKind{facts.EvP2PolicyRejected, facts.EvP2Failed}, facts.EvP2Complete)
 	if len(weak) > 0 {

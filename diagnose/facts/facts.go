@@ -221,6 +221,15 @@ const (
 	EvProposalOK       EventKind = "proposal_ok"        // "atts are acceptable"
 	EvProposalBad      EventKind = "proposal_bad"       // "atts are not acceptable"
 	EvNoProposalNotify EventKind = "no_proposal_notify" // NO_PROPOSAL_CHOSEN notify received or sent
+
+	// Observations that decide nothing alone: what was sent, received and
+	// offered. Vendor correlators and rules read them as the context that
+	// gives a failure line its phase and its detail.
+	EvMsgIn        EventKind = "msg_in"        // an IKE message from the peer was parsed (State: exchange; Detail: "request 0 [ SA KE No ]")
+	EvMsgOut       EventKind = "msg_out"       // an IKE message to the peer was built (State and Detail as EvMsgIn)
+	EvMsgFailed    EventKind = "msg_failed"    // a message from the peer could not be processed (State: exchange; Detail: what failed)
+	EvNotifyIn     EventKind = "notify_in"     // an error notify arrived (State: its type), before its exchange says what it means
+	EvProposalList EventKind = "proposal_list" // a proposal list printed (State: "received" or "configured"; Detail: the list)
 )
 
 // Event is one recognised debug or log line.

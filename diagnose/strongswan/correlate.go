@@ -11,12 +11,24 @@ import (
 // it only looks at strongSwan events and is idempotent for a given input
 // (it never re-adds an event it derived before).
 //
+//   - An error notify received (EvNotifyIn) means what the exchange it
+//     came in says: NO_PROPOSAL_CHOSEN in IKE_SA_INIT or Main/Aggressive
+//     Mode is phase 1 (EvP1NoProposal), in Quick Mode or once the IKE SA
+//     is up it is phase 2 (EvP2NoProposal, or EvP2PFSMismatch when the
+//     proposals printed differ only in their DH group); likewise
+//     INVALID_ID_INFORMATION (EvIDMismatch / EvP2ProxyMismatch),
+//     AUTHENTICATION_FAILED (EvAuthFailed), INVALID_MAJOR_VERSION
+//     (EvVersionMismatch), TS_UNACCEPTABLE (EvP2ProxyMismatch).
+//   - IKEv1 phase 1: an encrypted message from the peer that does not
+//     decrypt (the ID/HASH payloads of Main Mode, or the peer's encrypted
+//     notify about ours) means the two ends derived different keys, which
+//     with pre-shared keys is a PSK mismatch -> EvAuthFailed.
 //   - "giving up after N retransmits" whose last retransmit was of a
 //     request on an established IKE SA (State INFORMATIONAL): the peer was
 //     declared dead by DPD/liveness checks -> EvDPDDead.
 //   - "received proposals: ESP:..." then "configured proposals: ESP:..."
-//     that are equal once their DH groups are dropped: PFS on one side only
-//     or a different PFS group -> EvP2PFSMismatch.
+//     before a phase-2 refusal, equal once their DH groups are dropped: PFS
+//     on one side only or a different PFS group -> EvP2PFSMismatch.
 //   - INVALID_KE_PAYLOAD ("peer didn't accept DH group") after the IKE SA
 //     was established concerns a CHILD_SA's PFS group: re-kinded to
 //     EvP2PFSMismatch, or to EvP2PFSOffered when a CHILD_SA was established
@@ -33,15 +45,26 @@ func Correlate(f *facts.Facts) {
 			continue
 		}
 		switch {
+		case e.Kind == facts.EvNotifyIn:
+			if kind, detail := notifyMeaning(evs[:i], e); kind != "" {
+				add = append(add, derived(e, kind, e.State, detail))
+				if kind == facts.EvP2NoProposal {
+					if d := pfsBefore(evs[:i], e); d != "" {
+						add = append(add, derived(e, facts.EvP2PFSMismatch, "", d))
+					}
+				}
+			}
+		case e.Kind == facts.EvMsgFailed && e.State == StateDecrypt:
+			if v1PhaseOne(evs[:i], e) {
+				add = append(add, derived(e, facts.EvAuthFailed, "IKEv1", "an encrypted IKEv1 phase-1 message from the peer does not decrypt: the two ends derived different keys (pre-shared keys differ)"))
+			}
 		case e.Kind == facts.EvP1GiveUp:
 			if r := lastRetransmit(evs[:i], e); r != nil && r.State == StateDPD {
 				add = append(add, derived(e, facts.EvDPDDead, "", "no answer to requests on the established IKE SA (DPD/liveness check)"))
 			}
-		case e.Kind == facts.EvP2NoProposal && e.State == StateConfigured:
-			if r := previous(evs[:i], e, facts.EvP2NoProposal, StateReceived); r != nil {
-				if d := pfsDifference(r.Detail, e.Detail); d != "" {
-					add = append(add, derived(e, facts.EvP2PFSMismatch, "", d))
-				}
+		case e.Kind == facts.EvP2NoProposal:
+			if d := pfsBefore(evs[:i], e); d != "" {
+				add = append(add, derived(e, facts.EvP2PFSMismatch, "", d))
 			}
 		case e.Kind == facts.EvP1AttrMismatch && e.State == StateInvalidKE:
 			if previous(evs[:i], e, facts.EvP1Complete, "") == nil {
@@ -66,6 +89,129 @@ func Correlate(f *facts.Facts) {
 			f.Saw(facts.VendorStrongSwan)
 		}
 	}
+}
+
+// notifyMeaning says what an error notify received means, from the
+// exchange it came in: the newest IKE message parsed or built before it,
+// or, when the paste has no message lines, whether the IKE SA was up.
+func notifyMeaning(before []facts.Event, e *facts.Event) (facts.EventKind, string) {
+	p2 := childExchange(before, e)
+	switch e.State {
+	case "NO_PROPOSAL_CHOSEN":
+		if p2 {
+			return facts.EvP2NoProposal, "NO_PROPOSAL_CHOSEN received for the CHILD_SA / quick mode proposal"
+		}
+		return facts.EvP1NoProposal, "NO_PROPOSAL_CHOSEN received for the IKE proposal"
+	case "INVALID_ID_INFORMATION":
+		if p2 {
+			return facts.EvP2ProxyMismatch, "INVALID_ID_INFORMATION received for the quick mode IDs (traffic selectors)"
+		}
+		return facts.EvIDMismatch, "INVALID_ID_INFORMATION received for the phase-1 identity"
+	case "TS_UNACCEPTABLE", "INVALID_SELECTORS", "SINGLE_PAIR_REQUIRED":
+		return facts.EvP2ProxyMismatch, e.State + " received"
+	case "AUTHENTICATION_FAILED":
+		return facts.EvAuthFailed, "the peer refused this side's authentication (AUTHENTICATION_FAILED)"
+	case "INVALID_MAJOR_VERSION":
+		return facts.EvVersionMismatch, "the peer does not speak this IKE version"
+	case "INTERNAL_ADDRESS_FAILURE", "FAILED_CP_REQUIRED":
+		return facts.EvModeCfgFailed, e.State + " received"
+	case "PAYLOAD_MALFORMED", "INVALID_HASH_INFORMATION", "INVALID_PAYLOAD_TYPE":
+		if !p2 && v1PhaseOne(before, e) {
+			return facts.EvAuthFailed, "the peer could not decrypt or verify this side's phase-1 message (" + e.State + "): the pre-shared keys differ"
+		}
+	}
+	return "", ""
+}
+
+// childExchange reports whether the negotiation e belongs to was past
+// phase 1 when e happened: the newest exchange before it (informational
+// exchanges aside, they carry the notify) is QUICK_MODE or CREATE_CHILD_SA,
+// or, when no message line says, the IKE SA had been established since it
+// was last initiated.
+func childExchange(before []facts.Event, e *facts.Event) bool {
+	for j := len(before) - 1; j >= 0; j-- {
+		o := &before[j]
+		if o.Vendor != facts.VendorStrongSwan || !samePlace(o, e) {
+			continue
+		}
+		switch o.Kind {
+		case facts.EvMsgIn, facts.EvMsgOut:
+			switch o.State {
+			case "QUICK_MODE", "CREATE_CHILD_SA":
+				return true
+			case "IKE_SA_INIT", "IKE_AUTH", "ID_PROT", "AGGRESSIVE":
+				return false
+			}
+		case facts.EvP1Complete, facts.EvP2Complete, facts.EvP2Start:
+			return true
+		case facts.EvP1Sent:
+			return false
+		}
+	}
+	return false
+}
+
+// v1PhaseOne reports whether e happened in an IKEv1 negotiation before its
+// IKE SA was established.
+func v1PhaseOne(before []facts.Event, e *facts.Event) bool {
+	if strings.Contains(e.Detail, "_V1") {
+		return !childExchange(before, e)
+	}
+	for j := len(before) - 1; j >= 0; j-- {
+		o := &before[j]
+		if o.Vendor != facts.VendorStrongSwan || !samePlace(o, e) {
+			continue
+		}
+		switch o.Kind {
+		case facts.EvP1Complete, facts.EvP2Complete:
+			return false
+		case facts.EvMsgIn, facts.EvMsgOut:
+			if o.State == "QUICK_MODE" {
+				return false
+			}
+			if v1Exchanges[o.State] {
+				return true
+			}
+			return false
+		case facts.EvP1Sent, facts.EvP1Received:
+			if o.State == "MainMode" || o.State == "AggressiveMode" || o.State == "ID_PROT" || o.State == "AGGRESSIVE" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pfsBefore looks at the proposal lists printed before a phase-2 refusal
+// (received, then configured) and describes a PFS-only difference.
+func pfsBefore(before []facts.Event, e *facts.Event) string {
+	var recv, conf *facts.Event
+	for j := len(before) - 1; j >= 0 && (recv == nil || conf == nil); j-- {
+		o := &before[j]
+		if o.Vendor != facts.VendorStrongSwan || !samePlace(o, e) {
+			continue
+		}
+		if o.Kind == facts.EvP2Complete || o.Kind == facts.EvP1Sent {
+			break
+		}
+		if o.Kind != facts.EvProposalList || !isChildProposal(o.Detail) {
+			continue
+		}
+		switch {
+		case o.State == StateConfigured && conf == nil:
+			conf = o
+		case o.State == StateReceived && recv == nil:
+			recv = o
+		}
+	}
+	if recv == nil || conf == nil {
+		return ""
+	}
+	return pfsDifference(recv.Detail, conf.Detail)
+}
+
+func isChildProposal(list string) bool {
+	return strings.HasPrefix(list, "ESP:") || strings.HasPrefix(list, "AH:")
 }
 
 func derived(from *facts.Event, kind facts.EventKind, state, detail string) facts.Event {

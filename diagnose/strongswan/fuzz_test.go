@@ -20,7 +20,7 @@ func FuzzStrongswan(f *testing.F) {
 			f.Add(string(b))
 		}
 	}
-	for _, w := range wordings {
+	for _, w := range lineSamples {
 		f.Add(w.line)
 	}
 	f.Fuzz(func(t *testing.T, text string) {

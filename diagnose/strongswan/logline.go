@@ -32,8 +32,11 @@ const prefixWindow = 96
 // IsCharonLine reports whether a line is a charon log line in any of the
 // forms engineers paste: filelog "09[IKE] <conn|1> msg" (the leading time
 // already removed by the splitter, or not), syslog "host charon: 09[IKE]
-// msg", journald "host charon-systemd[812]: msg" (no group marker there),
-// or what swanctl --initiate echoes ("[IKE] msg").
+// msg" and "host charon[1234]: 09[IKE] <con1000|5> msg" (pfSense,
+// OPNsense), journald "host charon-systemd[812]: msg" (no group marker
+// there), what swanctl --initiate echoes ("[IKE] msg"), and what `ipsec
+// up` echoes: the bare message ("initiating IKE_SA home[1] to 192.0.2.1"),
+// recognised by charon's own first words.
 func IsCharonLine(line string) bool {
 	w := line
 	if len(w) > prefixWindow {
@@ -49,12 +52,49 @@ func IsCharonLine(line string) bool {
 		}
 		i += 1 + j
 	}
-	if !strings.Contains(w, "charon") {
-		return false
+	if strings.Contains(w, "charon") &&
+		(strings.Contains(w, "charon-systemd[") || strings.Contains(w, "charon[") || strings.Contains(w, "charon: ")) {
+		return true
 	}
-	return strings.Contains(w, "charon-systemd[") || strings.Contains(w, "charon[") ||
-		strings.Contains(w, "charon: ")
+	return bareStarts.Match(bareMessage(line))
 }
+
+// bareMessage is a line without its leading blanks and IKE_SA tag
+// ("<lab|1> ").
+func bareMessage(line string) string {
+	m := strings.TrimLeft(line, " \t")
+	if strings.HasPrefix(m, "<") {
+		if end := strings.Index(m, "> "); end > 0 && end < 64 {
+			m = m[end+2:]
+		}
+	}
+	return m
+}
+
+// bareStarts are first words of charon messages that no other vendor's
+// line starts with: a line that starts with one is charon's even with no
+// prefix at all. Each is the start of a wording in the table below or of
+// a neutral message charon prints around them.
+var bareStarts = facts.NewPrefixSet(
+	"initiating IKE_SA ", "initiating Main Mode IKE_SA ", "initiating Aggressive Mode IKE_SA ",
+	"generating IKE_SA_INIT ", "generating IKE_AUTH ", "generating CREATE_CHILD_SA ", "generating INFORMATIONAL ",
+	"generating ID_PROT ", "generating AGGRESSIVE ", "generating QUICK_MODE ", "generating INFORMATIONAL_V1 ", "generating TRANSACTION ",
+	"parsed IKE_SA_INIT ", "parsed IKE_AUTH ", "parsed CREATE_CHILD_SA ", "parsed INFORMATIONAL ",
+	"parsed ID_PROT ", "parsed AGGRESSIVE ", "parsed QUICK_MODE ", "parsed INFORMATIONAL_V1 ", "parsed TRANSACTION ",
+	"sending packet: from ", "received packet: from ", "establishing CHILD_SA ", "establishing IKE_SA failed",
+	"establishing connection '", "connection '", "giving up after ", "retransmit ", "sending retransmit ",
+	"peer not responding", "received NO_PROPOSAL_CHOSEN ", "received AUTHENTICATION_FAILED ", "received TS_UNACCEPTABLE ",
+	"received INVALID_", "received proposals", "configured proposals: ", "selected proposal: ",
+	"no proposal found", "no shared key found", "no IKE config found", "no matching peer config", "no peer config found",
+	"no acceptable proposal found", "no acceptable traffic selectors", "no matching proposal found", "no matching CHILD_SA config",
+	"no trusted ", "no issuer certificate", "authentication of '", "tried ", "traffic selectors ", "peer didn't accept DH group",
+	"IDir '", "received IDr ", "constraint check failed", "selected peer config ", "looking for peer configs",
+	"could not decrypt payloads", "message parsing failed", "integrity check failed", "calculated HASH does not match",
+	"failed to establish CHILD_SA", "deleting IKE_SA ", "closing CHILD_SA ", "received DELETE for ", "sending DELETE for ",
+	"remote host is behind NAT", "local host is behind NAT", "sending DPD request", "DPD check timed out",
+	"rekeying IKE_SA failed", "Aggressive Mode PSK disabled", "peer certificate verification failed",
+	"IKE_SA ", "CHILD_SA ",
+)
 
 // States the signatures put on events so that Correlate (and rules) can
 // tell which of two same-kind lines an event came from.
@@ -64,6 +104,7 @@ const (
 	StateNoIKEConfig = "no IKE config"
 	StateInvalidKE   = "INVALID_KE_PAYLOAD"
 	StateDPD         = "INFORMATIONAL"
+	StateDecrypt     = "decrypt"
 )
 
 const ip = `(?P<peer>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:]+)`
@@ -81,111 +122,177 @@ func re(s string) *regexp.Regexp {
 	return regexp.MustCompile(s)
 }
 
-// signatures map charon's wording (charon 5.9 format strings, checked on
-// the lab captures) to protocol meaning. IKEv2 message IDs are 0 for
-// IKE_SA_INIT and 1 for IKE_AUTH; a request with a higher ID is sent on an
-// IKE SA that is already up (INFORMATIONAL such as DPD, or CREATE_CHILD_SA),
-// which is why the retransmit signatures split on the ID.
-var signatures = []facts.Signature{
-	// --- IKE packets in and out ---
-	{ID: "sw/initiating-ike-sa", Anchor: "initiating ", Extract: initiatingIKESA, Event: facts.EvP1Sent},
-	{ID: "sw/peer-is-initiating", Anchor: " is initiating a", Extract: peerIsInitiating, Event: facts.EvP1Received},
-	{ID: "sw/received-packet", Anchor: "received packet: from ", Extract: receivedFrom, Event: facts.EvP1Received},
-	{ID: "sw/parsed-first-request", Anchor: " request 0 [", Extract: parsedFirstRequest, Event: facts.EvP1Received},
-	{ID: "sw/retransmit-ike-sa-init", Anchor: "of request with message ID", Extract: retransmitOf(msgIDInit), Event: facts.EvP1Retransmit, State: "IKE_SA_INIT"},
-	{ID: "sw/retransmit-ike-auth", Anchor: "of request with message ID", Extract: retransmitOf(msgIDAuth), Event: facts.EvP1Retransmit, State: "IKE_AUTH"},
-	{ID: "sw/retransmit-established", Anchor: "of request with message ID", Extract: retransmitOf(msgIDLater), Event: facts.EvP1Retransmit, State: StateDPD},
-	{ID: "sw/retransmit-v1-main-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID 0,`), Event: facts.EvP1Retransmit, State: "ID_PROT"},
-	{ID: "sw/retransmit-v1-quick-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID [1-9][0-9]*,`), Event: facts.EvP2Retransmit},
-	{ID: "sw/giving-up-retransmits", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) retransmits`), Event: facts.EvP1GiveUp},
-	{ID: "sw/establishing-failed-not-responding", Anchor: "establishing IKE_SA failed, peer not responding", Event: facts.EvP1GiveUp},
-	{ID: "sw/peer-not-responding-trying-again", Anchor: "peer not responding, trying again", Re: re(`trying again \((?P<detail>\d+/\d+)\)`), Event: facts.EvP1GiveUp},
+// A wording is one charon log message: the source file of strongSwan
+// 5.9.x that logs it (with DBG0/DBG1, so it is there at the default log
+// level) and the observation it is. Most wordings record what happened
+// (a message parsed or sent, a notify received, proposals printed); only
+// the rules in package diagnose, and Correlate for what needs two lines,
+// turn observations into failures. A wording is mapped straight to a
+// failure kind only when charon prints it for that failure and nothing
+// else ("tried 1 shared key ... but MAC mismatched").
+type wording struct {
+	src string // the strongSwan source file (src/libcharon/...) it comes from
+	facts.Signature
+}
+
+// Source files, shortened in the table below.
+const (
+	srcIKESA      = "src/libcharon/sa/ike_sa.c"
+	srcTaskMgrV2  = "src/libcharon/sa/ikev2/task_manager_v2.c"
+	srcTaskMgrV1  = "src/libcharon/sa/ikev1/task_manager_v1.c"
+	srcIKEInit    = "src/libcharon/sa/ikev2/tasks/ike_init.c"
+	srcIKEAuth    = "src/libcharon/sa/ikev2/tasks/ike_auth.c"
+	srcChild      = "src/libcharon/sa/ikev2/tasks/child_create.c"
+	srcMainMode   = "src/libcharon/sa/ikev1/tasks/main_mode.c"
+	srcAggressive = "src/libcharon/sa/ikev1/tasks/aggressive_mode.c"
+	srcQuickMode  = "src/libcharon/sa/ikev1/tasks/quick_mode.c"
+	srcInfoV1     = "src/libcharon/sa/ikev1/tasks/informational.c"
+	srcPhase1     = "src/libcharon/sa/ikev1/phase1.c"
+	srcMessage    = "src/libcharon/encoding/message.c"
+	srcProposal   = "src/libstrongswan/crypto/proposal/proposal.c"
+	srcCredMgr    = "src/libstrongswan/credentials/credential_manager.c"
+	srcPSKv2      = "src/libcharon/sa/ikev2/authenticators/psk_authenticator.c"
+	srcPubkeyV2   = "src/libcharon/sa/ikev2/authenticators/pubkey_authenticator.c"
+	srcPubkeyV1   = "src/libcharon/sa/ikev1/authenticators/pubkey_v1_authenticator.c"
+	srcEAP        = "src/libcharon/sa/ikev2/authenticators/eap_authenticator.c"
+	srcChildDel   = "src/libcharon/sa/ikev2/tasks/child_delete.c"
+	srcQuickDel   = "src/libcharon/sa/ikev1/tasks/quick_delete.c"
+	srcIKEDel     = "src/libcharon/sa/ikev2/tasks/ike_delete.c"
+	srcISAKMPDel  = "src/libcharon/sa/ikev1/tasks/isakmp_delete.c"
+)
+
+// wordings maps charon's messages (5.9 format strings, checked on real
+// captures) to observations. IKEv2 message IDs are 0 for IKE_SA_INIT and
+// 1 for IKE_AUTH; a request with a higher ID is sent on an IKE SA that is
+// already up (INFORMATIONAL such as DPD, or CREATE_CHILD_SA), which is why
+// the retransmit wordings split on the ID.
+var wordings = []wording{
+	// --- IKE messages in and out ---
+	{srcIKEInit + ", " + srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/initiating-ike-sa", Anchor: "initiating ", Extract: initiatingIKESA, Event: facts.EvP1Sent}},
+	{srcIKEInit + ", " + srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/peer-is-initiating", Anchor: " is initiating a", Extract: peerIsInitiating, Event: facts.EvP1Received}},
+	{"src/libcharon/network/receiver.c", facts.Signature{ID: "sw/received-packet", Anchor: "received packet: from ", Extract: receivedFrom, Event: facts.EvP1Received}},
+	{srcMessage, facts.Signature{ID: "sw/parsed-first-request", Anchor: " request 0 [", Extract: parsedFirstRequest, Event: facts.EvP1Received}},
+	{srcMessage, facts.Signature{ID: "sw/parsed-message", Anchor: "parsed ", Extract: messageLine("parsed "), Event: facts.EvMsgIn}},
+	{srcMessage, facts.Signature{ID: "sw/generating-message", Anchor: "generating ", Extract: messageLine("generating "), Event: facts.EvMsgOut}},
+	{srcTaskMgrV2, facts.Signature{ID: "sw/retransmit-ike-sa-init", Anchor: "of request with message ID", Extract: retransmitOf(msgIDInit), Event: facts.EvP1Retransmit, State: "IKE_SA_INIT"}},
+	{srcTaskMgrV2, facts.Signature{ID: "sw/retransmit-ike-auth", Anchor: "of request with message ID", Extract: retransmitOf(msgIDAuth), Event: facts.EvP1Retransmit, State: "IKE_AUTH"}},
+	{srcTaskMgrV2, facts.Signature{ID: "sw/retransmit-established", Anchor: "of request with message ID", Extract: retransmitOf(msgIDLater), Event: facts.EvP1Retransmit, State: StateDPD}},
+	{srcTaskMgrV1, facts.Signature{ID: "sw/retransmit-v1-main-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID 0,`), Event: facts.EvP1Retransmit, State: "ID_PROT"}},
+	{srcTaskMgrV1, facts.Signature{ID: "sw/retransmit-v1-quick-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID [1-9][0-9]*,`), Event: facts.EvP2Retransmit}},
+	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/giving-up-retransmits", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) retransmits`), Event: facts.EvP1GiveUp}},
+	{srcIKESA, facts.Signature{ID: "sw/establishing-failed-not-responding", Anchor: "establishing IKE_SA failed, peer not responding", Event: facts.EvP1GiveUp}},
+	{srcIKESA, facts.Signature{ID: "sw/peer-not-responding-trying-again", Anchor: "peer not responding, trying again", Re: re(`trying again \((?P<detail>\d+/\d+)\)`), Event: facts.EvP1GiveUp}},
+	{srcIKESA, facts.Signature{ID: "sw/unable-to-resolve", Anchor: "unable to resolve ", Re: re(`unable to resolve (?P<detail>\S+), (?:initiate aborted|retrying in)`), Event: facts.EvP1GiveUp}},
+	// a message from the peer that could not be processed; Correlate reads
+	// a decryption failure in IKEv1 phase 1 as keys from different PSKs
+	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/processing-failed", Anchor: " processing failed", Re: re(`(?P<state>[A-Z][A-Z0-9_]+) (?P<detail>request|response) with message ID \d+ processing failed`), Event: facts.EvMsgFailed}},
+	{srcMessage, facts.Signature{ID: "sw/could-not-decrypt", Anchor: "could not decrypt payloads", Event: facts.EvMsgFailed, State: StateDecrypt}},
+	{"src/libcharon/encoding/payloads/encrypted_payload.c", facts.Signature{ID: "sw/decryption-failed", Anchor: "decryption failed?", Re: re(`invalid (?P<detail>\S+) payload length, decryption failed\?`), Event: facts.EvMsgFailed, State: StateDecrypt}},
+	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/message-parsing-failed", Anchor: "message parsing failed", Event: facts.EvMsgFailed, State: "parse"}},
+	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/integrity-check-failed", Anchor: "integrity check failed", Event: facts.EvMsgFailed, State: "integrity"}},
+	{srcMessage, facts.Signature{ID: "sw/v1-hash-payload-mismatch", Anchor: "received HASH payload does not match", Event: facts.EvMsgFailed, State: "integrity"}},
+
+	// --- notifies: the exchange they came in decides what they mean (Correlate) ---
+	{srcIKEInit + ", " + srcIKEAuth + ", " + srcChild + ", " + srcTaskMgrV2, facts.Signature{ID: "sw/notify-error-v2", Anchor: " notify error", Re: re(`received (?P<state>[A-Z][A-Z0-9_]+) notify error`), Event: facts.EvNotifyIn}},
+	{srcMainMode + ", " + srcAggressive + ", " + srcQuickMode + ", " + srcInfoV1, facts.Signature{ID: "sw/error-notify-v1", Anchor: " error notify", Re: re(`received (?P<state>[A-Z][A-Z0-9_]+) error notify`), Event: facts.EvNotifyIn}},
 
 	// --- liveness of an established IKE SA ---
-	{ID: "sw/giving-up-path-probings", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) path probings`), Event: facts.EvDPDDead},
-	{ID: "sw/rekeying-failed-not-responding", Anchor: "rekeying IKE_SA failed, peer not responding", Event: facts.EvDPDDead},
-	{ID: "sw/v1-dpd-timed-out", Anchor: "DPD check timed out", Event: facts.EvDPDDead},
+	{srcTaskMgrV2, facts.Signature{ID: "sw/giving-up-path-probings", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) path probings`), Event: facts.EvDPDDead}},
+	{srcIKESA, facts.Signature{ID: "sw/rekeying-failed-not-responding", Anchor: "rekeying IKE_SA failed, peer not responding", Event: facts.EvDPDDead}},
+	{"src/libcharon/processing/jobs/dpd_timeout_job.c", facts.Signature{ID: "sw/v1-dpd-timed-out", Anchor: "DPD check timed out", Event: facts.EvDPDDead}},
 
-	// --- IKE proposals ---
-	{ID: "sw/selected-proposal-ike", Anchor: "selected proposal: IKE:", Extract: selectedProposal("IKE:"), Event: facts.EvP1ProposalOK},
-	{ID: "sw/received-proposals-ike", Anchor: "received proposals: IKE:", Re: re(`received proposals: (?P<detail>IKE:.*)`), Event: facts.EvP1NoProposal, State: StateReceived},
-	{ID: "sw/configured-proposals-ike", Anchor: "configured proposals: IKE:", Re: re(`configured proposals: (?P<detail>IKE:.*)`), Event: facts.EvP1NoProposal, State: StateConfigured},
-	{ID: "sw/received-proposals-unacceptable", Anchor: "received proposals unacceptable", Event: facts.EvP1NoProposal},
-	{ID: "sw/no-proposal-chosen-ike", Anchor: "received NO_PROPOSAL_CHOSEN notify error", Event: facts.EvP1NoProposal},
-	{ID: "sw/v1-no-proposal-found", Anchor: "no proposal found", Event: facts.EvP1NoProposal},
-	// IKEv1 reports the notify in the same words during Main and Quick
-	// Mode; the engine decides the phase from whether the IKE SA was up.
-	{ID: "sw/v1-no-proposal-chosen", Anchor: "received NO_PROPOSAL_CHOSEN error notify", Event: facts.EvNoProposalNotify},
+	// --- proposals: printed lists are observations; the refusals decide ---
+	{srcProposal, facts.Signature{ID: "sw/selected-proposal-ike", Anchor: "selected proposal: IKE:", Extract: selectedProposal("IKE:"), Event: facts.EvP1ProposalOK}},
+	{srcProposal, facts.Signature{ID: "sw/selected-proposal-esp", Anchor: "selected proposal: ", Extract: selectedProposal("ESP:", "AH:"), Event: facts.EvP2ProposalOK}},
+	{srcProposal, facts.Signature{ID: "sw/received-proposals", Anchor: "received proposals: ", Re: re(`received proposals: (?P<detail>(?:IKE|ESP|AH):.*)`), Event: facts.EvProposalList, State: StateReceived}},
+	{srcProposal + ", src/libcharon/config/ike_cfg.c, src/libcharon/config/child_cfg.c", facts.Signature{ID: "sw/configured-proposals", Anchor: "configured proposals: ", Re: re(`configured proposals: (?P<detail>(?:IKE|ESP|AH):.*)`), Event: facts.EvProposalList, State: StateConfigured}},
+	{srcProposal, facts.Signature{ID: "sw/received-esp-proposal-pfs", Anchor: "received proposals: ", Re: re(`received proposals: (?:ESP|AH):[^,]*?/{dh}\b`), Event: facts.EvP2PFSOffered, State: StateReceived}},
+	{srcProposal + ", src/libcharon/config/child_cfg.c", facts.Signature{ID: "sw/configured-esp-proposal-pfs", Anchor: "configured proposals: ", Re: re(`configured proposals: (?:ESP|AH):[^,]*?/{dh}\b`), Event: facts.EvP2PFSOffered, State: StateConfigured}},
+	{srcIKEInit, facts.Signature{ID: "sw/received-proposals-unacceptable", Anchor: "received proposals unacceptable", Event: facts.EvP1NoProposal}},
+	{srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/v1-no-proposal-found", Anchor: "no proposal found", Event: facts.EvP1NoProposal}},
+	{srcPhase1, facts.Signature{ID: "sw/v1-no-config-allows-auth", Anchor: "but none allows ", Re: re(`but none allows (?P<detail>.+? authentication using \S+ Mode)`), Event: facts.EvP1NoProposal}},
+	{srcAggressive, facts.Signature{ID: "sw/v1-aggressive-psk-disabled", Anchor: "Aggressive Mode PSK disabled", Event: facts.EvP1NoProposal, State: "AGGRESSIVE"}},
 	// Same words for IKE_SA_INIT and CREATE_CHILD_SA; Correlate re-reads it
 	// as a PFS group mismatch when the IKE SA was already up.
-	{ID: "sw/dh-group-not-accepted", Anchor: "didn't accept DH group", Re: re(`peer didn't accept DH group (?P<detail>\S+, it requested \S+)`), Event: facts.EvP1AttrMismatch, State: StateInvalidKE},
-	{ID: "sw/dh-group-unacceptable", Anchor: "unacceptable, requesting", Re: re(`DH group (?P<detail>\S+ unacceptable, requesting \S+)`), Event: facts.EvP1AttrMismatch, State: StateInvalidKE},
+	{srcIKEInit + ", " + srcChild, facts.Signature{ID: "sw/dh-group-not-accepted", Anchor: "didn't accept DH group", Re: re(`peer didn't accept DH group (?P<detail>\S+, it requested \S+)`), Event: facts.EvP1AttrMismatch, State: StateInvalidKE}},
+	{srcIKEInit + ", " + srcChild, facts.Signature{ID: "sw/dh-group-unacceptable", Anchor: "unacceptable, requesting", Re: re(`DH group (?P<detail>\S+ unacceptable, requesting \S+)`), Event: facts.EvP1AttrMismatch, State: StateInvalidKE}},
 
 	// --- authentication and identities ---
-	{ID: "sw/auth-failed-notify", Anchor: "AUTHENTICATION_FAILED", Event: facts.EvAuthFailed},
-	{ID: "sw/psk-mac-mismatched", Anchor: "but MAC mismatched", Re: re(`tried (?P<detail>\d+) shared keys? for`), Event: facts.EvAuthFailed},
-	{ID: "sw/no-shared-key", Anchor: "no shared key found for", Event: facts.EvNoPSK},
-	{ID: "sw/no-ike-config", Anchor: "no IKE config found for", Re: re(`no IKE config found for {any}\.\.\.{ip}`), Event: facts.EvNoPSK, State: StateNoIKEConfig},
-	{ID: "sw/no-matching-peer-config", Anchor: "no matching peer config found", Event: facts.EvIDMismatch},
-	{ID: "sw/v1-no-peer-config", Anchor: "no peer config found", Event: facts.EvIDMismatch},
-	{ID: "sw/constraint-check-failed", Anchor: "constraint check", Re: re(`constraint check(?:ing)? failed(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch},
-	{ID: "sw/peer-config-unacceptable", Anchor: "' unacceptable", Re: re(`selected peer config '[^']*' unacceptable(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch},
-	{ID: "sw/auth-successful", Anchor: "authentication of '", Extract: authSuccessful, Event: facts.EvAuthOK},
-	{ID: "sw/ike-sa-established", Anchor: " established between ", Extract: ikeSAEstablished, Event: facts.EvP1Complete},
+	{srcPSKv2, facts.Signature{ID: "sw/psk-mac-mismatched", Anchor: "but MAC mismatched", Re: re(`tried (?P<detail>\d+) shared keys? for`), Event: facts.EvAuthFailed}},
+	{"src/libcharon/sa/ikev1/authenticators/psk_v1_authenticator.c", facts.Signature{ID: "sw/v1-psk-hash-mismatch", Anchor: "calculated HASH does not match HASH payload", Event: facts.EvAuthFailed}},
+	{srcPSKv2 + ", " + srcPhase1, facts.Signature{ID: "sw/no-shared-key", Anchor: "no shared key found for", Event: facts.EvNoPSK}},
+	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/no-ike-config", Anchor: "no IKE config found for", Re: re(`no IKE config found for {any}\.\.\.{ip}`), Event: facts.EvNoPSK, State: StateNoIKEConfig}},
+	{srcIKEAuth, facts.Signature{ID: "sw/no-matching-peer-config", Anchor: "no matching peer config found", Event: facts.EvIDMismatch}},
+	{srcPhase1, facts.Signature{ID: "sw/v1-no-peer-config", Anchor: "no peer config found", Event: facts.EvIDMismatch}},
+	{srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/v1-idr-mismatch", Anchor: "' does not match to '", Re: re(`IDir '(?P<detail>[^']*)' does not match to '`), Event: facts.EvIDMismatch}},
+	{srcIKEAuth, facts.Signature{ID: "sw/idr-mismatch", Anchor: "but require ", Re: re(`received IDr (?P<detail>\S+), but require `), Event: facts.EvIDMismatch}},
+	{"src/libstrongswan/credentials/auth_cfg.c", facts.Signature{ID: "sw/constraint-check-failed", Anchor: "constraint check", Re: re(`constraint check(?:ing)? failed(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
+	{srcIKEAuth, facts.Signature{ID: "sw/peer-config-unacceptable", Anchor: "' unacceptable", Re: re(`selected peer config '[^']*' unacceptable(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
+	{srcPSKv2 + ", " + srcPubkeyV2 + ", " + srcPubkeyV1, facts.Signature{ID: "sw/auth-successful", Anchor: "authentication of '", Extract: authSuccessful, Event: facts.EvAuthOK}},
+	{srcMainMode + ", " + srcAggressive + ", src/libcharon/sa/ikev2/tasks/ike_establish.c", facts.Signature{ID: "sw/ike-sa-established", Anchor: " established between ", Extract: ikeSAEstablished, Event: facts.EvP1Complete}},
 
 	// --- certificates ---
-	{ID: "sw/certificate-validity", Anchor: "certificate invalid (valid from", Re: re(`certificate invalid \((?P<detail>valid from .*? to [^)]*)\)`), Event: facts.EvCertInvalid},
-	{ID: "sw/certificate-revoked", Anchor: "certificate was revoked", Re: re(`certificate was revoked on (?P<detail>.*)`), Event: facts.EvCertInvalid},
-	{ID: "sw/no-trusted-public-key", Anchor: "public key found for", Re: re(`no trusted (?P<detail>\S+) public key found for`), Event: facts.EvCertInvalid},
-	{ID: "sw/no-issuer-certificate", Anchor: "no issuer certificate found for", Event: facts.EvCertInvalid},
-	{ID: "sw/self-signed-not-trusted", Anchor: "is not trusted", Re: re(`self-signed certificate .* is not trusted`), Event: facts.EvCertInvalid},
-	{ID: "sw/peer-certificate-verification-failed", Anchor: "peer certificate verification failed", Event: facts.EvCertInvalid},
-	{ID: "sw/certificate-key-usage", Anchor: "rejecting certificate without", Event: facts.EvCertInvalid},
+	{srcCredMgr, facts.Signature{ID: "sw/certificate-validity", Anchor: "certificate invalid (valid from", Re: re(`certificate invalid \((?P<detail>valid from .*? to [^)]*)\)`), Event: facts.EvCertInvalid}},
+	{"src/libstrongswan/plugins/revocation/revocation_validator.c", facts.Signature{ID: "sw/certificate-revoked", Anchor: "certificate was revoked", Re: re(`certificate was revoked on (?P<detail>.*)`), Event: facts.EvCertInvalid}},
+	{srcPubkeyV2 + ", " + srcPubkeyV1, facts.Signature{ID: "sw/no-trusted-public-key", Anchor: "public key found for", Re: re(`no trusted (?P<detail>\S+) public key found for`), Event: facts.EvCertInvalid}},
+	{srcCredMgr, facts.Signature{ID: "sw/no-issuer-certificate", Anchor: "no issuer certificate found for", Event: facts.EvCertInvalid}},
+	{srcCredMgr, facts.Signature{ID: "sw/self-signed-not-trusted", Anchor: "is not trusted", Re: re(`self-signed certificate .* is not trusted`), Event: facts.EvCertInvalid}},
+	{"src/libcharon/sa/ikev2/tasks/ike_verify_peer_cert.c", facts.Signature{ID: "sw/peer-certificate-verification-failed", Anchor: "peer certificate verification failed", Event: facts.EvCertInvalid}},
+	{srcPubkeyV2 + ", " + srcPubkeyV1, facts.Signature{ID: "sw/certificate-key-usage", Anchor: "rejecting certificate without", Event: facts.EvCertInvalid}},
 
 	// --- version ---
-	{ID: "sw/unsupported-ike-version", Anchor: "unsupported IKE version", Re: re(`unsupported IKE version (?P<detail>\d+\.\d+) from {ip}`), Event: facts.EvVersionMismatch},
-	{ID: "sw/invalid-major-version-notify", Anchor: "received INVALID_MAJOR_VERSION", Event: facts.EvVersionMismatch},
+	{"src/libcharon/network/receiver.c", facts.Signature{ID: "sw/unsupported-ike-version", Anchor: "unsupported IKE version", Re: re(`unsupported IKE version (?P<detail>\d+\.\d+) from {ip}`), Event: facts.EvVersionMismatch}},
 
 	// --- NAT ---
-	{ID: "sw/nat-detected", Anchor: " host is behind NAT", Extract: behindNAT, Event: facts.EvNATDetected},
+	{srcIKESA, facts.Signature{ID: "sw/nat-detected", Anchor: " host is behind NAT", Extract: behindNAT, Event: facts.EvNATDetected}},
 
 	// --- remote access ---
-	{ID: "sw/xauth-failed", Anchor: "XAuth authentication of", Re: re(`XAuth authentication of '[^']*' (?:\(myself\) )?failed`), Event: facts.EvXauthFailed},
-	{ID: "sw/xauth-ok", Anchor: "XAuth authentication of", Re: re(`XAuth authentication of '[^']*' (?:\(myself\) )?successful`), Event: facts.EvXauthOK},
-	{ID: "sw/eap-failed", Anchor: "EAP method ", Re: re(`EAP method \S+ failed`), Event: facts.EvXauthFailed},
-	{ID: "sw/eap-failure-received", Anchor: "received EAP_FAILURE", Event: facts.EvXauthFailed},
-	{ID: "sw/eap-auth-failed", Anchor: "EAP authentication failed", Event: facts.EvXauthFailed},
-	{ID: "sw/internal-address-failure", Anchor: "INTERNAL_ADDRESS_FAILURE", Event: facts.EvModeCfgFailed},
-	{ID: "sw/no-virtual-ip", Anchor: "no virtual IP found", Event: facts.EvModeCfgFailed},
+	{"src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/xauth-failed", Anchor: "XAuth authentication of", Re: re(`XAuth authentication of '[^']*' (?:\(myself\) )?failed`), Event: facts.EvXauthFailed}},
+	{"src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/xauth-ok", Anchor: "XAuth authentication of", Re: re(`XAuth authentication of '[^']*' (?:\(myself\) )?successful`), Event: facts.EvXauthOK}},
+	{srcEAP, facts.Signature{ID: "sw/eap-failed", Anchor: "EAP method ", Re: re(`EAP method \S+ failed`), Event: facts.EvXauthFailed}},
+	{srcEAP, facts.Signature{ID: "sw/eap-failure-received", Anchor: "received EAP_FAILURE", Event: facts.EvXauthFailed}},
+	{srcEAP, facts.Signature{ID: "sw/eap-auth-failed", Anchor: "EAP authentication failed", Event: facts.EvXauthFailed}},
+	{"src/libcharon/sa/ikev1/tasks/mode_config.c, src/libcharon/sa/ikev2/tasks/ike_config.c", facts.Signature{ID: "sw/no-virtual-ip", Anchor: "no virtual IP found", Event: facts.EvModeCfgFailed}},
 
 	// --- CHILD_SA ---
-	{ID: "sw/create-child-sa", Anchor: "CREATE_CHILD_SA request", Re: re(`generating CREATE_CHILD_SA request \d+ \[[^\]]*\bTSi\b`), Event: facts.EvP2Start},
-	{ID: "sw/create-child-sa-with-ke", Anchor: "CREATE_CHILD_SA request", Re: re(`(?:generating|parsed) CREATE_CHILD_SA request \d+ \[[^\]]*\b(?P<detail>KE)\b[^\]]*\bTSi\b`), Event: facts.EvP2PFSOffered},
-	{ID: "sw/selected-proposal-esp", Anchor: "selected proposal: ", Extract: selectedProposal("ESP:", "AH:"), Event: facts.EvP2ProposalOK},
-	{ID: "sw/received-proposals-esp", Anchor: "received proposals: ", Re: re(`received proposals: (?P<detail>(?:ESP|AH):.*)`), Event: facts.EvP2NoProposal, State: StateReceived},
-	{ID: "sw/configured-proposals-esp", Anchor: "configured proposals: ", Re: re(`configured proposals: (?P<detail>(?:ESP|AH):.*)`), Event: facts.EvP2NoProposal, State: StateConfigured},
-	{ID: "sw/received-esp-proposal-pfs", Anchor: "received proposals: ", Re: re(`received proposals: (?:ESP|AH):[^,]*?/{dh}\b`), Event: facts.EvP2PFSOffered, State: StateReceived},
-	{ID: "sw/configured-esp-proposal-pfs", Anchor: "configured proposals: ", Re: re(`configured proposals: (?:ESP|AH):[^,]*?/{dh}\b`), Event: facts.EvP2PFSOffered, State: StateConfigured},
-	{ID: "sw/no-acceptable-proposal", Anchor: "no acceptable proposal found", Event: facts.EvP2NoProposal},
-	{ID: "sw/no-proposal-chosen-child", Anchor: "NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", Event: facts.EvP2NoProposal},
-	{ID: "sw/v1-no-matching-proposal", Anchor: "no matching proposal found", Re: re(`no matching proposal found(?:, sending|$)`), Event: facts.EvP2NoProposal},
-	{ID: "sw/ts-unacceptable-notify", Anchor: "TS_UNACCEPTABLE", Event: facts.EvP2ProxyMismatch},
-	{ID: "sw/traffic-selectors-unacceptable", Anchor: " unacceptable", Re: re(`traffic selectors (?P<detail>.*?) unacceptable`), Event: facts.EvP2ProxyMismatch},
-	{ID: "sw/no-matching-child-config", Anchor: "no matching CHILD_SA config found", Re: re(`no matching CHILD_SA config found(?: for (?P<detail>.*))?`), Event: facts.EvP2ProxyMismatch},
-	{ID: "sw/no-acceptable-traffic-selectors", Anchor: "no acceptable traffic selectors found", Event: facts.EvP2ProxyMismatch},
-	{ID: "sw/peer-selected-invalid-ts", Anchor: "peer selected invalid traffic selectors", Event: facts.EvP2ProxyMismatch},
-	{ID: "sw/child-sa-established", Anchor: " established with SPIs ", Re: re(`CHILD_SA \S+ established with SPIs \S+ \S+ and TS (?P<detail>.*)`), Event: facts.EvP2Complete},
-	{ID: "sw/unable-to-install-sa", Anchor: "unable to install ", Re: re(`unable to install (?P<detail>.*?) in kernel`), Event: facts.EvP2Failed},
-	{ID: "sw/child-sa-failed", Anchor: "failed to establish CHILD_SA", Event: facts.EvP2Failed},
+	{srcMessage, facts.Signature{ID: "sw/create-child-sa", Anchor: "CREATE_CHILD_SA request", Re: re(`generating CREATE_CHILD_SA request \d+ \[[^\]]*\bTSi\b`), Event: facts.EvP2Start}},
+	{srcMessage, facts.Signature{ID: "sw/create-child-sa-with-ke", Anchor: "CREATE_CHILD_SA request", Re: re(`(?:generating|parsed) CREATE_CHILD_SA request \d+ \[[^\]]*\b(?P<detail>KE)\b[^\]]*\bTSi\b`), Event: facts.EvP2PFSOffered}},
+	{srcMessage, facts.Signature{ID: "sw/quick-mode-with-ke", Anchor: "QUICK_MODE request", Re: re(`(?:generating|parsed) QUICK_MODE request \d+ \[[^\]]*\b(?P<detail>KE)\b`), Event: facts.EvP2PFSOffered}},
+	// the responder refuses every proposal of the CHILD_SA (IKE_AUTH or
+	// CREATE_CHILD_SA; ike_init.c prints the same words in IKE_SA_INIT only
+	// for a proposal without a DH group, which charon never sends)
+	{srcChild, facts.Signature{ID: "sw/no-acceptable-proposal", Anchor: "no acceptable proposal found", Event: facts.EvP2NoProposal}},
+	{srcQuickMode, facts.Signature{ID: "sw/v1-no-matching-proposal", Anchor: "no matching proposal found", Re: re(`no matching proposal found(?:, sending|$)`), Event: facts.EvP2NoProposal}},
+	// child_create.c names the notify and says the CHILD_SA was not built:
+	// phase 2 whatever the exchange (IKE_AUTH or CREATE_CHILD_SA)
+	{srcChild, facts.Signature{ID: "sw/no-proposal-chosen-child", Anchor: "NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", Event: facts.EvP2NoProposal}},
+	{srcChild, facts.Signature{ID: "sw/ts-unacceptable-notify", Anchor: " notify, no CHILD_SA built", Re: re(`received (?P<state>TS_UNACCEPTABLE|INVALID_SELECTORS|SINGLE_PAIR_REQUIRED) notify, no CHILD_SA built`), Event: facts.EvP2ProxyMismatch}},
+	{srcChild, facts.Signature{ID: "sw/internal-address-failure", Anchor: " notify, no CHILD_SA built", Re: re(`received (?P<state>INTERNAL_ADDRESS_FAILURE|FAILED_CP_REQUIRED) notify, no CHILD_SA built`), Event: facts.EvModeCfgFailed}},
+	{srcChild, facts.Signature{ID: "sw/traffic-selectors-unacceptable", Anchor: " unacceptable", Re: re(`traffic selectors (?P<detail>.*?) unacceptable`), Event: facts.EvP2ProxyMismatch}},
+	{srcQuickMode, facts.Signature{ID: "sw/no-matching-child-config", Anchor: "no matching CHILD_SA config found", Re: re(`no matching CHILD_SA config found(?: for (?P<detail>.*))?`), Event: facts.EvP2ProxyMismatch}},
+	{srcChild + ", " + srcQuickMode, facts.Signature{ID: "sw/no-acceptable-traffic-selectors", Anchor: "no acceptable traffic selectors found", Event: facts.EvP2ProxyMismatch}},
+	{srcQuickMode, facts.Signature{ID: "sw/peer-selected-invalid-ts", Anchor: "peer selected invalid traffic selectors", Event: facts.EvP2ProxyMismatch}},
+	{srcChild + ", " + srcQuickMode, facts.Signature{ID: "sw/child-sa-established", Anchor: " established with SPIs ", Re: re(`CHILD_SA \S+ established with SPIs \S+ \S+ and TS (?P<detail>.*)`), Event: facts.EvP2Complete}},
+	{srcChild + ", " + srcQuickMode, facts.Signature{ID: "sw/unable-to-install-sa", Anchor: "unable to install ", Re: re(`unable to install (?P<detail>.*?) in kernel`), Event: facts.EvP2Failed}},
+	{srcChild, facts.Signature{ID: "sw/child-sa-failed", Anchor: "failed to establish CHILD_SA", Event: facts.EvP2Failed}},
 
 	// --- teardown ---
-	{ID: "sw/deleting-ike-sa", Anchor: "deleting IKE_SA ", Re: re(`deleting IKE_SA \S+ between \S+?\.\.\.{ip}\[`), Event: facts.EvSADeleted, State: "IKE_SA"},
-	{ID: "sw/received-delete-ike-sa", Anchor: "received DELETE for IKE_SA", Event: facts.EvSADeleted, State: "IKE_SA deleted by peer"},
-	{ID: "sw/closing-child-sa", Anchor: "closing CHILD_SA ", Re: re(`closing CHILD_SA (?P<detail>\S+)`), Event: facts.EvSADeleted, State: "CHILD_SA"},
-	{ID: "sw/received-delete-child-sa", Anchor: "received DELETE for ", Re: re(`received DELETE for (?:ESP|AH) CHILD_SA with SPI (?P<detail>\S+)`), Event: facts.EvSADeleted, State: "CHILD_SA deleted by peer"},
-	{ID: "sw/closing-expired-child-sa", Anchor: "closing expired CHILD_SA", Re: re(`closing expired CHILD_SA (?P<detail>\S+)`), Event: facts.EvLifetimeExpired},
-	{ID: "sw/closing-after-child-failure", Anchor: "closing IKE_SA due CHILD_SA setup failure", Event: facts.EvSADeleted, State: "IKE_SA"},
+	{srcIKEDel + ", " + srcISAKMPDel, facts.Signature{ID: "sw/deleting-ike-sa", Anchor: "deleting IKE_SA ", Re: re(`deleting IKE_SA \S+ between \S+?\.\.\.{ip}\[`), Event: facts.EvSADeleted, State: "IKE_SA"}},
+	{srcIKEDel + ", " + srcISAKMPDel, facts.Signature{ID: "sw/received-delete-ike-sa", Anchor: "received DELETE for IKE_SA", Event: facts.EvSADeleted, State: "IKE_SA deleted by peer"}},
+	{srcChildDel + ", " + srcQuickDel, facts.Signature{ID: "sw/closing-child-sa", Anchor: "closing CHILD_SA ", Re: re(`closing CHILD_SA (?P<detail>\S+)`), Event: facts.EvSADeleted, State: "CHILD_SA"}},
+	{srcChildDel + ", " + srcQuickDel, facts.Signature{ID: "sw/received-delete-child-sa", Anchor: "received DELETE for ", Re: re(`received DELETE for (?:ESP|AH) CHILD_SA with SPI (?P<detail>\S+)`), Event: facts.EvSADeleted, State: "CHILD_SA deleted by peer"}},
+	{srcChildDel + ", " + srcQuickDel, facts.Signature{ID: "sw/closing-expired-child-sa", Anchor: "closing expired CHILD_SA", Re: re(`closing expired CHILD_SA (?P<detail>\S+)`), Event: facts.EvLifetimeExpired}},
+	{srcChild, facts.Signature{ID: "sw/closing-after-child-failure", Anchor: "closing IKE_SA due CHILD_SA setup failure", Event: facts.EvSADeleted, State: "IKE_SA"}},
 }
+
+// signatures is the table as the engine reads it.
+var signatures = func() []facts.Signature {
+	out := make([]facts.Signature, len(wordings))
+	for i, w := range wordings {
+		out[i] = w.Signature
+	}
+	return out
+}()
 
 // Hand-written readers for the charon wordings on most lines of a busy
 // log, where the address regexp was most of the matching time.
@@ -296,6 +403,44 @@ func leadingAddr(s string) string {
 	}
 	return s[:j]
 }
+
+// messageLine reads "parsed IKE_AUTH response 1 [ IDr AUTH N(TS_UNACCEPT) ]"
+// and "generating QUICK_MODE request 3897136350 [ HASH SA No ID ID ]": the
+// state is the exchange, the detail the rest.
+func messageLine(verb string) func(string, int) (string, string, string, bool) {
+	return func(line string, at int) (peer, state, detail string, ok bool) {
+		if at > 0 && line[at-1] != ' ' && line[at-1] != ']' {
+			return "", "", "", false
+		}
+		rest := line[at+len(verb):]
+		sp := strings.IndexByte(rest, ' ')
+		if sp <= 0 || !isExchangeName(rest[:sp]) {
+			return "", "", "", false
+		}
+		detail = rest[sp+1:]
+		if !strings.HasPrefix(detail, "request ") && !strings.HasPrefix(detail, "response ") {
+			return "", "", "", false
+		}
+		return "", rest[:sp], detail, true
+	}
+}
+
+// isExchangeName: an exchange as charon names it (IKE_SA_INIT, QUICK_MODE,
+// INFORMATIONAL_V1, ID_PROT, AGGRESSIVE, TRANSACTION...).
+func isExchangeName(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c == '_' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// IKEv1 exchanges, by the names charon gives them.
+var v1Exchanges = map[string]bool{"ID_PROT": true, "AGGRESSIVE": true, "QUICK_MODE": true, "INFORMATIONAL_V1": true, "TRANSACTION": true}
 
 // parsedFirstRequest reads "parsed IKE_SA_INIT request 0 [ ... ]" (and
 // ID_PROT, AGGRESSIVE): the first message of a negotiation.

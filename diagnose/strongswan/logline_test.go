@@ -95,7 +95,7 @@ var labCases = []labCase{
 		[]facts.EventKind{facts.EvNoPSK},
 		[]facts.EventKind{facts.EvVersionMismatch}},
 	{"ike-version-mismatch-v1", "a",
-		[]facts.EventKind{facts.EvP1Sent, facts.EvNoProposalNotify},
+		[]facts.EventKind{facts.EvP1Sent, facts.EvNotifyIn, facts.EvP1NoProposal},
 		[]facts.EventKind{facts.EvP1Complete}},
 	{"ike-version-mismatch-v1", "b",
 		[]facts.EventKind{facts.EvNoPSK, facts.EvVersionMismatch},
@@ -198,7 +198,7 @@ func sortedIDs(m map[string]int) []string {
 // the lab captures where a scenario produced it, otherwise built from
 // charon 5.9's format string for that message. Each must fire its own
 // signature (and the co-firing ones listed), and nothing else.
-var wordings = []struct {
+var lineSamples = []struct {
 	line string
 	ids  []string
 }{
@@ -207,7 +207,13 @@ var wordings = []struct {
 	{"14[IKE] 10.99.0.1 is initiating an IKE_SA", []string{"sw/peer-is-initiating"}},
 	{"14[IKE] 10.99.0.1 is initiating a Main Mode IKE_SA", []string{"sw/peer-is-initiating"}},
 	{"12[NET] <lab|1> received packet: from 10.99.0.2[500] to 10.99.0.1[500] (472 bytes)", []string{"sw/received-packet"}},
-	{"12[ENC] parsed ID_PROT request 0 [ SA V V V V V ]", []string{"sw/parsed-first-request"}},
+	{"12[ENC] parsed ID_PROT request 0 [ SA V V V V V ]", []string{"sw/parsed-first-request", "sw/parsed-message"}},
+	{"Dec  6 21:15:27 13[ENC] <lab|1> parsed INFORMATIONAL_V1 request 1637017255 [ HASH N(NO_PROP) ]", []string{"sw/parsed-message"}},
+	{"Dec  6 21:15:27 12[ENC] <lab|1> generating QUICK_MODE request 3897136350 [ HASH SA No KE ID ID ]", []string{"sw/generating-message", "sw/quick-mode-with-ke"}},
+	{"14[ENC] parsed QUICK_MODE request 3897136350 [ HASH SA No KE ID ID ]", []string{"sw/parsed-message", "sw/quick-mode-with-ke"}},
+	{"11[ENC] generating QUICK_MODE request 1369712217 [ HASH SA No ID ID ]", []string{"sw/generating-message"}},
+	{"16[ENC] reparsed IKE_AUTH request 1 [ IDi AUTH ]", nil},
+	{"16[ENC] generating ike_auth request 1 [ IDi AUTH ]", nil},
 	{"16[IKE] <lab|1> retransmit 1 of request with message ID 0", []string{"sw/retransmit-ike-sa-init"}},
 	{"16[IKE] <lab|1> retransmit 2 of request with message ID 1", []string{"sw/retransmit-ike-auth"}},
 	{"01[IKE] <lab|1> retransmit 1 of request with message ID 4", []string{"sw/retransmit-established"}},
@@ -223,15 +229,29 @@ var wordings = []struct {
 	{"05[IKE] <lab|1> rekeying IKE_SA failed, peer not responding", []string{"sw/rekeying-failed-not-responding"}},
 	{"13[IKE] <lab|1> DPD check timed out, enforcing DPD action", []string{"sw/v1-dpd-timed-out"}},
 	{"12[CFG] <lab|1> selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", []string{"sw/selected-proposal-ike"}},
-	{"16[CFG] received proposals: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", []string{"sw/received-proposals-ike"}},
-	{"16[CFG] configured proposals: IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/ECP_256", []string{"sw/configured-proposals-ike"}},
+	{"16[CFG] received proposals: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", []string{"sw/received-proposals"}},
+	{"16[CFG] configured proposals: IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/ECP_256", []string{"sw/configured-proposals"}},
 	{"16[IKE] received proposals unacceptable", []string{"sw/received-proposals-unacceptable"}},
-	{"11[IKE] <lab|1> received NO_PROPOSAL_CHOSEN notify error", []string{"sw/no-proposal-chosen-ike"}},
+	{"11[IKE] <lab|1> received NO_PROPOSAL_CHOSEN notify error", []string{"sw/notify-error-v2"}},
 	{"06[IKE] <lab|1> no proposal found", []string{"sw/v1-no-proposal-found"}},
-	{"14[IKE] <lab|1> received NO_PROPOSAL_CHOSEN error notify", []string{"sw/v1-no-proposal-chosen"}},
+	{"14[IKE] <lab|1> received NO_PROPOSAL_CHOSEN error notify", []string{"sw/error-notify-v1"}},
+	{"Dec  6 21:15:26 12[IKE] <lab|1> received INVALID_ID_INFORMATION error notify", []string{"sw/error-notify-v1"}},
 	{"10[IKE] <lab|1> peer didn't accept DH group MODP_2048, it requested ECP_256", []string{"sw/dh-group-not-accepted"}},
 	{"10[IKE] DH group MODP_2048 unacceptable, requesting ECP_256", []string{"sw/dh-group-unacceptable"}},
-	{"16[IKE] <lab|1> received AUTHENTICATION_FAILED notify error", []string{"sw/auth-failed-notify"}},
+	{"16[IKE] <lab|1> received AUTHENTICATION_FAILED notify error", []string{"sw/notify-error-v2"}},
+	{"Dec  6 21:15:26 10[IKE] <lab|1> IDir 'b.tunneldoc.test' does not match to 'b-old.tunneldoc.test'", []string{"sw/v1-idr-mismatch"}},
+	{"09[CFG] <lab|1> received IDr b.tunneldoc.test, but require b-old.tunneldoc.test", []string{"sw/idr-mismatch"}},
+	{"12[IKE] <lab|1> calculated HASH does not match HASH payload", []string{"sw/v1-psk-hash-mismatch"}},
+	{"13[IKE] found 1 matching config, but none allows pre-shared key authentication using Aggressive Mode", []string{"sw/v1-no-config-allows-auth"}},
+	{"04[IKE] Aggressive Mode PSK disabled for security reasons", []string{"sw/v1-aggressive-psk-disabled"}},
+	{"16[ENC] invalid ID_V1 payload length, decryption failed?", []string{"sw/decryption-failed"}},
+	{"16[ENC] could not decrypt payloads", []string{"sw/could-not-decrypt"}},
+	{"16[IKE] message parsing failed", []string{"sw/message-parsing-failed"}},
+	{"16[IKE] integrity check failed", []string{"sw/integrity-check-failed"}},
+	{"16[ENC] received HASH payload does not match", []string{"sw/v1-hash-payload-mismatch"}},
+	{"16[IKE] ID_PROT request with message ID 0 processing failed", []string{"sw/processing-failed"}},
+	{"05[IKE] <lab|1> INFORMATIONAL_V1 request with message ID 2619197596 processing failed", []string{"sw/processing-failed"}},
+	{"09[IKE] <lab|1> unable to resolve vpn.example.net, initiate aborted", []string{"sw/unable-to-resolve"}},
 	{"10[IKE] tried 1 shared key for 'b.tunneldoc.test' - 'a.tunneldoc.test', but MAC mismatched", []string{"sw/psk-mac-mismatched"}},
 	{"10[IKE] no shared key found for 'b.tunneldoc.test' - 'a.tunneldoc.test'", []string{"sw/no-shared-key"}},
 	{"12[IKE] <1> no IKE config found for 10.99.0.1...10.99.0.2, sending NO_PROPOSAL_CHOSEN", []string{"sw/no-ike-config"}},
@@ -253,7 +273,7 @@ var wordings = []struct {
 	{"09[IKE] <lab|1> peer certificate verification failed, deleting SA", []string{"sw/peer-certificate-verification-failed"}},
 	{"09[IKE] <lab|1> rejecting certificate without digitalSignature or nonRepudiation keyUsage flags", []string{"sw/certificate-key-usage"}},
 	{"04[NET] received unsupported IKE version 1.0 from 10.99.0.2, sending INVALID_MAJOR_VERSION", []string{"sw/unsupported-ike-version"}},
-	{"04[IKE] <lab|1> received INVALID_MAJOR_VERSION notify error", []string{"sw/invalid-major-version-notify"}},
+	{"04[IKE] <lab|1> received INVALID_MAJOR_VERSION notify error", []string{"sw/notify-error-v2"}},
 	{"16[IKE] <lab|1> remote host is behind NAT", []string{"sw/nat-detected"}},
 	{"16[IKE] <lab|1> XAuth authentication of 'user1' failed", []string{"sw/xauth-failed"}},
 	{"16[IKE] <lab|1> XAuth authentication of 'user1' successful", []string{"sw/xauth-ok"}},
@@ -262,14 +282,14 @@ var wordings = []struct {
 	{"16[IKE] <lab|1> EAP authentication failed", []string{"sw/eap-auth-failed"}},
 	{"16[IKE] <lab|1> received INTERNAL_ADDRESS_FAILURE notify, no CHILD_SA built", []string{"sw/internal-address-failure"}},
 	{"16[IKE] <lab|1> no virtual IP found for %any requested by 'user1'", []string{"sw/no-virtual-ip"}},
-	{"16[ENC] <lab|1> generating CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]", []string{"sw/create-child-sa", "sw/create-child-sa-with-ke"}},
-	{"16[ENC] <lab|1> generating CREATE_CHILD_SA request 2 [ SA No TSi TSr ]", []string{"sw/create-child-sa"}},
-	{"12[ENC] parsed CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]", []string{"sw/create-child-sa-with-ke"}},
+	{"16[ENC] <lab|1> generating CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]", []string{"sw/create-child-sa", "sw/create-child-sa-with-ke", "sw/generating-message"}},
+	{"16[ENC] <lab|1> generating CREATE_CHILD_SA request 2 [ SA No TSi TSr ]", []string{"sw/create-child-sa", "sw/generating-message"}},
+	{"12[ENC] parsed CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]", []string{"sw/create-child-sa-with-ke", "sw/parsed-message"}},
 	{"12[CFG] <lab|1> selected proposal: ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ", []string{"sw/selected-proposal-esp"}},
-	{"12[CFG] received proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ", []string{"sw/received-proposals-esp"}},
-	{"12[CFG] configured proposals: ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ", []string{"sw/configured-proposals-esp"}},
-	{"12[CFG] received proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ", []string{"sw/received-proposals-esp", "sw/received-esp-proposal-pfs"}},
-	{"12[CFG] configured proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/ECP_256/NO_EXT_SEQ", []string{"sw/configured-proposals-esp", "sw/configured-esp-proposal-pfs"}},
+	{"12[CFG] received proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ", []string{"sw/received-proposals"}},
+	{"12[CFG] configured proposals: ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ", []string{"sw/configured-proposals"}},
+	{"12[CFG] received proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/MODP_2048/NO_EXT_SEQ", []string{"sw/received-proposals", "sw/received-esp-proposal-pfs"}},
+	{"12[CFG] configured proposals: ESP:AES_CBC_256/HMAC_SHA2_256_128/ECP_256/NO_EXT_SEQ", []string{"sw/configured-proposals", "sw/configured-esp-proposal-pfs"}},
 	{"12[IKE] no acceptable proposal found", []string{"sw/no-acceptable-proposal"}},
 	{"13[IKE] <lab|1> received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", []string{"sw/no-proposal-chosen-child"}},
 	{"13[IKE] <lab|1> no matching proposal found, sending NO_PROPOSAL_CHOSEN", []string{"sw/v1-no-matching-proposal"}},
@@ -291,7 +311,7 @@ var wordings = []struct {
 
 func TestEverySignatureHasAWording(t *testing.T) {
 	covered := map[string]bool{}
-	for _, w := range wordings {
+	for _, w := range lineSamples {
 		var got []string
 		for _, m := range matchLine(cleanText(w.line), facts.Ref{}) {
 			got = append(got, m.ID)
@@ -349,8 +369,8 @@ func TestLogForms(t *testing.T) {
 			continue
 		}
 		ms := matchLine(text, facts.Ref{})
-		if len(ms) != 1 || ms[0].Event.Kind != facts.EvAuthFailed {
-			t.Errorf("%q: got %v, want one %s", l, ms, facts.EvAuthFailed)
+		if len(ms) != 1 || ms[0].Event.Kind != facts.EvNotifyIn || ms[0].Event.State != "AUTHENTICATION_FAILED" {
+			t.Errorf("%q: got %v, want one %s of AUTHENTICATION_FAILED", l, ms, facts.EvNotifyIn)
 		}
 	}
 	for _, l := range []string{
