@@ -313,7 +313,7 @@ func ruleIKEProposal(v *view) *hit {
 	none := v.unresolved([]facts.EventKind{facts.EvP1NoProposal}, success...)
 	bad := v.unresolved([]facts.EventKind{facts.EvP1ProposalBad}, success...)
 	attrs := v.unresolved([]facts.EventKind{facts.EvP1AttrMismatch}, success...)
-	if len(none) == 0 && len(bad) == 0 {
+	if len(none) == 0 && len(bad) == 0 && !namedMismatch(attrs) {
 		return nil
 	}
 	if v.has(facts.EvNoPSK) && onlyAuthMismatch(attrs) {
@@ -400,6 +400,18 @@ func firstLine(lists ...[]facts.Event) int {
 	return first
 }
 
+// namedMismatch: a device line that names the refused attribute and both
+// values (ASA 713257 "Phase 1 failure: Mismatched attribute types for
+// class ...") decides the cause on its own.
+func namedMismatch(attrs []facts.Event) bool {
+	for _, a := range attrs {
+		if strings.Count(a.Detail, "|") == 2 {
+			return true
+		}
+	}
+	return false
+}
+
 func onlyAuthMismatch(attrs []facts.Event) bool {
 	if len(attrs) == 0 {
 		return true
@@ -415,7 +427,7 @@ func onlyAuthMismatch(attrs []facts.Event) bool {
 
 func attrDetail(attrs []facts.Event) string {
 	seen := map[string]bool{}
-	var parts []string
+	var parts, named []string
 	for _, a := range attrs {
 		d := strings.ToLower(strings.TrimSpace(a.Detail))
 		if d == "" || seen[d] {
@@ -425,12 +437,28 @@ func attrDetail(attrs []facts.Event) string {
 		if d == "invalid_ke_payload" {
 			d = "the diffie-hellman group"
 		}
+		if f := strings.Split(strings.TrimSpace(a.Detail), "|"); len(f) == 3 {
+			// class|received|configured, as ASA's 713257 names them
+			class := strings.ToLower(f[0])
+			if class == "group description" {
+				class = "diffie-hellman group"
+			}
+			named = append(named, fmt.Sprintf("the %s differs (the peer offers %s, this side is configured for %s)", class, f[1], f[2]))
+			continue
+		}
 		parts = append(parts, d)
 	}
-	if len(parts) == 0 {
-		return ""
+	out := ""
+	if len(parts) > 0 {
+		out = strings.Join(parts, ", ") + " offered does not match the local policy"
 	}
-	return strings.Join(parts, ", ") + " offered does not match the local policy"
+	if len(named) > 0 {
+		if out != "" {
+			out += "; "
+		}
+		out += strings.Join(named, "; ")
+	}
+	return out
 }
 
 func ruleMissingPeer(v *view) *hit {
@@ -1044,6 +1072,11 @@ func ruleHealthy(v *view) *hit {
 			return &hit{conf: 0.55, refs: refs, state: stateOf(v), summary: fmt.Sprintf("The crypto session with %s is UP-ACTIVE: IKE and IPsec SAs are up.", peerName(v.peer)),
 				next: "Paste `show crypto ipsec sa peer " + orX(v.peer) + "`: encaps and decaps should both grow"}
 		}
+	}
+	if len(refs) == 0 {
+		// a debug or event trace that shows the IKE SA coming up, with no
+		// failure after it (a failure rule would have fired)
+		refs = refsOf(v.all(facts.EvP1Complete), 2)
 	}
 	if len(refs) > 0 {
 		return &hit{conf: 0.45, refs: refs, state: stateOf(v), summary: fmt.Sprintf("Phase 1 with %s is up; nothing here shows whether IPsec SAs carry traffic.", peerName(v.peer)),

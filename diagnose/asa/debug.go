@@ -18,7 +18,10 @@ var LineParsers = []facts.LineParser{{
 }}
 
 // debugPrefixes open ASA debug and syslog lines once the timestamp is gone.
-var debugPrefixes = []string{"[IKEv", "IKEv1", "IKEv2-", "Group = ", "IP = ", "%ASA-", "IKE Recv", "IKE SENDING", "%FTD-"}
+var debugPrefixes = []string{"[IKEv", "IKEv1", "IKEv2-", "Group = ", "IP = ", "%ASA-", "IKE Recv", "IKE SENDING", "%FTD-",
+	// debug crypto ikev2 protocol packet dumps: the exchange line and the
+	// payloads follow "Received Packet [From ...]" without a prefix
+	"IKEv2 IKE_SA_INIT", "IKEv2 IKE_AUTH", "IKEv2 CREATE_CHILD_SA", "IKEv2 INFORMATIONAL", "NOTIFY("}
 
 // debugPrefixSet is debugPrefixes indexed: isDebugLine runs on every line
 // and tries only the prefixes that share its first two bytes.
@@ -50,6 +53,22 @@ var signatures = []facts.Signature{
 	{ID: "asa/retransmit", Anchor: "etransmit", Re: re(`(?i)IP = {ip}.*retransmitt?ing|retransmitt?ing.*IP = {ip}`), Event: facts.EvP1Retransmit},
 	{ID: "asa/p1-complete", Anchor: "PHASE 1 COMPLETED", Re: re(`IP = {ip}`), Event: facts.EvP1Complete},
 	{ID: "asa/ikev2-sa-up", Anchor: "%ASA-5-750006", Re: re(`Remote:{ip}`), Event: facts.EvP1Complete},
+	// %ASA-5-750002: "... Remote:B:500 Username:Unknown Received a IKE_INIT_SA request"
+	{ID: "asa/ikev2-init-received", Anchor: "Received a IKE_INIT_SA request", Re: re(`Remote:{ip}`), Event: facts.EvP1Received},
+	// %ASA-5-750007: "... Remote:B:500 Username:X IKEv2 SA DOWN. Reason: ..."
+	{ID: "asa/ikev2-sa-down", Anchor: "SA DOWN", Re: re(`Remote:{ip}.*SA DOWN\. Reason: (?P<detail>[^.]*)`), Event: facts.EvTunnelDown},
+	{ID: "asa/ikev2-received", Anchor: "Received Packet [From", Re: re(`Received Packet \[From {ip}`), Event: facts.EvP1Received},
+	{ID: "asa/ikev2-sending", Anchor: "Sending Packet [To", Re: re(`Sending Packet \[To {ip}`), Event: facts.EvP1Sent},
+	{ID: "asa/ikev2-retransmit", Anchor: "Retransmitting packet", Event: facts.EvP1Retransmit},
+	{ID: "asa/ikev2-max-retransmit", Anchor: "Maximum number of retransmissions reached", Event: facts.EvP1GiveUp},
+	// The exchange decides the phase of a NO_PROPOSAL_CHOSEN it carries
+	// (IKE_SA_INIT: the IKE SA; IKE_AUTH's child part, CREATE_CHILD_SA: IPsec).
+	{ID: "asa/ikev2-exchange-sa-init", Anchor: "IKE_SA_INIT Exchange", Event: facts.EvContextP1},
+	{ID: "asa/ikev2-exchange-auth", Anchor: "IKE_AUTH Exchange", Event: facts.EvContextP2},
+	{ID: "asa/ikev2-exchange-create-child", Anchor: "CREATE_CHILD_SA Exchange", Event: facts.EvContextP2},
+	// %ASA-5-713257 "Phase 1 failure: Mismatched attribute types for class
+	// Encryption: Rcv'd: Triple-DES Cfg'd: AES-256": Detail names the class and both values
+	{ID: "asa/p1-mismatched-attribute", Anchor: "Mismatched attribute types for class", Extract: mismatchedAttribute, Event: facts.EvP1AttrMismatch},
 	{ID: "asa/p1-proposal-ok", Anchor: "acceptable", Re: re(`IKE SA Proposal # ?\d+, Transform # ?\d+ acceptable`), Event: facts.EvP1ProposalOK},
 	{ID: "asa/all-ipsec-proposals-unacceptable", Anchor: "IPSec SA proposals found unacceptable", Re: re(`IP = {ip}`), Event: facts.EvP2NoProposal},
 	{ID: "asa/all-sa-proposals-unacceptable", Anchor: "All SA proposals found unacceptable", Re: re(`IP = {ip}`), Event: facts.EvP1NoProposal},
@@ -63,7 +82,7 @@ var signatures = []facts.Signature{
 	{ID: "asa/no-matching-sa", Anchor: "Received encrypted packet with no matching SA", Re: re(`IP = {ip}`), Event: facts.EvAuthFailed, State: "weak"},
 	{ID: "asa/invalid-hash", Anchor: "INVALID_HASH_INFO", Re: re(`IP = {ip}`), Event: facts.EvAuthFailed},
 	{ID: "asa/hash-verify-failed", Anchor: "ash verification failed", Re: re(`IP = {ip}`), Event: facts.EvAuthFailed},
-	{ID: "asa/ikev2-auth-failed", Anchor: "Auth exchange failed", Re: re(`Remote:{ip}`), Event: facts.EvAuthFailed},
+	{ID: "asa/ikev2-auth-failed", Anchor: "Auth exchange failed", Re: re(`(?:Remote:{ip}.*)?Auth exchange failed`), Event: facts.EvAuthFailed},
 	{ID: "asa/ikev2-auth-failed-notify", Anchor: "AUTHENTICATION_FAILED", Event: facts.EvAuthFailed},
 	{ID: "asa/no-tunnel-group", Anchor: "valid tunnel group", Re: re(`(?i)can'?t find a valid tunnel group(?:.*?IP = {ip})?|IP = {ip}.*can'?t find a valid tunnel group`), Event: facts.EvNoPSK},
 	{ID: "asa/tunnel-group-not-found", Anchor: "unnel", Re: re(`(?i)tunnel[- ]group \S* ?not found|no tunnel[- ]group`), Event: facts.EvNoPSK},
@@ -85,6 +104,8 @@ var signatures = []facts.Signature{
 	{ID: "asa/no-matching-crypto-map", Anchor: "no matching crypto map entry", Re: re(`IP = {ip}`), Event: facts.EvP2ProxyMismatch},
 	{ID: "asa/ikev2-ts-not-found", Anchor: "traffic selector", Re: re(`(?i)crypto map policy not found for remote traffic selector|invalid selectors`), Event: facts.EvP2ProxyMismatch},
 	{ID: "asa/ts-unacceptable", Anchor: "TS_UNACCEPTABLE", Event: facts.EvP2ProxyMismatch},
+	// %ASA-4-402117 "IPSEC: Received a non-IPSec (ESP) packet from A to B.": the peer sends in the clear what this side encrypts
+	{ID: "asa/non-ipsec-packet", Anchor: "Received a non-IPSec", Re: re(`from {ip}`), Event: facts.EvP2ProxyMismatch, State: "cleartext"},
 	{ID: "asa/pfs-mismatch", Anchor: "PFS", Re: re(`(?i)pfs.{0,40}(?:mismatch|not match|doesn'?t match|required|not acceptable)`), Event: facts.EvP2PFSMismatch},
 	{ID: "asa/qm-fsm-error", Anchor: "QM FSM error", Re: re(`IP = {ip}`), Event: facts.EvP2Failed},
 	{ID: "asa/child-sa-failed", Anchor: "Create child SA negotiation failed", Event: facts.EvP2Failed},
@@ -127,4 +148,29 @@ func fragNeeded(line string, at int) (peer, state, detail string, ok bool) {
 		}
 	}
 	return peer, "", "", true
+}
+
+// mismatchedAttribute reads "... [IP = A, ]Phase 1 failure: Mismatched
+// attribute types for class Encryption: Rcv'd: Triple-DES Cfg'd: AES-256"
+// into Detail "Encryption|Triple-DES|AES-256" (class, received, configured).
+func mismatchedAttribute(line string, at int) (peer, state, detail string, ok bool) {
+	if i := strings.Index(line[:at], "IP = "); i >= 0 {
+		v := line[i+len("IP = "):]
+		if j := strings.IndexAny(v, ", "); j >= 0 {
+			v = v[:j]
+		}
+		if isAddr(v) {
+			peer = v
+		}
+	}
+	rest := line[at+len("Mismatched attribute types for class"):]
+	rcv := strings.Index(rest, "Rcv'd:")
+	cfg := strings.Index(rest, "Cfg'd:")
+	if rcv < 0 || cfg < rcv {
+		return peer, "", "", true
+	}
+	class := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest[:rcv]), ":"))
+	got := strings.TrimSpace(rest[rcv+len("Rcv'd:") : cfg])
+	want := strings.TrimSpace(rest[cfg+len("Cfg'd:"):])
+	return peer, "", class + "|" + got + "|" + want, true
 }

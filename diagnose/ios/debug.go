@@ -22,6 +22,11 @@ var LineParsers = []facts.LineParser{{
 var debugPrefixes = []string{
 	"ISAKMP", "IPSEC(", "IPSEC:", "IPSec(", "IPsec(", "IKEv2:", "IKEv2-", "IKEV2:", "IKEV2-", "%CRYPTO", "%IKEV2", "%PKI",
 	"CRYPTO_PKI", "CRYPTO_ENGINE", "CryptoEngine", "Crypto mapdb", "%C1700", "%VPN", "CRYPTO_",
+	// debug crypto ikev2 packet dumps: the exchange line and the payloads
+	// follow the "Received Packet [From ...]" line without a prefix of their own
+	"IKEv2 IKE_SA_INIT", "IKEv2 IKE_AUTH", "IKEv2 CREATE_CHILD_SA", "IKEv2 INFORMATIONAL", "NOTIFY(",
+	// show monitor event-trace crypto ikev2: "SA ID:1 SESSION ID:2 Remote: ..."
+	"SA ID:",
 }
 
 // debugPrefixSet is debugPrefixes indexed: isDebugLine runs on every line
@@ -60,6 +65,14 @@ var signatures = []facts.Signature{
 	{ID: "ios/ikev2-max-retransmit", Anchor: "Maximum number of retransmissions reached", Event: facts.EvP1GiveUp},
 	{ID: "ios/ikev2-sending", Anchor: "Sending Packet [To", Re: re(`Sending Packet \[To {ip}`), Event: facts.EvP1Sent},
 	{ID: "ios/ikev2-received", Anchor: "Received Packet [From", Re: re(`Received Packet \[From {ip}`), Event: facts.EvP1Received},
+	// The exchange a packet belongs to decides the phase of what it
+	// carries: NO_PROPOSAL_CHOSEN in IKE_SA_INIT is about the IKE SA, in
+	// IKE_AUTH (its child part) or CREATE_CHILD_SA about the IPsec SA.
+	{ID: "ios/ikev2-exchange-sa-init", Anchor: "IKE_SA_INIT Exchange", Event: facts.EvContextP1},
+	{ID: "ios/ikev2-exchange-auth", Anchor: "IKE_AUTH Exchange", Event: facts.EvContextP2},
+	{ID: "ios/ikev2-exchange-create-child", Anchor: "CREATE_CHILD_SA Exchange", Event: facts.EvContextP2},
+	{ID: "ios/ikev2-event-trace-sent", Anchor: "Sending IKEv2 IKE_SA_INIT Exchange REQUEST", Re: re(`Remote: {ip}`), Event: facts.EvP1Sent},
+	{ID: "ios/ikev2-event-trace-received", Anchor: "Received IKEv2", Re: re(`Remote: {ip}.*Received IKEv2 \S+ Exchange`), Event: facts.EvP1Received},
 
 	{ID: "ios/nat-found", Anchor: "NAT found", Event: facts.EvNATDetected},
 	{ID: "ios/nat-t-not-allowed", Anchor: "NAT", Re: re(`(?i)NAT-?T (?:is )?(?:disabled|not (?:enabled|allowed|supported)).*(?:peer|remote) {ip}`), Event: facts.EvNATTProblem},
@@ -68,6 +81,8 @@ var signatures = []facts.Signature{
 	{ID: "ios/state-change", Anchor: "New State", Extract: newState, Event: facts.EvStateChange},
 	{ID: "ios/p1-complete", Anchor: "IKE_P1_COMPLETE", Re: re(`New State\s*=\s*IKE_P1_COMPLETE`), Event: facts.EvP1Complete},
 	{ID: "ios/ikev2-sa-up", Anchor: "SA_UP", Re: re(`%IKEV2-5-SA_UP|SA_UP.*Remote:?\s*{ip}`), Event: facts.EvP1Complete},
+	// "Session with IKE ID PAIR (192.0.2.1, 192.0.2.2) is UP" (debug and event-trace)
+	{ID: "ios/ikev2-session-up", Anchor: "is UP", Re: re(`(?:Remote: {ip}.*)?Session with IKE ID PAIR ?\(.*\) is UP`), Event: facts.EvP1Complete},
 
 	// --- phase-1 proposal ---
 	{ID: "ios/checking-isakmp-transform", Anchor: "Checking ISAKMP transform", Event: facts.EvContextP1},
@@ -93,6 +108,7 @@ var signatures = []facts.Signature{
 	{ID: "ios/hmac-verification-failed", Anchor: "HMAC verification failed", Event: facts.EvAuthFailed},
 	{ID: "ios/ikev2-auth-failed", Anchor: "authentication data FAILED", Event: facts.EvAuthFailed},
 	{ID: "ios/ikev2-auth-failed-notify", Anchor: "AUTHENTICATION_FAILED", Event: facts.EvAuthFailed},
+	{ID: "ios/ikev2-auth-exchange-failed", Anchor: "Auth exchange failed", Event: facts.EvAuthFailed},
 	{ID: "ios/authenticated", Anchor: "SA has been authenticated", Re: re(`SA has been authenticated(?: with {ip})?`), Event: facts.EvAuthOK},
 	{ID: "ios/identity-mismatch", Anchor: "dentity", Re: re(`(?i)identity mismatch|verification of peer's identity failed|peer's identity .*(?:not matched|does not match)`), Event: facts.EvIDMismatch},
 	{ID: "ios/cert-invalid-pki", Anchor: "CERTIFICATE_INVALID", Event: facts.EvCertInvalid},
@@ -122,6 +138,7 @@ var signatures = []facts.Signature{
 	{ID: "ios/proposal-not-chosen", Anchor: "PROPOSAL_NOT_CHOSEN", Event: facts.EvNoProposalNotify},
 	{ID: "ios/ikev2-no-proposal-chosen", Anchor: "NO_PROPOSAL_CHOSEN", Event: facts.EvNoProposalNotify},
 	{ID: "ios/ts-unacceptable", Anchor: "TS_UNACCEPTABLE", Event: facts.EvP2ProxyMismatch},
+	{ID: "ios/ikev2-no-policy-for-ts", Anchor: "no IPSEC policy found for received TS", Event: facts.EvP2ProxyMismatch},
 	{ID: "ios/all-ipsec-proposals-unacceptable", Anchor: "IPSec SA proposals found unacceptable", Event: facts.EvP2NoProposal},
 	{ID: "ios/qm-failed", Anchor: "Processing of Quick mode failed", Re: re(`failed with peer at {ip}`), Event: facts.EvP2Failed},
 	{ID: "ios/qm-fsm-error", Anchor: "QM FSM error", Event: facts.EvP2Failed},
