@@ -15,6 +15,23 @@ import (
 // (diagnose/ios, diagnose/asa), where its tests run.
 const CorpusDir = "../../../shared/corpus/public"
 
+// FindCorpus returns the public corpus folder (shared/corpus/public) of
+// the first parent of the working directory that has one: the repository
+// sits beside shared/ on a developer's machine and in CI, and a git
+// worktree one level deeper. ok is false when none of the parents has it.
+func FindCorpus() (dir string, ok bool) {
+	rel := filepath.Join("shared", "corpus", "public")
+	d := ".."
+	for i := 0; i < 5; i++ {
+		p := filepath.Join(d, rel)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p, true
+		}
+		d = filepath.Join(d, "..")
+	}
+	return "", false
+}
+
 // SectionFromText builds the Section the splitter would hand over, in the
 // plainest way: one Line per physical line, tabs to spaces, trailing space
 // trimmed. A first line "command: X" sets Section.Command (and is not a
