@@ -85,8 +85,12 @@ type CollectorOptions struct {
 	MaxConcurrent int // SSH sessions at once across all devices (default 8)
 	PerDevice     int // SSH sessions at once to one device (default 1)
 	Logger        *slog.Logger
-	Getenv        func(string) string          // default os.Getenv
-	ReadFile      func(string) ([]byte, error) // default os.ReadFile
+	// Getenv answers for the variables the inventory names (password_env,
+	// enable_password_env, key_passphrase_env, and SSH_AUTH_SOCK for
+	// agent: true); the caller's configuration loader read them. nil: none
+	// is set. The collector never reads the process environment itself.
+	Getenv   func(string) string
+	ReadFile func(string) ([]byte, error) // default os.ReadFile
 }
 
 // Collector runs the platform commands for a peer on the devices that
@@ -128,7 +132,7 @@ func NewCollector(inv *Inventory, opts CollectorOptions) *Collector {
 		opts.Logger = slog.Default()
 	}
 	if opts.Getenv == nil {
-		opts.Getenv = os.Getenv
+		opts.Getenv = func(string) string { return "" }
 	}
 	if opts.ReadFile == nil {
 		opts.ReadFile = os.ReadFile

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/bot"
@@ -12,24 +10,9 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/compare"
 )
 
-// The devices package behind the bot's `check tunnel`: wired here, the one
-// place that knows both.
-func init() { tunnelCheckerFromEnv = devicesCheckerFromEnv }
-
-// devicesCheckerFromEnv loads the inventory named by TUNNELDOC_INVENTORY;
-// unset means no inventory (the bot then asks for pasted output).
-func devicesCheckerFromEnv(ctx context.Context, getenv func(string) string, log *slog.Logger) (bot.TunnelChecker, error) {
-	path := getenv("TUNNELDOC_INVENTORY")
-	if path == "" {
-		return nil, nil
-	}
-	inv, err := devices.LoadInventory(path)
-	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", path, err)
-	}
-	return collectorChecker{devices.NewCollector(inv, devices.CollectorOptions{Logger: log, Getenv: getenv})}, nil
-}
-
+// collectorChecker is the devices collector as the bot's TunnelChecker
+// (`check tunnel`), with the far end's config compared when the inventory
+// holds it.
 type collectorChecker struct{ c *devices.Collector }
 
 // CheckTunnel collects from the device (or every device terminating the

@@ -22,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/devices"
@@ -56,58 +57,105 @@ const (
 	modeConsole    = "console"
 )
 
-// Config is tunneldoc's whole configuration: the defaults, then the YAML
-// file, then the environment overrides, then the secrets named by the
-// file's *_env keys. It never holds a secret the file spelled out.
+// Config is tunneldoc's whole configuration, read once by loadConfig:
+// the defaults, then the YAML file, then the environment overrides, then
+// the secrets named by the file's *_env keys (and the device credentials
+// the inventory names). It never holds a secret the file spelled out.
+// Each section is what one part is built from; nothing else in the
+// program reads the environment.
 type Config struct {
 	Path string // the file read, "" when none
 
-	Slack struct {
-		Mode                                       string // auto, socketmode, http or console
-		BotTokenEnv, AppTokenEnv, SigningSecretEnv string
-		BotToken, AppToken, SigningSecret          Secret
-		APIURL                                     string // "" is Slack's own; ends in "/"
-		Listen                                     string // Events API address (http mode)
-	}
-	Redis struct {
-		URLEnv, PasswordEnv string
-		URL                 Secret // may hold a password; RedisURL merges PasswordEnv in
-		Password            Secret
-		Required            bool // refuse to start without Redis instead of using memory
-	}
-	Access       bot.Access
-	ResolvedTTL  time.Duration
-	OpenTTL      time.Duration
-	CheckTimeout time.Duration
-	MaxFileBytes int64
-	Inventory    string // device inventory file; "" means no `check tunnel` over SSH
-	Ops          struct {
-		Listen       string // "" means off
-		ReadyTimeout time.Duration
-	}
-	Log struct {
-		Level  slog.Level
-		Format string // auto (text on the console, JSON otherwise), json or text
-	}
-	ShutdownGrace time.Duration
-	Monitor       struct {
-		Enabled                    string            // auto (on when a channel is set), on or off
-		Channel                    string            // where outages post by default
-		Channels                   map[string]string // tunnel name, peer, "peer|device" or device -> channel
-		Poll                       bool              // poll the inventory's tunnels over SSH
-		Interval, Lease            time.Duration     // Lease 0: 3 x Interval
-		FlapWindow                 time.Duration
-		FlapCount                  int
-		ReopenWindow, RootEvery    time.Duration
-		CheckTimeout               time.Duration
-		SyslogUDP, SyslogTCP       string         // "" off
-		SyslogAllow                []netip.Prefix // senders syslog is taken from; empty: any
-		WebhookListen, WebhookPath string
-		WebhookTokenEnv            string
-		WebhookToken               Secret
-	}
+	Slack    SlackConfig
+	Redis    RedisConfig
+	Store    store.Options // incidents.*: how long incidents are kept
+	Bot      BotConfig
+	Devices  DevicesConfig
+	Ops      OpsConfig
+	Log      LogConfig
+	Shutdown ShutdownConfig
+	Monitor  MonitorConfig
 
 	sources map[string]string // key -> "default", "file:LINE" or "env VAR"
+}
+
+// SlackConfig is the slack section: the way in and its secrets.
+type SlackConfig struct {
+	Mode                                       string // auto, socketmode, http or console
+	BotTokenEnv, AppTokenEnv, SigningSecretEnv string
+	BotToken, AppToken, SigningSecret          Secret
+	APIURL                                     string // "" is Slack's own; ends in "/"
+	Listen                                     string // Events API address (http mode)
+}
+
+// RedisConfig is the redis section: where incident state lives.
+type RedisConfig struct {
+	URLEnv, PasswordEnv string
+	URL                 Secret // may hold a password; Config.RedisURL merges PasswordEnv in
+	Password            Secret
+	Required            bool // refuse to start without Redis instead of using memory
+}
+
+// BotConfig is what the chat workflow takes: access.*, checks.*, files.*.
+type BotConfig struct {
+	Access       bot.Access
+	CheckTimeout time.Duration
+	MaxFileBytes int64
+}
+
+// DevicesConfig is the devices section: the inventory, loaded and checked
+// by the loader, and the credentials it names, read from the environment.
+type DevicesConfig struct {
+	Inventory string             // the file; "" means no `check tunnel` over SSH
+	Loaded    *devices.Inventory // the file read; nil when Inventory is ""
+	// Secrets holds the variables the inventory names (password_env,
+	// enable_password_env, key_passphrase_env, and SSH_AUTH_SOCK for
+	// agent: true), by variable name.
+	Secrets map[string]Secret
+}
+
+// Lookup answers the device collector's questions about credential
+// variables from what the loader read; "" for any other name.
+func (d DevicesConfig) Lookup(name string) string { return d.Secrets[name].Reveal() }
+
+// OpsConfig is the ops section: the operations endpoint.
+type OpsConfig struct {
+	Listen       string // "" means off
+	ReadyTimeout time.Duration
+}
+
+// LogConfig is the log section.
+type LogConfig struct {
+	Level  slog.Level
+	Format string // auto (text on the console, JSON otherwise), json or text
+}
+
+// ShutdownConfig is the shutdown section.
+type ShutdownConfig struct {
+	Grace time.Duration // SIGTERM: time for work in flight
+}
+
+// MonitorConfig is the monitor section: the monitor's own settings
+// (monitor.Config) and the listeners that feed it.
+type MonitorConfig struct {
+	monitor.Config
+	Enabled                    string // auto (on when a channel is set), on or off
+	Poll                       bool   // poll the inventory's tunnels over SSH
+	SyslogUDP, SyslogTCP       string // "" off
+	WebhookListen, WebhookPath string
+	WebhookTokenEnv            string
+	WebhookToken               Secret
+}
+
+// On says whether the monitor runs: on, or auto with a channel to post to.
+func (m MonitorConfig) On() bool {
+	switch m.Enabled {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return m.DefaultChannel != "" || len(m.Channels) > 0
 }
 
 // Transport is the Slack way in the configuration and the secrets select.
@@ -151,11 +199,6 @@ func (c Config) RedisURL() Secret {
 	}
 	u.User = url.UserPassword(u.User.Username(), c.Redis.Password.Reveal())
 	return Secret(u.String())
-}
-
-// StoreOptions are the incident store's lifetimes.
-func (c Config) StoreOptions() store.Options {
-	return store.Options{OpenTTL: c.OpenTTL, ResolvedTTL: c.ResolvedTTL}
 }
 
 // ConfigProblem is one thing wrong, at a line of a file (Line 0: the file
@@ -256,25 +299,25 @@ var fields = []field{
 	{key: "redis.required", kind: kBool, env: "TUNNELDOC_REDIS_REQUIRED",
 		set: func(c *Config, v any) { c.Redis.Required = v.(bool) }, get: func(c *Config) string { return strconv.FormatBool(c.Redis.Required) }},
 	{key: "incidents.resolved_ttl", kind: kDuration, env: "TUNNELDOC_RESOLVED_TTL",
-		set: func(c *Config, v any) { c.ResolvedTTL = v.(time.Duration) }, get: func(c *Config) string { return c.ResolvedTTL.String() }},
+		set: func(c *Config, v any) { c.Store.ResolvedTTL = v.(time.Duration) }, get: func(c *Config) string { return c.Store.ResolvedTTL.String() }},
 	{key: "incidents.open_ttl", kind: kDuration,
-		set: func(c *Config, v any) { c.OpenTTL = v.(time.Duration) }, get: func(c *Config) string { return c.OpenTTL.String() }},
+		set: func(c *Config, v any) { c.Store.OpenTTL = v.(time.Duration) }, get: func(c *Config) string { return c.Store.OpenTTL.String() }},
 	{key: "access.check_users", kind: kUserIDs, env: "TUNNELDOC_CHECK_USERS",
-		set: func(c *Config, v any) { c.Access.CheckUsers = v.([]string) }, get: func(c *Config) string { return listString(c.Access.CheckUsers) }},
+		set: func(c *Config, v any) { c.Bot.Access.CheckUsers = v.([]string) }, get: func(c *Config) string { return listString(c.Bot.Access.CheckUsers) }},
 	{key: "access.check_groups", kind: kGroupIDs, env: "TUNNELDOC_CHECK_GROUPS",
-		set: func(c *Config, v any) { c.Access.CheckGroups = v.([]string) }, get: func(c *Config) string { return listString(c.Access.CheckGroups) }},
+		set: func(c *Config, v any) { c.Bot.Access.CheckGroups = v.([]string) }, get: func(c *Config) string { return listString(c.Bot.Access.CheckGroups) }},
 	{key: "access.check_channels", kind: kChanIDs, env: "TUNNELDOC_CHECK_CHANNELS",
-		set: func(c *Config, v any) { c.Access.CheckChannels = v.([]string) }, get: func(c *Config) string { return listString(c.Access.CheckChannels) }},
+		set: func(c *Config, v any) { c.Bot.Access.CheckChannels = v.([]string) }, get: func(c *Config) string { return listString(c.Bot.Access.CheckChannels) }},
 	{key: "access.paste_channels", kind: kChanIDs, env: "TUNNELDOC_PASTE_CHANNELS",
-		set: func(c *Config, v any) { c.Access.PasteChannels = v.([]string) }, get: func(c *Config) string { return listString(c.Access.PasteChannels) }},
+		set: func(c *Config, v any) { c.Bot.Access.PasteChannels = v.([]string) }, get: func(c *Config) string { return listString(c.Bot.Access.PasteChannels) }},
 	{key: "access.allow_bots", kind: kBool, env: "TUNNELDOC_ALLOW_BOTS",
-		set: func(c *Config, v any) { c.Access.AllowBots = v.(bool) }, get: func(c *Config) string { return strconv.FormatBool(c.Access.AllowBots) }},
+		set: func(c *Config, v any) { c.Bot.Access.AllowBots = v.(bool) }, get: func(c *Config) string { return strconv.FormatBool(c.Bot.Access.AllowBots) }},
 	{key: "checks.timeout", kind: kDuration, env: "TUNNELDOC_CHECK_TIMEOUT",
-		set: func(c *Config, v any) { c.CheckTimeout = v.(time.Duration) }, get: func(c *Config) string { return c.CheckTimeout.String() }},
+		set: func(c *Config, v any) { c.Bot.CheckTimeout = v.(time.Duration) }, get: func(c *Config) string { return c.Bot.CheckTimeout.String() }},
 	{key: "files.max_bytes", kind: kBytes, env: "TUNNELDOC_MAX_FILE_BYTES",
-		set: func(c *Config, v any) { c.MaxFileBytes = v.(int64) }, get: func(c *Config) string { return strconv.FormatInt(c.MaxFileBytes, 10) }},
+		set: func(c *Config, v any) { c.Bot.MaxFileBytes = v.(int64) }, get: func(c *Config) string { return strconv.FormatInt(c.Bot.MaxFileBytes, 10) }},
 	{key: "devices.inventory", kind: kPath, env: "TUNNELDOC_INVENTORY",
-		set: func(c *Config, v any) { c.Inventory = v.(string) }, get: func(c *Config) string { return c.Inventory }},
+		set: func(c *Config, v any) { c.Devices.Inventory = v.(string) }, get: func(c *Config) string { return c.Devices.Inventory }},
 	{key: "ops.listen", kind: kAddrOff, env: "TUNNELDOC_OPS_LISTEN",
 		set: func(c *Config, v any) { c.Ops.Listen = v.(string) }, get: func(c *Config) string { return orOff(c.Ops.Listen) }},
 	{key: "ops.ready_timeout", kind: kDuration,
@@ -284,11 +327,11 @@ var fields = []field{
 	{key: "log.format", kind: kEnum, env: "TUNNELDOC_LOG_FORMAT", enum: []string{"auto", "json", "text"},
 		set: func(c *Config, v any) { c.Log.Format = v.(string) }, get: func(c *Config) string { return c.Log.Format }},
 	{key: "shutdown.grace", kind: kDuration, env: "TUNNELDOC_SHUTDOWN_GRACE",
-		set: func(c *Config, v any) { c.ShutdownGrace = v.(time.Duration) }, get: func(c *Config) string { return c.ShutdownGrace.String() }},
+		set: func(c *Config, v any) { c.Shutdown.Grace = v.(time.Duration) }, get: func(c *Config) string { return c.Shutdown.Grace.String() }},
 	{key: "monitor.enabled", kind: kEnum, env: "TUNNELDOC_MONITOR", enum: []string{"auto", "on", "off"},
 		set: func(c *Config, v any) { c.Monitor.Enabled = v.(string) }, get: func(c *Config) string { return c.Monitor.Enabled }},
 	{key: "monitor.channel", kind: kChanID, env: "TUNNELDOC_MONITOR_CHANNEL",
-		set: func(c *Config, v any) { c.Monitor.Channel = v.(string) }, get: func(c *Config) string { return c.Monitor.Channel }},
+		set: func(c *Config, v any) { c.Monitor.DefaultChannel = v.(string) }, get: func(c *Config) string { return c.Monitor.DefaultChannel }},
 	{key: "monitor.channels", kind: kChanMap, env: "TUNNELDOC_MONITOR_CHANNELS",
 		set: func(c *Config, v any) { c.Monitor.Channels = v.(map[string]string) }, get: func(c *Config) string { return mapString(c.Monitor.Channels) }},
 	{key: "monitor.poll", kind: kOnOff, env: "TUNNELDOC_MONITOR_POLL",
@@ -296,7 +339,7 @@ var fields = []field{
 	{key: "monitor.interval", kind: kDuration, env: "TUNNELDOC_MONITOR_INTERVAL",
 		set: func(c *Config, v any) { c.Monitor.Interval = v.(time.Duration) }, get: func(c *Config) string { return c.Monitor.Interval.String() }},
 	{key: "monitor.lease", kind: kDuration, env: "TUNNELDOC_MONITOR_LEASE",
-		set: func(c *Config, v any) { c.Monitor.Lease = v.(time.Duration) }, get: func(c *Config) string { return orDerived(c.Monitor.Lease) }},
+		set: func(c *Config, v any) { c.Monitor.LeaseTTL = v.(time.Duration) }, get: func(c *Config) string { return orDerived(c.Monitor.LeaseTTL) }},
 	{key: "monitor.flap_window", kind: kDuration, env: "TUNNELDOC_MONITOR_FLAP_WINDOW",
 		set: func(c *Config, v any) { c.Monitor.FlapWindow = v.(time.Duration) }, get: func(c *Config) string { return c.Monitor.FlapWindow.String() }},
 	{key: "monitor.flap_count", kind: kCount, env: "TUNNELDOC_MONITOR_FLAP_COUNT",
@@ -365,15 +408,15 @@ func defaultConfig() Config {
 	c.Slack.SigningSecretEnv = "SLACK_SIGNING_SECRET"
 	c.Slack.Listen = ":3000"
 	c.Redis.URLEnv = "REDIS_URL"
-	c.ResolvedTTL = store.DefaultResolvedTTL
-	c.OpenTTL = store.DefaultOpenTTL
-	c.CheckTimeout = bot.DefaultCheckTimeout
-	c.MaxFileBytes = bot.DefaultMaxFileBytes
+	c.Store.ResolvedTTL = store.DefaultResolvedTTL
+	c.Store.OpenTTL = store.DefaultOpenTTL
+	c.Bot.CheckTimeout = bot.DefaultCheckTimeout
+	c.Bot.MaxFileBytes = bot.DefaultMaxFileBytes
 	c.Ops.Listen = ":9090"
 	c.Ops.ReadyTimeout = 2 * time.Second
 	c.Log.Level = slog.LevelInfo
 	c.Log.Format = "auto"
-	c.ShutdownGrace = 30 * time.Second
+	c.Shutdown.Grace = 30 * time.Second
 	// The monitor's own defaults (bot/monitor Config.withDefaults).
 	c.Monitor.Enabled = "auto"
 	c.Monitor.Poll = true
@@ -1002,11 +1045,11 @@ func (p *configParser) crossCheck(c *Config, getenv func(string) string) {
 		f, l := p.where(c, "redis.required")
 		p.fail(f, l, "redis.required", "Redis is required but $%s is not set", c.Redis.URLEnv)
 	}
-	if c.OpenTTL < c.ResolvedTTL {
+	if c.Store.OpenTTL < c.Store.ResolvedTTL {
 		f, l := p.where(c, "incidents.open_ttl")
-		p.fail(f, l, "incidents.open_ttl", "%s is shorter than incidents.resolved_ttl %s: an open incident would vanish before a resolved one", c.OpenTTL, c.ResolvedTTL)
+		p.fail(f, l, "incidents.open_ttl", "%s is shorter than incidents.resolved_ttl %s: an open incident would vanish before a resolved one", c.Store.OpenTTL, c.Store.ResolvedTTL)
 	}
-	if c.Monitor.Enabled == "on" && c.Monitor.Channel == "" && len(c.Monitor.Channels) == 0 {
+	if c.Monitor.Enabled == "on" && c.Monitor.DefaultChannel == "" && len(c.Monitor.Channels) == 0 {
 		f, l := p.where(c, "monitor.enabled")
 		p.fail(f, l, "monitor.enabled", "the monitor is on but has nowhere to post: set monitor.channel (and monitor.channels for per-tunnel channels)")
 	}
@@ -1022,8 +1065,8 @@ func (p *configParser) crossCheck(c *Config, getenv func(string) string) {
 			}
 		}
 	}
-	if c.Inventory != "" {
-		p.checkInventory(c, getenv)
+	if c.Devices.Inventory != "" {
+		p.loadInventory(c, getenv)
 	}
 }
 
@@ -1037,15 +1080,16 @@ func samePort(a, b string) bool {
 	return ha == hb || wildcard(ha) || wildcard(hb)
 }
 
-// checkInventory loads the device inventory with the devices package's own
-// validation and checks that every credential variable it names is set.
-func (p *configParser) checkInventory(c *Config, getenv func(string) string) {
-	inv, err := devices.LoadInventory(c.Inventory)
+// loadInventory loads the device inventory with the devices package's own
+// validation, reads every credential variable it names (they must be set
+// and filled in) and checks that the files it names can be read.
+func (p *configParser) loadInventory(c *Config, getenv func(string) string) {
+	inv, err := devices.LoadInventory(c.Devices.Inventory)
 	if err != nil {
 		var ie *devices.InventoryError
 		if errors.As(err, &ie) {
 			for _, pr := range ie.Problems {
-				p.fail(c.Inventory, pr.Line, "", "%s", pr.Msg)
+				p.fail(c.Devices.Inventory, pr.Line, "", "%s", pr.Msg)
 			}
 			return
 		}
@@ -1053,9 +1097,16 @@ func (p *configParser) checkInventory(c *Config, getenv func(string) string) {
 		p.fail(f, l, "devices.inventory", "%v", err)
 		return
 	}
+	c.Devices.Loaded = inv
+	c.Devices.Secrets = map[string]Secret{}
 	reported := map[string]bool{}
 	for _, d := range append(append([]devices.Device{}, inv.JumpHosts...), inv.Devices...) {
 		cr := d.Credentials
+		if cr.Agent {
+			// ssh-agent's socket: not a secret, but the collector reads it
+			// only from what the loader read.
+			c.Devices.Secrets["SSH_AUTH_SOCK"] = Secret(getenv("SSH_AUTH_SOCK"))
+		}
 		for _, v := range []struct{ key, name string }{
 			{"password_env", cr.PasswordEnv}, {"key_passphrase_env", cr.KeyPassphraseEnv}, {"enable_password_env", cr.EnablePasswordEnv},
 		} {
@@ -1063,12 +1114,13 @@ func (p *configParser) checkInventory(c *Config, getenv func(string) string) {
 				continue
 			}
 			val := getenv(v.name)
+			c.Devices.Secrets[v.name] = Secret(val)
 			if val == "" {
-				p.fail(c.Inventory, d.Line, d.Name+".credentials."+v.key, "names the environment variable %s, which is not set", v.name)
+				p.fail(c.Devices.Inventory, d.Line, d.Name+".credentials."+v.key, "names the environment variable %s, which is not set", v.name)
 			}
 			if word := placeholderIn(val); word != "" && !reported[v.name] {
 				reported[v.name] = true // one line per variable, at its first device
-				p.fail(c.Inventory, d.Line, d.Name+".credentials."+v.key, "$%s still holds a placeholder (%s): set it to %s", v.name, word, secretHelp["credentials."+v.key])
+				p.fail(c.Devices.Inventory, d.Line, d.Name+".credentials."+v.key, "$%s still holds a placeholder (%s): set it to %s", v.name, word, secretHelp["credentials."+v.key])
 			}
 		}
 		for _, v := range []struct{ key, path string }{
@@ -1082,7 +1134,7 @@ func (p *configParser) checkInventory(c *Config, getenv func(string) string) {
 				if v.key == "known_hosts" && d.TrustOnFirstUse && errors.Is(err, os.ErrNotExist) {
 					continue // trust on first use creates it
 				}
-				p.fail(c.Inventory, d.Line, d.Name+"."+v.key, "%s", msg)
+				p.fail(c.Devices.Inventory, d.Line, d.Name+"."+v.key, "%s", msg)
 			}
 		}
 	}
@@ -1160,7 +1212,7 @@ func runConfig(ctx context.Context, args []string, getenv func(string) string, s
 	if name == "" {
 		name = "(no file: defaults and environment)"
 	}
-	fmt.Fprintf(stdout, "%s: OK (transport %s, redis %s, inventory %s, ops %s)\n", name, c.Transport(), describeRedis(c), orNone(c.Inventory), orOff(c.Ops.Listen))
+	fmt.Fprintf(stdout, "%s: OK (transport %s, redis %s, inventory %s, ops %s)\n", name, c.Transport(), describeRedis(c), orNone(c.Devices.Inventory), orOff(c.Ops.Listen))
 	return 0
 }
 

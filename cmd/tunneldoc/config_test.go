@@ -49,19 +49,19 @@ func TestConfigCheckGoodFile(t *testing.T) {
 		{"app token", c.Slack.AppToken.Reveal(), "xapp-1-test"},
 		{"redis url with password", c.RedisURL().Reveal(), "redis://:s3cret-pw@127.0.0.1:6390/2"},
 		{"redis required", c.Redis.Required, true},
-		{"resolved ttl", c.ResolvedTTL, 72 * time.Hour},
-		{"open ttl default", c.OpenTTL, 720 * time.Hour},
-		{"check users", strings.Join(c.Access.CheckUsers, ","), "U012AB3CD,W0456EF7G"},
-		{"check groups", strings.Join(c.Access.CheckGroups, ","), "S0123ABCD"},
-		{"allow bots", c.Access.AllowBots, true},
-		{"check timeout", c.CheckTimeout, 90 * time.Second},
-		{"max file bytes", c.MaxFileBytes, int64(2 << 20)},
-		{"inventory relative to the file", c.Inventory, filepath.Join("testdata", "config", "good-inventory.yaml")},
+		{"resolved ttl", c.Store.ResolvedTTL, 72 * time.Hour},
+		{"open ttl default", c.Store.OpenTTL, 720 * time.Hour},
+		{"check users", strings.Join(c.Bot.Access.CheckUsers, ","), "U012AB3CD,W0456EF7G"},
+		{"check groups", strings.Join(c.Bot.Access.CheckGroups, ","), "S0123ABCD"},
+		{"allow bots", c.Bot.Access.AllowBots, true},
+		{"check timeout", c.Bot.CheckTimeout, 90 * time.Second},
+		{"max file bytes", c.Bot.MaxFileBytes, int64(2 << 20)},
+		{"inventory relative to the file", c.Devices.Inventory, filepath.Join("testdata", "config", "good-inventory.yaml")},
 		{"ops listen", c.Ops.Listen, "127.0.0.1:9191"},
 		{"ready timeout default", c.Ops.ReadyTimeout, 2 * time.Second},
 		{"log level", c.Log.Level, slog.LevelDebug},
 		{"log format", c.LogFormat(), "text"},
-		{"grace", c.ShutdownGrace, 20 * time.Second},
+		{"grace", c.Shutdown.Grace, 20 * time.Second},
 		{"slack listen default", c.Slack.Listen, ":3000"},
 	}
 	for _, ch := range checks {
@@ -76,7 +76,7 @@ func TestConfigDefaultsWithoutFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no file and no environment must be valid (the console on a fresh machine): %v", err)
 	}
-	if c.Transport() != "console" || c.LogFormat() != "text" || c.Ops.Listen != ":9090" || c.Slack.Listen != ":3000" || c.RedisURL() != "" || c.Inventory != "" {
+	if c.Transport() != "console" || c.LogFormat() != "text" || c.Ops.Listen != ":9090" || c.Slack.Listen != ":3000" || c.RedisURL() != "" || c.Devices.Inventory != "" {
 		t.Errorf("defaults: %+v", c)
 	}
 	if code, out := configCheck(t, nil, "--config", filepath.Join("testdata", "config", "empty.yaml")); code != 0 {
@@ -111,7 +111,7 @@ func TestConfigEnvironmentOverrides(t *testing.T) {
 	if c.Monitor.Channels["branch-12"] != "C0123ABCD" || c.Monitor.Channels["90.1.1.1"] != "G0456EFGH" || c.Monitor.Poll {
 		t.Errorf("monitor overrides: %+v", c.Monitor)
 	}
-	if c.ResolvedTTL != time.Hour || strings.Join(c.Access.CheckUsers, ",") != "U111AAA,U222BBB" || c.Ops.Listen != "" || c.Log.Level != slog.LevelWarn || c.Slack.APIURL != "http://127.0.0.1:8888/api/" {
+	if c.Store.ResolvedTTL != time.Hour || strings.Join(c.Bot.Access.CheckUsers, ",") != "U111AAA,U222BBB" || c.Ops.Listen != "" || c.Log.Level != slog.LevelWarn || c.Slack.APIURL != "http://127.0.0.1:8888/api/" {
 		t.Errorf("environment did not override the file: %+v", c)
 	}
 	code, out := configCheck(t, env, "--config", path, "--show")

@@ -148,8 +148,8 @@ func knownEnv(t *testing.T, c Config) map[string]bool {
 			known[n] = true // a secret's variable
 		}
 	}
-	if c.Inventory != "" {
-		inv, err := devices.LoadInventory(c.Inventory)
+	if c.Devices.Inventory != "" {
+		inv, err := devices.LoadInventory(c.Devices.Inventory)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -262,8 +262,8 @@ func TestDeployCompose(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the example config fails `config check` in the compose layout:\n%v", err)
 	}
-	if c.Transport() != modeSocketMode || !c.Redis.Required || c.Inventory == "" {
-		t.Errorf("compose config: transport %s, redis required %v, inventory %q", c.Transport(), c.Redis.Required, c.Inventory)
+	if c.Transport() != modeSocketMode || !c.Redis.Required || c.Devices.Inventory == "" {
+		t.Errorf("compose config: transport %s, redis required %v, inventory %q", c.Transport(), c.Redis.Required, c.Devices.Inventory)
 	}
 	known := knownEnv(t, c)
 	for k := range env {
@@ -285,8 +285,8 @@ func TestDeployCompose(t *testing.T) {
 	if !published {
 		t.Errorf("compose does not publish the operations port %d", opsPort)
 	}
-	if g, err := time.ParseDuration(str(td["stop_grace_period"])); err != nil || g <= c.ShutdownGrace {
-		t.Errorf("stop_grace_period %q must exceed shutdown.grace %s", td["stop_grace_period"], c.ShutdownGrace)
+	if g, err := time.ParseDuration(str(td["stop_grace_period"])); err != nil || g <= c.Shutdown.Grace {
+		t.Errorf("stop_grace_period %q must exceed shutdown.grace %s", td["stop_grace_period"], c.Shutdown.Grace)
 	}
 }
 
@@ -453,8 +453,8 @@ func TestDeployKubernetes(t *testing.T) {
 	if str(dig(ctr, "resources", "requests", "cpu")) == "" || str(dig(ctr, "resources", "requests", "memory")) == "" {
 		t.Error("no resource requests")
 	}
-	if g, _ := dig(pod, "terminationGracePeriodSeconds").(int); time.Duration(g)*time.Second <= c.ShutdownGrace {
-		t.Errorf("terminationGracePeriodSeconds %d must exceed shutdown.grace %s", g, c.ShutdownGrace)
+	if g, _ := dig(pod, "terminationGracePeriodSeconds").(int); time.Duration(g)*time.Second <= c.Shutdown.Grace {
+		t.Errorf("terminationGracePeriodSeconds %d must exceed shutdown.grace %s", g, c.Shutdown.Grace)
 	}
 	if str(dig(ctr, "args", 0)) != "serve" {
 		t.Errorf("container args %v, want [serve]", dig(ctr, "args"))
@@ -680,8 +680,8 @@ func TestDeploySystemdUnit(t *testing.T) {
 		t.Errorf("RestrictAddressFamilies %q: SSH, Slack and Redis need AF_INET/AF_INET6, ssh-agent AF_UNIX", one("RestrictAddressFamilies"))
 	}
 	c := defaultConfig()
-	if d, err := time.ParseDuration(one("TimeoutStopSec")); err != nil || d <= c.ShutdownGrace {
-		t.Errorf("TimeoutStopSec %q must exceed shutdown.grace %s", one("TimeoutStopSec"), c.ShutdownGrace)
+	if d, err := time.ParseDuration(one("TimeoutStopSec")); err != nil || d <= c.Shutdown.Grace {
+		t.Errorf("TimeoutStopSec %q must exceed shutdown.grace %s", one("TimeoutStopSec"), c.Shutdown.Grace)
 	}
 	if !slices.Contains(u["Install"]["WantedBy"], "multi-user.target") {
 		t.Error("[Install] WantedBy=multi-user.target missing")

@@ -19,6 +19,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 )
 
@@ -146,10 +147,15 @@ func TestMonitorEndToEnd(t *testing.T) {
 		"TUNNELDOC_MONITOR_WEBHOOK_LISTEN": hookAddr,
 		"TUNNELDOC_MONITOR_WEBHOOK_TOKEN":  "hook-token",
 	}
+	conf, err := loadConfig("", envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var mon *monitor.Monitor
-	stop, err := startMonitor(ctx, monitorDeps{
-		Getenv: func(k string) string { return env[k] }, Messenger: msgr, Store: store.NewMemory(store.Options{}),
-		Logger: slog.New(rounds), Started: func(m *monitor.Monitor) { mon = m },
+	stop, err := startMonitor(ctx, conf.Monitor, monitorDeps{
+		Messenger: msgr, Store: store.NewMemory(store.Options{}),
+		Collector: devices.NewCollector(conf.Devices.Loaded, devices.CollectorOptions{Getenv: conf.Devices.Lookup}),
+		Logger:    slog.New(rounds), Started: func(m *monitor.Monitor) { mon = m },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -257,26 +263,29 @@ func TestMonitorEndToEnd(t *testing.T) {
 	}
 }
 
-func TestReadMonitorEnv(t *testing.T) {
+// The monitor section from the environment alone: what the loader reads
+// is what startMonitor is given.
+func TestMonitorSectionFromEnvironment(t *testing.T) {
 	env := map[string]string{
-		"TUNNELDOC_MONITOR_CHANNEL":       "C1",
-		"TUNNELDOC_MONITOR_CHANNELS":      "spoke-10=C2, 90.1.1.1|fw-hq=C3",
+		"TUNNELDOC_MONITOR_CHANNEL":       "C0001",
+		"TUNNELDOC_MONITOR_CHANNELS":      "spoke-10=C0002, 90.1.1.1|fw-hq=C0003",
 		"TUNNELDOC_MONITOR_INTERVAL":      "30s",
 		"TUNNELDOC_MONITOR_FLAP_WINDOW":   "15m",
 		"TUNNELDOC_MONITOR_FLAP_COUNT":    "6",
 		"TUNNELDOC_MONITOR_REOPEN_WINDOW": "1h",
 		"TUNNELDOC_MONITOR_SYSLOG_ALLOW":  "10.0.0.0/8, 192.0.2.1",
 	}
-	e, err := readMonitorEnv(func(k string) string { return env[k] })
+	c, err := loadConfig("", envOf(env))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !e.enabled || e.cfg.Interval != 30*time.Second || e.cfg.FlapWindow != 15*time.Minute || e.cfg.FlapCount != 6 ||
-		e.cfg.ReopenWindow != time.Hour || e.cfg.Channels["90.1.1.1|fw-hq"] != "C3" || e.cfg.Channels["spoke-10"] != "C2" {
-		t.Errorf("parsed %+v", e)
+	m := c.Monitor
+	if !m.On() || m.Interval != 30*time.Second || m.FlapWindow != 15*time.Minute || m.FlapCount != 6 ||
+		m.ReopenWindow != time.Hour || m.Channels["90.1.1.1|fw-hq"] != "C0003" || m.Channels["spoke-10"] != "C0002" || m.DefaultChannel != "C0001" {
+		t.Errorf("parsed %+v", m)
 	}
-	if len(e.cfg.SyslogAllow) != 2 || e.cfg.SyslogAllow[1].String() != "192.0.2.1/32" {
-		t.Errorf("syslog allow: %v", e.cfg.SyslogAllow)
+	if len(m.SyslogAllow) != 2 || m.SyslogAllow[1].String() != "192.0.2.1/32" {
+		t.Errorf("syslog allow: %v", m.SyslogAllow)
 	}
 	bad := map[string]string{
 		"TUNNELDOC_MONITOR":              "on",
@@ -287,15 +296,15 @@ func TestReadMonitorEnv(t *testing.T) {
 		"TUNNELDOC_MONITOR_WEBHOOK_PATH": "alerts",
 		"TUNNELDOC_MONITOR_SYSLOG_ALLOW": "somewhere",
 	}
-	_, err = readMonitorEnv(func(k string) string { return bad[k] })
+	_, err = loadConfig("", envOf(bad))
 	for _, want := range []string{"TUNNELDOC_MONITOR_INTERVAL", "TUNNELDOC_MONITOR_FLAP_COUNT", "TUNNELDOC_MONITOR_CHANNELS", "TUNNELDOC_MONITOR_SYSLOG_UDP", "TUNNELDOC_MONITOR_WEBHOOK_PATH", "TUNNELDOC_MONITOR_SYSLOG_ALLOW", "nowhere to post"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}
 	}
-	off, err := readMonitorEnv(func(string) string { return "" })
-	if err != nil || off.enabled {
-		t.Errorf("empty environment must leave the monitor off: %+v %v", off, err)
+	off, err := loadConfig("", envOf(nil))
+	if err != nil || off.Monitor.On() {
+		t.Errorf("empty environment must leave the monitor off: %+v %v", off.Monitor, err)
 	}
 }
 
