@@ -225,13 +225,7 @@ func (r *testRedis) stop() {
 // /readyz; failures counted by store method; draining on SIGTERM.
 func TestOpsReadyzWithRedisStore(t *testing.T) {
 	rs := startTestRedis(t)
-	rdb, err := redisstore.OpenURL(rs.url(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	m := ops.NewMetrics()
-	countRedisErrors(rdb, m)
+	rdb, m := openCountedStore(t, rs)
 	var st store.Store = rdb
 	link := &slackLink{}
 	link.Set(true)
@@ -249,7 +243,7 @@ func TestOpsReadyzWithRedisStore(t *testing.T) {
 		t.Fatalf("/readyz with Redis stopped: %d %s", code, body)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	_, err = st.ListOpen(ctx)
+	_, err := st.ListOpen(ctx)
 	cancel()
 	if err == nil {
 		t.Fatal("ListOpen worked with Redis stopped")
@@ -335,6 +329,20 @@ func TestConfigLogger(t *testing.T) {
 	}
 }
 
+// openCountedStore opens the Redis store on rs, its failures counted in
+// the metrics it returns, as serve wires it.
+func openCountedStore(t *testing.T, rs *testRedis) (*redisstore.Store, *ops.Metrics) {
+	t.Helper()
+	rdb, err := redisstore.OpenURL(rs.url(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	m := ops.NewMetrics()
+	countRedisErrors(rdb, m)
+	return rdb, m
+}
+
 // freeze stops the redis-server process (SIGSTOP): connections stay open
 // and nothing answers, as with a server stuck on a slow disk. thaw
 // resumes it; the test's cleanup thaws it too, before the server stops.
@@ -356,13 +364,7 @@ func (r *testRedis) thaw() {
 // after the Redis client's own read timeout.
 func TestOpsReadyzBoundedWhenRedisFrozen(t *testing.T) {
 	rs := startTestRedis(t)
-	rdb, err := redisstore.OpenURL(rs.url(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	m := ops.NewMetrics()
-	countRedisErrors(rdb, m)
+	rdb, m := openCountedStore(t, rs)
 	const readyTimeout = 200 * time.Millisecond
 	_, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(rdb), ReadyTimeout: readyTimeout})
 	if code, body := httpGet(t, base+ops.PathReady); code != 200 {

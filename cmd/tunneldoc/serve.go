@@ -18,6 +18,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/devices"
 )
 
