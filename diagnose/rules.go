@@ -176,7 +176,7 @@ func ruleNothingStarted(v *view) *hit {
 	}
 	var refs []facts.Ref
 	for kind, r := range v.f.Empty {
-		if strings.Contains(kind, "isakmp") || strings.Contains(kind, "ikev") || strings.Contains(kind, "list-sas") || strings.Contains(kind, "ike") {
+		if strings.Contains(kind, "isakmp") || strings.Contains(kind, "ikev") || strings.Contains(kind, "list-sas") || strings.Contains(kind, "ike") || strings.Contains(kind, "ipsec status") {
 			refs = append(refs, r)
 		}
 	}
@@ -211,6 +211,9 @@ func ruleNothingStarted(v *view) *hit {
 var silentStates = map[string]bool{"MM_NO_STATE": true, "AG_NO_STATE": true, "MM1": true, "IKE_I_MM1": true, "IKE_SA_INIT": true, "": true, "MM_WAIT_MSG2": true, "CONNECTING": true, "IN-NEG": true}
 
 func rulePeerSilent(v *view) *hit {
+	if h := lastAttemptUnanswered(v); h != nil {
+		return h
+	}
 	peerAnswered := v.peerAnswered()
 	giveUp := v.all(facts.EvP1GiveUp)
 	retrans := v.all(facts.EvP1Retransmit)
@@ -247,6 +250,67 @@ func rulePeerSilent(v *view) *hit {
 		}
 	}
 	return nil
+}
+
+// lastAttemptUnanswered: a strongSwan log whose newest IKE_SA initiation
+// ("initiating IKE_SA") got no answer at all and was given up ("giving up
+// after N retransmits", "establishing IKE_SA failed, peer not
+// responding"), after earlier negotiations with the same peer that did get
+// answers (a proposal refusal, even an established SA). The newest
+// attempt is the state of the tunnel now, so this later, decisive
+// observation outranks the earlier failures (its confidence is above
+// theirs). Not when dead peer detection declared the peer dead before the
+// attempt: then the attempt is charon restarting the tunnel and the DPD
+// rule reports it.
+func lastAttemptUnanswered(v *view) *hit {
+	// events are in input order except those a correlator derived, which
+	// come last: the line numbers say what came after what
+	var start *facts.Event
+	for i := range v.events {
+		if ev := &v.events[i]; ev.Kind == facts.EvP1Sent && ev.Vendor == facts.VendorStrongSwan && (start == nil || ev.Ref.Line > start.Ref.Line) {
+			start = ev
+		}
+	}
+	if start == nil {
+		return nil
+	}
+	var giveUp, retrans []facts.Event
+	earlier := false
+	for _, ev := range v.events {
+		if ev.Ref.Line < start.Ref.Line {
+			earlier = true
+			if ev.Kind == facts.EvDPDDead {
+				return nil
+			}
+			continue
+		}
+		if ev.Ref.Line == start.Ref.Line {
+			continue
+		}
+		switch {
+		case ev.Kind == facts.EvP1GiveUp:
+			giveUp = append(giveUp, ev)
+		case ev.Kind == facts.EvP1Retransmit && silentStates[ev.State]:
+			retrans = append(retrans, ev)
+		case ev.Kind == facts.EvP1Retransmit, ev.Kind == facts.EvP1Sent, ev.Kind == facts.EvMsgOut:
+		default:
+			for _, k := range answerKinds {
+				if ev.Kind == k {
+					return nil // the peer answered this attempt
+				}
+			}
+		}
+	}
+	if !earlier || len(giveUp) == 0 {
+		return nil // nothing before the attempt: the plain rule decides
+	}
+	sort.SliceStable(retrans, func(i, j int) bool { return retrans[i].Ref.Line < retrans[j].Ref.Line })
+	evs := append(append([]facts.Event{*start}, firstLast(retrans, 1)...), giveUp...)
+	state := "IKE_SA_INIT"
+	if start.State != "" {
+		state = start.State
+	}
+	return &hit{conf: 0.96, refs: refsOf(evs, 5), state: state, summary: fmt.Sprintf("%s no longer answers: the newest IKE_SA initiation was retransmitted until this side gave up, with nothing coming back (earlier negotiations in the log did get answers).", capital(peerName(v.peer)))}
 }
 
 // answerKinds are events that only happen once the peer has answered.

@@ -11,14 +11,17 @@ import (
 // KindListSAs is the section kind (and Facts.Empty key) of `swanctl --list-sas`.
 const KindListSAs = "strongswan/swanctl --list-sas"
 
-// Parsers read strongSwan show commands.
-var Parsers = []facts.Parser{{
+// Parsers read strongSwan show commands: swanctl --list-sas (vici
+// deployments) and ipsec statusall / ipsec status (stroke deployments).
+var Parsers = []facts.Parser{listSAsParser, statusParser}
+
+var listSAsParser = facts.Parser{
 	Name:    KindListSAs,
 	Vendor:  facts.VendorStrongSwan,
 	Command: regexp.MustCompile(`^(?:sudo\s+)?swanctl\s+(?:--list-sas|-l)\b`),
 	Header:  isIKESALine,
 	Parse:   parseListSAs,
-}}
+}
 
 // The shapes swanctl (5.x, list_sas.c) prints, one per line:
 //

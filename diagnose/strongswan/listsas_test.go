@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the .golden.json files from the parsers' output")
@@ -18,6 +19,8 @@ var update = flag.Bool("update", false, "rewrite the .golden.json files from the
 // command's output, against <case>.golden.json.
 var commandDirs = map[string]string{
 	"swanctl--list-sas": "swanctl --list-sas",
+	"ipsec-statusall":   "ipsec statusall",
+	"ipsec-status":      "ipsec status",
 }
 
 func TestParsersGolden(t *testing.T) {
@@ -76,7 +79,7 @@ func parserFor(t *testing.T, command string) facts.Parser {
 // golden file rewritten by mistake cannot hide a regression.
 func TestListSAsHealthy(t *testing.T) {
 	f := &facts.Facts{}
-	Parsers[0].Parse(sectionOf(3, "swanctl --list-sas", readLab(t, "healthy", "a-list-sas.txt")), f)
+	listSAsParser.Parse(sectionOf(3, "swanctl --list-sas", readLab(t, "healthy", "a-list-sas.txt")), f)
 	if len(f.IKESAs) != 1 || len(f.IPsecSAs) != 1 {
 		t.Fatalf("got %d IKE SAs and %d CHILD_SAs, want 1 and 1", len(f.IKESAs), len(f.IPsecSAs))
 	}
@@ -120,5 +123,56 @@ func TestListSAsHeader(t *testing.T) {
 		if got := Parsers[0].Header(line); got != want {
 			t.Errorf("Header(%q) = %v, want %v", line, got, want)
 		}
+	}
+}
+
+// The same healthy tunnel read from `ipsec statusall` (stroke) gives the
+// facts --list-sas gives: the IKE SA to the peer, one installed CHILD_SA
+// with traffic both ways and its traffic selectors.
+func TestStatusAllHealthy(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join("testdata", "ipsec-statusall", "healthy-initiator.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &facts.Facts{}
+	statusParser.Parse(sectionOf(1, "ipsec statusall", string(in)), f)
+	if len(f.IKESAs) != 1 || len(f.IPsecSAs) != 1 {
+		t.Fatalf("got %d IKE SAs and %d CHILD_SAs, want 1 and 1", len(f.IKESAs), len(f.IPsecSAs))
+	}
+	ike, child := f.IKESAs[0], f.IPsecSAs[0]
+	if ike.State != "ESTABLISHED" || ike.Peer != "10.99.0.2" || ike.Local != "10.99.0.1" || ike.Version != 2 || ike.Role != "initiator" {
+		t.Errorf("IKE SA %+v", ike)
+	}
+	if !child.HasSAs() || child.Counters.Encaps != 3 || child.Counters.Decaps != 3 || child.LocalIdent != "10.99.1.0/24" || child.RemoteIdent != "10.99.2.0/24" || child.Peer != "10.99.0.2" {
+		t.Errorf("CHILD_SA %+v", child)
+	}
+	if len(f.Empty) != 0 {
+		t.Errorf("a list with an SA marked empty: %v", f.Empty)
+	}
+	f = &facts.Facts{}
+	in, _ = os.ReadFile(filepath.Join("testdata", "ipsec-statusall", "none.txt"))
+	statusParser.Parse(sectionOf(1, "ipsec statusall", string(in)), f)
+	if _, ok := f.Empty[KindIPsecStatus]; !ok || len(f.IKESAs) != 0 {
+		t.Errorf("\"none\" not read as an empty SA list: %+v", f)
+	}
+}
+
+// The public corpus's `ipsec status` (a healthy IKEv2 tunnel printed in a
+// vendor's guide) names the peer and an installed CHILD_SA.
+func TestStatusPublicCorpus(t *testing.T) {
+	file := filepath.Join(testkit.CorpusDir, "strongswan", "ipsec_status", "cloudflare-docs_1.txt")
+	in, err := os.ReadFile(file)
+	if err != nil {
+		t.Skipf("public corpus not found: %v", err)
+	}
+	f := &facts.Facts{}
+	sec := sectionOf(0, "ipsec status", string(in))
+	statusParser.Parse(sec, f)
+	testkit.CheckRefs(t, sec, f)
+	if len(f.IKESAs) != 1 || f.IKESAs[0].State != "ESTABLISHED" || f.IKESAs[0].Peer != "162.159.67.88" {
+		t.Errorf("IKE SAs %+v, want one ESTABLISHED with 162.159.67.88", f.IKESAs)
+	}
+	if len(f.IPsecSAs) != 1 || !f.IPsecSAs[0].HasSAs() || f.IPsecSAs[0].RemoteIdent != "0.0.0.0/0" {
+		t.Errorf("CHILD_SAs %+v, want one installed 0.0.0.0/0 === 0.0.0.0/0", f.IPsecSAs)
 	}
 }
