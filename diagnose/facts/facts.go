@@ -230,6 +230,7 @@ const (
 	EvMsgFailed    EventKind = "msg_failed"    // a message from the peer could not be processed (State: exchange; Detail: what failed)
 	EvNotifyIn     EventKind = "notify_in"     // an error notify arrived (State: its type), before its exchange says what it means
 	EvProposalList EventKind = "proposal_list" // a proposal list printed (State: "received" or "configured"; Detail: the list)
+	EvAuthSelf     EventKind = "auth_self"     // this side authenticated itself to the peer (Detail: the method)
 )
 
 // Event is one recognised debug or log line.

@@ -109,7 +109,12 @@ func notifyMeaning(before []facts.Event, e *facts.Event) (facts.EventKind, strin
 		return facts.EvIDMismatch, "INVALID_ID_INFORMATION received for the phase-1 identity"
 	case "TS_UNACCEPTABLE", "INVALID_SELECTORS", "SINGLE_PAIR_REQUIRED":
 		return facts.EvP2ProxyMismatch, e.State + " received"
-	case "AUTHENTICATION_FAILED":
+	case "AUTHENTICATION_FAILED", "AUTH_FAILED":
+		if a := previous(before, e, facts.EvAuthSelf, ""); a != nil && a.Detail != "pre-shared key" {
+			// the peer refused a signature this side made: its certificate
+			// (expired, untrusted, revoked) or the identity in it
+			return facts.EvCertInvalid, "the peer refused this side's certificate authentication (AUTHENTICATION_FAILED)"
+		}
 		return facts.EvAuthFailed, "the peer refused this side's authentication (AUTHENTICATION_FAILED)"
 	case "INVALID_MAJOR_VERSION":
 		return facts.EvVersionMismatch, "the peer does not speak this IKE version"

@@ -228,6 +228,11 @@ var wordings = []wording{
 	{srcIKEAuth, facts.Signature{ID: "sw/idr-mismatch", Anchor: "but require ", Re: re(`received IDr (?P<detail>\S+), but require `), Event: facts.EvIDMismatch}},
 	{"src/libstrongswan/credentials/auth_cfg.c", facts.Signature{ID: "sw/constraint-check-failed", Anchor: "constraint check", Re: re(`constraint check(?:ing)? failed(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
 	{srcIKEAuth, facts.Signature{ID: "sw/peer-config-unacceptable", Anchor: "' unacceptable", Re: re(`selected peer config '[^']*' unacceptable(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
+	{srcPSKv2 + ", " + srcPubkeyV2 + ", " + srcPubkeyV1, facts.Signature{ID: "sw/auth-myself", Anchor: "' (myself) ", Re: re(`authentication of '[^']*' \(myself\) (?:with (?P<detail>\S+(?: key)?)(?: successful)?|successful)`), Event: facts.EvAuthSelf}},
+	// an IKEv2 INFORMATIONAL carrying AUTHENTICATION_FAILED: the peer
+	// rejected this side's IKE_AUTH after this side thought the IKE SA up;
+	// charon logs no line of its own for it
+	{srcMessage, facts.Signature{ID: "sw/informational-auth-failed", Anchor: "parsed INFORMATIONAL request", Re: re(`parsed INFORMATIONAL request \d+ \[[^\]]*\bN\((?P<state>AUTH_FAILED)\)`), Event: facts.EvNotifyIn}},
 	{srcPSKv2 + ", " + srcPubkeyV2 + ", " + srcPubkeyV1, facts.Signature{ID: "sw/auth-successful", Anchor: "authentication of '", Extract: authSuccessful, Event: facts.EvAuthOK}},
 	{srcMainMode + ", " + srcAggressive + ", src/libcharon/sa/ikev2/tasks/ike_establish.c", facts.Signature{ID: "sw/ike-sa-established", Anchor: " established between ", Extract: ikeSAEstablished, Event: facts.EvP1Complete}},
 
