@@ -65,6 +65,9 @@ func FuzzSecretShapes(f *testing.F) {
 			return // the key is part of the line's own words
 		}
 		in := strings.Replace(s, "KEY", key, 1)
+		if placeholder(key, 0) || alreadyMasked(key) {
+			return // "<the key>": what docs write instead of a key
+		}
 		if out := Line(in); strings.Contains(out, key) {
 			t.Fatalf("key %q survived: %q -> %q", key, in, out)
 		}
