@@ -437,24 +437,36 @@ func TestInitiateOutput(t *testing.T) {
 	}
 }
 
-// The same real log rewritten into the journald form of charon-systemd
-// (no thread, no group, no IKE_SA name) gives the same event kinds.
-func TestJournalFormOfLabLogs(t *testing.T) {
-	filelog := regexp.MustCompile(`(?m)^([A-Z][a-z]{2}\s+\d+ \d{2}:\d{2}:\d{2}) \d{2}\[[A-Z]{3}\] (?:<[^>]*> )?`)
+// The same real log rewritten into the other forms charon's lines are
+// pasted in gives the same event kinds: journald (charon-systemd: no
+// thread, no group, no IKE_SA name), syslog as pfSense and OPNsense write
+// it (charon[pid] before the thread and group, a numbered IKE_SA tag),
+// the starter's syslog name, and the bare messages `ipsec up` echoes.
+func TestLogFormsOfLabLogs(t *testing.T) {
+	filelog := regexp.MustCompile(`(?m)^([A-Z][a-z]{2}\s+\d+ \d{2}:\d{2}:\d{2}) (\d{2}\[[A-Z]{3}\]) (?:<[^>]*> )?`)
+	forms := map[string]string{
+		"journald":      "$1 gw01 charon-systemd[812]: ",
+		"pfsense":       "$1 fw01 charon[41234]: $2 <con1000|5> ",
+		"opnsense":      "2026-11-23T19:41:39.123456+00:00 fw02.example charon[77181]: $2 <con1-000|12> ",
+		"syslog":        "$1 gw01 charon: $2 ",
+		"ipsec up bare": "",
+	}
 	for _, c := range labCases {
 		if c.side != "a" {
 			continue
 		}
 		log := readLab(t, c.scenario, "a-charon.log")
-		journal := filelog.ReplaceAllString(log, "$1 gw01 charon-systemd[812]: ")
-		if journal == log {
-			t.Fatalf("%s: rewrite did nothing", c.scenario)
-		}
 		f1, _ := scan(log)
-		f2, _ := scan(journal)
-		k1, k2 := kindsOf(f1), kindsOf(f2)
-		if strings.Join(sortedKinds(k1), " ") != strings.Join(sortedKinds(k2), " ") {
-			t.Errorf("%s: filelog kinds %v, journald kinds %v", c.scenario, sortedKinds(k1), sortedKinds(k2))
+		k1 := strings.Join(sortedKinds(kindsOf(f1)), " ")
+		for name, repl := range forms {
+			other := filelog.ReplaceAllString(log, repl)
+			if other == log {
+				t.Fatalf("%s: %s rewrite did nothing", c.scenario, name)
+			}
+			f2, _ := scan(other)
+			if k2 := strings.Join(sortedKinds(kindsOf(f2)), " "); k1 != k2 {
+				t.Errorf("%s in %s form: kinds %v, filelog kinds %v", c.scenario, name, k2, k1)
+			}
 		}
 	}
 }
