@@ -3,6 +3,7 @@ package diagnose
 import (
 	"github.com/tunneldoc/tunneldoc/diagnose/asa"
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/gateways"
 	"github.com/tunneldoc/tunneldoc/diagnose/ios"
 )
 
@@ -20,6 +21,8 @@ func tables(force facts.Vendor) ([]facts.Parser, []facts.LineParser) {
 		{facts.VendorASA, asaParsers(), asa.LineParsers},
 		{facts.VendorIOS, iosParsers(), ios.LineParsers},
 		{facts.VendorStrongSwan, strongswanParsers(), strongswanLineParsers()},
+		// the gateways read in part (Junos, ScreenOS, Yamaha, PAN-OS, Azure, racoon)
+		{"gateways", gateways.Parsers, gateways.LineParsers},
 	}
 	var show []facts.Parser
 	var logs []facts.LineParser

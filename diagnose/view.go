@@ -197,7 +197,7 @@ func allAfter(evs []facts.Event, line int) bool {
 
 var upStates = map[string]bool{
 	"QM_IDLE": true, "MM_ACTIVE": true, "AM_ACTIVE": true, "READY": true, "ESTABLISHED": true,
-	"MM_KEY_AUTH": false, "IKE_P1_COMPLETE": true, "UP-ACTIVE": true,
+	"MM_KEY_AUTH": false, "IKE_P1_COMPLETE": true, "UP-ACTIVE": true, "UP": true,
 }
 
 // liveIKE returns the IKE SA rows that are not marked deleted (or every

@@ -1,0 +1,148 @@
+package gateways
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/internal/testkit"
+)
+
+// Each case is an output shape in this project's own words and
+// addresses; the public corpus files of these vendors are diagnosed end to
+// end by package diagnose's TestPublicCorpus.
+func TestParsers(t *testing.T) {
+	cases := []struct {
+		name, parser, text string
+		ikeUp, ipsec       int // IKE SA rows up, IPsec SAs with SPIs
+		peer               string
+		encaps, decaps     int64
+	}{
+		{name: "junos ike, remote address second", parser: "junos/show security ike security-associations", text: `Index   Remote Address  State  Initiator cookie  Responder cookie  Mode
+9       198.51.100.30   UP     0a1b2c3d4e5f6071  8192a3b4c5d6e7f8  Main
+10      198.51.100.31   DOWN   1a1b2c3d4e5f6071  0000000000000000  Main`, ikeUp: 1, peer: "198.51.100.30", encaps: -1, decaps: -1},
+		{name: "junos ike, remote address last", parser: "junos/show security ike security-associations", text: `Index  State Initiator cookie Responder cookie Mode      Remote Address
+4410021 UP   1f2e3d4c5b6a7988 8899aabbccddeeff IKEv2     203.0.113.77`, ikeUp: 1, peer: "203.0.113.77", encaps: -1, decaps: -1},
+		{name: "junos ipsec", parser: "junos/show security ipsec security-associations", text: `Total active tunnels: 1
+ID    Algorithm       SPI      Life:sec/kb  Mon lsys Port  Gateway
+<131080 ESP:aes-gcm-256/None 1a2b3c4d 3011/ unlim - root 4500 203.0.113.77
+>131080 ESP:aes-gcm-256/None 5e6f7a8b 3011/ unlim - root 4500 203.0.113.77`, ipsec: 1, peer: "203.0.113.77", encaps: -1, decaps: -1},
+		{name: "junos st0", parser: "junos/show interfaces st0", text: ` Logical interface st0.4 (Index 81) (SNMP ifIndex 540)
+    Flags: Up Point-To-Point SNMP-Traps Encapsulation: Secure-Tunnel
+    Input packets : 120
+    Output packets: 133`, encaps: 133, decaps: 120},
+		{name: "screenos get sa", parser: "screenos/get sa", text: `total configured sa: 1
+HEX ID    Gateway         Port Algorithm     SPI      Life:sec kb Sta   PID vsys
+00000007<   192.0.2.90     500 esp:a256/sha1 0badf00d  2011 unlim A/-    -1 0
+00000007>   192.0.2.90     500 esp:a256/sha1 feedface  2011 unlim A/-    -1 0`, ipsec: 1, peer: "192.0.2.90", encaps: -1, decaps: -1},
+		{name: "yamaha sa summary", parser: "yamaha/show ipsec sa gateway", text: `sgw  flags local-id                      remote-id        # of sa
+--------------------------------------------------------------------------
+2    U K   10.8.0.0/24                   192.0.2.150      i:1 s:1 r:1`, ikeUp: 1, ipsec: 1, peer: "192.0.2.150", encaps: -1, decaps: -1},
+		{name: "yamaha tunnel status", parser: "yamaha/show status tunnel", text: `TUNNEL[2]:
+  Interface type: IPsec
+  Current status is Online.
+  Received:    (IPv4) 77 packets [9001 octets]
+  Transmitted: (IPv4) 81 packets [9433 octets]`, encaps: 81, decaps: 77},
+		{name: "panos ipsec sa", parser: "panos/show vpn ipsec-sa", text: `GwID/client IP  TnID   Peer-Address           Tunnel(Gateway)                Algorithm          SPI(in)  SPI(out) life(Sec/KB)
+--------------  ----   ------------           ---------------                ---------          -------  -------- ------------
+5               9      198.18.3.3             branch-t1(branch-gw)           ESP/G256/          0A0B0C0D 1A1B1C1D 3600/Unlimited`, ipsec: 1, peer: "198.18.3.3", encaps: -1, decaps: -1},
+		{name: "azure connection stats", parser: "azure/ConnectionStats", text: `Connectivity State : Connected
+Ingress Bytes (since last connected) : 1024 B`, ikeUp: 1, encaps: -1, decaps: -1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var p facts.Parser
+			for _, q := range Parsers {
+				if q.Name == c.parser {
+					p = q
+				}
+			}
+			if p.Parse == nil {
+				t.Fatalf("no parser %s", c.parser)
+			}
+			first, _, _ := strings.Cut(c.text, "\n")
+			if p.Header == nil || !p.Header(first) {
+				t.Errorf("header not recognised: %q", first)
+			}
+			sec := testkit.SectionFromText(0, c.text)
+			f := &facts.Facts{}
+			p.Parse(sec, f)
+			testkit.CheckRefs(t, sec, f)
+			up := 0
+			for _, r := range f.IKESAs {
+				if r.State == "UP" || r.State == "ESTABLISHED" {
+					up++
+				}
+			}
+			withSAs := 0
+			var peer string
+			enc, dec := int64(-1), int64(-1)
+			for i := range f.IPsecSAs {
+				s := &f.IPsecSAs[i]
+				if s.HasSAs() {
+					withSAs++
+				}
+				enc, dec = s.Counters.Encaps, s.Counters.Decaps
+				if peer == "" {
+					peer = s.Peer
+				}
+			}
+			if peer == "" && len(f.IKESAs) > 0 {
+				peer = f.IKESAs[0].Peer
+			}
+			if up != c.ikeUp || withSAs != c.ipsec || peer != c.peer || enc != c.encaps || dec != c.decaps {
+				t.Errorf("got ike up %d, ipsec %d, peer %q, encaps %d, decaps %d; want %d, %d, %q, %d, %d",
+					up, withSAs, peer, enc, dec, c.ikeUp, c.ipsec, c.peer, c.encaps, c.decaps)
+			}
+		})
+	}
+}
+
+// TestLineSignatures: each log signature matches a line of its shape and
+// names the peer where the line has one.
+func TestLineSignatures(t *testing.T) {
+	cases := []struct {
+		parser, line string
+		kind         facts.EventKind
+		peer         string
+	}{
+		{"azure/ike logs", "\t based on log : Peer failed with Windows error 13801(ERROR_IPSEC_IKE_AUTH_FAIL)", facts.EvAuthFailed, ""},
+		{"azure/ike logs", "[1]0a10.0b20::05/06/2026-10:01:02.003 [ikeext] 77|198.51.100.9|    IKE authentication credentials are unacceptable", facts.EvAuthFailed, "198.51.100.9"},
+		{"azure/ike logs", "Remote 198.51.100.9:500: Local 10.1.1.4:500: [SEND][NOTIFY] Sending Notify Message - Policy Mismatch", facts.EvNoProposalNotify, ""},
+		{"racoon/log", "vco-x1 [PROTO_ERR]: ikev1.c:1433:isakmp_ph1resend(): phase1 negotiation failed due to time up. [{ph1: 10.0.0.5[500] <=> 198.51.100.200[500]}]", facts.EvP1GiveUp, "198.51.100.200"},
+	}
+	for _, c := range cases {
+		var lp facts.LineParser
+		for _, q := range LineParsers {
+			if q.Name == c.parser {
+				lp = q
+			}
+		}
+		if lp.Prefix == nil || !lp.Prefix(c.line) {
+			t.Errorf("%s: prefix does not take %q", c.parser, c.line)
+			continue
+		}
+		found := false
+		for _, sig := range lp.Signatures {
+			if !strings.Contains(c.line, sig.Anchor) || sig.Event != c.kind {
+				continue
+			}
+			peer := ""
+			if sig.Re != nil {
+				m := sig.Re.FindStringSubmatch(c.line)
+				if m == nil {
+					continue
+				}
+				if i := sig.Re.SubexpIndex("peer"); i > 0 {
+					peer = m[i]
+				}
+			}
+			if peer == c.peer {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no signature gives %s (peer %q) for %q", c.parser, c.kind, c.peer, c.line)
+		}
+	}
+}
