@@ -84,6 +84,28 @@ func isRacoonLine(line string) bool {
 
 // ---- shared helpers ----
 
+// headerOf: a line that starts with prefix and holds every word.
+func headerOf(prefix string, words ...string) func(string) bool {
+	return func(l string) bool {
+		l = trim(l)
+		if !strings.HasPrefix(l, prefix) {
+			return false
+		}
+		for _, w := range words {
+			if !strings.Contains(l, w) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// addIKE records one IKE SA row as the device printed its state.
+func addIKE(f *facts.Facts, v facts.Vendor, peer, state string, r facts.Ref) {
+	f.IKESAs = append(f.IKESAs, facts.IKESA{Vendor: v, Peer: peer, State: state, Ref: r})
+	f.Saw(v)
+}
+
 func ref(sec *facts.Section, ln facts.Line) facts.Ref {
 	return facts.Ref{Section: sec.Index, Line: ln.N}
 }
@@ -149,15 +171,11 @@ func parseJunosIKE(sec *facts.Section, f *facts.Facts) {
 		if !looksPeer(peer) {
 			continue
 		}
-		f.IKESAs = append(f.IKESAs, facts.IKESA{Vendor: VendorJunos, Peer: peer, State: state, Ref: ref(sec, ln)})
-		f.Saw(VendorJunos)
+		addIKE(f, VendorJunos, peer, state, ref(sec, ln))
 	}
 }
 
-func junosActivePeerHeader(l string) bool {
-	l = trim(l)
-	return strings.HasPrefix(l, "Remote Address") && strings.Contains(l, "Peer IKE-ID")
-}
+var junosActivePeerHeader = headerOf("Remote Address", "Peer IKE-ID")
 
 // parseJunosActivePeer: a peer listed as active has an IKE SA up.
 func parseJunosActivePeer(sec *facts.Section, f *facts.Facts) {
@@ -166,35 +184,50 @@ func parseJunosActivePeer(sec *facts.Section, f *facts.Facts) {
 		if len(fs) < 2 || !looksPeer(fs[0]) {
 			continue
 		}
-		f.IKESAs = append(f.IKESAs, facts.IKESA{Vendor: VendorJunos, Peer: fs[0], State: "UP", Ref: ref(sec, ln)})
-		f.Saw(VendorJunos)
+		addIKE(f, VendorJunos, fs[0], "UP", ref(sec, ln))
 	}
 }
 
-func junosIPsecHeader(l string) bool {
-	l = trim(l)
-	return strings.HasPrefix(l, "Total active tunnels:")
+var junosIPsecHeader = headerOf("Total active tunnels:")
+
+var junosSt0Header = headerOf("Logical interface st0.")
+
+// counterShape is a tunnel interface's status with packet counters: what
+// left through the tunnel was encrypted, what came in was decrypted.
+type counterShape struct {
+	vendor   facts.Vendor
+	open     func(string) bool   // the line that starts one interface
+	name     func(string) string // its name, from that line
+	in, out  string              // the counter lines' prefixes
+	valueAft string              // the count follows this on its line
 }
 
-func junosSt0Header(l string) bool {
-	return strings.HasPrefix(trim(l), "Logical interface st0.")
-}
+// parseJunosSt0 reads `show interfaces st0.N`: Input/Output packets.
+var parseJunosSt0 = parseCounters(counterShape{vendor: VendorJunos, open: junosSt0Header,
+	name: func(t string) string { return strings.Fields(t)[2] }, in: "Input packets", out: "Output packets", valueAft: ":"})
 
-// parseJunosSt0 reads the secure-tunnel interface's packet counters: what
-// went out of st0 was encrypted, what came in was decrypted.
-func parseJunosSt0(sec *facts.Section, f *facts.Facts) {
-	var sa *facts.IPsecSA
-	for _, ln := range sec.Lines {
-		t := trim(ln.Text)
-		switch {
-		case junosSt0Header(t):
-			f.IPsecSAs = append(f.IPsecSAs, facts.IPsecSA{Vendor: VendorJunos, Interface: strings.Fields(t)[2], Counters: facts.NoCounters(), Lines: map[string]int{}, Ref: ref(sec, ln)})
-			sa = &f.IPsecSAs[len(f.IPsecSAs)-1]
-			f.Saw(VendorJunos)
-		case sa != nil && strings.HasPrefix(t, "Input packets"):
-			sa.Counters.Decaps, sa.Lines["decaps"] = number(t[strings.IndexByte(t, ':')+1:]), ln.N
-		case sa != nil && strings.HasPrefix(t, "Output packets"):
-			sa.Counters.Encaps, sa.Lines["encaps"] = number(t[strings.IndexByte(t, ':')+1:]), ln.N
+// parseYamahaTunnel reads `show status tunnel N`: "Received: (IPv4) N
+// packets" and "Transmitted: (IPv4) N packets".
+var parseYamahaTunnel = parseCounters(counterShape{vendor: VendorYamaha, open: yamahaTunnelHeader,
+	name: func(t string) string { return strings.TrimSuffix(t, ":") }, in: "Received:", out: "Transmitted:", valueAft: "(IPv4)"})
+
+func parseCounters(c counterShape) func(sec *facts.Section, f *facts.Facts) {
+	return func(sec *facts.Section, f *facts.Facts) {
+		var sa *facts.IPsecSA
+		for _, ln := range sec.Lines {
+			t := trim(ln.Text)
+			i := strings.Index(t, c.valueAft)
+			switch {
+			case c.open(t):
+				f.IPsecSAs = append(f.IPsecSAs, facts.IPsecSA{Vendor: c.vendor, Interface: c.name(t), Counters: facts.NoCounters(), Lines: map[string]int{}, Ref: ref(sec, ln)})
+				sa = &f.IPsecSAs[len(f.IPsecSAs)-1]
+				f.Saw(c.vendor)
+			case sa == nil || i < 0:
+			case strings.HasPrefix(t, c.in):
+				sa.Counters.Decaps, sa.Lines["decaps"] = number(t[i+len(c.valueAft):]), ln.N
+			case strings.HasPrefix(t, c.out):
+				sa.Counters.Encaps, sa.Lines["encaps"] = number(t[i+len(c.valueAft):]), ln.N
+			}
 		}
 	}
 }
@@ -335,25 +368,6 @@ func yamahaTunnelHeader(l string) bool {
 	return strings.HasPrefix(l, "TUNNEL[") && strings.HasSuffix(l, "]:")
 }
 
-// parseYamahaTunnel reads `show status tunnel N`: "Current status is
-// Online." with the packets received (decrypted) and transmitted.
-func parseYamahaTunnel(sec *facts.Section, f *facts.Facts) {
-	var sa *facts.IPsecSA
-	for _, ln := range sec.Lines {
-		t := trim(ln.Text)
-		switch {
-		case yamahaTunnelHeader(t):
-			f.IPsecSAs = append(f.IPsecSAs, facts.IPsecSA{Vendor: VendorYamaha, Interface: strings.TrimSuffix(t, ":"), Counters: facts.NoCounters(), Lines: map[string]int{}, Ref: ref(sec, ln)})
-			sa = &f.IPsecSAs[len(f.IPsecSAs)-1]
-			f.Saw(VendorYamaha)
-		case sa != nil && strings.HasPrefix(t, "Received:") && strings.Contains(t, "(IPv4)"):
-			sa.Counters.Decaps, sa.Lines["decaps"] = number(t[strings.Index(t, "(IPv4)")+6:]), ln.N
-		case sa != nil && strings.HasPrefix(t, "Transmitted:") && strings.Contains(t, "(IPv4)"):
-			sa.Counters.Encaps, sa.Lines["encaps"] = number(t[strings.Index(t, "(IPv4)")+6:]), ln.N
-		}
-	}
-}
-
 // ---- PAN-OS ----
 
 func panosIKEHeader(l string) bool {
@@ -374,15 +388,11 @@ func parsePANOSIKE(sec *facts.Section, f *facts.Facts) {
 		if strings.HasPrefix(state, "Establish") {
 			state = "ESTABLISHED"
 		}
-		f.IKESAs = append(f.IKESAs, facts.IKESA{Vendor: VendorPANOS, Peer: fs[1], State: state, Version: 2, Ref: ref(sec, ln)})
-		f.Saw(VendorPANOS)
+		addIKE(f, VendorPANOS, fs[1], state, ref(sec, ln))
 	}
 }
 
-func panosIPsecHeader(l string) bool {
-	l = trim(l)
-	return strings.HasPrefix(l, "GwID/client IP") && strings.Contains(l, "SPI(in)")
-}
+var panosIPsecHeader = headerOf("GwID/client IP", "SPI(in)")
 
 // parsePANOSIPsec reads `show vpn ipsec-sa tunnel X` rows: gateway id,
 // tunnel id, peer, names, algorithm, SPI in, SPI out, lifetime.
@@ -408,9 +418,7 @@ func parsePANOSIPsec(sec *facts.Section, f *facts.Facts) {
 
 // ---- Azure VPN gateway (Network Watcher ConnectionStats.txt) ----
 
-func azureStatsHeader(l string) bool {
-	return strings.HasPrefix(trim(l), "Connectivity State :")
-}
+var azureStatsHeader = headerOf("Connectivity State :")
 
 // parseAzureStats: "Connectivity State : Connected" is the gateway's word
 // that the connection (IKE and IPsec) is up.
