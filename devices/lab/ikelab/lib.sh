@@ -438,6 +438,13 @@ secrets {
 EOF
 }
 
+# ipsec_conf_ends: the left/right lines of an ipsec.conf conn (strongSwan's
+# and libreswan's spell them alike) for the side in the caller's _s.
+ipsec_conf_ends() {
+	printf '\tleft=%s\n\tleftid=@%s\n\tleftsubnet=%s\n' "$(ikv ADDR)" "$(ikv ID)" "$(ikv NET)"
+	printf '\tright=%s\n\trightid=@%s\n\trightsubnet=%s' "$(ikv PEER)" "$(ikv PEERID)" "$(ikv PEERNET)"
+}
+
 sw_stroke_conf() {
 	local _s=$1 d
 	d=$(ikelab_dir "$_s")
@@ -460,12 +467,7 @@ config setup
 
 conn $(ikv CONN)
 	keyexchange=$ke
-	left=$(ikv ADDR)
-	leftid=@$(ikv ID)
-	leftsubnet=$(ikv NET)
-	right=$(ikv PEER)
-	rightid=@$(ikv PEERID)
-	rightsubnet=$(ikv PEERNET)
+$(ipsec_conf_ends)
 	$auth
 	ike=$(ikv IKE)!
 	esp=$(sw_proposals "$_s")!
@@ -596,12 +598,7 @@ config setup
 
 conn $(ikv CONN)
 	ikev2=$v2
-	left=$(ikv ADDR)
-	leftid=@$(ikv ID)
-	leftsubnet=$(ikv NET)
-	right=$(ikv PEER)
-	rightid=@$(ikv PEERID)
-	rightsubnet=$(ikv PEERNET)
+$(ipsec_conf_ends)
 	$auth
 	ike=$(lw_alg "$(ikv IKE)")
 	esp=$esp
