@@ -2,26 +2,39 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 )
 
-// runDefault runs the bot: Slack when tokens are set, else the console.
-func runDefault(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return runServe(ctx, args, getenv, stdin, stdout, stderr)
+// commandFunc runs one command; args[0] is the command's own name.
+type commandFunc func(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int
+
+// commands is every command run knows: a new command is one line here and
+// one in usage (a test holds the two together).
+var commands = map[string]commandFunc{
+	"serve":   runServe,
+	"console": runServe,
+	"status": func(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) int {
+		return runStatus(ctx, args[1:], getenv, stdout, stderr)
+	},
+	"diagnose": func(ctx context.Context, args []string, _ func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+		return runDiagnose(ctx, args[1:], stdin, stdout, stderr)
+	},
+	"compare": func(ctx context.Context, args []string, _ func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+		return runCompare(ctx, args[1:], stdin, stdout, stderr)
+	},
+	"config": func(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) int {
+		return runConfig(ctx, args[1:], getenv, stdout, stderr)
+	},
+	"lab": func(ctx context.Context, args []string, _ func(string) string, _ io.Reader, stdout, stderr io.Writer) int {
+		return runLab(ctx, args[1:], stdout, stderr)
+	},
+	"help":   printUsage,
+	"-h":     printUsage,
+	"--help": printUsage,
 }
 
-// runSubcommand dispatches the commands the other files of this package
-// provide. One table: a new command is one line here.
-func runSubcommand(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) (int, bool) {
-	switch args[0] {
-	case "serve", "console":
-		return runServe(ctx, args, getenv, stdin, stdout, stderr), true
-	case "compare":
-		return runCompare(ctx, args[1:], stdin, stdout, stderr), true
-	case "lab":
-		return runLab(ctx, args[1:], stdout, stderr), true
-	case "config":
-		return runConfig(ctx, args[1:], getenv, stdout, stderr), true
-	}
-	return 0, false
+func printUsage(_ context.Context, _ []string, _ func(string) string, _ io.Reader, stdout, _ io.Writer) int {
+	fmt.Fprint(stdout, usage)
+	return 0
 }

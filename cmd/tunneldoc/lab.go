@@ -80,6 +80,9 @@ Or log in yourself:  ssh -o UserKnownHostsFile=%s -p <port> %s@127.0.0.1
 Press Ctrl-C to stop the lab.
 `, abs, filepath.Join(filepath.Dir(abs), "known_hosts"), l.Username, filepath.Join(filepath.Dir(abs), "lab-password"),
 		abs, firstPeer(l), filepath.Join(filepath.Dir(abs), "known_hosts"), l.Username)
+	// lab.Start returned with every device's listener open and the files
+	// are written: a script or test waiting for the lab reads this line.
+	fmt.Fprintf(stdout, "tunneldoc lab: ready: %d devices listening, inventory %s\n", len(l.Devices), abs)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "tunneldoc lab: stopped")
 	return 0

@@ -21,29 +21,33 @@ func main() {
 const usage = `tunneldoc — find why an IPsec tunnel is down
 
 Usage:
-  tunneldoc                         run the bot (Slack when tokens are set, else a console on this terminal)
+  tunneldoc                         run the bot (the same as tunneldoc serve)
+  tunneldoc serve [--config FILE] [--listen ADDR] [--console]
+                                    run the bot: Slack when tokens are set, else a console on this terminal
+  tunneldoc console [--config FILE] run the bot on this terminal, whatever tokens are set
+  tunneldoc status [--json] [--config FILE]
+                                    list the open incidents in the configured store (Redis)
   tunneldoc diagnose [--json] [--vendor auto|ios|asa|strongswan] [--peer X] [FILE...]
                                     diagnose pasted device output (standard input when no FILE)
   tunneldoc compare A.cfg B.cfg [--json]
                                     find the mismatch between two peers' crypto configs
-  tunneldoc lab [--dir DIR]         start simulated devices on 127.0.0.1 for the demo and tests
+  tunneldoc config check [--config FILE] [--show]
+                                    check the configuration, the environment it names and the inventory
+  tunneldoc lab [--dir DIR] [--scenarios A,B] [--list]
+                                    start simulated devices on 127.0.0.1 for the demo and tests
   tunneldoc help                    this text
+
+The configuration file is --config FILE or $TUNNELDOC_CONFIG; without one,
+defaults and the environment (README, "Configuration").
 `
 
 // run is main without the process: everything it needs is passed in.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return runDefault(ctx, args, getenv, stdin, stdout, stderr)
+		return runServe(ctx, args, getenv, stdin, stdout, stderr)
 	}
-	switch args[0] {
-	case "diagnose":
-		return runDiagnose(ctx, args[1:], stdin, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	}
-	if code, ok := runSubcommand(ctx, args, getenv, stdin, stdout, stderr); ok {
-		return code
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(ctx, args, getenv, stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "tunneldoc: unknown command %q\n\n%s", args[0], usage)
 	return 2

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot/store"
+)
+
+// `tunneldoc status --json` lists the open incidents of the configured
+// Redis with peer, phase, cause, channel, thread and incident id; resolved
+// ones are left out.
+func TestStatusJSONFromRedis(t *testing.T) {
+	rs := startTestRedis(t)
+	rdb, _ := openCountedStore(t, rs)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	open := func(in store.Incident) store.Incident {
+		t.Helper()
+		inc, created, err := rdb.Open(ctx, in)
+		if err != nil || !created {
+			t.Fatalf("opening %s: created %v, %v", in.Tunnel, created, err)
+		}
+		return inc
+	}
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	one := open(store.Incident{Tunnel: "40.10.1.1|fw-hq", Peer: "40.10.1.1", Device: "fw-hq", Channel: "C0NETOPS", ThreadTS: "1700000000.000100", Status: store.StatusOpen,
+		FirstSeen: at, LastSeen: at, Diagnoses: []store.Diagnosis{{Phase: "phase1", Cause: "ike_proposal_mismatch", Source: store.SourceCheck, At: at}}})
+	two := open(store.Incident{Tunnel: "90.1.1.1", Peer: "90.1.1.1", Channel: "D0DIRECT", ThreadTS: "1700000001.000200", Status: store.StatusOpen,
+		FirstSeen: at, LastSeen: at.Add(time.Minute), Diagnoses: []store.Diagnosis{{Phase: "data_plane", Cause: "one_way_inbound", Source: store.SourcePaste, At: at}}})
+	gone := open(store.Incident{Tunnel: "10.9.9.9", Peer: "10.9.9.9", Channel: "C0NETOPS", ThreadTS: "1700000002.000300", Status: store.StatusOpen, FirstSeen: at, LastSeen: at})
+	if _, err := rdb.Update(ctx, gone.ID, func(in *store.Incident) { in.Status = store.StatusResolved }); err != nil {
+		t.Fatal(err)
+	}
+
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"status", "--json"}, envOf(map[string]string{"REDIS_URL": rs.url()}), strings.NewReader(""), &out, &errb)
+	if code != 0 {
+		t.Fatalf("status --json: exit %d\n%s", code, errb.String())
+	}
+	var rep statusReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	if !strings.HasPrefix(rep.Store, "redis://127.0.0.1:") {
+		t.Errorf("store %q", rep.Store)
+	}
+	byID := map[string]statusIncident{}
+	for _, s := range rep.Open {
+		byID[s.ID] = s
+	}
+	if len(rep.Open) != 2 || byID[gone.ID].ID != "" {
+		t.Fatalf("want the two open incidents, got:\n%s", out.String())
+	}
+	for _, want := range []statusIncident{
+		{ID: one.ID, Peer: "40.10.1.1", Device: "fw-hq", Status: "open", Phase: "phase1", Cause: "ike_proposal_mismatch", Channel: "C0NETOPS", Thread: "1700000000.000100"},
+		{ID: two.ID, Peer: "90.1.1.1", Status: "open", Phase: "data_plane", Cause: "one_way_inbound", Channel: "D0DIRECT", Thread: "1700000001.000200"},
+	} {
+		got := byID[want.ID]
+		if got.Peer != want.Peer || got.Device != want.Device || got.Status != want.Status || got.Phase != want.Phase ||
+			got.Cause != want.Cause || got.Channel != want.Channel || got.Thread != want.Thread || want.ID == "" {
+			t.Errorf("incident %s:\n got %+v\nwant %+v", want.ID, got, want)
+		}
+	}
+
+	// The same incidents as text, one line each.
+	out.Reset()
+	if code := run(ctx, []string{"status"}, envOf(map[string]string{"REDIS_URL": rs.url()}), strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("status: exit %d\n%s", code, errb.String())
+	}
+	for _, want := range []string{"2 open incident(s)", one.ID, "ike_proposal_mismatch", two.ID, "D0DIRECT"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("status lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// With no Redis configured the incidents are in a running bot's memory:
+// status says so and fails instead of printing an empty list.
+func TestStatusWithoutRedisSaysSo(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"status", "--json"}, envOf(nil), strings.NewReader(""), &out, &errb)
+	if code != 1 || out.Len() != 0 || !strings.Contains(errb.String(), "no Redis is configured ($REDIS_URL is not set)") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out.String(), errb.String())
+	}
+}
+
+// Every command run dispatches is in --help, serve and status among them.
+func TestHelpListsEveryCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, envOf(nil), strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("--help: exit %d", code)
+	}
+	for name := range commands {
+		if strings.HasPrefix(name, "-") {
+			continue
+		}
+		if !strings.Contains(out.String(), "\n  tunneldoc "+name) {
+			t.Errorf("--help does not list %q:\n%s", name, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "tunneldoc serve") {
+		t.Error("--help does not list serve")
+	}
+}
