@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"fmt"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -25,10 +24,11 @@ var (
 
 // scanConfig reads crypto ACL lines out of text no parser claimed: pasted
 // configuration snippets from either end.
-func (p *showParser) scanConfig(sec *facts.Section) {
+func (e *engine) scanConfig(s *section) {
+	sec := &s.Section
 	list := ""
 	for i := 0; i < len(sec.Lines); i++ {
-		l := sec.Lines[i]
+		l, raw := sec.Lines[i], s.raw[i]
 		text := l.Text
 		// Each regexp runs only on lines holding its literal words: most
 		// lines of unclaimed text hold none of them.
@@ -62,15 +62,11 @@ func (p *showParser) scanConfig(sec *facts.Section) {
 		if i+1 < len(sec.Lines) && bareMaskRe.MatchString(sec.Lines[i+1].Text) && countAddrs(body)%2 == 1 {
 			body += " " + strings.TrimSpace(sec.Lines[i+1].Text)
 			i++
-			if t, ok := p.raw.get(sec.Lines[i].N); ok {
-				p.quoted[sec.Lines[i].N] = t
-				p.cont[sec.Lines[i].N] = true
-			}
+			e.quote(s, sec.Lines[i].N, s.raw[i])
+			e.cont[sec.Lines[i].N] = true
 		}
-		p.facts.ACLs = append(p.facts.ACLs, facts.ACLEntry{List: name, Text: "permit " + body, Hits: -1, Ref: facts.Ref{Section: sec.Index, Line: l.N}})
-		if t, ok := p.raw.get(l.N); ok {
-			p.quoted[l.N] = t
-		}
+		e.facts.ACLs = append(e.facts.ACLs, facts.ACLEntry{List: name, Text: "permit " + body, Hits: -1, Ref: facts.Ref{Section: sec.Index, Line: l.N}})
+		e.quote(s, l.N, raw)
 	}
 }
 
@@ -189,5 +185,3 @@ func shareNet(a, b []aclRule) bool {
 	}
 	return false
 }
-
-var _ = fmt.Sprintf

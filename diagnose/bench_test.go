@@ -35,8 +35,7 @@ func mixedDebugPaste(tb testing.TB, size int) string {
 // names and every number of three digits or more that is not part of an
 // address (SA and connection ids, SPIs, counters, lifetimes) changed, so
 // that few lines repeat word for word (4,827 distinct lines of 21,748
-// against 1,140 of 21,410) while the peers stay the same: the line memo and
-// the prompt answers the engine keeps help the mixed paste more than a real
+// against 1,140 of 21,410) while the peers stay the same, as in a real
 // debug, whose SA ids move on with each negotiation.
 func fewRepeatsPaste(tb testing.TB, size int) string {
 	tb.Helper()
@@ -62,15 +61,27 @@ func fewRepeatsPaste(tb testing.TB, size int) string {
 }
 
 // ipsecSA200 is `show crypto ipsec sa` for 200 peers.
-func ipsecSA200() string {
+func ipsecSA200() string { return ipsecSAOutput(200, false) }
+
+// hubIPsecSA is a hub's `show crypto ipsec sa` for peers peers under one
+// interface heading and crypto map tag, as IOS prints them.
+func hubIPsecSA(peers int) string { return ipsecSAOutput(peers, true) }
+
+// ipsecSAOutput is `show crypto ipsec sa` for peers peers, the interface
+// and crypto map headings printed once or before every peer's block.
+func ipsecSAOutput(peers int, oneHeading bool) string {
+	const heading = "interface: GigabitEthernet0/1\n    Crypto map tag: CMAP, local addr 30.3.1.1\n\n"
 	var sb strings.Builder
 	sb.WriteString("HUB#show crypto ipsec sa\n\n")
-	for i := 0; i < 200; i++ {
+	if oneHeading {
+		sb.WriteString(heading)
+	}
+	for i := 0; i < peers; i++ {
 		peer := fmt.Sprintf("10.%d.%d.1", i/250, i%250)
-		fmt.Fprintf(&sb, `interface: GigabitEthernet0/1
-    Crypto map tag: CMAP, local addr 30.3.1.1
-
-   protected vrf: (none)
+		if !oneHeading {
+			sb.WriteString(heading)
+		}
+		fmt.Fprintf(&sb, `   protected vrf: (none)
    local  ident (addr/mask/prot/port): (3.1.%d.0/255.255.255.0/0/0)
    remote ident (addr/mask/prot/port): (4.1.%d.0/255.255.255.0/0/0)
    current_peer %s port 500

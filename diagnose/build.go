@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync/atomic"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
@@ -20,8 +19,8 @@ func (e *engine) report() Report {
 	if e.truncated {
 		rep.Summary += fmt.Sprintf(" (Only the first %d facts of this very long paste were read; later show output was skipped.)", MaxFacts)
 	}
-	if e.peerEventsDropped > 0 {
-		rep.Summary += fmt.Sprintf(" (The paste names more than %d peers; %d log lines about further peers were not read: use --peer, or `check tunnel <peer>`, for one of them.)", MaxPeers, e.peerEventsDropped)
+	if e.match.peersDropped > 0 {
+		rep.Summary += fmt.Sprintf(" (The paste names more than %d peers; %d log lines about further peers were not read: use --peer, or `check tunnel <peer>`, for one of them.)", MaxPeers, e.match.peersDropped)
 	}
 	if n := len(e.peersNotRead); n > 0 {
 		rep.Summary += fmt.Sprintf(" (The output names %d more peers than the %d read: use --peer, or `check tunnel <peer>`, for one of them.)", n, MaxPeers)
@@ -107,81 +106,26 @@ func sortFindings(fs []Finding) {
 		}
 		return r
 	}
-	// the keys once each, not twice per comparison; an order of indexes
-	// sorted, not the findings moved about
-	keys := make([]int, len(fs))
-	order := make([]int, len(fs))
-	for i := range fs {
-		keys[i], order[i] = key(&fs[i]), i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		i, j := order[a], order[b]
-		if keys[i] != keys[j] {
-			return keys[i] < keys[j]
+	sort.SliceStable(fs, func(i, j int) bool {
+		if ki, kj := key(&fs[i]), key(&fs[j]); ki != kj {
+			return ki < kj
 		}
 		return fs[i].Confidence > fs[j].Confidence
 	})
-	sorted := make([]Finding, len(fs))
-	for k, i := range order {
-		sorted[k] = fs[i]
+}
+
+// findingsOf runs the rules over every view, in views' order.
+func (e *engine) findingsOf(views []*view) []Finding {
+	var findings []Finding
+	for _, v := range views {
+		findings = append(findings, e.peerFindings(v)...)
 	}
-	copy(fs, sorted)
+	return findings
 }
 
 // peerFindings runs every rule on one peer. A peer with any failure gets
 // no "healthy" finding; of several findings of one cause only the surest
 // is kept.
-// parallelViews is the least number of peers whose findings are worked
-// out on two goroutines: the report is the part of a diagnosis that runs
-// after all input is read, on one core unless split. A variable only so
-// that a test can compare both ways.
-var parallelViews = 16
-
-// findingsOf runs the rules over every view, in views' order. With many
-// peers a second goroutine takes views too; each goroutine has its own
-// reportCache (the answers cached there are the same whoever works them
-// out) and the results are put together in the views' order.
-func (e *engine) findingsOf(views []*view) []Finding {
-	if len(views) < parallelViews {
-		var findings []Finding
-		for _, v := range views {
-			findings = append(findings, e.peerFindings(v)...)
-		}
-		return findings
-	}
-	per := make([][]Finding, len(views))
-	var next atomic.Int64
-	work := func(rc *reportCache) {
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= len(views) {
-				return
-			}
-			views[i].rc = rc
-			per[i] = e.peerFindings(views[i])
-		}
-	}
-	done := make(chan struct{})
-	var panicked any
-	go func() {
-		defer close(done)
-		defer func() { panicked = recover() }()
-		work(&reportCache{})
-	}()
-	func() {
-		defer func() { <-done }() // even when this side panics: nothing outlives the call
-		work(&reportCache{})
-	}()
-	if panicked != nil {
-		panic(panicked) // as if it had happened on the caller's goroutine
-	}
-	var findings []Finding
-	for _, f := range per {
-		findings = append(findings, f...)
-	}
-	return findings
-}
-
 func (e *engine) peerFindings(v *view) []Finding {
 	var out []Finding
 	byCause := map[string]int{}
@@ -283,33 +227,15 @@ func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }
 // wrapped line with its continuation lines, in input order, once each.
 func (e *engine) evidence(rc *reportCache, refs []facts.Ref) []Evidence {
 	var out []Evidence
-	var seen map[int]bool // once out is long; before, out is searched
-	quoted := func(n int) bool {
-		if seen != nil {
-			return seen[n]
-		}
-		for i := range out {
-			if out[i].Line == n {
-				return true
-			}
-		}
-		return false
-	}
+	seen := map[int]bool{}
 	for _, r := range refs {
 		for n := r.Line; ; n++ {
 			t, ok := e.quoted[n]
-			if !ok || quoted(n) {
+			if !ok || seen[n] {
 				break
 			}
 			out = append(out, Evidence{Section: e.sectionName(r.Section), Line: n, Text: rc.redacted(n, t)})
-			if seen != nil {
-				seen[n] = true
-			} else if len(out) > 16 {
-				seen = map[int]bool{}
-				for i := range out {
-					seen[out[i].Line] = true
-				}
-			}
+			seen[n] = true
 			if n != r.Line && !e.continues(n) {
 				break
 			}
@@ -355,8 +281,6 @@ func (e *engine) vendor() string {
 	}
 	return best
 }
-
-var _ = fmt.Sprint
 
 // dropHealthyWhenFailing: when some tunnel is down, the report is about
 // the ones that are not healthy (a hub's 200 good peers would bury the

@@ -1,9 +1,37 @@
 package diagnose
 
-import (
-	"encoding/binary"
-	"strings"
-)
+import "strings"
+
+// physLine makes one physical line of input readable: cut at MaxLineBytes
+// (the rest of an over-long line is not read), its line end dropped, and
+// control bytes other than tabs removed (binary junk, NULs; nothing a
+// device prints as text).
+func physLine(s string) string {
+	if len(s) > MaxLineBytes {
+		s = s[:MaxLineBytes]
+	}
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
+		s = s[:len(s)-1]
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' {
+			return dropControls(s)
+		}
+	}
+	return s
+}
+
+// dropControls removes every control byte but the tab.
+func dropControls(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x20 || c == '\t' {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 // cleanLine turns one physical line as pasted into the text parsers match
 // on: chat and markdown debris removed, tabs to spaces, the leading
@@ -11,25 +39,6 @@ import (
 // fence reports a ``` line, which is dropped.
 func cleanLine(raw string) (text string, fence bool) {
 	s := trimRightSpace(raw)
-	if plainLine(s) {
-		// nothing below would change the line but the timestamp (most lines)
-		return stripTimestamp(s), false
-	}
-	return cleanDebris(s)
-}
-
-// cleanScanned is cleanLine for a line whose bytes cutLine has already
-// classed: debris reports a debris byte in it.
-func cleanScanned(raw string, debris bool) (text string, fence bool) {
-	s := trimRightSpace(raw)
-	if !debris && plainStart(s) {
-		return stripTimestamp(s), false
-	}
-	return cleanDebris(s)
-}
-
-// cleanDebris is the general case of cleanLine, s already right-trimmed.
-func cleanDebris(s string) (text string, fence bool) {
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
 		// A fence may carry text after it on the same line (```HUB# show ...).
 		rest := strings.TrimSpace(strings.TrimLeft(t, "`~"))
@@ -60,145 +69,20 @@ func cleanDebris(s string) (text string, fence bool) {
 	if strings.IndexByte(s, '`') >= 0 && strings.Count(s, "`")%2 == 0 {
 		s = strings.ReplaceAll(s, "`", "")
 	}
-	s = stripTimestamp(s)
-	return s, false
+	return stripTimestamp(s), false
 }
 
-// debrisByte marks the bytes that start chat or markdown debris cleanLine
-// removes: backticks (fences, inline code), a no-break space's first byte,
-// tabs, markdown escapes and bold.
-var debrisByte = [256]bool{'`': true, 0xc2: true, '\t': true, '\\': true, '*': true}
-
-// plainLine reports that cleanLine has nothing to remove from s but a
-// timestamp: no debris byte ('*' only as "**": IOS timestamps start with
-// one), no "~~~" fence, no "> " chat quote. One pass, no allocation.
-func plainLine(s string) bool { return !hasDebris(s) && plainStart(s) }
-
-// hasDebris reports a debris byte in s ('*' only as "**").
-func hasDebris(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !debrisByte[c] {
-			continue
-		}
-		if c != '*' || i+1 < len(s) && s[i+1] == '*' {
-			return true
-		}
-	}
-	return false
-}
-
-// plainStart: s opens with no "> " chat quote and no "~~~" fence (which may
-// follow any leading white space TrimSpace removes).
-func plainStart(s string) bool {
-	if len(s) > 0 && s[0] == '>' {
-		return false
-	}
-	t := skipSpaces(s, 0)
-	return t == len(s) || s[t] != '~' && s[t] >= 0x20 && s[t] < 0x80
-}
-
-// Byte classes for cutLine's one pass over the input.
-const (
-	classCtrl   = 1 << iota // a control byte: the line is sanitised
-	classDebris             // a byte cleanLine may remove (debrisByte)
-	classStar               // '*': debris only as "**"
-	classNewline
-)
-
-var byteClass = func() (t [256]uint8) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = classCtrl
-	}
-	for c, d := range debrisByte {
-		if d {
-			t[c] = classDebris
-		}
-	}
-	t['*'] = classStar
-	t['\n'] = classNewline
-	return t
-}()
-
-// load8 reads text[i:i+8] as one little-endian word (the compiler makes
-// it one load).
-func load8(s string, i int) uint64 {
-	s = s[i : i+8]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-}
-
-const (
-	ones8  = 0x0101010101010101
-	highs8 = 0x8080808080808080
-)
-
-// zero8 is non-zero when a byte of x is zero (the classic bit trick: a
-// borrow out of a zero byte sets its high bit).
-func zero8(x uint64) uint64 { return (x - ones8) &^ x & highs8 }
-
-// special8 reports whether one of the eight bytes of x has a byteClass:
-// below 0x20 (newline, tab, control), or one of the debris bytes.
-func special8(x uint64) bool {
-	return (x-0x20*ones8)&^x&highs8|
-		zero8(x^('`'*ones8))|zero8(x^('\\'*ones8))|zero8(x^('*'*ones8))|zero8(x^(0xc2*ones8)) != 0
-}
-
-// cutLine returns text's first line (without its newline) and the rest,
-// and in one pass what plainLine and validText would find: ctrl, a control
-// byte other than a tab (a trailing CR included); debris, a byte cleanLine
-// would remove.
-func cutLine(text string) (line, rest string, ctrl, debris bool) {
-	var class uint8
-	i := 0
-	for {
-		// Eight bytes at a time while none of them is a newline, a control
-		// byte or a debris byte (most of a line's bytes); a word that holds
-		// one is looked at byte by byte.
-		end := len(text)
-		if i+8 <= len(text) {
-			if !special8(load8(text, i)) {
-				i += 8
-				continue
-			}
-			end = i + 8
-		}
-		for ; i < end; i++ {
-			c := byteClass[text[i]]
-			if c == 0 {
-				continue
-			}
-			if c == classNewline {
-				return text[:i], text[i+1:], class&classCtrl != 0, class&classDebris != 0
-			}
-			if c == classStar {
-				if i+1 < len(text) && text[i+1] == '*' {
-					class |= classDebris
-				}
-				continue
-			}
-			class |= c
-		}
-		if i >= len(text) {
-			return text, "", class&classCtrl != 0, class&classDebris != 0
-		}
-	}
-}
-
-// trimRightSpace drops trailing spaces, tabs, CR, FF, VT and NUL (by hand:
-// strings.TrimRight builds its character set on every call, and this runs
-// on every line).
+// trimRightSpace drops trailing spaces, tabs, CR, FF, VT and NUL.
 func trimRightSpace(s string) string {
-	i := len(s)
-	for i > 0 {
-		switch s[i-1] {
+	for len(s) > 0 {
+		switch s[len(s)-1] {
 		case ' ', '\r', '\t', '\f', '\v', 0:
-			i--
+			s = s[:len(s)-1]
 			continue
 		}
 		break
 	}
-	return s[:i]
+	return s
 }
 
 func isLanguageTag(s string) bool {
@@ -232,7 +116,7 @@ func unescapeMarkdown(s string) string {
 // 21:44:23.315:" (with an optional "000123: " sequence number and ".", "*"
 // sync markers, a time zone), "Feb 1 2026 21:44:23:" (ASA), uptime
 // "00:44:00:", ISO 8601, syslog "<166>" priorities, a weekday. Only the
-// leading one is removed. Hand-written: it runs on every line.
+// leading one is removed.
 func stripTimestamp(s string) string {
 	i := skipSpaces(s, 0)
 	if i < len(s) && s[i] == '<' { // syslog priority
@@ -299,61 +183,32 @@ func clock(s string, i int) (int, bool) {
 	return m, true
 }
 
-// key3 packs three letters into one number, so that a month or weekday
-// name is found with one switch instead of a comparison with every name
-// (this runs on every line).
-func key3(s string, i int) uint32 { return uint32(s[i])<<16 | uint32(s[i+1])<<8 | uint32(s[i+2]) }
-
-const (
-	kJan = 'J'<<16 | 'a'<<8 | 'n'
-	kFeb = 'F'<<16 | 'e'<<8 | 'b'
-	kMar = 'M'<<16 | 'a'<<8 | 'r'
-	kApr = 'A'<<16 | 'p'<<8 | 'r'
-	kMay = 'M'<<16 | 'a'<<8 | 'y'
-	kJun = 'J'<<16 | 'u'<<8 | 'n'
-	kJul = 'J'<<16 | 'u'<<8 | 'l'
-	kAug = 'A'<<16 | 'u'<<8 | 'g'
-	kSep = 'S'<<16 | 'e'<<8 | 'p'
-	kOct = 'O'<<16 | 'c'<<8 | 't'
-	kNov = 'N'<<16 | 'o'<<8 | 'v'
-	kDec = 'D'<<16 | 'e'<<8 | 'c'
-	kMon = 'M'<<16 | 'o'<<8 | 'n'
-	kTue = 'T'<<16 | 'u'<<8 | 'e'
-	kWed = 'W'<<16 | 'e'<<8 | 'd'
-	kThu = 'T'<<16 | 'h'<<8 | 'u'
-	kFri = 'F'<<16 | 'r'<<8 | 'i'
-	kSat = 'S'<<16 | 'a'<<8 | 't'
-	kSun = 'S'<<16 | 'u'<<8 | 'n'
+var (
+	months   = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+	weekdays = []string{"Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "}
 )
-
-func isMonth(k uint32) bool {
-	switch k {
-	case kJan, kFeb, kMar, kApr, kMay, kJun, kJul, kAug, kSep, kOct, kNov, kDec:
-		return true
-	}
-	return false
-}
-
-func isWeekday(k uint32) bool {
-	switch k {
-	case kMon, kTue, kWed, kThu, kFri, kSat, kSun:
-		return true
-	}
-	return false
-}
 
 // monthStamp reads "[Wkd ]Mmm dd [yyyy ]hh:mm:ss[.frac][ TZ][:] ".
 func monthStamp(s string, i int) (int, bool) {
 	if i+3 > len(s) || s[i] < 'A' || s[i] > 'Z' {
 		return 0, false
 	}
-	if len(s)-i >= 4 && s[i+3] == ' ' && isWeekday(key3(s, i)) {
-		i += 4
+	for _, w := range weekdays {
+		if strings.HasPrefix(s[i:], w) {
+			i += len(w)
+			break
+		}
 	}
 	if i+4 > len(s) {
 		return 0, false
 	}
-	ok := isMonth(key3(s, i))
+	ok := false
+	for _, m := range months {
+		if s[i:i+3] == m {
+			ok = true
+			break
+		}
+	}
 	if !ok || s[i+3] != ' ' {
 		return 0, false
 	}
@@ -407,29 +262,4 @@ func isoStamp(s string, i int) (int, bool) {
 		e++
 	}
 	return skipSpaces(s, e), true
-}
-
-// classBytes is cutLine's classing for a line read as bytes (no newline in
-// it): ctrl, a control byte other than a tab; debris, a byte cleanLine may
-// remove.
-func classBytes(b []byte) (ctrl, debris bool) {
-	var class uint8
-	for i := 0; i < len(b); i++ {
-		if i+8 <= len(b) && !special8(binary.LittleEndian.Uint64(b[i:])) {
-			i += 7
-			continue
-		}
-		c := byteClass[b[i]]
-		if c == 0 {
-			continue
-		}
-		if c == classStar {
-			if i+1 < len(b) && b[i+1] == '*' {
-				class |= classDebris
-			}
-			continue
-		}
-		class |= c
-	}
-	return class&(classCtrl|classNewline) != 0, class&classDebris != 0
 }

@@ -10,86 +10,6 @@ import (
 // "root@gw:~# swanctl --list-sas", "$ sudo swanctl --list-sas".
 var promptRe = regexp.MustCompile(`^\s*(?:([A-Za-z0-9][A-Za-z0-9._@:~/()\-]{0,62}?)(?:\(config[a-z\-]*\))?\s?([#>$%])|([$#]))\s*(\S.*)?$`)
 
-// matchPrompt is promptRe read by hand (a prompt-dense paste has a
-// prompt every thirty lines; the regexp and its submatch slice were most
-// of their cost): host is group 1, bare reports group 3 (a lone "$" or
-// "#"), rest is group 4. FuzzReaderMatchesReference holds it to promptRe.
-func matchPrompt(line string) (host string, bare bool, rest string, ok bool) {
-	i := 0
-	for i < len(line) && isRESpace(line[i]) {
-		i++
-	}
-	if i < len(line) && isHostStart(line[i]) {
-		// the shortest host after which a prompt character follows, with
-		// an optional "(config...)" and one optional space before it
-		for end := i + 1; end <= len(line) && end-i <= 63; end++ {
-			if end > i+1 && !isHostByte(line[end-1]) {
-				break
-			}
-			if j := configEnd(line, end); j > 0 {
-				if p, ok := promptAt(line, j); ok {
-					return line[i:end], false, afterPrompt(line, p), true
-				}
-			}
-			if p, ok := promptAt(line, end); ok {
-				return line[i:end], false, afterPrompt(line, p), true
-			}
-		}
-	}
-	if i < len(line) && (line[i] == '$' || line[i] == '#') {
-		return "", true, afterPrompt(line, i), true
-	}
-	return "", false, "", false
-}
-
-// isRESpace is the regexp class \s.
-func isRESpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
-
-func isHostStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-func isHostByte(c byte) bool {
-	return isHostStart(c) || strings.IndexByte("._@:~/()-", c) >= 0
-}
-
-// configEnd returns the end of a "(config[a-z-]*)" at i, or 0.
-func configEnd(line string, i int) int {
-	if !strings.HasPrefix(line[i:], "(config") {
-		return 0
-	}
-	j := i + len("(config")
-	for j < len(line) && (line[j] >= 'a' && line[j] <= 'z' || line[j] == '-') {
-		j++
-	}
-	if j < len(line) && line[j] == ')' {
-		return j + 1
-	}
-	return 0
-}
-
-// promptAt finds the prompt character at i, or after one space there.
-func promptAt(line string, i int) (int, bool) {
-	isPrompt := func(c byte) bool { return c == '#' || c == '>' || c == '$' || c == '%' }
-	if i+1 < len(line) && isRESpace(line[i]) && isPrompt(line[i+1]) {
-		return i + 1, true
-	}
-	if i < len(line) && isPrompt(line[i]) {
-		return i, true
-	}
-	return 0, false
-}
-
-// afterPrompt is the text after the prompt character at p and the blanks
-// after it.
-func afterPrompt(line string, p int) string {
-	j := p + 1
-	for j < len(line) && isRESpace(line[j]) {
-		j++
-	}
-	return line[j:]
-}
-
 // commandWords are the first words of commands an engineer pastes. A
 // prompt-like line whose command starts with none of them is not a prompt
 // (device output lines such as "#pkts encaps: 5" must stay output).
@@ -182,33 +102,9 @@ func isWordish(s string) bool {
 	return true
 }
 
-// promptByte marks the bytes parsePrompt's first scan stops at.
-var promptByte = [256]uint8{'#': promptChar, '>': promptChar, '$': promptChar, '%': promptChar, ' ': promptSpace}
-
-const (
-	promptChar  = 1
-	promptSpace = 2
-)
-
 // parsePrompt reports whether line is a prompt with a command echo, or a
 // bare prompt (command ""), and returns the host and the expanded command.
 func parsePrompt(line string) (host, command string, ok bool) {
-	return parsePromptCached(line, nil)
-}
-
-// promptAnswer is one parsePrompt answer, kept by the engine: a paste
-// repeats its prompts (the same few commands, polled again and again).
-type promptAnswer struct {
-	host, command string
-	ok            bool
-}
-
-// maxPromptCache bounds the answers an engine keeps.
-const maxPromptCache = 256
-
-// parsePromptCached is parsePrompt with the answers for lines that pass its
-// cheap tests kept in cache (nil: none kept).
-func parsePromptCached(line string, cache map[string]promptAnswer) (host, command string, ok bool) {
 	if len(line) == 0 || len(line) > 400 {
 		return "", "", false
 	}
@@ -219,15 +115,11 @@ func parsePromptCached(line string, cache map[string]promptAnswer) (host, comman
 	}
 	pc := -1
 	for i := 0; i < len(head); i++ {
-		k := promptByte[head[i]]
-		if k == 0 {
-			continue
-		}
-		if k == promptChar {
+		if c := head[i]; c == '#' || c == '>' || c == '$' || c == '%' {
 			pc = i
 			break
 		}
-		if i > 0 && head[i-1] != ' ' && !strings.HasPrefix(head[i:], " (config") {
+		if head[i] == ' ' && i > 0 && head[i-1] != ' ' && !strings.HasPrefix(head[i:], " (config") {
 			// a space after a word before any prompt character: not a prompt
 			// unless it is a "$ cmd" / "# cmd" at the start (caught above)
 			return "", "", false
@@ -243,28 +135,12 @@ func parsePromptCached(line string, cache map[string]promptAnswer) (host, comman
 	if sp := strings.IndexByte(strings.TrimLeft(head[:pc], " "), ' '); sp >= 0 && !strings.Contains(head[:pc], "(config") {
 		return "", "", false
 	}
-	if cache == nil {
-		return promptCommand(line)
-	}
-	if a, hit := cache[line]; hit {
-		return a.host, a.command, a.ok
-	}
-	host, command, ok = promptCommand(line)
-	if len(cache) < maxPromptCache {
-		cache[line] = promptAnswer{host, command, ok}
-	}
-	return host, command, ok
-}
-
-// promptCommand is the rest of parsePrompt, for a line that passed its
-// cheap tests.
-func promptCommand(line string) (host, command string, ok bool) {
-	host, bare, rest, matched := matchPrompt(line)
-	if !matched {
+	m := promptRe.FindStringSubmatch(line)
+	if m == nil {
 		return "", "", false
 	}
-	cmd := strings.TrimSpace(rest)
-	if host == "" && !bare {
+	host, cmd := m[1], strings.TrimSpace(m[4])
+	if host == "" && m[3] == "" {
 		return "", "", false
 	}
 	if cmd == "" {

@@ -19,8 +19,8 @@ type Options struct {
 const (
 	// MaxLineBytes: a longer physical line is cut (the rest is not read).
 	MaxLineBytes = 8 << 10
-	// MaxSectionLines: a longer show section is parsed in pieces, cut at a
-	// blank line after this many lines (at most a quarter more).
+	// MaxSectionLines: a longer show output is parsed in parts of about
+	// this many lines (at most a quarter more; see show.go).
 	MaxSectionLines = 20_000
 	// MaxEventsPerKey: events kept per (kind, peer, state); the rest are counted.
 	MaxEventsPerKey = 16
@@ -45,7 +45,6 @@ const (
 // The lines are read in place (no copy): the text is in memory already.
 func Diagnose(text string, opts Options) Report {
 	e := newEngine(opts)
-	defer e.abandon()
 	e.readString(text)
 	return e.report()
 }
@@ -55,7 +54,6 @@ func Diagnose(text string, opts Options) Report {
 // what was read before it.
 func DiagnoseReader(r io.Reader, opts Options) (Report, error) {
 	e := newEngine(opts)
-	defer e.abandon()
 	err := e.read(r)
 	return e.report(), err
 }
@@ -63,7 +61,6 @@ func DiagnoseReader(r io.Reader, opts Options) (Report, error) {
 // Facts returns what the engine read from text, for tests and tools.
 func Facts(text string, opts Options) *facts.Facts {
 	e := newEngine(opts)
-	defer e.abandon()
 	e.readString(text)
 	return e.facts
 }

@@ -1,19 +1,26 @@
 // Package diagnose is tunneldoc's diagnosis engine: text in, findings out.
 //
-// It is pure: no network, files, processes, clocks, Slack, SSH or Redis
-// (a test parses its imports). Callers hand it what an engineer pasted or
-// what devices returned; it splits the text into sections (engine.go),
-// reads each with the vendor parser tables (diagnose/ios, diagnose/asa,
-// diagnose/strongswan), and reasons over the facts with one rule table
-// (rules.go). The result is the Report of ../shared/CONTRACT.md. Every
-// quoted line passes through diagnose/redact.
+// It is pure: no network, files, processes, clocks, Slack, SSH or Redis,
+// and no goroutines (a test parses its sources). A diagnosis runs on its
+// caller's goroutine, in one pass over the input:
 //
-// A diagnosis uses up to four goroutines (worker.go): the caller's cuts
-// the input into lines and sections; a matcher reads log lines against
-// the signatures; a parser reads show output, a long one in pieces while
-// the rest is still being read (facts.Parser.Cut); they hand work on in
-// batches, in input order. With many peers the rules run on two goroutines
-// (build.go). All of them end before Diagnose returns, so nothing outlives
-// a call, and the report is the same as one goroutine's (tests run every
-// case with one-item batches, one-line pieces and one report goroutine).
+//  1. engine.go reads physical lines (clean.go drops control bytes, chat
+//     and markdown debris and timestamps), finds prompts and command
+//     echoes (command.go), and cuts the input into sections: a command's
+//     output, output recognised by its header, or a run of log lines.
+//  2. Each log line (wrapped lines joined again) is read by the line
+//     parsers of the vendors that claim it (events.go): its signatures
+//     turn it into observations (facts.Event). Each show section is read,
+//     when it ends, by its vendor parser (show.go); an output too long to
+//     hold is read in parts that read the same as the whole.
+//  3. The rules (rules.go, one table) run over the facts grouped by peer
+//     (view.go) and give the Report of ../shared/CONTRACT.md (build.go).
+//
+// State is a few small structs: engine (the pass), section (the section
+// being read), matcher (what log reading remembers from line to line) and
+// view (one peer, for the rules). The vendor tables live in
+// diagnose/ios, diagnose/asa and diagnose/strongswan. Every quoted line
+// passes through diagnose/redact. Memory is bounded whatever the input:
+// MaxLineBytes, MaxSectionLines, MaxEventsPerKey, MaxFacts, MaxPeers and
+// MaxFindings.
 package diagnose

@@ -41,35 +41,17 @@ type addrWord struct {
 	next       byte // the byte after the address (0 at the end)
 }
 
-// addrs lists the IPv4 addresses in s with the word that precedes each.
-func addrs(s string, max int) []addrWord { return addrsInto(nil, s, max) }
-
-// addrsInto is addrs appending to out (a buffer reused line after line).
-// An address holds a dot within its first four bytes, so the line is
-// searched for dots (a vectorised byte search) and only the digits before
-// each are looked at: the same addresses, in the same order, as a scan of
-// every byte from the left that tries each digit run not preceded by a
-// digit or a dot and skips past each address found.
-func addrsInto(out []addrWord, s string, max int) []addrWord {
-	from := 0 // where the next address may start
-	for len(out) < max {
-		d := strings.IndexByte(s[from:], '.')
-		if d < 0 {
-			break
-		}
-		d += from
-		i := d
-		for i > from && s[i-1] >= '0' && s[i-1] <= '9' {
-			i--
-		}
-		// i is where the digit run before the dot starts (from at most)
-		if i == d || d-i > 3 || (i > 0 && (s[i-1] >= '0' && s[i-1] <= '9' || s[i-1] == '.')) {
-			from = d + 1
+// addrs lists the first max IPv4 addresses in s with the word that
+// precedes each.
+func addrs(s string, max int) []addrWord {
+	var out []addrWord
+	for i := 0; i < len(s) && len(out) < max; i++ {
+		c := s[i]
+		if c < '0' || c > '9' || (i > 0 && (s[i-1] >= '0' && s[i-1] <= '9' || s[i-1] == '.')) {
 			continue
 		}
 		n := ipv4At(s, i)
 		if n == 0 {
-			from = d + 1
 			continue
 		}
 		var next byte
@@ -77,10 +59,7 @@ func addrsInto(out []addrWord, s string, max int) []addrWord {
 			next = s[i+n]
 		}
 		out = append(out, addrWord{addr: s[i : i+n], word: wordBefore(s, i), next: next})
-		from = i + n + 1
-		if from > len(s) {
-			break
-		}
+		i += n
 	}
 	return out
 }
@@ -122,120 +101,234 @@ func connID(s string) string {
 	return id
 }
 
-// matchLog runs the log signatures over one logical line.
-func (e *engine) matchLog(l facts.Line, raws []string) {
+// matcher is what reading log lines remembers from line to line.
+type matcher struct {
+	sec      int             // the section of the last line read
+	context  facts.EventKind // EvContextP1 / EvContextP2, within a section
+	lastPeer string
+	connPeer map[string]string // IOS connection id -> peer
+	p1       map[string]bool   // peers whose phase 1 completed
+	locals   map[string]bool   // addresses the logs show as this device's
+	// keys: per event key, how many events were seen and where in
+	// facts.Events the newest kept one is
+	keys map[evKey]*keyState
+	// peers: the peers whose events are kept (at most MaxPeers)
+	peers        map[string]bool
+	peersDropped int     // events about further peers
+	pairs        pairSet // of the line being read
+}
+
+type evKey struct {
+	kind  facts.EventKind
+	peer  string
+	state string
+}
+
+type keyState struct {
+	count int
+	last  int
+}
+
+func newMatcher() matcher {
+	return matcher{sec: -1, connPeer: map[string]string{}, p1: map[string]bool{}, locals: map[string]bool{},
+		keys: map[evKey]*keyState{}, peers: map[string]bool{}}
+}
+
+// pairSet is the byte pairs of a line, hashed into 1,024 bits. An anchor
+// occurs in a line only if the line holds each of its pairs: testing three
+// of them is much cheaper than strings.Index, which then runs only for the
+// few signatures whose anchor may be there.
+type pairSet [16]uint64
+
+// anchorPairs are the bits of an anchor's first, middle and last pairs
+// (none for an anchor shorter than two bytes: it is always looked for).
+type anchorPairs []uint16
+
+func pairBit(a, b byte) uint16 { return uint16((uint(a)*263 + uint(b)) % 1024) }
+
+func pairsOf(anchor string) anchorPairs {
+	if len(anchor) < 2 {
+		return nil
+	}
+	n := len(anchor)
+	return anchorPairs{pairBit(anchor[0], anchor[1]), pairBit(anchor[n/2-1], anchor[n/2]), pairBit(anchor[n-2], anchor[n-1])}
+}
+
+func (p *pairSet) set(s string) {
+	*p = pairSet{}
+	for i := 0; i+1 < len(s); i++ {
+		b := pairBit(s[i], s[i+1])
+		p[b/64] |= 1 << (b % 64)
+	}
+}
+
+func (p *pairSet) mayHold(a *anchorPairs) bool {
+	for _, b := range *a {
+		if p[b/64]&(1<<(b%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// lineParsersOf tells which line parsers claim the line (bit i = parser i).
+func (e *engine) lineParsersOf(text string) uint64 {
+	var m uint64
+	for i := range e.lineParsers {
+		if i < 64 && e.lineParsers[i].Prefix(text) {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
+// matchLog runs the log signatures over one logical line of the current
+// section; claimed tells which line parsers claim it (lineParsersOf), raws
+// are its physical lines. A bug on hostile input loses the
+// line, never the diagnosis.
+func (e *engine) matchLog(l facts.Line, claimed uint64, raws []string) {
+	defer func() { _ = recover() }()
+	m := &e.match
+	if e.sec.Index != m.sec {
+		m.sec = e.sec.Index
+		m.context = "" // a phase context does not carry across sections
+	}
 	text := l.Text
-	r := e.anchorIndex().read(e, text)
-	mask := r.mask
-	anyPrefix := mask != 0
-	as := r.addrs
+	if claimed != 0 {
+		e.recognised++ // a vendor's log line was read, whether or not it matters
+	}
+	as := addrs(text, 4)
+	sending := strings.Contains(text, "sending packet: from")
+	receiving := !sending && strings.Contains(text, "received packet: from")
 	for i, a := range as {
 		switch {
 		case localWords[a.word] && a.next != '/':
-			e.addLocal(a.addr)
-		case r.sending && i == 0, r.receiving && i == 1:
+			m.locals[a.addr] = true
+		case sending && i == 0, receiving && i == 1:
 			// "sending packet: from A[500] to B", "received packet: from B to A"
-			e.addLocal(a.addr)
+			m.locals[a.addr] = true
 		}
 	}
 	linePeer := ""
 	for _, a := range as {
-		if peerWords[a.word] && a.next != '/' && !e.isLocal(a.addr) {
+		if peerWords[a.word] && a.next != '/' && !m.locals[a.addr] {
 			linePeer = a.addr
 			break
 		}
 	}
-	conn := r.conn
+	conn := connID(text)
 	if linePeer != "" {
-		e.lastPeer = linePeer
+		m.lastPeer = linePeer
 		if conn != "" {
-			if _, known := e.connPeer[conn]; known || len(e.connPeer) < maxConnIDs {
-				e.connPeer[conn] = linePeer
+			if _, known := m.connPeer[conn]; known || len(m.connPeer) < maxConnIDs {
+				m.connPeer[conn] = linePeer
 			}
 		}
 	}
-
 	matched := false
-	for _, h := range r.hits {
-		lp := &e.lineParsers[h.parser]
-		sig := &lp.Signatures[h.sig]
-		ev := facts.Event{Kind: sig.Event, Vendor: lp.Vendor, State: sig.State, Ref: facts.Ref{Section: e.work.sec, Line: l.N}}
-		if !h.fromRe {
-			if h.peers[0] != "" && !e.isLocal(h.peers[0]) {
-				ev.Peer = h.peers[0]
+	m.pairs.set(text)
+	for i := range e.lineParsers {
+		lp := &e.lineParsers[i]
+		if claimed != 0 && (i >= 64 || claimed&(1<<i) == 0) {
+			continue // only the vendors that claim a line read it; every one reads a line none claims
+		}
+		for j := range lp.Signatures {
+			if !m.pairs.mayHold(&e.anchors[i][j]) {
+				continue
 			}
-		} else {
-			for _, v := range h.peers[:h.npeers] {
-				if !e.isLocal(v) {
-					ev.Peer = v
+			ev, ok := readSignature(&lp.Signatures[j], text, m.locals)
+			if !ok {
+				continue
+			}
+			ev.Vendor, ev.Ref = lp.Vendor, facts.Ref{Section: e.sec.Index, Line: l.N}
+			if ev.Peer == "" {
+				switch {
+				case conn != "" && m.connPeer[conn] != "":
+					ev.Peer = m.connPeer[conn]
+				case linePeer != "":
+					ev.Peer = linePeer
+				default:
+					ev.Peer = m.lastPeer
 				}
 			}
-			for _, v := range h.more {
-				if !e.isLocal(v) {
-					ev.Peer = v
+			kept, dropped := e.addEvent(ev)
+			matched = matched || kept
+			if dropped > 0 && dropped != l.N {
+				e.unquote(dropped)
+			}
+		}
+	}
+	if !matched {
+		return
+	}
+	for i, r := range raws {
+		e.quote(e.sec, l.N+i, r)
+		if i > 0 {
+			e.cont[l.N+i] = true
+		}
+	}
+	if s := e.sec; s.isLog && s.logVendor == "" && claimed != 0 {
+		// a log section's vendor is the vendor of its first line that
+		// mattered, and names it when no command did
+		for i := range e.lineParsers {
+			if claimed&(1<<i) != 0 {
+				s.logVendor = e.lineParsers[i].Vendor
+				if s.name == "debug/log" {
+					s.name = logSectionName[s.logVendor]
 				}
-			}
-		}
-		if h.stateSet {
-			ev.State = h.state
-		}
-		if h.detailSet {
-			ev.Detail = h.detail
-		}
-		if ev.Peer == "" {
-			switch {
-			case conn != "" && e.connPeer[conn] != "":
-				ev.Peer = e.connPeer[conn]
-			case linePeer != "":
-				ev.Peer = linePeer
-			default:
-				ev.Peer = e.lastPeer
-			}
-		}
-		kept, dropped := e.addEvent(ev)
-		if kept {
-			matched = true
-		}
-		if dropped > 0 && dropped != l.N {
-			e.dropped = append(e.dropped, dropped)
-		}
-	}
-	if anyPrefix {
-		e.recognised++ // a vendor's log line was read, whether or not it matters
-	}
-	// Lines whose events were replaced by newer ones are no longer quoted:
-	// forget their text, or a long paste would keep every line it matched.
-	for _, n := range e.dropped {
-		for k := n; ; k++ {
-			delete(e.quoted, k)
-			if !e.cont[k+1] {
 				break
 			}
-			delete(e.cont, k+1)
 		}
 	}
-	e.dropped = e.dropped[:0]
-	if matched {
-		for i, r := range raws {
-			e.quoted[l.N+i] = r
-			if i > 0 {
-				e.cont[l.N+i] = true
-			}
+}
+
+// readSignature reads line with one signature: the event it means (no
+// vendor, line or fallback peer yet), ok false when it does not match. A
+// peer that is one of locals is not the peer.
+func readSignature(sig *facts.Signature, line string, locals map[string]bool) (facts.Event, bool) {
+	ev := facts.Event{Kind: sig.Event, State: sig.State}
+	at := strings.Index(line, sig.Anchor)
+	if at < 0 {
+		return ev, false
+	}
+	if sig.Extract != nil {
+		peer, state, detail, ok := sig.Extract(line, at)
+		if !ok {
+			return ev, false
 		}
-		if w := &e.work; w.vendor == "" && len(e.lineParsers) > 0 {
-			// the section's vendor is the vendor of its first recognised line
-			for i := range e.lineParsers {
-				if mask&(1<<i) != 0 {
-					w.vendor = e.lineParsers[i].Vendor
-					if w.name == "debug/log" {
-						w.name = logSectionName[w.vendor]
-						w.renames[w.sec] = w.name
-					}
-					break
-				}
+		if peer != "" && !locals[peer] {
+			ev.Peer = peer
+		}
+		if state != "" {
+			ev.State = state
+		}
+		ev.Detail = detail
+		return ev, true
+	}
+	if sig.Re == nil {
+		return ev, true
+	}
+	m := sig.Re.FindStringSubmatchIndex(line)
+	if m == nil {
+		return ev, false
+	}
+	for g, name := range sig.Re.SubexpNames() {
+		if name == "" || m[2*g] < 0 {
+			continue
+		}
+		v := line[m[2*g]:m[2*g+1]]
+		switch name {
+		case "peer":
+			if !locals[v] {
+				ev.Peer = v // the last one that is not local
 			}
+		case "state":
+			ev.State = strings.ReplaceAll(strings.TrimSpace(v), " ", "")
+		case "detail":
+			ev.Detail = strings.TrimSpace(v)
 		}
 	}
+	return ev, true
 }
 
 // addEvent resolves phase-less meanings from context and keeps the event,
@@ -244,44 +337,48 @@ func (e *engine) matchLog(l facts.Line, raws []string) {
 // It reports whether the event was kept and, when it replaced an older
 // one, that one's line.
 func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
+	m := &e.match
 	switch ev.Kind {
 	case facts.EvContextP1, facts.EvContextP2:
-		e.context = ev.Kind
+		m.context = ev.Kind
+		return false, 0
 	case facts.EvProposalOK:
 		ev.Kind = facts.EvP1ProposalOK
-		if e.context == facts.EvContextP2 {
+		if m.context == facts.EvContextP2 {
 			ev.Kind = facts.EvP2ProposalOK
 		}
 	case facts.EvProposalBad:
 		ev.Kind = facts.EvP1ProposalBad
-		if e.context == facts.EvContextP2 {
+		if m.context == facts.EvContextP2 {
 			ev.Kind = facts.EvP2ProposalBad
 		}
 	case facts.EvNoProposalNotify:
 		ev.Kind = facts.EvP1NoProposal
 		ev.State = "notify"
-		if e.context == facts.EvContextP2 || e.p1Done(ev.Peer) {
+		if m.context == facts.EvContextP2 || m.p1[ev.Peer] {
 			ev.Kind = facts.EvP2NoProposal
 		}
 	case facts.EvP1Received, facts.EvP1Sent:
 		if strings.HasPrefix(ev.State, "QM") {
-			e.markP1Done(ev.Peer)
+			m.p1[ev.Peer] = true
 		}
 	case facts.EvStateChange:
 		if strings.Contains(ev.State, "QM") || strings.Contains(ev.State, "P1_COMPLETE") {
-			e.markP1Done(ev.Peer)
+			m.p1[ev.Peer] = true
 		}
 	case facts.EvP1Complete, facts.EvAuthOK, facts.EvP2Start:
-		e.markP1Done(ev.Peer)
-	}
-	if ev.Kind == facts.EvContextP1 || ev.Kind == facts.EvContextP2 {
-		return false, 0
+		m.p1[ev.Peer] = true
 	}
 	if !e.peerKept(ev.Peer) {
 		return false, 0
 	}
 	e.facts.Saw(ev.Vendor)
-	ks := e.anchorIndex().key(evKey{ev.Kind, ev.Peer, ev.State})
+	k := evKey{ev.Kind, ev.Peer, ev.State}
+	ks := m.keys[k]
+	if ks == nil {
+		ks = &keyState{}
+		m.keys[k] = ks
+	}
 	ks.count++
 	if ks.count <= MaxEventsPerKey {
 		ks.last = len(e.facts.Events)
@@ -296,11 +393,8 @@ func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
 
 // eventCount is how many events of key k were seen (kept or not).
 func (e *engine) eventCount(k evKey) int {
-	if e.match == nil {
-		return 0
-	}
-	if n, ok := e.match.keys[k]; ok {
-		return e.match.state[n].count
+	if ks := e.match.keys[k]; ks != nil {
+		return ks.count
 	}
 	return 0
 }
@@ -310,49 +404,16 @@ func (e *engine) eventCount(k evKey) int {
 // more peers than that (a hostile or generated one) would otherwise grow
 // memory and the report with every line.
 func (e *engine) peerKept(peer string) bool {
-	if peer == "" || peer == e.opts.Peer {
+	m := &e.match
+	if peer == "" || peer == e.opts.Peer || m.peers[peer] {
 		return true
 	}
-	if _, ok := e.peersSeen[peer]; ok {
-		return true
-	}
-	if len(e.peersSeen) >= MaxPeers {
-		e.peerEventsDropped++
+	if len(m.peers) >= MaxPeers {
+		m.peersDropped++
 		return false
 	}
-	if e.peersSeen == nil {
-		e.peersSeen = map[string]struct{}{}
-	}
-	e.peersSeen[peer] = struct{}{}
+	m.peers[peer] = true
 	return true
-}
-
-func (e *engine) markP1Done(peer string) {
-	if e.p1 == nil {
-		e.p1 = map[string]bool{}
-	}
-	e.p1[peer] = true
-}
-
-func (e *engine) p1Done(peer string) bool { return e.p1[peer] }
-
-func (e *engine) addLocal(a string) {
-	if e.locals == nil {
-		e.locals = map[string]bool{}
-	}
-	e.locals[a] = true
-}
-
-func (e *engine) isLocal(a string) bool { return e.locals[a] }
-
-// anchorIndex returns the engine's anchor index over all its line
-// parsers (the table is shared, the scratch is the engine's).
-func (e *engine) anchorIndex() *anchorIndex {
-	if e.match == nil {
-		t := anchorTableFor(e.lineParsers)
-		e.match = &anchorIndex{anchorTable: t, pos: make([]int32, t.nsigs), keys: map[evKey]int32{}}
-	}
-	return e.match
 }
 
 // logSectionName labels a run of log lines pasted without a command echo.

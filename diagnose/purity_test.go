@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
@@ -12,7 +13,8 @@ import (
 
 // TestEngineIsPure keeps the engine a pure library: no package under
 // diagnose/ may import the network, the OS, processes, Slack, SSH or Redis
-// (test files are allowed their fixtures).
+// (test files are allowed their fixtures), nor start a goroutine: a
+// diagnosis runs on its caller's goroutine.
 func TestEngineIsPure(t *testing.T) {
 	forbidden := []string{"net", "os", "os/exec", "syscall", "net/http", "time", "math/rand", "crypto/rand",
 		"github.com/slack-go/slack", "golang.org/x/crypto/ssh", "github.com/redis/go-redis/v9"}
@@ -27,7 +29,8 @@ func TestEngineIsPure(t *testing.T) {
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			return err
 		}
@@ -46,6 +49,12 @@ func TestEngineIsPure(t *testing.T) {
 				}
 			}
 		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if g, ok := n.(*ast.GoStmt); ok {
+				t.Errorf("%s: a go statement: the engine runs on its caller's goroutine", fset.Position(g.Pos()))
+			}
+			return true
+		})
 		return nil
 	})
 	if err != nil {

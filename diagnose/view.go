@@ -16,153 +16,73 @@ type view struct {
 	sessions []facts.Session
 	events   []facts.Event // in input order
 	f        *facts.Facts
-	counts   map[facts.EventKind]int
+	// counts: events seen per kind, those not kept (past
+	// MaxEventsPerKey) included
+	counts map[facts.EventKind]int
 	// live caches liveIKE: rules ask for it many times per peer
 	live     []facts.IKESA
 	liveDone bool
-	// byKind indexes events by kind (built on the first all, once the
-	// view is complete): some twenty rules ask it for a few kinds each,
-	// and a scan of every event per question was most of the report.
-	byKind map[facts.EventKind]kindEvents
 	// rc holds what the rules work out once per report, not per peer.
 	rc *reportCache
-	// sizes: the number of IKE SAs, IPsec SAs, sessions and events
-	// buildViews puts here
-	sizes [4]int
-}
-
-// kindEvents are the events of one kind and their indexes in view.events.
-type kindEvents struct {
-	evs []facts.Event
-	idx []int
 }
 
 func (v *view) has(k facts.EventKind) bool { return v.counts[k] > 0 }
 
-// all returns the events of the given kinds, in input order. The slice
-// may be shared with the view's index: callers may append to it (its
-// capacity is its length) but must not write its elements, nor append to
-// a shorter reslice of it (reslice with a capacity: s[:1:1]).
+// all returns the events of the given kinds, in input order.
 func (v *view) all(kinds ...facts.EventKind) []facts.Event {
-	present := 0
-	for _, k := range kinds {
-		present += v.counts[k]
-	}
-	if present <= 0 {
-		return nil // counts says none of these kinds is here: skip the scan
-	}
-	if v.byKind == nil {
-		v.index()
-	}
-	var one *kindEvents
-	n := 0
-	for i, k := range kinds {
-		ke, ok := v.byKind[k]
-		if !ok || slices.Contains(kinds[:i], k) {
-			continue
-		}
-		if one == nil {
-			one = &ke
-		}
-		n += len(ke.evs)
-	}
-	switch {
-	case n == 0:
+	if !v.counted(kinds) {
 		return nil
-	case n == len(one.evs):
-		return one.evs[:n:n]
 	}
-	// several kinds: merge their index lists, in input order
-	idx := make([]int, 0, n)
-	for i, k := range kinds {
-		if ke, ok := v.byKind[k]; ok && !slices.Contains(kinds[:i], k) {
-			idx = append(idx, ke.idx...)
+	var out []facts.Event
+	for _, ev := range v.events {
+		if slices.Contains(kinds, ev.Kind) {
+			out = append(out, ev)
 		}
-	}
-	slices.Sort(idx)
-	out := make([]facts.Event, n)
-	for i, j := range idx {
-		out[i] = v.events[j]
 	}
 	return out
 }
 
-// any reports whether there is an event of one of the given kinds
-// (len(v.all(kinds...)) > 0, without building the list).
+// any reports whether there is an event of one of the given kinds.
 func (v *view) any(kinds ...facts.EventKind) bool {
-	present := 0
-	for _, k := range kinds {
-		present += v.counts[k]
-	}
-	if present <= 0 {
+	if !v.counted(kinds) {
 		return false
 	}
-	if v.byKind == nil {
-		v.index()
-	}
-	for _, k := range kinds {
-		if len(v.byKind[k].evs) > 0 {
+	for _, ev := range v.events {
+		if slices.Contains(kinds, ev.Kind) {
 			return true
 		}
 	}
 	return false
 }
 
-// index builds byKind from the view's events: one backing array for all
-// kinds, each kind's events in input order.
-func (v *view) index() {
-	n := map[facts.EventKind]int{}
-	for i := range v.events {
-		n[v.events[i].Kind]++
+// counted: counts says some event of the kinds was seen.
+func (v *view) counted(kinds []facts.EventKind) bool {
+	n := 0
+	for _, k := range kinds {
+		n += v.counts[k]
 	}
-	v.byKind = make(map[facts.EventKind]kindEvents, len(n))
-	evs := make([]facts.Event, len(v.events))
-	idx := make([]int, len(v.events))
-	at := 0
-	for k, c := range n {
-		v.byKind[k] = kindEvents{evs: evs[at : at : at+c], idx: idx[at : at : at+c]}
-		at += c
-	}
-	for i := range v.events {
-		k := v.events[i].Kind
-		ke := v.byKind[k]
-		ke.evs = append(ke.evs, v.events[i])
-		ke.idx = append(ke.idx, i)
-		v.byKind[k] = ke
-	}
+	return n > 0
 }
 
 // lastLine is the line of the last event of the given kinds (0: none).
 func (v *view) lastLine(kinds ...facts.EventKind) int {
 	n := 0
-	if !v.any(kinds...) {
-		return 0
-	}
-	for _, k := range kinds {
-		for _, ev := range v.byKind[k].evs {
-			n = max(n, ev.Ref.Line)
-		}
+	for _, ev := range v.all(kinds...) {
+		n = max(n, ev.Ref.Line)
 	}
 	return n
 }
 
-// lastWith returns the last event, in input order, of the given kinds
+// lastWithState returns the last event, in input order, of the given kinds
 // that has a non-empty state (ok false: none).
 func (v *view) lastWithState(kinds ...facts.EventKind) (last facts.Event, ok bool) {
-	if !v.any(kinds...) {
-		return last, false
-	}
-	at := -1
-	for _, k := range kinds {
-		ke := v.byKind[k]
-		for i := len(ke.evs) - 1; i >= 0 && ke.idx[i] > at; i-- {
-			if ke.evs[i].State != "" {
-				last, at = ke.evs[i], ke.idx[i]
-				break
-			}
+	evs := v.all(kinds...)
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].State != "" {
+			return evs[i], true
 		}
 	}
-	return last, at >= 0
+	return last, false
 }
 
 // unresolved returns the failure events of kind fail that no success
@@ -174,9 +94,6 @@ func (v *view) unresolved(fail []facts.EventKind, success ...facts.EventKind) []
 		return nil
 	}
 	ok := v.lastLine(success...)
-	if allAfter(evs, ok) {
-		return evs // every one is unresolved: the (shared) slice as it is
-	}
 	var out []facts.Event
 	for _, ev := range evs {
 		if ev.Ref.Line > ok {
@@ -184,15 +101,6 @@ func (v *view) unresolved(fail []facts.EventKind, success ...facts.EventKind) []
 		}
 	}
 	return out
-}
-
-func allAfter(evs []facts.Event, line int) bool {
-	for _, ev := range evs {
-		if ev.Ref.Line <= line {
-			return false
-		}
-	}
-	return true
 }
 
 var upStates = map[string]bool{
@@ -266,7 +174,7 @@ func (v *view) ikeStateRow() (facts.IKESA, bool) {
 func (e *engine) buildViews() []*view {
 	f := e.facts
 	locals := map[string]bool{}
-	for a := range e.locals {
+	for a := range e.match.locals {
 		locals[a] = true
 	}
 	for _, s := range f.IPsecSAs {
@@ -303,77 +211,39 @@ func (e *engine) buildViews() []*view {
 		return false
 	}
 	e.peersNotRead = map[string]struct{}{}
-	// First which view each fact goes to (views are made in this order,
-	// which decides the peers kept), then each view's lists made at their
-	// size and filled: appending SA rows and events one by one copied
-	// them over and over.
-	ikeTo := make([]*view, len(f.IKESAs))
-	for i := range f.IKESAs {
-		if p := f.IKESAs[i].Peer; keep(p) {
-			ikeTo[i] = get(p)
-			ikeTo[i].sizes[0]++
+	// views are made in this order, which decides the peers kept
+	for _, s := range f.IKESAs {
+		if keep(s.Peer) {
+			v := get(s.Peer)
+			v.ike = append(v.ike, s)
 		}
 	}
-	ipsecTo := make([]*view, len(f.IPsecSAs))
-	for i := range f.IPsecSAs {
-		p := f.IPsecSAs[i].Peer
+	for _, s := range f.IPsecSAs {
+		p := s.Peer
 		if p == "" {
-			p = f.IPsecSAs[i].RemoteEndpt
+			p = s.RemoteEndpt
 		}
 		if keep(p) {
-			ipsecTo[i] = get(p)
-			ipsecTo[i].sizes[1]++
+			v := get(p)
+			v.ipsec = append(v.ipsec, s)
 		}
 	}
-	sessionTo := make([]*view, len(f.Sessions))
-	for i := range f.Sessions {
-		if p := f.Sessions[i].Peer; keep(p) {
-			sessionTo[i] = get(p)
-			sessionTo[i].sizes[2]++
-		}
-	}
-	eventTo := make([]*view, len(f.Events))
-	for i := range f.Events {
-		p := f.Events[i].Peer
-		if locals[p] {
-			p = ""
-		}
-		if keep(p) {
-			eventTo[i] = get(p)
-			eventTo[i].sizes[3]++
-		}
-	}
-	for _, v := range views {
-		v.ike = make([]facts.IKESA, 0, v.sizes[0])
-		v.ipsec = make([]facts.IPsecSA, 0, v.sizes[1])
-		v.sessions = make([]facts.Session, 0, v.sizes[2])
-		v.events = make([]facts.Event, 0, v.sizes[3])
-	}
-	for i, v := range ikeTo {
-		if v != nil {
-			v.ike = append(v.ike, f.IKESAs[i])
-		}
-	}
-	for i, v := range ipsecTo {
-		if v != nil {
-			v.ipsec = append(v.ipsec, f.IPsecSAs[i])
-		}
-	}
-	for i, v := range sessionTo {
-		if v != nil {
-			v.sessions = append(v.sessions, f.Sessions[i])
+	for _, s := range f.Sessions {
+		if keep(s.Peer) {
+			v := get(s.Peer)
+			v.sessions = append(v.sessions, s)
 		}
 	}
 	counted := map[evKey]bool{}
-	for i, v := range eventTo {
-		if v == nil {
-			continue
-		}
-		ev := f.Events[i]
+	for _, ev := range f.Events {
 		key := evKey{ev.Kind, ev.Peer, ev.State}
 		if locals[ev.Peer] {
 			ev.Peer = ""
 		}
+		if !keep(ev.Peer) {
+			continue
+		}
+		v := get(ev.Peer)
 		v.events = append(v.events, ev)
 		if !counted[key] {
 			counted[key] = true

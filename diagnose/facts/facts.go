@@ -36,9 +36,9 @@ type Section struct {
 	Kind   string
 	Vendor Vendor
 	Lines  []Line
-	// Piece is shared, in order, by the pieces of an output read in pieces
+	// Piece is shared, in order, by the parts of an output parsed in parts
 	// (Parser.Cut), nil otherwise: what a parser decided from an earlier
-	// piece that the later ones keep (e.g. the vendor of the wording).
+	// part that the later ones keep (e.g. the vendor of the wording).
 	Piece map[string]string
 }
 

@@ -1,6 +1,9 @@
 package facts
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // Parser reads one kind of section. Vendor packages export a table of
 // these; package diagnose chains the tables. A new command is one new entry
@@ -18,16 +21,16 @@ type Parser struct {
 	// Parse appends what the section holds to f. It must not panic on any
 	// input and must keep no reference to sec after returning.
 	Parse func(sec *Section, f *Facts)
-	// Cut, when set, lets a long output be parsed in pieces while the rest
-	// of it is still being read. It is asked about each line (cleaned,
-	// leading spaces trimmed) and answers CutHere where a block starts that
-	// Parse reads the same on its own given the headings above it; a
-	// heading slot (1, 2, ...) for a line the blocks below it depend on (an
-	// interface, a crypto map); CutStop when the rest of the output cannot
-	// be cut safely; or CutNo. The engine keeps the latest heading of each
-	// slot (one of slot 1 drops all the others) and repeats them, in input
-	// order and with their own line numbers, at the head of every piece, so
-	// the pieces' facts equal the whole output's.
+	// Cut, when set, lets an output too long to hold (MaxSectionLines) be
+	// parsed in parts that read the same as the whole. It is asked about
+	// each line (cleaned, leading spaces trimmed) and answers CutHere where
+	// a block starts that Parse reads the same on its own given the
+	// headings above it; a heading slot (1, 2, ...) for a line the blocks
+	// below it depend on (an interface, a crypto map); CutStop when the
+	// rest of the output cannot be cut safely; or CutNo. The engine keeps
+	// the latest heading of each slot (one of slot 1 drops all the others)
+	// and repeats them, in input order and with their own line numbers, at
+	// the head of every part.
 	Cut func(line string) int
 }
 
@@ -68,27 +71,18 @@ type Signature struct {
 	Extract func(line string, at int) (peer, state, detail string, ok bool)
 }
 
-// PrefixSet tells whether a line starts with one of a set of literals,
-// trying only those that share the line's first two bytes: the vendors'
-// line parsers ask it about every line of every paste.
+// PrefixSet tells whether a line starts with one of a set of literals;
+// only the literals that share the line's first byte are tried.
 type PrefixSet struct {
 	byFirst [256][]string
-	second  [256][4]uint64 // the second bytes the prefixes of each first byte have
 }
 
 // NewPrefixSet indexes prefixes (non-empty literals).
 func NewPrefixSet(prefixes ...string) *PrefixSet {
 	p := &PrefixSet{}
 	for _, s := range prefixes {
-		if s == "" {
-			continue
-		}
-		c := s[0]
-		p.byFirst[c] = append(p.byFirst[c], s)
-		if len(s) == 1 {
-			p.second[c] = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
-		} else {
-			p.second[c][s[1]>>6] |= 1 << (s[1] & 63)
+		if s != "" {
+			p.byFirst[s[0]] = append(p.byFirst[s[0]], s)
 		}
 	}
 	return p
@@ -99,12 +93,8 @@ func (p *PrefixSet) Match(s string) bool {
 	if s == "" {
 		return false
 	}
-	c := s[0]
-	if len(s) > 1 && p.second[c][s[1]>>6]&(1<<(s[1]&63)) == 0 {
-		return false
-	}
-	for _, q := range p.byFirst[c] {
-		if len(s) >= len(q) && s[:len(q)] == q {
+	for _, q := range p.byFirst[s[0]] {
+		if strings.HasPrefix(s, q) {
 			return true
 		}
 	}

@@ -11,21 +11,6 @@ import "github.com/tunneldoc/tunneldoc/diagnose/facts"
 // address would leave the previous one in force, so the rest is then read
 // in one piece.
 func CutIPsecSA(line string) int {
-	if line != "" {
-		// most lines of the output: none of the words below can start them
-		switch line[0] | 0x20 {
-		case 'i', 'p', 'c', 'l', 't', 'n':
-		default:
-			if line[0] >= 'A' && line[0] <= 'Z' || line[0] >= 'a' && line[0] <= 'z' || line[0] >= '0' && line[0] <= '9' {
-				return facts.CutNo
-			}
-		}
-	}
-	return cutIPsecSA(line)
-}
-
-// cutIPsecSA is CutIPsecSA without its first-byte shortcut.
-func cutIPsecSA(line string) int {
 	t := trimHeading(line)
 	switch {
 	case hasPrefixFold(t, "there are no ipsec sa"), hasPrefixFold(t, "no sas found"):
