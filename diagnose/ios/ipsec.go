@@ -448,7 +448,8 @@ func ipsecVendor(lines []facts.Line, def facts.Vendor) (facts.Vendor, bool) {
 			return facts.VendorASA, true
 		case strings.Contains(t, "ip mtu idb") || strings.Contains(t, "ipv6 mtu idb") ||
 			strings.Contains(t, "#pkts compr. failed") || strings.Contains(t, "protected vrf:") ||
-			strings.Contains(t, "plaintext mtu") || strings.Contains(t, "PERMIT, flags="):
+			strings.Contains(t, "plaintext mtu") || strings.Contains(t, "PERMIT, flags=") ||
+			strings.Contains(t, "current_peer ") && strings.Contains(t, " port "): // ASA: "current_peer: X"
 			return facts.VendorIOS, true
 		}
 	}
