@@ -109,6 +109,12 @@ var signatures = []facts.Signature{
 	{ID: "ios/ikev2-auth-failed", Anchor: "authentication data FAILED", Event: facts.EvAuthFailed},
 	{ID: "ios/ikev2-auth-failed-notify", Anchor: "AUTHENTICATION_FAILED", Event: facts.EvAuthFailed},
 	{ID: "ios/ikev2-auth-exchange-failed", Anchor: "Auth exchange failed", Event: facts.EvAuthFailed},
+	// %CRYPTO-6-IKMP_AUTH_FAIL: Authentication method N failed with host A
+	{ID: "ios/ikmp-auth-fail", Anchor: "IKMP_AUTH_FAIL", Re: re(`IKMP_AUTH_FAIL.*?(?:with host {ip}|$)`), Event: facts.EvAuthFailed},
+	// %CRYPTO-4-IKMP_NO_SA: IKE message from A has no SA and is not an
+	// initialization offer: encrypted IKE this side cannot read (keys differ,
+	// or one side was reset)
+	{ID: "ios/ikmp-no-sa", Anchor: "has no SA and is not an initialization offer", Re: re(`(?:IKE message from {ip}.*)?has no SA`), Event: facts.EvAuthFailed, State: "weak"},
 	{ID: "ios/authenticated", Anchor: "SA has been authenticated", Re: re(`SA has been authenticated(?: with {ip})?`), Event: facts.EvAuthOK},
 	{ID: "ios/identity-mismatch", Anchor: "dentity", Re: re(`(?i)identity mismatch|verification of peer's identity failed|peer's identity .*(?:not matched|does not match)`), Event: facts.EvIDMismatch},
 	{ID: "ios/cert-invalid-pki", Anchor: "CERTIFICATE_INVALID", Event: facts.EvCertInvalid},
@@ -139,6 +145,9 @@ var signatures = []facts.Signature{
 	{ID: "ios/ikev2-no-proposal-chosen", Anchor: "NO_PROPOSAL_CHOSEN", Event: facts.EvNoProposalNotify},
 	{ID: "ios/ts-unacceptable", Anchor: "TS_UNACCEPTABLE", Event: facts.EvP2ProxyMismatch},
 	{ID: "ios/ikev2-no-policy-for-ts", Anchor: "no IPSEC policy found for received TS", Event: facts.EvP2ProxyMismatch},
+	// "[IPsec -> IKEv2] Callback received for the validate proposal - FAILED.":
+	// IPsec refused the child SA proposal of IKE_AUTH / CREATE_CHILD_SA
+	{ID: "ios/ikev2-validate-proposal-failed", Anchor: "validate proposal - FAILED", Event: facts.EvP2NoProposal},
 	{ID: "ios/all-ipsec-proposals-unacceptable", Anchor: "IPSec SA proposals found unacceptable", Event: facts.EvP2NoProposal},
 	{ID: "ios/qm-failed", Anchor: "Processing of Quick mode failed", Re: re(`failed with peer at {ip}`), Event: facts.EvP2Failed},
 	{ID: "ios/qm-fsm-error", Anchor: "QM FSM error", Event: facts.EvP2Failed},
