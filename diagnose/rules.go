@@ -1074,6 +1074,9 @@ func lifetimeSeconds(s string) int {
 }
 
 func ruleHealthy(v *view) *hit {
+	if ikeDeletedSinceUp(v) {
+		return nil
+	}
 	installed := false
 	for _, s := range v.ipsec {
 		if s.HasSAs() || s.Counters.Encaps > 0 && s.Counters.Decaps > 0 {
@@ -1151,6 +1154,35 @@ func ruleHealthy(v *view) *hit {
 
 func routedNothingIn(peer string, decrypted int64) string {
 	return fmt.Sprintf("The tunnel to %s is up: IKE and IPsec SAs are established and %d packets from the peer were decrypted; nothing has been encrypted towards it yet. The traffic selectors are any-to-any (route-based), so routing decides what enters the tunnel: if traffic should already go through it, check the routes that point at the tunnel interface.", peerName(peer), decrypted)
+}
+
+// ikeDeletedSinceUp: a strongSwan log where the IKE SA was deleted (by
+// the peer or this side) after it was last established, and no SA table
+// in the paste shows one up: the tunnel is not up, whatever the log said
+// before (an IKEv1 responder whose peer deletes the SA it just
+// established, having refused its certificate or identity, sees no more).
+func ikeDeletedSinceUp(v *view) bool {
+	up, del := 0, 0
+	for _, ev := range v.events {
+		if ev.Vendor != facts.VendorStrongSwan {
+			continue
+		}
+		switch {
+		case ev.Kind == facts.EvP1Complete && ev.Ref.Line > up:
+			up = ev.Ref.Line
+		case ev.Kind == facts.EvSADeleted && strings.HasPrefix(ev.State, "IKE_SA") && ev.Ref.Line > del:
+			del = ev.Ref.Line
+		}
+	}
+	if del == 0 || del < up {
+		return false
+	}
+	for _, s := range v.liveIKE() {
+		if rowUp(s) {
+			return false
+		}
+	}
+	return true
 }
 
 // rowUp: an IKE SA row in an established state (detail tables print no

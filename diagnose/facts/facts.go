@@ -231,6 +231,7 @@ const (
 	EvNotifyIn     EventKind = "notify_in"     // an error notify arrived (State: its type), before its exchange says what it means
 	EvProposalList EventKind = "proposal_list" // a proposal list printed (State: "received" or "configured"; Detail: the list)
 	EvAuthSelf     EventKind = "auth_self"     // this side authenticated itself to the peer (Detail: the method)
+	EvConfig       EventKind = "config"        // a configuration value the device printed (State: the key, Detail: the value)
 )
 
 // Event is one recognised debug or log line.

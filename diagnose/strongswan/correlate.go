@@ -33,9 +33,10 @@ import (
 //     was established concerns a CHILD_SA's PFS group: re-kinded to
 //     EvP2PFSMismatch, or to EvP2PFSOffered when a CHILD_SA was established
 //     after it (charon retried with the requested group and it worked).
-//   - an IKEv1 Main/Aggressive Mode request answered with "no IKE config
-//     found": the responder has no IKEv1 connection for the peer ->
-//     EvVersionMismatch (the detail says it may also be no config at all).
+//   - a request answered with "no IKE config found" while the paste shows
+//     this side's connection (stroke's "keyexchange=ikevN") of the other
+//     IKE version -> EvVersionMismatch; without that it stays a missing
+//     connection for the peer.
 func Correlate(f *facts.Facts) {
 	evs := f.Events
 	var add []facts.Event
@@ -76,10 +77,18 @@ func Correlate(f *facts.Facts) {
 				e.Kind = facts.EvP2PFSMismatch
 			}
 		case e.Kind == facts.EvNoPSK && e.State == StateNoIKEConfig:
+			// "no IKE config found" is no connection of the request's IKE
+			// version for the addresses: a version mismatch only when the
+			// paste shows this side's connection with the other version
 			r := previous(evs[:i], e, facts.EvP1Received, "")
-			if r != nil && (r.State == "ID_PROT" || r.State == "AGGRESSIVE") {
-				add = append(add, derived(e, facts.EvVersionMismatch, "IKEv1",
-					"peer sent an IKEv1 "+r.State+" request and no IKEv1 connection matched it (this side IKEv2-only, or no connection for the peer at all)"))
+			c := previous(evs[:i], e, facts.EvConfig, "keyexchange")
+			if r == nil || c == nil {
+				continue
+			}
+			v1 := r.State == "ID_PROT" || r.State == "AGGRESSIVE"
+			if v1 && c.Detail == "2" || r.State == "IKE_SA_INIT" && c.Detail == "1" {
+				add = append(add, derived(e, facts.EvVersionMismatch, "IKEv"+c.Detail,
+					"peer sent an "+r.State+" request and this side's connection is IKEv"+c.Detail+" only"))
 			}
 		}
 	}

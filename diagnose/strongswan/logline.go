@@ -222,6 +222,8 @@ var wordings = []wording{
 	{"src/libcharon/sa/ikev1/authenticators/psk_v1_authenticator.c", facts.Signature{ID: "sw/v1-psk-hash-mismatch", Anchor: "calculated HASH does not match HASH payload", Event: facts.EvAuthFailed}},
 	{srcPSKv2 + ", " + srcPhase1, facts.Signature{ID: "sw/no-shared-key", Anchor: "no shared key found for", Event: facts.EvNoPSK}},
 	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/no-ike-config", Anchor: "no IKE config found for", Re: re(`no IKE config found for {any}\.\.\.{ip}`), Event: facts.EvNoPSK, State: StateNoIKEConfig}},
+	// the connection as stroke loaded it (level 2): its IKE version
+	{"src/libcharon/plugins/stroke/stroke_socket.c", facts.Signature{ID: "sw/stroke-keyexchange", Anchor: "keyexchange=ikev", Re: re(`\bkeyexchange=ikev(?P<detail>[0-2])$`), Event: facts.EvConfig, State: "keyexchange"}},
 	{srcIKEAuth, facts.Signature{ID: "sw/no-matching-peer-config", Anchor: "no matching peer config found", Event: facts.EvIDMismatch}},
 	{srcPhase1, facts.Signature{ID: "sw/v1-no-peer-config", Anchor: "no peer config found", Event: facts.EvIDMismatch}},
 	{srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/v1-idr-mismatch", Anchor: "' does not match to '", Re: re(`IDir '(?P<detail>[^']*)' does not match to '`), Event: facts.EvIDMismatch}},
