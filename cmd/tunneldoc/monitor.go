@@ -144,8 +144,8 @@ func startMonitor(ctx context.Context, cfg MonitorConfig, deps monitorDeps) (sto
 		waits = append(waits, func() { srv.Close() })
 	}
 	hook := m.WebhookHandler(cfg.WebhookToken.Reveal())
-	if cfg.WebhookToken == "" {
-		deps.Logger.Warn("monitor webhook has no token (monitor.webhook_token_env names an unset variable): anyone who reaches it can open incidents")
+	if cfg.WebhookToken == "" && (cfg.WebhookListen != "" || deps.Mux != nil) {
+		deps.Logger.Warn("monitor webhook has no token ($"+cfg.WebhookTokenEnv+" is not set): anyone who reaches it can open incidents")
 	}
 	switch {
 	case cfg.WebhookListen != "":

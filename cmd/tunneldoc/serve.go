@@ -187,9 +187,11 @@ func (m *Main) startOps(ctx context.Context, raw store.Store, link *slackLink) e
 
 // startMonitor starts the tunnel monitor (polling, syslog, webhooks) when
 // monitor.* turn it on; it posts through the bot's messenger.
-func (m *Main) startMonitor(ctx context.Context, cfg *bot.Config, raw store.Store) error {
+// mux, when not nil, is the Events API listener's: the webhook is served
+// there unless monitor.webhook_listen gives it a listener of its own.
+func (m *Main) startMonitor(ctx context.Context, cfg *bot.Config, raw store.Store, mux *http.ServeMux) error {
 	stop, err := startMonitor(ctx, m.Config.Monitor, monitorDeps{
-		Messenger: cfg.Messenger, Store: raw, Collector: m.Collector, Checker: m.Checker, Clock: bot.RealClock, Logger: m.Log,
+		Messenger: cfg.Messenger, Store: raw, Collector: m.Collector, Checker: m.Checker, Clock: bot.RealClock, Logger: m.Log, Mux: mux,
 		Started: func(mon *monitor.Monitor) { cfg.Silencer = mon },
 	})
 	if err != nil {
@@ -201,7 +203,7 @@ func (m *Main) startMonitor(ctx context.Context, cfg *bot.Config, raw store.Stor
 
 func (m *Main) runConsole(ctx context.Context, cfg bot.Config, raw store.Store) error {
 	cfg.Messenger = bot.NewConsoleMessenger(m.Stdout)
-	if err := m.startMonitor(ctx, &cfg, raw); err != nil {
+	if err := m.startMonitor(ctx, &cfg, raw, nil); err != nil {
 		return err
 	}
 	b, err := bot.New(cfg)
@@ -239,7 +241,11 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 	}
 	messenger := bot.NewSlackMessenger(api, bot.RealClock, m.Log)
 	cfg.Messenger = messenger
-	if err := m.startMonitor(ctx, &cfg, raw); err != nil {
+	var mux *http.ServeMux // the Events API listener's paths (http mode)
+	if m.Transport == modeHTTP {
+		mux = http.NewServeMux()
+	}
+	if err := m.startMonitor(ctx, &cfg, raw, mux); err != nil {
 		return err
 	}
 	cfg.Modals = messenger
@@ -261,7 +267,8 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	h := bot.NewHTTPHandler(workCtx, b, c.Slack.SigningSecret.Reveal(), bot.RealClock, m.Log)
-	srv := &http.Server{Addr: c.Slack.Listen, Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	mux.Handle("/", h) // the monitor's webhook path, when mounted, is more specific
+	srv := &http.Server{Addr: c.Slack.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	m.Log.Info("listening for Slack", "addr", c.Slack.Listen, "events", bot.PathEvents, "interactive", bot.PathInteractive, "commands", bot.PathCommands)

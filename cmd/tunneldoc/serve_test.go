@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -77,4 +80,69 @@ func TestRunServeHTTP(t *testing.T) {
 		t.Fatalf("code %d %s", code, errb.String())
 	}
 	t.Log(errb.String())
+}
+
+// In http mode without monitor.webhook_listen, the monitor's webhook is
+// served on the Events API listener, as the README says.
+func TestServeHTTPMountsMonitorWebhook(t *testing.T) {
+	var mu sync.Mutex
+	var posted []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		posted = append(posted, r.URL.Path+" "+r.Form.Get("channel"))
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/auth.test":
+			fmt.Fprint(w, `{"ok":true,"user_id":"UBOT","team":"T","user":"tunneldoc"}`)
+		case "/chat.postMessage":
+			fmt.Fprint(w, `{"ok":true,"channel":"C0ALERTS","ts":"1700000000.000100"}`)
+		default:
+			fmt.Fprint(w, `{"ok":true}`)
+		}
+	}))
+	defer api.Close()
+	addr := freeAddr(t, "tcp")
+	env := map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api.URL, "TUNNELDOC_LISTEN": addr, "TUNNELDOC_OPS_LISTEN": "off",
+		"TUNNELDOC_MONITOR_CHANNEL": "C0ALERTS", "TUNNELDOC_MONITOR_WEBHOOK_TOKEN": "hook-token",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb bytes.Buffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"serve"}, envOf(env), strings.NewReader(""), &out, &errb) }()
+	post := func(token string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/monitor/alerts", strings.NewReader(`{"peer":"90.1.1.1","device":"fw-hq","status":"down"}`))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if !eventually(5*time.Second, 20*time.Millisecond, func() bool { code, _ := post("wrong"); return code != 0 }) {
+		t.Fatalf("serve never listened on %s: %s", addr, errb.String())
+	}
+	if code, body := post("wrong"); code != http.StatusUnauthorized {
+		t.Errorf("a wrong webhook token: %d %s", code, body)
+	}
+	if code, body := post("hook-token"); code != http.StatusOK || !strings.Contains(body, `"events":1`) {
+		t.Errorf("the alert on the Events API listener: %d %s", code, body)
+	}
+	if !eventually(10*time.Second, 20*time.Millisecond, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Contains(posted, "/chat.postMessage C0ALERTS")
+	}) {
+		t.Errorf("the alert opened no incident thread in C0ALERTS; Slack saw %v", posted)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d %s", code, errb.String())
+	}
 }
