@@ -132,7 +132,10 @@ func (h *Handler) pingRedis(ctx context.Context) error {
 	if !h.pinging.CompareAndSwap(false, true) {
 		return errors.New("redis ping: an earlier ping is still unanswered")
 	}
-	ctx, cancel := context.WithTimeout(ctx, h.opts.ReadyTimeout)
+	// The ping outlives the probe when Redis is slow; it ends on its own
+	// deadline, not with the request, so the store sees (and counts) the
+	// failure instead of a cancellation.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.opts.ReadyTimeout)
 	done := make(chan error, 1)
 	go func() {
 		defer cancel()
