@@ -145,7 +145,7 @@ func startMonitor(ctx context.Context, cfg MonitorConfig, deps monitorDeps) (sto
 	}
 	hook := m.WebhookHandler(cfg.WebhookToken.Reveal())
 	if cfg.WebhookToken == "" && (cfg.WebhookListen != "" || deps.Mux != nil) {
-		deps.Logger.Warn("monitor webhook has no token ($"+cfg.WebhookTokenEnv+" is not set): anyone who reaches it can open incidents")
+		deps.Logger.Warn("monitor webhook has no token ($" + cfg.WebhookTokenEnv + " is not set): anyone who reaches it can open incidents")
 	}
 	switch {
 	case cfg.WebhookListen != "":
