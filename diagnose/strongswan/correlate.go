@@ -119,10 +119,15 @@ func notifyMeaning(before []facts.Event, e *facts.Event) (facts.EventKind, strin
 	case "TS_UNACCEPTABLE", "INVALID_SELECTORS", "SINGLE_PAIR_REQUIRED":
 		return facts.EvP2ProxyMismatch, e.State + " received"
 	case "AUTHENTICATION_FAILED", "AUTH_FAILED":
-		if a := previous(before, e, facts.EvAuthSelf, ""); a != nil && a.Detail != "pre-shared key" {
-			// the peer refused a signature this side made: its certificate
-			// (expired, untrusted, revoked) or the identity in it
-			return facts.EvCertInvalid, "the peer refused this side's certificate authentication (AUTHENTICATION_FAILED)"
+		if a := previous(before, e, facts.EvAuthSelf, ""); a != nil {
+			switch {
+			case a.Detail == "EAP":
+				return facts.EvXauthFailed, "the peer refused this side's EAP authentication (AUTHENTICATION_FAILED)"
+			case a.Detail != "pre-shared key":
+				// the peer refused a signature this side made: its
+				// certificate (expired, untrusted, revoked) or the identity
+				return facts.EvCertInvalid, "the peer refused this side's certificate authentication (AUTHENTICATION_FAILED)"
+			}
 		}
 		return facts.EvAuthFailed, "the peer refused this side's authentication (AUTHENTICATION_FAILED)"
 	case "INVALID_MAJOR_VERSION":

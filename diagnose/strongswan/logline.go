@@ -190,6 +190,13 @@ var wordings = []wording{
 	{"src/libcharon/encoding/payloads/encrypted_payload.c", facts.Signature{ID: "sw/decryption-failed", Anchor: "decryption failed?", Re: re(`invalid (?P<detail>\S+) payload length, decryption failed\?`), Event: facts.EvMsgFailed, State: StateDecrypt}},
 	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/message-parsing-failed", Anchor: "message parsing failed", Event: facts.EvMsgFailed, State: "parse"}},
 	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/integrity-check-failed", Anchor: "integrity check failed", Event: facts.EvMsgFailed, State: "integrity"}},
+	{srcIKEAuth + ", " + srcChild + ", " + srcMainMode + ", " + srcAggressive + ", " + srcQuickMode + ", " + srcPhase1, facts.Signature{ID: "sw/payload-missing", Anchor: " missing", Re: re(`(?:^|\s)(?P<detail>(?:SA|KE|NONCE|IDi|IDr|IDii|IDir|HASH|SIG|AUTH|TS|sa|configuration) payloads? missing)(?: in message| in XAuth \S+)?$`), Event: facts.EvMsgFailed, State: "payload missing"}},
+	{srcIKEInit + ", " + srcChild, facts.Signature{ID: "sw/dh-value-not-applied", Anchor: "applying DH public value failed", Event: facts.EvMsgFailed, State: "KE"}},
+	{srcPhase1 + ", " + srcQuickMode, facts.Signature{ID: "sw/v1-ke-not-applied", Anchor: "unable to apply received KE value", Event: facts.EvMsgFailed, State: "KE"}},
+	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/unexpected-response", Anchor: " response, but expected ", Re: re(`received (?P<detail>\S+ response, but expected \S+)`), Event: facts.EvMsgFailed, State: "unexpected"}},
+	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/message-verification-failed", Anchor: "message verification failed", Event: facts.EvMsgFailed, State: "parse"}},
+	{srcTaskMgrV2, facts.Signature{ID: "sw/critical-unknown-payloads", Anchor: "critical unknown payloads found", Event: facts.EvMsgFailed, State: "parse"}},
+	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/encrypted-no-keys", Anchor: "found encrypted message, but no keys available", Event: facts.EvMsgFailed, State: StateDecrypt}},
 	{srcMessage, facts.Signature{ID: "sw/v1-hash-payload-mismatch", Anchor: "received HASH payload does not match", Event: facts.EvMsgFailed, State: "integrity"}},
 
 	// --- notifies: the exchange they came in decides what they mean (Correlate) ---
@@ -199,6 +206,7 @@ var wordings = []wording{
 	// --- liveness of an established IKE SA ---
 	{srcTaskMgrV2, facts.Signature{ID: "sw/giving-up-path-probings", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) path probings`), Event: facts.EvDPDDead}},
 	{srcIKESA, facts.Signature{ID: "sw/rekeying-failed-not-responding", Anchor: "rekeying IKE_SA failed, peer not responding", Event: facts.EvDPDDead}},
+	{srcIKESA, facts.Signature{ID: "sw/delete-failed-not-responding", Anchor: "IKE_SA delete failed, peer not responding", Event: facts.EvDPDDead}},
 	{"src/libcharon/processing/jobs/dpd_timeout_job.c", facts.Signature{ID: "sw/v1-dpd-timed-out", Anchor: "DPD check timed out", Event: facts.EvDPDDead}},
 
 	// --- proposals: printed lists are observations; the refusals decide ---
@@ -212,6 +220,12 @@ var wordings = []wording{
 	{srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/v1-no-proposal-found", Anchor: "no proposal found", Event: facts.EvP1NoProposal}},
 	{srcPhase1, facts.Signature{ID: "sw/v1-no-config-allows-auth", Anchor: "but none allows ", Re: re(`but none allows (?P<detail>.+? authentication using \S+ Mode)`), Event: facts.EvP1NoProposal}},
 	{srcAggressive, facts.Signature{ID: "sw/v1-aggressive-psk-disabled", Anchor: "Aggressive Mode PSK disabled", Event: facts.EvP1NoProposal, State: "AGGRESSIVE"}},
+	// a DH group this side cannot use: supporting detail of a proposal failure
+	{srcIKEInit + ", " + srcQuickMode, facts.Signature{ID: "sw/dh-group-not-supported", Anchor: " not supported", Re: re(`(?:configured|requested) DH group (?P<detail>\S+) not supported`), Event: facts.EvP1AttrMismatch}},
+	{srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/v1-dh-group-selection", Anchor: "DH group ", Re: re(`(?P<detail>DH group selection failed|negotiated DH group not supported)`), Event: facts.EvP1AttrMismatch}},
+	// the peer asked (INVALID_KE_PAYLOAD) for a CHILD_SA DH group that no
+	// proposal of this side has: the PFS groups differ
+	{srcChild, facts.Signature{ID: "sw/requested-dh-group-not-in-proposals", Anchor: "not contained in any of our proposals", Re: re(`requested DH group (?P<detail>\S+) not contained`), Event: facts.EvP2PFSMismatch}},
 	// Same words for IKE_SA_INIT and CREATE_CHILD_SA; Correlate re-reads it
 	// as a PFS group mismatch when the IKE SA was already up.
 	{srcIKEInit + ", " + srcChild, facts.Signature{ID: "sw/dh-group-not-accepted", Anchor: "didn't accept DH group", Re: re(`peer didn't accept DH group (?P<detail>\S+, it requested \S+)`), Event: facts.EvP1AttrMismatch, State: StateInvalidKE}},
@@ -230,6 +244,11 @@ var wordings = []wording{
 	{srcIKEAuth, facts.Signature{ID: "sw/idr-mismatch", Anchor: "but require ", Re: re(`received IDr (?P<detail>\S+), but require `), Event: facts.EvIDMismatch}},
 	{"src/libstrongswan/credentials/auth_cfg.c", facts.Signature{ID: "sw/constraint-check-failed", Anchor: "constraint check", Re: re(`constraint check(?:ing)? failed(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
 	{srcIKEAuth, facts.Signature{ID: "sw/peer-config-unacceptable", Anchor: "' unacceptable", Re: re(`selected peer config '[^']*' unacceptable(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
+	{srcIKEAuth, facts.Signature{ID: "sw/eap-config-unacceptable", Anchor: "peer requested EAP, config unacceptable", Event: facts.EvIDMismatch}},
+	{srcIKEAuth, facts.Signature{ID: "sw/ppk-required", Anchor: "PPK required but ", Event: facts.EvAuthFailed}},
+	{srcPubkeyV2 + ", " + srcPubkeyV1 + ", " + srcPhase1, facts.Signature{ID: "sw/no-private-key", Anchor: "private key found for", Re: re(`no (?:\S+ )?private key found for '(?P<detail>[^']*)'`), Event: facts.EvCertInvalid}},
+	{srcPubkeyV2, facts.Signature{ID: "sw/no-common-hash", Anchor: "no common hash algorithm found to create signature", Event: facts.EvCertInvalid}},
+	{srcIKESA, facts.Signature{ID: "sw/ike-version-not-supported", Anchor: "IKE version ", Re: re(`IKE version (?P<detail>\d+) not supported`), Event: facts.EvVersionMismatch}},
 	{srcPSKv2 + ", " + srcPubkeyV2 + ", " + srcPubkeyV1, facts.Signature{ID: "sw/auth-myself", Anchor: "' (myself) ", Re: re(`authentication of '[^']*' \(myself\) (?:with (?P<detail>\S+(?: key)?)(?: successful)?|successful)`), Event: facts.EvAuthSelf}},
 	// an IKEv2 INFORMATIONAL carrying AUTHENTICATION_FAILED: the peer
 	// rejected this side's IKE_AUTH after this side thought the IKE SA up;
@@ -256,6 +275,9 @@ var wordings = []wording{
 	// --- remote access ---
 	{"src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/xauth-failed", Anchor: "XAuth authentication of", Re: re(`XAuth authentication of '[^']*' (?:\(myself\) )?failed`), Event: facts.EvXauthFailed}},
 	{"src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/xauth-ok", Anchor: "XAuth authentication of", Re: re(`XAuth authentication of '[^']*' (?:\(myself\) )?successful`), Event: facts.EvXauthOK}},
+	{"src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/xauth-destroying", Anchor: "destroying IKE_SA after failed XAuth authentication", Event: facts.EvXauthFailed}},
+	{"src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/xauth-no-method", Anchor: "no XAuth method found", Event: facts.EvXauthFailed}},
+	{srcEAP, facts.Signature{ID: "sw/eap-msk-verification-failed", Anchor: " EAP MSK failed", Re: re(`verification of AUTH payload with(?:out)? EAP MSK failed`), Event: facts.EvXauthFailed}},
 	{srcEAP, facts.Signature{ID: "sw/eap-failed", Anchor: "EAP method ", Re: re(`EAP method \S+ failed`), Event: facts.EvXauthFailed}},
 	{srcEAP, facts.Signature{ID: "sw/eap-failure-received", Anchor: "received EAP_FAILURE", Event: facts.EvXauthFailed}},
 	{srcEAP, facts.Signature{ID: "sw/eap-auth-failed", Anchor: "EAP authentication failed", Event: facts.EvXauthFailed}},
@@ -281,6 +303,11 @@ var wordings = []wording{
 	{srcQuickMode, facts.Signature{ID: "sw/peer-selected-invalid-ts", Anchor: "peer selected invalid traffic selectors", Event: facts.EvP2ProxyMismatch}},
 	{srcChild + ", " + srcQuickMode, facts.Signature{ID: "sw/child-sa-established", Anchor: " established with SPIs ", Re: re(`CHILD_SA \S+ established with SPIs \S+ \S+ and TS (?P<detail>.*)`), Event: facts.EvP2Complete}},
 	{srcChild + ", " + srcQuickMode, facts.Signature{ID: "sw/unable-to-install-sa", Anchor: "unable to install ", Re: re(`unable to install (?P<detail>.*?) in kernel`), Event: facts.EvP2Failed}},
+	{srcChild, facts.Signature{ID: "sw/mode-unacceptable", Anchor: " mode requested by responder is unacceptable", Re: re(`(?P<detail>\S+) mode requested by responder is unacceptable`), Event: facts.EvP2PolicyRejected}},
+	{srcChild + ", " + srcQuickMode, facts.Signature{ID: "sw/spi-allocation-failed", Anchor: "SPI", Re: re(`(?P<detail>unable to allocate SPIs from kernel|allocating SPI from kernel failed|allocating SPI failed)`), Event: facts.EvP2Failed}},
+	{srcChild, facts.Signature{ID: "sw/cp-negotiation-failed", Anchor: "configuration payload negotiation failed", Event: facts.EvModeCfgFailed}},
+	{srcQuickMode, facts.Signature{ID: "sw/v1-ts-missing-in-config", Anchor: " traffic selector missing in configuration", Re: re(`(?P<detail>local|remote) traffic selector missing in configuration`), Event: facts.EvP2ProxyMismatch}},
+	{srcChild, facts.Signature{ID: "sw/temporary-failure", Anchor: " notify, will retry later", Re: re(`received (?P<state>[A-Z_]+) notify, will retry later`), Event: facts.EvNotifyIn}},
 	{srcChild, facts.Signature{ID: "sw/child-sa-failed", Anchor: "failed to establish CHILD_SA", Event: facts.EvP2Failed}},
 
 	// --- teardown ---
