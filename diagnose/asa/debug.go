@@ -29,7 +29,7 @@ var debugPrefixSet = facts.NewPrefixSet(debugPrefixes...)
 
 func isDebugLine(line string) bool {
 	s := strings.TrimLeft(line, " ")
-	if debugPrefixSet.Match(s) {
+	if debugPrefixSet.Match(s) || saPrefixed(s) {
 		return true
 	}
 	if strings.IndexByte(s, '%') < 0 {
@@ -66,6 +66,9 @@ var signatures = []facts.Signature{
 	{ID: "asa/ikev2-exchange-sa-init", Anchor: "IKE_SA_INIT Exchange", Event: facts.EvContextP1},
 	{ID: "asa/ikev2-exchange-auth", Anchor: "IKE_AUTH Exchange", Event: facts.EvContextP2},
 	{ID: "asa/ikev2-exchange-create-child", Anchor: "CREATE_CHILD_SA Exchange", Event: facts.EvContextP2},
+	{ID: "asa/ikev2-exchange-type-sa-init", Anchor: "Exchange type: IKE_SA_INIT", Event: facts.EvContextP1},
+	{ID: "asa/ikev2-exchange-type-auth", Anchor: "Exchange type: IKE_AUTH", Event: facts.EvContextP2},
+	{ID: "asa/ikev2-exchange-type-create-child", Anchor: "Exchange type: CREATE_CHILD_SA", Event: facts.EvContextP2},
 	// %ASA-5-713257 "Phase 1 failure: Mismatched attribute types for class
 	// Encryption: Rcv'd: Triple-DES Cfg'd: AES-256": Detail names the class and both values
 	{ID: "asa/p1-mismatched-attribute", Anchor: "Mismatched attribute types for class", Extract: mismatchedAttribute, Event: facts.EvP1AttrMismatch},
@@ -148,6 +151,19 @@ func fragNeeded(line string, at int) (peer, state, detail string, ok bool) {
 		}
 	}
 	return peer, "", "", true
+}
+
+// saPrefixed: "(19): IKEv2 IKE_AUTH Exchange RESPONSE": the continuation
+// lines of an IKEv2 packet dump carry the SA's number instead of a prefix.
+func saPrefixed(s string) bool {
+	if len(s) < 4 || s[0] != '(' {
+		return false
+	}
+	i := 1
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i > 1 && strings.HasPrefix(s[i:], "):")
 }
 
 // mismatchedAttribute reads "... [IP = A, ]Phase 1 failure: Mismatched
