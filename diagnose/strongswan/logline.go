@@ -43,7 +43,9 @@ func IsCharonLine(line string) bool {
 		w = w[:prefixWindow]
 	}
 	for i := strings.IndexByte(w, '['); i >= 0; {
-		if i+4 < len(w) && w[i+4] == ']' && logGroups[w[i+1:i+4]] {
+		// "[IKE]", or "[IKE1]" when the log level is printed too
+		// (filelog/syslog option log_level)
+		if i+4 < len(w) && logGroups[w[i+1:i+4]] && (w[i+4] == ']' || i+5 < len(w) && w[i+4] >= '0' && w[i+4] <= '4' && w[i+5] == ']') {
 			return true
 		}
 		j := strings.IndexByte(w[i+1:], '[')

@@ -479,12 +479,13 @@ func TestInitiateOutput(t *testing.T) {
 // it (charon[pid] before the thread and group, a numbered IKE_SA tag),
 // the starter's syslog name, and the bare messages `ipsec up` echoes.
 func TestLogFormsOfLabLogs(t *testing.T) {
-	filelog := regexp.MustCompile(`(?m)^([A-Z][a-z]{2}\s+\d+ \d{2}:\d{2}:\d{2}) (\d{2}\[[A-Z]{3}\]) (?:<[^>]*> )?`)
+	filelog := regexp.MustCompile(`(?m)^([A-Z][a-z]{2}\s+\d+ \d{2}:\d{2}:\d{2}) ((\d{2})\[([A-Z]{2})([A-Z])\]) (?:<[^>]*> )?`)
 	forms := map[string]string{
 		"journald":      "$1 gw01 charon-systemd[812]: ",
 		"pfsense":       "$1 fw01 charon[41234]: $2 <con1000|5> ",
 		"opnsense":      "2026-11-23T19:41:39.123456+00:00 fw02.example charon[77181]: $2 <con1-000|12> ",
 		"syslog":        "$1 gw01 charon: $2 ",
+		"log level":     "$1 $3[$4${5}1] <C1|3> ",
 		"ipsec up bare": "",
 	}
 	for _, c := range labCases {
