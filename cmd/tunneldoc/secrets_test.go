@@ -23,7 +23,11 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact/redacttest"
 )
 
 // Every secret shape a pasted configuration can hold, each with a value
@@ -330,10 +334,150 @@ func TestSecretsAllPaths(t *testing.T) {
 		}
 	})
 
-	t.Run("serve", func(t *testing.T) { secretsThroughServe(t, paste) })
+	t.Run("shapes", func(t *testing.T) { secretShapesThroughCLIAndRenderers(t) })
+
+	t.Run("serve", func(t *testing.T) { secretsThroughServe(t, paste, shapesPaste(t)) })
 }
 
-func secretsThroughServe(t *testing.T, paste string) {
+// shapePaste is one diagnosed paste holding one shape of
+// redacttest.Shapes, placed one way.
+type shapePaste struct {
+	name    string
+	text    string
+	secrets []string
+	// quoted: the shape sits where the engine must quote it (the wrapped
+	// continuation of an evidence line)
+	quoted bool
+}
+
+// pskDebug is a real failing debug (a pre-shared key mismatch) and the
+// 1-based line of its first evidence line.
+func pskDebug(t *testing.T) ([]string, int) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "diagnose", "testdata", "cases", "psk_mismatch", "seed001-ios-19-4-reserved-not-zero.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.TrimRight(string(b), "\n")
+	rep := diagnose.Diagnose(text, diagnose.Options{})
+	if rep.Cause != diagnose.CausePSKMismatch || len(rep.Evidence) == 0 {
+		t.Fatalf("the debug no longer diagnoses as a failure with evidence: %s", rep.Cause)
+	}
+	return strings.Split(text, "\n"), rep.Evidence[0].Line
+}
+
+// shapePastes places every shape three ways into the failing debug: as a
+// line of its own (a config line pasted above the debug), as the wrapped
+// continuation of the debug's evidence line, and dressed as chat clients,
+// terminals and web pages hand it over (markdown escapes, bold, ANSI
+// colours, a no-break space: each both ways), and inside a code fence.
+func shapePastes(t *testing.T) []shapePaste {
+	debug, ev := pskDebug(t)
+	own := func(line string) string {
+		return "HUB#show running-config\n" + line + "\n!\nHUB#debug crypto isakmp\n" + strings.Join(debug, "\n") + "\n"
+	}
+	wrapped := func(line string) string {
+		lines := append(append(append([]string{"HUB#debug crypto isakmp"}, debug[:ev]...), "  "+strings.TrimLeft(line, " \t")), debug[ev:]...)
+		return strings.Join(lines, "\n") + "\n"
+	}
+	var out []shapePaste
+	for _, sh := range redacttest.Shapes {
+		name := sh.Vendor + "/" + sh.Name
+		for _, d := range redacttest.Dress(sh) {
+			out = append(out,
+				shapePaste{name + " (" + d.Name + ", own line)", own(d.Line), sh.Secrets, false},
+				shapePaste{name + " (" + d.Name + ", wrapped)", wrapped(d.Line), sh.Secrets, !sh.Log})
+		}
+		out = append(out, shapePaste{name + " (code fence)", "```\n" + own(sh.Line) + "```\n", sh.Secrets, false})
+	}
+	return out
+}
+
+// shapesPaste is every shape, each as a line of its own and as a wrapped
+// continuation of an evidence line, in one paste.
+func shapesPaste(t *testing.T) string {
+	debug, ev := pskDebug(t)
+	var b strings.Builder
+	b.WriteString("HUB#show running-config\n")
+	for _, sh := range redacttest.Shapes {
+		for _, d := range redacttest.Dress(sh) {
+			b.WriteString(d.Line + "\n")
+		}
+	}
+	b.WriteString("!\nHUB#debug crypto isakmp\n")
+	for i, l := range debug {
+		b.WriteString(l + "\n")
+		if i+1 == ev {
+			for _, sh := range redacttest.Shapes {
+				b.WriteString("  " + strings.TrimLeft(sh.Line, " \t") + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// shapeSecrets is every secret of redacttest.Shapes.
+func shapeSecrets() []string {
+	var out []string
+	for _, sh := range redacttest.Shapes {
+		out = append(out, sh.Secrets...)
+	}
+	return out
+}
+
+// secretShapesThroughCLIAndRenderers diagnoses every shape paste through
+// the CLI (text and JSON) and renders its report for Slack (blocks,
+// fallback, attached evidence file) and for the console: no secret in any.
+func secretShapesThroughCLIAndRenderers(t *testing.T) {
+	pastes := shapePastes(t)
+	if len(pastes) < 3*120 {
+		t.Fatalf("only %d pastes", len(pastes))
+	}
+	quoted, wrapped := 0, 0
+	for _, p := range pastes {
+		var outputs []string
+		for _, args := range [][]string{{"diagnose"}, {"diagnose", "--json"}} {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(p.text), &out, &errb)
+			if out.Len() == 0 {
+				t.Errorf("%s %v: no output (exit %d): %s", p.name, args, code, errb.String())
+			}
+			outputs = append(outputs, out.String()+errb.String())
+		}
+		rep := diagnose.Diagnose(p.text, diagnose.Options{})
+		if rep.Verdict != diagnose.VerdictDown {
+			t.Errorf("%s: the paste is no longer a failing one: %s %s", p.name, rep.Verdict, rep.Cause)
+		}
+		for _, rc := range []bot.ReplyContext{{Source: "paste"}, {Source: "paste", Peer: rep.Peer, Device: "fw-hq"}} {
+			r := bot.Render(rep, rc)
+			blocks, err := json.Marshal(r.Blocks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outputs = append(outputs, r.Fallback, r.Plain, string(blocks), bot.PlainReport(rep, rc))
+			if r.File != nil {
+				outputs = append(outputs, r.File.Name, r.File.Title, r.File.Content)
+			}
+		}
+		all := strings.Join(outputs, "\n")
+		for _, l := range leaks(all, p.secrets) {
+			t.Errorf("%s leaked %s", p.name, l)
+		}
+		if p.quoted {
+			wrapped++
+			if strings.Contains(outputs[0], redact.Mask) {
+				quoted++
+			}
+		}
+	}
+	// the wrapped placements are quoted as evidence: their redaction was
+	// exercised, not only their absence from a report that left them out
+	if quoted < wrapped {
+		t.Errorf("only %d of %d wrapped shapes were quoted (and masked) in the report", quoted, wrapped)
+	}
+}
+
+func secretsThroughServe(t *testing.T, paste, shapes string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	const labPassword = "LabLoginPw-5521"
@@ -428,6 +572,10 @@ func secretsThroughServe(t *testing.T, paste string) {
 	mention("1700000004.000100", "check tunnel 40.10.7.1 on fw-ios")
 	mention("1700000005.000100", fmt.Sprintf("check tunnel %s on fw-asa", deviceNamed(t, l, "fw-asa").Scenario.Peer))
 	mention("1700000006.000100", fmt.Sprintf("check tunnel %s on fw-swan", deviceNamed(t, l, "fw-swan").Scenario.Peer))
+	// every secret shape, dressed every way, as lines of their own and as
+	// continuations of an evidence line
+	waits["1700000007.000100"] = diagnose.Diagnose(shapes, diagnose.Options{}).Cause
+	mention("1700000007.000100", "diagnose\n```\n"+shapes+"\n```")
 
 	// The monitor: fw-mon's tunnel goes down and gets a diagnosis reply.
 	if err := sw.Set("ios-psk-mismatch"); err != nil {
@@ -461,6 +609,7 @@ func secretsThroughServe(t *testing.T, paste string) {
 	}
 
 	secrets := append(append([]string{"ChatKeyA-1357", "ChatKeyB-2468", signing, "BotToken-1035"}, labKeys...), secretValues...)
+	secrets = append(secrets, shapeSecrets()...)
 	for where, text := range map[string]string{
 		"Slack": slk.text(),
 		"logs":  logs.String() + stdout.String(),

@@ -77,7 +77,11 @@ func clean(line string) (c cleaned, ok bool) {
 	}
 	c.text = b.String()
 	if cut := leadingNoise(c.text); cut > 0 {
-		c.text, c.start, c.end = c.text[cut:], c.start[cut:], c.end[cut:]
+		// keep the indentation, drop the quote and the prompt after it
+		ind := skipBlank(c.text, 0)
+		c.text = c.text[:ind] + c.text[cut:]
+		c.start = append(c.start[:ind:ind], c.start[cut:]...)
+		c.end = append(c.end[:ind:ind], c.end[cut:]...)
 	}
 	return c, c.text != line
 }
@@ -172,19 +176,31 @@ func isZeroWidth(r rune) bool {
 	return r >= 0x200b && r <= 0x200d || r == 0x2060 || r == 0xfeff || r == 0x00ad || r == utf8.RuneError
 }
 
-// leadingNoise is the length of a chat quote ("> ", repeated) and a device
-// prompt ("R1#", "R1(config-keyring)#", "user@srx# ", "ASA(config-tunnel-ipsec)# ")
-// that open s; 0 when there is none.
+// leadingNoise is where a chat quote ("> ", repeated) and a device prompt
+// ("R1#", "R1(config-keyring)#", "user@srx# ", "ASA(config-tunnel-ipsec)# ")
+// that open s (after its indentation) end; 0 when there is neither.
 func leadingNoise(s string) int {
-	i := 0
+	ind := skipBlank(s, 0)
+	i := ind
 	for i < len(s) && s[i] == '>' {
 		i++
 		for i < len(s) && s[i] == ' ' {
 			i++
 		}
 	}
-	// prompt: a host name, an optional "(mode)", then # or >, directly
-	// followed by the command (IOS) or by one space (Junos, ASA).
+	if p := promptEnd(s, i); p > i {
+		return p
+	}
+	if i > ind {
+		return i
+	}
+	return 0
+}
+
+// promptEnd: a host name, an optional "(mode)", then #, > or %, directly
+// followed by the command (IOS) or by one space (Junos, ASA); i when s[i:]
+// opens with no prompt.
+func promptEnd(s string, i int) int {
 	j := i
 	for j < len(s) && isHostByte(s[j]) {
 		j++

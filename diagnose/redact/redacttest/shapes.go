@@ -14,6 +14,10 @@ type Shape struct {
 	Line    string
 	Secrets []string
 	Keep    string
+	// Log: the line is a log line of its own, with its logger's prefix;
+	// an engine reads it as a new message, never as the wrapped rest of
+	// the line before.
+	Log bool
 }
 
 // s builds a Shape whose one secret is sec.
@@ -217,8 +221,8 @@ var Shapes = []Shape{
 	s("alibaba", "escaped json Psk", `"IkeConfig": "{\"Psk\":\"Qk162AliEsc\",\"IkeVersion\":\"ikev1\"}"`, "Qk162AliEsc", "IkeVersion"),
 
 	// ---- Session keys in verbose debugs
-	s("strongswan", "dump row of a key", "Dec  6 10:00:01 gw charon: 14[IKE]    0: 7F 3A 9C 12 45 66 78 9A 7F 3A 9C 12 45 66 78 9A  .:..Efx..:..Efx.", "7F 3A 9C 12 45 66 78 9A 7F 3A 9C 12 45 66 78 9A", "14[IKE]"),
-	s("strongswan", "dump row last short", "14[IKE]   16: DE AD BE EF                                      ....", "DE AD BE EF", "14[IKE]"),
+	{Vendor: "strongswan", Name: "dump row of a key", Line: "Dec  6 10:00:01 gw charon: 14[IKE]    0: 7F 3A 9C 12 45 66 78 9A 7F 3A 9C 12 45 66 78 9A  .:..Efx..:..Efx.", Secrets: []string{"7F 3A 9C 12 45 66 78 9A 7F 3A 9C 12 45 66 78 9A"}, Keep: "14[IKE]", Log: true},
+	{Vendor: "strongswan", Name: "dump row last short", Line: "14[IKE]   16: DE AD BE EF                                      ....", Secrets: []string{"DE AD BE EF"}, Keep: "14[IKE]", Log: true},
 	s("strongswan", "dump row no prefix", "   32: C0 FF EE 11 22 33 44 55 66 77 88 99 AA BB CC DD  ...\"3DUfw......", "C0 FF EE 11 22 33 44 55 66 77 88 99 AA BB CC DD", ""),
 	s("libreswan", "dump row", "Dec  6 10:00:01 west pluto[2034]: |   5e 1f 3d 2c  1b 0a 99 88  77 66 55 44  33 22 11 00   ^.=,....wfUD3\".", "5e 1f 3d 2c  1b 0a 99 88", "pluto[2034]:"),
 	s("libreswan", "dump row plain", "|   a1 b2 c3 d4  e5 f6 07 18", "a1 b2 c3 d4  e5 f6 07 18", "|"),
