@@ -91,6 +91,7 @@ var bareStarts = facts.NewPrefixSet(
 	"no acceptable proposal found", "no acceptable traffic selectors", "no matching proposal found", "no matching CHILD_SA config",
 	"no trusted ", "no issuer certificate", "authentication of '", "tried ", "traffic selectors ", "peer didn't accept DH group",
 	"IDir '", "received IDr ", "constraint check failed", "selected peer config ", "looking for peer configs",
+	"DH group ", "peer requested EAP",
 	"could not decrypt payloads", "message parsing failed", "integrity check failed", "calculated HASH does not match",
 	"failed to establish CHILD_SA", "deleting IKE_SA ", "closing CHILD_SA ", "received DELETE for ", "sending DELETE for ",
 	"remote host is behind NAT", "local host is behind NAT", "sending DPD request", "DPD check timed out",
@@ -164,7 +165,9 @@ const (
 )
 
 // wordings maps charon's messages (5.9 format strings, checked on real
-// captures) to observations. IKEv2 message IDs are 0 for IKE_SA_INIT and
+// captures) to observations. Where an older charon (5.5 and before) worded
+// a message differently ("received proposals inacceptable"), the entry
+// takes both. IKEv2 message IDs are 0 for IKE_SA_INIT and
 // 1 for IKE_AUTH; a request with a higher ID is sent on an IKE SA that is
 // already up (INFORMATIONAL such as DPD, or CREATE_CHILD_SA), which is why
 // the retransmit wordings split on the ID.
@@ -218,7 +221,7 @@ var wordings = []wording{
 	{srcProposal + ", src/libcharon/config/ike_cfg.c, src/libcharon/config/child_cfg.c", facts.Signature{ID: "sw/configured-proposals", Anchor: "configured proposals: ", Re: re(`configured proposals: (?P<detail>(?:IKE|ESP|AH):.*)`), Event: facts.EvProposalList, State: StateConfigured}},
 	{srcProposal, facts.Signature{ID: "sw/received-esp-proposal-pfs", Anchor: "received proposals: ", Re: re(`received proposals: (?:ESP|AH):[^,]*?/{dh}\b`), Event: facts.EvP2PFSOffered, State: StateReceived}},
 	{srcProposal + ", src/libcharon/config/child_cfg.c", facts.Signature{ID: "sw/configured-esp-proposal-pfs", Anchor: "configured proposals: ", Re: re(`configured proposals: (?:ESP|AH):[^,]*?/{dh}\b`), Event: facts.EvP2PFSOffered, State: StateConfigured}},
-	{srcIKEInit, facts.Signature{ID: "sw/received-proposals-unacceptable", Anchor: "received proposals unacceptable", Event: facts.EvP1NoProposal}},
+	{srcIKEInit, facts.Signature{ID: "sw/received-proposals-unacceptable", Anchor: "received proposals ", Re: re(`received proposals (?:un|in)acceptable`), Event: facts.EvP1NoProposal}},
 	{srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/v1-no-proposal-found", Anchor: "no proposal found", Event: facts.EvP1NoProposal}},
 	{srcPhase1, facts.Signature{ID: "sw/v1-no-config-allows-auth", Anchor: "but none allows ", Re: re(`but none allows (?P<detail>.+? authentication using \S+ Mode)`), Event: facts.EvP1NoProposal}},
 	{srcAggressive, facts.Signature{ID: "sw/v1-aggressive-psk-disabled", Anchor: "Aggressive Mode PSK disabled", Event: facts.EvP1NoProposal, State: "AGGRESSIVE"}},
@@ -231,7 +234,7 @@ var wordings = []wording{
 	// Same words for IKE_SA_INIT and CREATE_CHILD_SA; Correlate re-reads it
 	// as a PFS group mismatch when the IKE SA was already up.
 	{srcIKEInit + ", " + srcChild, facts.Signature{ID: "sw/dh-group-not-accepted", Anchor: "didn't accept DH group", Re: re(`peer didn't accept DH group (?P<detail>\S+, it requested \S+)`), Event: facts.EvP1AttrMismatch, State: StateInvalidKE}},
-	{srcIKEInit + ", " + srcChild, facts.Signature{ID: "sw/dh-group-unacceptable", Anchor: "unacceptable, requesting", Re: re(`DH group (?P<detail>\S+ unacceptable, requesting \S+)`), Event: facts.EvP1AttrMismatch, State: StateInvalidKE}},
+	{srcIKEInit + ", " + srcChild, facts.Signature{ID: "sw/dh-group-unacceptable", Anchor: "acceptable, requesting", Re: re(`DH group (?P<detail>\S+ (?:un|in)acceptable, requesting \S+)`), Event: facts.EvP1AttrMismatch, State: StateInvalidKE}},
 
 	// --- authentication and identities ---
 	{srcPSKv2, facts.Signature{ID: "sw/psk-mac-mismatched", Anchor: "but MAC mismatched", Re: re(`tried (?P<detail>\d+) shared keys? for`), Event: facts.EvAuthFailed}},
@@ -245,8 +248,8 @@ var wordings = []wording{
 	{srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/v1-idr-mismatch", Anchor: "' does not match to '", Re: re(`IDir '(?P<detail>[^']*)' does not match to '`), Event: facts.EvIDMismatch}},
 	{srcIKEAuth, facts.Signature{ID: "sw/idr-mismatch", Anchor: "but require ", Re: re(`received IDr (?P<detail>\S+), but require `), Event: facts.EvIDMismatch}},
 	{"src/libstrongswan/credentials/auth_cfg.c", facts.Signature{ID: "sw/constraint-check-failed", Anchor: "constraint check", Re: re(`constraint check(?:ing)? failed(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
-	{srcIKEAuth, facts.Signature{ID: "sw/peer-config-unacceptable", Anchor: "' unacceptable", Re: re(`selected peer config '[^']*' unacceptable(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
-	{srcIKEAuth, facts.Signature{ID: "sw/eap-config-unacceptable", Anchor: "peer requested EAP, config unacceptable", Event: facts.EvIDMismatch}},
+	{srcIKEAuth, facts.Signature{ID: "sw/peer-config-unacceptable", Anchor: "acceptable", Re: re(`selected peer config '[^']*' (?:un|in)acceptable(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
+	{srcIKEAuth, facts.Signature{ID: "sw/eap-config-unacceptable", Anchor: "peer requested EAP, config ", Re: re(`peer requested EAP, config (?:un|in)acceptable`), Event: facts.EvIDMismatch}},
 	{srcIKEAuth, facts.Signature{ID: "sw/ppk-required", Anchor: "PPK required but ", Event: facts.EvAuthFailed}},
 	{srcPubkeyV2 + ", " + srcPubkeyV1 + ", " + srcPhase1, facts.Signature{ID: "sw/no-private-key", Anchor: "private key found for", Re: re(`no (?:\S+ )?private key found for '(?P<detail>[^']*)'`), Event: facts.EvCertInvalid}},
 	{srcPubkeyV2, facts.Signature{ID: "sw/no-common-hash", Anchor: "no common hash algorithm found to create signature", Event: facts.EvCertInvalid}},
@@ -299,7 +302,7 @@ var wordings = []wording{
 	{srcChild, facts.Signature{ID: "sw/no-proposal-chosen-child", Anchor: "NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", Event: facts.EvP2NoProposal}},
 	{srcChild, facts.Signature{ID: "sw/ts-unacceptable-notify", Anchor: " notify, no CHILD_SA built", Re: re(`received (?P<state>TS_UNACCEPTABLE|INVALID_SELECTORS|SINGLE_PAIR_REQUIRED) notify, no CHILD_SA built`), Event: facts.EvP2ProxyMismatch}},
 	{srcChild, facts.Signature{ID: "sw/internal-address-failure", Anchor: " notify, no CHILD_SA built", Re: re(`received (?P<state>INTERNAL_ADDRESS_FAILURE|FAILED_CP_REQUIRED) notify, no CHILD_SA built`), Event: facts.EvModeCfgFailed}},
-	{srcChild, facts.Signature{ID: "sw/traffic-selectors-unacceptable", Anchor: " unacceptable", Re: re(`traffic selectors (?P<detail>.*?) unacceptable`), Event: facts.EvP2ProxyMismatch}},
+	{srcChild, facts.Signature{ID: "sw/traffic-selectors-unacceptable", Anchor: "acceptable", Re: re(`traffic selectors (?P<detail>.*?) (?:un|in)acceptable`), Event: facts.EvP2ProxyMismatch}},
 	{srcQuickMode, facts.Signature{ID: "sw/no-matching-child-config", Anchor: "no matching CHILD_SA config found", Re: re(`no matching CHILD_SA config found(?: for (?P<detail>.*))?`), Event: facts.EvP2ProxyMismatch}},
 	{srcChild + ", " + srcQuickMode, facts.Signature{ID: "sw/no-acceptable-traffic-selectors", Anchor: "no acceptable traffic selectors found", Event: facts.EvP2ProxyMismatch}},
 	{srcQuickMode, facts.Signature{ID: "sw/peer-selected-invalid-ts", Anchor: "peer selected invalid traffic selectors", Event: facts.EvP2ProxyMismatch}},

@@ -259,6 +259,12 @@ var lineSamples = []struct {
 	{"13[IKE] <lab|1> negotiated DH group not supported", []string{"sw/v1-dh-group-selection"}},
 	{"13[IKE] <lab|1> requested DH group ECP_384 not contained in any of our proposals", []string{"sw/requested-dh-group-not-in-proposals"}},
 	{"13[IKE] <lab|1> peer requested EAP, config unacceptable", []string{"sw/eap-config-unacceptable"}},
+	// charon 5.5 and before: "inacceptable"
+	{"13[IKE] peer requested EAP, config inacceptable", []string{"sw/eap-config-unacceptable"}},
+	{"13[IKE] received proposals inacceptable", []string{"sw/received-proposals-unacceptable"}},
+	{"13[IKE] DH group MODP_2048 inacceptable, requesting ECP_256", []string{"sw/dh-group-unacceptable"}},
+	{"13[CFG] selected peer config 'lab' inacceptable: non-matching authentication done", []string{"sw/peer-config-unacceptable"}},
+	{"13[IKE] traffic selectors 10.99.2.0/24 === 10.99.1.0/24 inacceptable", []string{"sw/traffic-selectors-unacceptable"}},
 	{"13[CFG] <lab|1> PPK required but no PPK found for 'b.tunneldoc.test'", []string{"sw/ppk-required"}},
 	{"13[IKE] <lab|1> no private key found for 'a.tunneldoc.test'", []string{"sw/no-private-key"}},
 	{"13[IKE] <lab|1> no RSA private key found for 'a.tunneldoc.test'", []string{"sw/no-private-key"}},
