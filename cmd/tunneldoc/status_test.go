@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +67,19 @@ func TestStatusJSONFromRedis(t *testing.T) {
 			got.Cause != want.Cause || got.Channel != want.Channel || got.Thread != want.Thread || want.ID == "" {
 			t.Errorf("incident %s:\n got %+v\nwant %+v", want.ID, got, want)
 		}
+	}
+
+	// From a shell that has REDIS_URL but not the bot's tokens: the
+	// problems outside the redis section are a note, not a refusal.
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte("slack:\n  mode: socketmode\nredis:\n  required: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errb.Reset()
+	code = run(ctx, []string{"status", "--json", "--config", cfgPath}, envOf(map[string]string{"REDIS_URL": rs.url()}), strings.NewReader(""), &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), one.ID) || !strings.Contains(errb.String(), "problems outside the redis section") {
+		t.Errorf("status with the bot's tokens unset: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 
 	// The same incidents as text, one line each.
