@@ -113,7 +113,8 @@ func checkReport(t *testing.T, rep Report, w want, input string) {
 }
 
 // checkEvidence: every quoted line is the input's line at that number,
-// exactly as given but for redaction; every finding has evidence.
+// exactly as given but for terminal control (escape sequences, CR, NUL:
+// see physLine) and redaction; every finding has evidence.
 func checkEvidence(t *testing.T, rep Report, input string) {
 	t.Helper()
 	lines := strings.Split(input, "\n")
@@ -129,7 +130,7 @@ func checkEvidence(t *testing.T, rep Report, input string) {
 			t.Errorf("evidence line %d out of range", e.Line)
 			continue
 		}
-		want := redact.Line(strings.TrimRight(lines[e.Line-1], " \t\r"))
+		want := redact.Line(strings.TrimRight(physLine(lines[e.Line-1]), " \t"))
 		if e.Text != want {
 			t.Errorf("evidence line %d:\n got %q\nwant %q", e.Line, e.Text, want)
 		}

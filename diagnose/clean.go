@@ -4,8 +4,9 @@ import "strings"
 
 // physLine makes one physical line of input readable: cut at MaxLineBytes
 // (the rest of an over-long line is not read), its line end dropped, and
-// control bytes other than tabs removed (binary junk, NULs; nothing a
-// device prints as text).
+// terminal escape sequences (colours) and control bytes other than tabs
+// removed (CR, NULs, binary junk: nothing a device prints as text). The
+// result is the line as evidence quotes it.
 func physLine(s string) string {
 	if len(s) > MaxLineBytes {
 		s = s[:MaxLineBytes]
@@ -21,24 +22,98 @@ func physLine(s string) string {
 	return s
 }
 
-// dropControls removes every control byte but the tab.
+// dropControls removes terminal escape sequences and every control byte
+// but the tab.
 func dropControls(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 0x20 || c == '\t' {
+		switch c := s[i]; {
+		case c == 0x1b:
+			i = escapeEnd(s, i) - 1
+		case c >= 0x20 || c == '\t':
 			b.WriteByte(c)
 		}
 	}
 	return b.String()
 }
 
+// escapeEnd returns where the escape sequence that starts at s[i] (ESC)
+// ends: a CSI "ESC [ parameters intermediates final" (colours, cursor
+// moves, erase), an OSC "ESC ] text" up to BEL or "ESC \\" (window titles,
+// links), or ESC with intermediates and one final byte ("ESC ( B").
+func escapeEnd(s string, i int) int {
+	i++
+	if i < len(s) && s[i] == '[' {
+		i++
+		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x3f {
+			i++
+		}
+	} else if i < len(s) && s[i] == ']' {
+		for i++; i < len(s); i++ {
+			if s[i] == 0x07 {
+				return i + 1
+			}
+			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+		}
+		return i
+	} else {
+		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
+			i++
+		}
+	}
+	if i < len(s) && s[i] >= 0x30 && s[i] <= 0x7e {
+		i++
+	}
+	return i
+}
+
+// colourDebris returns the length of a colour code whose ESC was lost on
+// the way (a chat client or a copy dropped it) at s[i:]: "[1;32m", "[0m",
+// "[m"; 0 when there is none.
+func colourDebris(s string, i int) int {
+	if s[i] != '[' {
+		return 0
+	}
+	j := i + 1
+	for j < len(s) && j-i <= 12 && (isDigit(s[j]) || s[j] == ';') {
+		j++
+	}
+	if j < len(s) && s[j] == 'm' {
+		return j + 1 - i
+	}
+	return 0
+}
+
+// dropColourDebris removes colour codes whose ESC was lost.
+func dropColourDebris(s string) string {
+	var b strings.Builder
+	from := 0 // s[from:i] is still to be copied
+	for i := 0; i < len(s); i++ {
+		if n := colourDebris(s, i); n > 0 {
+			b.WriteString(s[from:i])
+			i += n - 1
+			from = i + 1
+		}
+	}
+	if from == 0 {
+		return s
+	}
+	b.WriteString(s[from:])
+	return b.String()
+}
+
 // cleanLine turns one physical line as pasted into the text parsers match
-// on: chat and markdown debris removed, tabs to spaces, the leading
-// timestamp dropped. Indentation is kept: show outputs nest by it.
+// on: chat and markdown debris and colour codes that lost their ESC
+// removed, tabs to spaces, the leading timestamp dropped. Indentation is kept: show outputs nest by it.
 // fence reports a ``` line, which is dropped.
 func cleanLine(raw string) (text string, fence bool) {
 	s := trimRightSpace(raw)
+	if strings.Contains(s, "m") && strings.IndexByte(s, '[') >= 0 {
+		s = trimRightSpace(dropColourDebris(s))
+	}
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
 		// A fence may carry text after it on the same line (```HUB# show ...).
 		rest := strings.TrimSpace(strings.TrimLeft(t, "`~"))

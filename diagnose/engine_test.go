@@ -1,6 +1,9 @@
 package diagnose
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -49,4 +52,62 @@ func TestLongOutputInParts(t *testing.T) {
 	if len(rep.Sections) != 1 || rep.Sections[0].FirstLine != 2 || rep.Sections[0].LastLine != len(lines) {
 		t.Errorf("sections %+v, want one covering lines 2-%d", rep.Sections, len(lines))
 	}
+}
+
+// TestTerminalDressingAsPlain: every case pasted from a colour terminal
+// (each line in a colour, the first word of each in another), with CRLF
+// line ends, or with NUL bytes in its lines gives the very report of the
+// plain case, evidence text included: escape sequences, CR and NUL are
+// terminal control, not device text.
+func TestTerminalDressingAsPlain(t *testing.T) {
+	dress := map[string]func(line string) string{
+		"ansi": func(l string) string {
+			if i := strings.IndexByte(l, ' '); i > 0 {
+				l = "\x1b[01;31m\x1b[K" + l[:i] + "\x1b[m\x1b[K" + l[i:]
+			}
+			return "\x1b[1;32m" + l + "\x1b[0m"
+		},
+		"crlf": func(l string) string { return l + "\r" },
+		"nul": func(l string) string {
+			if len(l) > 3 {
+				return l[:3] + "\x00" + l[3:] + "\x00"
+			}
+			return l
+		},
+	}
+	paths, _ := filepath.Glob("testdata/cases/*/*.txt")
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain := string(b)
+		want := reportJSON(t, Diagnose(plain, Options{}))
+		for name, f := range dress {
+			lines := strings.Split(plain, "\n")
+			for i := range lines {
+				lines[i] = f(lines[i])
+			}
+			in := strings.Join(lines, "\n")
+			if got := reportJSON(t, Diagnose(in, Options{})); got != want {
+				t.Errorf("%s as %s: report differs from the plain one:\n%s\nplain:\n%s", p, name, got, want)
+			}
+			rep, err := DiagnoseReader(strings.NewReader(in), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := reportJSON(t, rep); got != want {
+				t.Errorf("%s as %s, read from a reader: report differs from the plain one", p, name)
+			}
+		}
+	}
+}
+
+func reportJSON(t *testing.T, rep Report) string {
+	t.Helper()
+	b, err := json.MarshalIndent(rep, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
