@@ -83,7 +83,8 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 			}
 			continue
 		}
-		if hasPrefixFold(t, "session-id:") {
+		if hasPrefixFold(t, "session-id:") && indexFold(t, "status:") > 0 {
+			// (a detail block's own "Session-id: 7" line does not end the SA)
 			// ASA: "Session-id:1, Status:UP-ACTIVE, IKE count:1, CHILD count:2"
 			flush()
 			sessStatus = keyValues(t)["status"]
@@ -127,6 +128,16 @@ func ParseIKEv2Lines(secIndex int, lines []facts.Line, v facts.Vendor, emptyKind
 					cur.DPD = true
 				}
 			}
+		case hasPrefixFold(t, "esp spi in/out:"):
+			// "ESP spi in/out: 0x4c1f2e3d/0x9a8b7c6d" under "Child sa:": an
+			// installed child SA (detail / session detailed outputs)
+			in, out, _ := strings.Cut(strings.TrimSpace(t[len("esp spi in/out:"):]), "/")
+			if zeroSPI(in) || zeroSPI(out) {
+				break
+			}
+			f.IPsecSAs = append(f.IPsecSAs, facts.IPsecSA{Vendor: v, Peer: cur.Peer, LocalAddr: cur.Local, Counters: facts.NoCounters(),
+				InboundSPIs: []string{in}, OutboundSPIs: []string{firstField(out)}, Lines: map[string]int{"outbound_spi": ln.N}, Ref: ref})
+			f.Saw(v)
 		case hasPrefixFold(t, "initiator of sa"):
 			if i := strings.IndexByte(t, ':'); i >= 0 {
 				switch lowerASCII(strings.TrimSpace(t[i+1:])) {
@@ -186,4 +197,9 @@ func ikev2Row(fl, cols []string, v facts.Vendor, af string) (facts.IKESA, bool) 
 		return sa, false
 	}
 	return sa, true
+}
+
+func zeroSPI(s string) bool {
+	s = strings.TrimSpace(s)
+	return s == "" || s == "0x0" || s == "0" || s == "0x00000000"
 }
