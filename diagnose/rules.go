@@ -244,6 +244,10 @@ func rulePeerSilent(v *view) *hit {
 		case st == "MM_WAIT_MSG3":
 			return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at MM_WAIT_MSG3: this side answered %s with message 2 and never got message 3: the reply does not reach the initiator (return route, a firewall in the path) or the initiator rejects it (vendor or version mismatch).", peerName(v.peer)),
 				next: "Paste `debug crypto isakmp` from the initiator: if it never receives message 2, fix the return path"}
+		case st == "IN-NEG" && (row.Encr == "" || strings.HasPrefix(strings.ToLower(row.Encr), "unknown")) && !v.has(facts.EvP1NoProposal):
+			// IKEv2 SA in negotiation with no algorithm agreed: IKE_SA_INIT never completed
+			return &hit{conf: 0.5, refs: append([]facts.Ref{row.Ref}, pings...), state: row.State, summary: fmt.Sprintf("The IKEv2 SA with %s is stuck IN-NEG with no algorithms agreed: IKE_SA_INIT never completed. Most often the peer does not answer (route, UDP/500 blocked, IKEv2 not enabled on the peer); an IKEv2 proposal mismatch looks the same in this table.", peerName(v.peer)),
+				next: "Paste `debug crypto ikev2` while the tunnel tries to come up: only 'Sending Packet' and 'Retransmitting packet' means no answer, NO_PROPOSAL_CHOSEN or 'Failed to find a matching policy' a proposal mismatch"}
 		case (st == "MM_NO_STATE" || st == "AG_NO_STATE") && !v.has(facts.EvP1NoProposal) && !v.has(facts.EvP1ProposalBad):
 			return &hit{conf: 0.5, refs: append([]facts.Ref{row.Ref}, pings...), state: row.State, summary: fmt.Sprintf("The IKE SA with %s is stuck at %s: the first main mode exchange never completed. Most often the peer does not answer (route, UDP/500 blocked, crypto map not applied on the peer); a phase-1 policy mismatch looks the same in this table.", peerName(v.peer), row.State),
 				next: "Paste `debug crypto isakmp` while the tunnel tries to come up: 'phase 1 SA policy not acceptable' means a policy mismatch, only 'sending packet' and 'retransmitting' means no answer"}
