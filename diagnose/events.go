@@ -421,5 +421,6 @@ var logSectionName = map[facts.Vendor]string{
 	facts.VendorIOS:        "IOS debug/log",
 	facts.VendorASA:        "ASA debug/syslog",
 	facts.VendorStrongSwan: "charon log",
+	facts.VendorLibreswan:  "pluto log",
 	facts.VendorUnknown:    "debug/log",
 }

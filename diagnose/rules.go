@@ -208,7 +208,9 @@ func ruleNothingStarted(v *view) *hit {
 		next: "Ping across the tunnel from an inside host (source matching the crypto ACL), then paste `show crypto isakmp sa`, `show crypto map` and `debug crypto isakmp`"}
 }
 
-var silentStates = map[string]bool{"MM_NO_STATE": true, "AG_NO_STATE": true, "MM1": true, "IKE_I_MM1": true, "IKE_SA_INIT": true, "": true, "MM_WAIT_MSG2": true, "CONNECTING": true, "IN-NEG": true}
+var silentStates = map[string]bool{"MM_NO_STATE": true, "AG_NO_STATE": true, "MM1": true, "IKE_I_MM1": true, "IKE_SA_INIT": true, "": true, "MM_WAIT_MSG2": true, "CONNECTING": true, "IN-NEG": true,
+	// libreswan: the first message sent, no answer yet
+	"STATE_MAIN_I1": true, "STATE_AGGR_I1": true, "STATE_V2_PARENT_I1": true, "STATE_PARENT_I1": true}
 
 func rulePeerSilent(v *view) *hit {
 	if h := lastAttemptUnanswered(v); h != nil {
@@ -543,6 +545,11 @@ func ruleMissingPeer(v *view) *hit {
 	return nil
 }
 
+// firstEncryptedStates: libreswan states that wait for the answer to the
+// first encrypted message (pluto's "Possible authentication failure: no
+// acceptable response to our first encrypted message").
+var firstEncryptedStates = map[string]bool{"STATE_MAIN_I3": true, "STATE_MAIN_R2": true, "STATE_V2_PARENT_I2": true, "STATE_PARENT_I2": true}
+
 func rulePSK(v *view) *hit {
 	success := []facts.EventKind{facts.EvAuthOK, facts.EvP1Complete}
 	fails := v.unresolved([]facts.EventKind{facts.EvAuthFailed}, success...)
@@ -559,7 +566,7 @@ func rulePSK(v *view) *hit {
 	}
 	var keyRetrans []facts.Event
 	for _, ev := range v.unresolved([]facts.EventKind{facts.EvP1Retransmit}, success...) {
-		if strings.Contains(ev.State, "KEY_EXCH") || strings.Contains(ev.State, "MSG5") || strings.Contains(ev.State, "MSG6") || strings.Contains(ev.State, "AG_INIT") {
+		if strings.Contains(ev.State, "KEY_EXCH") || strings.Contains(ev.State, "MSG5") || strings.Contains(ev.State, "MSG6") || strings.Contains(ev.State, "AG_INIT") || firstEncryptedStates[ev.State] {
 			keyRetrans = append(keyRetrans, ev)
 		}
 	}

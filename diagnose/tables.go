@@ -5,6 +5,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 	"github.com/tunneldoc/tunneldoc/diagnose/gateways"
 	"github.com/tunneldoc/tunneldoc/diagnose/ios"
+	"github.com/tunneldoc/tunneldoc/diagnose/libreswan"
 )
 
 // tables returns the parser tables, every vendor's, or one vendor's when
@@ -23,6 +24,7 @@ func tables(force facts.Vendor) ([]facts.Parser, []facts.LineParser) {
 		{facts.VendorStrongSwan, strongswanParsers(), strongswanLineParsers()},
 		// the gateways read in part (Junos, ScreenOS, Yamaha, PAN-OS, Azure, racoon)
 		{"gateways", gateways.Parsers, gateways.LineParsers},
+		{facts.VendorLibreswan, libreswan.Parsers, libreswan.LineParsers},
 	}
 	var show []facts.Parser
 	var logs []facts.LineParser

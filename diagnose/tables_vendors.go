@@ -4,6 +4,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/asa"
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 	"github.com/tunneldoc/tunneldoc/diagnose/ios"
+	"github.com/tunneldoc/tunneldoc/diagnose/libreswan"
 	"github.com/tunneldoc/tunneldoc/diagnose/strongswan"
 )
 
@@ -14,4 +15,4 @@ func strongswanLineParsers() []facts.LineParser { return strongswan.LineParsers 
 
 // correlators derive facts that need several lines of one vendor's logs;
 // they run once, after every section is read.
-var correlators = []func(*facts.Facts){ios.FixIKEDirection, strongswan.Correlate}
+var correlators = []func(*facts.Facts){ios.FixIKEDirection, strongswan.Correlate, libreswan.Correlate}

@@ -106,6 +106,9 @@ func (v *view) unresolved(fail []facts.EventKind, success ...facts.EventKind) []
 var upStates = map[string]bool{
 	"QM_IDLE": true, "MM_ACTIVE": true, "AM_ACTIVE": true, "READY": true, "ESTABLISHED": true,
 	"MM_KEY_AUTH": false, "IKE_P1_COMPLETE": true, "UP-ACTIVE": true, "UP": true,
+	// libreswan
+	"STATE_MAIN_I4": true, "STATE_MAIN_R3": true, "STATE_AGGR_I2": true, "STATE_AGGR_R2": true,
+	"STATE_V2_ESTABLISHED_IKE_SA": true, "STATE_PARENT_I3": true, "STATE_PARENT_R2": true,
 }
 
 // liveIKE returns the IKE SA rows that are not marked deleted (or every

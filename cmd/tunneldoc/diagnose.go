@@ -19,15 +19,15 @@ func runDiagnose(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs := flag.NewFlagSet("diagnose", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the contract JSON object")
-	vendor := fs.String("vendor", "auto", "auto, ios, asa or strongswan")
+	vendor := fs.String("vendor", "auto", "auto, ios, asa, strongswan or libreswan")
 	peer := fs.String("peer", "", "focus on this peer address")
 	if err := fs.Parse(reorder(args)); err != nil {
 		return 2
 	}
 	switch *vendor {
-	case "auto", "ios", "asa", "strongswan":
+	case "auto", "ios", "asa", "strongswan", "libreswan":
 	default:
-		fmt.Fprintf(stderr, "tunneldoc diagnose: unknown vendor %q (want auto, ios, asa or strongswan)\n", *vendor)
+		fmt.Fprintf(stderr, "tunneldoc diagnose: unknown vendor %q (want auto, ios, asa, strongswan or libreswan)\n", *vendor)
 		return 2
 	}
 	var readers []io.Reader

@@ -19,6 +19,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 
 func TestDiagnoseExitCodes(t *testing.T) {
 	seed := filepath.Join("..", "..", "diagnose", "testdata", "cases", "psk_mismatch", "seed001-ios-19-4-reserved-not-zero.txt")
+	pluto := filepath.Join("..", "..", "diagnose", "libreswan", "testdata", "lab", "psk-v2", "b-pluto.log")
 	cases := []struct {
 		name  string
 		stdin string
@@ -31,6 +32,8 @@ func TestDiagnoseExitCodes(t *testing.T) {
 		{"flags after file", "", []string{"diagnose", seed, "--json", "--peer", "192.1.1.42"}, 0, `"peer": "192.1.1.42"`},
 		{"nothing readable", "just some words\n", []string{"diagnose"}, 1, "No diagnosis"},
 		{"nothing readable json", "", []string{"diagnose", "--json"}, 1, `"cause": "unknown"`},
+		{"libreswan", "", []string{"diagnose", "--vendor", "libreswan", "--json", pluto}, 0, `"vendor": "libreswan"`},
+		{"libreswan detected", "", []string{"diagnose", "--json", pluto}, 0, `"vendor": "libreswan"`},
 		{"bad vendor", "", []string{"diagnose", "--vendor", "juniper"}, 2, ""},
 		{"bad flag", "", []string{"diagnose", "--nope"}, 2, ""},
 		{"missing file", "", []string{"diagnose", "/nonexistent/paste.txt"}, 2, ""},

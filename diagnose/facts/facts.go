@@ -8,6 +8,7 @@ const (
 	VendorIOS        Vendor = "ios"
 	VendorASA        Vendor = "asa"
 	VendorStrongSwan Vendor = "strongswan"
+	VendorLibreswan  Vendor = "libreswan"
 )
 
 // Line is one logical line of input. A debug line that the terminal or a

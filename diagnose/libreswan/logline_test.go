@@ -1,0 +1,178 @@
+package libreswan
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// TestIsPlutoLine: the forms pluto's lines are pasted in are claimed;
+// status rows and other daemons' lines are not.
+func TestIsPlutoLine(t *testing.T) {
+	yes := []string{
+		`lab-a pluto[2592]: "lab" #1: sent Main Mode request`,                                               // syslog, time stripped
+		`Dec 06 21:15:02 lab-a pluto[2592]: "lab" #1: sent Main Mode request`,                               // journalctl
+		`pluto[2592]: "lab" #1: sent Main Mode request`,                                                     // journalctl -o cat with identifier
+		`lab-a pluto: "lab" #1: sent Main Mode request`,                                                     // syslog without pid
+		`002 "lab" #1: initiating IKEv1 Main Mode connection`,                                               // ipsec auto --up
+		`"lab" #1: initiating IKEv1 Main Mode connection`,                                                   // log file, ipsec up (5.x)
+		`"rw"[3] 192.0.2.7 #4: responding to Main Mode from unknown peer 192.0.2.7`,                         // template instance
+		`ERROR: "lab" #2: netlink response for Add SA esp.1@198.18.44.1: Protocol not supported (errno 93)`, // log file
+		`packet from 198.18.44.1:500: initial Main Mode message received but no connection has been authorized`,
+	}
+	no := []string{
+		`000 "lab": 10.61.7.0/24===198.18.44.1...198.18.44.2===10.62.7.0/24; unrouted; eroute owner: #0`,
+		`000 #1: "lab":500 STATE_MAIN_I4 (IKE SA established); REPLACE_IF_USED in 27901s; newest; idle;`,
+		`006 #2: "lab", type=ESP, add_time=1701890000, inBytes=84, outBytes=84, id='198.18.44.2'`,
+		`"lab":   newest ISAKMP SA: #1; newest IPsec SA: #0; conn serial: $2;`,
+		`09[IKE] <lab|1> initiating IKE_SA lab[1] to 10.99.0.2`,
+		`host charon: 09[IKE] received NO_PROPOSAL_CHOSEN notify error`,
+		`packet from somewhere: nothing`,
+	}
+	for _, l := range yes {
+		if !IsPlutoLine(stripPlutoTime(l)) {
+			t.Errorf("not claimed: %s", l)
+		}
+	}
+	for _, l := range no {
+		if IsPlutoLine(l) {
+			t.Errorf("claimed: %s", l)
+		}
+	}
+}
+
+// labCase says what one side's real output of a lab scenario must and
+// must not yield (testdata/lab/<scenario>/<file>, written by lab/gen.sh).
+type labCase struct {
+	scenario, file string
+	want, not      []facts.EventKind
+}
+
+var (
+	noFailure = []facts.EventKind{facts.EvP1NoProposal, facts.EvP2NoProposal, facts.EvAuthFailed, facts.EvP1GiveUp, facts.EvNoPSK, facts.EvIDMismatch, facts.EvP2ProxyMismatch}
+	labCases  = []labCase{
+		// the kernel cannot install an IPsec SA here: the IKE part is healthy
+		{"healthy-v2", "a-up.txt", []facts.EventKind{facts.EvP1Sent, facts.EvP1ProposalOK, facts.EvP1Complete, facts.EvP2ProxyMismatch}, []facts.EventKind{facts.EvAuthFailed, facts.EvP1GiveUp, facts.EvP1NoProposal}},
+		{"healthy-v2", "b-pluto.log", []facts.EventKind{facts.EvP1ProposalOK, facts.EvP1Received, facts.EvP1Complete, facts.EvP2Failed}, noFailure},
+		{"healthy-v1", "a-syslog.log", []facts.EventKind{facts.EvP1Sent, facts.EvP1Received, facts.EvP1Complete, facts.EvP2Start, facts.EvP2PFSOffered, facts.EvP2Retransmit, facts.EvP2Failed}, noFailure},
+		{"healthy-v1", "b-pluto.log", []facts.EventKind{facts.EvP1Received, facts.EvP1Complete, facts.EvP2Start, facts.EvP2Failed}, noFailure},
+		{"unreachable-v2", "a-up.txt", []facts.EventKind{facts.EvP1Sent, facts.EvP1Retransmit, facts.EvP1GiveUp}, []facts.EventKind{facts.EvP1Received, facts.EvP1NoProposal, facts.EvP1Complete}},
+		{"unreachable-v1", "a-syslog.log", []facts.EventKind{facts.EvP1Sent, facts.EvP1Retransmit, facts.EvP1GiveUp}, []facts.EventKind{facts.EvP1Received, facts.EvP1NoProposal, facts.EvP1Complete}},
+		{"ike-proposal-v2", "a-syslog.log", []facts.EventKind{facts.EvP1Sent, facts.EvP1NoProposal}, []facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal}},
+		{"ike-proposal-v2", "b-pluto.log", []facts.EventKind{facts.EvP1NoProposal}, []facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal, facts.EvNoPSK}},
+		{"ike-proposal-v1", "a-up.txt", []facts.EventKind{facts.EvP1Sent, facts.EvNoProposalNotify}, []facts.EventKind{facts.EvP1Complete, facts.EvP1Received}},
+		{"ike-proposal-v1", "b-pluto.log", []facts.EventKind{facts.EvP1NoProposal}, []facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal}},
+		{"psk-v2", "a-syslog.log", []facts.EventKind{facts.EvP1Sent, facts.EvP1ProposalOK, facts.EvAuthFailed}, []facts.EventKind{facts.EvP1Complete, facts.EvNoPSK}},
+		{"psk-v2", "b-pluto.log", []facts.EventKind{facts.EvP1ProposalOK, facts.EvAuthFailed}, []facts.EventKind{facts.EvP1Complete, facts.EvNoPSK, facts.EvIDMismatch}},
+		{"psk-v1", "a-syslog.log", []facts.EventKind{facts.EvP1Received, facts.EvP1Retransmit, facts.EvP1GiveUp}, []facts.EventKind{facts.EvP1Complete, facts.EvP1NoProposal}},
+		{"psk-v1", "b-pluto.log", []facts.EventKind{facts.EvP1Received, facts.EvAuthFailed}, []facts.EventKind{facts.EvP1Complete, facts.EvP1NoProposal}},
+		{"esp-proposal-v2", "a-syslog.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed, facts.EvP2ProxyMismatch}},
+		{"esp-proposal-v2", "b-pluto.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed}},
+		{"esp-proposal-v1", "a-syslog.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2Start, facts.EvP2Retransmit}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed}},
+		{"esp-proposal-v1", "b-pluto.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed}},
+		{"ts-v2", "b-pluto.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2ProxyMismatch}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed, facts.EvP2NoProposal}},
+		{"ts-v2", "a-syslog.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2ProxyMismatch}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed, facts.EvP2NoProposal}},
+		{"missing-peer-v2", "b-pluto.log", []facts.EventKind{facts.EvNoPSK}, []facts.EventKind{facts.EvP1Complete, facts.EvP1NoProposal}},
+		{"missing-peer-v1", "b-pluto.log", []facts.EventKind{facts.EvNoPSK}, []facts.EventKind{facts.EvP1Complete, facts.EvP1NoProposal}},
+		{"ts-v1", "b-pluto.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2ProxyMismatch}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed, facts.EvP2NoProposal}},
+		{"ts-v1", "a-syslog.log", []facts.EventKind{facts.EvP1Complete, facts.EvIDMismatch, facts.EvP2Retransmit}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed}},
+		{"pfs-v1", "b-pluto.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2PFSMismatch}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed, facts.EvP2ProxyMismatch}},
+		{"id-v2", "b-pluto.log", []facts.EventKind{facts.EvP1ProposalOK, facts.EvIDMismatch}, []facts.EventKind{facts.EvP1Complete, facts.EvAuthFailed, facts.EvP1NoProposal}},
+		{"id-v2", "a-syslog.log", []facts.EventKind{facts.EvP1ProposalOK, facts.EvAuthFailed}, []facts.EventKind{facts.EvP1Complete, facts.EvNoPSK}},
+		{"ike-version", "b-pluto.log", []facts.EventKind{facts.EvNoPSK}, []facts.EventKind{facts.EvP1Complete, facts.EvP1NoProposal}},
+		{"psk-v2-debug", "a-syslog.log", []facts.EventKind{facts.EvP1Sent, facts.EvP1ProposalOK, facts.EvAuthFailed}, []facts.EventKind{facts.EvP1Complete, facts.EvNoPSK, facts.EvP1NoProposal, facts.EvP2ProxyMismatch}},
+		{"psk-v2-debug", "b-pluto.log", []facts.EventKind{facts.EvP1ProposalOK, facts.EvAuthFailed}, []facts.EventKind{facts.EvP1Complete, facts.EvNoPSK, facts.EvP1NoProposal, facts.EvP2ProxyMismatch}},
+		{"esp-proposal-v1-debug", "b-pluto.log", []facts.EventKind{facts.EvP1Complete, facts.EvP2NoProposal}, []facts.EventKind{facts.EvP1NoProposal, facts.EvAuthFailed}},
+		{"missing-peer-v1", "a-syslog.log", []facts.EventKind{facts.EvP1Sent, facts.EvP1GiveUp}, []facts.EventKind{facts.EvP1Received, facts.EvP1Complete}},
+	}
+)
+
+func TestLabLogs(t *testing.T) {
+	for _, c := range labCases {
+		t.Run(c.scenario+"/"+c.file, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join("testdata", "lab", c.scenario, c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			k := kinds(readLog(string(raw)))
+			for _, w := range c.want {
+				if k[w] == 0 {
+					t.Errorf("no %s event", w)
+				}
+			}
+			for _, n := range c.not {
+				if k[n] > 0 {
+					t.Errorf("%d %s events", k[n], n)
+				}
+			}
+		})
+	}
+}
+
+// TestLabLogGoldens: every captured log's signature hits, as a golden.
+func TestLabLogGoldens(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "lab", "*", "*"))
+	n := 0
+	for _, f := range files {
+		base := filepath.Base(f)
+		if !strings.HasSuffix(base, "-up.txt") && !strings.HasSuffix(base, ".log") {
+			continue
+		}
+		n++
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scenario := filepath.Base(filepath.Dir(f))
+		golden(t, filepath.Join("testdata", "golden", "lab", scenario+"--"+base+".golden.json"), readLog(string(raw)))
+	}
+	if n == 0 {
+		t.Fatal("no lab logs under testdata/lab")
+	}
+}
+
+// TestDebugLinesAreNoObservation: plutodebug lines dump payload and
+// notify names; none of them is read as an observation.
+func TestDebugLinesAreNoObservation(t *testing.T) {
+	for _, l := range []string{
+		`lab-a pluto[5575]: | IKE_SA_INIT response containing NO_PROPOSAL_CHOSEN notification`,
+		`| responding to IKE_AUTH message with encrypted notification TS_UNACCEPTABLE`,
+		`lab-a pluto[5575]: | authentication failed: computed hash does not match hash received from peer`,
+	} {
+		if hs := readLog(l); len(hs) > 0 {
+			t.Errorf("%s: read as %v", l, hs)
+		}
+	}
+}
+
+// TestCorrelateInvalidID: INVALID_ID_INFORMATION after the IKE SA is up
+// answers Quick Mode (the refused networks); before it, the identity.
+func TestCorrelateInvalidID(t *testing.T) {
+	events := func(text string) *facts.Facts {
+		f := &facts.Facts{}
+		for _, h := range readLog(text) {
+			f.Events = append(f.Events, facts.Event{Kind: facts.EventKind(h.Kind), Vendor: facts.VendorLibreswan, Peer: h.Peer, State: h.State, Ref: facts.Ref{Line: h.Line}})
+		}
+		Correlate(f)
+		return f
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "lab", "ts-v1", "a-syslog.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := map[facts.EventKind]int{}
+	for _, e := range events(string(raw)).Events {
+		k[e.Kind]++
+	}
+	if k[facts.EvP2ProxyMismatch] == 0 || k[facts.EvIDMismatch] > 0 {
+		t.Errorf("after the IKE SA: %v", k)
+	}
+	f := events(`lab-a pluto[1]: "lab" #1: sent Main Mode I3
+lab-a pluto[1]: "lab" #1: ignoring informational payload INVALID_ID_INFORMATION, msgid=00000000, length=12`)
+	if n := len(f.Events); n != 2 || f.Events[1].Kind != facts.EvIDMismatch {
+		t.Errorf("before the IKE SA: %+v", f.Events)
+	}
+}
