@@ -174,14 +174,14 @@ func (e *engine) finding(v *view, cause string, h *hit) Finding {
 		State:      h.state,
 		Summary:    redact.Line(h.summary),
 		Evidence:   e.evidence(v.rc, h.refs),
-		Fix:        fixFor(cause, v.peer),
+		Fix:        fixFor(facts.Vendor(e.vendor()), cause, v.peer),
 	}
 	if f.Peer == "" && h.peer != "" {
 		f.Peer = h.peer
-		f.Fix = fixFor(cause, h.peer)
+		f.Fix = fixFor(facts.Vendor(e.vendor()), cause, h.peer)
 	}
 	if h.next != "" && h.conf < 0.7 {
-		f.Fix = append([]string{h.next}, f.Fix...)
+		f.Fix = append([]string{nextFor(facts.Vendor(e.vendor()), h.next)}, f.Fix...)
 	}
 	return f
 }
