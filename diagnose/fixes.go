@@ -128,7 +128,7 @@ var fixes = map[string]map[facts.Vendor][]string{
 			"Check each side's configured peer address is the other's real outside address",
 		},
 		pIOS: {
-			"On the responder, add the configuration for <peer>: a `crypto isakmp key` entry (or a keyring `pre-shared-key` entry) for address <peer> and a crypto map entry with `set peer <peer>`",
+			"On the responder, add the configuration for <peer>: an ISAKMP pre-shared key for address <peer> (global, or in a keyring) and a crypto map entry with `set peer <peer>`",
 			"Check each side's configured peer address is the other's real outside address",
 			"If the entry exists, compare the pre-shared keys: a key mismatch can look the same from this side",
 		},
