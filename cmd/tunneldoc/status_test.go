@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -121,4 +125,58 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	if !strings.Contains(out.String(), "tunneldoc serve") {
 		t.Error("--help does not list serve")
 	}
+}
+
+// The incidents section of the file reaches the store Main opens: an
+// incident a console paste opened in Redis lives incidents.open_ttl.
+func TestConfigFileLifetimesReachTheStore(t *testing.T) {
+	rs := startTestRedis(t)
+	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfgPath, []byte("incidents:\n  open_ttl: 2h\n  resolved_ttl: 1h\nops:\n  listen: \"off\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	paste, err := os.ReadFile("../../diagnose/testdata/cases/ike_proposal_mismatch/seed000-asa-all-sa-proposals-unacceptable.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	env := envOf(map[string]string{"REDIS_URL": rs.url(), "TUNNELDOC_CONFIG": cfgPath})
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"console"}, env, strings.NewReader("diagnose\n"+string(paste)+"\n.\nquit\n"), &out, &errb); code != 0 {
+		t.Fatalf("console: exit %d\n%s", code, errb.String())
+	}
+	out.Reset()
+	if code := run(ctx, []string{"status", "--json"}, env, strings.NewReader(""), &out, &errb); code != 0 {
+		t.Fatalf("status: exit %d\n%s", code, errb.String())
+	}
+	var rep statusReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || len(rep.Open) != 1 {
+		t.Fatalf("want one open incident: %v\n%s", err, out.String())
+	}
+	ttl := redisPTTL(t, rs, "tunneldoc:incident:"+rep.Open[0].ID)
+	if ttl <= time.Hour || ttl > 2*time.Hour {
+		t.Errorf("the open incident lives %s in Redis; incidents.open_ttl is 2h", ttl)
+	}
+}
+
+// redisPTTL asks the server itself how long key lives (RESP, no client).
+func redisPTTL(t *testing.T, rs *testRedis, key string) time.Duration {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", rs.port), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(c, "*2\r\n$4\r\nPTTL\r\n$%d\r\n%s\r\n", len(key), key)
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, ":") {
+		t.Fatalf("PTTL %s: %q %v", key, line, err)
+	}
+	ms, err := strconv.ParseInt(strings.TrimSpace(line[1:]), 10, 64)
+	if err != nil || ms < 0 {
+		t.Fatalf("PTTL %s: %q (no such key or no TTL)", key, line)
+	}
+	return time.Duration(ms) * time.Millisecond
 }
