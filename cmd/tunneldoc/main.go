@@ -27,8 +27,9 @@ Usage:
   tunneldoc console [--config FILE] run the bot on this terminal, whatever tokens are set
   tunneldoc status [--json] [--config FILE]
                                     list the open incidents in the configured store (Redis)
-  tunneldoc diagnose [--json] [--vendor auto|ios|asa|strongswan] [--peer X] [FILE...]
-                                    diagnose pasted device output (standard input when no FILE)
+  tunneldoc diagnose [--json] [--vendor V] [--peer X] [FILE...]
+                                    diagnose pasted device output (standard input when no FILE;
+                                    --vendor auto by default, diagnose --help lists the others)
   tunneldoc compare A.cfg B.cfg [--json]
                                     find the mismatch between two peers' crypto configs
   tunneldoc config check [--config FILE] [--show]
