@@ -5,24 +5,19 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
-func BenchmarkRender(b *testing.B) {
-	c := renderCases()["long_evidence"]
-	for b.Loop() {
-		_ = bot.Render(c.r, c.rc)
-	}
-}
-
 // BenchmarkHandlePaste: one pasted seed scenario, end to end through the
 // bot core (parse, redact, diagnose, render, store) with the in-memory
 // store and a console messenger writing nowhere.
 func BenchmarkHandlePaste(b *testing.B) {
-	text, err := readSeed("seed004_scenario1a.txt")
+	raw, err := os.ReadFile("testdata/seed004_scenario1a.txt")
+	text := string(raw)
 	if err != nil {
 		b.Fatal(err)
 	}

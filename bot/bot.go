@@ -39,14 +39,22 @@ type Config struct {
 	Store     store.Store
 	Messenger Messenger
 	Checker   TunnelChecker   // nil: no device inventory configured
+	Peers     PeerResolver    // nil: a check's peer is not looked up before it runs
 	Files     FileFetcher     // nil: attachments are not read
 	Groups    GroupResolver   // nil: CheckGroups cannot be resolved
-	Modals    ModalOpener     // nil: /tunnel diagnose cannot open its modal
+	Forms     PasteFormOpener // nil: /tunnel diagnose cannot open its paste form
 	Recover   ThreadRecoverer // nil: a thread the store forgot stays forgotten
-	Metrics   Metrics         // nil: nothing recorded
-	Clock     Clock
-	Logger    *slog.Logger
-	Access    Access
+	// Deliveries, when the Messenger queues posts it could not send (it
+	// returns stand-in ts, IsQueuedTS), says when they are delivered;
+	// nil: the Messenger never queues.
+	Deliveries DeliveryWatcher
+	// Outbox, when set, is the Messenger's queue of calls that failed for
+	// a while; Bot.Start starts its delivery.
+	Outbox  Starter
+	Metrics Metrics // nil: nothing recorded
+	Clock   Clock
+	Logger  *slog.Logger
+	Access  Access
 	// BotUserID is the bot's own Slack user ID (auth.test), to ignore itself.
 	BotUserID    string
 	MaxFileBytes int64
@@ -125,14 +133,12 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.MaxConcurrent <= 0 {
 		cfg.MaxConcurrent = 16
 	}
-	if sm, ok := cfg.Messenger.(*SlackMessenger); ok && sm.Metrics == nil {
-		if m, ok := cfg.Metrics.(deferredMetrics); ok {
-			sm.Metrics = m
-		}
-	}
 	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), sem: make(chan struct{}, cfg.MaxConcurrent), notOurs: map[string]time.Time{}, groupCache: map[string]groupEntry{},
 		pending: newPendingWrites(cfg.MaxPendingWrites)}, nil
 }
+
+// UserID is the bot's own chat user (Config.BotUserID).
+func (b *Bot) UserID() string { return b.cfg.BotUserID }
 
 // Handle answers one request. Transports call it after acking, on their
 // own goroutine; it returns when the answer was sent (or failed).
@@ -187,7 +193,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 
 	switch cmd.Kind {
 	case CmdHelp, CmdEmpty:
-		b.reply(ctx, req, helpText)
+		b.replyWith(ctx, req, Paragraphs(helpBlock))
 		b.auditLog(req, "help", "", "answered")
 	case CmdStatus:
 		b.status(ctx, req)
@@ -208,16 +214,10 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		}
 		b.paste(ctx, req, cmd, owner)
 	default:
-		b.reply(ctx, req, "I did not understand `"+escapeMrkdwn(redact.Text(cmd.Text))+"`.\n"+helpText)
+		b.replyWith(ctx, req, Paragraphs(Block{Text: "I did not understand `" + Literal(redact.Text(cmd.Text)) + "`."}, helpBlock))
 		b.auditLog(req, "unknown", "", "answered with help")
 	}
 }
-
-const helpText = "*tunneldoc* finds why an IPsec tunnel is down.\n" +
-	"• `check tunnel 90.1.1.1` (optionally `on fw-hq`): I log into the device, collect `show crypto` output and diagnose it.\n" +
-	"• `diagnose` followed by pasted output (in or out of ``` fences), or just paste output with a mention, or attach a file or snippet.\n" +
-	"• `status`: open incidents.  • `help`: this text.\n" +
-	"I answer in a thread; follow-up pastes in that thread need no mention. Buttons: Re-check, Acknowledge, Resolved."
 
 // withFiles appends the text of attached files to the command.
 func (b *Bot) withFiles(ctx context.Context, req Request, cmd Command) Command {
@@ -228,17 +228,17 @@ func (b *Bot) withFiles(ctx context.Context, req Request, cmd Command) Command {
 	var notes []string
 	for _, f := range req.Files {
 		if !isTextFile(f) {
-			notes = append(notes, fmt.Sprintf("`%s` is not a text file; skipped.", escapeMrkdwn(f.Name)))
+			notes = append(notes, fmt.Sprintf("`%s` is not a text file; skipped.", Literal(f.Name)))
 			continue
 		}
 		if f.Size > b.cfg.MaxFileBytes {
-			notes = append(notes, fmt.Sprintf("`%s` is %d KiB, over the %d KiB limit; paste the relevant part instead.", escapeMrkdwn(f.Name), f.Size>>10, b.cfg.MaxFileBytes>>10))
+			notes = append(notes, fmt.Sprintf("`%s` is %d KiB, over the %d KiB limit; paste the relevant part instead.", Literal(f.Name), f.Size>>10, b.cfg.MaxFileBytes>>10))
 			continue
 		}
 		data, err := b.cfg.Files.Fetch(ctx, f, b.cfg.MaxFileBytes)
 		if err != nil {
 			b.log.Warn("file download failed", "file", f.ID, "err", err)
-			notes = append(notes, fmt.Sprintf("I could not download `%s`: %s", escapeMrkdwn(f.Name), safeErr(err)))
+			notes = append(notes, fmt.Sprintf("I could not download `%s`: %s", Literal(f.Name), safeErr(err)))
 			continue
 		}
 		parts = append(parts, string(data))
@@ -279,11 +279,16 @@ func replyThread(req Request) string {
 	return req.TS
 }
 
-// reply posts a short text answer in the request's thread; requests
-// without a message of their own (slash commands, modals) get it as an
-// ephemeral message.
+// reply posts a short answer (reply text, text.go) in the request's
+// thread; requests without a message of their own (slash commands,
+// modals) get it as an ephemeral message.
 func (b *Bot) reply(ctx context.Context, req Request, text string) {
-	m := Message{Channel: req.Channel, ThreadTS: replyThread(req), Text: text}
+	b.replyWith(ctx, req, Text(text))
+}
+
+// replyWith is reply for an answer of more than one plain paragraph.
+func (b *Bot) replyWith(ctx context.Context, req Request, r Reply) {
+	m := Message{Channel: req.Channel, ThreadTS: replyThread(req), Reply: r}
 	if req.Kind == KindSlash || req.Kind == KindModal {
 		m.EphemeralTo = req.User
 	}
@@ -343,31 +348,5 @@ func (b *Bot) mayPaste(req Request) bool {
 
 // safeErr is the user-facing form of an error: redacted and short.
 func safeErr(err error) string {
-	return escapeMrkdwn(truncate(redact.Text(err.Error()), 300))
-}
-
-// silence turns tunnel-down notifications for a peer off for a while, or
-// back on.
-func (b *Bot) silence(ctx context.Context, req Request, cmd Command) {
-	switch {
-	case cmd.Err != "":
-		b.reply(ctx, req, cmd.Err)
-	case b.cfg.Silencer == nil:
-		b.reply(ctx, req, "Tunnel-down notifications are not running here (the monitor is off), so there is nothing to silence.")
-	case cmd.For == 0:
-		if err := b.cfg.Silencer.Unsilence(ctx, cmd.Peer); err != nil {
-			b.reply(ctx, req, "I could not lift the silence: "+safeErr(err))
-			return
-		}
-		b.reply(ctx, req, fmt.Sprintf("Notifications for %s are back on.", escapeMrkdwn(cmd.Peer)))
-		b.auditLog(req, "unsilence", cmd.Peer, "done")
-	default:
-		until, err := b.cfg.Silencer.Silence(ctx, cmd.Peer, cmd.For, req.User)
-		if err != nil {
-			b.reply(ctx, req, "I could not silence "+escapeMrkdwn(cmd.Peer)+": "+safeErr(err))
-			return
-		}
-		b.reply(ctx, req, fmt.Sprintf("Tunnel-down notifications for %s are silenced until %s.", escapeMrkdwn(cmd.Peer), until.UTC().Format("2006-01-02 15:04 MST")))
-		b.auditLog(req, "silence", cmd.Peer, cmd.For.String())
-	}
+	return Literal(truncate(redact.Text(err.Error()), 300))
 }

@@ -168,35 +168,35 @@ func (rc ReplyContext) collectionNotes() (notes []CollectionNote, commands int) 
 // maxNoteLines bounds the notes listed inline; the rest are counted.
 const maxNoteLines = 6
 
-// collectionText is the warning section: the headline, one line per
-// note with its advice.
-func collectionText(notes []CollectionNote, commands int, mrkdwn bool) string {
-	var b strings.Builder
-	head := collectionHeadline(notes, commands)
-	if mrkdwn {
-		b.WriteString(":warning: *" + head + "*")
-	} else {
-		b.WriteString("warning: " + head)
-	}
+// collectionBlock is the warning paragraph: the headline as its title,
+// one line per note with its advice.
+func collectionBlock(notes []CollectionNote, commands int) Block {
+	var lines []string
 	cut, notRun := splitNotRun(notes)
 	for i, n := range cut {
-		if mrkdwn && i == maxNoteLines {
-			fmt.Fprintf(&b, "\n…and %d more cut short (the bot log has each one).", len(cut)-i)
+		if i == maxNoteLines {
+			lines = append(lines, fmt.Sprintf("…and %d more cut short (the bot log has each one).", len(cut)-i))
 			break
 		}
-		if mrkdwn {
-			fmt.Fprintf(&b, "\n• %s. _What to do:_ %s.", textSafe(n.Sentence()), textSafe(n.Advice()))
-		} else {
-			fmt.Fprintf(&b, "\n  - %s.\n    what to do: %s.", n.Sentence(), n.Advice())
-		}
+		lines = append(lines, "• "+Literal(n.Sentence())+". "+Em("What to do:")+" "+Literal(n.Advice())+".")
 	}
 	if len(notRun) > 0 {
-		line, advice := notRunLine(notRun), notRun[0].Advice()
-		if mrkdwn {
-			fmt.Fprintf(&b, "\n• %s. _What to do:_ %s.", textSafe(line), textSafe(advice))
-		} else {
-			fmt.Fprintf(&b, "\n  - %s.\n    what to do: %s.", line, advice)
-		}
+		lines = append(lines, "• "+Literal(notRunLine(notRun))+". "+Em("What to do:")+" "+Literal(notRun[0].Advice())+".")
+	}
+	return Block{Kind: Paragraph, Icon: IconWarning, Title: collectionHeadline(notes, commands), Text: strings.Join(lines, "\n")}
+}
+
+// collectionText is the warning as plain text: the headline, then every
+// note with its advice.
+func collectionText(notes []CollectionNote, commands int) string {
+	var b strings.Builder
+	b.WriteString("warning: " + collectionHeadline(notes, commands))
+	cut, notRun := splitNotRun(notes)
+	for _, n := range cut {
+		fmt.Fprintf(&b, "\n  - %s.\n    what to do: %s.", n.Sentence(), n.Advice())
+	}
+	if len(notRun) > 0 {
+		fmt.Fprintf(&b, "\n  - %s.\n    what to do: %s.", notRunLine(notRun), notRun[0].Advice())
 	}
 	return b.String()
 }

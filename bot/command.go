@@ -44,6 +44,9 @@ type Request struct {
 	Text     string
 	Files    []FileRef
 	FromBot  bool // posted by a bot (this one or another)
+	// Trigger, on a slash command, lets the answer open a form (Slack's
+	// trigger_id); "" when the transport has none.
+	Trigger string
 }
 
 // CommandKind is what the user asked for.

@@ -26,12 +26,7 @@ func (c *ConsoleMessenger) nextTS() string {
 }
 
 func (c *ConsoleMessenger) print(m Message) {
-	text := m.Plain
-	if text == "" {
-		text = m.Text
-	}
-	// Slack's mrkdwn escapes mean nothing on a terminal
-	fmt.Fprintln(c.w, consoleUnescape.Replace(strings.TrimRight(text, "\n")))
+	fmt.Fprintln(c.w, strings.TrimRight(m.Reply.Plain(), "\n"))
 	fmt.Fprintln(c.w)
 }
 
@@ -127,5 +122,3 @@ func RunConsole(ctx context.Context, b *Bot, in io.Reader, out io.Writer, prompt
 		}
 	}
 }
-
-var consoleUnescape = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")

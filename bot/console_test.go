@@ -4,18 +4,42 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
+// lockedBuffer is a bytes.Buffer the bot's goroutines may log to at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // TestConsole feeds commands on stdin, as a person at a terminal with no
 // Slack and no Redis would type them, and reads the answers.
 func TestConsole(t *testing.T) {
+	seed, rerr := os.ReadFile("testdata/seed004_scenario1a.txt")
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
 	var out bytes.Buffer
-	var logs syncBuffer
+	var logs lockedBuffer
 	b, err := bot.New(bot.Config{
 		Store:     store.NewMemory(store.Options{}),
 		Messenger: bot.NewConsoleMessenger(&out),
@@ -28,7 +52,7 @@ func TestConsole(t *testing.T) {
 		"help",
 		"status",
 		"diagnose",
-		seed(t, "seed004_scenario1a.txt"),
+		string(seed),
 		"crypto isakmp key 0 ConsoleSecret address 40.10.1.1",
 		".",
 		"status",
@@ -58,8 +82,15 @@ func TestConsole(t *testing.T) {
 	if strings.Count(got, "ike_proposal_mismatch") < 3 { // paste header, status line, implicit paste
 		t.Errorf("the implicit paste (a line that is no command) was not diagnosed:\n%s", got)
 	}
-	if strings.Count(got, "*tunneldoc* finds why") != 1 {
+	if strings.Count(got, "tunneldoc finds why") != 1 {
 		t.Errorf("input after quit was read")
+	}
+	// A terminal gets plain text: no Slack emoji codes, bold marks or
+	// entities.
+	for _, slackism := range []string{"*tunneldoc*", ":red_circle:", ":warning:", ":x:", "&lt;", "&gt;", "&amp;", "<@"} {
+		if strings.Contains(got, slackism) {
+			t.Errorf("console output holds Slack markup %q:\n%s", slackism, got)
+		}
 	}
 	if strings.Contains(got+logs.String(), "ConsoleSecret") {
 		t.Error("secret printed")

@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/diagnose"
-	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
 
 // target is where a diagnosis about a tunnel is answered.
@@ -42,7 +40,7 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 		}
 	}
 	if t.thread == "" {
-		ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: req.Channel, Text: rootText})
+		ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: req.Channel, Reply: Text(rootText)})
 		if err != nil {
 			b.log.Error("root message failed", "channel", req.Channel, "err", err)
 		}
@@ -56,7 +54,7 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 		// holds one incident: unless this tunnel has one already (Open
 		// below finds it), it gets a thread of its own.
 		if _, hasOpen, _ := b.cfg.Store.ByTunnel(ctx, tunnel); !hasOpen {
-			ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, Text: rootText})
+			ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, Reply: Text(rootText)})
 			if err != nil {
 				b.log.Error("root message failed", "channel", t.channel, "err", err)
 				return target{channel: t.channel, thread: t.thread}
@@ -92,11 +90,11 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 		link, _ := b.cfg.Messenger.Permalink(ctx, inc.Channel, inc.ThreadTS)
 		where := "its thread"
 		if link != "" {
-			where = "<" + link + "|its thread>"
+			where = Link(link, "its thread")
 		}
 		note := fmt.Sprintf("Incident %s for %s is already open (since %s, %s). I am answering in %s.",
-			inc.ID, escapeMrkdwn(peer), inc.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), inc.Status, where)
-		if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: note}); err != nil {
+			inc.ID, Literal(peer), inc.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), inc.Status, where)
+		if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: Text(note)}); err != nil {
 			b.log.Warn("pointer to incident thread failed", "err", err)
 		}
 		t.channel, t.thread = inc.Channel, inc.ThreadTS
@@ -234,61 +232,22 @@ func (b *Bot) record(ctx context.Context, t target, r diagnose.Report, source, u
 	return ""
 }
 
-// paste diagnoses pasted (or attached) output.
-func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.Incident) {
-	if !b.mayPaste(req) {
-		b.reply(ctx, req, "Pasted output is diagnosed in DMs and in the channels listed in TUNNELDOC_PASTE_CHANNELS; this channel is not one of them.")
-		b.auditLog(req, "diagnose", cmd.Peer, "refused: channel not allowed")
-		return
-	}
-	var compared *diagnose.Report
-	if b.cfg.Compare != nil && len(cmd.Text) <= DefaultMaxPaste {
-		if r, ok := b.cfg.Compare(cmd.Text); ok {
-			compared = &r
-		}
-	}
-	text := redact.Text(cmd.Text)
-	if len(text) > DefaultMaxPaste {
-		text = text[:DefaultMaxPaste]
-	}
-	if owner == nil && req.ThreadTS != "" {
-		owner = b.threadOwner(ctx, req.Channel, req.ThreadTS)
-	}
-	peer, device := cmd.Peer, ""
-	if owner != nil {
-		peer = firstNonEmpty(peer, owner.Peer)
-		device = owner.Device
-	}
-	var report diagnose.Report
-	if compared != nil {
-		report = *compared
-	} else {
-		report = b.cfg.Diagnose(text, diagnose.Options{Peer: peer})
-	}
-	peer = firstNonEmpty(peer, report.Peer)
-	track := report.Cause != diagnose.CauseHealthy
-	t := b.target(ctx, req, peer, device, owner, track, "<@"+req.User+"> pasted output for diagnosis.")
-	rc := t.replyContext(peer, device, store.SourcePaste)
-	out := Render(report, rc)
-	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: t.ref()})
-	if err != nil {
-		b.log.Error("posting diagnosis failed", "channel", t.channel, "err", err)
-		b.auditLog(req, "diagnose", peer, "post failed: "+report.Cause)
-		return
-	}
+// delivered finishes a diagnosis the chat took as ts: it is counted, its
+// evidence file attached, and it is recorded in the incident (the reply
+// edited to say so when that failed).
+func (b *Bot) delivered(ctx context.Context, t target, ts string, report diagnose.Report, rc ReplyContext, out Rendered, source, user string) {
 	b.cfg.Metrics.Diagnosis(report.Phase, report.Cause)
 	b.upload(ctx, t, out)
-	if w := b.record(ctx, t, report, store.SourcePaste, req.User, ts); w != "" && t.warning == "" {
+	if w := b.record(ctx, t, report, source, user, ts); w != "" && t.warning == "" {
 		b.rewarn(ctx, t, ts, report, rc, w)
 	}
-	b.auditLog(req, "diagnose", peer, report.Phase+"/"+report.Cause)
 }
 
 // rewarn edits a posted reply to say its state was not saved.
 func (b *Bot) rewarn(ctx context.Context, t target, ts string, r diagnose.Report, rc ReplyContext, warning string) {
 	rc.StateWarning = warning
 	out := Render(r, rc)
-	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: t.ref()}); err != nil {
+	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: out.Reply, Incident: t.ref()}); err != nil {
 		b.log.Warn("adding the state warning failed", "err", err)
 	}
 }
@@ -299,175 +258,11 @@ func (b *Bot) upload(ctx context.Context, t target, out Rendered) {
 	}
 	if err := b.cfg.Messenger.Upload(ctx, t.channel, t.thread, out.File.Name, out.File.Title, out.File.Content); err != nil {
 		b.log.Error("evidence upload failed", "channel", t.channel, "err", err)
-		if SlackDown(err) {
+		if errors.Is(err, ErrUnavailable) {
 			return // a note about it would fail the same way
 		}
-		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: "I could not attach the full evidence file: " + safeErr(err)})
+		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: Text("I could not attach the full evidence file: " + safeErr(err))})
 	}
-}
-
-func (b *Bot) noInventoryText(peer string) string {
-	s := fmt.Sprintf("No device inventory is configured, so I cannot log in to check %s myself. Paste the output of `show crypto isakmp sa` and `show crypto ipsec sa peer %s` (and `debug crypto isakmp` if phase 1 is down) after `diagnose`, or attach it as a file.", escapeMrkdwn(peer), escapeMrkdwn(peer))
-	if b.cfg.CheckHint != "" {
-		s += " To let me check devices, " + b.cfg.CheckHint
-	}
-	return s
-}
-
-// check logs into the device, collects its crypto state and diagnoses it.
-func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner *store.Incident) {
-	if ok, why := b.mayCheck(ctx, req); !ok {
-		b.reply(ctx, req, why)
-		b.auditLog(req, "check", peer, "refused: not allowed")
-		return
-	}
-	if b.cfg.Checker == nil {
-		b.reply(ctx, req, b.noInventoryText(peer))
-		b.auditLog(req, "check", peer, "no inventory configured")
-		return
-	}
-	if r, ok := b.cfg.Checker.(PeerResolver); ok {
-		// A peer no device terminates is a typo, not an outage: answer it
-		// without opening an incident.
-		if err := r.ResolvePeer(peer, device); err != nil {
-			b.reply(ctx, req, fmt.Sprintf(":x: I cannot check %s: %s", escapeMrkdwn(peer), safeErr(err)))
-			b.auditLog(req, "check", peer, "unknown peer or device")
-			return
-		}
-	}
-	if owner == nil && req.ThreadTS != "" {
-		if inc := b.threadOwner(ctx, req.Channel, req.ThreadTS); inc != nil && inc.Peer == peer {
-			owner = inc
-		}
-	}
-	if owner != nil && owner.Status == store.StatusResolved {
-		owner = nil // a resolved incident's thread does not take new checks
-	}
-	on := ""
-	if device != "" {
-		on = " on " + device
-	}
-	t := b.target(ctx, req, peer, device, owner, true, fmt.Sprintf("<@%s> asked me to check tunnel %s%s.", req.User, escapeMrkdwn(peer), escapeMrkdwn(on)))
-	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: fmt.Sprintf(":hourglass_flowing_sand: checking %s%s…", escapeMrkdwn(peer), escapeMrkdwn(on))})
-	if err != nil {
-		b.log.Error("posting check placeholder failed", "err", err)
-		b.auditLog(req, "check", peer, "post failed")
-		return
-	}
-	cctx, cancel := context.WithTimeout(ctx, b.cfg.CheckTimeout)
-	started := b.cfg.Clock.Now()
-	res, err := b.cfg.Checker.CheckTunnel(cctx, peer, device)
-	outcome := CheckOutcomeOK
-	switch {
-	case err != nil && (ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)):
-		outcome = CheckOutcomeInterrupted
-	case err != nil:
-		outcome = CheckOutcomeError
-	}
-	b.cfg.Metrics.ObserveCheck(b.cfg.Clock.Now().Sub(started), outcome)
-	cancel()
-	// What was read is still answered when tunneldoc is stopping (SIGTERM):
-	// the reply and the incident record get a short grace of their own.
-	shuttingDown := ctx.Err() != nil
-	ctx, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer cancelPost()
-	checkWarning := ""
-	if err != nil && strings.TrimSpace(res.Transcript) != "" {
-		// Part of the output came back: diagnose it and say what is missing.
-		b.log.Warn("check incomplete", "peer", peer, "device", device, "err", redact.Text(err.Error()))
-		checkWarning = "the device answered only in part: " + truncate(err.Error(), 300)
-		err = nil
-	}
-	if err != nil {
-		b.log.Warn("check failed", "peer", peer, "device", device, "err", redact.Text(err.Error()))
-		msg := fmt.Sprintf(":x: I could not check %s%s: %s\nPaste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` output after `diagnose` instead.", escapeMrkdwn(peer), escapeMrkdwn(on), safeErr(err), escapeMrkdwn(peer))
-		if shuttingDown {
-			msg = fmt.Sprintf(":warning: The check of %s%s was interrupted: tunneldoc is restarting. Ask again (`check tunnel %s`) in a minute.", escapeMrkdwn(peer), escapeMrkdwn(on), escapeMrkdwn(peer))
-		}
-		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: msg}); uerr != nil {
-			b.log.Error("updating check placeholder failed", "err", uerr)
-		}
-		b.auditLog(req, "check", peer, "check failed")
-		return
-	}
-	transcript := redact.Text(res.Transcript)
-	report := b.cfg.Diagnose(transcript, diagnose.Options{Peer: peer})
-	device = firstNonEmpty(device, res.Device)
-	rc := t.replyContext(peer, device, store.SourceCheck)
-	res.Transcript = ""
-	comparison, ends := res.Comparison, res.Ends
-	res.Comparison = nil
-	rc.Check = &res
-	rc.CanRecheck = true
-	rc.CheckWarning = checkWarning
-	out := Render(report, rc)
-	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: t.ref()}); err != nil {
-		b.log.Error("posting check result failed", "err", err)
-		b.auditLog(req, "check", peer, "post failed: "+report.Cause)
-		return
-	}
-	b.cfg.Metrics.Diagnosis(report.Phase, report.Cause)
-	b.upload(ctx, t, out)
-	if w := b.record(ctx, t, report, store.SourceCheck, req.User, ts); w != "" && t.warning == "" {
-		b.rewarn(ctx, t, ts, report, rc, w)
-	}
-	if comparison != nil && comparison.Readable {
-		// both ends are in the inventory: their configs, side by side
-		crc := t.replyContext(peer, device, store.SourceCheck)
-		cout := Render(*comparison, crc)
-		intro := "Both ends' crypto configurations compared (" + escapeMrkdwn(ends) + "):"
-		if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Text: intro + "\n" + cout.Fallback, Plain: intro + "\n" + cout.Plain, Blocks: cout.Blocks, Incident: t.ref()}); err != nil {
-			b.log.Error("posting the config comparison failed", "err", err)
-		} else {
-			b.upload(ctx, t, cout)
-		}
-	}
-	b.auditLog(req, "check", peer, report.Phase+"/"+report.Cause)
-}
-
-// status lists open incidents.
-func (b *Bot) status(ctx context.Context, req Request) {
-	open, err := b.cfg.Store.ListOpen(ctx)
-	if err != nil {
-		b.log.Error("listing incidents failed", "err", err)
-		b.reply(ctx, req, "I could not read the incident list: the state store is unreachable.")
-		b.auditLog(req, "status", "", "store error")
-		return
-	}
-	silenced := b.silencedLines(ctx)
-	if len(open) == 0 {
-		b.reply(ctx, req, "No open incidents."+silenced)
-		b.auditLog(req, "status", "", "0 open")
-		return
-	}
-	var lines []string
-	for i, in := range open {
-		if i == 20 {
-			lines = append(lines, fmt.Sprintf("…and %d more.", len(open)-20))
-			break
-		}
-		last := "no diagnosis yet"
-		if d, ok := in.Latest(); ok {
-			last = d.Phase + " · " + d.Cause
-		}
-		where := in.Peer
-		if in.Device != "" {
-			where += " on " + in.Device
-		}
-		link, _ := b.cfg.Messenger.Permalink(ctx, in.Channel, in.ThreadTS)
-		if link != "" {
-			where = "<" + link + "|" + escapeMrkdwn(where) + ">"
-		} else {
-			where = escapeMrkdwn(where)
-		}
-		status := in.Status
-		if in.AcknowledgedBy != "" {
-			status += " by <@" + in.AcknowledgedBy + ">"
-		}
-		lines = append(lines, fmt.Sprintf("• %s — %s — %s, since %s (%s)", where, last, status, in.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), in.ID))
-	}
-	b.reply(ctx, req, fmt.Sprintf("*%d open incident(s)*\n%s", len(open), strings.Join(lines, "\n"))+silenced)
-	b.auditLog(req, "status", "", fmt.Sprintf("%d open", len(open)))
 }
 
 // Action is a button click on a diagnosis.
@@ -485,14 +280,14 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 	req := Request{Kind: KindThreadMessage, Channel: a.Channel, User: a.User, TS: a.MessageTS}
 	if err != nil {
 		b.log.Warn("button on unknown incident", "incident", a.IncidentID, "err", err)
-		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: a.Channel, EphemeralTo: a.User, Text: "That incident is no longer known (it expired, or the state store is unreachable)."})
+		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: a.Channel, EphemeralTo: a.User, Reply: Text("That incident is no longer known (it expired, or the state store is unreachable).")})
 		return
 	}
 	req.Channel, req.ThreadTS = inc.Channel, inc.ThreadTS
 	switch a.ActionID {
 	case ActionRecheck:
 		if inc.Status == store.StatusResolved {
-			b.reply(ctx, req, fmt.Sprintf("Incident %s is resolved; `check tunnel %s` opens a new one if it is down again.", inc.ID, escapeMrkdwn(inc.Peer)))
+			b.reply(ctx, req, fmt.Sprintf("Incident %s is resolved; `check tunnel %s` opens a new one if it is down again.", inc.ID, Literal(inc.Peer)))
 			return
 		}
 		b.check(ctx, req, inc.Peer, inc.Device, &inc)
@@ -506,7 +301,7 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 			return
 		}
 		now := b.cfg.Clock.Now()
-		text := fmt.Sprintf("Incident %s %s by <@%s>.", inc.ID, verb, a.User)
+		text := fmt.Sprintf("Incident %s %s by %s.", inc.ID, verb, Mention(a.User))
 		if _, err := b.cfg.Store.Update(ctx, inc.ID, store.SetStatus(status, a.User, now)); err != nil {
 			w := b.deferWrite(&pendingIncident{base: inc, id: inc.ID, users: nonEmpty(a.User), status: &statusChange{status: status, by: a.User, at: now}}, "Update", err)
 			if w != stateDeferred {
@@ -523,30 +318,4 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 	default:
 		b.log.Info("unknown action", "action", a.ActionID)
 	}
-}
-
-// silenceLister is what a Silencer may also offer: the silences in force.
-type silenceLister interface {
-	Silences(ctx context.Context) ([]store.SilenceEntry, error)
-}
-
-// silencedLines lists the silenced tunnels for `status` ("" when none).
-func (b *Bot) silencedLines(ctx context.Context) string {
-	sl, ok := b.cfg.Silencer.(silenceLister)
-	if !ok {
-		return ""
-	}
-	entries, err := sl.Silences(ctx)
-	if err != nil || len(entries) == 0 {
-		return ""
-	}
-	var lines []string
-	for _, e := range entries {
-		by := ""
-		if e.By != "" {
-			by = " by <@" + e.By + ">"
-		}
-		lines = append(lines, fmt.Sprintf("• %s silenced until %s%s", escapeMrkdwn(e.Peer), e.Until.UTC().Format("2006-01-02 15:04 MST"), by))
-	}
-	return "\n*Silenced*\n" + strings.Join(lines, "\n")
 }

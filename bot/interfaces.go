@@ -2,10 +2,11 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
-
+	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
@@ -17,17 +18,18 @@ type TunnelChecker interface {
 	CheckTunnel(ctx context.Context, peer, device string) (CheckResult, error)
 }
 
-// PeerResolver is what a TunnelChecker may also offer: whether any device
-// terminates peer (or the named device exists), before anything is posted.
+// PeerResolver says whether any device terminates peer (or the named
+// device exists), before anything is posted.
 type PeerResolver interface {
 	ResolvePeer(peer, device string) error
 }
 
-// Silencer stops tunnel-down notifications for a peer for a while (the
-// monitor implements it).
+// Silencer stops tunnel-down notifications for a peer for a while, and
+// lists the silences in force (the monitor implements it).
 type Silencer interface {
 	Silence(ctx context.Context, peer string, d time.Duration, by string) (time.Time, error)
 	Unsilence(ctx context.Context, peer string) error
+	Silences(ctx context.Context) ([]store.SilenceEntry, error)
 }
 
 // CheckResult is what a check collected.
@@ -47,15 +49,14 @@ type CheckResult struct {
 	Notes []CollectionNote
 }
 
-// Message is one outgoing message: Text is the plain rendering (Slack's
-// notification fallback, and what the console prints); Blocks the rich one.
+// Message is one outgoing message: where it goes and what it says, in the
+// transport-neutral Reply each transport lays out its own way.
 type Message struct {
 	Channel  string
 	ThreadTS string
-	Text     string
-	Plain    string // the full text rendering, when it differs from Text
-	Blocks   []slack.Block
-	// EphemeralTo, when set, shows the message to that user only.
+	Reply    Reply
+	// EphemeralTo, when set, shows the message to that user only (a
+	// transport without private messages shows it to all).
 	EphemeralTo string
 	// Incident, when set, is carried as message metadata so the incident
 	// can be rebuilt from Slack if the store loses it.
@@ -67,8 +68,10 @@ type Message struct {
 	DeliveryID string
 }
 
-// Messenger sends messages. The Slack implementation keeps per-channel
-// order and waits out rate limits; the console one prints.
+// Messenger sends messages. The Slack implementation (bot/slack) keeps
+// per-channel order, waits out rate limits and queues what fails; the
+// console one prints. What a transport may also do is named in Config
+// (and monitor.Deps), never guessed from the Messenger's type.
 type Messenger interface {
 	// Post sends a message and returns its ts.
 	Post(ctx context.Context, m Message) (ts string, err error)
@@ -103,10 +106,54 @@ type ThreadRecoverer interface {
 	IncidentInThread(ctx context.Context, channel, threadTS string) (IncidentRef, bool, error)
 }
 
-// ModalOpener opens a Slack modal (views.open).
-type ModalOpener interface {
-	OpenModal(ctx context.Context, triggerID string, view slack.ModalViewRequest) error
+// PasteFormOpener opens a form to paste device output into (Slack: the
+// /tunnel diagnose modal); its submission comes back as a KindModal
+// request for channel.
+type PasteFormOpener interface {
+	OpenPasteForm(ctx context.Context, trigger, channel string) error
 }
+
+// DeliveryWatcher tells when a post the Messenger queued (it returned a
+// stand-in ts, IsQueuedTS) is delivered, with its real ts, or given up.
+// Code that stored the stand-in (an incident's thread, the monitor's
+// record) replaces it from fn.
+type DeliveryWatcher interface {
+	WhenDelivered(standIn string, fn func(ts string, ok bool))
+}
+
+// DeliveryFinder looks a post up by the delivery id it carries
+// (Message.DeliveryID). A caller that may have posted already (a replica
+// that died after the post was accepted but before its store recorded it)
+// looks first and adopts the message it finds instead of posting again.
+type DeliveryFinder interface {
+	// FindDelivery returns the ts of the message carrying deliveryID: a
+	// reply in threadTS, or, when threadTS is "", a top-level message in
+	// channel posted after since (a little before, for clock skew; zero
+	// reads the channel's whole history as far as the search goes).
+	FindDelivery(ctx context.Context, channel, threadTS, deliveryID string, since time.Time) (ts string, found bool, err error)
+}
+
+// Starter is background work a part runs until ctx ends.
+type Starter interface {
+	Start(ctx context.Context)
+}
+
+// queuedTSPrefix starts the stand-in ts a Messenger returns for a post it
+// queued instead of sending.
+const queuedTSPrefix = "queued-"
+
+// IsQueuedTS reports whether ts is the stand-in a Messenger returned for
+// a post it queued (not a real ts: replace it with the real one, from
+// DeliveryWatcher, before storing it where others read it).
+func IsQueuedTS(ts string) bool { return strings.HasPrefix(ts, queuedTSPrefix) }
+
+// QueuedTS is the stand-in ts for the queued post with deliveryID.
+func QueuedTS(deliveryID string) string { return queuedTSPrefix + deliveryID }
+
+// ErrUnavailable marks a Messenger error that passes (the chat is down or
+// limiting us; the call was queued or would be): a note about the failure
+// would fail the same way.
+var ErrUnavailable = errors.New("chat unavailable for now")
 
 // Metrics records what the bot does (*ops.Metrics satisfies it); nil in
 // Config records nothing. Redis failures are counted by the Redis store
@@ -114,6 +161,10 @@ type ModalOpener interface {
 type Metrics interface {
 	Diagnosis(phase, cause string)
 	ObserveCheck(d time.Duration, outcome string)
+	// Deferred counts what happened to a write held back while its
+	// backend failed: queue "store" or "slack"; event queued, written,
+	// delivered_late, dropped or given_up.
+	Deferred(queue, event string)
 }
 
 // Check outcomes for Metrics.ObserveCheck (the same words as bot/ops).
@@ -127,6 +178,7 @@ type noMetrics struct{}
 
 func (noMetrics) Diagnosis(string, string)           {}
 func (noMetrics) ObserveCheck(time.Duration, string) {}
+func (noMetrics) Deferred(string, string)            {}
 
 // Clock is the injected time source: signature windows, rate-limit waits,
 // first/last seen all read it.

@@ -45,17 +45,7 @@ const (
 	stateNotSaved = "incident state could not be saved (state store unreachable, and too many writes are already waiting); this diagnosis is not tracked."
 )
 
-// deferredMetrics is what a Metrics may also offer (*ops.Metrics does):
-// counts of writes held back while a backend failed.
-type deferredMetrics interface {
-	Deferred(queue, event string)
-}
-
-func (b *Bot) countDeferred(event string) {
-	if m, ok := b.cfg.Metrics.(deferredMetrics); ok {
-		m.Deferred("store", event)
-	}
-}
+func (b *Bot) countDeferred(event string) { b.cfg.Metrics.Deferred("store", event) }
 
 type statusChange struct {
 	status, by string
@@ -254,13 +244,13 @@ func (b *Bot) deferWrite(e *pendingIncident, op string, err error) string {
 }
 
 // Start runs the bot's background work until ctx ends: writing the
-// incident state the store refused once it answers again, and (for a
-// SlackMessenger) delivering the Slack messages held back. Transports call
-// it; calling it again does nothing.
+// incident state the store refused once it answers again, and (with
+// Config.Outbox) delivering the messages held back. Transports call it;
+// calling it again does nothing.
 func (b *Bot) Start(ctx context.Context) {
 	b.startOnce.Do(func() {
-		if s, ok := b.cfg.Messenger.(interface{ Start(context.Context) }); ok {
-			s.Start(ctx)
+		if b.cfg.Outbox != nil {
+			b.cfg.Outbox.Start(ctx)
 		}
 		go b.retryPending(ctx)
 	})

@@ -5,24 +5,23 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/slack-go/slack"
-
 	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
 
-// Slack's limits, with headroom: a section's text is capped at 3000
-// characters, a header at 150, a message at 50 blocks, and around 13k
-// characters of blocks fail with msg_blocks_too_long.
+// Reply budgets. They are Slack's limits, with headroom (Slack is the
+// strictest transport): a section's text is capped at 3000 characters, a
+// header at 150, a message at 50 blocks, and around 13k characters of
+// blocks fail with msg_blocks_too_long. Sizes are counted as Slack
+// carries the text (carriedLen).
 const (
 	maxSectionChars  = 2900
-	maxHeaderChars   = 150
 	maxInlineLines   = 15
 	maxInlineFixes   = 8
 	maxBlocks        = 50
 	maxMessageChars  = 12000
-	maxContextChars  = 1900
 	maxFallbackChars = 300
+	maxCodeLineRunes = 400
 )
 
 // Button action IDs.
@@ -51,12 +50,12 @@ type ReplyContext struct {
 	CollectionCommands int // commands run, for "2 of 7"
 }
 
-// Rendered is a reply ready to post.
+// Rendered is a diagnosis ready to post: the reply (its Summary is the
+// notification text, its Full the whole report as plain text) and the
+// file to attach when the reply shows only part of the evidence.
 type Rendered struct {
-	Fallback string // Slack's notification text
-	Plain    string // the whole reply as text (console, logs of what was said)
-	Blocks   []slack.Block
-	File     *RenderedFile // the full evidence when the blocks show only part of it
+	Reply Reply
+	File  *RenderedFile
 }
 
 // RenderedFile is an attachment to upload in the thread.
@@ -74,11 +73,11 @@ var phaseTitles = map[string]string{
 	diagnose.PhaseUnknown: "Not determined",
 }
 
-var verdictEmoji = map[string]string{
-	diagnose.VerdictDown:     ":red_circle:",
-	diagnose.VerdictDegraded: ":large_orange_circle:",
-	diagnose.VerdictUp:       ":large_green_circle:",
-	diagnose.VerdictUnknown:  ":grey_question:",
+var verdictIcons = map[string]Icon{
+	diagnose.VerdictDown:     IconDown,
+	diagnose.VerdictDegraded: IconDegraded,
+	diagnose.VerdictUp:       IconUp,
+	diagnose.VerdictUnknown:  IconUnknown,
 }
 
 // Headline is "Phase 1 (IKE SA) · ike_proposal_mismatch": the phase and
@@ -106,15 +105,15 @@ func verdictOf(r diagnose.Report) string {
 	return diagnose.VerdictFor(r.Phase, r.Cause)
 }
 
-// Render turns a report into a Slack reply. It is pure: the same report
-// and context give the same blocks.
+// Render turns a report into a reply. It is pure: the same report and
+// context give the same reply.
 func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	r = validUTF8(r)
 	verdict := verdictOf(r)
 	headline := Headline(r)
 	summary := redact.Text(strings.TrimSpace(r.Summary))
 	if summary == "" {
-		summary = "I could not read a tunnel's state from that. Paste `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>` or `debug crypto isakmp` output."
+		summary = noStateSummary
 	}
 	peer := firstNonEmpty(rc.Peer, r.Peer)
 
@@ -122,65 +121,56 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	shownEvidence, evidenceCut := fitLines(evidenceLines, maxInlineLines, maxSectionChars-200)
 	fixLines := make([]string, len(r.Fix))
 	for i, f := range r.Fix {
-		fixLines[i] = fmt.Sprintf("%d. %s", i+1, textSafe(redact.Line(f)))
+		fixLines[i] = fmt.Sprintf("%d. %s", i+1, Literal(redact.Line(f)))
 	}
 	shownFix, fixCut := fitLines(fixLines, maxInlineFixes, maxSectionChars-200)
 	others := otherFindings(r)
 
 	plain := PlainReport(r, rc)
-	needFile := evidenceCut > 0 || fixCut > 0
 	var file *RenderedFile
-	if needFile {
-		file = &RenderedFile{
-			Name:    "tunneldoc-" + fileSafe(firstNonEmpty(peer, "diagnosis")) + ".txt",
-			Title:   "tunneldoc: " + headline + " (full evidence)",
-			Content: plain,
-		}
+	if evidenceCut > 0 || fixCut > 0 {
+		file = evidenceFile(peer, headline, plain)
 	}
 
-	var blocks []slack.Block
-	header := truncate(strings.TrimSpace(verdictEmoji[verdict]+" "+headline), maxHeaderChars)
-	blocks = append(blocks, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, true, false)))
+	blocks := []Block{{Kind: Heading, Icon: verdictIcons[verdict], Text: headline}}
 	for _, w := range []string{rc.CheckWarning, rc.StateWarning} {
 		if w != "" {
-			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(truncate(":warning: "+escapeMrkdwn(redact.Text(w)), maxContextChars))))
+			blocks = append(blocks, Block{Kind: Note, Icon: IconWarning, Text: Literal(redact.Text(w))})
 		}
 	}
 	notes, commands := rc.collectionNotes()
 	if len(notes) > 0 {
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(collectionText(notes, commands, true), maxSectionChars)), nil, nil))
+		blocks = append(blocks, collectionBlock(notes, commands))
 	}
-	blocks = append(blocks, slack.NewSectionBlock(mrkdwn(truncate(textSafe(summary), maxSectionChars)), nil, nil))
+	blocks = append(blocks, Block{Kind: Paragraph, Text: Literal(summary)})
 	if len(shownEvidence) > 0 {
-		t := "*Proving lines*\n```\n" + strings.Join(shownEvidence, "\n") + "\n```"
+		b := Block{Kind: Code, Title: "Proving lines", Lines: shownEvidence}
 		if evidenceCut > 0 {
-			t += fmt.Sprintf("\n_%d more line(s) in the attached file._", evidenceCut)
+			b.More = fmt.Sprintf("%d more line(s) in the attached file.", evidenceCut)
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(t), nil, nil))
+		blocks = append(blocks, b)
 	}
 	if len(shownFix) > 0 {
-		t := "*Fix*\n" + strings.Join(shownFix, "\n")
+		b := Block{Kind: Paragraph, Title: "Fix", Text: strings.Join(shownFix, "\n")}
 		if fixCut > 0 {
-			t += fmt.Sprintf("\n_%d more step(s) in the attached file._", fixCut)
+			b.More = fmt.Sprintf("%d more step(s) in the attached file.", fixCut)
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(t), nil, nil))
+		blocks = append(blocks, b)
 	}
 	if len(others) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(truncate("Also possible: "+strings.Join(others, ", "), maxContextChars))))
+		blocks = append(blocks, Block{Kind: Note, Text: "Also possible: " + strings.Join(others, ", ")})
 	}
-	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(truncate(contextLine(r, rc, verdict, peer), maxContextChars))))
-	if rc.IncidentID != "" {
-		blocks = append(blocks, actionBlock(rc))
-	}
+	blocks = append(blocks, Block{Kind: Note, Text: contextLine(r, rc, verdict, peer)})
+	buttons := actionButtons(rc)
 
 	// Belt and braces: a report larger than the budget loses its inline
 	// evidence to the file rather than failing with msg_blocks_too_long.
-	if size := blocksChars(blocks); (size > maxMessageChars || len(blocks) > maxBlocks) && len(shownEvidence) > 0 {
+	if size, n := replySize(blocks, buttons); (size > maxMessageChars || n > maxBlocks) && len(shownEvidence) > 0 {
 		rc2 := r
 		rc2.Evidence = nil
 		out := Render(rc2, rc)
-		out.File = &RenderedFile{Name: "tunneldoc-" + fileSafe(firstNonEmpty(peer, "diagnosis")) + ".txt", Title: "tunneldoc: " + headline + " (full evidence)", Content: plain}
-		out.Plain = plain
+		out.File = evidenceFile(peer, headline, plain)
+		out.Reply.Full = plain
 		return out
 	}
 
@@ -189,7 +179,18 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 		// the notification text says it too, before the summary
 		fallback = truncate(headline+" ("+collectionShort(notes)+"): "+summary, maxFallbackChars)
 	}
-	return Rendered{Fallback: fallback, Plain: plain, Blocks: blocks, File: file}
+	return Rendered{Reply: Reply{Blocks: blocks, Buttons: buttons, Summary: Literal(fallback), Full: plain}, File: file}
+}
+
+// noStateSummary is said when a report read no tunnel state.
+const noStateSummary = "I could not read a tunnel's state from that. Paste `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>` or `debug crypto isakmp` output."
+
+func evidenceFile(peer, headline, plain string) *RenderedFile {
+	return &RenderedFile{
+		Name:    "tunneldoc-" + fileSafe(firstNonEmpty(peer, "diagnosis")) + ".txt",
+		Title:   "tunneldoc: " + headline + " (full evidence)",
+		Content: plain,
+	}
 }
 
 // validUTF8 returns r with every text made valid UTF-8 (a bad byte becomes
@@ -225,39 +226,37 @@ func validUTF8(r diagnose.Report) diagnose.Report {
 	return r
 }
 
-func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
-}
-
-func actionBlock(rc ReplyContext) slack.Block {
-	var els []slack.BlockElement
+// actionButtons are the buttons on a tracked incident's diagnosis.
+func actionButtons(rc ReplyContext) []Button {
+	if rc.IncidentID == "" {
+		return nil
+	}
+	var out []Button
 	if rc.CanRecheck {
-		els = append(els, slack.NewButtonBlockElement(ActionRecheck, rc.IncidentID, slack.NewTextBlockObject(slack.PlainTextType, "Re-check", false, false)))
+		out = append(out, Button{Action: ActionRecheck, Value: rc.IncidentID, Label: "Re-check"})
 	}
 	if rc.IncidentStatus != "acknowledged" && rc.IncidentStatus != "resolved" {
-		els = append(els, slack.NewButtonBlockElement(ActionAcknowledge, rc.IncidentID, slack.NewTextBlockObject(slack.PlainTextType, "Acknowledge", false, false)))
+		out = append(out, Button{Action: ActionAcknowledge, Value: rc.IncidentID, Label: "Acknowledge"})
 	}
 	if rc.IncidentStatus != "resolved" {
-		b := slack.NewButtonBlockElement(ActionResolve, rc.IncidentID, slack.NewTextBlockObject(slack.PlainTextType, "Resolved", false, false))
-		b.Style = slack.StylePrimary
-		els = append(els, b)
+		out = append(out, Button{Action: ActionResolve, Value: rc.IncidentID, Label: "Resolved", Primary: true})
 	}
-	return slack.NewActionBlock("tunneldoc_actions", els...)
+	return out
 }
 
 func contextLine(r diagnose.Report, rc ReplyContext, verdict, peer string) string {
 	parts := []string{fmt.Sprintf("%s · confidence %d%%", verdict, int(r.Confidence*100+0.5))}
 	if peer != "" {
-		parts = append(parts, "peer "+escapeMrkdwn(peer))
+		parts = append(parts, "peer "+Literal(peer))
 	}
 	if d := firstNonEmpty(rc.Device, checkDevice(rc.Check)); d != "" {
-		parts = append(parts, "device "+escapeMrkdwn(d))
+		parts = append(parts, "device "+Literal(d))
 	}
 	if r.Vendor != "" {
-		parts = append(parts, "vendor "+escapeMrkdwn(r.Vendor))
+		parts = append(parts, "vendor "+Literal(r.Vendor))
 	}
 	if r.State != "" {
-		parts = append(parts, "state "+escapeMrkdwn(r.State))
+		parts = append(parts, "state "+Literal(r.State))
 	}
 	if rc.Source != "" {
 		parts = append(parts, "from "+rc.Source)
@@ -270,7 +269,7 @@ func contextLine(r diagnose.Report, rc ReplyContext, verdict, peer string) strin
 		if rc.IncidentStatus != "" {
 			s += " (" + rc.IncidentStatus
 			if rc.AcknowledgedBy != "" {
-				s += " by <@" + rc.AcknowledgedBy + ">"
+				s += " by " + Mention(rc.AcknowledgedBy)
 			}
 			s += ")"
 		}
@@ -302,18 +301,26 @@ func otherFindings(r diagnose.Report) []string {
 }
 
 // formatEvidence prints each proving line with its input line number,
-// grouped under its section, code-block safe.
+// grouped under its section; a very long line is cut.
 func formatEvidence(ev []diagnose.Evidence) []string {
 	var out []string
 	section := ""
 	for _, e := range ev {
 		if e.Section != section && e.Section != "" {
-			out = append(out, "# "+codeSafe(e.Section))
+			out = append(out, "# "+capRunes(e.Section, maxCodeLineRunes))
 			section = e.Section
 		}
-		out = append(out, fmt.Sprintf("%5d | %s", e.Line, codeSafe(redact.Line(e.Text))))
+		out = append(out, fmt.Sprintf("%5d | %s", e.Line, capRunes(redact.Line(e.Text), maxCodeLineRunes)))
 	}
 	return out
+}
+
+// capRunes cuts s to n runes, the last one an ellipsis.
+func capRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // fitLines keeps whole lines while they fit both budgets and reports how
@@ -321,71 +328,38 @@ func formatEvidence(ev []diagnose.Evidence) []string {
 func fitLines(lines []string, maxLines, maxChars int) ([]string, int) {
 	n, size := 0, 0
 	for _, l := range lines {
-		if n == maxLines || size+utf8.RuneCountInString(l)+1 > maxChars {
+		if n == maxLines || size+carriedLen(l)+1 > maxChars {
 			break
 		}
-		size += utf8.RuneCountInString(l) + 1
+		size += carriedLen(l) + 1
 		n++
 	}
 	return lines[:n], len(lines) - n
 }
 
-var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
-
-// escapeMrkdwn applies the three escapes Slack requires in text.
-func escapeMrkdwn(s string) string { return mrkdwnEscaper.Replace(s) }
-
-// breakFences keeps text from opening or closing a ``` block: a zero-width
-// space goes between backticks that follow each other.
-func breakFences(s string) string {
-	if !strings.Contains(s, "``") {
-		return s
-	}
-	var b strings.Builder
-	prev := rune(0)
-	for _, r := range s {
-		if r == '`' && prev == '`' {
-			b.WriteRune('\u200b')
-		}
-		b.WriteRune(r)
-		prev = r
-	}
-	return b.String()
+// carriedLen is how many characters s takes as Slack, the strictest
+// transport, carries it: &, < and > travel as entities (&amp; &lt; &gt;)
+// and a zero-width space keeps two backticks from making a code fence.
+func carriedLen(s string) int {
+	return utf8.RuneCountInString(s) + 4*strings.Count(s, "&") + 3*(strings.Count(s, "<")+strings.Count(s, ">")) + strings.Count(s, "``")
 }
 
-// textSafe escapes text for mrkdwn outside code blocks.
-func textSafe(s string) string { return escapeMrkdwn(breakFences(s)) }
-
-// codeSafe escapes text for a ``` block: a line cannot close the block.
-func codeSafe(s string) string {
-	s = breakFences(s)
-	if r := []rune(s); len(r) > 400 {
-		s = string(r[:399]) + "…"
-	}
-	return escapeMrkdwn(s)
-}
-
-func blocksChars(blocks []slack.Block) int {
-	n := 0
+// replySize is the reply's size as Slack carries it, in bytes of block
+// text, and its number of blocks; buttons count as one block of 300.
+func replySize(blocks []Block, buttons []Button) (size, n int) {
 	for _, b := range blocks {
-		switch b := b.(type) {
-		case *slack.SectionBlock:
-			if b.Text != nil {
-				n += len(b.Text.Text)
-			}
-		case *slack.HeaderBlock:
-			n += len(b.Text.Text)
-		case *slack.ContextBlock:
-			for _, e := range b.ContextElements.Elements {
-				if t, ok := e.(*slack.TextBlockObject); ok {
-					n += len(t.Text)
-				}
-			}
-		default:
-			n += 300
+		size += len(b.Title) + len(b.Text) + len(b.More) + 8
+		size += carriedLen(b.Text) - utf8.RuneCountInString(b.Text)
+		for _, l := range b.Lines {
+			size += len(l) + 1 + carriedLen(l) - utf8.RuneCountInString(l)
 		}
 	}
-	return n
+	n = len(blocks)
+	if len(buttons) > 0 {
+		size += 300
+		n++
+	}
+	return size, n
 }
 
 func fileSafe(s string) string {
@@ -423,11 +397,11 @@ func PlainReport(r diagnose.Report, rc ReplyContext) string {
 		}
 	}
 	if notes, commands := rc.collectionNotes(); len(notes) > 0 {
-		fmt.Fprintf(&b, "%s\n", redact.Text(collectionText(notes, commands, false)))
+		fmt.Fprintf(&b, "%s\n", redact.Text(collectionText(notes, commands)))
 	}
 	summary := redact.Text(strings.TrimSpace(r.Summary))
 	if summary == "" {
-		summary = "I could not read a tunnel's state from that. Paste `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>` or `debug crypto isakmp` output."
+		summary = noStateSummary
 	}
 	fmt.Fprintf(&b, "%s\n", summary)
 	if len(r.Evidence) > 0 {

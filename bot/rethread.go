@@ -7,22 +7,12 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
-// A root message Slack could not take is queued by the SlackMessenger,
+// A root message the chat could not take is queued by the Messenger,
 // which returns a stand-in ts (IsQueuedTS) for it. An incident opened on
 // that thread is stored with the stand-in, and the stand-in replaced by
 // the real ts once the root is delivered: from then on the thread index
 // finds it, and other replicas (to whom the stand-in means nothing) post
 // into the real thread.
-
-// DeliveryWatcher is what a Messenger may also offer (*SlackMessenger
-// does): word of when a post it queued (a stand-in ts, IsQueuedTS) is
-// delivered, with its real ts, or given up. Code that stored the stand-in
-// (an incident's thread, the monitor's record) replaces it from fn.
-type DeliveryWatcher interface {
-	WhenDelivered(standIn string, fn func(ts string, ok bool))
-}
-
-var _ DeliveryWatcher = (*SlackMessenger)(nil)
 
 // threadMove replaces an incident's stand-in thread ts with the real one.
 type threadMove struct{ from, to string }
@@ -40,12 +30,11 @@ func (mv threadMove) apply(in *store.Incident) {
 // stand-in, to be replaced in the store (or in the write waiting for it)
 // once the root is delivered.
 func (b *Bot) rethreadWhenDelivered(in store.Incident) {
-	w, ok := b.cfg.Messenger.(DeliveryWatcher)
-	if !ok || !IsQueuedTS(in.ThreadTS) {
+	if b.cfg.Deliveries == nil || !IsQueuedTS(in.ThreadTS) {
 		return
 	}
 	standIn := in.ThreadTS
-	w.WhenDelivered(standIn, func(ts string, delivered bool) {
+	b.cfg.Deliveries.WhenDelivered(standIn, func(ts string, delivered bool) {
 		if !delivered {
 			b.log.Error("an incident's root message was never delivered to Slack; the incident keeps a thread that does not exist", "incident", in.ID, "tunnel", in.Tunnel, "channel", in.Channel)
 			return

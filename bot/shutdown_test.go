@@ -33,7 +33,7 @@ func (m *recordingMessenger) Post(ctx context.Context, msg Message) (string, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.msgs = append(m.msgs, msg.Text)
+	m.msgs = append(m.msgs, msg.Reply.Plain())
 	return "1700000000.00000" + string(rune('0'+len(m.msgs))), nil
 }
 func (m *recordingMessenger) Update(ctx context.Context, ts string, msg Message) error {
@@ -42,7 +42,7 @@ func (m *recordingMessenger) Update(ctx context.Context, ts string, msg Message)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.msgs = append(m.msgs, msg.Text)
+	m.msgs = append(m.msgs, msg.Reply.Plain())
 	return nil
 }
 func (m *recordingMessenger) Upload(context.Context, string, string, string, string, string) error {

@@ -29,8 +29,9 @@ func TestMonitorDiagnosisSaysOutputWasCutShort(t *testing.T) {
 	peer, tr := scenarioTranscript(t, "ios-peer-unreachable")
 	fc.set(testPeer, rewritePeer(tr, peer, testPeer))
 	clock := newFakeClock()
+	fm := &fakeMessenger{name: "r1", log: log}
 	m, err := New(Config{DefaultChannel: testChannel}, Deps{
-		Messenger: &fakeMessenger{name: "r1", log: log},
+		Messenger: fm, Finder: fm,
 		State:     store.NewMemoryMonitor(clock.Now),
 		Incidents: store.NewMemory(store.Options{Now: clock.Now}),
 		Checker:   cutChecker{fc},

@@ -48,7 +48,7 @@ func (h *hookMessenger) Post(ctx context.Context, m bot.Message) (string, error)
 // postKind names a monitor post: the root, a resolution or another reply
 // (the diagnosis).
 func postKind(m bot.Message) string {
-	text := m.Text + m.Plain
+	text := m.Reply.Plain()
 	switch {
 	case m.ThreadTS == "":
 		return "root"
@@ -139,7 +139,7 @@ func TestRedisKilledDuringTransitions(t *testing.T) {
 		}
 	}}
 	m, err := New(Config{DefaultChannel: testChannel, ReplicaID: "r1", CheckTimeout: time.Second, LockTTL: 2 * time.Second, RootEvery: time.Millisecond},
-		Deps{Messenger: hm, State: rs, Checker: checker, Targets: targets, Logger: quietLogger()})
+		Deps{Messenger: hm, Finder: hm, State: rs, Checker: checker, Targets: targets, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +321,7 @@ func replicaKilledAt(t *testing.T, at string, accepted bool) {
 		}}
 		m, err := New(Config{Interval: 100 * time.Millisecond, LeaseTTL: time.Second, CheckTimeout: time.Second, LockTTL: 2 * time.Second,
 			ClaimTTL: 3 * time.Second, DefaultChannel: testChannel, ReplicaID: name, RootEvery: time.Millisecond},
-			Deps{Messenger: hm, State: k, Incidents: incidents, Checker: checker, Targets: targets, Logger: slog.New(rc)})
+			Deps{Messenger: hm, Finder: hm, State: k, Incidents: incidents, Checker: checker, Targets: targets, Logger: slog.New(rc)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -367,7 +367,7 @@ func replicaKilledAt(t *testing.T, at string, accepted bool) {
 	}
 	victimPosted := 0
 	for _, s := range all {
-		if s.By == victim.Load() && s.Op == "post" && postKind(bot.Message{ThreadTS: s.ThreadTS, Text: s.Text}) == at {
+		if s.By == victim.Load() && s.Op == "post" && postKind(bot.Message{ThreadTS: s.ThreadTS, Reply: bot.Text(s.Text)}) == at {
 			victimPosted++
 		}
 	}

@@ -98,10 +98,7 @@ func (f *fakeMessenger) Post(_ context.Context, m bot.Message) (string, error) {
 			return "", err
 		}
 	}
-	text := m.Text
-	if m.Plain != "" {
-		text = m.Plain
-	}
+	text := m.Reply.Plain()
 	return f.log.add(sent{Op: "post", Channel: m.Channel, ThreadTS: m.ThreadTS, Text: text, By: f.name, Delivery: m.DeliveryID}), nil
 }
 
@@ -129,7 +126,7 @@ func (f *fakeMessenger) Update(_ context.Context, ts string, m bot.Message) erro
 			return err
 		}
 	}
-	f.log.add(sent{Op: "update", Channel: m.Channel, TS: ts, Text: m.Text, By: f.name})
+	f.log.add(sent{Op: "update", Channel: m.Channel, TS: ts, Text: m.Reply.Plain(), By: f.name})
 	return nil
 }
 

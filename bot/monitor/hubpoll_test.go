@@ -57,8 +57,9 @@ func hubMonitor(t testing.TB, peers []string, text string, msgs *msgLog) *Monito
 	for _, p := range peers {
 		targets = append(targets, Target{Device: "hub", Peer: p})
 	}
+	fm := &fakeMessenger{name: "r1", log: msgs}
 	m, err := New(Config{DefaultChannel: testChannel, ReplicaID: "r1"},
-		Deps{Messenger: &fakeMessenger{name: "r1", log: msgs}, State: store.NewMemoryMonitor(nil), Poller: staticPoller{text},
+		Deps{Messenger: fm, Finder: fm, State: store.NewMemoryMonitor(nil), Poller: staticPoller{text},
 			Targets: targets, Logger: quietLogger()})
 	if err != nil {
 		t.Fatal(err)

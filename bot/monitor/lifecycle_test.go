@@ -42,8 +42,9 @@ func newRig(t *testing.T, cfg Config) *rig {
 	if cfg.DefaultChannel == "" {
 		cfg.DefaultChannel = testChannel
 	}
+	fm := &fakeMessenger{name: "r1", log: r.log}
 	m, err := New(cfg, Deps{
-		Messenger: &fakeMessenger{name: "r1", log: r.log},
+		Messenger: fm, Finder: fm,
 		State:     store.NewMemoryMonitor(r.clock.Now),
 		Incidents: r.inc,
 		Checker:   r.checker,

@@ -116,14 +116,20 @@ func (c Config) withDefaults() Config {
 
 // Deps are the monitor's collaborators.
 type Deps struct {
-	Messenger bot.Messenger      // required
-	State     store.MonitorState // required: Redis for several replicas
-	Incidents store.Store        // optional: open incidents also appear in the bot's `status` and own their thread
-	Checker   bot.TunnelChecker  // optional: the diagnosis of an outage (and polling, when there is no Poller)
-	Poller    DevicePoller       // optional: one cheap SA-table read per device and interval
-	Targets   []Target           // the tunnels to poll
-	Clock     bot.Clock          // default bot.RealClock
-	Logger    *slog.Logger
+	Messenger bot.Messenger // required
+	// Deliveries, when the Messenger queues posts it could not send,
+	// says when they are delivered (bot.Config.Deliveries); Finder looks
+	// a post up by its delivery id before it is posted again. nil: the
+	// Messenger never queues, posts are not looked up.
+	Deliveries bot.DeliveryWatcher
+	Finder     bot.DeliveryFinder
+	State      store.MonitorState // required: Redis for several replicas
+	Incidents  store.Store        // optional: open incidents also appear in the bot's `status` and own their thread
+	Checker    bot.TunnelChecker  // optional: the diagnosis of an outage (and polling, when there is no Poller)
+	Poller     DevicePoller       // optional: one cheap SA-table read per device and interval
+	Targets    []Target           // the tunnels to poll
+	Clock      bot.Clock          // default bot.RealClock
+	Logger     *slog.Logger
 	// Diagnose is the engine; default diagnose.Diagnose.
 	Diagnose func(string, diagnose.Options) diagnose.Report
 }
@@ -505,7 +511,7 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 	if muted || r.ThreadTS == "" {
 		return m.save(ctx, r)
 	}
-	if err := m.postOnce(ctx, r, "down", fmt.Sprintf(":red_circle: down again — %s.", m.causeText(r))); err != nil {
+	if err := m.postOnce(ctx, r, "down", bot.Say(bot.IconDown, fmt.Sprintf("down again — %s.", m.causeText(r)))); err != nil {
 		return err
 	}
 	r.RootDirty = true
@@ -533,9 +539,9 @@ func (m *Monitor) flap(ctx context.Context, r *record, muted bool) error {
 		return m.save(ctx, r)
 	}
 	if first {
-		text := fmt.Sprintf(":warning: %s is flapping: %d state changes in %s (now %s). This thread stays the one incident; the message above is edited instead of a post per change. Flaps often come from mismatched lifetimes, DPD timers or one-way traffic.",
+		text := fmt.Sprintf("%s is flapping: %d state changes in %s (now %s). This thread stays the one incident; the message above is edited instead of a post per change. Flaps often come from mismatched lifetimes, DPD timers or one-way traffic.",
 			m.tunnelTitle(r), len(r.Flaps), humanDuration(m.cfg.FlapWindow), upDown(r.Down))
-		if err := m.postOnce(ctx, r, "flapping", text); err != nil {
+		if err := m.postOnce(ctx, r, "flapping", bot.Say(bot.IconWarning, text)); err != nil {
 			return err
 		}
 	}
@@ -575,8 +581,9 @@ func (m *Monitor) openThread(ctx context.Context, r *record, ev Event, rootID st
 	// The diagnosis first (a check for syslog and webhook outages), so the
 	// root names the phase and cause.
 	rep, check, diagnosed, note := m.diagnosisFor(ctx, r, ev)
-	r.RootText = m.rootText(r)
-	ts, adopted, err := m.deliver(ctx, bot.Message{Channel: r.Channel, Text: r.RootText, DeliveryID: rootID})
+	icon, text := m.rootText(r)
+	r.RootText = text
+	ts, adopted, err := m.deliver(ctx, bot.Message{Channel: r.Channel, Reply: bot.Say(icon, text), DeliveryID: rootID})
 	if err != nil {
 		_ = m.deps.State.DropTransition(ctx, id)
 		return fmt.Errorf("monitor: posting the root for %s: %w", r.Tunnel, err)
@@ -634,9 +641,9 @@ func (m *Monitor) dueDiagnosis(ctx context.Context, r *record, ev Event) error {
 // reopenThread says the outage is back in the old thread; the diagnosis
 // is posted again only when it differs from the last one.
 func (m *Monitor) reopenThread(ctx context.Context, r *record, ev Event, prevCause string) error {
-	text := fmt.Sprintf(":red_circle: down again %s after it was resolved — reopened (outage %d in this thread). %s.",
+	text := fmt.Sprintf("down again %s after it was resolved — reopened (outage %d in this thread). %s.",
 		humanDuration(m.clock.Now().Sub(r.ResolvedAt)), r.Outages, capitalise(m.causeText(r)))
-	if err := m.postOnce(ctx, r, "reopen", text); err != nil {
+	if err := m.postOnce(ctx, r, "reopen", bot.Say(bot.IconDown, text)); err != nil {
 		return err
 	}
 	m.linkIncident(ctx, r)
@@ -676,14 +683,14 @@ func (m *Monitor) resolve(ctx context.Context, r *record, muted bool, why string
 		m.closeIncident(ctx, r)
 		return m.save(ctx, r)
 	}
-	text := fmt.Sprintf(":large_green_circle: resolved after %s.", humanDuration(was))
+	text := fmt.Sprintf("resolved after %s.", humanDuration(was))
 	if flapped {
-		text = fmt.Sprintf(":large_green_circle: resolved after %s: stable for %s after %d state changes.", humanDuration(was), humanDuration(m.cfg.FlapWindow), r.FlapTotal)
+		text = fmt.Sprintf("resolved after %s: stable for %s after %d state changes.", humanDuration(was), humanDuration(m.cfg.FlapWindow), r.FlapTotal)
 	}
 	if why != "" {
 		text += " " + why
 	}
-	if err := m.postOnce(ctx, r, "resolve", text); err != nil {
+	if err := m.postOnce(ctx, r, "resolve", bot.Say(bot.IconUp, text)); err != nil {
 		return err
 	}
 	m.closeIncident(ctx, r)
@@ -719,7 +726,8 @@ func (m *Monitor) rootID(r *record, base time.Time) string {
 // looked for. A Messenger that cannot look up posts (the console) is
 // posted to directly.
 func (m *Monitor) deliver(ctx context.Context, msg bot.Message) (ts string, adopted bool, err error) {
-	finder, ok := m.deps.Messenger.(bot.DeliveryFinder)
+	finder := m.deps.Finder
+	ok := finder != nil
 	if !ok || msg.DeliveryID == "" {
 		ts, err = m.deps.Messenger.Post(ctx, msg)
 		return ts, false, err
@@ -746,12 +754,12 @@ func (m *Monitor) deliver(ctx context.Context, msg bot.Message) (ts string, adop
 // postOnce posts a thread reply for the current transition, once across
 // replicas: claim, post, then mark sent (or drop the claim so it is
 // retried).
-func (m *Monitor) postOnce(ctx context.Context, r *record, kind, text string) error {
+func (m *Monitor) postOnce(ctx context.Context, r *record, kind string, reply bot.Reply) error {
 	id := m.txID(r, kind)
 	if ok, err := m.claim(ctx, r, id, kind); err != nil || !ok {
 		return err
 	}
-	if _, _, err := m.deliver(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: text, Incident: m.ref(r), DeliveryID: id}); err != nil {
+	if _, _, err := m.deliver(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Reply: reply, Incident: m.ref(r), DeliveryID: id}); err != nil {
 		_ = m.deps.State.DropTransition(ctx, id)
 		return fmt.Errorf("monitor: posting %s for %s: %w", kind, r.Tunnel, err)
 	}
@@ -793,9 +801,9 @@ func (m *Monitor) ref(r *record) *bot.IncidentRef {
 // false when none of them told anything; note then says why, for the
 // thread. check is the check whose transcript was diagnosed, if any: its
 // notes say which commands came back incomplete.
-func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep diagnose.Report, check *bot.CheckResult, ok bool, note string) {
+func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep diagnose.Report, check *bot.CheckResult, ok bool, note bot.Reply) {
 	if ev.Report != nil && (!ev.Partial || m.deps.Checker == nil) {
-		return *ev.Report, nil, true, ""
+		return *ev.Report, nil, true, bot.Reply{}
 	}
 	why := "no device inventory is configured for me to check it"
 	if m.deps.Checker != nil {
@@ -808,7 +816,7 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
 			}
 			res.Transcript = ""
-			return rep, &res, true, ""
+			return rep, &res, true, bot.Reply{}
 		}
 		if err != nil {
 			why = "checking it failed: " + redact.Line(firstLine(err.Error()))
@@ -816,7 +824,7 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 		}
 	}
 	if ev.Report != nil {
-		return *ev.Report, nil, true, ""
+		return *ev.Report, nil, true, bot.Reply{}
 	}
 	if strings.TrimSpace(ev.Text) != "" {
 		rep := m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})
@@ -824,14 +832,17 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 			if r.Cause == "" {
 				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
 			}
-			return rep, nil, true, ""
+			return rep, nil, true, bot.Reply{}
 		}
 	}
-	note = fmt.Sprintf("I could not diagnose %s myself (%s). Paste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` (and `debug crypto isakmp` if phase 1 is down) here after `diagnose`, or run `check tunnel %s on <device>`.",
-		r.Peer, why, r.Peer, r.Peer)
+	peer := bot.Literal(r.Peer)
+	text := fmt.Sprintf("I could not diagnose %s myself (%s). Paste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` (and `debug crypto isakmp` if phase 1 is down) here after `diagnose`, or run `check tunnel %s on <device>`.",
+		peer, bot.Literal(why), peer, peer)
 	if t := strings.TrimSpace(ev.Text); t != "" {
-		note = "The " + ev.Source + " message:\n```\n" + strings.ReplaceAll(firstLine(t), "```", "ˋˋˋ") + "\n```\n" + note
+		// The event's own words first, verbatim, then what to do.
+		note.Blocks = append(note.Blocks, bot.Block{Text: "The " + bot.Literal(ev.Source) + " message:"}, bot.Block{Kind: bot.Code, Lines: []string{firstLine(t)}})
 	}
+	note.Blocks = append(note.Blocks, bot.Block{Text: text})
 	return diagnose.Report{}, nil, false, note
 }
 
@@ -848,7 +859,7 @@ func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Rep
 		rc.Collection, rc.CollectionCommands = check.Notes, len(check.Commands)
 	}
 	out := bot.Render(rep, rc)
-	ts, adopted, err := m.deliver(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Text: out.Fallback, Plain: out.Plain, Blocks: out.Blocks, Incident: m.ref(r), DeliveryID: id})
+	ts, adopted, err := m.deliver(ctx, bot.Message{Channel: r.Channel, ThreadTS: r.ThreadTS, Reply: out.Reply, Incident: m.ref(r), DeliveryID: id})
 	if err != nil {
 		_ = m.deps.State.DropTransition(ctx, id)
 		return fmt.Errorf("monitor: posting the diagnosis for %s: %w", r.Tunnel, err)
@@ -883,11 +894,10 @@ func (m *Monitor) postDiagnosis(ctx context.Context, r *record, rep diagnose.Rep
 // index use the real thread. A root that is given up leaves the record
 // without a thread: the next sweep opens a new one.
 func (m *Monitor) whenRootDelivered(tunnel, standIn string) {
-	w, ok := m.deps.Messenger.(bot.DeliveryWatcher)
-	if !ok {
+	if m.deps.Deliveries == nil {
 		return
 	}
-	w.WhenDelivered(standIn, func(ts string, delivered bool) {
+	m.deps.Deliveries.WhenDelivered(standIn, func(ts string, delivered bool) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*m.cfg.LockTTL)
 		defer cancel()
 		err := m.withTunnel(ctx, tunnel, func() error {
@@ -962,12 +972,12 @@ func (m *Monitor) editRoot(ctx context.Context, r *record, force bool) {
 	if !force && now.Sub(r.RootUpdatedAt) < m.cfg.RootEvery {
 		return
 	}
-	text := m.rootText(r)
+	icon, text := m.rootText(r)
 	if text == r.RootText && !force {
 		r.RootDirty = false
 		return
 	}
-	if err := m.deps.Messenger.Update(ctx, r.ThreadTS, bot.Message{Channel: r.Channel, Text: text, Incident: m.ref(r)}); err != nil {
+	if err := m.deps.Messenger.Update(ctx, r.ThreadTS, bot.Message{Channel: r.Channel, Reply: bot.Say(icon, text), Incident: m.ref(r)}); err != nil {
 		m.log.Warn("editing the root message", "tunnel", r.Tunnel, "err", err)
 		return
 	}

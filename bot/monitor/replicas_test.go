@@ -163,7 +163,7 @@ func TestThreeReplicas(t *testing.T) {
 		rc := newRounds()
 		m, err := New(Config{Interval: interval, LeaseTTL: lease, CheckTimeout: time.Second, LockTTL: 2 * time.Second,
 			DefaultChannel: testChannel, ReplicaID: name, RootEvery: time.Millisecond},
-			Deps{Messenger: fm, State: k, Checker: recordingChecker{name, checker, polls}, Targets: targets, Logger: slog.New(rc)})
+			Deps{Messenger: fm, Finder: fm, State: k, Checker: recordingChecker{name, checker, polls}, Targets: targets, Logger: slog.New(rc)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -325,8 +325,9 @@ func TestReplicasRaceOneEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { rs.Close() })
+		fm := &fakeMessenger{name: fmt.Sprintf("r%d", i+1), log: msgs}
 		m, err := New(Config{DefaultChannel: testChannel, ReplicaID: fmt.Sprintf("r%d", i+1), CheckTimeout: time.Second},
-			Deps{Messenger: &fakeMessenger{name: fmt.Sprintf("r%d", i+1), log: msgs}, State: rs, Checker: checker,
+			Deps{Messenger: fm, Finder: fm, State: rs, Checker: checker,
 				Targets: []Target{{Device: testDevice, Peer: testPeer}}, Logger: quietLogger()})
 		if err != nil {
 			t.Fatal(err)

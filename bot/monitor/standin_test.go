@@ -12,7 +12,7 @@ import (
 )
 
 // queueingMessenger is a Messenger whose Slack is down: posts are held
-// and stand-in ts returned (as bot.SlackMessenger's outbox does) until
+// and stand-in ts returned (as bot/slack's outbox does) until
 // deliver posts them, roots first, replies in the root's real thread, and
 // tells the WhenDelivered callbacks.
 type queueingMessenger struct {
@@ -104,7 +104,7 @@ func (q *queueingMessenger) deliver(ctx context.Context) error {
 func TestRootQueuedStandInReplaced(t *testing.T) {
 	r := newRig(t, Config{})
 	q := &queueingMessenger{fakeMessenger: &fakeMessenger{name: "r1", log: r.log}, down: true, real: map[string]string{}, waiting: map[string][]func(string, bool){}}
-	r.m.deps.Messenger = q
+	r.m.deps.Messenger, r.m.deps.Finder, r.m.deps.Deliveries = q, q, q
 	r.set("ios-peer-unreachable")
 	r.poll()
 	ctx := context.Background()
@@ -184,7 +184,7 @@ func (q *queueingMessenger) giveUp() {
 func TestRootGivenUpReopensThread(t *testing.T) {
 	r := newRig(t, Config{})
 	q := &queueingMessenger{fakeMessenger: &fakeMessenger{name: "r1", log: r.log}, down: true, real: map[string]string{}, waiting: map[string][]func(string, bool){}}
-	r.m.deps.Messenger = q
+	r.m.deps.Messenger, r.m.deps.Finder, r.m.deps.Deliveries = q, q, q
 	r.set("ios-peer-unreachable")
 	r.poll()
 	ctx := context.Background()

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
@@ -33,13 +34,13 @@ func (m *Monitor) causeText(r *record) string {
 		return c
 	}
 	if r.Summary != "" {
-		return escape(r.Summary)
+		return bot.Literal(r.Summary)
 	}
 	return "cause not known yet"
 }
 
-// rootText is what the root message says now.
-func (m *Monitor) rootText(r *record) string {
+// rootText is what the root message says now, and its icon.
+func (m *Monitor) rootText(r *record) (bot.Icon, string) {
 	now := m.clock.Now()
 	on := ""
 	if r.Device != "" {
@@ -48,19 +49,19 @@ func (m *Monitor) rootText(r *record) string {
 	title := m.tunnelTitle(r)
 	switch {
 	case !r.Open:
-		return fmt.Sprintf(":large_green_circle: %s%s — resolved after %s (down since %s; last cause: %s).",
+		return bot.IconUp, fmt.Sprintf("%s%s — resolved after %s (down since %s; last cause: %s).",
 			title, on, humanDuration(r.ResolvedAt.Sub(r.Since)), clock(r.Since), m.causeText(r))
 	case r.Flapping:
-		return fmt.Sprintf(":warning: %s flapping%s — %d state changes since %s, now %s — %s.",
+		return bot.IconWarning, fmt.Sprintf("%s flapping%s — %d state changes since %s, now %s — %s.",
 			title, on, r.FlapTotal, clock(r.Since), upDown(r.Down), m.causeText(r))
 	case !r.Down:
-		return fmt.Sprintf(":large_yellow_circle: %s up again%s, watching — %s.", title, on, m.causeText(r))
+		return bot.IconWatching, fmt.Sprintf("%s up again%s, watching — %s.", title, on, m.causeText(r))
 	}
-	s := fmt.Sprintf(":red_circle: %s down%s — %s · down for %s (since %s)", title, on, m.causeText(r), humanDuration(now.Sub(r.DownAt)), clock(r.DownAt))
+	s := fmt.Sprintf("%s down%s — %s · down for %s (since %s)", title, on, m.causeText(r), humanDuration(now.Sub(r.DownAt)), clock(r.DownAt))
 	if r.Outages > 1 {
 		s += fmt.Sprintf(" · outage %d in this thread", r.Outages)
 	}
-	return s + "."
+	return bot.IconDown, s + "."
 }
 
 func clock(t time.Time) string { return t.UTC().Format("15:04 MST") }
@@ -93,9 +94,4 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// escape keeps device text from turning into Slack mentions or links.
-func escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }

@@ -29,7 +29,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 )
 
@@ -291,7 +291,7 @@ func run(ctx context.Context, o options) error {
 					"ts": ts, "channel": ch, "event_ts": ts},
 			})
 			sent := time.Now()
-			code, err := postSigned(ctx, client, "http://"+listen+bot.PathEvents, body)
+			code, err := postSigned(ctx, client, "http://"+listen+botslack.PathEvents, body)
 			reqs[i] = req{key: key, sent: sent, code: code, err: err}
 		}(i, key)
 	}

@@ -88,7 +88,7 @@ func TestCheckCutShortSaysSo(t *testing.T) {
 			rep := diagnose.Diagnose(res.Transcript, diagnose.Options{Peer: d.Scenario.Peer})
 			res.Transcript = ""
 			out := bot.Render(rep, bot.ReplyContext{Source: "check", Check: &res})
-			blocks, err := json.Marshal(out.Blocks)
+			blocks, err := json.Marshal(out.Reply.Blocks)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,12 +97,12 @@ func TestCheckCutShortSaysSo(t *testing.T) {
 				if !strings.Contains(string(blocks), w) {
 					t.Errorf("blocks lack %q:\n%s", w, blocks)
 				}
-				if !strings.Contains(out.Plain, w) {
-					t.Errorf("plain text lacks %q:\n%s", w, out.Plain)
+				if !strings.Contains(out.Reply.Full, w) {
+					t.Errorf("plain text lacks %q:\n%s", w, out.Reply.Full)
 				}
 			}
-			if !strings.Contains(out.Fallback, "partial output: ") || !strings.Contains(out.Fallback, " on "+d.Name) {
-				t.Errorf("notification text does not say the output was partial: %q", out.Fallback)
+			if !strings.Contains(out.Reply.Summary, "partial output: ") || !strings.Contains(out.Reply.Summary, " on "+d.Name) {
+				t.Errorf("notification text does not say the output was partial: %q", out.Reply.Summary)
 			}
 		})
 	}

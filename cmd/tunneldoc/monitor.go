@@ -19,6 +19,10 @@ import (
 // monitorDeps is what the tunnel monitor needs besides its configuration.
 type monitorDeps struct {
 	Messenger bot.Messenger // the bot's: Slack order, 429 waits, or the console
+	// Deliveries and Finder are the Messenger's (bot/slack) when it
+	// queues posts and can look them up; nil on the console.
+	Deliveries bot.DeliveryWatcher
+	Finder     bot.DeliveryFinder
 	// Store is the bot's incident store: monitor incidents show in `status`
 	// and own their threads. When it is Redis it also holds the monitor's
 	// state (leases, claims, records); otherwise State or memory does.
@@ -120,7 +124,7 @@ func startMonitor(ctx context.Context, cfg MonitorConfig, deps monitorDeps) (sto
 		}
 	}
 	m, err := monitor.New(cfg.Config, monitor.Deps{
-		Messenger: deps.Messenger, State: state, Incidents: deps.Store, Checker: checker, Poller: poller,
+		Messenger: deps.Messenger, Deliveries: deps.Deliveries, Finder: deps.Finder, State: state, Incidents: deps.Store, Checker: checker, Poller: poller,
 		Targets: targets, Clock: deps.Clock, Logger: deps.Logger,
 	})
 	if err != nil {

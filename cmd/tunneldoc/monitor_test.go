@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
-
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
@@ -131,7 +130,7 @@ func TestMonitorEndToEnd(t *testing.T) {
 	api := httptest.NewServer(slk)
 	defer api.Close()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	msgr := bot.NewSlackMessenger(slack.New("xoxb-test", slack.OptionAPIURL(api.URL+"/")), bot.RealClock, logger)
+	msgr := botslack.NewMessenger(botslack.NewAPI("xoxb-test", botslack.APIOptions{URL: api.URL + "/"}), bot.RealClock, logger)
 	msgr.MinInterval = 0
 	rounds := &roundLog{ch: make(chan struct{}, 1)}
 
@@ -153,7 +152,7 @@ func TestMonitorEndToEnd(t *testing.T) {
 	}
 	var mon *monitor.Monitor
 	stop, err := startMonitor(ctx, conf.Monitor, monitorDeps{
-		Messenger: msgr, Store: store.NewMemory(store.Options{}),
+		Messenger: msgr, Deliveries: msgr, Finder: msgr, Store: store.NewMemory(store.Options{}),
 		Collector: devices.NewCollector(conf.Devices.Loaded, devices.CollectorOptions{Getenv: conf.Devices.Lookup}),
 		Logger:    slog.New(rounds), Started: func(m *monitor.Monitor) { mon = m },
 	})

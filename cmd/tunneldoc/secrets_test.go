@@ -24,6 +24,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
@@ -450,11 +451,12 @@ func secretShapesThroughCLIAndRenderers(t *testing.T) {
 		}
 		for _, rc := range []bot.ReplyContext{{Source: "paste"}, {Source: "paste", Peer: rep.Peer, Device: "fw-hq"}} {
 			r := bot.Render(rep, rc)
-			blocks, err := json.Marshal(r.Blocks)
+			fallback, bs := botslack.Layout(r.Reply)
+			blocks, err := json.Marshal(bs)
 			if err != nil {
 				t.Fatal(err)
 			}
-			outputs = append(outputs, r.Fallback, r.Plain, string(blocks), bot.PlainReport(rep, rc))
+			outputs = append(outputs, fallback, r.Reply.Full, r.Reply.Plain(), string(blocks), bot.PlainReport(rep, rc))
 			if r.File != nil {
 				outputs = append(outputs, r.File.Name, r.File.Title, r.File.Content)
 			}

@@ -11,12 +11,10 @@ import (
 	"os"
 	"time"
 
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
-
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/devices"
@@ -85,6 +83,7 @@ type Main struct {
 	Ops       *opsServer
 	Collector *devices.Collector // nil without an inventory
 	Checker   bot.TunnelChecker  // nil without an inventory
+	Peers     bot.PeerResolver   // nil without an inventory; the bot looks a check's peer up first
 
 	closers []func()
 }
@@ -131,6 +130,7 @@ func (m *Main) Run(ctx context.Context) error {
 		// SSH session limits hold across both.
 		m.Collector = devices.NewCollector(inv, devices.CollectorOptions{Logger: log, Getenv: c.Devices.Lookup})
 		m.Checker = instrumentChecker(collectorChecker{m.Collector}, m.Metrics)
+		m.Peers = collectorChecker{m.Collector}
 	} else {
 		log.Info("no device inventory configured: `check tunnel` will ask for pasted output")
 	}
@@ -139,7 +139,7 @@ func (m *Main) Run(ctx context.Context) error {
 		log.Warn("access.check_users, check_groups and check_channels are empty: everyone who can reach the bot may run check")
 	}
 	cfg := bot.Config{
-		Store: m.Store, Checker: m.Checker, Clock: bot.RealClock, Logger: log, Access: c.Bot.Access, Compare: comparePaste,
+		Store: m.Store, Checker: m.Checker, Peers: m.Peers, Clock: bot.RealClock, Logger: log, Access: c.Bot.Access, Compare: comparePaste,
 		MaxFileBytes: c.Bot.MaxFileBytes, CheckHint: checkHint, Metrics: m.Metrics, CheckTimeout: c.Bot.CheckTimeout,
 	}
 	if m.Transport == modeConsole {
@@ -186,12 +186,13 @@ func (m *Main) startOps(ctx context.Context, raw store.Store, link *slackLink) e
 }
 
 // startMonitor starts the tunnel monitor (polling, syslog, webhooks) when
-// monitor.* turn it on; it posts through the bot's messenger.
+// monitor.* turn it on; it posts through the bot's messenger (and finds
+// its posts with finder, when the messenger can look them up).
 // mux, when not nil, is the Events API listener's: the webhook is served
 // there unless monitor.webhook_listen gives it a listener of its own.
-func (m *Main) startMonitor(ctx context.Context, cfg *bot.Config, raw store.Store, mux *http.ServeMux) error {
+func (m *Main) startMonitor(ctx context.Context, cfg *bot.Config, finder bot.DeliveryFinder, raw store.Store, mux *http.ServeMux) error {
 	stop, err := startMonitor(ctx, m.Config.Monitor, monitorDeps{
-		Messenger: cfg.Messenger, Store: raw, Collector: m.Collector, Checker: m.Checker, Clock: bot.RealClock, Logger: m.Log, Mux: mux,
+		Messenger: cfg.Messenger, Deliveries: cfg.Deliveries, Finder: finder, Store: raw, Collector: m.Collector, Checker: m.Checker, Clock: bot.RealClock, Logger: m.Log, Mux: mux,
 		Started: func(mon *monitor.Monitor) { cfg.Silencer = mon },
 	})
 	if err != nil {
@@ -203,7 +204,7 @@ func (m *Main) startMonitor(ctx context.Context, cfg *bot.Config, raw store.Stor
 
 func (m *Main) runConsole(ctx context.Context, cfg bot.Config, raw store.Store) error {
 	cfg.Messenger = bot.NewConsoleMessenger(m.Stdout)
-	if err := m.startMonitor(ctx, &cfg, raw, nil); err != nil {
+	if err := m.startMonitor(ctx, &cfg, nil, raw, nil); err != nil {
 		return err
 	}
 	b, err := bot.New(cfg)
@@ -221,15 +222,11 @@ func (m *Main) runConsole(ctx context.Context, cfg bot.Config, raw store.Store) 
 
 func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, link *slackLink) error {
 	c := m.Config
-	opts := []slack.Option{}
-	if c.Slack.APIURL != "" {
-		opts = append(opts, slack.OptionAPIURL(c.Slack.APIURL))
-	}
+	apiOpts := botslack.APIOptions{URL: c.Slack.APIURL, HTTPClient: &http.Client{Transport: ops.SlackTransport(m.Metrics, nil), Timeout: 30 * time.Second}}
 	if m.Transport == modeSocketMode {
-		opts = append(opts, slack.OptionAppLevelToken(c.Slack.AppToken.Reveal()))
+		apiOpts.AppToken = c.Slack.AppToken.Reveal()
 	}
-	opts = append(opts, slack.OptionHTTPClient(&http.Client{Transport: ops.SlackTransport(m.Metrics, nil), Timeout: 30 * time.Second}))
-	api := slack.New(c.Slack.BotToken.Reveal(), opts...)
+	api := botslack.NewAPI(c.Slack.BotToken.Reveal(), apiOpts)
 	authCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	auth, err := api.AuthTestContext(authCtx)
 	cancel()
@@ -239,19 +236,20 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 	if auth.UserID == "" {
 		return bot.ErrNoBotUser
 	}
-	messenger := bot.NewSlackMessenger(api, bot.RealClock, m.Log)
-	cfg.Messenger = messenger
+	messenger := botslack.NewMessenger(api, bot.RealClock, m.Log)
+	messenger.Metrics = m.Metrics
+	cfg.Messenger, cfg.Deliveries, cfg.Outbox = messenger, messenger, messenger
 	var mux *http.ServeMux // the Events API listener's paths (http mode)
 	if m.Transport == modeHTTP {
 		mux = http.NewServeMux()
 	}
-	if err := m.startMonitor(ctx, &cfg, raw, mux); err != nil {
+	if err := m.startMonitor(ctx, &cfg, messenger, raw, mux); err != nil {
 		return err
 	}
-	cfg.Modals = messenger
+	cfg.Forms = messenger
 	cfg.Recover = messenger
-	cfg.Files = bot.SlackFiles{API: api}
-	cfg.Groups = bot.SlackGroups{API: api}
+	cfg.Files = botslack.Files{API: api}
+	cfg.Groups = botslack.Groups{API: api}
 	cfg.BotUserID = auth.UserID
 	b, err := bot.New(cfg)
 	if err != nil {
@@ -261,17 +259,17 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 	link.Set(true) // auth.test answered; Socket Mode reconnects on its own
 
 	if m.Transport == modeSocketMode {
-		return bot.RunSocketMode(ctx, b, socketmode.New(api), m.Log)
+		return botslack.RunSocketMode(ctx, b, api, m.Log)
 	}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
-	h := bot.NewHTTPHandler(workCtx, b, c.Slack.SigningSecret.Reveal(), bot.RealClock, m.Log)
+	h := botslack.NewHTTPHandler(workCtx, b, c.Slack.SigningSecret.Reveal(), bot.RealClock, m.Log)
 	mux.Handle("/", h) // the monitor's webhook path, when mounted, is more specific
 	srv := &http.Server{Addr: c.Slack.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
-	m.Log.Info("listening for Slack", "addr", c.Slack.Listen, "events", bot.PathEvents, "interactive", bot.PathInteractive, "commands", bot.PathCommands)
+	m.Log.Info("listening for Slack", "addr", c.Slack.Listen, "events", botslack.PathEvents, "interactive", botslack.PathInteractive, "commands", botslack.PathCommands)
 	select {
 	case err := <-errc:
 		return err

@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"bytes"
@@ -18,9 +18,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/redis/go-redis/v9"
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
-	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 )
 
 // redisKeys lists every key of the test's own redis-server.
@@ -77,51 +76,51 @@ func TestHTTPHostilePayloads(t *testing.T) {
 		want int
 	}{
 		// signatures and timestamps
-		{"forged signature", httpReq{path: bot.PathEvents, body: good, secret: "forged"}, nil, 401},
-		{"signature of another body", httpReq{path: bot.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) {
+		{"forged signature", httpReq{path: botslack.PathEvents, body: good, secret: "forged"}, nil, 401},
+		{"signature of another body", httpReq{path: botslack.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) {
 			r.Header.Set("X-Slack-Signature", sign(signingSecret, time.Now().Unix(), []byte("{}")))
 		}, 401},
-		{"signature not hex", httpReq{path: bot.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) { r.Header.Set("X-Slack-Signature", "v0=zz") }, 401},
-		{"signature v1", httpReq{path: bot.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) {
+		{"signature not hex", httpReq{path: botslack.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) { r.Header.Set("X-Slack-Signature", "v0=zz") }, 401},
+		{"signature v1", httpReq{path: botslack.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) {
 			r.Header.Set("X-Slack-Signature", strings.Replace(r.Header.Get("X-Slack-Signature"), "v0=", "v1=", 1))
 		}, 401},
-		{"no timestamp", httpReq{path: bot.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) { r.Header.Del("X-Slack-Request-Timestamp") }, 401},
-		{"timestamp not a number", httpReq{path: bot.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) { r.Header.Set("X-Slack-Request-Timestamp", "now") }, 401},
-		{"timestamp an hour old", httpReq{path: bot.PathEvents, body: good, secret: signingSecret, ts: time.Now().Add(-time.Hour).Unix()}, nil, 401},
-		{"timestamp far future", httpReq{path: bot.PathEvents, body: good, secret: signingSecret, ts: 1 << 62}, nil, 401},
-		{"timestamp min int64", httpReq{path: bot.PathEvents, body: good, secret: signingSecret, ts: -1 << 63}, nil, 401},
+		{"no timestamp", httpReq{path: botslack.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) { r.Header.Del("X-Slack-Request-Timestamp") }, 401},
+		{"timestamp not a number", httpReq{path: botslack.PathEvents, body: good, secret: signingSecret}, func(r *http.Request) { r.Header.Set("X-Slack-Request-Timestamp", "now") }, 401},
+		{"timestamp an hour old", httpReq{path: botslack.PathEvents, body: good, secret: signingSecret, ts: time.Now().Add(-time.Hour).Unix()}, nil, 401},
+		{"timestamp far future", httpReq{path: botslack.PathEvents, body: good, secret: signingSecret, ts: 1 << 62}, nil, 401},
+		{"timestamp min int64", httpReq{path: botslack.PathEvents, body: good, secret: signingSecret, ts: -1 << 63}, nil, 401},
 		// size
-		{"10 MB signed", httpReq{path: bot.PathEvents, body: big, secret: signingSecret}, nil, 413},
-		{"10 MB unsigned", httpReq{path: bot.PathEvents, body: big}, nil, 413},
-		{"10 MB slash command", httpReq{path: bot.PathCommands, body: []byte("text=" + strings.Repeat("a", 10<<20)), contentType: form, secret: signingSecret}, nil, 413},
+		{"10 MB signed", httpReq{path: botslack.PathEvents, body: big, secret: signingSecret}, nil, 413},
+		{"10 MB unsigned", httpReq{path: botslack.PathEvents, body: big}, nil, 413},
+		{"10 MB slash command", httpReq{path: botslack.PathCommands, body: []byte("text=" + strings.Repeat("a", 10<<20)), contentType: form, secret: signingSecret}, nil, 413},
 		// bodies Slack never sends, correctly signed
-		{"empty body", httpReq{path: bot.PathEvents, body: []byte{}, secret: signingSecret}, nil, 400},
-		{"malformed JSON", httpReq{path: bot.PathEvents, body: []byte(`{"type":"event_callback",,}`), secret: signingSecret}, nil, 400},
-		{"truncated JSON", httpReq{path: bot.PathEvents, body: good[:len(good)/2], secret: signingSecret}, nil, 400},
-		{"not an object", httpReq{path: bot.PathEvents, body: []byte(`"event_callback"`), secret: signingSecret}, nil, 400},
-		{"deeply nested", httpReq{path: bot.PathEvents, body: []byte(`{"type":"event_callback","event":` + nested(200000) + `}`), secret: signingSecret}, nil, 400},
-		{"deeply nested event field", httpReq{path: bot.PathEvents, body: []byte(`{"type":"event_callback","event_id":"EvDeep","event":{"type":"app_mention","user":"UALICE","channel":"CNET","ts":"1.1","text":"<@UBOT> help","blocks":` + nested(200000) + `}}`), secret: signingSecret}, nil, 400},
+		{"empty body", httpReq{path: botslack.PathEvents, body: []byte{}, secret: signingSecret}, nil, 400},
+		{"malformed JSON", httpReq{path: botslack.PathEvents, body: []byte(`{"type":"event_callback",,}`), secret: signingSecret}, nil, 400},
+		{"truncated JSON", httpReq{path: botslack.PathEvents, body: good[:len(good)/2], secret: signingSecret}, nil, 400},
+		{"not an object", httpReq{path: botslack.PathEvents, body: []byte(`"event_callback"`), secret: signingSecret}, nil, 400},
+		{"deeply nested", httpReq{path: botslack.PathEvents, body: []byte(`{"type":"event_callback","event":` + nested(200000) + `}`), secret: signingSecret}, nil, 400},
+		{"deeply nested event field", httpReq{path: botslack.PathEvents, body: []byte(`{"type":"event_callback","event_id":"EvDeep","event":{"type":"app_mention","user":"UALICE","channel":"CNET","ts":"1.1","text":"<@UBOT> help","blocks":` + nested(200000) + `}}`), secret: signingSecret}, nil, 400},
 		// ignored with 200: Slack retries anything else
-		{"event is a string", httpReq{path: bot.PathEvents, body: []byte(`{"type":"event_callback","event_id":"EvStr","event":"app_mention"}`), secret: signingSecret}, nil, 200},
-		{"unknown envelope type", httpReq{path: bot.PathEvents, body: []byte(`{"token":"t","type":"app_rate_limited","team_id":"T1","minute_rate_limited":1518467820,"api_app_id":"A1"}`), secret: signingSecret}, nil, 200},
-		{"unknown event type", httpReq{path: bot.PathEvents, body: mustJSON(callback("EvUnknown", map[string]any{"type": "tunneldoc_never_heard_of_it", "user": "UALICE", "channel": "CNET", "text": "<@UBOT> help", "ts": "1700000600.000100"})), secret: signingSecret}, nil, 200},
-		{"event without type", httpReq{path: bot.PathEvents, body: mustJSON(callback("EvNoType", map[string]any{"user": "UALICE", "channel": "CNET", "text": "<@UBOT> help"})), secret: signingSecret}, nil, 200},
-		{"mention without channel", httpReq{path: bot.PathEvents, body: mustJSON(callback("EvNoChan", map[string]any{"type": "app_mention", "user": "UALICE", "text": "<@UBOT> help", "ts": "1700000700.000100"})), secret: signingSecret}, nil, 200},
-		{"mention without ts", httpReq{path: bot.PathEvents, body: mustJSON(callback("EvNoTS", map[string]any{"type": "app_mention", "user": "UALICE", "channel": "CNET", "text": "<@UBOT> help"})), secret: signingSecret}, nil, 200},
-		{"mention without user", httpReq{path: bot.PathEvents, body: mustJSON(callback("EvNoUser", map[string]any{"type": "app_mention", "channel": "CNET", "text": "<@UBOT> help", "ts": "1700000800.000100"})), secret: signingSecret}, nil, 200},
-		{"mention with empty text", httpReq{path: bot.PathEvents, body: mustJSON(callback("EvNoText", map[string]any{"type": "app_mention", "user": "UALICE", "channel": "CNET", "ts": "1700000900.000100"})), secret: signingSecret}, nil, 200},
-		{"callback without event", httpReq{path: bot.PathEvents, body: []byte(`{"type":"event_callback","event_id":"EvNone"}`), secret: signingSecret}, nil, 200},
-		{"url_verification without challenge", httpReq{path: bot.PathEvents, body: []byte(`{"type":"url_verification"}`), secret: signingSecret}, nil, 200},
+		{"event is a string", httpReq{path: botslack.PathEvents, body: []byte(`{"type":"event_callback","event_id":"EvStr","event":"app_mention"}`), secret: signingSecret}, nil, 200},
+		{"unknown envelope type", httpReq{path: botslack.PathEvents, body: []byte(`{"token":"t","type":"app_rate_limited","team_id":"T1","minute_rate_limited":1518467820,"api_app_id":"A1"}`), secret: signingSecret}, nil, 200},
+		{"unknown event type", httpReq{path: botslack.PathEvents, body: mustJSON(callback("EvUnknown", map[string]any{"type": "tunneldoc_never_heard_of_it", "user": "UALICE", "channel": "CNET", "text": "<@UBOT> help", "ts": "1700000600.000100"})), secret: signingSecret}, nil, 200},
+		{"event without type", httpReq{path: botslack.PathEvents, body: mustJSON(callback("EvNoType", map[string]any{"user": "UALICE", "channel": "CNET", "text": "<@UBOT> help"})), secret: signingSecret}, nil, 200},
+		{"mention without channel", httpReq{path: botslack.PathEvents, body: mustJSON(callback("EvNoChan", map[string]any{"type": "app_mention", "user": "UALICE", "text": "<@UBOT> help", "ts": "1700000700.000100"})), secret: signingSecret}, nil, 200},
+		{"mention without ts", httpReq{path: botslack.PathEvents, body: mustJSON(callback("EvNoTS", map[string]any{"type": "app_mention", "user": "UALICE", "channel": "CNET", "text": "<@UBOT> help"})), secret: signingSecret}, nil, 200},
+		{"mention without user", httpReq{path: botslack.PathEvents, body: mustJSON(callback("EvNoUser", map[string]any{"type": "app_mention", "channel": "CNET", "text": "<@UBOT> help", "ts": "1700000800.000100"})), secret: signingSecret}, nil, 200},
+		{"mention with empty text", httpReq{path: botslack.PathEvents, body: mustJSON(callback("EvNoText", map[string]any{"type": "app_mention", "user": "UALICE", "channel": "CNET", "ts": "1700000900.000100"})), secret: signingSecret}, nil, 200},
+		{"callback without event", httpReq{path: botslack.PathEvents, body: []byte(`{"type":"event_callback","event_id":"EvNone"}`), secret: signingSecret}, nil, 200},
+		{"url_verification without challenge", httpReq{path: botslack.PathEvents, body: []byte(`{"type":"url_verification"}`), secret: signingSecret}, nil, 200},
 		// slash commands and buttons
-		{"slash command bad form", httpReq{path: bot.PathCommands, body: []byte("text=%zz&command=%2Ftunnel"), contentType: form, secret: signingSecret}, nil, 400},
-		{"slash command without channel or user", httpReq{path: bot.PathCommands, body: []byte("command=%2Ftunnel&text=status"), contentType: form, secret: signingSecret}, nil, 200},
-		{"modal submitted without channel", httpReq{path: bot.PathInteractive, body: []byte(`payload={"type":"view_submission","user":{"id":"UALICE"},"view":{"callback_id":"tunneldoc_diagnose","state":{"values":{"paste":{"paste_input":{"type":"plain_text_input","value":"show crypto isakmp sa"}}}}}}`), contentType: form, secret: signingSecret}, nil, 200},
-		{"button bad form", httpReq{path: bot.PathInteractive, body: []byte("payload=%zz"), contentType: form, secret: signingSecret}, nil, 400},
-		{"button payload not JSON", httpReq{path: bot.PathInteractive, body: []byte("payload=%7B%22type%22"), contentType: form, secret: signingSecret}, nil, 400},
-		{"button without payload", httpReq{path: bot.PathInteractive, body: []byte("x=1"), contentType: form, secret: signingSecret}, nil, 400},
-		{"button deeply nested", httpReq{path: bot.PathInteractive, body: []byte("payload=" + strings.Repeat("%5B", 100000) + strings.Repeat("%5D", 100000)), contentType: form, secret: signingSecret}, nil, 400},
-		{"button of unknown type", httpReq{path: bot.PathInteractive, body: []byte(`payload={"type":"tunneldoc_unknown","user":{"id":"UALICE"},"actions":[{"action_id":"nope","value":"x"}]}`), contentType: form, secret: signingSecret}, nil, 200},
-		{"button without actions", httpReq{path: bot.PathInteractive, body: []byte(`payload={"type":"block_actions","user":{"id":"UALICE"}}`), contentType: form, secret: signingSecret}, nil, 200},
+		{"slash command bad form", httpReq{path: botslack.PathCommands, body: []byte("text=%zz&command=%2Ftunnel"), contentType: form, secret: signingSecret}, nil, 400},
+		{"slash command without channel or user", httpReq{path: botslack.PathCommands, body: []byte("command=%2Ftunnel&text=status"), contentType: form, secret: signingSecret}, nil, 200},
+		{"modal submitted without channel", httpReq{path: botslack.PathInteractive, body: []byte(`payload={"type":"view_submission","user":{"id":"UALICE"},"view":{"callback_id":"tunneldoc_diagnose","state":{"values":{"paste":{"paste_input":{"type":"plain_text_input","value":"show crypto isakmp sa"}}}}}}`), contentType: form, secret: signingSecret}, nil, 200},
+		{"button bad form", httpReq{path: botslack.PathInteractive, body: []byte("payload=%zz"), contentType: form, secret: signingSecret}, nil, 400},
+		{"button payload not JSON", httpReq{path: botslack.PathInteractive, body: []byte("payload=%7B%22type%22"), contentType: form, secret: signingSecret}, nil, 400},
+		{"button without payload", httpReq{path: botslack.PathInteractive, body: []byte("x=1"), contentType: form, secret: signingSecret}, nil, 400},
+		{"button deeply nested", httpReq{path: botslack.PathInteractive, body: []byte("payload=" + strings.Repeat("%5B", 100000) + strings.Repeat("%5D", 100000)), contentType: form, secret: signingSecret}, nil, 400},
+		{"button of unknown type", httpReq{path: botslack.PathInteractive, body: []byte(`payload={"type":"tunneldoc_unknown","user":{"id":"UALICE"},"actions":[{"action_id":"nope","value":"x"}]}`), contentType: form, secret: signingSecret}, nil, 200},
+		{"button without actions", httpReq{path: botslack.PathInteractive, body: []byte(`payload={"type":"block_actions","user":{"id":"UALICE"}}`), contentType: form, secret: signingSecret}, nil, 200},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,7 +131,7 @@ func TestHTTPHostilePayloads(t *testing.T) {
 		})
 	}
 	// Wrong methods.
-	for _, p := range []string{bot.PathEvents, bot.PathCommands, bot.PathInteractive} {
+	for _, p := range []string{botslack.PathEvents, botslack.PathCommands, botslack.PathInteractive} {
 		resp, err := http.Get(srv.URL + p)
 		if err != nil {
 			t.Fatal(err)
@@ -150,7 +149,7 @@ func TestHTTPHostilePayloads(t *testing.T) {
 		t.Errorf("hostile payloads wrote to Redis: keys %v, before %v", after, keysBefore)
 	}
 	// The handler is still alive: a good event is answered once.
-	if code, _ := do(t, srv, httpReq{path: bot.PathEvents, body: good, secret: signingSecret}); code != 200 {
+	if code, _ := do(t, srv, httpReq{path: botslack.PathEvents, body: good, secret: signingSecret}); code != 200 {
 		t.Fatalf("good event after the hostile ones: status %d", code)
 	}
 	e.slack.waitFor("the help reply", func(cs []call) bool { return len(shownInSlack(cs)) == 1 })
@@ -268,7 +267,7 @@ func TestSocketModeHostileEnvelopes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- bot.RunSocketMode(ctx, e.bot, socketmode.New(api), e.config.Logger) }()
+	go func() { done <- botslack.RunSocketMode(ctx, e.bot, api, e.config.Logger) }()
 	keysBefore := e.redisKeys()
 
 	env := func(id, typ, payload string) []byte {

@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"errors"
@@ -24,6 +24,7 @@ func (m *recordMetrics) Diagnosis(phase, cause string) {
 	m.add("diagnosis " + phase + " " + cause)
 }
 func (m *recordMetrics) ObserveCheck(_ time.Duration, outcome string) { m.add("check " + outcome) }
+func (m *recordMetrics) Deferred(queue, event string)                 { m.add("deferred " + queue + " " + event) }
 func (m *recordMetrics) String() string {
 	m.mu.Lock()
 	defer m.mu.Unlock()

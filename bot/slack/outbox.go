@@ -1,4 +1,4 @@
-package bot
+package slack
 
 import (
 	"context"
@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/tunneldoc/tunneldoc/bot"
 )
 
 // The outbox keeps the Slack calls that failed for a reason that passes
@@ -30,7 +31,7 @@ import (
 //     thread_ts or ts wait behind it and are sent with its real ts once it
 //     is posted. Top-level posts to one channel are not ordered among
 //     themselves (each starts a thread of its own).
-//   - Handles: a queued post returns a stand-in ts (IsQueuedTS). An edit of
+//   - Handles: a queued post returns a stand-in ts (bot.IsQueuedTS). An edit of
 //     a post that is still queued and was never possibly posted replaces
 //     the queued content (the edit becomes the post); any other edit is
 //     sent after the post, to its real ts. The stand-in means something
@@ -69,14 +70,8 @@ const (
 	DefaultOutboxMaxAge   = time.Hour
 	outboxRetryMin        = time.Second
 	outboxRetryMax        = time.Minute
-	queuedTSPrefix        = "queued-"
 	deliveryEventType     = "tunneldoc_delivery"
 )
-
-// IsQueuedTS reports whether ts is the stand-in a SlackMessenger returns
-// for a post it queued (not a Slack ts: replace it with the real one,
-// from Resolve or WhenDelivered, before storing it where others read it).
-func IsQueuedTS(ts string) bool { return strings.HasPrefix(ts, queuedTSPrefix) }
 
 // errRootNotDelivered: a call names as its thread a queued top-level post
 // that was given up (or that this messenger never queued).
@@ -108,7 +103,7 @@ type uploadArgs struct{ filename, title, content string }
 // outItem is one queued call.
 type outItem struct {
 	kind       outKind
-	msg        Message
+	msg        bot.Message
 	ts         string // update: the ts it edits (real or queued stand-in)
 	deliveryID string // post: the id in its metadata; its stand-in ts is queuedTSPrefix+deliveryID
 	root       bool   // a top-level post: it heads the queue of its own thread (its stand-in)
@@ -142,7 +137,7 @@ func newOutbox() *outbox {
 
 func queueKey(channel, thread string) string { return channel + "\x00" + thread }
 
-func (it *outItem) standIn() string { return queuedTSPrefix + it.deliveryID }
+func (it *outItem) standIn() string { return bot.QueuedTS(it.deliveryID) }
 
 // thread names the queue it waits in: its thread, or for a top-level
 // post its own stand-in.
@@ -157,8 +152,8 @@ func (it *outItem) thread() string {
 // whose root is still queued stays as it is (the call queues behind the
 // root); one whose root was delivered becomes the real ts; one whose root
 // was given up (or is unknown) is an error. The caller holds mu.
-func (s *SlackMessenger) routeLocked(channel, thread string) (string, error) {
-	if !IsQueuedTS(thread) || len(s.ob.queues[queueKey(channel, thread)]) > 0 {
+func (s *Messenger) routeLocked(channel, thread string) (string, error) {
+	if !bot.IsQueuedTS(thread) || len(s.ob.queues[queueKey(channel, thread)]) > 0 {
 		return thread, nil
 	}
 	if real := s.ob.resolved[thread]; real != "" {
@@ -169,7 +164,7 @@ func (s *SlackMessenger) routeLocked(channel, thread string) (string, error) {
 
 // route is routeLocked, also saying whether the thread has calls waiting
 // (a new call must queue behind them).
-func (s *SlackMessenger) route(channel, thread string) (real string, queued bool, err error) {
+func (s *Messenger) route(channel, thread string) (real string, queued bool, err error) {
 	s.ob.mu.Lock()
 	defer s.ob.mu.Unlock()
 	real, err = s.routeLocked(channel, thread)
@@ -194,10 +189,10 @@ func transient(err error) (retry, ambiguous bool, retryAfter time.Duration) {
 	if errors.Is(err, context.Canceled) {
 		return false, false, 0
 	}
-	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+	if rl, ok := errors.AsType[*slackgo.RateLimitedError](err); ok {
 		return true, false, rl.RetryAfter
 	}
-	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok {
+	if sc, ok := errors.AsType[slackgo.StatusCodeError](err); ok {
 		switch {
 		case sc.Code == 429:
 			return true, false, 0
@@ -206,7 +201,7 @@ func transient(err error) (retry, ambiguous bool, retryAfter time.Duration) {
 		}
 		return false, false, 0
 	}
-	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+	if se, ok := errors.AsType[slackgo.SlackErrorResponse](err); ok {
 		switch se.Err {
 		case "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout":
 			return true, true, 0
@@ -225,18 +220,29 @@ func transient(err error) (retry, ambiguous bool, retryAfter time.Duration) {
 	return false, false, 0
 }
 
-// SlackDown reports whether err is a Slack failure that passes (the call
-// was queued or would be): posting an error message about it would fail too.
-func SlackDown(err error) bool {
-	retry, _, _ := transient(err)
-	return retry || errors.Is(err, errOutboxFull)
+// markUnavailable marks a Slack failure that passes (the call was queued
+// or would be, or the outbox is full) as bot.ErrUnavailable: posting an
+// error message about it would fail too. The message stays the same.
+func markUnavailable(err error) error {
+	if err == nil || errors.Is(err, bot.ErrUnavailable) {
+		return err
+	}
+	if retry, _, _ := transient(err); retry || errors.Is(err, errOutboxFull) {
+		return unavailable{err}
+	}
+	return err
 }
+
+type unavailable struct{ error }
+
+func (u unavailable) Is(target error) bool { return target == bot.ErrUnavailable }
+func (u unavailable) Unwrap() error        { return u.error }
 
 var errOutboxFull = errors.New("slack outbox full")
 
 // Start binds the delivery loop to ctx (the bot's): when ctx ends, what is
 // still queued is logged and given up.
-func (s *SlackMessenger) Start(ctx context.Context) {
+func (s *Messenger) Start(ctx context.Context) {
 	s.ob.mu.Lock()
 	s.ob.ctx = ctx
 	s.ob.mu.Unlock()
@@ -247,26 +253,26 @@ func (s *SlackMessenger) Start(ctx context.Context) {
 }
 
 // Queued is how many Slack calls wait in the outbox.
-func (s *SlackMessenger) Queued() int {
+func (s *Messenger) Queued() int {
 	s.ob.mu.Lock()
 	defer s.ob.mu.Unlock()
 	return s.ob.n
 }
 
-func (s *SlackMessenger) count(event string) {
+func (s *Messenger) count(event string) {
 	if s.Metrics != nil {
 		s.Metrics.Deferred("slack", event)
 	}
 }
 
-func (s *SlackMessenger) kick() {
+func (s *Messenger) kick() {
 	select {
 	case s.ob.wake <- struct{}{}:
 	default:
 	}
 }
 
-func (s *SlackMessenger) maxQueued() (int, int, time.Duration) {
+func (s *Messenger) maxQueued() (int, int, time.Duration) {
 	n, b, age := s.MaxQueued, s.MaxQueuedBytes, s.MaxQueueAge
 	if n <= 0 {
 		n = DefaultOutboxMax
@@ -283,7 +289,7 @@ func (s *SlackMessenger) maxQueued() (int, int, time.Duration) {
 // enqueue appends it to its thread's queue; the caller holds no lock. A
 // call naming a stand-in thread is routed again here, under the lock, so
 // it cannot fall between a root's delivery and the move of its queue.
-func (s *SlackMessenger) enqueue(it *outItem, cause error) error {
+func (s *Messenger) enqueue(it *outItem, cause error) error {
 	maxN, maxB, _ := s.maxQueued()
 	s.ob.mu.Lock()
 	if !it.root {
@@ -300,7 +306,7 @@ func (s *SlackMessenger) enqueue(it *outItem, cause error) error {
 		s.ob.mu.Unlock()
 		s.count("dropped")
 		s.log.Error("slack outbox full; call dropped", "method", it.kind.method(), "channel", it.msg.Channel, "queued", n, "limit", maxN, "cause", errString(cause))
-		return fmt.Errorf("%w (%d calls waiting): %w", errOutboxFull, n, cause)
+		return markUnavailable(fmt.Errorf("%w (%d calls waiting): %w", errOutboxFull, n, cause))
 	}
 	it.queuedAt = s.clock.Now()
 	if len(s.ob.queues[key]) == 0 {
@@ -336,15 +342,15 @@ func errString(err error) string {
 
 // foldEdit applies an edit to a post that is still queued; ok false when
 // the post is not queued (delivered, given up, or never queued).
-func (s *SlackMessenger) foldEdit(ts string, m Message) (ok bool) {
+func (s *Messenger) foldEdit(ts string, m bot.Message) (ok bool) {
 	s.ob.mu.Lock()
 	defer s.ob.mu.Unlock()
 	for _, q := range s.ob.queues {
 		for _, it := range q {
 			// Not while it is being sent, nor once an attempt may have
 			// posted it (5xx, timeout): then the edit goes after it.
-			if (it.kind == outPost || it.kind == outEphemeral) && queuedTSPrefix+it.deliveryID == ts && !it.inFlight && !it.ambiguous {
-				it.msg.Text, it.msg.Plain, it.msg.Blocks = m.Text, m.Plain, m.Blocks
+			if (it.kind == outPost || it.kind == outEphemeral) && it.standIn() == ts && !it.inFlight && !it.ambiguous {
+				it.msg.Reply = m.Reply
 				if m.Incident != nil {
 					it.msg.Incident = m.Incident
 				}
@@ -355,7 +361,7 @@ func (s *SlackMessenger) foldEdit(ts string, m Message) (ok bool) {
 	return false
 }
 
-func (s *SlackMessenger) resolvedTS(ts string) (string, bool) {
+func (s *Messenger) resolvedTS(ts string) (string, bool) {
 	s.ob.mu.Lock()
 	defer s.ob.mu.Unlock()
 	real := s.ob.resolved[ts]
@@ -363,11 +369,11 @@ func (s *SlackMessenger) resolvedTS(ts string) (string, bool) {
 }
 
 // Resolve returns the real ts of a post this messenger queued (standIn,
-// a ts IsQueuedTS), once it is delivered; ok is false while it waits,
+// a ts bot.IsQueuedTS), once it is delivered; ok is false while it waits,
 // after it was given up, and for a stand-in it does not know. A ts that is
 // not a stand-in is returned as it is.
-func (s *SlackMessenger) Resolve(standIn string) (ts string, ok bool) {
-	if !IsQueuedTS(standIn) {
+func (s *Messenger) Resolve(standIn string) (ts string, ok bool) {
+	if !bot.IsQueuedTS(standIn) {
 		return standIn, standIn != ""
 	}
 	return s.resolvedTS(standIn)
@@ -378,7 +384,7 @@ func (s *SlackMessenger) Resolve(standIn string) (ts string, ok bool) {
 // (fn gets "" and false); at once when that is already known, or when
 // standIn is not a post this messenger has queued. Code that stored the
 // stand-in (an incident's thread) replaces it from fn.
-func (s *SlackMessenger) WhenDelivered(standIn string, fn func(ts string, ok bool)) {
+func (s *Messenger) WhenDelivered(standIn string, fn func(ts string, ok bool)) {
 	s.ob.mu.Lock()
 	real, known := s.ob.resolved[standIn]
 	if !known && !s.queuedLocked(standIn) {
@@ -396,7 +402,7 @@ func (s *SlackMessenger) WhenDelivered(standIn string, fn func(ts string, ok boo
 // postedOrQueued returns the real ts of the post with that stand-in when
 // it was delivered, or the stand-in while it waits; ok is false when it
 // is unknown or was given up.
-func (s *SlackMessenger) postedOrQueued(standIn string) (string, bool) {
+func (s *Messenger) postedOrQueued(standIn string) (string, bool) {
 	s.ob.mu.Lock()
 	defer s.ob.mu.Unlock()
 	if real := s.ob.resolved[standIn]; real != "" {
@@ -409,7 +415,7 @@ func (s *SlackMessenger) postedOrQueued(standIn string) (string, bool) {
 }
 
 // queuedLocked: the post with that stand-in waits in a queue.
-func (s *SlackMessenger) queuedLocked(standIn string) bool {
+func (s *Messenger) queuedLocked(standIn string) bool {
 	for _, q := range s.ob.queues {
 		for _, it := range q {
 			if (it.kind == outPost || it.kind == outEphemeral) && it.standIn() == standIn {
@@ -422,7 +428,7 @@ func (s *SlackMessenger) queuedLocked(standIn string) bool {
 
 // settledLocked records how a queued post ended (real ts, or "" when it
 // was given up) and returns the callbacks to run once mu is released.
-func (s *SlackMessenger) settledLocked(standIn, ts string) []func() {
+func (s *Messenger) settledLocked(standIn, ts string) []func() {
 	if _, ok := s.ob.resolved[standIn]; !ok {
 		s.ob.resolved[standIn] = ts
 		s.ob.resOrder = append(s.ob.resOrder, standIn)
@@ -449,7 +455,7 @@ func runAll(fns []func()) {
 // rootDeliveredLocked moves what waits behind a delivered top-level post
 // (queued under its stand-in) to the queue of its real thread, naming the
 // real ts, so later calls that name either ts queue behind them in order.
-func (s *SlackMessenger) rootDeliveredLocked(it *outItem, now time.Time) {
+func (s *Messenger) rootDeliveredLocked(it *outItem, now time.Time) {
 	standIn := it.standIn()
 	from := queueKey(it.msg.Channel, standIn)
 	rest := s.ob.queues[from]
@@ -475,7 +481,7 @@ func (s *SlackMessenger) rootDeliveredLocked(it *outItem, now time.Time) {
 
 // deliverLoop sends queued calls, the earliest due thread first, until
 // nothing is queued or the bound context ends.
-func (s *SlackMessenger) deliverLoop() {
+func (s *Messenger) deliverLoop() {
 	for {
 		s.ob.mu.Lock()
 		ctx := s.ob.ctx
@@ -578,7 +584,7 @@ func (s *SlackMessenger) deliverLoop() {
 	}
 }
 
-func (s *SlackMessenger) popLocked(key string) {
+func (s *Messenger) popLocked(key string) {
 	it := s.ob.queues[key][0]
 	s.ob.queues[key] = s.ob.queues[key][1:]
 	if len(s.ob.queues[key]) == 0 {
@@ -591,7 +597,7 @@ func (s *SlackMessenger) popLocked(key string) {
 
 // abandonLocked gives up everything queued (the bound context ended) and
 // returns the WhenDelivered callbacks to run once mu is released.
-func (s *SlackMessenger) abandonLocked(why string) []func() {
+func (s *Messenger) abandonLocked(why string) []func() {
 	if s.ob.n == 0 {
 		return nil
 	}
@@ -615,10 +621,10 @@ func (s *SlackMessenger) abandonLocked(why string) []func() {
 
 // deliver makes one attempt at a queued call (no inline 429 retries: the
 // loop does the waiting).
-func (s *SlackMessenger) deliver(ctx context.Context, it *outItem) error {
+func (s *Messenger) deliver(ctx context.Context, it *outItem) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if it.kind != outUpdate && IsQueuedTS(it.msg.ThreadTS) {
+	if it.kind != outUpdate && bot.IsQueuedTS(it.msg.ThreadTS) {
 		// Queued behind a root that was given up (a delivered root's
 		// followers were moved to its real thread).
 		real, ok := s.resolvedTS(it.msg.ThreadTS)
@@ -665,7 +671,7 @@ func (s *SlackMessenger) deliver(ctx context.Context, it *outItem) error {
 		return err
 	case outUpdate:
 		ts := it.ts
-		if IsQueuedTS(ts) {
+		if bot.IsQueuedTS(ts) {
 			real, ok := s.resolvedTS(ts)
 			if !ok {
 				return fmt.Errorf("edit of a message that was never delivered (%s)", ts)
@@ -679,7 +685,7 @@ func (s *SlackMessenger) deliver(ctx context.Context, it *outItem) error {
 
 // findRootDelivery reads the channel's history since a little before
 // since for a top-level message carrying deliveryID.
-func (s *SlackMessenger) findRootDelivery(ctx context.Context, channel, deliveryID string, since time.Time) (string, bool, error) {
+func (s *Messenger) findRootDelivery(ctx context.Context, channel, deliveryID string, since time.Time) (string, bool, error) {
 	oldest := ""
 	if !since.IsZero() {
 		// Slack's clock and ours may differ a little.
@@ -687,10 +693,10 @@ func (s *SlackMessenger) findRootDelivery(ctx context.Context, channel, delivery
 	}
 	cursor := ""
 	for range 10 { // 10 pages of 200: a channel that got more than 2,000 messages since is not searched to the end
-		var resp *slack.GetConversationHistoryResponse
+		var resp *slackgo.GetConversationHistoryResponse
 		err := s.doN(ctx, channel, false, "conversations.history", 0, func() error {
 			var err error
-			resp, err = s.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			resp, err = s.api.GetConversationHistoryContext(ctx, &slackgo.GetConversationHistoryParameters{
 				ChannelID: channel, Oldest: oldest, Limit: 200, Cursor: cursor, IncludeAllMetadata: true,
 			})
 			return err
@@ -712,15 +718,15 @@ func (s *SlackMessenger) findRootDelivery(ctx context.Context, channel, delivery
 }
 
 // findDelivery reads the thread for a message carrying deliveryID.
-func (s *SlackMessenger) findDelivery(ctx context.Context, channel, thread, deliveryID string) (string, bool, error) {
+func (s *Messenger) findDelivery(ctx context.Context, channel, thread, deliveryID string) (string, bool, error) {
 	cursor := ""
 	for range 10 { // 10 pages of 200: a thread longer than 2,000 messages is not searched to its end
-		var msgs []slack.Message
+		var msgs []slackgo.Message
 		var more bool
 		var next string
 		err := s.doN(ctx, channel, false, "conversations.replies", 0, func() error {
 			var err error
-			msgs, more, next, err = s.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			msgs, more, next, err = s.api.GetConversationRepliesContext(ctx, &slackgo.GetConversationRepliesParameters{
 				ChannelID: channel, Timestamp: thread, Limit: 200, Cursor: cursor, IncludeAllMetadata: true,
 			})
 			return err

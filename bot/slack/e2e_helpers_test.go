@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/diagnose"
@@ -100,7 +101,7 @@ func seed(t *testing.T, name string) string {
 }
 
 func readSeed(name string) (string, error) {
-	b, err := os.ReadFile("testdata/" + name)
+	b, err := os.ReadFile("../testdata/" + name)
 	return string(b), err
 }
 
@@ -110,14 +111,21 @@ func newEnv(t *testing.T, tweak ...func(*testEnv, *bot.Config)) *testEnv {
 	e.api = slack.New("xoxb-test-token", slack.OptionAPIURL(e.slack.apiURL()), slack.OptionAppLevelToken("xapp-test-token"))
 	e.store = e.openStore()
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	m := bot.NewSlackMessenger(e.api, bot.RealClock, log)
+	m := botslack.NewMessenger(e.api, bot.RealClock, log)
 	m.MinInterval = 0 // pacing is covered by its own test
 	e.config = bot.Config{
-		Store: e.store, Messenger: m, Modals: m, Recover: m, Files: bot.SlackFiles{API: e.api}, Groups: bot.SlackGroups{API: e.api},
+		Store: e.store, Messenger: m, Files: botslack.Files{API: e.api}, Groups: botslack.Groups{API: e.api},
 		Logger: log, BotUserID: botUser, MaxFileBytes: 64 << 10,
 	}
 	for _, f := range tweak {
 		f(e, &e.config)
+	}
+	if sm, ok := e.config.Messenger.(*botslack.Messenger); ok {
+		// the Slack messenger's abilities, wired as cmd/tunneldoc wires them
+		e.config.Deliveries, e.config.Outbox, e.config.Forms, e.config.Recover = sm, sm, sm, sm
+		if d, ok := e.config.Metrics.(botslack.DeferredCounter); ok && sm.Metrics == nil {
+			sm.Metrics = d
+		}
 	}
 	b, err := bot.New(e.config)
 	if err != nil {

@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 )
 
 // gateClock hands every wait to the test, which decides when it ends.
@@ -47,13 +48,13 @@ func TestRateLimitWaitedOutInOrder(t *testing.T) {
 	f := newFakeSlack(t)
 	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
 	clk := &gateClock{requested: make(chan time.Duration, 10), release: make(chan time.Time)}
-	m := bot.NewSlackMessenger(api, clk, nil)
+	m := botslack.NewMessenger(api, clk, nil)
 	m.MinInterval = 0
 	f.rateLimit("chat.postMessage", 1)
 	ctx := context.Background()
 
 	errs := make(chan error, 3)
-	go func() { _, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: "first"}); errs <- err }()
+	go func() { _, err := m.Post(ctx, bot.Message{Channel: "CNET", Reply: bot.Text("first")}); errs <- err }()
 	select {
 	case d := <-clk.requested:
 		if d != time.Second {
@@ -62,8 +63,8 @@ func TestRateLimitWaitedOutInOrder(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the 429 was not waited on")
 	}
-	go func() { _, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: "second"}); errs <- err }()
-	if _, err := m.Post(ctx, bot.Message{Channel: "COTHER", Text: "elsewhere"}); err != nil {
+	go func() { _, err := m.Post(ctx, bot.Message{Channel: "CNET", Reply: bot.Text("second")}); errs <- err }()
+	if _, err := m.Post(ctx, bot.Message{Channel: "COTHER", Reply: bot.Text("elsewhere")}); err != nil {
 		t.Fatalf("other channel held up: %v", err)
 	}
 	// Not a wait for a condition: when the messenger is right nothing
@@ -97,10 +98,10 @@ func TestRateLimitWaitedOutInOrder(t *testing.T) {
 func TestRateLimitQueuedPastRetries(t *testing.T) {
 	f := newFakeSlack(t)
 	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
-	m := bot.NewSlackMessenger(api, newJumpClock(), nil)
+	m := botslack.NewMessenger(api, newJumpClock(), nil)
 	m.MaxRateLimitRetries = 3
 	f.rateLimit("chat.update", 10)
-	if err := m.Update(context.Background(), "1.000001", bot.Message{Channel: "CNET", Text: "x"}); err != nil {
+	if err := m.Update(context.Background(), "1.000001", bot.Message{Channel: "CNET", Reply: bot.Text("x")}); err != nil {
 		t.Fatalf("a rate-limited edit failed instead of being queued: %v", err)
 	}
 	cs := f.waitFor("the edit sent after the limit", func(cs []call) bool { return len(only(cs, "chat.update")) == 1 })
@@ -119,10 +120,10 @@ func TestPacingPerChannel(t *testing.T) {
 	f := newFakeSlack(t)
 	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
 	clk := &recordClock{}
-	m := bot.NewSlackMessenger(api, clk, nil)
+	m := botslack.NewMessenger(api, clk, nil)
 	ctx := context.Background()
 	for _, text := range []string{"a", "b"} {
-		if _, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: text}); err != nil {
+		if _, err := m.Post(ctx, bot.Message{Channel: "CNET", Reply: bot.Text(text)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -136,7 +137,7 @@ func TestPacingPerChannel(t *testing.T) {
 func TestMentionAnsweredThrough429(t *testing.T) {
 	clk := &recordClock{}
 	e := newEnv(t, func(e *testEnv, c *bot.Config) {
-		c.Messenger = bot.NewSlackMessenger(e.api, clk, c.Logger)
+		c.Messenger = botslack.NewMessenger(e.api, clk, c.Logger)
 		c.Clock = clk
 	})
 	e.slack.rateLimit("chat.postMessage", 2)

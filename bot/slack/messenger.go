@@ -1,4 +1,4 @@
-package bot
+package slack
 
 import (
 	"bytes"
@@ -11,18 +11,20 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
+	slackgo "github.com/slack-go/slack"
+
+	"github.com/tunneldoc/tunneldoc/bot"
 )
 
-// SlackMessenger sends through the Slack Web API. Calls for one channel
+// Messenger sends through the Slack Web API. Calls for one channel
 // are serialised, so replies keep their order; posts are paced to about
 // one per second per channel; a 429 is waited out (Retry-After) and the
 // same call retried, a bounded number of times. Calls that still fail for
 // a reason that passes (429, 5xx, network) are queued in its outbox and
 // delivered later, in order and once (outbox.go).
-type SlackMessenger struct {
-	api   *slack.Client
-	clock Clock
+type Messenger struct {
+	api   *slackgo.Client
+	clock bot.Clock
 	log   *slog.Logger
 	// MinInterval paces chat.postMessage per channel.
 	MinInterval time.Duration
@@ -35,8 +37,8 @@ type SlackMessenger struct {
 	MaxQueuedBytes int
 	MaxQueueAge    time.Duration
 	// Metrics counts queued, delivered_late, dropped and given_up calls
-	// (nil: not counted; bot.New sets it from Config.Metrics).
-	Metrics deferredMetrics
+	// (nil: not counted).
+	Metrics DeferredCounter
 
 	mu    sync.Mutex
 	chans map[string]*channelQueue
@@ -48,18 +50,18 @@ type channelQueue struct {
 	lastPost time.Time
 }
 
-// NewSlackMessenger wraps a Web API client.
-func NewSlackMessenger(api *slack.Client, clock Clock, log *slog.Logger) *SlackMessenger {
+// NewMessenger wraps a Web API client.
+func NewMessenger(api *slackgo.Client, clock bot.Clock, log *slog.Logger) *Messenger {
 	if clock == nil {
-		clock = RealClock
+		clock = bot.RealClock
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &SlackMessenger{api: api, clock: clock, log: log, MinInterval: time.Second, MaxRateLimitRetries: 5, chans: map[string]*channelQueue{}, ob: newOutbox()}
+	return &Messenger{api: api, clock: clock, log: log, MinInterval: time.Second, MaxRateLimitRetries: 5, chans: map[string]*channelQueue{}, ob: newOutbox()}
 }
 
-func (s *SlackMessenger) queue(channel string) *channelQueue {
+func (s *Messenger) queue(channel string) *channelQueue {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	q, ok := s.chans[channel]
@@ -71,7 +73,7 @@ func (s *SlackMessenger) queue(channel string) *channelQueue {
 }
 
 // wait sleeps on the injected clock, or returns when ctx ends.
-func (s *SlackMessenger) wait(ctx context.Context, d time.Duration) error {
+func (s *Messenger) wait(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return nil
 	}
@@ -84,12 +86,12 @@ func (s *SlackMessenger) wait(ctx context.Context, d time.Duration) error {
 }
 
 // do runs call for channel in order, pacing posts and waiting out 429s.
-func (s *SlackMessenger) do(ctx context.Context, channel string, post bool, method string, call func() error) error {
+func (s *Messenger) do(ctx context.Context, channel string, post bool, method string, call func() error) error {
 	return s.doN(ctx, channel, post, method, s.MaxRateLimitRetries, call)
 }
 
 // doN is do with at most retries 429 retries.
-func (s *SlackMessenger) doN(ctx context.Context, channel string, post bool, method string, retries int, call func() error) error {
+func (s *Messenger) doN(ctx context.Context, channel string, post bool, method string, retries int, call func() error) error {
 	q := s.queue(channel)
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -100,7 +102,7 @@ func (s *SlackMessenger) doN(ctx context.Context, channel string, post bool, met
 	}
 	for attempt := 0; ; attempt++ {
 		err := call()
-		rl, limited := errors.AsType[*slack.RateLimitedError](err)
+		rl, limited := errors.AsType[*slackgo.RateLimitedError](err)
 		if !limited {
 			if post && err == nil {
 				q.lastPost = s.clock.Now()
@@ -124,13 +126,24 @@ func (s *SlackMessenger) doN(ctx context.Context, channel string, post bool, met
 	}
 }
 
-func msgOptions(m Message, deliveryID string) []slack.MsgOption {
-	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false)}
-	if len(m.Blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(m.Blocks...))
+// DeferredCounter counts what happened to calls held back while Slack
+// failed (*ops.Metrics does): queue "slack"; event queued,
+// delivered_late, dropped or given_up.
+type DeferredCounter interface {
+	Deferred(queue, event string)
+}
+
+// msgOptions are a post's or an edit's options: its reply laid out, its
+// thread, and its metadata. An edit that has no blocks clears the old
+// ones (chat.update keeps them unless told otherwise).
+func msgOptions(m bot.Message, deliveryID string, edit bool) []slackgo.MsgOption {
+	text, blocks := Layout(m.Reply)
+	opts := []slackgo.MsgOption{slackgo.MsgOptionText(text, false)}
+	if len(blocks) > 0 || edit {
+		opts = append(opts, slackgo.MsgOptionBlocks(blocks...))
 	}
 	if m.ThreadTS != "" {
-		opts = append(opts, slack.MsgOptionTS(m.ThreadTS))
+		opts = append(opts, slackgo.MsgOptionTS(m.ThreadTS))
 	}
 	switch {
 	case m.Incident != nil:
@@ -138,27 +151,27 @@ func msgOptions(m Message, deliveryID string) []slack.MsgOption {
 		if deliveryID != "" {
 			payload["delivery_id"] = deliveryID
 		}
-		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: payload}))
+		opts = append(opts, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{EventType: metadataEventType, EventPayload: payload}))
 	case deliveryID != "":
-		opts = append(opts, slack.MsgOptionMetadata(slack.SlackMetadata{EventType: deliveryEventType, EventPayload: map[string]any{"delivery_id": deliveryID}}))
+		opts = append(opts, slackgo.MsgOptionMetadata(slackgo.SlackMetadata{EventType: deliveryEventType, EventPayload: map[string]any{"delivery_id": deliveryID}}))
 	}
 	return opts
 }
 
 // postOnce sends one post (deliveryID "" for ephemeral ones).
-func (s *SlackMessenger) postOnce(ctx context.Context, m Message, deliveryID string, retries int) (string, error) {
+func (s *Messenger) postOnce(ctx context.Context, m bot.Message, deliveryID string, retries int) (string, error) {
 	var ts string
 	if m.EphemeralTo != "" {
 		err := s.doN(ctx, m.Channel, true, "chat.postEphemeral", retries, func() error {
 			var err error
-			ts, err = s.api.PostEphemeralContext(ctx, m.Channel, m.EphemeralTo, msgOptions(m, "")...)
+			ts, err = s.api.PostEphemeralContext(ctx, m.Channel, m.EphemeralTo, msgOptions(m, "", false)...)
 			return err
 		})
 		return ts, err
 	}
 	err := s.doN(ctx, m.Channel, true, "chat.postMessage", retries, func() error {
 		var err error
-		_, ts, err = s.api.PostMessageContext(ctx, m.Channel, msgOptions(m, deliveryID)...)
+		_, ts, err = s.api.PostMessageContext(ctx, m.Channel, msgOptions(m, deliveryID, false)...)
 		return err
 	})
 	return ts, err
@@ -166,11 +179,11 @@ func (s *SlackMessenger) postOnce(ctx context.Context, m Message, deliveryID str
 
 // Post implements Messenger. A post that cannot be sent now (top-level,
 // thread reply or ephemeral) is queued and a stand-in ts returned
-// (IsQueuedTS); a reply whose thread_ts is a stand-in waits behind that
+// (bot.IsQueuedTS); a reply whose thread_ts is a stand-in waits behind that
 // root and goes to its real thread (see outbox.go). A post whose
 // m.DeliveryID this messenger has queued or delivered already is not
 // sent again: its stand-in or real ts is returned.
-func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
+func (s *Messenger) Post(ctx context.Context, m bot.Message) (string, error) {
 	it := &outItem{kind: outPost, msg: m, deliveryID: cmp.Or(m.DeliveryID, newDeliveryID()), firstTry: s.clock.Now()}
 	switch {
 	case m.EphemeralTo != "":
@@ -203,15 +216,11 @@ func (s *SlackMessenger) Post(ctx context.Context, m Message) (string, error) {
 		}
 		return it.standIn(), nil
 	}
-	return ts, err
+	return ts, markUnavailable(err)
 }
 
-func (s *SlackMessenger) updateOnce(ctx context.Context, ts string, m Message, retries int) error {
-	opts := msgOptions(Message{Text: m.Text, Blocks: m.Blocks, Incident: m.Incident}, "")
-	if len(m.Blocks) == 0 {
-		// chat.update keeps old blocks unless told otherwise.
-		opts = append(opts, slack.MsgOptionBlocks())
-	}
+func (s *Messenger) updateOnce(ctx context.Context, ts string, m bot.Message, retries int) error {
+	opts := msgOptions(bot.Message{Reply: m.Reply, Incident: m.Incident}, "", true)
 	return s.doN(ctx, m.Channel, false, "chat.update", retries, func() error {
 		_, _, _, err := s.api.UpdateMessageContext(ctx, m.Channel, ts, opts...)
 		return err
@@ -222,8 +231,8 @@ func (s *SlackMessenger) updateOnce(ctx context.Context, ts string, m Message, r
 // its content; an edit that cannot be sent now is queued behind the
 // thread's other calls (m.ThreadTS names the thread; for an edit of a
 // queued top-level post, with no ThreadTS, its own stand-in does).
-func (s *SlackMessenger) Update(ctx context.Context, ts string, m Message) error {
-	if IsQueuedTS(ts) {
+func (s *Messenger) Update(ctx context.Context, ts string, m bot.Message) error {
+	if bot.IsQueuedTS(ts) {
 		if m.ThreadTS == "" {
 			m.ThreadTS = ts // a top-level post heads its own thread's queue
 		}
@@ -238,7 +247,7 @@ func (s *SlackMessenger) Update(ctx context.Context, ts string, m Message) error
 	if err != nil {
 		return fmt.Errorf("slack chat.update: %w", err)
 	}
-	if IsQueuedTS(ts) && !queued {
+	if bot.IsQueuedTS(ts) && !queued {
 		return fmt.Errorf("slack chat.update: the message %s was never delivered", ts)
 	}
 	m.ThreadTS = thread
@@ -250,18 +259,18 @@ func (s *SlackMessenger) Update(ctx context.Context, ts string, m Message) error
 	if retry, _, _ := transient(err); retry && ctx.Err() == nil {
 		return s.enqueue(it, err)
 	}
-	return err
+	return markUnavailable(err)
 }
 
 // Upload implements Messenger with files.getUploadURLExternal +
 // files.completeUploadExternal (files.upload is retired). An upload that
 // cannot be made now is queued behind the thread's other calls.
-func (s *SlackMessenger) Upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
+func (s *Messenger) Upload(ctx context.Context, channel, threadTS, filename, title, content string) error {
 	thread, queued, err := s.route(channel, threadTS)
 	if err != nil {
 		return fmt.Errorf("slack files.uploadV2: %w", err)
 	}
-	it := &outItem{kind: outUpload, msg: Message{Channel: channel, ThreadTS: thread}, upload: uploadArgs{filename: filename, title: title, content: content}}
+	it := &outItem{kind: outUpload, msg: bot.Message{Channel: channel, ThreadTS: thread}, upload: uploadArgs{filename: filename, title: title, content: content}}
 	if queued {
 		return s.enqueue(it, nil)
 	}
@@ -269,12 +278,12 @@ func (s *SlackMessenger) Upload(ctx context.Context, channel, threadTS, filename
 	if retry, _, _ := transient(err); retry && ctx.Err() == nil {
 		return s.enqueue(it, err)
 	}
-	return err
+	return markUnavailable(err)
 }
 
-func (s *SlackMessenger) uploadOnce(ctx context.Context, channel, threadTS string, u uploadArgs, retries int) error {
+func (s *Messenger) uploadOnce(ctx context.Context, channel, threadTS string, u uploadArgs, retries int) error {
 	return s.doN(ctx, channel, true, "files.uploadV2", retries, func() error {
-		_, err := s.api.UploadFileContext(ctx, slack.UploadFileParameters{
+		_, err := s.api.UploadFileContext(ctx, slackgo.UploadFileParameters{
 			Reader: bytes.NewReader([]byte(u.content)), FileSize: len(u.content), Filename: u.filename, Title: u.title,
 			Channel: channel, ThreadTimestamp: threadTS, SnippetType: "text",
 		})
@@ -283,11 +292,11 @@ func (s *SlackMessenger) uploadOnce(ctx context.Context, channel, threadTS strin
 }
 
 // Permalink implements Messenger.
-func (s *SlackMessenger) Permalink(ctx context.Context, channel, ts string) (string, error) {
+func (s *Messenger) Permalink(ctx context.Context, channel, ts string) (string, error) {
 	var link string
 	err := s.do(ctx, channel, false, "chat.getPermalink", func() error {
 		var err error
-		link, err = s.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: channel, Ts: ts})
+		link, err = s.api.GetPermalinkContext(ctx, &slackgo.PermalinkParameters{Channel: channel, Ts: ts})
 		return err
 	})
 	return link, err
@@ -296,31 +305,31 @@ func (s *SlackMessenger) Permalink(ctx context.Context, channel, ts string) (str
 // metadataEventType marks tunneldoc's message metadata.
 const metadataEventType = "tunneldoc_incident"
 
-// IncidentInThread implements ThreadRecoverer: it reads the thread
+// IncidentInThread implements bot.ThreadRecoverer: it reads the thread
 // (conversations.replies with metadata) for the bot's incident metadata.
-func (s *SlackMessenger) IncidentInThread(ctx context.Context, channel, threadTS string) (IncidentRef, bool, error) {
-	var msgs []slack.Message
+func (s *Messenger) IncidentInThread(ctx context.Context, channel, threadTS string) (bot.IncidentRef, bool, error) {
+	var msgs []slackgo.Message
 	err := s.do(ctx, channel, false, "conversations.replies", func() error {
 		var err error
-		msgs, _, _, err = s.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+		msgs, _, _, err = s.api.GetConversationRepliesContext(ctx, &slackgo.GetConversationRepliesParameters{
 			ChannelID: channel, Timestamp: threadTS, Limit: 100, IncludeAllMetadata: true,
 		})
 		return err
 	})
 	if err != nil {
-		return IncidentRef{}, false, err
+		return bot.IncidentRef{}, false, err
 	}
 	for _, m := range msgs {
 		if m.Metadata.EventType != metadataEventType {
 			continue
 		}
 		p := m.Metadata.EventPayload
-		ref := IncidentRef{ID: str(p["incident_id"]), Peer: str(p["peer"]), Device: str(p["device"])}
+		ref := bot.IncidentRef{ID: str(p["incident_id"]), Peer: str(p["peer"]), Device: str(p["device"])}
 		if ref.ID != "" && ref.Peer != "" {
 			return ref, true, nil
 		}
 	}
-	return IncidentRef{}, false, nil
+	return bot.IncidentRef{}, false, nil
 }
 
 func str(v any) string {
@@ -328,17 +337,18 @@ func str(v any) string {
 	return s
 }
 
-// OpenModal opens a modal view (for /tunnel diagnose).
-func (s *SlackMessenger) OpenModal(ctx context.Context, triggerID string, view slack.ModalViewRequest) error {
-	_, err := s.api.OpenViewContext(ctx, triggerID, view)
+// OpenPasteForm implements bot.PasteFormOpener: the /tunnel diagnose
+// modal (views.open), whose submission names channel.
+func (s *Messenger) OpenPasteForm(ctx context.Context, triggerID, channel string) error {
+	_, err := s.api.OpenViewContext(ctx, triggerID, diagnoseModal(channel))
 	if err != nil {
 		return fmt.Errorf("slack views.open: %w", err)
 	}
 	return nil
 }
 
-// SlackFiles downloads attachments with the bot token.
-type SlackFiles struct{ API *slack.Client }
+// Files downloads attachments with the bot token.
+type Files struct{ API *slackgo.Client }
 
 // errTooLarge: the download passed the size cap.
 var errTooLarge = errors.New("file is larger than the size limit")
@@ -355,8 +365,8 @@ func (w *capWriter) Write(p []byte) (int, error) {
 	return w.buf.Write(p)
 }
 
-// Fetch implements FileFetcher, never reading more than limit bytes.
-func (f SlackFiles) Fetch(ctx context.Context, ref FileRef, limit int64) ([]byte, error) {
+// Fetch implements bot.FileFetcher, never reading more than limit bytes.
+func (f Files) Fetch(ctx context.Context, ref bot.FileRef, limit int64) ([]byte, error) {
 	if ref.URL == "" {
 		return nil, fmt.Errorf("file %s has no download URL", ref.ID)
 	}
@@ -367,11 +377,11 @@ func (f SlackFiles) Fetch(ctx context.Context, ref FileRef, limit int64) ([]byte
 	return w.buf.Bytes(), nil
 }
 
-// SlackGroups resolves user group members.
-type SlackGroups struct{ API *slack.Client }
+// Groups resolves user group members.
+type Groups struct{ API *slackgo.Client }
 
-// GroupMembers implements GroupResolver.
-func (g SlackGroups) GroupMembers(ctx context.Context, group string) ([]string, error) {
+// GroupMembers implements bot.GroupResolver.
+func (g Groups) GroupMembers(ctx context.Context, group string) ([]string, error) {
 	m, err := g.API.GetUserGroupMembersContext(ctx, group)
 	if err != nil {
 		return nil, fmt.Errorf("usergroups.users.list %s: %w", group, err)

@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"encoding/json"
@@ -7,16 +7,12 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/tunneldoc/tunneldoc/bot"
-	"github.com/tunneldoc/tunneldoc/bot/store"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 )
 
 // TestRequestFromEvent: which Events API events the bot answers, and as
 // what kind of request.
 func TestRequestFromEvent(t *testing.T) {
-	b, err := bot.New(bot.Config{Store: store.NewMemory(store.Options{}), Messenger: bot.NewConsoleMessenger(nil), BotUserID: botUser})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name     string
 		event    map[string]any
@@ -46,7 +42,7 @@ func TestRequestFromEvent(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			req, ok := b.RequestFromEvent(ev)
+			req, ok := botslack.RequestFromEvent(ev, botUser)
 			if ok != tc.want {
 				t.Fatalf("answered = %v; want %v (%+v)", ok, tc.want, req)
 			}

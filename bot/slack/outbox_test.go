@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
@@ -82,14 +83,14 @@ func threadsOf(cs []call) (map[string][]*shown, error) {
 
 // outageEnv is a bot whose messenger runs on virtual time, checking
 // tunnels with a comparison of both ends (two replies per check).
-func outageEnv(t *testing.T) (*testEnv, *bot.SlackMessenger) {
+func outageEnv(t *testing.T) (*testEnv, *botslack.Messenger) {
 	t.Helper()
 	checker := &fakeChecker{transcript: seed(t, "seed004_scenario1a.txt")}
 	cmp := diagnose.Diagnose(seed(t, "seed004_scenario1a.txt"), diagnose.Options{})
 	checker.comparison = &cmp
-	var m *bot.SlackMessenger
+	var m *botslack.Messenger
 	e := newEnv(t, func(e *testEnv, c *bot.Config) {
-		m = bot.NewSlackMessenger(e.api, newJumpClock(), c.Logger)
+		m = botslack.NewMessenger(e.api, newJumpClock(), c.Logger)
 		m.MinInterval = 0
 		// Virtual time adds up every backoff of every thread (about an
 		// hour for the outages below); give-up is tested on its own.
@@ -259,9 +260,9 @@ func (m *deferredRecorder) Deferred(queue, event string) { m.add(queue + " " + e
 // late delivery and write.
 func TestDeferredWritesCounted(t *testing.T) {
 	m := &deferredRecorder{}
-	var sm *bot.SlackMessenger
+	var sm *botslack.Messenger
 	e := newEnv(t, func(e *testEnv, c *bot.Config) {
-		sm = bot.NewSlackMessenger(e.api, newJumpClock(), c.Logger)
+		sm = botslack.NewMessenger(e.api, newJumpClock(), c.Logger)
 		sm.MinInterval = 0
 		c.Messenger, c.Metrics = sm, m
 	})

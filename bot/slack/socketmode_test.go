@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"context"
@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack/socketmode"
-
 	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 )
 
 // TestSocketModeMentionWithSeed: a mention carrying seed 004's problem
@@ -20,9 +19,8 @@ func TestSocketModeMentionWithSeed(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sm := socketmode.New(e.api)
 	done := make(chan error, 1)
-	go func() { done <- bot.RunSocketMode(ctx, e.bot, sm, nil) }()
+	go func() { done <- botslack.RunSocketMode(ctx, e.bot, e.api, nil) }()
 
 	text := "diagnose\n```\n" + seed(t, "seed004_scenario1a.txt") + "\n```"
 	e.slack.envelopes <- envelope("env-1", mention("Ev100", "1700000100.000100", "", text), 0)
@@ -96,8 +94,7 @@ func TestSocketModeSlashAndButton(t *testing.T) {
 	checker.transcript = seed(t, "seed004_scenario1a.txt")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sm := socketmode.New(e.api)
-	go func() { _ = bot.RunSocketMode(ctx, e.bot, sm, e.config.Logger) }()
+	go func() { _ = botslack.RunSocketMode(ctx, e.bot, e.api, e.config.Logger) }()
 	go func() {
 		defer close(checker.gate)
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -158,8 +155,7 @@ func TestSocketModeReconnects(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sm := socketmode.New(e.api)
-	go func() { _ = bot.RunSocketMode(ctx, e.bot, sm, e.config.Logger) }()
+	go func() { _ = botslack.RunSocketMode(ctx, e.bot, e.api, e.config.Logger) }()
 
 	e.slack.envelopes <- map[string]any{"type": "disconnect", "reason": "refresh_requested"}
 	e.slack.envelopes <- envelope("env-r1", mention("EvRe1", "1700003000.000100", "", "help"), 0)

@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"context"
@@ -10,15 +10,16 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 )
 
 // topLevelEnv is a messenger on virtual time talking to a fake Slack.
-func topLevelEnv(t *testing.T) (*fakeSlack, *bot.SlackMessenger, *syncBuffer) {
+func topLevelEnv(t *testing.T) (*fakeSlack, *botslack.Messenger, *syncBuffer) {
 	t.Helper()
 	f := newFakeSlack(t)
 	logs := &syncBuffer{}
 	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
-	m := bot.NewSlackMessenger(api, newJumpClock(), slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	m := botslack.NewMessenger(api, newJumpClock(), slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	m.MinInterval = 0
 	m.MaxQueueAge = 24 * time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
@@ -65,7 +66,7 @@ func TestSlackOutageTopLevelPostQueued(t *testing.T) {
 	ctx := context.Background()
 	f.failNext(false, append(repeat(500, 4), repeat(429, 40)...)...)
 
-	root, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: "<@UALICE> asked me to check tunnel 40.10.1.1."})
+	root, err := m.Post(ctx, bot.Message{Channel: "CNET", Reply: bot.Text(bot.Mention("UALICE") + " asked me to check tunnel 40.10.1.1.")})
 	if err != nil {
 		t.Fatalf("a top-level post failed during the outage instead of being queued: %v", err)
 	}
@@ -79,17 +80,17 @@ func TestSlackOutageTopLevelPostQueued(t *testing.T) {
 		}
 		delivered <- ts
 	})
-	r1, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Text: "checking 40.10.1.1…"})
+	r1, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Reply: bot.Text("checking 40.10.1.1…")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Update(ctx, r1, bot.Message{Channel: "CNET", ThreadTS: root, Text: "diagnosis of 40.10.1.1"}); err != nil {
+	if err := m.Update(ctx, r1, bot.Message{Channel: "CNET", ThreadTS: root, Reply: bot.Text("diagnosis of 40.10.1.1")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Text: "comparison of both ends"}); err != nil {
+	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Reply: bot.Text("comparison of both ends")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Update(ctx, root, bot.Message{Channel: "CNET", Text: "<@UALICE> asked me to check tunnel 40.10.1.1: phase 1 down."}); err != nil {
+	if err := m.Update(ctx, root, bot.Message{Channel: "CNET", Reply: bot.Text(bot.Mention("UALICE") + " asked me to check tunnel 40.10.1.1: phase 1 down.")}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -152,7 +153,7 @@ func TestSlackOutageTopLevelPostQueued(t *testing.T) {
 	noStandInSent(t, cs)
 
 	// After delivery the stand-in still names the thread.
-	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Text: "late reply"}); err != nil {
+	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Reply: bot.Text("late reply")}); err != nil {
 		t.Fatal(err)
 	}
 	last := only(f.snapshot(), "chat.postMessage")
@@ -172,11 +173,11 @@ func TestSlackAmbiguous500RootNotPostedTwice(t *testing.T) {
 	f, m, logs := topLevelEnv(t)
 	ctx := context.Background()
 	f.failNext(true, repeat(500, 6)...)
-	root, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: "Tunnel 40.10.1.2 is down."})
+	root, err := m.Post(ctx, bot.Message{Channel: "CNET", Reply: bot.Text("Tunnel 40.10.1.2 is down.")})
 	if err != nil {
 		t.Fatalf("the root post failed instead of being queued: %v", err)
 	}
-	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Text: "diagnosis of 40.10.1.2"}); err != nil {
+	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Reply: bot.Text("diagnosis of 40.10.1.2")}); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, "the outbox to deliver everything", func() bool { return m.Queued() == 0 })
@@ -215,18 +216,18 @@ func TestSlackAmbiguous500RootNotPostedTwice(t *testing.T) {
 func TestSlackRootGivenUpFailsItsThread(t *testing.T) {
 	f := newFakeSlack(t)
 	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
-	m := bot.NewSlackMessenger(api, newJumpClock(), nil)
+	m := botslack.NewMessenger(api, newJumpClock(), nil)
 	m.MinInterval = 0
 	m.MaxQueueAge = 10 * time.Minute
 	f.failNext(false, repeat(500, 200)...)
 	ctx := context.Background()
-	root, err := m.Post(ctx, bot.Message{Channel: "CNET", Text: "Tunnel 40.10.1.3 is down."})
+	root, err := m.Post(ctx, bot.Message{Channel: "CNET", Reply: bot.Text("Tunnel 40.10.1.3 is down.")})
 	if err != nil || !bot.IsQueuedTS(root) {
 		t.Fatalf("root = %q, %v; want a stand-in", root, err)
 	}
 	result := make(chan bool, 1)
 	m.WhenDelivered(root, func(_ string, ok bool) { result <- ok })
-	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Text: "diagnosis"}); err != nil {
+	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Reply: bot.Text("diagnosis")}); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, "the outbox to give up", func() bool { return m.Queued() == 0 })
@@ -241,7 +242,7 @@ func TestSlackRootGivenUpFailsItsThread(t *testing.T) {
 	if _, ok := m.Resolve(root); ok {
 		t.Fatal("a given-up root resolved")
 	}
-	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Text: "late"}); err == nil {
+	if _, err := m.Post(ctx, bot.Message{Channel: "CNET", ThreadTS: root, Reply: bot.Text("late")}); err == nil {
 		t.Fatal("a reply to a given-up root was accepted")
 	}
 	for _, c := range only(f.snapshot(), "chat.postMessage") {
@@ -287,10 +288,11 @@ func TestSlackOutageSlashCheckRootQueued(t *testing.T) {
 		inc, ok, err := e.store.ByTunnel(ctx, "40.10.1.9")
 		return err == nil && ok && inc.ThreadTS == real
 	})
-	inc, ok, err := e.store.ByThread(ctx, "CNET", real)
-	if err != nil || !ok || inc.Peer != "40.10.1.9" {
-		t.Fatalf("the real thread finds no incident: %v %v %+v", ok, err, inc)
-	}
+	// The thread index is written just after the incident's body.
+	waitUntil(t, "the real thread to find the incident", func() bool {
+		inc, ok, err := e.store.ByThread(ctx, "CNET", real)
+		return err == nil && ok && inc.Peer == "40.10.1.9"
+	})
 }
 
 // TestSlackOutageRootQueuedStoreDown: Slack fails the slash command's root
@@ -336,7 +338,7 @@ func TestSlackRootLookupRefusedPostsAgain(t *testing.T) {
 	f.historyErr = "missing_scope"
 	f.mu.Unlock()
 	f.failNext(false, 500)
-	root, err := m.Post(context.Background(), bot.Message{Channel: "GPRIVATE", Text: "Tunnel 40.10.1.4 is down."})
+	root, err := m.Post(context.Background(), bot.Message{Channel: "GPRIVATE", Reply: bot.Text("Tunnel 40.10.1.4 is down.")})
 	if err != nil || !bot.IsQueuedTS(root) {
 		t.Fatalf("root = %q, %v; want a stand-in", root, err)
 	}
@@ -361,7 +363,7 @@ func TestSlackSameDeliveryIDPostedOnce(t *testing.T) {
 	f, m, _ := topLevelEnv(t)
 	ctx := context.Background()
 	f.failNext(false, repeat(500, 3)...)
-	msg := bot.Message{Channel: "CNET", Text: "Tunnel 40.10.1.5 is down.", DeliveryID: "40.10.1.5:1:root"}
+	msg := bot.Message{Channel: "CNET", Reply: bot.Text("Tunnel 40.10.1.5 is down."), DeliveryID: "40.10.1.5:1:root"}
 	first, err := m.Post(ctx, msg)
 	if err != nil || !bot.IsQueuedTS(first) {
 		t.Fatalf("first = %q, %v; want a stand-in", first, err)

@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
@@ -99,15 +100,15 @@ func FuzzEventsEndpoint(f *testing.F) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.Cleanup(cancel)
-	h := bot.NewHTTPHandler(ctx, b, signingSecret, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := botslack.NewHTTPHandler(ctx, b, signingSecret, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	send := func(body []byte, mode uint8) int {
 		now := time.Now()
-		path, ct := bot.PathEvents, "application/json"
+		path, ct := botslack.PathEvents, "application/json"
 		switch (mode / 3) % 3 {
 		case 1:
-			path, ct = bot.PathCommands, "application/x-www-form-urlencoded"
+			path, ct = botslack.PathCommands, "application/x-www-form-urlencoded"
 		case 2:
-			path, ct = bot.PathInteractive, "application/x-www-form-urlencoded"
+			path, ct = botslack.PathInteractive, "application/x-www-form-urlencoded"
 		}
 		req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body))
 		req.Header.Set("Content-Type", ct)

@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"context"

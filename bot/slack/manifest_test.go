@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"os"
@@ -11,7 +11,7 @@ import (
 // TestSlackAppManifest keeps deploy/slack-app-manifest.yaml in step with
 // what the bot needs: the events it handles and the scopes its calls use.
 func TestSlackAppManifest(t *testing.T) {
-	b, err := os.ReadFile("../deploy/slack-app-manifest.yaml")
+	b, err := os.ReadFile("../../deploy/slack-app-manifest.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

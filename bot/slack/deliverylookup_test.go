@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 )
 
 // TestFindDelivery: a post carries the caller's delivery id in its
@@ -19,19 +20,19 @@ import (
 func TestFindDelivery(t *testing.T) {
 	f := newFakeSlack(t)
 	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
-	m := bot.NewSlackMessenger(api, newJumpClock(), nil)
+	m := botslack.NewMessenger(api, newJumpClock(), nil)
 	m.MinInterval = 0
 	ctx := context.Background()
-	root, err := m.Post(ctx, bot.Message{Channel: "C1", Text: "Tunnel 10.0.0.1 down", DeliveryID: "tun:0:1:root"})
+	root, err := m.Post(ctx, bot.Message{Channel: "C1", Reply: bot.Text("Tunnel 10.0.0.1 down"), DeliveryID: "tun:0:1:root"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply, err := m.Post(ctx, bot.Message{Channel: "C1", ThreadTS: root, Text: "diagnosis", DeliveryID: "tun:1:diagnosis",
+	reply, err := m.Post(ctx, bot.Message{Channel: "C1", ThreadTS: root, Reply: bot.Text("diagnosis"), DeliveryID: "tun:1:diagnosis",
 		Incident: &bot.IncidentRef{ID: "inc-1", Peer: "10.0.0.1", Device: "hub"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = m.Post(ctx, bot.Message{Channel: "C1", Text: "another root"})
+	_, err = m.Post(ctx, bot.Message{Channel: "C1", Reply: bot.Text("another root")})
 	if err != nil {
 		t.Fatal(err)
 	}

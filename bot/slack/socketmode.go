@@ -1,4 +1,4 @@
-package bot
+package slack
 
 import (
 	"context"
@@ -7,15 +7,18 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/slack-go/slack"
+	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/tunneldoc/tunneldoc/bot"
 )
 
 // RunSocketMode serves Slack over Socket Mode until ctx ends. Every
 // envelope is acked first (Slack wants it within 3 s), then answered on
 // its own goroutine. slack-go's client reconnects by itself.
-func RunSocketMode(ctx context.Context, b *Bot, sm *socketmode.Client, log *slog.Logger) error {
+func RunSocketMode(ctx context.Context, b *bot.Bot, api *slackgo.Client, log *slog.Logger) error {
+	sm := socketmode.New(api)
 	if log == nil {
 		log = slog.Default()
 	}
@@ -46,7 +49,7 @@ func RunSocketMode(ctx context.Context, b *Bot, sm *socketmode.Client, log *slog
 }
 
 // dispatchSocketEvent acks an envelope and returns the work it asks for.
-func dispatchSocketEvent(ctx context.Context, b *Bot, sm *socketmode.Client, evt socketmode.Event, log *slog.Logger) func(context.Context) {
+func dispatchSocketEvent(ctx context.Context, b *bot.Bot, sm *socketmode.Client, evt socketmode.Event, log *slog.Logger) func(context.Context) {
 	ack := func() {
 		if evt.Request == nil {
 			return
@@ -90,13 +93,13 @@ func dispatchSocketEvent(ctx context.Context, b *Bot, sm *socketmode.Client, evt
 		if evt.Request != nil && evt.Request.RetryAttempt > 0 {
 			log.Info("slack retry", "attempt", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
 		}
-		req, ok := b.RequestFromEvent(ev)
+		req, ok := RequestFromEvent(ev, b.UserID())
 		if !ok {
 			return nil
 		}
 		return func(ctx context.Context) { b.Handle(ctx, req) }
 	case socketmode.EventTypeSlashCommand:
-		sc, ok := evt.Data.(slack.SlashCommand)
+		sc, ok := evt.Data.(slackgo.SlashCommand)
 		if !ok {
 			ack()
 			return nil
@@ -108,14 +111,14 @@ func dispatchSocketEvent(ctx context.Context, b *Bot, sm *socketmode.Client, evt
 		} else {
 			ack()
 		}
-		return func(ctx context.Context) { b.HandleSlash(ctx, sc) }
+		return func(ctx context.Context) { handleSlash(ctx, b, sc, log) }
 	case socketmode.EventTypeInteractive:
 		ack()
-		cb, ok := evt.Data.(slack.InteractionCallback)
+		cb, ok := evt.Data.(slackgo.InteractionCallback)
 		if !ok {
 			return nil
 		}
-		return func(ctx context.Context) { b.HandleInteraction(ctx, cb) }
+		return func(ctx context.Context) { handleInteraction(ctx, b, cb, log) }
 	}
 	return nil
 }

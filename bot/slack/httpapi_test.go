@@ -1,4 +1,4 @@
-package bot_test
+package slack_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
@@ -38,9 +39,9 @@ type httpReq struct {
 	retryNum    string
 }
 
-func (e *testEnv) startHTTP(t *testing.T) (*httptest.Server, *bot.HTTPHandler) {
+func (e *testEnv) startHTTP(t *testing.T) (*httptest.Server, *botslack.HTTPHandler) {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := bot.NewHTTPHandler(ctx, e.bot, signingSecret, nil, e.config.Logger)
+	h := botslack.NewHTTPHandler(ctx, e.bot, signingSecret, nil, e.config.Logger)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); cancel(); h.Wait() })
 	return srv, h
@@ -94,12 +95,12 @@ func TestHTTPSignatures(t *testing.T) {
 		name string
 		req  httpReq
 	}{
-		{"unsigned", httpReq{path: bot.PathEvents, body: body}},
-		{"wrong secret", httpReq{path: bot.PathEvents, body: body, secret: "not-the-secret"}},
-		{"six minutes old", httpReq{path: bot.PathEvents, body: body, secret: signingSecret, ts: time.Now().Add(-6 * time.Minute).Unix()}},
-		{"six minutes ahead", httpReq{path: bot.PathEvents, body: body, secret: signingSecret, ts: time.Now().Add(6 * time.Minute).Unix()}},
-		{"unsigned slash command", httpReq{path: bot.PathCommands, body: []byte("command=%2Ftunnel&text=status&user_id=UALICE&channel_id=CNET"), contentType: "application/x-www-form-urlencoded"}},
-		{"unsigned button", httpReq{path: bot.PathInteractive, body: []byte("payload=%7B%7D"), contentType: "application/x-www-form-urlencoded"}},
+		{"unsigned", httpReq{path: botslack.PathEvents, body: body}},
+		{"wrong secret", httpReq{path: botslack.PathEvents, body: body, secret: "not-the-secret"}},
+		{"six minutes old", httpReq{path: botslack.PathEvents, body: body, secret: signingSecret, ts: time.Now().Add(-6 * time.Minute).Unix()}},
+		{"six minutes ahead", httpReq{path: botslack.PathEvents, body: body, secret: signingSecret, ts: time.Now().Add(6 * time.Minute).Unix()}},
+		{"unsigned slash command", httpReq{path: botslack.PathCommands, body: []byte("command=%2Ftunnel&text=status&user_id=UALICE&channel_id=CNET"), contentType: "application/x-www-form-urlencoded"}},
+		{"unsigned button", httpReq{path: botslack.PathInteractive, body: []byte("payload=%7B%7D"), contentType: "application/x-www-form-urlencoded"}},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,7 +112,7 @@ func TestHTTPSignatures(t *testing.T) {
 	}
 	// A body changed after signing is refused too.
 	ts := time.Now().Unix()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+bot.PathEvents, strings.NewReader(string(body)+" "))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+botslack.PathEvents, strings.NewReader(string(body)+" "))
 	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
 	req.Header.Set("X-Slack-Signature", sign(signingSecret, ts, body))
 	resp, err := http.DefaultClient.Do(req)
@@ -123,7 +124,7 @@ func TestHTTPSignatures(t *testing.T) {
 		t.Fatalf("tampered body: status %d; want 401", resp.StatusCode)
 	}
 
-	code, challenge := do(t, srv, httpReq{path: bot.PathEvents, secret: signingSecret, body: mustJSON(map[string]any{"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"})})
+	code, challenge := do(t, srv, httpReq{path: botslack.PathEvents, secret: signingSecret, body: mustJSON(map[string]any{"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"})})
 	if code != 200 || challenge != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
 		t.Fatalf("url_verification = %d %q", code, challenge)
 	}
@@ -132,7 +133,7 @@ func TestHTTPSignatures(t *testing.T) {
 		t.Fatalf("refused requests were answered:%s", describe(cs))
 	}
 
-	code, _ = do(t, srv, httpReq{path: bot.PathEvents, body: body, secret: signingSecret})
+	code, _ = do(t, srv, httpReq{path: botslack.PathEvents, body: body, secret: signingSecret})
 	if code != 200 {
 		t.Fatalf("signed request: status %d", code)
 	}
@@ -160,7 +161,7 @@ func TestHTTPRetryAcrossReplicas(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	hB := bot.NewHTTPHandler(ctx, b2, signingSecret, nil, e.config.Logger)
+	hB := botslack.NewHTTPHandler(ctx, b2, signingSecret, nil, e.config.Logger)
 	srvB := httptest.NewServer(hB)
 	defer srvB.Close()
 
@@ -174,7 +175,7 @@ func TestHTTPRetryAcrossReplicas(t *testing.T) {
 			if i > 0 {
 				retry = strconv.Itoa(i)
 			}
-			if code, _ := do(t, srv, httpReq{path: bot.PathEvents, body: body, secret: signingSecret, retryNum: retry}); code != 200 {
+			if code, _ := do(t, srv, httpReq{path: botslack.PathEvents, body: body, secret: signingSecret, retryNum: retry}); code != 200 {
 				t.Errorf("delivery %d: status %d", i, code)
 			}
 		}()
@@ -202,7 +203,7 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 	formBody := func(v url.Values) []byte { return []byte(v.Encode()) }
 	slash := func(text string) string {
 		t.Helper()
-		code, body := do(t, srv, httpReq{path: bot.PathCommands, contentType: "application/x-www-form-urlencoded", secret: signingSecret,
+		code, body := do(t, srv, httpReq{path: botslack.PathCommands, contentType: "application/x-www-form-urlencoded", secret: signingSecret,
 			body: formBody(url.Values{"command": {"/tunnel"}, "text": {text}, "user_id": {"UALICE"}, "channel_id": {"CNET"}, "trigger_id": {"trig-1"}})})
 		if code != 200 {
 			t.Fatalf("/tunnel %s: status %d", text, code)
@@ -244,7 +245,7 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 			"paste": map[string]any{"paste_input": map[string]any{"type": "plain_text_input", "value": seed(t, "seed004_scenario1a.txt")}},
 		}}},
 	}
-	code, _ := do(t, srv, httpReq{path: bot.PathInteractive, contentType: "application/x-www-form-urlencoded", secret: signingSecret, body: formBody(url.Values{"payload": {string(mustJSON(submission))}})})
+	code, _ := do(t, srv, httpReq{path: botslack.PathInteractive, contentType: "application/x-www-form-urlencoded", secret: signingSecret, body: formBody(url.Values{"payload": {string(mustJSON(submission))}})})
 	if code != 200 {
 		t.Fatalf("view submission: %d", code)
 	}
@@ -264,7 +265,7 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 			"message": map[string]any{"ts": posts[1].TS},
 			"actions": []any{map[string]any{"action_id": actionID, "block_id": "tunneldoc_actions", "value": inc.ID, "type": "button"}},
 		}
-		code, _ := do(t, srv, httpReq{path: bot.PathInteractive, contentType: "application/x-www-form-urlencoded", secret: signingSecret, body: formBody(url.Values{"payload": {string(mustJSON(payload))}})})
+		code, _ := do(t, srv, httpReq{path: botslack.PathInteractive, contentType: "application/x-www-form-urlencoded", secret: signingSecret, body: formBody(url.Values{"payload": {string(mustJSON(payload))}})})
 		if code != 200 {
 			t.Fatalf("%s: status %d", actionID, code)
 		}
@@ -316,10 +317,10 @@ func TestHTTPSignatureWindowUsesInjectedClock(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := bot.NewHTTPHandler(ctx, e.bot, signingSecret, fixedClock{time.Now().Add(6 * time.Minute)}, e.config.Logger)
+	h := botslack.NewHTTPHandler(ctx, e.bot, signingSecret, fixedClock{time.Now().Add(6 * time.Minute)}, e.config.Logger)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	code, _ := do(t, srv, httpReq{path: bot.PathEvents, secret: signingSecret, body: mustJSON(mention("EvClk", "1700002400.000100", "", "help"))})
+	code, _ := do(t, srv, httpReq{path: botslack.PathEvents, secret: signingSecret, body: mustJSON(mention("EvClk", "1700002400.000100", "", "help"))})
 	h.Wait()
 	if code != http.StatusUnauthorized {
 		t.Fatalf("status %d; want 401", code)

@@ -1,4 +1,4 @@
-package bot
+package slack
 
 import (
 	"bytes"
@@ -13,8 +13,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
+	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/tunneldoc/tunneldoc/bot"
 )
 
 // HTTP paths served in Events API mode.
@@ -34,9 +36,9 @@ const (
 // Every request's v0 signature is checked before anything is read from it;
 // the answer is sent at once and the work runs afterwards.
 type HTTPHandler struct {
-	bot    *Bot
+	bot    *bot.Bot
 	secret string
-	clock  Clock
+	clock  bot.Clock
 	log    *slog.Logger
 	base   context.Context
 	wg     sync.WaitGroup
@@ -45,10 +47,10 @@ type HTTPHandler struct {
 
 // NewHTTPHandler returns the handler; work started by requests runs under
 // base (cancel it to stop) and Wait waits for it. It starts the bot's
-// background work (Bot.Start) under base.
-func NewHTTPHandler(base context.Context, b *Bot, signingSecret string, clock Clock, log *slog.Logger) *HTTPHandler {
+// background work (bot.Bot.Start) under base.
+func NewHTTPHandler(base context.Context, b *bot.Bot, signingSecret string, clock bot.Clock, log *slog.Logger) *HTTPHandler {
 	if clock == nil {
-		clock = RealClock
+		clock = bot.RealClock
 	}
 	if log == nil {
 		log = slog.Default()
@@ -107,7 +109,7 @@ func (h *HTTPHandler) checkSignature(header http.Header, body []byte) error {
 	if d := h.clock.Now().Sub(time.Unix(ts, 0)); d > signatureMaxSkew || d < -signatureMaxSkew {
 		return errStale
 	}
-	sv, err := slack.NewSecretsVerifier(header, h.secret)
+	sv, err := slackgo.NewSecretsVerifier(header, h.secret)
 	if err != nil {
 		return err
 	}
@@ -156,7 +158,7 @@ func (h *HTTPHandler) events(w http.ResponseWriter, r *http.Request) {
 			h.log.Info("slack retry", "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 		}
 		w.WriteHeader(http.StatusOK)
-		if req, ok := h.bot.RequestFromEvent(ev); ok {
+		if req, ok := RequestFromEvent(ev, h.bot.UserID()); ok {
 			h.later(func(ctx context.Context) { h.bot.Handle(ctx, req) })
 		}
 		return
@@ -172,7 +174,7 @@ func (h *HTTPHandler) commands(w http.ResponseWriter, r *http.Request) {
 	r2 := r.Clone(r.Context())
 	r2.Body = io.NopCloser(bytes.NewReader(body))
 	r2.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	sc, err := slack.SlashCommandParse(r2)
+	sc, err := slackgo.SlashCommandParse(r2)
 	if err != nil {
 		http.Error(w, "bad slash command", http.StatusBadRequest)
 		return
@@ -183,7 +185,7 @@ func (h *HTTPHandler) commands(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.WriteHeader(http.StatusOK)
 	}
-	h.later(func(ctx context.Context) { h.bot.HandleSlash(ctx, sc) })
+	h.later(func(ctx context.Context) { handleSlash(ctx, h.bot, sc, h.log) })
 }
 
 func (h *HTTPHandler) interactive(w http.ResponseWriter, r *http.Request) {
@@ -196,12 +198,12 @@ func (h *HTTPHandler) interactive(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	var cb slack.InteractionCallback
+	var cb slackgo.InteractionCallback
 	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
 		http.Error(w, "bad payload", http.StatusBadRequest)
 		return
 	}
 	// An empty 200 acks a button and closes a submitted modal.
 	w.WriteHeader(http.StatusOK)
-	h.later(func(ctx context.Context) { h.bot.HandleInteraction(ctx, cb) })
+	h.later(func(ctx context.Context) { handleInteraction(ctx, h.bot, cb, h.log) })
 }

@@ -1,0 +1,81 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
+)
+
+// paste diagnoses pasted (or attached) output.
+func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.Incident) {
+	if !b.mayPaste(req) {
+		b.reply(ctx, req, "Pasted output is diagnosed in DMs and in the channels listed in TUNNELDOC_PASTE_CHANNELS; this channel is not one of them.")
+		b.auditLog(req, "diagnose", cmd.Peer, "refused: channel not allowed")
+		return
+	}
+	compared := b.comparison(cmd.Text)
+	text := redact.Text(cmd.Text)
+	if len(text) > DefaultMaxPaste {
+		text = text[:DefaultMaxPaste]
+	}
+	if owner == nil && req.ThreadTS != "" {
+		owner = b.threadOwner(ctx, req.Channel, req.ThreadTS)
+	}
+	peer, device := cmd.Peer, ""
+	if owner != nil {
+		peer = firstNonEmpty(peer, owner.Peer)
+		device = owner.Device
+	}
+	var report diagnose.Report
+	if compared != nil {
+		report = *compared
+	} else {
+		report = b.cfg.Diagnose(text, diagnose.Options{Peer: peer})
+	}
+	peer = firstNonEmpty(peer, report.Peer)
+	track := report.Cause != diagnose.CauseHealthy
+	t := b.target(ctx, req, peer, device, owner, track, Mention(req.User)+" pasted output for diagnosis.")
+	rc := t.replyContext(peer, device, store.SourcePaste)
+	out := Render(report, rc)
+	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: out.Reply, Incident: t.ref()})
+	if err != nil {
+		b.log.Error("posting diagnosis failed", "channel", t.channel, "err", err)
+		b.auditLog(req, "diagnose", peer, "post failed: "+report.Cause)
+		return
+	}
+	b.delivered(ctx, t, ts, report, rc, out, store.SourcePaste, req.User)
+	b.auditLog(req, "diagnose", peer, report.Phase+"/"+report.Cause)
+}
+
+// HandleSlash answers /tunnel. "/tunnel diagnose" with nothing after it
+// opens the paste form (Config.Forms, with req.Trigger); everything else
+// reads like a mention.
+func (b *Bot) HandleSlash(ctx context.Context, req Request) {
+	text := strings.TrimSpace(req.Text)
+	if !strings.EqualFold(text, "diagnose") && !strings.EqualFold(text, "paste") {
+		b.Handle(ctx, req)
+		return
+	}
+	if b.cfg.Forms == nil || req.Trigger == "" {
+		b.reply(ctx, req, "Paste the output after `/tunnel diagnose`, or mention me with it.")
+		return
+	}
+	if err := b.cfg.Forms.OpenPasteForm(ctx, req.Trigger, req.Channel); err != nil {
+		b.log.Error("opening the diagnose modal failed", "err", err)
+		b.reply(ctx, req, "I could not open the paste window: "+safeErr(err)+". Mention me with the output instead.")
+	}
+	b.auditLog(req, "diagnose", "", "modal opened")
+}
+
+// HandlePasteForm answers a submitted paste form (Config.Forms): the
+// pasted text, for channel, with the peer to focus on when one was given.
+func (b *Bot) HandlePasteForm(ctx context.Context, channel, user, peer, text string) {
+	first := "diagnose"
+	if peer = strings.TrimSpace(peer); peer != "" && isPeer(peer) {
+		first += " " + peer
+	}
+	b.Handle(ctx, Request{Kind: KindModal, Channel: channel, User: user, Text: first + "\n" + text})
+}

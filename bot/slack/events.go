@@ -1,0 +1,180 @@
+package slack
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/tunneldoc/tunneldoc/bot"
+)
+
+// Modal identifiers for /tunnel diagnose.
+const (
+	modalCallbackID = "tunneldoc_diagnose"
+	modalPeerBlock  = "peer"
+	modalPeerInput  = "peer_input"
+	modalPasteBlock = "paste"
+	modalPasteInput = "paste_input"
+)
+
+// RequestFromEvent turns an Events API callback into a bot.Request; ok is
+// false for events the bot does not answer. botUserID is the bot's own
+// user (a message mentioning it is answered from its app_mention event).
+func RequestFromEvent(ev slackevents.EventsAPIEvent, botUserID string) (bot.Request, bool) {
+	req, ok := requestFromEvent(ev, botUserID)
+	if !ok || !complete(req) {
+		return bot.Request{}, false
+	}
+	return req, true
+}
+
+// complete: Slack's message and app_mention events always name a channel,
+// a timestamp and who wrote them (a user, or a bot), and carry text or
+// files. An event without them is not Slack's (or is damaged): answering
+// it would post at the channel's root or nowhere, so it is ignored.
+func complete(req bot.Request) bool {
+	return req.Channel != "" && req.TS != "" && (req.User != "" || req.FromBot) &&
+		(strings.TrimSpace(req.Text) != "" || len(req.Files) > 0)
+}
+
+func requestFromEvent(ev slackevents.EventsAPIEvent, botUserID string) (bot.Request, bool) {
+	eventID := ""
+	if cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent); ok {
+		eventID = cb.EventID
+	}
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		return bot.Request{
+			EventID: eventID, Kind: bot.KindMention, Channel: e.Channel, User: e.User, TS: e.TimeStamp,
+			ThreadTS: e.ThreadTimeStamp, Text: e.Text, Files: fileRefs(e.Files), FromBot: e.BotID != "",
+		}, true
+	case *slackevents.MessageEvent:
+		switch e.SubType {
+		case "", "file_share", "thread_broadcast":
+		default:
+			return bot.Request{}, false // edits, deletions, joins, bot_message...
+		}
+		var files []slackgo.File
+		if e.Message != nil {
+			files = e.Message.Files
+		}
+		req := bot.Request{
+			EventID: eventID, Channel: e.Channel, User: e.User, TS: e.TimeStamp, ThreadTS: e.ThreadTimeStamp,
+			Text: e.Text, Files: fileRefs(files), FromBot: e.BotID != "",
+		}
+		switch {
+		case e.ChannelType == slackevents.ChannelTypeIM:
+			req.Kind = bot.KindDM
+		case botUserID != "" && strings.Contains(e.Text, "<@"+botUserID+">"):
+			return bot.Request{}, false // the app_mention event carries it
+		case e.ThreadTimeStamp != "" && e.ThreadTimeStamp != e.TimeStamp:
+			req.Kind = bot.KindThreadMessage
+		default:
+			return bot.Request{}, false
+		}
+		return req, true
+	}
+	return bot.Request{}, false
+}
+
+func fileRefs(files []slackgo.File) []bot.FileRef {
+	var out []bot.FileRef
+	for _, f := range files {
+		u := f.URLPrivateDownload
+		if u == "" {
+			u = f.URLPrivate
+		}
+		out = append(out, bot.FileRef{ID: f.ID, Name: firstNonEmpty(f.Name, f.Title, f.ID), URL: u, Size: int64(f.Size), Mimetype: f.Mimetype, Filetype: f.Filetype})
+	}
+	return out
+}
+
+// SlashAck is the ephemeral text a /tunnel command is acknowledged with
+// (within Slack's 3 s, before any work): it reaches the user even when the
+// bot cannot post in the channel. "" for commands answered ephemerally anyway.
+func SlashAck(sc slackgo.SlashCommand) string {
+	cmd := bot.ParseCommand(sc.Text)
+	switch {
+	case cmd.Kind == bot.CmdCheck && cmd.Err == "":
+		return "Checking " + cmd.Peer + "… the answer goes to a thread in this channel. (If nothing appears, invite me: `/invite @tunneldoc`.)"
+	case cmd.Kind == bot.CmdDiagnose && strings.TrimSpace(cmd.Text) != "", cmd.Kind == bot.CmdPaste:
+		return "Diagnosing… the answer goes to a thread in this channel. (If nothing appears, invite me: `/invite @tunneldoc`.)"
+	}
+	return ""
+}
+
+// slashRequest is the bot.Request a /tunnel command makes; ok is false
+// without a channel or a user (Slack always sends both; without them an
+// answer goes nowhere).
+func slashRequest(sc slackgo.SlashCommand) (bot.Request, bool) {
+	if sc.ChannelID == "" || sc.UserID == "" {
+		return bot.Request{}, false
+	}
+	return bot.Request{Kind: bot.KindSlash, Channel: sc.ChannelID, User: sc.UserID, Text: strings.TrimSpace(sc.Text), Trigger: sc.TriggerID}, true
+}
+
+// handleSlash answers /tunnel through the bot.
+func handleSlash(ctx context.Context, b *bot.Bot, sc slackgo.SlashCommand, log *slog.Logger) {
+	req, ok := slashRequest(sc)
+	if !ok {
+		log.Warn("slash command without channel or user ignored", "command", sc.Command)
+		return
+	}
+	b.HandleSlash(ctx, req)
+}
+
+func diagnoseModal(channel string) slackgo.ModalViewRequest {
+	plain := func(s string) *slackgo.TextBlockObject {
+		return slackgo.NewTextBlockObject(slackgo.PlainTextType, s, false, false)
+	}
+	peer := slackgo.NewPlainTextInputBlockElement(plain("90.1.1.1"), modalPeerInput)
+	paste := slackgo.NewPlainTextInputBlockElement(plain("show crypto isakmp sa, show crypto ipsec sa peer …, debug crypto isakmp"), modalPasteInput)
+	paste.Multiline = true
+	paste.MaxLength = 3000 // Slack's limit for a plain-text input; attach longer output as a file
+	peerBlock := slackgo.NewInputBlock(modalPeerBlock, plain("Peer address (optional)"), nil, peer)
+	peerBlock.Optional = true
+	return slackgo.ModalViewRequest{
+		Type:            slackgo.VTModal,
+		CallbackID:      modalCallbackID,
+		Title:           plain("Diagnose a tunnel"),
+		Submit:          plain("Diagnose"),
+		Close:           plain("Cancel"),
+		PrivateMetadata: channel,
+		Blocks: slackgo.Blocks{BlockSet: []slackgo.Block{
+			peerBlock,
+			slackgo.NewInputBlock(modalPasteBlock, plain("Device output"), nil, paste),
+		}},
+	}
+}
+
+// handleInteraction applies a button click or a paste form submission.
+func handleInteraction(ctx context.Context, b *bot.Bot, cb slackgo.InteractionCallback, log *slog.Logger) {
+	if cb.User.ID == "" {
+		log.Warn("interaction without a user ignored", "type", string(cb.Type))
+		return
+	}
+	switch cb.Type {
+	case slackgo.InteractionTypeBlockActions:
+		for _, a := range cb.ActionCallback.BlockActions {
+			b.HandleAction(ctx, bot.Action{ActionID: a.ActionID, IncidentID: a.Value, User: cb.User.ID, Channel: cb.Channel.ID, MessageTS: cb.Message.Timestamp})
+		}
+	case slackgo.InteractionTypeViewSubmission:
+		if cb.View.CallbackID != modalCallbackID || cb.View.State == nil || cb.View.PrivateMetadata == "" {
+			return
+		}
+		v := cb.View.State.Values
+		b.HandlePasteForm(ctx, cb.View.PrivateMetadata, cb.User.ID, v[modalPeerBlock][modalPeerInput].Value, v[modalPasteBlock][modalPasteInput].Value)
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if strings.TrimSpace(x) != "" {
+			return strings.TrimSpace(x)
+		}
+	}
+	return ""
+}
