@@ -188,7 +188,10 @@ func ruleNothingStarted(v *view) *hit {
 	}
 	for _, s := range v.ipsec {
 		c := s.Counters
-		if c.Encaps == 0 && c.Decaps == 0 { // shown as zero, not left out
+		_, spiShown := s.Lines["outbound_spi"]
+		// counters shown as zero (not left out) and the SA line saying
+		// there is none: a filtered `| include caps` alone proves nothing
+		if c.Encaps == 0 && c.Decaps == 0 && spiShown {
 			idle = true
 			if r, ok := s.Lines["encaps"]; ok {
 				refs = append(refs, facts.Ref{Section: s.Ref.Section, Line: r})
@@ -1155,6 +1158,16 @@ func ruleHealthy(v *view) *hit {
 		// a debug or event trace that shows the IKE SA coming up, with no
 		// failure after it (a failure rule would have fired)
 		refs = refsOf(v.all(facts.EvP1Complete), 2)
+	}
+	if len(refs) == 0 {
+		// a crypto session whose IKE SA is active (UP-IDLE: no IPsec SA
+		// until traffic matches; UP-NO-IKE is not up)
+		for _, s := range v.sessions {
+			if strings.HasPrefix(strings.ToUpper(s.Status), "UP") && strings.EqualFold(s.IKEState, "active") {
+				refs = append(refs, s.Ref)
+				break
+			}
+		}
 	}
 	if len(refs) > 0 {
 		return &hit{conf: 0.45, refs: refs, state: stateOf(v), summary: fmt.Sprintf("Phase 1 with %s is up; nothing here shows whether IPsec SAs carry traffic.", peerName(v.peer)),
