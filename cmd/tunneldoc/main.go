@@ -1,5 +1,3 @@
-// Command tunneldoc diagnoses IPsec VPN tunnels from device output, in a
-// terminal or as a Slack bot. See README.md.
 package main
 
 import (
