@@ -889,8 +889,9 @@ func counterRefs(s facts.IPsecSA, keys ...string) []facts.Ref {
 // routeBased: the traffic selectors are any to any, as on a virtual tunnel
 // interface: what enters the tunnel is chosen by routing, and an SA that
 // only decrypts means nothing is routed into the tunnel (probes and
-// one-way flows from the peer are normal there), not a broken return path.
-// Crypto ACLs that name networks expect their mirror traffic back.
+// one-way flows from the peer are normal there), not a broken return path
+// unless the paste shows the route missing. Crypto ACLs that name
+// networks expect their mirror traffic back.
 func routeBased(local, remote string) bool {
 	return anyNet(local) && anyNet(remote)
 }
@@ -909,7 +910,7 @@ func flowRouteBased(flow string) bool {
 func ruleOneWayInbound(v *view) *hit {
 	for _, s := range v.ipsec {
 		c := s.Counters
-		if c.Decaps > 0 && c.Encaps == 0 && !routeBased(s.LocalIdent, s.RemoteIdent) {
+		if c.Decaps > 0 && c.Encaps == 0 && (!routeBased(s.LocalIdent, s.RemoteIdent) || len(missingRoutes(v)) > 0) {
 			refs := counterRefs(s, "encaps", "decaps")
 			sum := fmt.Sprintf("Traffic from %s is decrypted (%d decaps) but nothing is encrypted back (0 encaps): this side does not send the return traffic into the tunnel.", peerName(v.peer), c.Decaps)
 			conf := 0.8
@@ -923,7 +924,7 @@ func ruleOneWayInbound(v *view) *hit {
 	}
 	for _, s := range v.sessions {
 		for _, fl := range s.Flows {
-			if fl.PktsDecrypted > 0 && fl.PktsEncrypted == 0 && !flowRouteBased(fl.Flow) {
+			if fl.PktsDecrypted > 0 && fl.PktsEncrypted == 0 && (!flowRouteBased(fl.Flow) || len(missingRoutes(v)) > 0) {
 				refs := []facts.Ref{fl.Ref}
 				conf := 0.75
 				sum := fmt.Sprintf("Traffic from %s is decrypted (%d packets) but nothing is encrypted back.", peerName(v.peer), fl.PktsDecrypted)
