@@ -25,9 +25,10 @@ type corpusCase struct {
 }
 
 // corpusWant covers every device text of the public corpus. Junos,
-// ScreenOS, Yamaha, PAN-OS, Azure and racoon outputs are read in part
-// (package gateways); FortiOS, PAN-OS test/ping, ScreenOS interfaces and
-// DMVPN tables are not read. Cisco
+// ScreenOS, Yamaha, PAN-OS, Azure, racoon and FortiOS flow-trace outputs
+// are read in part (package gateways); the FortiOS sniffer, PAN-OS test
+// commands, ScreenOS interfaces and DMVPN tables are not read, and a ping
+// alone decides nothing. Cisco
 // configuration and statistics outputs (crypto map, ikev2 stats, qfp
 // counters...) carry no tunnel state: unknown is their right answer.
 // Notes on the failing Cisco ones, all from their own lines:

@@ -16,6 +16,8 @@ const (
 	VendorPANOS    facts.Vendor = "panos"
 	VendorAzure    facts.Vendor = "azure"
 	VendorRacoon   facts.Vendor = "racoon"
+	VendorFortiOS  facts.Vendor = "fortios"
+	VendorPing     facts.Vendor = "" // a Linux-style ping: any vendor's shell
 )
 
 // Parsers is the show-output table, one entry per command.
@@ -40,6 +42,10 @@ var Parsers = []facts.Parser{
 		Command: regexp.MustCompile(`^show vpn ipsec-sa\b`), Header: panosIPsecHeader, Parse: parsePANOSIPsec},
 	{Name: "azure/ConnectionStats", Vendor: VendorAzure,
 		Header: azureStatsHeader, Parse: parseAzureStats},
+	{Name: "fortios/diagnose debug flow trace", Vendor: VendorFortiOS,
+		Header: fortiTraceHeader, Parse: parseFortiTrace},
+	{Name: "ping", Vendor: VendorPing,
+		Header: headerOf("PING ", " bytes of data."), Parse: parseLinuxPing},
 }
 
 // LineParsers read log lines: the Azure gateway's IKE logs (IKEErrors.txt,
@@ -434,5 +440,90 @@ func parseAzureStats(sec *facts.Section, f *facts.Facts) {
 		}
 		f.IKESAs = append(f.IKESAs, facts.IKESA{Vendor: VendorAzure, State: state, Ref: ref(sec, ln)})
 		f.Saw(VendorAzure)
+	}
+}
+
+// ---- FortiOS ----
+
+// fortiTraceHeader: a `diagnose debug flow trace` line ("... id=20085
+// trace_id=12 func=print_pkt_detail line=5844 msg=\"...\"").
+func fortiTraceHeader(l string) bool {
+	return strings.Contains(l, " trace_id=") && strings.Contains(l, " func=") && strings.Contains(l, " msg=")
+}
+
+// parseFortiTrace counts, per IPsec tunnel interface, the traced packets
+// that came in through it ("received a packet(...) tun_id=GW from TUN":
+// decrypted) and went out into it ("output to IPSec tunnel TUN":
+// encrypted). The tun_id is the remote gateway.
+func parseFortiTrace(sec *facts.Section, f *facts.Facts) {
+	byTun := map[string]int{}
+	tunnel := func(name string, ln facts.Line) *facts.IPsecSA {
+		i, ok := byTun[name]
+		if !ok {
+			i = len(f.IPsecSAs)
+			byTun[name] = i
+			c := facts.NoCounters()
+			c.Encaps, c.Decaps = 0, 0
+			f.IPsecSAs = append(f.IPsecSAs, facts.IPsecSA{Vendor: VendorFortiOS, Interface: name, Counters: c, Lines: map[string]int{}, Ref: ref(sec, ln)})
+			f.Saw(VendorFortiOS)
+		}
+		return &f.IPsecSAs[i]
+	}
+	for _, ln := range sec.Lines {
+		t := ln.Text
+		switch {
+		case strings.Contains(t, "received a packet") && strings.Contains(t, "tun_id="):
+			gw := firstWord(t[strings.Index(t, "tun_id=")+len("tun_id="):])
+			_, from, ok := strings.Cut(t, ") tun_id="+gw+" from ")
+			if !ok || gw == "0.0.0.0" {
+				continue
+			}
+			sa := tunnel(strings.TrimSuffix(firstWord(from), "."), ln)
+			if sa.Peer == "" {
+				sa.Peer = gw
+			}
+			sa.Counters.Decaps++
+			if _, ok := sa.Lines["decaps"]; !ok {
+				sa.Lines["decaps"] = ln.N
+			}
+		case strings.Contains(t, "output to IPSec tunnel "):
+			name := strings.TrimRight(firstWord(t[strings.Index(t, "output to IPSec tunnel ")+len("output to IPSec tunnel "):]), `".`)
+			sa := tunnel(name, ln)
+			sa.Counters.Encaps++
+			if _, ok := sa.Lines["encaps"]; !ok {
+				sa.Lines["encaps"] = ln.N
+			}
+		}
+	}
+}
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// ---- Linux-style ping (PAN-OS, FortiOS and Linux shells print it) ----
+
+// parseLinuxPing reads "PING B (B) from A : 56(84) bytes of data." and
+// "4 packets transmitted, 4 received, 0% packet loss".
+func parseLinuxPing(sec *facts.Section, f *facts.Facts) {
+	target := ""
+	for _, ln := range sec.Lines {
+		t := trim(ln.Text)
+		if strings.HasPrefix(t, "PING ") {
+			target = firstWord(t[len("PING "):])
+			continue
+		}
+		sent, rest, ok := strings.Cut(t, " packets transmitted, ")
+		if !ok {
+			continue
+		}
+		n, got := number(sent), number(rest)
+		if n <= 0 || got < 0 {
+			continue
+		}
+		f.Pings = append(f.Pings, facts.Ping{Target: target, Percent: int(got * 100 / n), Sent: int(n), Ref: ref(sec, ln)})
 	}
 }

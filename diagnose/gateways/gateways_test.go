@@ -48,6 +48,9 @@ HEX ID    Gateway         Port Algorithm     SPI      Life:sec kb Sta   PID vsys
 5               9      198.18.3.3             branch-t1(branch-gw)           ESP/G256/          0A0B0C0D 1A1B1C1D 3600/Unlimited`, ipsec: 1, peer: "198.18.3.3", encaps: -1, decaps: -1},
 		{name: "azure connection stats", parser: "azure/ConnectionStats", text: `Connectivity State : Connected
 Ingress Bytes (since last connected) : 1024 B`, ikeUp: 1, encaps: -1, decaps: -1},
+		{name: "fortios flow trace", parser: "fortios/diagnose debug flow trace", text: `2026-01-09 10:00:01 id=20085 trace_id=41 func=print_pkt_detail line=5844 msg="vd-root:0 received a packet(proto=6, 10.30.1.5:443->10.20.1.9:51000) tun_id=203.0.113.44 from to-dc. flag [.], seq 1, ack 2, win 501"
+2026-01-09 10:00:01 id=20085 trace_id=42 func=_do_ipsecdev_hard_start_xmit line=229 msg="output to IPSec tunnel to-dc"
+2026-01-09 10:00:01 id=20085 trace_id=42 func=esp_output4 line=844 msg="IPsec encrypt/auth"`, peer: "203.0.113.44", encaps: 1, decaps: 1},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -144,5 +147,17 @@ func TestLineSignatures(t *testing.T) {
 		if !found {
 			t.Errorf("%s: no signature gives %s (peer %q) for %q", c.parser, c.kind, c.peer, c.line)
 		}
+	}
+}
+
+func TestLinuxPing(t *testing.T) {
+	sec := testkit.SectionFromText(0, `PING 10.9.9.2 (10.9.9.2) from 10.9.9.1 : 56(84) bytes of data.
+64 bytes from 10.9.9.2: icmp_seq=1 ttl=64 time=1.10 ms
+--- 10.9.9.2 ping statistics ---
+5 packets transmitted, 4 received, 20% packet loss, time 4005ms`)
+	f := &facts.Facts{}
+	parseLinuxPing(sec, f)
+	if len(f.Pings) != 1 || f.Pings[0].Target != "10.9.9.2" || f.Pings[0].Percent != 80 || f.Pings[0].Sent != 5 {
+		t.Fatalf("pings %+v", f.Pings)
 	}
 }
