@@ -47,6 +47,8 @@ func clean(line string) (c cleaned, ok bool) {
 			continue
 		case ch == '\t':
 			emit(" ", i, i+1)
+		case ch == '\n': // Line is given one line; kept so no span crosses it
+			emit("\n", i, i+1)
 		case ch < 0x20 || ch == 0x7f:
 			// dropped
 		case ch == '\\' && i+1 < len(line) && isMarkdownEscapable(line[i+1]):

@@ -41,7 +41,8 @@ func hexRow(line string) (lo, hi int, ok bool) {
 	// where a row can start: after the line's indentation, after the
 	// last "|" (libreswan), after the first "]" (a charon thread tag), after
 	// an offset "NNN: "
-	for _, at := range rowStarts(line[:end]) {
+	var buf [10]rowStart
+	for _, at := range rowStarts(buf[:0], line[:end]) {
 		if n, ok := pairsToEnd(line[:end], at.i); ok && (n >= at.min) {
 			return skipBlank(line, at.i), end, true
 		}
@@ -49,12 +50,17 @@ func hexRow(line string) (lo, hi int, ok bool) {
 	return 0, 0, false
 }
 
+// isRowShaped: line is a dump row.
+func isRowShaped(line string) bool {
+	_, _, ok := hexRow(line)
+	return ok
+}
+
 type rowStart struct{ i, min int }
 
 // rowStarts lists the places a dump row's first pair may follow, each with
 // the fewest pairs that make it a row there.
-func rowStarts(line string) []rowStart {
-	var out []rowStart
+func rowStarts(out []rowStart, line string) []rowStart {
 	if ind := skipBlank(line, 0); ind > 0 {
 		out = append(out, rowStart{ind, 4})
 	}

@@ -17,13 +17,13 @@ const Mask = "<redacted>"
 // from. Hex dump rows, which carry session keys and decrypted payloads in
 // verbose debugs, are blanked whatever heading they follow.
 func Line(line string) string {
-	if !mayHoldSecret(line) {
-		return line
-	}
+	found := wordsIn(line)
 	var spans []span
-	spans = findSecrets(line, spans, nil)
+	if found != (wordSet{}) || isRowShaped(line) {
+		spans = findSecrets(line, found, spans, nil)
+	}
 	if c, ok := clean(line); ok {
-		spans = findSecrets(c.text, spans, &c)
+		spans = findSecrets(c.text, wordsIn(c.text), spans, &c)
 	}
 	if len(spans) == 0 {
 		return line
@@ -66,12 +66,25 @@ var everyRule = false
 // span is a secret's place in the line as given: bytes [lo, hi).
 type span struct{ lo, hi int }
 
-// findSecrets appends the secrets in text to spans. c maps text's bytes
-// back to the line as given (nil: text is that line).
-func findSecrets(text string, spans []span, c *cleaned) []span {
-	low, ascii := lowerASCII(text)
+// findSecrets appends the secrets in text, which holds the rule words
+// found, to spans. c maps text's bytes back to the line as given (nil:
+// text is that line).
+func findSecrets(text string, found wordSet, spans []span, c *cleaned) []span {
+	// (?i) also folds non-ASCII letters (the Kelvin sign is a "k"); clean
+	// folds those two, so the word filter holds on its copy and on any
+	// line without them.
+	filter := !everyRule && (c != nil || !strings.ContainsRune(text, 0x212A) && !strings.ContainsRune(text, 0x017F))
 	add := func(lo, hi int) {
-		if lo >= hi || alreadyMasked(text[lo:hi]) || placeholder(text, lo) {
+		if lo >= hi {
+			return
+		}
+		if q := text[lo]; (q == '"' || q == '\'') && hi-lo >= 2 && text[hi-1] == q {
+			// a quoted secret runs on to the end of its word: 'a'b is one key
+			for hi < len(text) && text[hi] != ' ' && text[hi] != '\t' && text[hi] != ';' {
+				hi++
+			}
+		}
+		if alreadyMasked(text[lo:hi]) || placeholder(text, lo) {
 			return
 		}
 		if c != nil {
@@ -79,13 +92,22 @@ func findSecrets(text string, spans []span, c *cleaned) []span {
 		}
 		spans = append(spans, span{lo, hi})
 	}
+	hex16 := -1 // hasHex16(text), worked out when a rule asks
 	for i := range rules {
 		r := &rules[i]
-		// (?i) also folds non-ASCII letters (the Kelvin sign is a "k");
-		// clean folds those two, so the word filter holds on its copy
-		// and on any ASCII line.
-		if (ascii || c != nil) && !everyRule && !holdsAny(low, r.words) {
+		if filter && (!found.any(r.wordSet) || !opensWith(text, r.first)) {
 			continue
+		}
+		if filter && r.hex16 {
+			if hex16 < 0 {
+				hex16 = 0
+				if hasHex16(text) {
+					hex16 = 1
+				}
+			}
+			if hex16 == 0 {
+				continue
+			}
 		}
 		for _, m := range r.re.FindAllStringSubmatchIndex(text, -1) {
 			for _, g := range r.groups {
@@ -185,33 +207,35 @@ func maskSpans(line string, spans []span) string {
 	return b.String()
 }
 
-func holdsAny(low string, words []string) bool {
+// opensWith: text, after its indentation (the regexps' \s), opens with
+// one of words, ignoring ASCII case (any line when there are none).
+func opensWith(text string, words []string) bool {
+	if len(words) == 0 {
+		return true
+	}
+	t := strings.TrimLeft(text, " \t\n\v\f\r")
 	for _, w := range words {
-		if strings.Contains(low, w) {
+		if hasPrefixFold(t, w) {
 			return true
 		}
 	}
 	return false
 }
 
-// lowerASCII lowercases s and reports whether it is all ASCII.
-func lowerASCII(s string) (string, bool) {
-	upper := false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			return strings.ToLower(s), false
-		}
-		upper = upper || c >= 'A' && c <= 'Z'
-	}
-	if !upper {
-		return s, true
-	}
-	b := []byte(s)
-	for j := range b {
-		if b[j] >= 'A' && b[j] <= 'Z' {
-			b[j] += 'a' - 'A'
+// hasHex16: text holds 16 hex digits in a run that single spaces or
+// colons may part.
+func hasHex16(text string) bool {
+	n := 0
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case isHex(c):
+			if n++; n >= 16 {
+				return true
+			}
+		case (c == ' ' || c == ':') && i > 0 && text[i-1] != ' ' && text[i-1] != ':':
+		default:
+			n = 0
 		}
 	}
-	return string(b), true
+	return false
 }

@@ -15,9 +15,23 @@ type rule struct {
 	// without would skip a secret (TestWordsAreSound checks every shape).
 	words []string
 	re    *regexp.Regexp
-	// groups: the submatch indexes of the secrets (filled in by init)
+	// first: when set, the line (after its indentation) must open with
+	// one of these words, for a regexp anchored at the line start.
+	first []string
+	// hex16: the line must hold 16 hex digits in a run (spaces and colons
+	// may part them), for a regexp that needs a key in hex.
+	hex16 bool
+	// groups: the submatch indexes of the secrets
 	groups []int
+	// wordSet: words, as bits of the package's word list
+	wordSet wordSet
 }
+
+// opening sets the words one of which must open the line.
+func (ru rule) opening(words ...string) rule { ru.first = words; return ru }
+
+// inHex marks a rule whose secret is 16 or more hex digits.
+func (ru rule) inHex() rule { ru.hex16 = true; return ru }
 
 // The optional type digit devices put before a stored secret ("key 7 X",
 // "pre-shared-key 8 X") stays outside the secret, so the shape stays
@@ -27,9 +41,9 @@ const typ = `(?:[0-9]\s+)?`
 // token is one secret word, or a quoted string with its quotes.
 const token = `(?:"[^"]*"|'[^']*'|\S+)`
 
-// kvToken is a token after "=" or ":": never one opening with ">" (the
-// "secret => 32 bytes" of a debug dump heading).
-const kvToken = `(?:"[^"]*"|'[^']*'|[^\s>]\S*)`
+// kvToken is a token after "=" or ":": never a lone ">" (the "secret =>
+// 32 bytes" of a debug dump heading).
+const kvToken = `(?:"[^"]*"|'[^']*'|[^\s>]\S*|>\S+)`
 
 // rules: where secrets sit, by vendor. Order does not matter: every rule
 // runs, and the spans they find are merged.
@@ -39,11 +53,11 @@ var rules = []rule{
 	// protocol authentication) and PIX/ASA where the wording is shared.
 
 	// crypto isakmp key [0|6] X address A | hostname H ; PIX/ASA: isakmp key X address A netmask M
-	r("isakmp-key", `\bisakmp\s+key\s+`+typ+`(?P<s>\S+)`, "isakmp"),
+	r("isakmp-key", `\bisakmp key\s+`+typ+`(?P<s>\S+)`, "isakmp key"),
 	// keyring: pre-shared-key address A [mask] key [0|6] X (the rest of the line)
 	r("keyring-key", `\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+`+typ+`(?P<s>\S.*?)\s*$`, "pre-shared-key"),
 	// IKEv2 keyring peer / ASA 8.2 tunnel-group: pre-shared-key [local|remote] [0|6|8] [hex] X
-	r("psk-line", `^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?`+typ+`(?:hex\s+)?(?P<s>\S+)\s*$`, "pre-shared-key"),
+	r("psk-line", `^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?`+typ+`(?:hex\s+)?(?P<s>\S+)\s*$`, "pre-shared-key").opening("pre-shared-key"),
 	// ASA tunnel-group ipsec-attributes: ikev1 pre-shared-key [0|8] [hex] X ;
 	// ikev2 local-authentication|remote-authentication pre-shared-key [0|8] [hex] X
 	r("asa-psk", `\bikev[12]\s+(?:(?:local|remote)-authentication\s+)?pre-shared-key\s+`+typ+`(?:hex\s+)?(?P<s>\S+)`, "pre-shared-key"),
@@ -53,8 +67,8 @@ var rules = []rule{
 	r("ppk-key", `\bppk\s+manual\s+id\s+\S+\s+key\s+`+typ+`(?P<s>\S+)`, "ppk"),
 	// a bare key line: "key cisco", "key 7 0822455D0A16" (tacacs/radius
 	// server blocks, key chains, isakmp client groups, aaa-server hosts)
-	r("key-line", `^\s*key\s+`+typ+`(?P<s>\S+)\s*$`, "key"),
-	r("key-7", `\bkey\s+7\s+(?P<s>\S+)`, "key"),
+	r("key-line", `^\s*key\s+`+typ+`(?P<s>\S+)\s*$`, "key").opening("key"),
+	r("key-7", `\bkey 7\s+(?P<s>\S+)`, "key 7"),
 	// key-string [0|7] X: key chains take the rest of the line; HSRP/VRRP/GLBP
 	// may end it with "timeout N [M]"
 	r("key-string", `\bkey-string\s+`+typ+`(?P<s>\S+(?:\s+\S+)*?)(?:\s+timeout\s+\d+(?:\s+\d+)?)?\s*$`, "key-string"),
@@ -71,7 +85,7 @@ var rules = []rule{
 	// ip nhrp authentication X (DMVPN)
 	r("nhrp", `\bnhrp\s+authentication\s+(?P<s>\S+)`, "nhrp"),
 	// ipv6 ospf / ospfv3 authentication|encryption ipsec spi N md5|sha1 [0|7] X
-	r("ospfv3-ipsec", `\bipsec\s+spi\s+\d+\s+(?:md5|sha1|esp\s+\S+(?:\s+\S+)?)\s+`+typ+`(?P<s>\S+)`, "spi"),
+	r("ospfv3-ipsec", `\bipsec spi\s+\d+\s+(?:md5|sha1|esp\s+\S+(?:\s+\S+)?)\s+`+typ+`(?P<s>\S+)`, "ipsec spi"),
 	// ASA aaa-server host block: radius-common-pw X
 	r("radius-common-pw", `\bradius-common-pw\s+(?P<s>\S+)`, "radius-common-pw"),
 	// ASA: authentication key eigrp AS X key-id N ; failover key [hex] X
@@ -80,9 +94,9 @@ var rules = []rule{
 	// username U [privilege N] [algorithm-type T] password|secret [0|5|7|8|9] X
 	r("username", `\busername\s+\S+.*?\b(?:password|secret)\s+`+typ+`(?P<s>\S+)`, "username"),
 	// enable secret|password [level N] [0|5|8|9] X
-	r("enable", `\benable\s+(?:secret|password)\s+(?:level\s+\d+\s+)?`+typ+`(?P<s>\S+)`, "enable"),
+	r("enable", `\benable (?:secret|password)\s+(?:level\s+\d+\s+)?`+typ+`(?P<s>\S+)`, "enable secret", "enable password"),
 	// ASA: passwd X [encrypted]
-	r("passwd", `^\s*passwd\s+(?P<s>\S+)`, "passwd"),
+	r("passwd", `^\s*passwd\s+(?P<s>\S+)`, "passwd").opening("passwd"),
 	// "... [area-|domain-|simple-|encrypted-]password [0|7] X [encrypted|pbkdf2]"
 	// as a configuration line (BGP neighbor, line vty, ppp, isis, ip ftp):
 	// the secret ends the line, no prose around it.
@@ -94,10 +108,10 @@ var rules = []rule{
 	// snmp-server user U G v3 [encrypted] auth md5|sha X [priv des|3des|aes [N] Y]
 	r("snmp-user", `\bsnmp-server\s+user\b.*?\bauth\s+(?:md5|sha\S*)\s+(?P<s>\S+)(?:.*?\bpriv\s+(?:des|3des|aes(?:\s+\d+)?)\s+(?P<s2>\S+))?`, "snmp-server"),
 	// wireless: wpa-psk ascii|hex [0|7] X
-	r("wpa-psk", `\bpsk\s+(?:set-key\s+)?(?:ascii|hex)\s+`+typ+`(?P<s>\S+)`, "psk"),
+	r("wpa-psk", `\bpsk (?:set-key )?(?:ascii|hex)\s+`+typ+`(?P<s>\S+)`, "psk ascii", "psk hex", "psk set-key"),
 	// crypt(3)-style hashes anywhere: Cisco type 5/8/9 ($1$, $8$, $9$),
 	// Junos $9$ (reversible), $5$/$6$ (Linux), ASA $sha512$
-	r("crypt-hash", `(?P<s>\$(?:1|5|6|8|9|sha512|pbkdf2|y|2[aby]?)\$[^\s"';]{4,})`, "$"),
+	r("crypt-hash", `(?P<s>\$(?:1|5|6|8|9|sha512|pbkdf2|y|2[aby]?)\$[^\s"';]{4,})`, "$1$", "$5$", "$6$", "$8$", "$9$", "$sha512$", "$pbkdf2$", "$y$", "$2"),
 
 	// ---- strongSwan and libreswan: ipsec.secrets (strongSwan
 	// src/libcharon/plugins/stroke/stroke_cred.c; libreswan
@@ -108,13 +122,13 @@ var rules = []rule{
 	// (a quoted secret may be followed by more, as in an echo into the
 	// file; a bare one ends the line: "ike 0:vpn: PSK authentication
 	// succeeded" is a message, not a secret)
-	r("secrets-shared", `:\s*(?:psk|eap|xauth|ntlm)\s+(?:(?P<s>"[^"]*"|'[^']*')|(?P<s2>\S+)\s*$)`, "psk", "eap", "xauth", "ntlm"),
+	r("secrets-shared", `:\s*(?:psk|eap|xauth|ntlm)\s+(?:(?P<s>\S+)\s*$|(?P<s2>"[^"]*"|'[^']*'))`, "psk", "eap", "xauth", "ntlm"),
 	// : RSA|ECDSA|BLISS|P12|PKCS8|PIN file|%smartcard passphrase
 	r("secrets-private", `(?:^|\s):\s*(?:rsa|ecdsa|bliss|p12|pkcs8|pkcs12|pin)\s+\S+\s+(?P<s>.+?)\s*$`, "rsa", "ecdsa", "bliss", "p12", "pkcs", "pin"),
 	// swanctl.conf ike-*/eap-*/xauth-*/ntlm-*/ppk-*/private-*/rsa-*/pkcs12-* { secret = X } ; token-* { pin = X }
-	r("swanctl-secret", `^\s*(?:secret|pin)\s*=\s*(?P<s>[^\s>].*?)\s*$`, "secret", "pin"),
+	r("swanctl-secret", `^\s*(?:secret|pin)\s*=\s*(?P<s>[^\s>].*?)\s*$`, "secret", "pin").opening("secret", "pin"),
 	// old raw RSA keys in ipsec.secrets: PrivateExponent: 0x... (and the primes)
-	r("rsa-private-fields", `^\s*(?:privateexponent|prime[12]|exponent[12]|coefficient)\s*:\s*(?P<s>\S+)`, "exponent", "prime", "coefficient"),
+	r("rsa-private-fields", `^\s*(?:privateexponent|prime[12]|exponent[12]|coefficient)\s*:\s*(?P<s>\S+)`, "exponent", "prime", "coefficient").opening("privateexponent", "prime", "exponent", "coefficient"),
 	// a password inside a URI (strongswan.conf sql/attr-sql database = mysql://user:X@host/db)
 	r("uri-password", `://[^\s/:@]+:(?P<s>[^\s@/]+)@`, "://"),
 
@@ -126,12 +140,12 @@ var rules = []rule{
 
 	// ---- FortiGate (FortiOS CLI reference: vpn ipsec phase1-interface,
 	// system admin, user local, system snmp user, router ospf/bgp).
-	r("fortios-set", `^\s*set\s+(?:psksecret(?:-remote)?|ppk-secret|password|passwd|authpasswd|auth-pwd|priv-pwd|secret|key|passphrase|sso-password|md5-key|authentication-key|auth-password|priv-password|psk|wpa-psk|sae-password|authkey|enckey|community)\s+(?:ENC\s+)?(?P<s>\S.*?)\s*$`, "set"),
+	r("fortios-set", `^\s*set\s+(?:psksecret(?:-remote)?|ppk-secret|password|passwd|authpasswd|auth-pwd|priv-pwd|secret|key|passphrase|sso-password|md5-key|authentication-key|auth-password|priv-password|psk|wpa-psk|sae-password|authkey|enckey|community)\s+(?:ENC\s+)?(?P<s>\S.*?)\s*$`, "set").opening("set"),
 	// diagnose debug application ike -1: "ISAKMP SA ... key 16:HEX",
 	// "IPsec SA enc|dec spi S key 16:HEX auth 20:HEX", "SK_ei 32:HEX";
 	// "dec HEX": a decrypted payload (XAuth passwords travel in it)
-	r("fortios-key-hex", `\b(?:key|auth|sk_(?:d|ai|ar|ei|er|pi|pr))\s+\d+:(?P<s>[0-9a-fA-F]{8,})`, "key", "auth", "sk_"),
-	r("fortios-dec", `\bdec\s+(?P<s>[0-9a-fA-F]{32,})`, "dec"),
+	r("fortios-key-hex", `\b(?:key|auth|sk_(?:d|ai|ar|ei|er|pi|pr))\s+\d+:(?P<s>[0-9a-fA-F]{16,})`, "key", "auth", "sk_").inHex(),
+	r("fortios-dec", `\bdec\s+(?P<s>[0-9a-fA-F]{32,})`, "dec").inHex(),
 
 	// ---- Palo Alto PAN-OS: XML configuration and set commands.
 	r("panos-xml", `<(?:key|secret|password|phash|passphrase|private-key|community-string|auth-password|priv-password|psk|shared-secret|authentication-key)>(?P<s>[^<]+)</`,
@@ -140,13 +154,14 @@ var rules = []rule{
 	r("panos-aq", `(?P<s>-AQ==[A-Za-z0-9+/=]+)`, "-aq=="),
 	// set commands (PAN-OS, Junos display set, ScreenOS): the word that
 	// names the secret after at least one other word of the command.
-	r("set-command", `^\s*set\s+(?:\S+\s+)+?(?:pre-shared-key\s+(?:key|ascii-text|hexadecimal)|secret|phash|snmp-community-string|community|authentication-key|encrypted-password|simple-password|password|preshare|psk|plain-text-password-value)\s+(?P<s>`+token+`)`, "set"),
+	r("set-command", `^\s*set\s+(?:\S+\s+)+?(?:pre-shared-key\s+(?:key|ascii-text|hexadecimal)|secret|phash|snmp-community-string|community|authentication-key|encrypted-password|simple-password|password|preshare|psk|plain-text-password-value)\s+(?P<s>`+token+`)`, "set").opening("set"),
 
 	// ---- Juniper Junos configuration (curly braces).
 	// Junos marks every secret it prints: X; ## SECRET-DATA
 	r("junos-secret-data", `(?P<s>"[^"]*"|[^\s;]+);?\s*##\s*secret-data`, "secret-data"),
-	r("junos-statement", `^\s*(?:pre-shared-key\s+(?:ascii-text|hexadecimal)|secret|encrypted-password|simple-password|authentication-key)\s+(?P<s>"[^"]*"|[^\s;=][^\s;]*)`, "pre-shared-key", "secret", "password", "authentication-key"),
-	r("junos-community", `^\s*community\s+(?P<s>\S+)\s*\{`, "community"),
+	r("junos-statement", `^\s*(?:pre-shared-key\s+(?:ascii-text|hexadecimal)|secret|encrypted-password|simple-password|authentication-key)\s+(?P<s>"[^"]*"|[^\s;=][^\s;]*)`, "pre-shared-key", "secret", "password", "authentication-key").
+		opening("pre-shared-key", "secret", "encrypted-password", "simple-password", "authentication-key"),
+	r("junos-community", `^\s*community\s+(?P<s>\S+)\s*\{`, "community").opening("community"),
 
 	// ---- Juniper ScreenOS: set ike gateway "G" ... preshare "X" ...
 	r("screenos-preshare", `\bpreshare\s+(?P<s>`+token+`)`, "preshare"),
@@ -154,12 +169,12 @@ var rules = []rule{
 	// ---- Yamaha RTX: ipsec ike pre-shared-key N text X | N 0xHEX ;
 	// pp auth myname|username U X ; ipsec ike xauth myname U X
 	r("yamaha-psk", `\bpre-shared-key\s+\d+\s+(?:text\s+)?(?P<s>\S+)`, "pre-shared-key"),
-	r("yamaha-auth", `\b(?:auth\s+(?:myname|username)|xauth\s+myname)\s+\S+\s+(?P<s>\S+)`, "auth"),
+	r("yamaha-auth", `\b(?:auth (?:myname|username)|xauth myname)\s+\S+\s+(?P<s>\S+)`, "auth myname", "auth username"),
 
 	// ---- Cloud: Azure (-SharedKey, az --shared-key / shared-key update
 	// --value), GCP (--shared-secret), AWS (the downloaded configuration's
 	// "Pre-Shared Key : X", PreSharedKey in JSON), Alibaba (IkeConfig Psk).
-	r("cloud-flag", `(?:-sharedkey|--shared-key|--shared-secret|--psk|--pre-shared-key)(?:\s+|=)(?P<s>`+token+`)`, "sharedkey", "shared-key", "shared-secret", "psk", "pre-shared-key"),
+	r("cloud-flag", `(?:-sharedkey|--shared-key|--shared-secret|--psk|--pre-shared-key)(?:\s+|=)(?P<s>`+token+`)`, "-sharedkey", "--shared-key", "--shared-secret", "--psk", "--pre-shared-key"),
 	r("azure-shared-key-value", `\bshared-key\b.*?--value(?:\s+|=)(?P<s>`+token+`)`, "shared-key"),
 	r("json-secret", `"(?:psk|sharedkey|presharedkey|pre_shared_key|pre-shared-key|secret|password|passphrase|authkey|shared_secret|sharedsecret)"\s*:\s*"(?P<s>[^"]*)"`, `key"`, `secret"`, `password"`, `passphrase"`, `psk"`),
 	r("pre-shared-key-colon", `\bpre-shared[ -]key\s*:\s*(?P<s>\S+)`, "pre-shared"),
@@ -169,7 +184,7 @@ var rules = []rule{
 	// prints its keys as dump rows under the name instead (hexdump.go).
 	// Nonces and DH public values are public (sent in clear) and stay.
 	r("session-key-inline", `\b(?:sk_(?:d|ai|ar|ei|er|pi|pr|p)|skeyseed|skeyid(?:_[dae])?|keymat|(?:encryption|integrity|encrypt|auth)\s+(?:initiator\s+|responder\s+)?key|shared\s+(?:diffie[- ]hellman\s+)?secret|dh\s+secret|g\^?(?:xy|ir))\b[^0-9a-f]{0,12}?(?P<s>(?:0x)?[0-9a-f]{2}(?:[ :]?[0-9a-f]{2}){7,})`,
-		"sk_", "skeyseed", "skeyid", "keymat", "key", "secret", "g^", "gxy", "gir"),
+		"sk_", "skeyseed", "skeyid", "keymat", "key", "secret", "g^", "gxy", "gir").inHex(),
 }
 
 // r compiles one rule; the regexp is case-insensitive.
@@ -192,36 +207,72 @@ func r(name, re string, words ...string) rule {
 	return ru
 }
 
-// triggers: every rule's words, by first byte, for mayHoldSecret.
-var triggers = func() (t [256][]string) {
-	for _, ru := range rules {
-		for _, w := range ru.words {
-			t[w[0]] = append(t[w[0]], w)
+// words is every rule's words, each once; a rule's wordSet marks its own.
+var words []string
+
+// wordSet has a bit per entry of words.
+type wordSet [2]uint64
+
+func (w wordSet) any(o wordSet) bool { return w[0]&o[0] != 0 || w[1]&o[1] != 0 }
+
+// triggers: the indexes in words of the words that start with each byte;
+// pairs: whether some word starts with the two bytes (bit c0<<8|c1).
+var (
+	triggers [256][]uint8
+	pairs    [256 * 256 / 64]uint64
+)
+
+func init() {
+	index := map[string]int{}
+	for i := range rules {
+		for _, w := range rules[i].words {
+			n, ok := index[w]
+			if !ok {
+				n = len(words)
+				if n >= 128 {
+					panic("redact: more than 128 rule words")
+				}
+				index[w] = n
+				words = append(words, w)
+				triggers[w[0]] = append(triggers[w[0]], uint8(n))
+				if len(w) < 2 {
+					panic("redact: rule word " + w + " is shorter than two bytes")
+				}
+				p := int(w[0])<<8 | int(w[1])
+				pairs[p/64] |= 1 << (p % 64)
+			}
+			rules[i].wordSet[n/64] |= 1 << (n % 64)
 		}
 	}
-	return t
-}()
+}
 
-// mayHoldSecret: whether Line has anything to look at in s. False only when
-// s holds no rule's word (ignoring ASCII case), needs no cleaning (which
-// could join a word) and is no hex dump row.
-func mayHoldSecret(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+// wordsIn: the rule words s holds, ignoring ASCII case; one pass.
+func wordsIn(s string) (found wordSet) {
+	for i := 0; i+1 < len(s); i++ {
+		c, d := s[i], s[i+1]
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		for _, w := range triggers[c] {
-			if hasPrefixFold(s[i:], w) {
-				return true
+		if d >= 'A' && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if p := int(c)<<8 | int(d); pairs[p/64]&(1<<(p%64)) == 0 {
+			continue
+		}
+		for _, n := range triggers[c] {
+			if hasPrefixFold(s[i:], words[n]) {
+				found[n/64] |= 1 << (n % 64)
 			}
 		}
 	}
-	if needsCleaning(s) {
-		return true
-	}
-	_, _, ok := hexRow(s)
-	return ok
+	return found
+}
+
+// mayHoldSecret: whether Line has anything to look at in s. False only when
+// s holds no rule's word (ignoring ASCII case), needs no cleaning (which
+// could join a word or fold a letter) and is no hex dump row.
+func mayHoldSecret(s string) bool {
+	return wordsIn(s) != (wordSet{}) || needsCleaning(s) || isRowShaped(s)
 }
 
 // hasPrefixFold: s starts with the lowercase ASCII word k, ignoring case.
