@@ -153,6 +153,8 @@ var signatures = []facts.Signature{
 	{ID: "ios/qm-fsm-error", Anchor: "QM FSM error", Event: facts.EvP2Failed},
 	{ID: "ios/not-ipsec-packet", Anchor: "RECVD_PKT_NOT_IPSEC", Re: re(`(?:from|src_addr=|srcaddr=)\s*{ip}?`), Event: facts.EvP2ProxyMismatch, State: "cleartext"},
 	{ID: "ios/creating-ipsec-sas", Anchor: "Creating IPsec SAs", Event: facts.EvP2Complete},
+	// IKEv2: "[IPsec -> IKEv2] Creation of IPsec SA into IPsec database PASSED"
+	{ID: "ios/ikev2-ipsec-sa-created", Anchor: "Creation of IPsec SA into IPsec database PASSED", Event: facts.EvP2Complete},
 	{ID: "ios/phase2-complete", Anchor: "PHASE2_COMPLETE", Event: facts.EvP2Complete},
 	{ID: "ios/engine-allocate-flow", Anchor: "ipsec allocate flow", Event: facts.EvP2Complete},
 	{ID: "ios/engine-validate-proposal", Anchor: "CryptoEngine0: validate proposal", Event: facts.EvContextP2},
