@@ -400,8 +400,12 @@ sw_swanctl_conf() {
 		local_auth='auth = psk'
 		remote_auth='auth = psk'
 	fi
-	local dpd=''
+	local dpd='' send_cert=''
 	[[ $(ikv DPD) != 0 ]] && dpd="dpd_delay = $(ikv DPD)s"
+	# always send the certificate: a peer that sends no certificate
+	# request (libreswan, IKEv1) would otherwise get none
+	[[ $(ikv AUTH) == cert ]] && send_cert='send_cert = always'
+
 	cat >"$d/etc/swanctl/swanctl.conf" <<EOF
 connections {
 	$(ikv CONN) {
@@ -410,6 +414,7 @@ connections {
 		remote_addrs = $(ikv PEER)
 		proposals = $(ikv IKE)
 		$dpd
+		$send_cert
 		$(ikv EXTRA)
 		local {
 			$local_auth
@@ -454,6 +459,7 @@ sw_stroke_conf() {
 	if [[ $(ikv AUTH) == cert ]]; then
 		auth="leftauth=pubkey
 	leftcert=$_s.pem
+	leftsendcert=always
 	rightauth=pubkey"
 	else
 		auth='authby=secret'
@@ -577,8 +583,7 @@ lw_conf() {
 	if [[ $(ikv AUTH) == cert ]]; then
 		auth="authby=rsasig
 	leftcert=$_s
-	leftsendcert=always
-	rightca=%same"
+	leftsendcert=always"
 	else
 		auth='authby=secret'
 	fi
