@@ -368,14 +368,19 @@ func pskDebug(t *testing.T) ([]string, int) {
 }
 
 // shapePastes places every shape three ways into the failing debug: as a
-// line of its own (a config line pasted above the debug), as the wrapped
-// continuation of the debug's evidence line, and dressed as chat clients,
+// line of its own (a config line pasted above the debug, and a line among
+// the debug's, before its evidence line), as the wrapped continuation of
+// the debug's evidence line, and dressed as chat clients,
 // terminals and web pages hand it over (markdown escapes, bold, ANSI
 // colours, a no-break space: each both ways), and inside a code fence.
 func shapePastes(t *testing.T) []shapePaste {
 	debug, ev := pskDebug(t)
 	own := func(line string) string {
 		return "HUB#show running-config\n" + line + "\n!\nHUB#debug crypto isakmp\n" + strings.Join(debug, "\n") + "\n"
+	}
+	inDebug := func(line string) string {
+		lines := append(append(append([]string{"HUB#debug crypto isakmp"}, debug[:ev-1]...), strings.TrimLeft(line, " \t")), debug[ev-1:]...)
+		return strings.Join(lines, "\n") + "\n"
 	}
 	wrapped := func(line string) string {
 		lines := append(append(append([]string{"HUB#debug crypto isakmp"}, debug[:ev]...), "  "+strings.TrimLeft(line, " \t")), debug[ev:]...)
@@ -387,6 +392,7 @@ func shapePastes(t *testing.T) []shapePaste {
 		for _, d := range redacttest.Dress(sh) {
 			out = append(out,
 				shapePaste{name + " (" + d.Name + ", own line)", own(d.Line), sh.Secrets, false},
+				shapePaste{name + " (" + d.Name + ", inside the debug)", inDebug(d.Line), sh.Secrets, false},
 				shapePaste{name + " (" + d.Name + ", wrapped)", wrapped(d.Line), sh.Secrets, !sh.Log})
 		}
 		out = append(out, shapePaste{name + " (code fence)", "```\n" + own(sh.Line) + "```\n", sh.Secrets, false})
