@@ -113,6 +113,10 @@ var signatures = []facts.Signature{
 	{ID: "asa/qm-fsm-error", Anchor: "QM FSM error", Re: re(`IP = {ip}`), Event: facts.EvP2Failed},
 	{ID: "asa/child-sa-failed", Anchor: "Create child SA negotiation failed", Event: facts.EvP2Failed},
 	{ID: "asa/p2-complete", Anchor: "PHASE 2 COMPLETED", Re: re(`IP = {ip}`), Event: facts.EvP2Complete},
+	// %ASA-6-602303 "IPSEC: An inbound LAN-to-LAN SA (SPI= 0x..) between A and B (user= G) has been created."
+	{ID: "asa/l2l-sa-created", Anchor: "has been created", Re: re(`LAN-to-LAN SA .*?(?:\(user= ?{ip}\) )?has been created`), Event: facts.EvP2Complete},
+	// %ASA-5-752016 "IKEv2 was successful at setting up a tunnel."
+	{ID: "asa/tunnel-manager-ikev2-up", Anchor: "was successful at setting up a tunnel", Event: facts.EvP1Complete},
 
 	// --- data plane, DPD, teardown ---
 	{ID: "asa/session-lost-service", Anchor: "Lost Service", Re: re(`IP = {ip}`), Event: facts.EvDPDDead},
