@@ -81,6 +81,9 @@ var signatures = []facts.Signature{
 	{ID: "ios/state-change", Anchor: "New State", Extract: newState, Event: facts.EvStateChange},
 	{ID: "ios/p1-complete", Anchor: "IKE_P1_COMPLETE", Re: re(`New State\s*=\s*IKE_P1_COMPLETE`), Event: facts.EvP1Complete},
 	{ID: "ios/ikev2-sa-up", Anchor: "SA_UP", Re: re(`%IKEV2-5-SA_UP|SA_UP.*Remote:?\s*{ip}`), Event: facts.EvP1Complete},
+	// %CRYPTO-5-SESSION_STATUS: Crypto tunnel is UP  .  Peer 192.0.2.9:500 ... / is DOWN
+	{ID: "ios/session-status-up", Anchor: "Crypto tunnel is UP", Re: re(`Crypto tunnel is UP.*?Peer {ip}`), Event: facts.EvP1Complete},
+	{ID: "ios/session-status-down", Anchor: "Crypto tunnel is DOWN", Re: re(`Crypto tunnel is DOWN.*?Peer {ip}`), Event: facts.EvTunnelDown},
 	// "Session with IKE ID PAIR (192.0.2.1, 192.0.2.2) is UP" (debug and event-trace)
 	{ID: "ios/ikev2-session-up", Anchor: "is UP", Re: re(`(?:Remote: {ip}.*)?Session with IKE ID PAIR ?\(.*\) is UP`), Event: facts.EvP1Complete},
 
