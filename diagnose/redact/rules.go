@@ -56,8 +56,9 @@ var rules = []rule{
 	r("isakmp-key", `\bisakmp key\s+`+typ+`(?P<s>\S+)`, "isakmp key"),
 	// keyring: pre-shared-key address A [mask] key [0|6] X (the rest of the line)
 	r("keyring-key", `\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+`+typ+`(?P<s>\S.*?)\s*$`, "pre-shared-key"),
-	// IKEv2 keyring peer / ASA 8.2 tunnel-group: pre-shared-key [local|remote] [0|6|8] [hex] X
-	r("psk-line", `^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?`+typ+`(?:hex\s+)?(?P<s>\S+)\s*$`, "pre-shared-key").opening("pre-shared-key"),
+	// IKEv2 keyring peer / ASA 8.2 tunnel-group: pre-shared-key [local|remote] [0|6|8] [hex] X ;
+	// IOS XR: pre-shared-key [password|clear|encrypted] X
+	r("psk-line", `^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?(?:(?:password|clear|encrypted)\s+)?`+typ+`(?:hex\s+)?(?P<s>\S+)\s*$`, "pre-shared-key").opening("pre-shared-key"),
 	// ASA tunnel-group ipsec-attributes: ikev1 pre-shared-key [0|8] [hex] X ;
 	// ikev2 local-authentication|remote-authentication pre-shared-key [0|8] [hex] X
 	r("asa-psk", `\bikev[12]\s+(?:(?:local|remote)-authentication\s+)?pre-shared-key\s+`+typ+`(?:hex\s+)?(?P<s>\S+)`, "pre-shared-key"),
@@ -123,8 +124,8 @@ var rules = []rule{
 	// file; a bare one ends the line: "ike 0:vpn: PSK authentication
 	// succeeded" is a message, not a secret)
 	r("secrets-shared", `:\s*(?:psk|eap|xauth|ntlm)\s+(?:(?P<s>\S+)\s*$|(?P<s2>"[^"]*"|'[^']*'))`, "psk", "eap", "xauth", "ntlm"),
-	// : RSA|ECDSA|BLISS|P12|PKCS8|PIN file|%smartcard passphrase
-	r("secrets-private", `(?:^|\s):\s*(?:rsa|ecdsa|bliss|p12|pkcs8|pkcs12|pin)\s+\S+\s+(?P<s>.+?)\s*$`, "rsa", "ecdsa", "bliss", "p12", "pkcs", "pin"),
+	// : RSA|ECDSA|BLISS|P12|PKCS8|PIN file|%smartcard passphrase ; libreswan : PPKS "id" "ppk"
+	r("secrets-private", `(?:^|\s):\s*(?:rsa|ecdsa|bliss|p12|pkcs8|pkcs12|pin|ppks)\s+\S+\s+(?P<s>.+?)\s*$`, "rsa", "ecdsa", "bliss", "p12", "pkcs", "pin", "ppks"),
 	// swanctl.conf ike-*/eap-*/xauth-*/ntlm-*/ppk-*/private-*/rsa-*/pkcs12-* { secret = X } ; token-* { pin = X }
 	r("swanctl-secret", `^\s*(?:secret|pin)\s*=\s*(?P<s>[^\s>].*?)\s*$`, "secret", "pin").opening("secret", "pin"),
 	// old raw RSA keys in ipsec.secrets: PrivateExponent: 0x... (and the primes)
@@ -135,12 +136,12 @@ var rules = []rule{
 	// ---- key = value shapes: MikroTik RouterOS (/ip ipsec identity
 	// secret=, /ppp secret password=, wpa2-pre-shared-key=,
 	// authentication-password=), and the same in other key-value text.
-	r("kv-secret", `\b(?:secret|psk|pre-shared-key|wpa2?-pre-shared-key|passphrase|shared-key|sharedkey|private-key-passphrase|presharedkey)\s*=\s*(?P<s>`+kvToken+`)`, "secret", "psk", "pre-shared-key", "passphrase", "shared-key", "sharedkey", "presharedkey"),
+	r("kv-secret", `\b[\w-]*(?:secret|psk|pre-shared-key|passphrase|shared-key|sharedkey|presharedkey)\s*=\s*(?P<s>`+kvToken+`)`, "secret", "psk", "pre-shared-key", "passphrase", "shared-key", "sharedkey", "presharedkey"),
 	r("kv-password", `\b[\w-]*(?:password|passwd|pwd)\s*[:=]\s*(?P<s>`+kvToken+`)`, "passw", "pwd"),
 
 	// ---- FortiGate (FortiOS CLI reference: vpn ipsec phase1-interface,
 	// system admin, user local, system snmp user, router ospf/bgp).
-	r("fortios-set", `^\s*set\s+(?:psksecret(?:-remote)?|ppk-secret|password|passwd|authpasswd|auth-pwd|priv-pwd|secret|key|passphrase|sso-password|md5-key|authentication-key|auth-password|priv-password|psk|wpa-psk|sae-password|authkey|enckey|community)\s+(?:ENC\s+)?(?P<s>\S.*?)\s*$`, "set").opening("set"),
+	r("fortios-set", `^\s*set\s+(?:psksecret(?:-remote)?|ppk-secret|password|passwd|authpasswd|auth-pwd|priv-pwd|secret|key|passphrase|sso-password|group-authentication-secret|md5-key|authentication-key|auth-password|priv-password|psk|wpa-psk|sae-password|authkey|enckey|community)\s+(?:ENC\s+)?(?P<s>\S.*?)\s*$`, "set").opening("set"),
 	// diagnose debug application ike -1: "ISAKMP SA ... key 16:HEX",
 	// "IPsec SA enc|dec spi S key 16:HEX auth 20:HEX", "SK_ei 32:HEX";
 	// "dec HEX": a decrypted payload (XAuth passwords travel in it)
@@ -148,13 +149,18 @@ var rules = []rule{
 	r("fortios-dec", `\bdec\s+(?P<s>[0-9a-fA-F]{32,})`, "dec").inHex(),
 
 	// ---- Palo Alto PAN-OS: XML configuration and set commands.
-	r("panos-xml", `<(?:key|secret|password|phash|passphrase|private-key|community-string|auth-password|priv-password|psk|shared-secret|authentication-key)>(?P<s>[^<]+)</`,
-		"<key>", "<secret>", "<password>", "<phash>", "<passphrase>", "<private-key>", "<community-string>", "<auth-password>", "<priv-password>", "<psk>", "<shared-secret>", "<authentication-key>"),
+	// (pfSense/OPNsense config.xml: <pre-shared-key>X</pre-shared-key>)
+	r("xml-secret", `<(?:key|secret|password|phash|passphrase|private-key|community-string|auth-password|priv-password|psk|shared-secret|authentication-key|pre-shared-key)>(?P<s>[^<]+)</`,
+		"<key>", "<secret>", "<password>", "<phash>", "<passphrase>", "<private-key>", "<community-string>", "<auth-password>", "<priv-password>", "<psk>", "<shared-secret>", "<authentication-key>", "<pre-shared-key>"),
 	// PAN-OS encrypted values: -AQ==...
 	r("panos-aq", `(?P<s>-AQ==[A-Za-z0-9+/=]+)`, "-aq=="),
 	// set commands (PAN-OS, Junos display set, ScreenOS): the word that
 	// names the secret after at least one other word of the command.
 	r("set-command", `^\s*set\s+(?:\S+\s+)+?(?:pre-shared-key\s+(?:key|ascii-text|hexadecimal)|secret|phash|snmp-community-string|community|authentication-key|encrypted-password|simple-password|password|preshare|psk|plain-text-password-value)\s+(?P<s>`+token+`)`, "set").opening("set"),
+
+	// ---- Ubiquiti EdgeOS / VyOS: set vpn ipsec site-to-site peer P
+	// authentication pre-shared-secret X (and the same in curly braces)
+	r("pre-shared-secret", `\bpre-shared-secret\s+(?P<s>`+token+`)`, "pre-shared-secret"),
 
 	// ---- Juniper Junos configuration (curly braces).
 	// Junos marks every secret it prints: X; ## SECRET-DATA
@@ -174,9 +180,9 @@ var rules = []rule{
 	// ---- Cloud: Azure (-SharedKey, az --shared-key / shared-key update
 	// --value), GCP (--shared-secret), AWS (the downloaded configuration's
 	// "Pre-Shared Key : X", PreSharedKey in JSON), Alibaba (IkeConfig Psk).
-	r("cloud-flag", `(?:-sharedkey|--shared-key|--shared-secret|--psk|--pre-shared-key)(?:\s+|=)(?P<s>`+token+`)`, "-sharedkey", "--shared-key", "--shared-secret", "--psk", "--pre-shared-key"),
+	r("cloud-flag", `(?:-sharedkey|-l2tppsk|--shared-key|--shared-secret|--psk|--pre-shared-key)(?:\s+|=)(?P<s>`+token+`)`, "-sharedkey", "-l2tppsk", "--shared-key", "--shared-secret", "--psk", "--pre-shared-key"),
 	r("azure-shared-key-value", `\bshared-key\b.*?--value(?:\s+|=)(?P<s>`+token+`)`, "shared-key"),
-	r("json-secret", `"(?:psk|sharedkey|presharedkey|pre_shared_key|pre-shared-key|secret|password|passphrase|authkey|shared_secret|sharedsecret)"\s*:\s*"(?P<s>[^"]*)"`, `key"`, `secret"`, `password"`, `passphrase"`, `psk"`),
+	r("json-secret", `"[\w-]*(?:psk|sharedkey|presharedkey|pre_shared_key|pre-shared-key|secret|password|passwd|passphrase|authkey)"\s*:\s*"(?P<s>[^"]*)"`, `key"`, `secret"`, `password"`, `passwd"`, `passphrase"`, `psk"`),
 	r("pre-shared-key-colon", `\bpre-shared[ -]key\s*:\s*(?P<s>\S+)`, "pre-shared"),
 
 	// ---- Session keys printed inline by debugs (libreswan, Windows,

@@ -155,6 +155,10 @@ var Shapes = []Shape{
 	s("libreswan", "raw rsa private exponent", "\tPrivateExponent: 0x5c2fQk115a1b2c3d", "0x5c2fQk115a1b2c3d", "PrivateExponent:"),
 	s("libreswan", "raw rsa prime", "\tPrime1: 0xQk116e4f5a6b7", "0xQk116e4f5a6b7", "Prime1:"),
 
+	s("libreswan", "ipsec.secrets ppks", `@east @west : PPKS "PPK_ID_1" "Qk169Ppk quantum"`, `"Qk169Ppk quantum"`, "PPKS"),
+	s("edgeos", "json pre-shared-secret", `        "pre-shared-secret": "Qk170EdgeJson"`, "Qk170EdgeJson", "pre-shared-secret"),
+	s("stormshield", "ppk_secret", "CONFIG IPSEC PPK ADD ppk_id=toto ppk_secret=0xQk171abcd global=1", "0xQk171abcd", "global=1"),
+
 	// ---- FortiGate
 	s("fortigate", "psksecret ENC", "        set psksecret ENC Qk117Rm9ydGlQU0s=", "Qk117Rm9ydGlQU0s=", "set psksecret ENC"),
 	s("fortigate", "psksecret plain", "        set psksecret Qk118Plain", "Qk118Plain", "set psksecret"),
@@ -163,6 +167,7 @@ var Shapes = []Shape{
 	s("fortigate", "user passwd ENC", "        set passwd ENC Qk121Passwd", "Qk121Passwd", "set passwd"),
 	s("fortigate", "ppk-secret", "        set ppk-secret ENC Qk122Ppk", "Qk122Ppk", "set ppk-secret"),
 	s("fortigate", "radius secret", "        set secret ENC Qk123Rad", "Qk123Rad", "set secret"),
+	s("fortigate", "group-authentication-secret", "        set group-authentication-secret ENC Qk172Grp", "Qk172Grp", "set group-authentication-secret"),
 	s("fortigate", "authpasswd xauth", "        set authpasswd ENC Qk124Xauth", "Qk124Xauth", "set authpasswd"),
 	s("fortigate", "snmp auth-pwd", "        set auth-pwd ENC Qk125Snmp", "Qk125Snmp", "set auth-pwd"),
 	s("fortigate", "ike debug isakmp sa key", "ike 0:TO-HQ:4: ISAKMP SA 8c7f1a2b3c4d5e6f/0a1b2c3d4e5f6071 key 16:36D0E15B15C8A6B4D3EC6A55BEB4A4B2", "36D0E15B15C8A6B4D3EC6A55BEB4A4B2", "ISAKMP SA"),
@@ -190,6 +195,14 @@ var Shapes = []Shape{
 	s("junos", "curly community", "    community Qk139Comm {", "Qk139Comm", "community"),
 	s("junos", "pre-shared-key hexadecimal", `    pre-shared-key hexadecimal "Qk140Hex0a1b2c"; ## SECRET-DATA`, "Qk140Hex0a1b2c", "hexadecimal"),
 	s("junos", "authentication-key", `        authentication-key "$9$Qk141WxYz"; ## SECRET-DATA`, "$9$Qk141WxYz", "authentication-key"),
+
+	// ---- pfSense / OPNsense config.xml, Ubiquiti EdgeOS / VyOS, Cisco IOS XR, Windows
+	s("pfsense", "config.xml pre-shared-key", "\t\t\t<pre-shared-key>Qk163Pf</pre-shared-key>", "Qk163Pf", "<pre-shared-key>"),
+	s("edgeos", "set pre-shared-secret", "set vpn ipsec site-to-site peer 192.0.2.1 authentication pre-shared-secret Qk164Edge", "Qk164Edge", "authentication pre-shared-secret"),
+	s("edgeos", "curly pre-shared-secret", "            pre-shared-secret Qk165Curly", "Qk165Curly", "pre-shared-secret"),
+	s("iosxr", "keyring pre-shared-key password", "  pre-shared-key password Qk166Xr", "Qk166Xr", "pre-shared-key password"),
+	s("iosxr", "keyring pre-shared-key clear", "  pre-shared-key clear Qk167XrClear", "Qk167XrClear", "pre-shared-key clear"),
+	s("windows", "Add-VpnConnection L2tpPsk", `Add-VpnConnection -Name HQ -ServerAddress vpn.example -TunnelType L2tp -L2tpPsk "Qk168Win" -Force`, "Qk168Win", "-Force"),
 
 	// ---- Juniper ScreenOS
 	s("screenos", "ike gateway preshare", `set ike gateway "GW-HQ" address 192.0.2.9 Main outgoing-interface "ethernet0/0" preshare "Qk142Screen==" proposal "pre-g2-3des-sha"`, "Qk142Screen==", "proposal"),
