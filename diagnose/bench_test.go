@@ -149,21 +149,34 @@ func debugSession(tb testing.TB, size int) string {
 	return sb.String()
 }
 
+// BenchmarkDiagnose is the engine on pastes in memory (Diagnose), the
+// 40 MB mixed paste also read as a stream (DiagnoseReader, as the CLI
+// does). The inputs are built only for the benchmarks that run.
 func BenchmarkDiagnose(b *testing.B) {
 	for _, bc := range []struct {
-		name string
-		in   string
+		name   string
+		gen    func(tb testing.TB) string
+		reader bool
 	}{
-		{"mixed-debug-1MB", mixedDebugPaste(b, 1<<20)},
-		{"mixed-few-repeats-1MB", fewRepeatsPaste(b, 1<<20)},
-		{"debug-session-1MB", debugSession(b, 1<<20)},
-		{"ipsec-sa-200-peers", ipsecSA200()},
+		{"mixed-debug-1MB", func(tb testing.TB) string { return mixedDebugPaste(tb, 1<<20) }, false},
+		{"mixed-few-repeats-1MB", func(tb testing.TB) string { return fewRepeatsPaste(tb, 1<<20) }, false},
+		{"debug-session-1MB", func(tb testing.TB) string { return debugSession(tb, 1<<20) }, false},
+		{"ipsec-sa-200-peers", func(testing.TB) string { return ipsecSA200() }, false},
+		{"mixed-40MB", func(tb testing.TB) string { return mixedDebugPaste(tb, 40<<20) }, false},
+		{"mixed-40MB-reader", func(tb testing.TB) string { return mixedDebugPaste(tb, 40<<20) }, true},
+		{"hub-ipsec-sa-20k-peers", func(testing.TB) string { return hubIPsecSA(20000) }, false},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			b.SetBytes(int64(len(bc.in)))
+			in := bc.gen(b)
+			b.SetBytes(int64(len(in)))
 			b.ReportAllocs()
 			for b.Loop() {
-				rep := Diagnose(bc.in, Options{})
+				var rep Report
+				if bc.reader {
+					rep, _ = DiagnoseReader(strings.NewReader(in), Options{})
+				} else {
+					rep = Diagnose(in, Options{})
+				}
 				if rep.Cause == "" {
 					b.Fatal("no report")
 				}

@@ -90,13 +90,21 @@ func colourDebris(s string, i int) int {
 // dropColourDebris removes colour codes whose ESC was lost.
 func dropColourDebris(s string) string {
 	var b strings.Builder
-	from := 0 // s[from:i] is still to be copied
-	for i := 0; i < len(s); i++ {
-		if n := colourDebris(s, i); n > 0 {
-			b.WriteString(s[from:i])
-			i += n - 1
-			from = i + 1
+	from := 0 // s[from:] is still to be copied
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '[')
+		if j < 0 {
+			break
 		}
+		i += j
+		n := colourDebris(s, i)
+		if n == 0 {
+			i++
+			continue
+		}
+		b.WriteString(s[from:i])
+		i += n
+		from = i
 	}
 	if from == 0 {
 		return s
@@ -111,7 +119,7 @@ func dropColourDebris(s string) string {
 // fence reports a ``` line, which is dropped.
 func cleanLine(raw string) (text string, fence bool) {
 	s := trimRightSpace(raw)
-	if strings.Contains(s, "m") && strings.IndexByte(s, '[') >= 0 {
+	if strings.IndexByte(s, '[') >= 0 {
 		s = trimRightSpace(dropColourDebris(s))
 	}
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
@@ -258,33 +266,31 @@ func clock(s string, i int) (int, bool) {
 	return m, true
 }
 
-var (
-	months   = []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
-	weekdays = []string{"Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun "}
-)
+func isMonth(s string) bool {
+	switch s {
+	case "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec":
+		return true
+	}
+	return false
+}
+
+func isWeekday(s string) bool {
+	switch s {
+	case "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun":
+		return true
+	}
+	return false
+}
 
 // monthStamp reads "[Wkd ]Mmm dd [yyyy ]hh:mm:ss[.frac][ TZ][:] ".
 func monthStamp(s string, i int) (int, bool) {
 	if i+3 > len(s) || s[i] < 'A' || s[i] > 'Z' {
 		return 0, false
 	}
-	for _, w := range weekdays {
-		if strings.HasPrefix(s[i:], w) {
-			i += len(w)
-			break
-		}
+	if i+4 <= len(s) && s[i+3] == ' ' && isWeekday(s[i:i+3]) {
+		i += 4
 	}
-	if i+4 > len(s) {
-		return 0, false
-	}
-	ok := false
-	for _, m := range months {
-		if s[i:i+3] == m {
-			ok = true
-			break
-		}
-	}
-	if !ok || s[i+3] != ' ' {
+	if i+4 > len(s) || s[i+3] != ' ' || !isMonth(s[i:i+3]) {
 		return 0, false
 	}
 	j := skipSpaces(s, i+3)

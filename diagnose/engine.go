@@ -19,7 +19,7 @@ type engine struct {
 	opts        Options
 	parsers     []facts.Parser
 	lineParsers []facts.LineParser
-	anchors     [][]anchorPairs // of lineParsers[i].Signatures[j]
+	anchors     [][]anchorGrams // of lineParsers[i].Signatures[j]
 	facts       *facts.Facts
 	lines       int      // physical lines read
 	sec         *section // the section being read; nil before the first
@@ -74,9 +74,9 @@ func newEngine(opts Options) *engine {
 	}
 	e.parsers, e.lineParsers = tables(facts.Vendor(strings.ToLower(opts.Vendor)))
 	for _, lp := range e.lineParsers {
-		a := make([]anchorPairs, len(lp.Signatures))
+		a := make([]anchorGrams, len(lp.Signatures))
 		for j, sig := range lp.Signatures {
-			a[j] = pairsOf(sig.Anchor)
+			a[j] = gramsOf(sig.Anchor)
 		}
 		e.anchors = append(e.anchors, a)
 	}
@@ -112,7 +112,10 @@ func (e *engine) read(r io.Reader) error {
 			frag, long = long, nil
 		}
 		if len(frag) > 0 || err == nil {
-			e.feed(physLine(string(frag)))
+			if n := len(frag); n > 0 && frag[n-1] == '\n' {
+				frag = frag[:n-1]
+			}
+			e.feed(physLine(string(frag[:min(len(frag), MaxLineBytes)])))
 		}
 		if err != nil {
 			e.finish()
@@ -208,6 +211,9 @@ func (e *engine) feed(raw string) {
 func (e *engine) isLogLine(trimmed string) bool { return e.lineParsersOf(trimmed) != 0 }
 
 func (e *engine) headerParser(trimmed string) *facts.Parser {
+	if len(trimmed) < facts.MinLineLen {
+		return nil
+	}
 	for i := range e.parsers {
 		p := &e.parsers[i]
 		if p.Header != nil && p.Header(trimmed) {

@@ -111,3 +111,39 @@ func reportJSON(t *testing.T, rep Report) string {
 	}
 	return string(b)
 }
+
+// TestTablesClaimNoShortLine holds the vendor tables to what the engine
+// assumes when it asks them nothing about a line shorter than
+// facts.MinLineLen: no Header and no Prefix claims one. Every such line of
+// printable ASCII is tried.
+func TestTablesClaimNoShortLine(t *testing.T) {
+	var short []string
+	for a := byte(' '); a <= '~'; a++ {
+		short = append(short, string(a))
+		for b := byte(' '); b <= '~'; b++ {
+			short = append(short, string([]byte{a, b}))
+		}
+	}
+	show, logs := tables("")
+	tried := 0
+	for _, l := range short {
+		l = strings.TrimSpace(l)
+		if len(l) >= facts.MinLineLen {
+			continue
+		}
+		tried++
+		for _, p := range show {
+			if p.Header != nil && p.Header(l) {
+				t.Errorf("%s: Header claims %q", p.Name, l)
+			}
+		}
+		for _, lp := range logs {
+			if lp.Prefix(l) {
+				t.Errorf("%s: Prefix claims %q", lp.Name, l)
+			}
+		}
+	}
+	if tried < 9000 {
+		t.Fatalf("tried only %d lines", tried)
+	}
+}

@@ -115,7 +115,7 @@ type matcher struct {
 	// peers: the peers whose events are kept (at most MaxPeers)
 	peers        map[string]bool
 	peersDropped int     // events about further peers
-	pairs        pairSet // of the line being read
+	grams        gramSet // of the line being read
 }
 
 type evKey struct {
@@ -134,45 +134,51 @@ func newMatcher() matcher {
 		keys: map[evKey]*keyState{}, peers: map[string]bool{}}
 }
 
-// pairSet is the byte pairs of a line, hashed into 1,024 bits. An anchor
-// occurs in a line only if the line holds each of its pairs: testing three
-// of them is much cheaper than strings.Index, which then runs only for the
-// few signatures whose anchor may be there.
-type pairSet [16]uint64
+// gramSet is the three-byte sequences of a line, hashed into 2,048 bits.
+// An anchor occurs in a line only if the line holds each of its
+// sequences: testing three of them is much cheaper than strings.Index,
+// which then runs only for the few signatures whose anchor may be there.
+type gramSet [32]uint64
 
-// anchorPairs are the bits of an anchor's first, middle and last pairs
-// (none for an anchor shorter than two bytes: it is always looked for).
-type anchorPairs []uint16
+// anchorGrams are the bits of an anchor's first, middle and last
+// three-byte sequences; short: the anchor is shorter than three bytes
+// (it is always looked for).
+type anchorGrams struct {
+	first, middle, last uint16
+	short               bool
+}
 
-func pairBit(a, b byte) uint16 { return uint16((uint(a)*263 + uint(b)) % 1024) }
+func gramBit(s string, i int) uint16 {
+	return uint16((uint32(s[i])*0x10001 ^ uint32(s[i+1])*0x301 ^ uint32(s[i+2])*0x1f) % 2048)
+}
 
-func pairsOf(anchor string) anchorPairs {
-	if len(anchor) < 2 {
-		return nil
-	}
+func gramsOf(anchor string) anchorGrams {
 	n := len(anchor)
-	return anchorPairs{pairBit(anchor[0], anchor[1]), pairBit(anchor[n/2-1], anchor[n/2]), pairBit(anchor[n-2], anchor[n-1])}
+	if n < 3 {
+		return anchorGrams{short: true}
+	}
+	return anchorGrams{gramBit(anchor, 0), gramBit(anchor, (n-3)/2), gramBit(anchor, n-3), false}
 }
 
-func (p *pairSet) set(s string) {
-	*p = pairSet{}
-	for i := 0; i+1 < len(s); i++ {
-		b := pairBit(s[i], s[i+1])
-		p[b/64] |= 1 << (b % 64)
+func (g *gramSet) set(s string) {
+	*g = gramSet{}
+	for i := 0; i+2 < len(s); i++ {
+		b := gramBit(s, i)
+		g[b/64] |= 1 << (b % 64)
 	}
 }
 
-func (p *pairSet) mayHold(a *anchorPairs) bool {
-	for _, b := range *a {
-		if p[b/64]&(1<<(b%64)) == 0 {
-			return false
-		}
-	}
-	return true
+func (g *gramSet) has(b uint16) bool { return g[b/64]&(1<<(b%64)) != 0 }
+
+func (g *gramSet) mayHold(a anchorGrams) bool {
+	return a.short || g.has(a.first) && g.has(a.middle) && g.has(a.last)
 }
 
 // lineParsersOf tells which line parsers claim the line (bit i = parser i).
 func (e *engine) lineParsersOf(text string) uint64 {
+	if len(text) < facts.MinLineLen {
+		return 0
+	}
 	var m uint64
 	for i := range e.lineParsers {
 		if i < 64 && e.lineParsers[i].Prefix(text) {
@@ -198,8 +204,11 @@ func (e *engine) matchLog(l facts.Line, claimed uint64, raws []string) {
 		e.recognised++ // a vendor's log line was read, whether or not it matters
 	}
 	as := addrs(text, 4)
-	sending := strings.Contains(text, "sending packet: from")
-	receiving := !sending && strings.Contains(text, "received packet: from")
+	var sending, receiving bool
+	if strings.Contains(text, "packet: from") {
+		sending = strings.Contains(text, "sending packet: from")
+		receiving = !sending && strings.Contains(text, "received packet: from")
+	}
 	for i, a := range as {
 		switch {
 		case localWords[a.word] && a.next != '/':
@@ -226,14 +235,14 @@ func (e *engine) matchLog(l facts.Line, claimed uint64, raws []string) {
 		}
 	}
 	matched := false
-	m.pairs.set(text)
+	m.grams.set(text)
 	for i := range e.lineParsers {
 		lp := &e.lineParsers[i]
 		if claimed != 0 && (i >= 64 || claimed&(1<<i) == 0) {
 			continue // only the vendors that claim a line read it; every one reads a line none claims
 		}
 		for j := range lp.Signatures {
-			if !m.pairs.mayHold(&e.anchors[i][j]) {
+			if !m.grams.mayHold(e.anchors[i][j]) {
 				continue
 			}
 			ev, ok := readSignature(&lp.Signatures[j], text, m.locals)

@@ -76,7 +76,11 @@ func (e *engine) cutLongOutput(n int, raw, text string) bool {
 	}
 	e.parseShow(s, true)
 	next := &section{Section: s.Section, name: s.name, parser: s.parser, alts: s.alts, quoted: s.quoted, long: *long}
-	next.Lines, next.long.bytes = nil, len(raw)
+	// the parsed part's slices take the next part (a parser keeps no
+	// reference to a section it has read)
+	clear(s.Lines)
+	clear(s.raw)
+	next.Lines, next.raw, next.long.bytes = s.Lines[:0], s.raw[:0], len(raw)
 	if blocks {
 		for _, h := range long.headings {
 			if h.n == n {

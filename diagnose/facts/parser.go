@@ -17,6 +17,7 @@ type Parser struct {
 	Command *regexp.Regexp
 	// Header reports whether a cleaned line (leading spaces trimmed) opens
 	// this parser's output when no prompt was pasted. Nil: never by content.
+	// Only lines of MinLineLen bytes or more are asked.
 	Header func(line string) bool
 	// Parse appends what the section holds to f. It must not panic on any
 	// input and must keep no reference to sec after returning.
@@ -47,7 +48,8 @@ type LineParser struct {
 	Name   string
 	Vendor Vendor
 	// Prefix reports cheaply whether the line is this vendor's log line at
-	// all; Signatures are tried only then.
+	// all; Signatures are tried only then. Only lines of MinLineLen bytes
+	// or more are asked.
 	Prefix     func(line string) bool
 	Signatures []Signature
 }
@@ -70,6 +72,11 @@ type Signature struct {
 	// would be most of the engine's time. at is where Anchor starts.
 	Extract func(line string, at int) (peer, state, detail string, ok bool)
 }
+
+// MinLineLen is the length (blanks trimmed) below which a line is neither
+// a header nor a log line of any vendor: the engine asks Header and Prefix
+// only about longer lines.
+const MinLineLen = 3
 
 // PrefixSet tells whether a line starts with one of a set of literals;
 // only the literals that share the line's first byte are tried.
