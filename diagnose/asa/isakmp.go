@@ -281,6 +281,11 @@ func looksIOSIsakmp(lines []facts.Line) bool {
 			ios.HasPrefixFold(t, "c-id ") {
 			return true
 		}
+		// a router's row without its header (`| include QM`): "dst src
+		// QM_IDLE conn-id status"; ASA rows start with a number
+		if fs := strings.Fields(t); len(fs) >= 4 && isAddr(fs[0]) && isAddr(fs[1]) && strings.Contains(fs[2], "_") {
+			return true
+		}
 	}
 	return false
 }
