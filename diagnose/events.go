@@ -81,10 +81,11 @@ func wordBefore(s string, i int) string {
 var peerWords = map[string]bool{"remote": true, "peer": true, "from": true, "to": true, "with": true, "IP": true, "Remote": true, "at": true, "current_peer": true, "From": true, "To": true, "Peer": true}
 var localWords = map[string]bool{"local": true, "Local": true, "addr": true, "local_addr": true}
 
-// connID reads an IOS debug connection id: ISAKMP:(1002), ISAKMP (0:134217729).
+// connID reads an IOS debug connection id: ISAKMP:(1002), ISAKMP (0:134217729),
+// or the IKE_SA a charon line names ("09[IKE] <con1000|5> ...").
 func connID(s string) string {
 	if !strings.HasPrefix(s, "ISAKMP") {
-		return ""
+		return charonSA(s)
 	}
 	i := strings.IndexByte(s, '(')
 	if i < 0 || i > 9 {
@@ -99,6 +100,33 @@ func connID(s string) string {
 		return ""
 	}
 	return id
+}
+
+// charonSA reads the IKE_SA tag charon puts after the group when the log
+// names IKE_SAs ("<lab|1>", "<con1000|5>", "<1>" before the SA has a
+// connection): it ties the lines of one negotiation to the peer one of
+// them names, when several tunnels' lines interleave.
+func charonSA(s string) string {
+	i := strings.Index(s, "] <")
+	if i < 0 || i > 100 {
+		return ""
+	}
+	rest := s[i+3:]
+	j := strings.IndexByte(rest, '>')
+	if j <= 0 || j > 64 {
+		return ""
+	}
+	tag := rest[:j]
+	num := tag[strings.LastIndexByte(tag, '|')+1:]
+	for k := 0; k < len(num); k++ {
+		if num[k] < '0' || num[k] > '9' {
+			return ""
+		}
+	}
+	if num == "" {
+		return ""
+	}
+	return "<" + tag + ">"
 }
 
 // matcher is what reading log lines remembers from line to line.

@@ -1182,12 +1182,14 @@ func routedNothingIn(peer string, decrypted int64) string {
 }
 
 // ikeDeletedSinceUp: a strongSwan log where the IKE SA was deleted (by
-// the peer or this side) after it was last established, and no SA table
-// in the paste shows one up: the tunnel is not up, whatever the log said
-// before (an IKEv1 responder whose peer deletes the SA it just
+// the peer or this side) after it was last established and before any
+// CHILD_SA was, and no SA table in the paste shows one up: the tunnel
+// never came up (an IKEv1 responder whose peer deletes the SA it just
 // established, having refused its certificate or identity, sees no more).
+// A tunnel whose CHILD_SA was up and that was later closed (the peer shut
+// down) is not that.
 func ikeDeletedSinceUp(v *view) bool {
-	up, del := 0, 0
+	up, del, child := 0, 0, 0
 	for _, ev := range v.events {
 		if ev.Vendor != facts.VendorStrongSwan {
 			continue
@@ -1195,11 +1197,13 @@ func ikeDeletedSinceUp(v *view) bool {
 		switch {
 		case ev.Kind == facts.EvP1Complete && ev.Ref.Line > up:
 			up = ev.Ref.Line
+		case ev.Kind == facts.EvP2Complete && ev.Ref.Line > child:
+			child = ev.Ref.Line
 		case ev.Kind == facts.EvSADeleted && strings.HasPrefix(ev.State, "IKE_SA") && ev.Ref.Line > del:
 			del = ev.Ref.Line
 		}
 	}
-	if del == 0 || del < up {
+	if del == 0 || del < up || child > up && child < del {
 		return false
 	}
 	for _, s := range v.liveIKE() {
