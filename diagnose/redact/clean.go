@@ -15,7 +15,7 @@ type cleaned struct {
 // clean removes what hides a secret's shape from the rules but is not
 // text: ANSI escape sequences (and the "[1;31m" debris left when the ESC
 // byte was dropped), other control bytes, markdown escapes ("pre\-shared"),
-// backticks and "**", no-break and other Unicode spaces (to a space),
+// backticks (they end a word) and "**", no-break and other Unicode spaces (to a space),
 // zero-width characters and soft hyphens, a leading chat quote ("> ") and
 // device prompt ("R1(config-keyring)#"), and it folds the two non-ASCII
 // letters regexp case folding maps to ASCII ones (the Kelvin sign, the
@@ -54,6 +54,12 @@ func clean(line string) (c cleaned, ok bool) {
 		case ch == '\\' && i+1 < len(line) && isMarkdownEscapable(line[i+1]):
 			// the escape goes, the escaped byte stays
 		case ch == '`':
+			// inline code: at the line's edges it goes (as the engine
+			// drops it); inside, it ends a word for good, so that a
+			// mention of "`crypto isakmp key` (IOS)" reads no key
+			if !atEdge(line, i) {
+				emit("\x00", i, i+1)
+			}
 		case ch == '*' && isBold(line, i):
 			i += 2
 			continue
@@ -102,6 +108,11 @@ func needsCleaning(line string) bool {
 		}
 	}
 	return leadingNoise(line) > 0
+}
+
+// atEdge: line[i] has only blanks and backticks before it, or after it.
+func atEdge(line string, i int) bool {
+	return strings.Trim(line[:i], " \t`") == "" || strings.Trim(line[i+1:], " \t`\r") == ""
 }
 
 // isBold: line[i:] opens a markdown "**" that touches a word (a run of
