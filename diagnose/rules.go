@@ -240,7 +240,7 @@ func rulePeerSilent(v *view) *hit {
 		return &hit{conf: 0.6, refs: append(refsOf(sent, 2), pings...), state: lastState(v), summary: fmt.Sprintf("This side sent IKE to %s and the debug shows no answer yet.", peerName(v.peer)),
 			next: "Paste a longer `debug crypto isakmp` (30 s or more): retransmissions with no 'received packet' confirm the peer never answers"}
 	}
-	if row, ok := v.ikeStateRow(); ok {
+	if row, ok := v.stuckRow(); ok {
 		st := strings.ToUpper(row.State)
 		switch {
 		case st == "MM_WAIT_MSG2":
@@ -320,6 +320,17 @@ func lastAttemptUnanswered(v *view) *hit {
 		state = start.State
 	}
 	return &hit{conf: 0.96, refs: refsOf(evs, 5), state: state, summary: fmt.Sprintf("%s no longer answers: the newest IKE_SA initiation was retransmitted until this side gave up, with nothing coming back (earlier negotiations in the log did get answers).", capital(peerName(v.peer)))}
+}
+
+// stuckRow is the IKE SA row stuck in a negotiating state, when no SA
+// with the peer is up: beside a QM_IDLE / READY SA to the same peer, an
+// MM_NO_STATE or MM_WAIT_MSG row is a rekey or a new attempt in flight,
+// not a failure.
+func (v *view) stuckRow() (facts.IKESA, bool) {
+	if v.ikeUp() {
+		return facts.IKESA{}, false
+	}
+	return v.ikeStateRow()
 }
 
 // answerKinds are events that only happen once the peer has answered.
@@ -541,7 +552,7 @@ func ruleMissingPeer(v *view) *hit {
 	if evs := v.unresolved([]facts.EventKind{facts.EvNoPSK}, facts.EvPSKFound, facts.EvAuthOK, facts.EvP1Complete); len(evs) > 0 {
 		return &hit{conf: 0.9, refs: refsOf(firstLast(evs, 2), 4), state: lastState(v), summary: fmt.Sprintf("This side has no pre-shared key, tunnel-group or connection for %s, so it cannot authenticate it.", peerName(v.peer))}
 	}
-	if row, ok := v.ikeStateRow(); ok && strings.EqualFold(row.State, "MM_WAIT_MSG4") {
+	if row, ok := v.stuckRow(); ok && strings.EqualFold(row.State, "MM_WAIT_MSG4") {
 		return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at MM_WAIT_MSG4: this side sent its key material to %s and got nothing back: the peer has no tunnel-group / pre-shared key for this address (or a wrong peer address), or the keys differ.", peerName(v.peer)),
 			next: "On the peer, check `show run tunnel-group <our address>` (ASA) or the keyring / `crypto isakmp key` (IOS) for our exact address; paste `debug crypto ikev1 127` from the peer"}
 	}
@@ -580,7 +591,7 @@ func rulePSK(v *view) *hit {
 	if len(weak) > 0 && !v.ikeUp() {
 		return &hit{conf: 0.6, refs: refsOf(weak, 3), state: lastState(v), summary: fmt.Sprintf("Encrypted IKE packets from %s cannot be matched to an SA: typically the pre-shared keys differ.", peerName(v.peer)), next: "Compare the pre-shared keys for this peer on both ends"}
 	}
-	if row, ok := v.ikeStateRow(); ok {
+	if row, ok := v.stuckRow(); ok {
 		st := strings.ToUpper(row.State)
 		switch st {
 		case "MM_KEY_EXCH", "AG_INIT_EXCH":
@@ -625,7 +636,7 @@ func ruleNATT(v *view) *hit {
 	if len(after) > 0 && !received {
 		return &hit{conf: 0.8, refs: refsOf(append(nat[:1:1], firstLast(after, 2)...), 5), state: lastState(v), summary: fmt.Sprintf("A NAT was detected between this side and %s; once IKE moved to UDP/4500 the peer stopped answering: UDP/4500 is blocked on the path, or NAT-T is off on the peer.", peerName(v.peer))}
 	}
-	if row, ok := v.ikeStateRow(); ok && (strings.EqualFold(row.State, "MM_WAIT_MSG5") || strings.EqualFold(row.State, "MM_WAIT_MSG6")) {
+	if row, ok := v.stuckRow(); ok && (strings.EqualFold(row.State, "MM_WAIT_MSG5") || strings.EqualFold(row.State, "MM_WAIT_MSG6")) {
 		return &hit{conf: 0.6, refs: []facts.Ref{nat[0].Ref, row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at %s with a NAT detected between this side and %s: NAT traversal is on where it must be off (or off where it must be on), or UDP/4500 is blocked.", row.State, peerName(v.peer)),
 			next: "Check NAT-T on both ends (`crypto isakmp nat-traversal`), and UDP/4500 on the path; if NAT-T matches, compare the pre-shared keys"}
 	}
@@ -1102,7 +1113,7 @@ func ruleHealthy(v *view) *hit {
 		return nil
 	}
 	var refs []facts.Ref
-	if row, ok := v.ikeStateRow(); ok && rowUp(row) {
+	if row, ok := upRow(v); ok {
 		refs = append(refs, row.Ref)
 	}
 	for _, s := range v.ipsec {
@@ -1223,11 +1234,25 @@ func rowUp(r facts.IKESA) bool {
 	return upStates[strings.ToUpper(r.State)] || (r.State == "" && strings.HasPrefix(strings.ToUpper(r.Status), "ACTIVE"))
 }
 
+// stateOf is the state a healthy finding reports: an up row's.
 func stateOf(v *view) string {
+	if row, ok := upRow(v); ok {
+		return row.State
+	}
 	if row, ok := v.ikeStateRow(); ok {
 		return row.State
 	}
 	return lastState(v)
+}
+
+// upRow is the first live IKE SA row in an established state.
+func upRow(v *view) (facts.IKESA, bool) {
+	for _, r := range v.liveIKE() {
+		if rowUp(r) {
+			return r, true
+		}
+	}
+	return facts.IKESA{}, false
 }
 
 func orX(p string) string {
