@@ -17,8 +17,12 @@ func wildcardSet(addr, wild netip.Addr) (s ipSet, approx bool) {
 	return wildcardSetMax(addr, wild, maxWildcardRanges)
 }
 
-// wildcardSetMax is wildcardSet expanding to at most limit ranges.
+// wildcardSetMax is wildcardSet expanding to at most limit ranges. An
+// address or mask that is not IPv4 matches nothing.
 func wildcardSetMax(addr, wild netip.Addr, limit int) (s ipSet, approx bool) {
+	if !addr.Is4() || !wild.Is4() {
+		return nil, false
+	}
 	a := v4u32(addr)
 	w := v4u32(wild)
 	base := a &^ w
@@ -63,6 +67,9 @@ func maskSet(addr, mask netip.Addr) (ipSet, bool) {
 }
 
 func maskSetMax(addr, mask netip.Addr, limit int) (ipSet, bool) {
+	if !mask.Is4() {
+		return nil, false
+	}
 	m := v4u32(mask)
 	return wildcardSetMax(addr, netip.AddrFrom4([4]byte{byte(^m >> 24), byte(^m >> 16), byte(^m >> 8), byte(^m)}), limit)
 }

@@ -87,7 +87,8 @@ type ifaceDef struct {
 
 type cryptoMap struct {
 	name    string
-	entries []*mapEntry
+	entries []*mapEntry       // in config order
+	bySeq   map[int]*mapEntry // the same entries
 }
 
 type mapEntry struct {
@@ -852,15 +853,14 @@ func (c *ciscoCfg) dynMapEntry(st *stanza, m []string) {
 
 func (c *ciscoCfg) readMapEntry(cm *cryptoMap, st *stanza, m []string) {
 	seq, _ := strconv.Atoi(m[2])
-	var e *mapEntry
-	for _, x := range cm.entries {
-		if x.seq == seq {
-			e = x
-		}
-	}
+	e := cm.bySeq[seq]
 	if e == nil {
 		e = &mapEntry{seq: seq, line: st.head.n}
 		cm.entries = append(cm.entries, e)
+		if cm.bySeq == nil {
+			cm.bySeq = map[int]*mapEntry{}
+		}
+		cm.bySeq[seq] = e
 	}
 	c.mapCmd(e, strings.Fields(m[3]), st.head.n)
 	for _, k := range st.kids {
@@ -1019,9 +1019,15 @@ func (c *ciscoCfg) addrSpec(w []string, i int, wildcard bool) (ipSet, int, bool)
 		s, ok := parseRange(t)
 		return s, i + 1, ok
 	case looksLikeAddr(t):
-		a, _ := parseAddr(t)
+		a, ok := parseAddr(t)
+		if !ok {
+			return nil, i + 1, false // "10.400.5.0": not an address
+		}
 		if i+1 < len(w) && looksLikeAddr(w[i+1]) {
-			m, _ := parseAddr(w[i+1])
+			m, ok := parseAddr(w[i+1])
+			if !ok || !a.Is4() || !m.Is4() {
+				return nil, i + 2, false // a mask is IPv4 and so is what it masks
+			}
 			var s ipSet
 			var approx bool
 			// a config full of scattered masks: past the budget each

@@ -179,8 +179,10 @@ func unreadable(a, b *device) diagnose.Report {
 // four characters are left to redact.Line, which masks them by position.
 func scrub(r *diagnose.Report, secrets []string) {
 	var ks []string
+	seen := map[string]bool{}
 	for _, s := range secrets {
-		if len(s) >= 4 && !slices.Contains(ks, s) {
+		if len(s) >= 4 && !seen[s] {
+			seen[s] = true
 			ks = append(ks, s)
 		}
 	}

@@ -286,3 +286,27 @@ func TestLooksLikeConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestUnreadableAddressesRead: an ACL line whose address is no address
+// ("10.400.5.0"), or an IPv6 address under an IPv4 wildcard, is left
+// unread; the rest of the configuration is compared (these panicked).
+func TestUnreadableAddressesRead(t *testing.T) {
+	side := func(self, peer, acl string) string {
+		return "hostname X\ncrypto isakmp policy 10\n encr aes\n authentication pre-share\n group 14\n" +
+			"crypto isakmp key k3y-long address " + peer + "\ncrypto ipsec transform-set TS esp-aes esp-sha-hmac\n" +
+			"crypto map M 10 ipsec-isakmp\n set peer " + peer + "\n set transform-set TS\n match address V\n" +
+			"interface Gi0/1\n ip address " + self + " 255.255.255.0\n crypto map M\nip access-list extended V\n" + acl
+	}
+	for _, bad := range []string{
+		" permit ip 10.400.5.0 0.0.0.255 20.1.1.0 0.0.0.255\n",
+		" permit ip 2001:db8::1 0.0.0.255 20.1.1.0 0.0.0.255\n",
+		" permit ip 10.1.1.0 0.0.0.255 20.1.1.0 0.0.0.999\n",
+	} {
+		a := side("30.0.0.1", "40.0.0.1", " permit ip 10.1.1.0 0.0.0.255 20.1.1.0 0.0.0.255\n"+bad)
+		b := side("40.0.0.1", "30.0.0.1", " permit ip 20.1.1.0 0.0.0.255 10.1.1.0 0.0.0.255\n")
+		r := Configs(Input{Label: "a", Text: a}, Input{Label: "b", Text: b}, Options{})
+		if r.Cause == "" || r.Cause == diagnose.CauseUnknown {
+			t.Errorf("%q: %s: %s", bad, r.Cause, r.Summary)
+		}
+	}
+}
