@@ -22,6 +22,8 @@ package redact
 //     "Data:" heading.
 //   - FortiGate "ike" debug: a packet or a decrypted payload ("dec") in one
 //     run of hex digits, wrapped onto lines that hold nothing but hex.
+//   - PEM blocks (a private key pasted with a config: FortiGate "set
+//     private-key", strongSwan private/): lines of nothing but base64.
 
 // hexRow reports a dump row in line and the bytes to blank: from the first
 // byte pair to the end of the line (the ASCII column shows the same bytes).
@@ -33,9 +35,13 @@ func hexRow(line string) (lo, hi int, ok bool) {
 	if end == 0 {
 		return 0, 0, false
 	}
-	// a line of nothing but hex digits (a wrapped FortiGate dump)
+	// a line of nothing but hex digits (a wrapped FortiGate dump), or of
+	// base64 (a PEM private key's body, a wrapped encrypted value)
 	i := skipBlank(line, 0)
 	if j := hexRun(line, i); j == end && j-i >= 32 {
+		return i, end, true
+	}
+	if isBase64Line(line[i:end]) {
 		return i, end, true
 	}
 	// where a row can start: after the line's indentation, after the
@@ -140,6 +146,27 @@ func pairsToEnd(line string, i int) (n int, ok bool) {
 		// the ASCII column
 		return n, j-i >= 2 && len(line)-j <= 16
 	}
+}
+
+// isBase64Line: s is one run of 40 or more base64 characters, digits or
+// '+', '/' among them (no word of prose).
+func isBase64Line(s string) bool {
+	if len(s) < 40 {
+		return false
+	}
+	mixed := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9' || c == '+' || c == '/':
+			mixed = true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		case c == '=' && i >= len(s)-2:
+		default:
+			return false
+		}
+	}
+	return mixed
 }
 
 // hexRun returns the end of the run of hex digits at line[i].

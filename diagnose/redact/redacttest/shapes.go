@@ -241,6 +241,7 @@ var Shapes = []Shape{
 	{Vendor: "libreswan", Name: "dump row", Line: "Dec  6 10:00:01 west pluto[2034]: |   5e 1f 3d 2c  1b 0a 99 88  77 66 55 44  33 22 11 00   ^.=,....wfUD3\".", Secrets: []string{"5e 1f 3d 2c  1b 0a 99 88"}, Keep: "pluto[2034]:", Log: true},
 	{Vendor: "libreswan", Name: "dump row plain", Line: "|   a1 b2 c3 d4  e5 f6 07 18", Secrets: []string{"a1 b2 c3 d4  e5 f6 07 18"}, Keep: "|", Log: true},
 	s("asa", "debug data row", "      21 2c 4e 78 91 2c fa 6b 57 98 33 ba 27 e1 4c 74", "21 2c 4e 78 91 2c fa 6b 57 98 33 ba 27 e1 4c 74", ""),
+	s("pem", "private key body", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCQk174Yq3Lmz", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCQk174Yq3Lmz", ""),
 	s("fortigate", "wrapped hex continuation", "0020002800400050000002402010000800B0001800C7080800100078", "0020002800400050000002402010000800B0001800C7080800100078", ""),
 	s("other", "SKEYID_d inline", "SKEYID_d: 4f2a9c1d8e7b6a5f4e3d2c1b0a998877", "4f2a9c1d8e7b6a5f4e3d2c1b0a998877", "SKEYID_d"),
 	{Vendor: "libreswan", Name: "SK_d inline", Line: "| SK_d = 0x9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d", Secrets: []string{"0x9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d"}, Keep: "SK_d", Log: true},
@@ -302,6 +303,8 @@ var Unchanged = []string{
 	"set peer 40.10.1.1",
 	" set transform-set TS",
 	"R1#show crypto isakmp sa",
+	"-----BEGIN ENCRYPTED PRIVATE KEY-----",
+	"ISAKMP:(1002):Old State = IKE_I_MM1  New State = IKE_I_MM2",
 	"On the peer, check the keyring / `crypto isakmp key` (IOS) for our exact address",
 	"check `pre-shared-key` and `ikev1 pre-shared-key` (ASA) on both ends",
 }
