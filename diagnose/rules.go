@@ -624,7 +624,14 @@ func ruleNATT(v *view) *hit {
 		}
 		switch ev.Kind {
 		case facts.EvP1Received:
-			received = true
+			// charon moves to UDP/4500 once it sees a NAT: a packet that
+			// still comes from port 500 may be the peer repeating its
+			// earlier answer; what charon made of it says (below)
+			received = received || !(ev.Vendor == facts.VendorStrongSwan && ev.Detail == "500")
+		case facts.EvMsgIn:
+			received = received || ev.State != "retransmitted response"
+		case facts.EvMsgFailed, facts.EvNotifyIn:
+			received = true // a new message, even one that could not be read
 		case facts.EvP1Retransmit, facts.EvP1GiveUp:
 			after = append(after, ev)
 		case facts.EvP1Sent:
@@ -658,6 +665,19 @@ func ruleXauth(v *view) *hit {
 }
 
 // ---- phase 2 ----
+
+// notStrongswan drops strongSwan's events: a charon Quick Mode request
+// retransmitted without an answer says only that the peer did not answer
+// it (the peer may have failed after accepting it), no contract cause.
+func notStrongswan(evs []facts.Event) []facts.Event {
+	var out []facts.Event
+	for _, ev := range evs {
+		if ev.Vendor != facts.VendorStrongSwan {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
 
 func ruleProxy(v *view) *hit {
 	evs := v.unresolved([]facts.EventKind{facts.EvP2ProxyMismatch}, facts.EvP2Complete)
@@ -803,7 +823,7 @@ func ruleESP(v *view) *hit {
 		return &hit{conf: conf, refs: refsOf(firstLast(weak, 2), 4), state: "QM_IDLE", summary: fmt.Sprintf("Quick mode (phase 2) with %s fails: the peers cannot agree on an IPsec SA, most often because the transform sets differ (crypto ACLs or PFS are the other suspects).", peerName(v.peer)),
 			next: "Paste `debug crypto ipsec` with `debug crypto isakmp` while the tunnel comes up, and `show crypto ipsec transform-set` + `show crypto map` from both peers"}
 	}
-	if r := v.unresolved([]facts.EventKind{facts.EvP2Retransmit}, facts.EvP2Complete); len(r) > 0 {
+	if r := notStrongswan(v.unresolved([]facts.EventKind{facts.EvP2Retransmit}, facts.EvP2Complete)); len(r) > 0 {
 		return &hit{conf: 0.5, refs: refsOf(firstLast(r, 2), 4), state: "QM_IDLE", summary: fmt.Sprintf("Quick mode requests to %s are retransmitted without an answer: the peer silently refuses the phase-2 proposal.", peerName(v.peer)),
 			next: "Paste the peer's `debug crypto isakmp` / `debug crypto ipsec`: it names the transform, ACL or PFS it refuses"}
 	}
@@ -1100,7 +1120,7 @@ func lifetimeSeconds(s string) int {
 }
 
 func ruleHealthy(v *view) *hit {
-	if ikeDeletedSinceUp(v) {
+	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) {
 		return nil
 	}
 	installed := false
@@ -1223,6 +1243,28 @@ func ikeDeletedSinceUp(v *view) bool {
 		}
 	}
 	return true
+}
+
+// childUnansweredSinceUp: a strongSwan log whose IKE SA last came up and
+// whose Quick Mode request after that got no CHILD_SA (retransmitted, or
+// still unanswered where the paste ends): phase 2 never completed, so the
+// tunnel is not up, and the log does not say why.
+func childUnansweredSinceUp(v *view) bool {
+	up, child, qm := 0, 0, 0
+	for _, ev := range v.events {
+		if ev.Vendor != facts.VendorStrongSwan {
+			continue
+		}
+		switch {
+		case ev.Kind == facts.EvP1Complete && ev.Ref.Line > up:
+			up = ev.Ref.Line
+		case ev.Kind == facts.EvP2Complete && ev.Ref.Line > child:
+			child = ev.Ref.Line
+		case (ev.Kind == facts.EvP2Retransmit || ev.Kind == facts.EvMsgOut && ev.State == "QUICK_MODE" && strings.HasPrefix(ev.Detail, "request")) && ev.Ref.Line > qm:
+			qm = ev.Ref.Line
+		}
+	}
+	return up > 0 && qm > up && child < up
 }
 
 // rowUp: an IKE SA row in an established state (detail tables print no

@@ -108,6 +108,9 @@ const (
 	StateInvalidKE   = "INVALID_KE_PAYLOAD"
 	StateDPD         = "INFORMATIONAL"
 	StateDecrypt     = "decrypt"
+	// StateMM5 is Main Mode message 5 (ID, HASH), named so that the PSK
+	// rule's stuck-at-key-exchange reading applies
+	StateMM5 = "ID_PROT MSG5"
 )
 
 const ip = `(?P<peer>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:]+)`
@@ -182,7 +185,13 @@ var wordings = []wording{
 	{srcTaskMgrV2, facts.Signature{ID: "sw/retransmit-ike-sa-init", Anchor: "of request with message ID", Extract: retransmitOf(msgIDInit), Event: facts.EvP1Retransmit, State: "IKE_SA_INIT"}},
 	{srcTaskMgrV2, facts.Signature{ID: "sw/retransmit-ike-auth", Anchor: "of request with message ID", Extract: retransmitOf(msgIDAuth), Event: facts.EvP1Retransmit, State: "IKE_AUTH"}},
 	{srcTaskMgrV2, facts.Signature{ID: "sw/retransmit-established", Anchor: "of request with message ID", Extract: retransmitOf(msgIDLater), Event: facts.EvP1Retransmit, State: StateDPD}},
-	{srcTaskMgrV1, facts.Signature{ID: "sw/retransmit-v1-main-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID 0,`), Event: facts.EvP1Retransmit, State: "ID_PROT"}},
+	// message ID 0 is phase 1; seq counts this side's requests, so in Main
+	// Mode seq 3 is message 5, the encrypted ID and HASH
+	{srcTaskMgrV1, facts.Signature{ID: "sw/retransmit-v1-main-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID 0, seq [12]$`), Event: facts.EvP1Retransmit, State: "ID_PROT"}},
+	{srcTaskMgrV1, facts.Signature{ID: "sw/retransmit-v1-main-mode-msg5", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID 0, seq [3-9]$`), Event: facts.EvP1Retransmit, State: StateMM5}},
+	// the peer repeats its previous answer: it did not take this side's
+	// next message (IKEv1: a Main Mode message 5 it could not decrypt)
+	{srcTaskMgrV1, facts.Signature{ID: "sw/v1-peer-repeats-response", Anchor: "but next request already sent", Re: re(`received retransmit of response with ID (?P<detail>\d+), but next request already sent`), Event: facts.EvMsgIn, State: "retransmitted response"}},
 	{srcTaskMgrV1, facts.Signature{ID: "sw/retransmit-v1-quick-mode", Anchor: "sending retransmit", Re: re(`sending retransmit (?P<detail>\d+) of \S+ message ID [1-9][0-9]*,`), Event: facts.EvP2Retransmit}},
 	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/giving-up-retransmits", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) retransmits`), Event: facts.EvP1GiveUp}},
 	{srcIKESA, facts.Signature{ID: "sw/establishing-failed-not-responding", Anchor: "establishing IKE_SA failed, peer not responding", Event: facts.EvP1GiveUp}},
@@ -336,14 +345,19 @@ var signatures = func() []facts.Signature {
 // Hand-written readers for the charon wordings on most lines of a busy
 // log, where the address regexp was most of the matching time.
 
-// receivedFrom reads "received packet: from 10.99.0.2[500] to ...".
+// receivedFrom reads "received packet: from 10.99.0.2[500] to ..."; the
+// detail is the peer's port.
 func receivedFrom(line string, at int) (peer, state, detail string, ok bool) {
 	rest := line[at+len("received packet: from "):]
 	j := strings.IndexByte(rest, '[')
 	if j <= 0 || !isIP(rest[:j]) {
 		return "", "", "", false
 	}
-	return rest[:j], "", "", true
+	port := rest[j+1:]
+	if k := strings.IndexByte(port, ']'); k > 0 && allDigits(port[:k]) {
+		detail = port[:k]
+	}
+	return rest[:j], "", detail, true
 }
 
 // peerIsInitiating reads "10.99.0.1 is initiating an IKE_SA" and

@@ -223,6 +223,8 @@ var lineSamples = []struct {
 	{"01[IKE] <lab|1> retransmit 3 of request with message ID 01", nil},
 	{"01[IKE] <lab|1> retransmit x of request with message ID 0", nil},
 	{"07[IKE] <lab|1> sending retransmit 1 of request message ID 0, seq 1", []string{"sw/retransmit-v1-main-mode"}},
+	{"Dec  6 21:15:17 10[IKE] <lab|1> sending retransmit 1 of request message ID 0, seq 3", []string{"sw/retransmit-v1-main-mode-msg5"}},
+	{"15[IKE] <lab|1> received retransmit of response with ID 0, but next request already sent", []string{"sw/v1-peer-repeats-response"}},
 	{"07[IKE] <lab|2> sending retransmit 2 of request message ID 3516713921, seq 3", []string{"sw/retransmit-v1-quick-mode"}},
 	{"09[IKE] <lab|1> giving up after 3 retransmits", []string{"sw/giving-up-retransmits"}},
 	{"09[IKE] <lab|1> establishing IKE_SA failed, peer not responding", []string{"sw/establishing-failed-not-responding"}},
