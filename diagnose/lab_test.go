@@ -176,6 +176,8 @@ func checkLab(t *testing.T, cases []labCase, got func(labCase) (phase, cause str
 		t.Run(c.name, func(t *testing.T) {
 			listed, isListed := known[c.name]
 			switch {
+			case right && isListed && *update:
+				t.Logf("now right (%s %s): its line leaves %s", phase, cause, knownWrongFile)
 			case right && isListed:
 				t.Errorf("now right (%s %s) but listed in %s as %q: remove the line (or run with -update)",
 					phase, cause, knownWrongFile, listed)

@@ -41,7 +41,10 @@
 #   sudo devices/lab/ikelab/gen.sh [-p sw-sw,lw-lw,sw-lw,lw-sw] [-v ikev2,ikev1]
 #                                  [-l default,verbose] [scenario ...]
 # With no arguments every case runs: 4 pairs x 2 versions x 15 scenarios x
-# 2 levels, about 45 minutes on two cores (3-25 s a case). It is idempotent:
+# 2 levels, about 50 minutes on two cores shared with other work (measured:
+# sw-sw 6 min, lw-lw 18, sw-lw and lw-sw 25 together; 3-45 s a case, the
+# libreswan ones waiting out its 10 s retransmit timeout). Two runs can go
+# side by side with different IKELAB_PREFIX and IKELAB_WORK. It is idempotent:
 # each case removes its namespaces, processes and output folder first, and
 # a trap removes namespaces and processes on every exit. Work files live in
 # IKELAB_WORK (/tmp/tunneldoc-ikelab); output goes only to OUT. CI does not
@@ -122,7 +125,7 @@ start_both() {
 
 initiate_west() {
 	ikelab_up west
-	sleep 1 # let the responder's last lines reach its log
+	ikelab_fg sleep 1 # let the responder's last lines reach its log
 }
 
 other_version() { [[ $1 == 1 ]] && echo 2 || echo 1; }
@@ -141,7 +144,7 @@ run_scenario() {
 	healthy)
 		start_both
 		initiate_west
-		ikelab_ping west >"$(ikelab_dir west)/out-ping.txt" 2>&1 || true
+		ikelab_fg ikelab_ping west >"$(ikelab_dir west)/out-ping.txt" 2>&1 || true
 		;;
 	ike-proposal-mismatch)
 		IKL_EAST_IKE=aes128-sha1-ecp256
@@ -207,9 +210,9 @@ run_scenario() {
 		IKL_WEST_DPD=2
 		start_both
 		initiate_west
-		sleep 3
+		ikelab_fg sleep 3
 		ikelab_drop_ike_all
-		sleep 24
+		ikelab_fg sleep 24
 		;;
 	ike-version-mismatch)
 		IKL_EAST_VERSION=$(other_version "$IKL_WEST_VERSION")

@@ -54,6 +54,14 @@ ikelab_ns() { echo "$IKELAB_PREFIX-$1"; } # side (west|east|rtr) -> namespace na
 ikelab_dir() { echo "$IKELAB_WORK/$1"; }  # side -> its work folder
 ikelab_other() { [[ $1 == west ]] && echo east || echo west; }
 
+# ikelab_fg command...: runs command in the background and waits for it,
+# so that a signal to the script is handled at once (bash runs traps only
+# between foreground commands) instead of after a long sleep or initiate.
+ikelab_fg() {
+	"$@" &
+	wait $!
+}
+
 # ikelab_wait seconds command...: runs command every 0.1 s until it succeeds
 # or the time is up (then returns 1).
 ikelab_wait() {
@@ -531,9 +539,9 @@ sw_up() {
 	local s=$1 d
 	d=$(ikelab_dir "$s")
 	if [[ $(ikelab_get "$s" FLAVOR) == stroke ]]; then
-		ikelab_in "$s" timeout 40 ipsec up "$(ikelab_get "$s" CONN)" >"$d/out-ipsec-up.txt" 2>&1 || true
+		ikelab_fg ikelab_in "$s" timeout 40 ipsec up "$(ikelab_get "$s" CONN)" >"$d/out-ipsec-up.txt" 2>&1 || true
 	else
-		ikelab_in "$s" timeout 40 swanctl --initiate --child "$(ikelab_get "$s" CHILD)" --timeout 30 \
+		ikelab_fg ikelab_in "$s" timeout 40 swanctl --initiate --child "$(ikelab_get "$s" CHILD)" --timeout 30 \
 			>"$d/out-swanctl-initiate.txt" 2>&1 || true
 	fi
 }
@@ -651,7 +659,7 @@ lw_start() {
 lw_up() {
 	local s=$1 d
 	d=$(ikelab_dir "$s")
-	ikelab_in "$s" timeout 40 ipsec auto --up "$(ikelab_get "$s" CONN)" >"$d/out-ipsec-auto-up.txt" 2>&1 || true
+	ikelab_fg ikelab_in "$s" timeout 40 ipsec auto --up "$(ikelab_get "$s" CONN)" >"$d/out-ipsec-auto-up.txt" 2>&1 || true
 }
 
 lw_status() {

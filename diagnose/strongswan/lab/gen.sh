@@ -2,6 +2,12 @@
 # gen.sh — capture REAL strongSwan (charon + swanctl) logs for tunneldoc's
 # strongswan parsers and rule cases.
 #
+# The lab that runs strongSwan and libreswan against each other, IKEv1 and
+# IKEv2, at two log levels, is devices/lab/ikelab (its captures are under
+# diagnose/testdata/lab). This script stays for the captures under
+# diagnose/strongswan/testdata/lab that the strongswan package's tests and
+# some engine cases read.
+#
 # What it does: builds two IKE peers in network namespaces it creates itself
 # (tdsw-a = 10.99.0.1, tdsw-b = 10.99.0.2 on one veth pair; inner test nets
 # 10.99.1.0/24 behind A and 10.99.2.0/24 behind B, one host each on lo). These
