@@ -880,7 +880,7 @@ func ruleDPD(v *view) *hit {
 			return &hit{conf: 0.85, refs: refsOf(append(firstLast(retr, 1), late...), 4), state: lastState(v), summary: fmt.Sprintf("%s stopped answering after the tunnel was up: keepalive / DPD requests were retransmitted until this side gave up and closed the SAs.", capital(peerName(v.peer)))}
 		}
 	}
-	if misses := v.all(facts.EvDPDMiss); len(misses) >= 2 || (len(misses) > 0 && v.counts[facts.EvDPDMiss] >= 2) {
+	if misses := v.all(facts.EvDPDMiss); (len(misses) >= 2 || (len(misses) > 0 && v.counts[facts.EvDPDMiss] >= 2)) && !isolatedMisses(misses) {
 		return &hit{conf: 0.7, refs: refsOf(firstLast(misses, 2), 4), summary: fmt.Sprintf("DPD keepalives to %s go unanswered: the peer is down or unreachable.", peerName(v.peer))}
 	}
 	// no DPD configured: the peer is gone but the SAs stay up
@@ -902,6 +902,19 @@ func ruleDPD(v *view) *hit {
 		}
 	}
 	return nil
+}
+
+// isolatedMisses: every DPD miss shown is the first of its run ("error
+// counter (1/5)"): each keepalive lost was answered at the next try, which
+// is trace noise on a working tunnel, not a dead peer.
+func isolatedMisses(misses []facts.Event) bool {
+	for _, ev := range misses {
+		n, _, ok := strings.Cut(ev.Detail, "/")
+		if !ok || n != "1" {
+			return false
+		}
+	}
+	return true
 }
 
 func counterRefs(s facts.IPsecSA, keys ...string) []facts.Ref {
@@ -1129,7 +1142,15 @@ func ruleHealthy(v *view) *hit {
 			installed = true // IPsec SAs exist (or carried traffic): phase 1 completed to build them
 		}
 	}
-	if !v.ikeUp() && !installed {
+	// IKE packets from the peer in an established state (QM_IDLE on IOS):
+	// the IKE SA is up even where the debug never showed it come up
+	var established []facts.Event
+	for _, ev := range v.all(facts.EvP1Received) {
+		if ev.State == "QM_IDLE" {
+			established = append(established, ev)
+		}
+	}
+	if !v.ikeUp() && !installed && len(established) == 0 {
 		return nil
 	}
 	var refs []facts.Ref
@@ -1190,6 +1211,9 @@ func ruleHealthy(v *view) *hit {
 		// a debug or event trace that shows the IKE SA coming up, with no
 		// failure after it (a failure rule would have fired)
 		refs = refsOf(v.all(facts.EvP1Complete), 2)
+	}
+	if len(refs) == 0 {
+		refs = refsOf(established, 2)
 	}
 	if len(refs) == 0 {
 		// a crypto session whose IKE SA is active (UP-IDLE: no IPsec SA
