@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
@@ -52,7 +53,7 @@ type Config struct {
 	// a while; Bot.Start starts its delivery.
 	Outbox  Starter
 	Metrics Metrics // nil: nothing recorded
-	Clock   Clock
+	Clock   clock.Clock
 	Logger  *slog.Logger
 	Access  Access
 	// BotUserID is the bot's own Slack user ID (auth.test), to ignore itself.
@@ -110,7 +111,7 @@ func New(cfg Config) (*Bot, error) {
 		return nil, errors.New("bot: Store and Messenger are required")
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = RealClock
+		cfg.Clock = clock.Real
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -179,18 +179,3 @@ type noMetrics struct{}
 func (noMetrics) Diagnosis(string, string)           {}
 func (noMetrics) ObserveCheck(time.Duration, string) {}
 func (noMetrics) Deferred(string, string)            {}
-
-// Clock is the injected time source: signature windows, rate-limit waits,
-// first/last seen all read it.
-type Clock interface {
-	Now() time.Time
-	After(d time.Duration) <-chan time.Time
-}
-
-type realClock struct{}
-
-func (realClock) Now() time.Time                         { return time.Now() }
-func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
-// RealClock is the wall clock.
-var RealClock Clock = realClock{}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
@@ -58,7 +59,7 @@ func TestCheckInterruptedByShutdown(t *testing.T) {
 	st := store.NewMemory(store.Options{})
 	msgr := &recordingMessenger{}
 	chk := blockingChecker{started: make(chan struct{})}
-	b, err := New(Config{Store: st, Messenger: msgr, Checker: chk, Clock: RealClock})
+	b, err := New(Config{Store: st, Messenger: msgr, Checker: chk, Clock: clock.Real})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
@@ -49,7 +50,7 @@ func TestSilenceCommand(t *testing.T) {
 
 	sil := &fakeSilencer{}
 	msgr := &recordingMessenger{}
-	b, err := New(Config{Store: store.NewMemory(store.Options{}), Messenger: msgr, Clock: RealClock, Silencer: sil})
+	b, err := New(Config{Store: store.NewMemory(store.Options{}), Messenger: msgr, Clock: clock.Real, Silencer: sil})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
@@ -28,12 +30,12 @@ func TestMonitorDiagnosisSaysOutputWasCutShort(t *testing.T) {
 	fc := &fakeChecker{}
 	peer, tr := scenarioTranscript(t, "ios-peer-unreachable")
 	fc.set(testPeer, rewritePeer(tr, peer, testPeer))
-	clock := newFakeClock()
+	clock := clocktest.New(time.Time{})
 	fm := &fakeMessenger{name: "r1", log: log}
 	m, err := New(Config{DefaultChannel: testChannel}, Deps{
 		Messenger: fm, Finder: fm,
-		State:     store.NewMemoryMonitor(clock.Now),
-		Incidents: store.NewMemory(store.Options{Now: clock.Now}),
+		State:     store.NewMemoryMonitor(clock),
+		Incidents: store.NewMemory(store.Options{Clock: clock}),
 		Checker:   cutChecker{fc},
 		Targets:   []Target{{Device: testDevice, Peer: testPeer, Name: "HQ–Branch7"}},
 		Clock:     clock,

@@ -15,35 +15,6 @@ import (
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 )
 
-// fakeClock is a manual bot.Clock.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// After fires at once: tests that use the fake clock drive rounds by hand.
-func (c *fakeClock) After(time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
-}
-
 // sent is one recorded Messenger call.
 type sent struct {
 	Op       string // post, update, upload

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
@@ -22,7 +23,7 @@ const (
 type rig struct {
 	t       *testing.T
 	m       *Monitor
-	clock   *fakeClock
+	clock   *clocktest.Fake
 	log     *msgLog
 	checker *fakeChecker
 	states  map[string]string // scenario -> transcript for testPeer
@@ -33,19 +34,19 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 
 func newRig(t *testing.T, cfg Config) *rig {
 	t.Helper()
-	r := &rig{t: t, clock: newFakeClock(), log: newMsgLog(), checker: &fakeChecker{}, states: map[string]string{}}
+	r := &rig{t: t, clock: clocktest.New(time.Time{}), log: newMsgLog(), checker: &fakeChecker{}, states: map[string]string{}}
 	for _, sc := range []string{"ios-healthy", "ios-peer-unreachable", "ios-psk-mismatch"} {
 		peer, tr := scenarioTranscript(t, sc)
 		r.states[sc] = rewritePeer(tr, peer, testPeer)
 	}
-	r.inc = store.NewMemory(store.Options{Now: r.clock.Now})
+	r.inc = store.NewMemory(store.Options{Clock: r.clock})
 	if cfg.DefaultChannel == "" {
 		cfg.DefaultChannel = testChannel
 	}
 	fm := &fakeMessenger{name: "r1", log: r.log}
 	m, err := New(cfg, Deps{
 		Messenger: fm, Finder: fm,
-		State:     store.NewMemoryMonitor(r.clock.Now),
+		State:     store.NewMemoryMonitor(r.clock),
 		Incidents: r.inc,
 		Checker:   r.checker,
 		Targets:   []Target{{Device: testDevice, Peer: testPeer, Name: "HQ–Branch7"}},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
@@ -128,7 +129,7 @@ type Deps struct {
 	Checker    bot.TunnelChecker  // optional: the diagnosis of an outage (and polling, when there is no Poller)
 	Poller     DevicePoller       // optional: one cheap SA-table read per device and interval
 	Targets    []Target           // the tunnels to poll
-	Clock      bot.Clock          // default bot.RealClock
+	Clock      clock.Clock        // default clock.Real
 	Logger     *slog.Logger
 	// Diagnose is the engine; default diagnose.Diagnose.
 	Diagnose func(string, diagnose.Options) diagnose.Report
@@ -144,7 +145,7 @@ type Monitor struct {
 	cfg   Config
 	deps  Deps
 	log   *slog.Logger
-	clock bot.Clock
+	clock clock.Clock
 	token string // this replica's lease token
 
 	mu sync.Mutex
@@ -167,7 +168,7 @@ func New(cfg Config, deps Deps) (*Monitor, error) {
 		return nil, errors.New("monitor: a Messenger and a State store are required")
 	}
 	if deps.Clock == nil {
-		deps.Clock = bot.RealClock
+		deps.Clock = clock.Real
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()

@@ -50,21 +50,21 @@ func (m *Monitor) rootText(r *record) (bot.Icon, string) {
 	switch {
 	case !r.Open:
 		return bot.IconUp, fmt.Sprintf("%s%s — resolved after %s (down since %s; last cause: %s).",
-			title, on, humanDuration(r.ResolvedAt.Sub(r.Since)), clock(r.Since), m.causeText(r))
+			title, on, humanDuration(r.ResolvedAt.Sub(r.Since)), hhmm(r.Since), m.causeText(r))
 	case r.Flapping:
 		return bot.IconWarning, fmt.Sprintf("%s flapping%s — %d state changes since %s, now %s — %s.",
-			title, on, r.FlapTotal, clock(r.Since), upDown(r.Down), m.causeText(r))
+			title, on, r.FlapTotal, hhmm(r.Since), upDown(r.Down), m.causeText(r))
 	case !r.Down:
 		return bot.IconWatching, fmt.Sprintf("%s up again%s, watching — %s.", title, on, m.causeText(r))
 	}
-	s := fmt.Sprintf("%s down%s — %s · down for %s (since %s)", title, on, m.causeText(r), humanDuration(now.Sub(r.DownAt)), clock(r.DownAt))
+	s := fmt.Sprintf("%s down%s — %s · down for %s (since %s)", title, on, m.causeText(r), humanDuration(now.Sub(r.DownAt)), hhmm(r.DownAt))
 	if r.Outages > 1 {
 		s += fmt.Sprintf(" · outage %d in this thread", r.Outages)
 	}
 	return bot.IconDown, s + "."
 }
 
-func clock(t time.Time) string { return t.UTC().Format("15:04 MST") }
+func hhmm(t time.Time) string { return t.UTC().Format("15:04 MST") }
 
 func upDown(down bool) string {
 	if down {

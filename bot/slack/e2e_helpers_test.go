@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
@@ -111,7 +112,7 @@ func newEnv(t *testing.T, tweak ...func(*testEnv, *bot.Config)) *testEnv {
 	e.api = slack.New("xoxb-test-token", slack.OptionAPIURL(e.slack.apiURL()), slack.OptionAppLevelToken("xapp-test-token"))
 	e.store = e.openStore()
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	m := botslack.NewMessenger(e.api, bot.RealClock, log)
+	m := botslack.NewMessenger(e.api, clock.Real, log)
 	m.MinInterval = 0 // pacing is covered by its own test
 	e.config = bot.Config{
 		Store: e.store, Messenger: m, Files: botslack.Files{API: e.api}, Groups: botslack.Groups{API: e.api},

@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 )
 
 // HTTP paths served in Events API mode.
@@ -38,7 +39,7 @@ const (
 type HTTPHandler struct {
 	bot    *bot.Bot
 	secret string
-	clock  bot.Clock
+	clock  clock.Clock
 	log    *slog.Logger
 	base   context.Context
 	wg     sync.WaitGroup
@@ -48,14 +49,14 @@ type HTTPHandler struct {
 // NewHTTPHandler returns the handler; work started by requests runs under
 // base (cancel it to stop) and Wait waits for it. It starts the bot's
 // background work (bot.Bot.Start) under base.
-func NewHTTPHandler(base context.Context, b *bot.Bot, signingSecret string, clock bot.Clock, log *slog.Logger) *HTTPHandler {
-	if clock == nil {
-		clock = bot.RealClock
+func NewHTTPHandler(base context.Context, b *bot.Bot, signingSecret string, clk clock.Clock, log *slog.Logger) *HTTPHandler {
+	if clk == nil {
+		clk = clock.Real
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &HTTPHandler{bot: b, secret: signingSecret, clock: clock, log: log, base: base, mux: http.NewServeMux()}
+	h := &HTTPHandler{bot: b, secret: signingSecret, clock: clk, log: log, base: base, mux: http.NewServeMux()}
 	b.Start(base)
 	h.mux.HandleFunc("POST "+PathEvents, h.events)
 	h.mux.HandleFunc("POST "+PathInteractive, h.interactive)

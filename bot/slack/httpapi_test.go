@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 )
@@ -305,11 +306,6 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 	}
 }
 
-type fixedClock struct{ t time.Time }
-
-func (c fixedClock) Now() time.Time                         { return c.t }
-func (c fixedClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
-
 // TestHTTPSignatureWindowUsesInjectedClock: the 5-minute window is judged
 // by the injected clock too, so a server whose clock says "6 minutes
 // later" refuses a request signed just now.
@@ -317,7 +313,7 @@ func TestHTTPSignatureWindowUsesInjectedClock(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := botslack.NewHTTPHandler(ctx, e.bot, signingSecret, fixedClock{time.Now().Add(6 * time.Minute)}, e.config.Logger)
+	h := botslack.NewHTTPHandler(ctx, e.bot, signingSecret, clocktest.New(time.Now().Add(6*time.Minute)), e.config.Logger)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	code, _ := do(t, srv, httpReq{path: botslack.PathEvents, secret: signingSecret, body: mustJSON(mention("EvClk", "1700002400.000100", "", "help"))})

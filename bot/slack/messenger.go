@@ -14,6 +14,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 )
 
 // Messenger sends through the Slack Web API. Calls for one channel
@@ -24,7 +25,7 @@ import (
 // delivered later, in order and once (outbox.go).
 type Messenger struct {
 	api   *slackgo.Client
-	clock bot.Clock
+	clock clock.Clock
 	log   *slog.Logger
 	// MinInterval paces chat.postMessage per channel.
 	MinInterval time.Duration
@@ -51,14 +52,14 @@ type channelQueue struct {
 }
 
 // NewMessenger wraps a Web API client.
-func NewMessenger(api *slackgo.Client, clock bot.Clock, log *slog.Logger) *Messenger {
-	if clock == nil {
-		clock = bot.RealClock
+func NewMessenger(api *slackgo.Client, clk clock.Clock, log *slog.Logger) *Messenger {
+	if clk == nil {
+		clk = clock.Real
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Messenger{api: api, clock: clock, log: log, MinInterval: time.Second, MaxRateLimitRetries: 5, chans: map[string]*channelQueue{}, ob: newOutbox()}
+	return &Messenger{api: api, clock: clk, log: log, MinInterval: time.Second, MaxRateLimitRetries: 5, chans: map[string]*channelQueue{}, ob: newOutbox()}
 }
 
 func (s *Messenger) queue(channel string) *channelQueue {

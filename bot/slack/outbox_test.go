@@ -4,41 +4,19 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
 // jumpClock is virtual time: every wait ends at once and moves the clock
 // on by its length, so hours of backoff take no real time.
-type jumpClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newJumpClock() *jumpClock { return &jumpClock{now: time.Now()} }
-
-func (c *jumpClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *jumpClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	if d > 0 {
-		c.now = c.now.Add(d)
-	}
-	now := c.now
-	c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	ch <- now
-	return ch
-}
+// newJumpClock is virtual time: every wait moves it on at once.
+func newJumpClock() *clocktest.Fake { return clocktest.New(time.Now()).Jump() }
 
 func repeat(status, n int) []int {
 	out := make([]int, n)

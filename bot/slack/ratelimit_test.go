@@ -3,51 +3,25 @@ package slack_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 )
 
 // gateClock hands every wait to the test, which decides when it ends.
-type gateClock struct {
-	requested chan time.Duration
-	release   chan time.Time
-}
-
-func (c *gateClock) Now() time.Time { return time.Now() }
-func (c *gateClock) After(d time.Duration) <-chan time.Time {
-	c.requested <- d
-	return c.release
-}
-
-// recordClock ends every wait at once and remembers how long it was.
-type recordClock struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (c *recordClock) Now() time.Time { return time.Now() }
-func (c *recordClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	c.waits = append(c.waits, d)
-	c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	ch <- time.Now()
-	return ch
-}
-
 // TestRateLimitWaitedOutInOrder: a 429 on chat.postMessage is waited out
 // for Retry-After and the message sent; a later message to the same
 // channel waits behind it (order kept), another channel is not held up.
 func TestRateLimitWaitedOutInOrder(t *testing.T) {
 	f := newFakeSlack(t)
 	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
-	clk := &gateClock{requested: make(chan time.Duration, 10), release: make(chan time.Time)}
+	clk := clocktest.New(time.Time{})
+	requested := clk.Hold()
 	m := botslack.NewMessenger(api, clk, nil)
 	m.MinInterval = 0
 	f.rateLimit("chat.postMessage", 1)
@@ -56,7 +30,7 @@ func TestRateLimitWaitedOutInOrder(t *testing.T) {
 	errs := make(chan error, 3)
 	go func() { _, err := m.Post(ctx, bot.Message{Channel: "CNET", Reply: bot.Text("first")}); errs <- err }()
 	select {
-	case d := <-clk.requested:
+	case d := <-requested:
 		if d != time.Second {
 			t.Fatalf("waited %v; want Retry-After 1s", d)
 		}
@@ -74,7 +48,7 @@ func TestRateLimitWaitedOutInOrder(t *testing.T) {
 	if cs := only(f.snapshot(), "chat.postMessage"); len(cs) != 1 || cs[0].Text != "elsewhere" {
 		t.Fatalf("sent during the wait:%s", describe(cs))
 	}
-	close(clk.release)
+	clk.Release()
 	for range 2 {
 		if err := <-errs; err != nil {
 			t.Fatal(err)
@@ -119,7 +93,7 @@ func TestRateLimitQueuedPastRetries(t *testing.T) {
 func TestPacingPerChannel(t *testing.T) {
 	f := newFakeSlack(t)
 	api := slack.New("xoxb-test-token", slack.OptionAPIURL(f.apiURL()))
-	clk := &recordClock{}
+	clk := clocktest.New(time.Time{})
 	m := botslack.NewMessenger(api, clk, nil)
 	ctx := context.Background()
 	for _, text := range []string{"a", "b"} {
@@ -127,15 +101,15 @@ func TestPacingPerChannel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(clk.waits) != 1 || clk.waits[0] <= 500*time.Millisecond || clk.waits[0] > time.Second {
-		t.Fatalf("pacing waits = %v; want one wait just under 1s", clk.waits)
+	if w := clk.Waits(); len(w) != 1 || w[0] != time.Second {
+		t.Fatalf("pacing waits = %v; want one wait of 1s (no time passed between the posts)", w)
 	}
 }
 
 // TestMentionAnsweredThrough429: end to end, the diagnosis of a mention
 // survives a 429 on its reply and is posted exactly once.
 func TestMentionAnsweredThrough429(t *testing.T) {
-	clk := &recordClock{}
+	clk := clocktest.New(time.Time{})
 	e := newEnv(t, func(e *testEnv, c *bot.Config) {
 		c.Messenger = botslack.NewMessenger(e.api, clk, c.Logger)
 		c.Clock = clk
@@ -150,8 +124,8 @@ func TestMentionAnsweredThrough429(t *testing.T) {
 	if len(posts) != 1 || !strings.Contains(posts[0].header(), "ike_proposal_mismatch") || posts[0].ThreadTS != "1700002200.000100" {
 		t.Fatalf("reply after 429s:%s", describe(cs))
 	}
-	if len(clk.waits) != 2 || clk.waits[0] != time.Second {
-		t.Fatalf("waits = %v", clk.waits)
+	if w := clk.Waits(); len(w) != 2 || w[0] != time.Second {
+		t.Fatalf("waits = %v", w)
 	}
 	if !strings.Contains(e.logs.String(), "slack rate limited; waiting") {
 		t.Error("wait not logged")

@@ -52,7 +52,7 @@ func (m *Memory) FirstDelivery(_ context.Context, eventID string, ttl time.Durat
 	if eventID == "" {
 		return true, nil
 	}
-	now := m.opts.Now()
+	now := m.opts.Clock.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if exp, ok := m.events[eventID]; ok && now.Before(exp) {
@@ -75,7 +75,7 @@ func (m *Memory) get(id string) (Incident, bool) {
 	if !ok {
 		return Incident{}, false
 	}
-	if !m.opts.Now().Before(mi.expires) {
+	if !m.opts.Clock.Now().Before(mi.expires) {
 		delete(m.incidents, id)
 		return Incident{}, false
 	}
@@ -83,7 +83,7 @@ func (m *Memory) get(id string) (Incident, bool) {
 }
 
 func (m *Memory) put(in Incident) {
-	m.incidents[in.ID] = memIncident{in: clone(in), expires: m.opts.Now().Add(m.opts.TTL(in))}
+	m.incidents[in.ID] = memIncident{in: clone(in), expires: m.opts.Clock.Now().Add(m.opts.TTL(in))}
 	m.threads[threadKey(in.Channel, in.ThreadTS)] = in.ID
 	if in.IsOpen() {
 		m.tunnels[in.Tunnel] = in.ID
@@ -111,7 +111,7 @@ func (m *Memory) Open(_ context.Context, in Incident) (Incident, bool, error) {
 		}
 		delete(m.tunnels, in.Tunnel)
 	}
-	in = PrepareNew(in, m.opts.Now())
+	in = PrepareNew(in, m.opts.Clock.Now())
 	m.put(in)
 	return clone(in), true, nil
 }

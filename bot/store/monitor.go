@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 )
 
 // MonitorState is what the tunnel monitor (bot/monitor) keeps in the
@@ -55,7 +57,7 @@ type SilenceEntry struct {
 // MemoryMonitor is MonitorState in one process: for a single replica
 // without Redis, and for tests. Expiry follows the injected clock.
 type MemoryMonitor struct {
-	now func() time.Time
+	clock clock.Clock
 
 	mu       sync.Mutex
 	leases   map[string]memValue
@@ -69,17 +71,17 @@ type memValue struct {
 	expires time.Time
 }
 
-// NewMemoryMonitor returns an empty MemoryMonitor; now nil means time.Now.
-func NewMemoryMonitor(now func() time.Time) *MemoryMonitor {
-	if now == nil {
-		now = time.Now
+// NewMemoryMonitor returns an empty MemoryMonitor; c nil means clock.Real.
+func NewMemoryMonitor(c clock.Clock) *MemoryMonitor {
+	if c == nil {
+		c = clock.Real
 	}
-	return &MemoryMonitor{now: now, leases: map[string]memValue{}, tx: map[string]memValue{}, tunnels: map[string]memValue{}, silences: map[string]SilenceEntry{}}
+	return &MemoryMonitor{clock: c, leases: map[string]memValue{}, tx: map[string]memValue{}, tunnels: map[string]memValue{}, silences: map[string]SilenceEntry{}}
 }
 
 func (m *MemoryMonitor) live(tab map[string]memValue, k string) (memValue, bool) {
 	v, ok := tab[k]
-	if ok && !m.now().Before(v.expires) {
+	if ok && !m.clock.Now().Before(v.expires) {
 		delete(tab, k)
 		return memValue{}, false
 	}
@@ -93,7 +95,7 @@ func (m *MemoryMonitor) AcquireLease(_ context.Context, name, token string, ttl 
 	if v, ok := m.live(m.leases, name); ok && v.v != token {
 		return false, nil
 	}
-	m.leases[name] = memValue{v: token, expires: m.now().Add(ttl)}
+	m.leases[name] = memValue{v: token, expires: m.clock.Now().Add(ttl)}
 	return true, nil
 }
 
@@ -114,7 +116,7 @@ func (m *MemoryMonitor) ClaimTransition(_ context.Context, id string, claimTTL t
 	if _, ok := m.live(m.tx, id); ok {
 		return false, nil
 	}
-	m.tx[id] = memValue{v: "claimed", expires: m.now().Add(claimTTL)}
+	m.tx[id] = memValue{v: "claimed", expires: m.clock.Now().Add(claimTTL)}
 	m.gc(m.tx)
 	return true, nil
 }
@@ -133,7 +135,7 @@ func (m *MemoryMonitor) gc(tab map[string]memValue) {
 func (m *MemoryMonitor) TransitionSent(_ context.Context, id string, ttl time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.tx[id] = memValue{v: "sent", expires: m.now().Add(ttl)}
+	m.tx[id] = memValue{v: "sent", expires: m.clock.Now().Add(ttl)}
 	return nil
 }
 
@@ -167,7 +169,7 @@ func (m *MemoryMonitor) LoadTunnel(_ context.Context, tunnel string) ([]byte, bo
 func (m *MemoryMonitor) SaveTunnel(_ context.Context, tunnel string, data []byte, ttl time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.tunnels[tunnel] = memValue{v: string(data), expires: m.now().Add(ttl)}
+	m.tunnels[tunnel] = memValue{v: string(data), expires: m.clock.Now().Add(ttl)}
 	return nil
 }
 
@@ -205,7 +207,7 @@ func (m *MemoryMonitor) Silenced(_ context.Context, peer string) (time.Time, str
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s, ok := m.silences[peer]
-	if !ok || !m.now().Before(s.Until) {
+	if !ok || !m.clock.Now().Before(s.Until) {
 		delete(m.silences, peer)
 		return time.Time{}, "", false, nil
 	}
@@ -218,7 +220,7 @@ func (m *MemoryMonitor) Silences(_ context.Context) ([]SilenceEntry, error) {
 	defer m.mu.Unlock()
 	var out []SilenceEntry
 	for p, s := range m.silences {
-		if !m.now().Before(s.Until) {
+		if !m.clock.Now().Before(s.Until) {
 			delete(m.silences, p)
 			continue
 		}

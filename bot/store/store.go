@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 )
 
 // Incident statuses.
@@ -153,8 +155,8 @@ func SetStatus(status, user string, at time.Time) Update {
 type Options struct {
 	OpenTTL     time.Duration
 	ResolvedTTL time.Duration
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
+	// Clock tells the time lifetimes run on; nil means clock.Real.
+	Clock clock.Clock
 }
 
 // WithDefaults fills zero lifetimes and a nil clock with the defaults.
@@ -165,8 +167,8 @@ func (o Options) WithDefaults() Options {
 	if o.ResolvedTTL <= 0 {
 		o.ResolvedTTL = DefaultResolvedTTL
 	}
-	if o.Now == nil {
-		o.Now = time.Now
+	if o.Clock == nil {
+		o.Clock = clock.Real
 	}
 	return o
 }

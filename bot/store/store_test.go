@@ -3,21 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/bot/store/storetest"
 )
-
-// fakeClock is a settable clock for the memory store's lifetimes.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 
 func TestMemoryContract(t *testing.T) {
 	storetest.Contract(t, func(t *testing.T) store.Store { return store.NewMemory(store.Options{}) })
@@ -25,8 +17,8 @@ func TestMemoryContract(t *testing.T) {
 
 func TestMemoryExpiry(t *testing.T) {
 	ctx := context.Background()
-	clk := &fakeClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
-	s := store.NewMemory(store.Options{ResolvedTTL: time.Hour, Now: clk.Now})
+	clk := clocktest.New(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	s := store.NewMemory(store.Options{ResolvedTTL: time.Hour, Clock: clk})
 	a, _, _ := s.Open(ctx, store.Incident{Tunnel: "1.1.1.1", Channel: "C1", ThreadTS: "1.1"})
 	if _, err := s.Update(ctx, a.ID, store.SetStatus(store.StatusResolved, "U1", clk.Now())); err != nil {
 		t.Fatal(err)
@@ -34,9 +26,7 @@ func TestMemoryExpiry(t *testing.T) {
 	if ok, _ := s.FirstDelivery(ctx, "Ev1", 10*time.Minute); !ok {
 		t.Fatal("first delivery refused")
 	}
-	clk.mu.Lock()
-	clk.now = clk.now.Add(61 * time.Minute)
-	clk.mu.Unlock()
+	clk.Advance(61 * time.Minute)
 	if _, err := s.Get(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("resolved incident outlived ResolvedTTL: %v", err)
 	}
@@ -46,12 +36,10 @@ func TestMemoryExpiry(t *testing.T) {
 }
 
 func TestMemoryMonitorState(t *testing.T) {
-	c := &fakeClock{now: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
-	storetest.MonitorContract(t, store.NewMemoryMonitor(c.Now), c.Now, func(d time.Duration, what string, cond func() bool) {
+	c := clocktest.New(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC))
+	storetest.MonitorContract(t, store.NewMemoryMonitor(c), c.Now, func(d time.Duration, what string, cond func() bool) {
 		t.Helper()
-		c.mu.Lock()
-		c.now = c.now.Add(d)
-		c.mu.Unlock()
+		c.Advance(d)
 		if !cond() {
 			t.Fatalf("%s: not after %s", what, d)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
@@ -35,7 +36,7 @@ type monitorDeps struct {
 	// Events API listener); monitor.webhook_listen starts a listener of
 	// the monitor's own instead.
 	Mux    *http.ServeMux
-	Clock  bot.Clock
+	Clock  clock.Clock
 	Logger *slog.Logger
 	// Started, when set, receives the running monitor (for the `silence`
 	// command and `status`).
@@ -97,7 +98,7 @@ func startMonitor(ctx context.Context, cfg MonitorConfig, deps monitorDeps) (sto
 		deps.Logger = slog.Default()
 	}
 	if deps.Clock == nil {
-		deps.Clock = bot.RealClock
+		deps.Clock = clock.Real
 	}
 	if deps.Messenger == nil {
 		return nil, errors.New("monitor: no Messenger to post with")
@@ -120,7 +121,7 @@ func startMonitor(ctx context.Context, cfg MonitorConfig, deps monitorDeps) (sto
 			state = r
 		} else {
 			deps.Logger.Warn("monitor state in memory: run one replica only (configure Redis for several)")
-			state = store.NewMemoryMonitor(deps.Clock.Now)
+			state = store.NewMemoryMonitor(deps.Clock)
 		}
 	}
 	m, err := monitor.New(cfg.Config, monitor.Deps{

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
@@ -130,7 +130,7 @@ func TestMonitorEndToEnd(t *testing.T) {
 	api := httptest.NewServer(slk)
 	defer api.Close()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	msgr := botslack.NewMessenger(botslack.NewAPI("xoxb-test", botslack.APIOptions{URL: api.URL + "/"}), bot.RealClock, logger)
+	msgr := botslack.NewMessenger(botslack.NewAPI("xoxb-test", botslack.APIOptions{URL: api.URL + "/"}), clock.Real, logger)
 	msgr.MinInterval = 0
 	rounds := &roundLog{ch: make(chan struct{}, 1)}
 

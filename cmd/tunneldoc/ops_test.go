@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
@@ -73,7 +74,7 @@ func TestOpsMetricsAfterBotDiagnosis(t *testing.T) {
 	}
 	var out strings.Builder
 	b, err := bot.New(bot.Config{
-		Store: st, Messenger: bot.NewConsoleMessenger(&out), Clock: bot.RealClock,
+		Store: st, Messenger: bot.NewConsoleMessenger(&out), Clock: clock.Real,
 		Diagnose: instrumentDiagnose(m, nil),
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
@@ -139,7 +140,7 @@ func (m *Main) Run(ctx context.Context) error {
 		log.Warn("access.check_users, check_groups and check_channels are empty: everyone who can reach the bot may run check")
 	}
 	cfg := bot.Config{
-		Store: m.Store, Checker: m.Checker, Peers: m.Peers, Clock: bot.RealClock, Logger: log, Access: c.Bot.Access, Compare: comparePaste,
+		Store: m.Store, Checker: m.Checker, Peers: m.Peers, Clock: clock.Real, Logger: log, Access: c.Bot.Access, Compare: comparePaste,
 		MaxFileBytes: c.Bot.MaxFileBytes, CheckHint: checkHint, Metrics: m.Metrics, CheckTimeout: c.Bot.CheckTimeout,
 	}
 	if m.Transport == modeConsole {
@@ -192,7 +193,7 @@ func (m *Main) startOps(ctx context.Context, raw store.Store, link *slackLink) e
 // there unless monitor.webhook_listen gives it a listener of its own.
 func (m *Main) startMonitor(ctx context.Context, cfg *bot.Config, finder bot.DeliveryFinder, raw store.Store, mux *http.ServeMux) error {
 	stop, err := startMonitor(ctx, m.Config.Monitor, monitorDeps{
-		Messenger: cfg.Messenger, Deliveries: cfg.Deliveries, Finder: finder, Store: raw, Collector: m.Collector, Checker: m.Checker, Clock: bot.RealClock, Logger: m.Log, Mux: mux,
+		Messenger: cfg.Messenger, Deliveries: cfg.Deliveries, Finder: finder, Store: raw, Collector: m.Collector, Checker: m.Checker, Clock: clock.Real, Logger: m.Log, Mux: mux,
 		Started: func(mon *monitor.Monitor) { cfg.Silencer = mon },
 	})
 	if err != nil {
@@ -236,7 +237,7 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 	if auth.UserID == "" {
 		return bot.ErrNoBotUser
 	}
-	messenger := botslack.NewMessenger(api, bot.RealClock, m.Log)
+	messenger := botslack.NewMessenger(api, clock.Real, m.Log)
 	messenger.Metrics = m.Metrics
 	cfg.Messenger, cfg.Deliveries, cfg.Outbox = messenger, messenger, messenger
 	var mux *http.ServeMux // the Events API listener's paths (http mode)
@@ -264,7 +265,7 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
-	h := botslack.NewHTTPHandler(workCtx, b, c.Slack.SigningSecret.Reveal(), bot.RealClock, m.Log)
+	h := botslack.NewHTTPHandler(workCtx, b, c.Slack.SigningSecret.Reveal(), clock.Real, m.Log)
 	mux.Handle("/", h) // the monitor's webhook path, when mounted, is more specific
 	srv := &http.Server{Addr: c.Slack.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	errc := make(chan error, 1)

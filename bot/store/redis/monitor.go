@@ -109,7 +109,7 @@ func (r *Store) SaveTunnel(ctx context.Context, tunnel string, data []byte, ttl 
 	setKey := r.key("mon", "tunnels")
 	_, err = r.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		p.Set(ctx, r.key("mon", "tunnel", tunnel), data, ttl)
-		p.ZAdd(ctx, setKey, goredis.Z{Score: float64(r.opts.Now().Unix()), Member: tunnel})
+		p.ZAdd(ctx, setKey, goredis.Z{Score: float64(r.opts.Clock.Now().Unix()), Member: tunnel})
 		return nil
 	})
 	if err == nil {
@@ -148,7 +148,7 @@ func (r *Store) Tunnels(ctx context.Context) (_ []string, err error) {
 // Silence implements store.MonitorState.
 func (r *Store) Silence(ctx context.Context, peer, by string, until time.Time) (err error) {
 	defer r.count("Silence", &err)
-	ttl := until.Sub(r.opts.Now())
+	ttl := until.Sub(r.opts.Clock.Now())
 	if ttl <= 0 {
 		return r.unsilence(ctx, peer)
 	}
@@ -200,7 +200,7 @@ func (r *Store) silenced(ctx context.Context, peer string) (time.Time, string, b
 		return time.Time{}, "", false, fmt.Errorf("redis silence %s: %w", peer, err)
 	}
 	until, by, ok := parseSilence(v)
-	if !ok || !r.opts.Now().Before(until) {
+	if !ok || !r.opts.Clock.Now().Before(until) {
 		return time.Time{}, "", false, nil
 	}
 	return until, by, true, nil

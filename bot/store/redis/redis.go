@@ -200,7 +200,7 @@ func (r *Store) Open(ctx context.Context, in store.Incident) (_ store.Incident, 
 		} else if ok {
 			return cur, false, nil
 		}
-		nin := store.PrepareNew(in, r.opts.Now())
+		nin := store.PrepareNew(in, r.opts.Clock.Now())
 		if _, err := r.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error { return r.writeBody(ctx, p, nin) }); err != nil {
 			return store.Incident{}, false, fmt.Errorf("redis create incident: %w", err)
 		}
