@@ -168,6 +168,17 @@ ikelab_nat_west() {
 }"
 }
 
+# ikelab_drop_return_route side: that gateway loses its route to the net
+# behind its peer (the route the IKE daemon installed: strongSwan's
+# kernel-libipsec puts it in table 220), so it still decrypts what comes
+# through the tunnel but sends its answers elsewhere, unencrypted.
+ikelab_drop_return_route() {
+	local ns net
+	ns=$(ikelab_ns "$1")
+	[[ $1 == west ]] && net=$IKELAB_EAST_NET || net=$IKELAB_WEST_NET
+	ip -n "$ns" route del "$net" table 220 2>/dev/null || ip -n "$ns" route del "$net"
+}
+
 # ---------------------------------------------------------------------------
 # Holder: one private mount namespace per gateway.
 
