@@ -40,7 +40,7 @@
 # Usage:
 #   sudo devices/lab/ikelab/gen.sh [-p sw-sw,lw-lw,sw-lw,lw-sw] [-v ikev2,ikev1]
 #                                  [-l default,verbose] [scenario ...]
-# With no arguments every case runs: 4 pairs x 2 versions x 16 scenarios x
+# With no arguments every case runs: 4 pairs x 2 versions x 18 scenarios x
 # 2 levels, about 50 minutes on two cores shared with other work (measured:
 # sw-sw 6 min, lw-lw 18, sw-lw and lw-sw 25 together; 3-45 s a case, the
 # libreswan ones waiting out its 10 s retransmit timeout). Two runs can go
@@ -62,7 +62,7 @@ ALL_LEVELS=(default verbose)
 ALL_SCENARIOS=(healthy ike-proposal-mismatch psk-mismatch id-mismatch missing-peer-config
 	cert-expired cert-untrusted peer-unreachable peer-down nat-t-blocked
 	esp-proposal-mismatch pfs-mismatch ts-mismatch dpd-dead ike-version-mismatch
-	one-way-no-return-route)
+	one-way-no-return-route mode-config-failure xauth-failure)
 
 declare -A DESC=(
 	[healthy]='healthy pair; west pings the host behind east through the tunnel'
@@ -80,6 +80,8 @@ declare -A DESC=(
 	[ts-mismatch]='east expects 100.71.9.0/24 behind west instead of 100.71.8.0/24'
 	[dpd-dead]='tunnel comes up, then the router drops all IKE and ESP; west runs DPD every 2 s'
 	[ike-version-mismatch]='east speaks the other IKE version'
+	[mode-config-failure]='west asks for a virtual IP (remote access client); east has no address pool'
+	[xauth-failure]='IKEv1 remote access: west authenticates with the PSK and then XAuth as user kestrel-ops; east holds another XAuth password for that user'
 	[one-way-no-return-route]='tunnel comes up, then east loses its route to 100.71.8.0/24 (the one its IKE daemon installed); west pings: east decrypts the pings and sends the replies elsewhere, unencrypted'
 )
 
@@ -135,7 +137,11 @@ other_version() { [[ $1 == 1 ]] && echo 2 || echo 1; }
 # skip_reason pair version scenario: why a case cannot be produced, or "".
 skip_reason() {
 	local pair=$1 ver=$2 scen=$3
-	if [[ $scen == one-way-no-return-route && $pair == *lw* ]]; then
+	if [[ $scen == mode-config-failure || $scen == xauth-failure ]] && [[ $pair == *lw* ]]; then
+		echo 'this lab sets up remote access (mode config, XAuth) between strongSwan gateways only'
+	elif [[ $scen == xauth-failure && $ver == ikev2 ]]; then
+		echo 'XAuth is an IKEv1 exchange; IKEv2 has no XAuth'
+	elif [[ $scen == one-way-no-return-route && $pair == *lw* ]]; then
 		echo 'needs an IPsec SA carrying traffic, and libreswan cannot install one on this kernel (no XFRM ESP)'
 	elif [[ $scen == pfs-mismatch && $ver == ikev2 && $pair == lw-* ]]; then
 		echo 'an IKEv2 libreswan initiator always creates the first CHILD SA inside IKE_AUTH, where no PFS group is negotiated (RFC 7296 1.2); the mismatch would only show at the first CHILD SA rekey, and libreswan cannot install a CHILD SA on this kernel (no XFRM ESP), so there is none to rekey'
@@ -220,6 +226,25 @@ run_scenario() {
 		;;
 	ike-version-mismatch)
 		IKL_EAST_VERSION=$(other_version "$IKL_WEST_VERSION")
+		start_both
+		initiate_west
+		;;
+	mode-config-failure)
+		IKL_WEST_EXTRA='vips = 0.0.0.0'
+		start_both
+		initiate_west
+		;;
+	xauth-failure)
+		IKL_WEST_EXTRA='local-xauth {
+			auth = xauth
+			xauth_id = kestrel-ops
+		}'
+		IKL_WEST_XSECRETS='xauth-ops {
+		id = kestrel-ops
+		secret = "Ops-lab-pass-7"
+	}'
+		IKL_EAST_EXTRA='rightauth2=xauth'
+		IKL_EAST_XSECRETS='kestrel-ops : XAUTH "Ops-lab-pass-8"'
 		start_both
 		initiate_west
 		;;

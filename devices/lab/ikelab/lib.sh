@@ -301,9 +301,10 @@ ikelab_libreswan_prepare() {
 #   DPD      dead peer detection interval in seconds (0: off)
 #   LEVEL    log level: default or verbose
 #   EXTRA    vendor lines added to the connection, verbatim
+#   XSECRETS vendor lines added to the secrets (swanctl secrets block, ipsec.secrets)
 #   CONN     connection name;      CHILD  swanctl child name
 
-IKELAB_KEYS=(VENDOR FLAVOR VERSION IKE ESP PFS PSK AUTH CERT ADDR PEER ID PEERID NET PEERNET DPD LEVEL EXTRA CONN CHILD)
+IKELAB_KEYS=(VENDOR FLAVOR VERSION IKE ESP PFS PSK AUTH CERT ADDR PEER ID PEERID NET PEERNET DPD LEVEL EXTRA XSECRETS CONN CHILD)
 
 ikelab_get() { local v="IKL_${1^^}_$2"; echo "${!v:-}"; }
 ikelab_set() { printf -v "IKL_${1^^}_$2" '%s' "$3"; }
@@ -325,7 +326,7 @@ ikelab_defaults() {
 	local s=$1 k v
 	local -A def=(
 		[FLAVOR]=swanctl [VERSION]=2 [IKE]=aes256-sha256-modp2048 [ESP]=aes256-sha256
-		[PFS]=modp2048 [PSK]=Kx7-lab-shared-Q2 [AUTH]=psk [CERT]=$s [DPD]=0 [LEVEL]=default [EXTRA]=''
+		[PFS]=modp2048 [PSK]=Kx7-lab-shared-Q2 [AUTH]=psk [CERT]=$s [DPD]=0 [LEVEL]=default [EXTRA]='' [XSECRETS]=''
 	)
 	if [[ $s == west ]]; then
 		def+=([ADDR]=$IKELAB_WEST_WAN [PEER]=$IKELAB_EAST_WAN [ID]=$IKELAB_WEST_ID
@@ -370,7 +371,7 @@ sw_strongswan_conf() {
 	cat >"$d/etc/strongswan.conf" <<EOF
 charon {
 	load_modular = no
-	load = random nonce openssl pem pkcs1 pkcs8 x509 revocation constraints pubkey aes sha1 sha2 hmac kdf gmp kernel-libipsec kernel-netlink socket-default updown vici stroke
+	load = random nonce openssl pem pkcs1 pkcs8 x509 revocation constraints pubkey aes sha1 sha2 hmac kdf gmp kernel-libipsec kernel-netlink socket-default updown vici stroke xauth-generic
 	install_routes = yes
 	retransmit_tries = 3
 	retransmit_timeout = 1.0
@@ -434,7 +435,6 @@ connections {
 		proposals = $(ikv IKE)
 		$dpd
 		$send_cert
-		$(ikv EXTRA)
 		local {
 			$local_auth
 			id = $(ikv ID)
@@ -443,6 +443,7 @@ connections {
 			$remote_auth
 			id = $(ikv PEERID)
 		}
+		$(ikv EXTRA)
 		children {
 			$(ikv CHILD) {
 				local_ts = $(ikv NET)
@@ -458,6 +459,7 @@ secrets {
 	ike-lab {
 		secret = "$(ikv PSK)"
 	}
+	$(ikv XSECRETS)
 }
 EOF
 }
@@ -508,6 +510,7 @@ EOF
 	else
 		printf ': PSK "%s"\n' "$(ikv PSK)" >"$d/etc/ipsec.secrets"
 	fi
+	[[ -z $(ikv XSECRETS) ]] || echo "$(ikv XSECRETS)" >>"$d/etc/ipsec.secrets"
 }
 
 # sw_start side: writes the side's configuration and starts charon (swanctl
