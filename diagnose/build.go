@@ -22,6 +22,9 @@ func (e *engine) report() Report {
 	if e.match.peersDropped > 0 {
 		rep.Summary += fmt.Sprintf(" (The paste names more than %d peers; %d log lines about further peers were not read: use --peer, or `check tunnel <peer>`, for one of them.)", MaxPeers, e.match.peersDropped)
 	}
+	if n := e.match.eventsDropped; n > 0 {
+		rep.Summary += fmt.Sprintf(" (The logs name more than %d distinct events; %d log lines with further kinds, peers or states were not read.)", MaxEvents, n)
+	}
 	if n := len(e.peersNotRead); n > 0 {
 		rep.Summary += fmt.Sprintf(" (The output names %d more peers than the %d read: use --peer, or `check tunnel <peer>`, for one of them.)", n, MaxPeers)
 	}

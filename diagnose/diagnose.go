@@ -28,6 +28,10 @@ const (
 	// are held, further show sections are not parsed (a paste that large
 	// already says what is wrong; memory must not grow with it).
 	MaxFacts = 20_000
+	// MaxEvents: once this many log events are kept, an event of a kind,
+	// peer and state not seen before is counted, not kept (the summary
+	// says so); events like those kept still replace the newest of theirs.
+	MaxEvents = 20_000
 	// MaxPeers: log events are kept for this many distinct peers (and
 	// always for the one asked about); events naming further peers are
 	// counted and the summary says so.

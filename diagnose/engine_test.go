@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -145,5 +146,24 @@ func TestTablesClaimNoShortLine(t *testing.T) {
 	}
 	if tried < 9000 {
 		t.Fatalf("tried only %d lines", tried)
+	}
+}
+
+// TestEventsBounded: log lines that each bring a new event key (here a
+// new state per line) keep at most MaxEvents events, and the summary says
+// how many lines were left unread.
+func TestEventsBounded(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("HUB#debug crypto isakmp\n")
+	const n = MaxEvents + 5000
+	for i := range n {
+		sb.WriteString("*Feb  1 21:44:23.315: ISAKMP:(0): retransmitting phase 1 MM_X" + strconv.Itoa(i) + "... (peer 10.0.0.1)\n")
+	}
+	if got := len(Facts(sb.String(), Options{}).Events); got != MaxEvents {
+		t.Errorf("%d events kept, want MaxEvents (%d)", got, MaxEvents)
+	}
+	rep := Diagnose(sb.String(), Options{})
+	if !strings.Contains(rep.Summary, "5000 log lines with further kinds, peers or states were not read") {
+		t.Errorf("the summary does not say what was left out: %q", rep.Summary)
 	}
 }

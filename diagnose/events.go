@@ -142,8 +142,10 @@ type matcher struct {
 	keys map[evKey]*keyState
 	// peers: the peers whose events are kept (at most MaxPeers)
 	peers        map[string]bool
-	peersDropped int     // events about further peers
-	grams        gramSet // of the line being read
+	peersDropped int // events about further peers
+	// eventsDropped: events of new keys once MaxEvents were kept
+	eventsDropped int
+	grams         gramSet // of the line being read
 }
 
 type evKey struct {
@@ -413,6 +415,10 @@ func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
 	k := evKey{ev.Kind, ev.Peer, ev.State}
 	ks := m.keys[k]
 	if ks == nil {
+		if len(e.facts.Events) >= MaxEvents {
+			m.eventsDropped++ // memory must not grow with the paste
+			return false, 0
+		}
 		ks = &keyState{}
 		m.keys[k] = ks
 	}

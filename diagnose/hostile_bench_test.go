@@ -79,6 +79,12 @@ var hostileShapes = []hostileShape{
 			return fmt.Sprintf("*Feb  1 21:44:23.315: ISAKMP:(0): retransmitting phase 1 MM_NO_STATE... (peer %s)\n", peerAddr(i))
 		})
 	}, true},
+	// debug lines that each name another state: a new event key per line
+	{"new-state-every-line", func(size int) string {
+		return repeatTo(size, "HUB#debug crypto isakmp\n", func(i int) string {
+			return fmt.Sprintf("*Feb  1 21:44:23.315: ISAKMP:(0): retransmitting phase 1 MM_X%d... (peer 10.0.0.1)\n", i)
+		})
+	}, false},
 	// one-byte lines: 1 MB is half a million lines
 	{"tiny-lines", func(size int) string {
 		return repeatTo(size, "", func(int) string { return "a\n" })

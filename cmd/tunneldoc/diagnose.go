@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
+
+// diagnoseMemoryLimit is the soft heap limit of `tunneldoc diagnose`.
+const diagnoseMemoryLimit = 80 << 20
 
 // runDiagnose is `tunneldoc diagnose`: exit 0 when a diagnosis was made,
 // 1 when the input held nothing readable, 2 for usage errors.
@@ -54,6 +58,10 @@ func runDiagnose(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	if len(readers) == 0 {
 		readers = append(readers, stdin)
 	}
+	// The engine's own memory is bounded (diagnose.MaxFacts and the other
+	// limits: about 65 MB live at most); a soft limit keeps the garbage
+	// collector from letting the heap grow to twice that before it runs.
+	debug.SetMemoryLimit(diagnoseMemoryLimit)
 	rep, err := diagnose.DiagnoseReader(ctxReader{ctx, io.MultiReader(readers...)}, diagnose.Options{Vendor: *vendor, Peer: *peer})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
