@@ -411,6 +411,11 @@ func ruleIKEProposal(v *view) *hit {
 	evs := append(firstLast(attrs, 1), firstLast(bad, 1)...)
 	evs = append(evs, firstLast(none, 2)...)
 	lists := proposalLists(v, firstLine(none, bad), "IKE:")
+	if len(lists) < 2 {
+		// IOS prints "Received Policies:" / "Expected Policies:" right
+		// after its "Failed to find a matching policy"
+		lists = proposalLists(v, 0, "IKE:")
+	}
 	sum := fmt.Sprintf("No common IKE phase-1 policy with %s", peerName(v.peer))
 	if detail != "" {
 		sum += ": " + detail

@@ -98,6 +98,11 @@ var signatures = []facts.Signature{
 	{ID: "ios/phase1-policy-not-acceptable", Anchor: "phase 1 SA policy not acceptable", Re: re(`phase 1 SA policy not acceptable!?(?:\s*\(local \S+ remote {ip}\))?`), Event: facts.EvP1NoProposal},
 	{ID: "ios/phase1-proposal-not-accepted", Anchor: "Phase1 SA policy proposal not accepted", Re: re(`Phase1 SA policy\s+proposal not accepted"?(?:.*?\(peer {ip}\))?`), Event: facts.EvP1NoProposal},
 	{ID: "ios/ikev2-no-matching-policy", Anchor: "Failed to find a matching policy", Event: facts.EvP1NoProposal},
+	// "Received Policies:" / "Expected Policies:" with the "Proposal 1: AES-CBC-256
+	// SHA512 SHA512 DH_GROUP_521_ECP/Group 21" line joined after them: what
+	// each end offers, printed beside "Failed to find a matching policy"
+	{ID: "ios/ikev2-received-policies", Anchor: "Received Policies:", Extract: policiesList, Event: facts.EvProposalList, State: "received proposals"},
+	{ID: "ios/ikev2-expected-policies", Anchor: "Expected Policies:", Extract: policiesList, Event: facts.EvProposalList, State: "configured proposals"},
 	{ID: "ios/ikev2-invalid-ke", Anchor: "INVALID_KE_PAYLOAD", Event: facts.EvP1AttrMismatch, State: "", Re: re(`(?P<detail>INVALID_KE_PAYLOAD)`)},
 
 	// --- keys and authentication ---
@@ -283,4 +288,28 @@ func certExpired(line string, at int) (peer, state, detail string, ok bool) {
 	}
 	rest := low[i:]
 	return "", "", "", strings.Contains(rest, "has expired") || strings.Contains(rest, "is expired")
+}
+
+// policiesList reads the proposals after "Received Policies:" or "Expected
+// Policies:" into Detail "IKE:<proposal>[, <proposal>]" (the prefix is the
+// protocol, as the other vendors' proposal lists carry it).
+func policiesList(line string, at int) (peer, state, detail string, ok bool) {
+	rest := line[at:]
+	i := strings.IndexByte(rest, ':')
+	if i < 0 {
+		return "", "", "", false
+	}
+	var props []string
+	for _, part := range strings.Split(rest[i+1:], "Proposal ") {
+		part = strings.TrimSpace(part)
+		if j := strings.Index(part, ":"); j >= 0 && isDigits(strings.TrimSpace(part[:j])) {
+			if p := strings.Join(strings.Fields(part[j+1:]), " "); p != "" {
+				props = append(props, p)
+			}
+		}
+	}
+	if len(props) == 0 {
+		return "", "", "", false
+	}
+	return "", "", "IKE:" + strings.Join(props, ", "), true
 }
