@@ -640,6 +640,7 @@ EOF
 	else
 		printf ': PSK "%s"\n' "$(ikv PSK)" >"$d/etc/ipsec.secrets"
 	fi
+	[[ -z $(ikv XSECRETS) ]] || echo "$(ikv XSECRETS)" >>"$d/etc/ipsec.secrets"
 }
 
 lw_start() {
