@@ -139,8 +139,6 @@ skip_reason() {
 	local pair=$1 ver=$2 scen=$3
 	if [[ $scen == xauth-failure && $ver == ikev2 ]]; then
 		echo 'XAuth is an IKEv1 exchange; IKEv2 has no XAuth'
-	elif [[ $scen == xauth-failure && $pair == *-lw ]]; then
-		echo 'this lab sets up an XAuth server on strongSwan only (a libreswan one needs its own password file or PAM)'
 	elif [[ $scen == mode-config-failure && $pair == *lw* ]]; then
 		echo 'this lab sets up remote access address assignment between strongSwan gateways only'
 	elif [[ $scen == one-way-no-return-route && $pair == *lw* ]]; then
@@ -252,8 +250,15 @@ run_scenario() {
 		secret = "Ops-lab-pass-7"
 	}'
 		fi
-		IKL_EAST_EXTRA='rightauth2=xauth'
-		IKL_EAST_XSECRETS='kestrel-ops : XAUTH "Ops-lab-pass-8"'
+		if [[ $IKL_EAST_VENDOR == lw ]]; then
+			IKL_EAST_EXTRA='leftxauthserver=yes
+	rightxauthclient=yes
+	xauthby=file'
+			IKL_EAST_XPASSWD="kestrel-ops:$(openssl passwd -6 Ops-lab-pass-8):$IKELAB_EAST_CONN"
+		else
+			IKL_EAST_EXTRA='rightauth2=xauth'
+			IKL_EAST_XSECRETS='kestrel-ops : XAUTH "Ops-lab-pass-8"'
+		fi
 		start_both
 		initiate_west
 		;;

@@ -302,9 +302,10 @@ ikelab_libreswan_prepare() {
 #   LEVEL    log level: default or verbose
 #   EXTRA    vendor lines added to the connection, verbatim
 #   XSECRETS vendor lines added to the secrets (swanctl secrets block, ipsec.secrets)
+#   XPASSWD  libreswan only: lines of /etc/ipsec.d/passwd (its XAuth server's users)
 #   CONN     connection name;      CHILD  swanctl child name
 
-IKELAB_KEYS=(VENDOR FLAVOR VERSION IKE ESP PFS PSK AUTH CERT ADDR PEER ID PEERID NET PEERNET DPD LEVEL EXTRA XSECRETS CONN CHILD)
+IKELAB_KEYS=(VENDOR FLAVOR VERSION IKE ESP PFS PSK AUTH CERT ADDR PEER ID PEERID NET PEERNET DPD LEVEL EXTRA XSECRETS XPASSWD CONN CHILD)
 
 ikelab_get() { local v="IKL_${1^^}_$2"; echo "${!v:-}"; }
 ikelab_set() { printf -v "IKL_${1^^}_$2" '%s' "$3"; }
@@ -326,7 +327,7 @@ ikelab_defaults() {
 	local s=$1 k v
 	local -A def=(
 		[FLAVOR]=swanctl [VERSION]=2 [IKE]=aes256-sha256-modp2048 [ESP]=aes256-sha256
-		[PFS]=modp2048 [PSK]=Kx7-lab-shared-Q2 [AUTH]=psk [CERT]=$s [DPD]=0 [LEVEL]=default [EXTRA]='' [XSECRETS]=''
+		[PFS]=modp2048 [PSK]=Kx7-lab-shared-Q2 [AUTH]=psk [CERT]=$s [DPD]=0 [LEVEL]=default [EXTRA]='' [XSECRETS]='' [XPASSWD]=''
 	)
 	if [[ $s == west ]]; then
 		def+=([ADDR]=$IKELAB_WEST_WAN [PEER]=$IKELAB_EAST_WAN [ID]=$IKELAB_WEST_ID
@@ -659,7 +660,10 @@ lw_start() {
 			-name "$s" -passout pass: -out "$d/$s.p12"
 		pk12util -i "$d/$s.p12" -d "sql:$d/nss" -W '' >/dev/null
 	fi
-	local binds=("$d/etc/ipsec.conf:/etc/ipsec.conf" "$d/etc/ipsec.secrets:/etc/ipsec.secrets")
+	mkdir -p "$d/etc/ipsec.d"
+	printf '%s\n' "$(ikelab_get "$s" XPASSWD)" >"$d/etc/ipsec.d/passwd"
+	local binds=("$d/etc/ipsec.conf:/etc/ipsec.conf" "$d/etc/ipsec.secrets:/etc/ipsec.secrets"
+		"$d/etc/ipsec.d:/etc/ipsec.d")
 	[[ -n $IKELAB_LW_ROOT ]] && binds+=("$IKELAB_LW_ROOT/usr/sbin/ipsec:/usr/sbin/ipsec"
 		"libexec-ipsec:$IKELAB_LW_ROOT/usr/libexec/ipsec")
 	ikelab_holder_start "$s" "${binds[@]}"
