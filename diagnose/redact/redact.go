@@ -75,6 +75,24 @@ func findSecrets(text string, found wordSet, spans []span, c *cleaned) []span {
 	// line without them.
 	filter := !everyRule && (c != nil || !strings.ContainsRune(text, 0x212A) && !strings.ContainsRune(text, 0x017F))
 	add := func(lo, hi int) {
+		if lo < 0 || lo >= hi {
+			return // the group took no part in the match
+		}
+		// inline code around the secret is markup: "`abc`" is abc, and a
+		// doc's "`key KEY`," holds the placeholder KEY
+		closing := func(from int) int { // where "`" or "`," ends the token, or -1
+			if k := strings.IndexAny(text[from:hi], "\x00`"); k >= 0 && hi-(from+k) <= 2 && strings.Trim(text[from+k+1:hi], ".,;:") == "" {
+				return from + k
+			}
+			return -1
+		}
+		if text[lo] == 0 || text[lo] == '`' {
+			if k := closing(lo + 1); k > lo+1 {
+				lo, hi = lo+1, k
+			}
+		} else if k := closing(lo); k > lo {
+			hi = k // "KEY`," closing inline code
+		}
 		if lo >= hi {
 			return
 		}
@@ -121,15 +139,19 @@ func findSecrets(text string, found wordSet, spans []span, c *cleaned) []span {
 	return spans
 }
 
-// alreadyMasked: values a device or a person already hid.
+// alreadyMasked: values a device or a person already hid, or the
+// placeholders documentation writes (KEY, X, ...).
 func alreadyMasked(v string) bool {
-	if proseWords[strings.ToLower(v)] {
-		return true
+	if w := strings.ToLower(v); proseWords[w] || len(w) > 4 && (w[len(w)-1] == '.' || w[len(w)-1] == ',') && proseWords[w[:len(w)-1]] {
+		return true // "... password query."
+	}
+	if len(v) > 2 && (v[0] == '[' && v[len(v)-1] == ']' || v[0] == '{' && v[len(v)-1] == '}') && strings.Contains(v, "|") {
+		return true // syntax notation: [0|6], {key | hex key}
 	}
 	if q := strings.Trim(v, `"'`); len(q) == len(v)-2 {
 		v = q
 	}
-	if v == "" || v == Mask || strings.EqualFold(v, "ENC") || strings.EqualFold(v, "<removed>") || strings.EqualFold(v, "<redacted>") {
+	if v == "" || v == Mask || v == "KEY" || v == "X" || v == "..." || v == "…" || strings.EqualFold(v, "ENC") || strings.EqualFold(v, "<removed>") || strings.EqualFold(v, "<redacted>") {
 		return true
 	}
 	return strings.Trim(v, "*") == "" || v == "%prompt"
@@ -140,11 +162,11 @@ func alreadyMasked(v string) bool {
 var proseWords = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Fields(`for is was are received supplied sent mismatch mismatched failed failure
+	for _, w := range strings.Fields(`for was are received supplied sent mismatch mismatched failed failure
 		incorrect invalid wrong ok expired required changed accepted rejected prompt missing none not
-		configured matched match matching from to in on the a an of and or with has have error exchange
-		length lifetime id index type chain string succeeded successful success authenticated
-		started done complete completed pending enabled disabled timeout`) {
+		configured matched match matching from the and with has have error exchange
+		length lifetime index type chain string succeeded successful success authenticated
+		started done complete completed pending enabled disabled timeout command commands query request`) {
 		proseWords[w] = true
 	}
 }

@@ -92,8 +92,8 @@ var rules = []rule{
 	// ASA: authentication key eigrp AS X key-id N ; failover key [hex] X
 	r("asa-eigrp", `\bauthentication\s+key\s+eigrp\s+\d+\s+(?P<s>\S+)`, "eigrp"),
 	r("asa-failover", `\bfailover\s+key\s+(?:hex\s+)?(?P<s>\S+)`, "failover"),
-	// username U [privilege N] [algorithm-type T] password|secret [0|5|7|8|9] X
-	r("username", `\busername\s+\S+.*?\b(?:password|secret)\s+`+typ+`(?P<s>\S+)`, "username"),
+	// username U [privilege N] [view V] [algorithm-type T] password|secret [0|5|7|8|9] X
+	r("username", `\busername\s+\S+(?:\s+privilege\s+\d+)?(?:\s+view\s+\S+)?(?:\s+algorithm-type\s+\S+)?\s+(?:password|secret)\s+`+typ+`(?P<s>\S+)`, "username"),
 	// enable secret|password [level N] [0|5|8|9] X
 	r("enable", `\benable (?:secret|password)\s+(?:level\s+\d+\s+)?`+typ+`(?P<s>\S+)`, "enable secret", "enable password"),
 	// ASA: passwd X [encrypted]
@@ -165,7 +165,7 @@ var rules = []rule{
 	// ---- Juniper Junos configuration (curly braces).
 	// Junos marks every secret it prints: X; ## SECRET-DATA
 	r("junos-secret-data", `(?P<s>"[^"]*"|[^\s;]+);?\s*##\s*secret-data`, "secret-data"),
-	r("junos-statement", `^\s*(?:pre-shared-key\s+(?:ascii-text|hexadecimal)|secret|encrypted-password|simple-password|authentication-key)\s+(?P<s>"[^"]*"|[^\s;=][^\s;]*)`, "pre-shared-key", "secret", "password", "authentication-key").
+	r("junos-statement", `^\s*(?:pre-shared-key\s+(?:ascii-text|hexadecimal)|secret|encrypted-password|simple-password|authentication-key)\s+(?P<s>"[^"]*"|[^\s;=][^\s;]*)\s*;`, "pre-shared-key", "secret", "password", "authentication-key").
 		opening("pre-shared-key", "secret", "encrypted-password", "simple-password", "authentication-key"),
 	r("junos-community", `^\s*community\s+(?P<s>\S+)\s*\{`, "community").opening("community"),
 
