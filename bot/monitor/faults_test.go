@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
-	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
+	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
 )
 
 // hookMessenger runs before and after each successful post, so a test can

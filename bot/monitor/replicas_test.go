@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
-	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
+	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
 )
 
 var errKilled = errors.New("replica killed")

@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
+	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 

@@ -14,10 +14,10 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/clock"
-	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
+	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 

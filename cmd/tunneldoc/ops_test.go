@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,11 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +18,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
+	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
 	"github.com/tunneldoc/tunneldoc/devices"
 )
 
@@ -150,82 +147,10 @@ func TestInstrumentChecker(t *testing.T) {
 	}
 }
 
-// testRedis is a redis-server on a free loopback port with its own dir
-// (never the shared 6379). cmd cannot import bot/internal/redistest.
-type testRedis struct {
-	t    *testing.T
-	bin  string
-	dir  string
-	port int
-	cmd  *exec.Cmd
-}
-
-func startTestRedis(t *testing.T) *testRedis {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redis-server not found (apt-get install redis-server): %v", err)
-		}
-		t.Skipf("redis-server not installed (apt-get install redis-server); skipping: %v", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	r := &testRedis{t: t, bin: bin, dir: t.TempDir(), port: port}
-	r.start()
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *testRedis) url() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", r.port) }
-
-func (r *testRedis) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir,
-		"--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", filepath.Join(r.dir, "redis.log"))
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	pong := func() bool {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", r.port), 100*time.Millisecond)
-		if err != nil {
-			return false
-		}
-		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(time.Second))
-		_, _ = c.Write([]byte("PING\r\n"))
-		line, _ := bufio.NewReader(c).ReadString('\n')
-		return strings.HasPrefix(line, "+PONG")
-	}
-	if !eventually(5*time.Second, 20*time.Millisecond, pong) {
-		r.t.Fatalf("redis-server on port %d did not answer", r.port)
-	}
-}
-
-func (r *testRedis) stop() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { _ = r.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		_ = r.cmd.Process.Kill()
-		<-done
-	}
-	r.cmd = nil
-}
-
 // The wiring serve will use: the Redis store, instrumented, behind
 // /readyz; failures counted by store method; draining on SIGTERM.
 func TestOpsReadyzWithRedisStore(t *testing.T) {
-	rs := startTestRedis(t)
+	rs := redistest.Start(t)
 	rdb, m := openCountedStore(t, rs)
 	var st store.Store = rdb
 	link := &slackLink{}
@@ -239,7 +164,7 @@ func TestOpsReadyzWithRedisStore(t *testing.T) {
 		t.Fatalf("Get of a missing incident: %v", err)
 	}
 
-	rs.stop()
+	rs.Stop()
 	if code, body := httpGet(t, base+ops.PathReady); code != 503 || !strings.Contains(body, "redis: FAIL") {
 		t.Fatalf("/readyz with Redis stopped: %d %s", code, body)
 	}
@@ -257,7 +182,7 @@ func TestOpsReadyzWithRedisStore(t *testing.T) {
 		t.Error("a not-found Get was counted as a Redis error")
 	}
 
-	rs.start()
+	rs.Restart()
 	if !eventually(5*time.Second, 50*time.Millisecond, func() bool {
 		code, _ := httpGet(t, base+ops.PathReady)
 		return code == 200
@@ -332,9 +257,9 @@ func TestConfigLogger(t *testing.T) {
 
 // openCountedStore opens the Redis store on rs, its failures counted in
 // the metrics it returns, as serve wires it.
-func openCountedStore(t *testing.T, rs *testRedis) (*redisstore.Store, *ops.Metrics) {
+func openCountedStore(t *testing.T, rs *redistest.Server) (*redisstore.Store, *ops.Metrics) {
 	t.Helper()
-	rdb, err := redisstore.OpenURL(rs.url(), store.Options{})
+	rdb, err := redisstore.OpenURL(rs.URL(), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,27 +269,10 @@ func openCountedStore(t *testing.T, rs *testRedis) (*redisstore.Store, *ops.Metr
 	return rdb, m
 }
 
-// freeze stops the redis-server process (SIGSTOP): connections stay open
-// and nothing answers, as with a server stuck on a slow disk. thaw
-// resumes it; the test's cleanup thaws it too, before the server stops.
-func (r *testRedis) freeze() {
-	r.t.Helper()
-	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Cleanup(r.thaw)
-}
-
-func (r *testRedis) thaw() {
-	if r.cmd != nil {
-		_ = r.cmd.Process.Signal(syscall.SIGCONT)
-	}
-}
-
 // A frozen Redis makes /readyz answer 503 within ops.ready_timeout, not
 // after the Redis client's own read timeout.
 func TestOpsReadyzBoundedWhenRedisFrozen(t *testing.T) {
-	rs := startTestRedis(t)
+	rs := redistest.Start(t)
 	rdb, m := openCountedStore(t, rs)
 	const readyTimeout = 200 * time.Millisecond
 	_, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(rdb), ReadyTimeout: readyTimeout})
@@ -372,7 +280,7 @@ func TestOpsReadyzBoundedWhenRedisFrozen(t *testing.T) {
 		t.Fatalf("/readyz with Redis up: %d %s", code, body)
 	}
 
-	rs.freeze()
+	rs.Freeze()
 	for i := 0; i < 3; i++ {
 		start := time.Now()
 		code, body := httpGet(t, base+ops.PathReady)
@@ -387,7 +295,7 @@ func TestOpsReadyzBoundedWhenRedisFrozen(t *testing.T) {
 		}
 	}
 
-	rs.thaw()
+	rs.Thaw()
 	if !eventually(10*time.Second, 50*time.Millisecond, func() bool {
 		code, _ := httpGet(t, base+ops.PathReady)
 		return code == 200

@@ -25,6 +25,7 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
+	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
@@ -509,7 +510,7 @@ func secretsThroughServe(t *testing.T, paste, shapes string) {
 	// The keys the lab's running configs hold.
 	labKeys := []string{"FLgBaJHXdYY_AcHZZMgQ[eJPUHdGPBQAB", labPassword}
 
-	rs := startTestRedis(t)
+	rs := redistest.Start(t)
 	slk := newRecordingSlack(t)
 	const signing = "SlackSigning-9934"
 	listen := freeAddr(t, "tcp")
@@ -518,7 +519,7 @@ func secretsThroughServe(t *testing.T, paste, shapes string) {
 		"SLACK_SIGNING_SECRET":            signing,
 		"SLACK_API_URL":                   slk.srv.URL + "/",
 		"TUNNELDOC_LISTEN":                listen,
-		"REDIS_URL":                       rs.url(),
+		"REDIS_URL":                       rs.URL(),
 		"TUNNELDOC_INVENTORY":             inv,
 		"TUNNELDOC_LOG_LEVEL":             "debug",
 		"TUNNELDOC_OPS_LISTEN":            "off", // not :9090, which other tests or programs may hold
@@ -621,7 +622,7 @@ func secretsThroughServe(t *testing.T, paste, shapes string) {
 	for where, text := range map[string]string{
 		"Slack": slk.text(),
 		"logs":  logs.String() + stdout.String(),
-		"Redis": redisDump(t, fmt.Sprintf("127.0.0.1:%d", rs.port)),
+		"Redis": redisDump(t, rs.Addr()),
 	} {
 		for _, l := range leaks(text, secrets) {
 			t.Errorf("secret in %s: %s", where, l)

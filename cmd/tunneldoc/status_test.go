@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,13 +12,14 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
 )
 
 // `tunneldoc status --json` lists the open incidents of the configured
 // Redis with peer, phase, cause, channel, thread and incident id; resolved
 // ones are left out.
 func TestStatusJSONFromRedis(t *testing.T) {
-	rs := startTestRedis(t)
+	rs := redistest.Start(t)
 	rdb, _ := openCountedStore(t, rs)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -44,7 +42,7 @@ func TestStatusJSONFromRedis(t *testing.T) {
 	}
 
 	var out, errb bytes.Buffer
-	code := run(ctx, []string{"status", "--json"}, envOf(map[string]string{"REDIS_URL": rs.url()}), strings.NewReader(""), &out, &errb)
+	code := run(ctx, []string{"status", "--json"}, envOf(map[string]string{"REDIS_URL": rs.URL()}), strings.NewReader(""), &out, &errb)
 	if code != 0 {
 		t.Fatalf("status --json: exit %d\n%s", code, errb.String())
 	}
@@ -81,14 +79,14 @@ func TestStatusJSONFromRedis(t *testing.T) {
 	}
 	out.Reset()
 	errb.Reset()
-	code = run(ctx, []string{"status", "--json", "--config", cfgPath}, envOf(map[string]string{"REDIS_URL": rs.url()}), strings.NewReader(""), &out, &errb)
+	code = run(ctx, []string{"status", "--json", "--config", cfgPath}, envOf(map[string]string{"REDIS_URL": rs.URL()}), strings.NewReader(""), &out, &errb)
 	if code != 0 || !strings.Contains(out.String(), one.ID) || !strings.Contains(errb.String(), "problems outside the redis section") {
 		t.Errorf("status with the bot's tokens unset: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 
 	// The same incidents as text, one line each.
 	out.Reset()
-	if code := run(ctx, []string{"status"}, envOf(map[string]string{"REDIS_URL": rs.url()}), strings.NewReader(""), &out, &errb); code != 0 {
+	if code := run(ctx, []string{"status"}, envOf(map[string]string{"REDIS_URL": rs.URL()}), strings.NewReader(""), &out, &errb); code != 0 {
 		t.Fatalf("status: exit %d\n%s", code, errb.String())
 	}
 	for _, want := range []string{"2 open incident(s)", one.ID, "ike_proposal_mismatch", two.ID, "D0DIRECT"} {
@@ -130,7 +128,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 // The incidents section of the file reaches the store Main opens: an
 // incident a console paste opened in Redis lives incidents.open_ttl.
 func TestConfigFileLifetimesReachTheStore(t *testing.T) {
-	rs := startTestRedis(t)
+	rs := redistest.Start(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte("incidents:\n  open_ttl: 2h\n  resolved_ttl: 1h\nops:\n  listen: \"off\"\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -141,7 +139,7 @@ func TestConfigFileLifetimesReachTheStore(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	env := envOf(map[string]string{"REDIS_URL": rs.url(), "TUNNELDOC_CONFIG": cfgPath})
+	env := envOf(map[string]string{"REDIS_URL": rs.URL(), "TUNNELDOC_CONFIG": cfgPath})
 	var out, errb bytes.Buffer
 	if code := run(ctx, []string{"console"}, env, strings.NewReader("diagnose\n"+string(paste)+"\n.\nquit\n"), &out, &errb); code != 0 {
 		t.Fatalf("console: exit %d\n%s", code, errb.String())
@@ -161,22 +159,15 @@ func TestConfigFileLifetimesReachTheStore(t *testing.T) {
 }
 
 // redisPTTL asks the server itself how long key lives (RESP, no client).
-func redisPTTL(t *testing.T, rs *testRedis, key string) time.Duration {
+func redisPTTL(t *testing.T, rs *redistest.Server, key string) time.Duration {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", rs.port), time.Second)
+	v, err := rs.Do("PTTL", key)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("PTTL %s: %v", key, err)
 	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	fmt.Fprintf(c, "*2\r\n$4\r\nPTTL\r\n$%d\r\n%s\r\n", len(key), key)
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, ":") {
-		t.Fatalf("PTTL %s: %q %v", key, line, err)
-	}
-	ms, err := strconv.ParseInt(strings.TrimSpace(line[1:]), 10, 64)
+	ms, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || ms < 0 {
-		t.Fatalf("PTTL %s: %q (no such key or no TTL)", key, line)
+		t.Fatalf("PTTL %s: %q (no such key or no TTL)", key, v)
 	}
 	return time.Duration(ms) * time.Millisecond
 }

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tunneldoc/tunneldoc/bot/internal/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/bot/store/redis"
+	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
 	"github.com/tunneldoc/tunneldoc/bot/store/storetest"
 )
 

@@ -1,7 +1,8 @@
 // Package redistest starts a real redis-server on a free loopback port for
 // tests, with AOF on in a temporary directory, and can restart it on the
 // same port and directory. It never touches the shared 127.0.0.1:6379.
-// It must not import go-redis (bot/store is the only importer).
+// It must not import go-redis (bot/store/redis is the only importer), so
+// the tests of every package, cmd's too, can start one.
 package redistest
 
 import (
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -195,6 +197,24 @@ func readReply(r *bufio.Reader, depth int) (string, error) {
 		return strings.Join(items, "\n"), nil
 	}
 	return "", fmt.Errorf("unexpected reply %q", line)
+}
+
+// Freeze stops the server process (SIGSTOP): connections stay open and
+// nothing answers, as with a server stuck on a slow disk. Thaw resumes
+// it; the test's cleanup thaws it too, before the server stops.
+func (s *Server) Freeze() {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(s.Thaw)
+}
+
+// Thaw resumes a frozen server (SIGCONT).
+func (s *Server) Thaw() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+	}
 }
 
 // FlushAll empties the server (FLUSHALL), as a lost or replaced Redis would.
