@@ -871,7 +871,7 @@ func ruleDPD(v *view) *hit {
 	if up := v.lastLine(facts.EvP1Complete); up > 0 {
 		var late []facts.Event
 		for _, ev := range v.all(facts.EvP1GiveUp) {
-			if ev.Ref.Line > up {
+			if ev.Ref.Line > up && ev.State != "QUICK_MODE" {
 				late = append(late, ev)
 			}
 		}
@@ -1141,7 +1141,7 @@ func lifetimeSeconds(s string) int {
 }
 
 func ruleHealthy(v *view) *hit {
-	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) {
+	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) || peerRecreatesTunnel(v) || unreadableSinceUp(v) {
 		return nil
 	}
 	installed := false
@@ -1297,6 +1297,47 @@ func childUnansweredSinceUp(v *view) bool {
 		}
 	}
 	return up > 0 && qm > up && child < up
+}
+
+// peerRecreatesTunnel: the peer set up a new IKE_SA while this side had
+// one with it ("duplicate IKE_SA ... due to uniqueness policy"), and no SA
+// table shows traffic: whatever this side established, the peer did not
+// see the tunnel up (it restarts it), so this side's log does not show a
+// working tunnel.
+func peerRecreatesTunnel(v *view) bool {
+	for _, ev := range v.events {
+		if ev.Vendor == facts.VendorStrongSwan && ev.Kind == facts.EvSADeleted && ev.State == "duplicate IKE_SA" {
+			for _, s := range v.ipsec {
+				if s.Counters.Encaps > 0 && s.Counters.Decaps > 0 {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// unreadableSinceUp: after the IKE SA last came up, with no CHILD_SA since,
+// messages from the peer could not be decrypted or parsed (an IKEv1
+// responder that cannot read the peer's encrypted notify): the peer is not
+// where this side thinks the tunnel is.
+func unreadableSinceUp(v *view) bool {
+	up, child, bad := 0, 0, 0
+	for _, ev := range v.events {
+		if ev.Vendor != facts.VendorStrongSwan {
+			continue
+		}
+		switch {
+		case ev.Kind == facts.EvP1Complete && ev.Ref.Line > up:
+			up = ev.Ref.Line
+		case ev.Kind == facts.EvP2Complete && ev.Ref.Line > child:
+			child = ev.Ref.Line
+		case ev.Kind == facts.EvMsgFailed && ev.Ref.Line > bad:
+			bad = ev.Ref.Line
+		}
+	}
+	return up > 0 && bad > up && child < up
 }
 
 // rowUp: an IKE SA row in an established state (detail tables print no

@@ -25,7 +25,9 @@ import (
 //     with pre-shared keys is a PSK mismatch -> EvAuthFailed.
 //   - "giving up after N retransmits" whose last retransmit was of a
 //     request on an established IKE SA (State INFORMATIONAL): the peer was
-//     declared dead by DPD/liveness checks -> EvDPDDead.
+//     declared dead by DPD/liveness checks -> EvDPDDead. When the last
+//     retransmit was of a Quick Mode message, the give-up is that exchange
+//     failing (its State becomes QUICK_MODE), not the peer.
 //   - "received proposals: ESP:..." then "configured proposals: ESP:..."
 //     before a phase-2 refusal, equal once their DH groups are dropped: PFS
 //     on one side only or a different PFS group -> EvP2PFSMismatch.
@@ -60,7 +62,13 @@ func Correlate(f *facts.Facts) {
 				add = append(add, derived(e, facts.EvAuthFailed, "IKEv1", "an encrypted IKEv1 phase-1 message from the peer does not decrypt: the two ends derived different keys (pre-shared keys differ)"))
 			}
 		case e.Kind == facts.EvP1GiveUp:
-			if r := lastRetransmit(evs[:i], e); r != nil && r.State == StateDPD {
+			r := lastRetransmit(evs[:i], e)
+			switch {
+			case r == nil:
+			case r.Kind == facts.EvP2Retransmit:
+				// the Quick Mode exchange, not the peer, was given up
+				e.State = StateQuickMode
+			case r.State == StateDPD:
 				add = append(add, derived(e, facts.EvDPDDead, "", "no answer to requests on the established IKE SA (DPD/liveness check)"))
 			}
 		case e.Kind == facts.EvP2NoProposal:
@@ -171,11 +179,10 @@ func childExchange(before []facts.Event, e *facts.Event) bool {
 }
 
 // v1PhaseOne reports whether e happened in an IKEv1 negotiation before its
-// IKE SA was established.
+// IKE SA was established: going back from e, an IKEv1 exchange or Main /
+// Aggressive Mode start comes before any "established" line.
 func v1PhaseOne(before []facts.Event, e *facts.Event) bool {
-	if strings.Contains(e.Detail, "_V1") {
-		return !childExchange(before, e)
-	}
+	v1 := strings.Contains(e.Detail, "_V1")
 	for j := len(before) - 1; j >= 0; j-- {
 		o := &before[j]
 		if o.Vendor != facts.VendorStrongSwan || !samePlace(o, e) {
@@ -188,17 +195,17 @@ func v1PhaseOne(before []facts.Event, e *facts.Event) bool {
 			if o.State == "QUICK_MODE" {
 				return false
 			}
-			if v1Exchanges[o.State] {
-				return true
-			}
-			return false
+			v1 = v1 || v1Exchanges[o.State]
 		case facts.EvP1Sent, facts.EvP1Received:
-			if o.State == "MainMode" || o.State == "AggressiveMode" || o.State == "ID_PROT" || o.State == "AGGRESSIVE" {
+			switch o.State {
+			case "MainMode", "AggressiveMode", "ID_PROT", "AGGRESSIVE":
 				return true
+			case "IKE_SA_INIT":
+				return false
 			}
 		}
 	}
-	return false
+	return v1
 }
 
 // pfsBefore looks at the proposal lists printed before a phase-2 refusal
@@ -259,7 +266,7 @@ func lastRetransmit(before []facts.Event, e *facts.Event) *facts.Event {
 			continue
 		}
 		switch o.Kind {
-		case facts.EvP1Retransmit:
+		case facts.EvP1Retransmit, facts.EvP2Retransmit:
 			return o
 		case facts.EvP1Sent, facts.EvP1GiveUp:
 			return nil

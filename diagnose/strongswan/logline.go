@@ -108,6 +108,8 @@ const (
 	StateInvalidKE   = "INVALID_KE_PAYLOAD"
 	StateDPD         = "INFORMATIONAL"
 	StateDecrypt     = "decrypt"
+	StateQuickMode   = "QUICK_MODE"
+	StateDuplicate   = "duplicate IKE_SA"
 	// StateMM5 is Main Mode message 5 (ID, HASH), named so that the PSK
 	// rule's stuck-at-key-exchange reading applies
 	StateMM5 = "ID_PROT MSG5"
@@ -330,6 +332,10 @@ var wordings = []wording{
 	{srcChildDel + ", " + srcQuickDel, facts.Signature{ID: "sw/closing-child-sa", Anchor: "closing CHILD_SA ", Re: re(`closing CHILD_SA (?P<detail>\S+)`), Event: facts.EvSADeleted, State: "CHILD_SA"}},
 	{srcChildDel + ", " + srcQuickDel, facts.Signature{ID: "sw/received-delete-child-sa", Anchor: "received DELETE for ", Re: re(`received DELETE for (?:ESP|AH) CHILD_SA with SPI (?P<detail>\S+)`), Event: facts.EvSADeleted, State: "CHILD_SA deleted by peer"}},
 	{srcChildDel + ", " + srcQuickDel, facts.Signature{ID: "sw/closing-expired-child-sa", Anchor: "closing expired CHILD_SA", Re: re(`closing expired CHILD_SA (?P<detail>\S+)`), Event: facts.EvLifetimeExpired}},
+	// the peer set up a new IKE_SA while this side had one with it: the
+	// old one goes (a reauthentication, or the peer restarting a tunnel
+	// it never saw come up)
+	{"src/libcharon/sa/ike_sa_manager.c", facts.Signature{ID: "sw/duplicate-ike-sa", Anchor: "duplicate IKE_SA for peer", Event: facts.EvSADeleted, State: StateDuplicate}},
 	{srcChild, facts.Signature{ID: "sw/closing-after-child-failure", Anchor: "closing IKE_SA due CHILD_SA setup failure", Event: facts.EvSADeleted, State: "IKE_SA"}},
 }
 

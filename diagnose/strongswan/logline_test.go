@@ -355,6 +355,9 @@ var lineSamples = []struct {
 	{"12[IKE] <lab|1> received DELETE for ESP CHILD_SA with SPI 9a1dadb6", []string{"sw/received-delete-child-sa"}},
 	{"12[IKE] <lab|1> closing expired CHILD_SA net{1} with SPIs c264090e_i 9a1dadb6_o and TS 10.99.1.0/24 === 10.99.2.0/24", []string{"sw/closing-expired-child-sa"}},
 	{"12[IKE] <lab|1> closing IKE_SA due CHILD_SA setup failure", []string{"sw/closing-after-child-failure"}},
+	{"13[IKE] schedule delete of duplicate IKE_SA for peer 'kestrel.vpn.example' due to uniqueness policy and suspected reauthentication", []string{"sw/duplicate-ike-sa"}},
+	{"13[IKE] deleting duplicate IKE_SA for peer 'b.tunneldoc.test' due to uniqueness policy", []string{"sw/duplicate-ike-sa"}},
+	{"13[IKE] destroying duplicate IKE_SA for peer 'b.tunneldoc.test', received INITIAL_CONTACT", []string{"sw/duplicate-ike-sa"}},
 }
 
 func TestEverySignatureHasAWording(t *testing.T) {
