@@ -3,6 +3,8 @@ package redact
 import (
 	"strings"
 	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/redact/redacttest"
 )
 
 func TestLine(t *testing.T) {
@@ -80,10 +82,23 @@ func TestText(t *testing.T) {
 func FuzzLine(f *testing.F) {
 	f.Add("crypto isakmp key 6 abc address 1.1.1.1")
 	f.Add("username a password b")
+	for _, sh := range redacttest.Shapes {
+		f.Add(sh.Line)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		out := Line(s)
-		if strings.Contains(out, "\n") != strings.Contains(s, "\n") {
+		if strings.Count(out, "\n") != strings.Count(s, "\n") {
 			t.Fatalf("newlines changed")
+		}
+		// the word filters skip nothing the regexps would find
+		everyRule = true
+		all := Line(s)
+		everyRule = false
+		if all != out {
+			t.Fatalf("word filter changes %q: %q, without it %q", s, out, all)
+		}
+		if again := Line(out); again != out {
+			t.Fatalf("not idempotent: %q -> %q -> %q", s, out, again)
 		}
 	})
 }
