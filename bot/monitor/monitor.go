@@ -724,12 +724,11 @@ func (m *Monitor) rootID(r *record, base time.Time) string {
 // first (bot.DeliveryFinder) and a message found is adopted: its ts is
 // returned with adopted true and nothing is posted. The mark lives as long
 // as a sent transition's (sentTTL), which bounds how far back a root is
-// looked for. A Messenger that cannot look up posts (the console) is
-// posted to directly.
+// looked for. Without Deps.Finder (the console cannot look posts up) the
+// post goes out directly.
 func (m *Monitor) deliver(ctx context.Context, msg bot.Message) (ts string, adopted bool, err error) {
 	finder := m.deps.Finder
-	ok := finder != nil
-	if !ok || msg.DeliveryID == "" {
+	if finder == nil || msg.DeliveryID == "" {
 		ts, err = m.deps.Messenger.Post(ctx, msg)
 		return ts, false, err
 	}
