@@ -115,7 +115,10 @@ func notifyMeaning(before []facts.Event, e *facts.Event) (facts.EventKind, strin
 	p2 := childExchange(before, e)
 	switch e.State {
 	case "NO_PROPOSAL_CHOSEN":
-		if p2 {
+		// IKEv2 words a CHILD_SA's NO_PROPOSAL_CHOSEN "..., no CHILD_SA
+		// built" (child_create.c); "notify error" is ike_init.c's, the IKE
+		// proposal of IKE_SA_INIT or of an IKE_SA rekeying
+		if p2 && e.Detail != "notify error" {
 			return facts.EvP2NoProposal, "NO_PROPOSAL_CHOSEN received for the CHILD_SA / quick mode proposal"
 		}
 		return facts.EvP1NoProposal, "NO_PROPOSAL_CHOSEN received for the IKE proposal"

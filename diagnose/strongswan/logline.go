@@ -216,8 +216,8 @@ var wordings = []wording{
 	{srcMessage, facts.Signature{ID: "sw/v1-hash-payload-mismatch", Anchor: "received HASH payload does not match", Event: facts.EvMsgFailed, State: "integrity"}},
 
 	// --- notifies: the exchange they came in decides what they mean (Correlate) ---
-	{srcIKEInit + ", " + srcIKEAuth + ", " + srcChild + ", " + srcTaskMgrV2, facts.Signature{ID: "sw/notify-error-v2", Anchor: " notify error", Re: re(`received (?P<state>[A-Z][A-Z0-9_]+) notify error`), Event: facts.EvNotifyIn}},
-	{srcMainMode + ", " + srcAggressive + ", " + srcQuickMode + ", " + srcInfoV1, facts.Signature{ID: "sw/error-notify-v1", Anchor: " error notify", Re: re(`received (?P<state>[A-Z][A-Z0-9_]+) error notify`), Event: facts.EvNotifyIn}},
+	{srcIKEInit + ", " + srcIKEAuth + ", " + srcChild + ", " + srcTaskMgrV2, facts.Signature{ID: "sw/notify-error-v2", Anchor: " notify error", Re: re(`received (?P<state>[A-Z][A-Z0-9_]+) (?P<detail>notify error)`), Event: facts.EvNotifyIn}},
+	{srcMainMode + ", " + srcAggressive + ", " + srcQuickMode + ", " + srcInfoV1, facts.Signature{ID: "sw/error-notify-v1", Anchor: " error notify", Re: re(`received (?P<state>[A-Z][A-Z0-9_]+) (?P<detail>error notify)`), Event: facts.EvNotifyIn}},
 
 	// --- liveness of an established IKE SA ---
 	{srcTaskMgrV2, facts.Signature{ID: "sw/giving-up-path-probings", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) path probings`), Event: facts.EvDPDDead}},
