@@ -70,6 +70,13 @@ func TestDependencyLines(t *testing.T) {
 		}
 	}
 
+	// The clock is below everything that takes it: the standard library only.
+	for _, dep := range goList(t, "-deps", module+"/bot/clock") {
+		if first, _, _ := strings.Cut(dep, "/"); strings.Contains(first, ".") && dep != module+"/bot/clock" {
+			t.Errorf("bot/clock depends on %s: it must import the standard library only", dep)
+		}
+	}
+
 	// The engine as the binary ships it: every diagnose package tunneldoc
 	// links (test kits are not among them).
 	var engine []string
