@@ -3,6 +3,7 @@ package diagnose
 import (
 	"bufio"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
@@ -20,6 +21,7 @@ type engine struct {
 	parsers     []facts.Parser
 	lineParsers []facts.LineParser
 	anchors     [][]anchorGrams // of lineParsers[i].Signatures[j]
+	cmdStart    []string        // literalStart of parsers[i].Command
 	facts       *facts.Facts
 	lines       int      // physical lines read
 	sec         *section // the section being read; nil before the first
@@ -73,6 +75,9 @@ func newEngine(opts Options) *engine {
 		sections: []SectionInfo{},
 	}
 	e.parsers, e.lineParsers = tables(facts.Vendor(strings.ToLower(opts.Vendor)))
+	for _, p := range e.parsers {
+		e.cmdStart = append(e.cmdStart, literalStart(p.Command))
+	}
 	for _, lp := range e.lineParsers {
 		a := make([]anchorGrams, len(lp.Signatures))
 		for j, sig := range lp.Signatures {
@@ -227,11 +232,36 @@ func (e *engine) commandParsers(cmd string) []*facts.Parser {
 	var out []*facts.Parser
 	for i := range e.parsers {
 		p := &e.parsers[i]
-		if p.Command != nil && p.Command.MatchString(cmd) {
+		if p.Command != nil && strings.HasPrefix(cmd, e.cmdStart[i]) && p.Command.MatchString(cmd) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// literalStart is the text every match of an anchored command pattern
+// starts with ("^show crypto isakmp sa\b": "show crypto isakmp sa"), so
+// that the pattern runs only on commands that start with it; "" when the
+// pattern is not anchored or opens with an alternative.
+func literalStart(re *regexp.Regexp) string {
+	if re == nil {
+		return ""
+	}
+	s, ok := strings.CutPrefix(re.String(), "^")
+	if !ok {
+		return ""
+	}
+	i := strings.IndexAny(s, `\.+*?()|[]{}^$`)
+	if i < 0 {
+		return s
+	}
+	switch s[i] {
+	case '|':
+		return ""
+	case '?', '*', '{':
+		i = max(i-1, 0) // the character before may be absent
+	}
+	return s[:i]
 }
 
 func (e *engine) newSection(host, cmd, name string) *section {

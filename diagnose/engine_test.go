@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -165,5 +166,24 @@ func TestEventsBounded(t *testing.T) {
 	rep := Diagnose(sb.String(), Options{})
 	if !strings.Contains(rep.Summary, "5000 log lines with further kinds, peers or states were not read") {
 		t.Errorf("the summary does not say what was left out: %q", rep.Summary)
+	}
+}
+
+// TestLiteralStart: the text a command pattern's matches start with, or
+// "" when there is none to test.
+func TestLiteralStart(t *testing.T) {
+	for re, want := range map[string]string{
+		`^show crypto isakmp sa\b`:        "show crypto isakmp sa",
+		`^show (ip |ipv6 )?access-lists?`: "show ",
+		`^ping\b`:                         "ping",
+		`^pings?`:                         "ping",
+		`^show|^sh`:                       "",
+		`show crypto`:                     "",
+		`^(?i)show`:                       "",
+		`^x*`:                             "",
+	} {
+		if got := literalStart(regexp.MustCompile(re)); got != want {
+			t.Errorf("literalStart(%q) = %q, want %q", re, got, want)
+		}
 	}
 }
