@@ -148,10 +148,11 @@ func pairsToEnd(line string, i int) (n int, ok bool) {
 	}
 }
 
-// isBase64Line: s is one run of 40 or more base64 characters, digits or
-// '+', '/' among them (no word of prose).
+// isBase64Line: s is one run of 40 or more base64 characters (or 8 or
+// more ending in "=" padding, a PEM body's last line), digits or '+', '/'
+// among them (no word of prose).
 func isBase64Line(s string) bool {
-	if len(s) < 40 {
+	if len(s) < 40 && (len(s) < 8 || s[len(s)-1] != '=') {
 		return false
 	}
 	mixed := false
