@@ -1233,6 +1233,11 @@ func ruleHealthy(v *view) *hit {
 			}
 		}
 	}
+	if r, ok := emptyIPsecTable(v); ok && len(refs) > 0 && len(v.ipsec) == 0 {
+		// "There are no ipsec sas": no failure shown, and none carries traffic
+		return &hit{conf: 0.4, refs: append(refs, r), state: stateOf(v), summary: fmt.Sprintf("Phase 1 with %s is up, and the device shows no IPsec SA with it: none is built until traffic matches the crypto ACL, or phase 2 is refused.", peerName(v.peer)),
+			next: "Send traffic that matches the crypto ACL across the tunnel, then paste `show crypto ipsec sa peer " + orX(v.peer) + "` and `debug crypto ipsec` (ASA: `debug crypto ikev1 127`) taken meanwhile"}
+	}
 	if len(refs) > 0 {
 		return &hit{conf: 0.45, refs: refs, state: stateOf(v), summary: fmt.Sprintf("Phase 1 with %s is up; nothing here shows whether IPsec SAs carry traffic.", peerName(v.peer)),
 			next: "Paste `show crypto ipsec sa peer " + orX(v.peer) + "`: encaps and decaps should both grow"}
@@ -1347,6 +1352,17 @@ func rowUp(r facts.IKESA) bool {
 		return false
 	}
 	return upStates[strings.ToUpper(r.State)] || (r.State == "" && strings.HasPrefix(strings.ToUpper(r.Status), "ACTIVE"))
+}
+
+// emptyIPsecTable: a `show crypto ipsec sa` that said it has no SA
+// ("There are no ipsec sas", an IOS one with no block).
+func emptyIPsecTable(v *view) (first facts.Ref, ok bool) {
+	for kind, r := range v.f.Empty {
+		if strings.Contains(kind, "ipsec sa") && (!ok || r.Line < first.Line) {
+			first, ok = r, true
+		}
+	}
+	return first, ok
 }
 
 // stateOf is the state a healthy finding reports: an up row's.
