@@ -211,9 +211,7 @@ func ruleNothingStarted(v *view) *hit {
 		next: "Ping across the tunnel from an inside host (source matching the crypto ACL), then paste `show crypto isakmp sa`, `show crypto map` and `debug crypto isakmp`"}
 }
 
-var silentStates = map[string]bool{"MM_NO_STATE": true, "AG_NO_STATE": true, "MM1": true, "IKE_I_MM1": true, "IKE_SA_INIT": true, "": true, "MM_WAIT_MSG2": true, "CONNECTING": true, "IN-NEG": true,
-	// libreswan: the first message sent, no answer yet
-	"STATE_MAIN_I1": true, "STATE_AGGR_I1": true, "STATE_V2_PARENT_I1": true, "STATE_PARENT_I1": true}
+var silentStates = map[string]bool{"MM_NO_STATE": true, "AG_NO_STATE": true, "MM1": true, "IKE_I_MM1": true, "IKE_SA_INIT": true, "": true, "MM_WAIT_MSG2": true, "CONNECTING": true, "IN-NEG": true}
 
 func rulePeerSilent(v *view) *hit {
 	if h := lastAttemptUnanswered(v); h != nil {
@@ -225,7 +223,7 @@ func rulePeerSilent(v *view) *hit {
 	sent := v.all(facts.EvP1Sent)
 	var quietRetrans []facts.Event
 	for _, ev := range retrans {
-		if silentStates[ev.State] {
+		if silentStates[ev.State] || firstSentStates[ev.State] {
 			quietRetrans = append(quietRetrans, ev)
 		}
 	}
@@ -246,6 +244,9 @@ func rulePeerSilent(v *view) *hit {
 		case st == "MM_WAIT_MSG2":
 			return &hit{conf: 0.75, refs: append([]facts.Ref{row.Ref}, pings...), state: row.State, summary: fmt.Sprintf("Stuck at MM_WAIT_MSG2: this side sent main mode message 1 to %s and never got message 2 back: no route, UDP/500 blocked, wrong peer address, IKE not enabled on the peer's outside interface, or the peer is down.", peerName(v.peer)),
 				next: "On the peer, check `show crypto isakmp sa` for an entry from us; paste `debug crypto ikev1 127` (ASA) / `debug crypto isakmp` (IOS) from both ends"}
+		case firstSentStates[st]:
+			return &hit{conf: 0.6, refs: append([]facts.Ref{row.Ref}, pings...), state: row.State, summary: fmt.Sprintf("The IKE SA with %s is at %s: this side sent the first IKE message and has no answer: no route, UDP/500 blocked, wrong peer address, or the peer is down (a state seen just after starting the tunnel looks the same).", peerName(v.peer), row.State),
+				next: "Paste the log of the negotiation: retransmissions with nothing received confirm the peer never answers"}
 		case st == "MM_WAIT_MSG3":
 			return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at MM_WAIT_MSG3: this side answered %s with message 2 and never got message 3: the reply does not reach the initiator (return route, a firewall in the path) or the initiator rejects it (vendor or version mismatch).", peerName(v.peer)),
 				next: "Paste `debug crypto isakmp` from the initiator: if it never receives message 2, fix the return path"}
@@ -299,7 +300,7 @@ func lastAttemptUnanswered(v *view) *hit {
 		switch {
 		case ev.Kind == facts.EvP1GiveUp:
 			giveUp = append(giveUp, ev)
-		case ev.Kind == facts.EvP1Retransmit && silentStates[ev.State]:
+		case ev.Kind == facts.EvP1Retransmit && (silentStates[ev.State] || firstSentStates[ev.State]):
 			retrans = append(retrans, ev)
 		case ev.Kind == facts.EvP1Retransmit, ev.Kind == facts.EvP1Sent, ev.Kind == facts.EvMsgOut:
 		default:
@@ -564,6 +565,10 @@ func ruleMissingPeer(v *view) *hit {
 	return nil
 }
 
+// firstSentStates: libreswan states that sent the first IKE message and
+// wait for its answer.
+var firstSentStates = map[string]bool{"STATE_MAIN_I1": true, "STATE_AGGR_I1": true, "STATE_V2_PARENT_I1": true, "STATE_PARENT_I1": true}
+
 // firstEncryptedStates: libreswan states that wait for the answer to the
 // first encrypted message (pluto's "Possible authentication failure: no
 // acceptable response to our first encrypted message").
@@ -602,7 +607,7 @@ func rulePSK(v *view) *hit {
 		case "MM_KEY_EXCH", "AG_INIT_EXCH":
 			return &hit{conf: 0.6, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("The IKE SA with %s is stuck at %s: keys were exchanged but the peers never authenticated each other, most likely a pre-shared key mismatch (for certificates: validity, clock or revocation).", peerName(v.peer), row.State),
 				next: "Paste `debug crypto isakmp` while the tunnel comes up: 'reserved not zero on ID payload' / IKMP_BAD_MESSAGE confirms a key mismatch"}
-		case "MM_WAIT_MSG5", "MM_WAIT_MSG6":
+		case "MM_WAIT_MSG5", "MM_WAIT_MSG6", "STATE_MAIN_I3", "STATE_V2_PARENT_I2", "STATE_PARENT_I2":
 			return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at %s: the pre-shared key hashes exchanged with %s do not verify, so the keys most likely differ (or NAT-T is on where it must be off).", row.State, peerName(v.peer)),
 				next: "Paste `debug crypto ikev1 127` (ASA) or `debug crypto isakmp` (IOS) from both ends; if the state flips to MM_WAIT_MSG6 and resets, look at phase 2 instead"}
 		}

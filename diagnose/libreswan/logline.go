@@ -177,6 +177,9 @@ var table = []entry{
 	{src: "programs/pluto/retransmit.c", id: "lsw/retransmit-child", anchor: ": retransmission; will wait", re: `(?P<state>STATE_\w+): retransmission; will wait`, event: facts.EvP2Retransmit, check: isChildState},
 	{src: "programs/pluto/retransmit.c", id: "lsw/max-retransmissions-ike", anchor: "max number of retransmissions", re: `(?P<state>STATE_\w+): max number of retransmissions \((?P<detail>\d+)\)`, event: facts.EvP1GiveUp, check: isIKEState},
 	{src: "programs/pluto/retransmit.c", id: "lsw/timeout-exceeded-ike", anchor: " second timeout exceeded after ", re: `(?P<state>STATE_\w+): \S+ second timeout exceeded after (?P<detail>\d+) retransmits`, event: facts.EvP1GiveUp, check: isIKEState},
+	// before 3.25: "max number of retransmissions (2) reached STATE_MAIN_I1.  No response ..."
+	{src: "programs/pluto/timer.c v3", id: "lsw/v3-max-retransmissions-ike", anchor: "max number of retransmissions", re: `max number of retransmissions \((?P<detail>\d+)\) reached (?P<state>STATE_\w+)`, event: facts.EvP1GiveUp, check: isIKEState},
+	{src: "programs/pluto/timer.c v3", id: "lsw/v3-max-retransmissions-child", anchor: "max number of retransmissions", re: `max number of retransmissions \((?P<detail>\d+)\) reached (?P<state>STATE_\w+)`, event: facts.EvP2Failed, check: isChildState},
 	{src: "programs/pluto/retransmit.c", id: "lsw/max-retransmissions-child", anchor: "max number of retransmissions", re: `(?P<state>STATE_\w+): max number of retransmissions \((?P<detail>\d+)\)`, event: facts.EvP2Failed, check: isChildState},
 	{src: "programs/pluto/retransmit.c", id: "lsw/timeout-exceeded-child", anchor: " second timeout exceeded after ", re: `(?P<state>STATE_\w+): \S+ second timeout exceeded after (?P<detail>\d+) retransmits`, event: facts.EvP2Failed, check: isChildState},
 
@@ -185,6 +188,7 @@ var table = []entry{
 	{src: "programs/pluto/ikev2.c", id: "lsw/v2-sent-ike-sa-init-reply", anchor: "sent IKE_SA_INIT reply", re: `sent IKE_SA_INIT reply (?P<detail>\{[^}]*\})`, event: facts.EvP1ProposalOK, state: "IKE_SA_INIT"},
 	{src: "programs/pluto/ikev2_proposals.c", id: "lsw/v2-no-local-proposal-ike", anchor: "no local proposal matches remote proposals", re: `no local proposal matches remote proposals (?P<detail>\d+:IKE:.*)`, event: facts.EvP1NoProposal, state: "IKE_SA_INIT"},
 	{src: "programs/pluto/ikev2_states.c", id: "lsw/v2-ike-sa-init-no-proposal-chosen", anchor: "NO_PROPOSAL_CHOSEN", re: `IKE_SA_INIT .*NO_PROPOSAL_CHOSEN`, event: facts.EvP1NoProposal, state: "IKE_SA_INIT", unless: "responding to"},
+	{src: "programs/pluto/ikev2_parent.c v3", id: "lsw/v3-unauthenticated-no-proposal-chosen", anchor: "received unauthenticated ", re: `(?P<state>STATE_\w*PARENT_I1): received unauthenticated (?:v2N_)?NO_PROPOSAL_CHOSEN`, event: facts.EvP1NoProposal},
 	{src: "programs/pluto/ikev2_send.c", id: "lsw/v2-responding-ike-sa-init-notify", anchor: "responding to IKE_SA_INIT message", re: `responding to IKE_SA_INIT message \(ID \d+\) from {ip}`, event: facts.EvP1Received, state: "IKE_SA_INIT"},
 	{src: "programs/pluto/ikev2_ike_sa_init.c", id: "lsw/v2-invalid-ke-resending", anchor: "INVALID_KE_PAYLOAD response to DH", re: `Received unauthenticated INVALID_KE_PAYLOAD response to DH (?P<detail>\S+; resending with suggested DH \S+)`, event: facts.EvP1AttrMismatch, state: "INVALID_KE_PAYLOAD"},
 	{src: "programs/pluto/ikev2_ike_sa_init.c", id: "lsw/v2-invalid-ke-not-acceptable", anchor: "INVALID_KE_PAYLOAD response to DH", re: `Discarding unauthenticated INVALID_KE_PAYLOAD response to DH (?P<detail>\S+; suggested DH \S+ is not acceptable)`, event: facts.EvP1NoProposal, state: "IKE_SA_INIT"},
@@ -197,7 +201,9 @@ var table = []entry{
 	{src: "programs/pluto/ikev1.c", id: "lsw/v1-notify-no-proposal", anchor: "received and ignored notification payload: NO_PROPOSAL_CHOSEN", event: facts.EvNoProposalNotify},
 
 	// --- authentication and identities ---
-	{src: "programs/pluto/ikev2_ike_auth.c", id: "lsw/v2-auth-rejected-by-peer", anchor: "authentication request rejected by peer: ", re: `IKE SA authentication request rejected by peer: (?P<detail>\S+)`, event: facts.EvAuthFailed, state: "IKE_AUTH"},
+	{src: "programs/pluto/ikev2_ike_auth.c", id: "lsw/v2-auth-rejected-by-peer", anchor: "authentication request rejected by peer: ", re: `IKE SA authentication request rejected by peer: (?:v2N_)?(?P<detail>AUTHENTICATION_FAILED|INVALID_SYNTAX|UNSUPPORTED_CRITICAL_PAYLOAD)`, event: facts.EvAuthFailed, state: "IKE_AUTH"},
+	// 3.x printed the child's refusal in IKE_AUTH the same way
+	{src: "programs/pluto/ikev2_parent.c v3", id: "lsw/v3-auth-rejected-no-proposal", anchor: "authentication request rejected by peer: ", re: `rejected by peer: (?:v2N_)?NO_PROPOSAL_CHOSEN`, event: facts.EvP2NoProposal, state: "IKE_AUTH"},
 	{src: "programs/pluto/ikev2_psk.c", id: "lsw/v2-no-psk-found", anchor: "authentication failed: no PSK found for", event: facts.EvNoPSK, state: "IKE_AUTH"},
 	{src: "programs/pluto/ikev2_psk.c", id: "lsw/v2-psk-hash-mismatch", anchor: "authentication failed: computed hash does not match", event: facts.EvAuthFailed, state: "IKE_AUTH"},
 	{src: "programs/pluto/ikev1.c", id: "lsw/v1-probable-psk-mismatch", anchor: "probable authentication failure (mismatch of preshared secrets?)", event: facts.EvAuthFailed, state: "STATE_MAIN_R2"},
@@ -239,6 +245,9 @@ var table = []entry{
 	{src: "programs/pluto/ikev1_dpd.c", id: "lsw/v1-dpd-action", anchor: "DPD action - ", event: facts.EvDPDDead},
 	{src: "programs/pluto/ikev1_dpd.c v3", id: "lsw/v1-dpd-declaring-dead", anchor: "declaring peer dead", event: facts.EvDPDDead},
 	{src: "programs/pluto/ikev2_retry.c", id: "lsw/v2-liveness-action", anchor: "liveness action - ", event: facts.EvDPDDead},
+	{src: "programs/pluto/timer.c v3", id: "lsw/v3-liveness-not-responded", anchor: "liveness_check - peer ", re: `liveness_check - peer (?:{ip}|\S+) has not responded in (?P<detail>\d+) seconds`, event: facts.EvDPDDead},
+	// 3.x: "PARENT SA established tunnel mode {ESP=>0x...}" is the IKE SA and its first IPsec SA
+	{src: "programs/pluto/ikev2_states.c v3", id: "lsw/v3-parent-sa-established-child", anchor: "PARENT SA established ", re: `PARENT SA established (?:tunnel|transport) mode \{`, event: facts.EvP2Complete},
 }
 
 // childStates are the states of a Quick Mode or CHILD SA exchange.

@@ -176,3 +176,43 @@ lab-a pluto[1]: "lab" #1: ignoring informational payload INVALID_ID_INFORMATION,
 		t.Errorf("before the IKE SA: %+v", f.Events)
 	}
 }
+
+// TestOlderWordings: libreswan 3.x lines (from the 3.x source's format
+// strings) are read as the 4.x ones are.
+func TestOlderWordings(t *testing.T) {
+	cases := []struct {
+		line  string
+		kinds []facts.EventKind
+		state string
+	}{
+		{`pluto[812]: "vpn" #1: max number of retransmissions (2) reached STATE_MAIN_I1.  No response (or no acceptable response) to our first IKEv1 message`, []facts.EventKind{facts.EvP1GiveUp}, "STATE_MAIN_I1"},
+		{`pluto[812]: "vpn" #3: max number of retransmissions (8) reached STATE_QUICK_I1.  No acceptable response to our first Quick Mode message: perhaps peer likes no proposal`, []facts.EventKind{facts.EvP2Failed}, "STATE_QUICK_I1"},
+		{`pluto[812]: "vpn" #1: STATE_MAIN_I3: 60 second timeout exceeded after 7 retransmits.  Possible authentication failure: no acceptable response to our first encrypted message`, []facts.EventKind{facts.EvP1GiveUp}, "STATE_MAIN_I3"},
+		{`pluto[812]: "vpn" #1: STATE_PARENT_I1: received unauthenticated v2N_NO_PROPOSAL_CHOSEN - ignored`, []facts.EventKind{facts.EvP1NoProposal}, "STATE_PARENT_I1"},
+		{`pluto[812]: "vpn" #1: IKE SA authentication request rejected by peer: v2N_AUTHENTICATION_FAILED`, []facts.EventKind{facts.EvAuthFailed}, "IKE_AUTH"},
+		{`pluto[812]: "vpn" #1: IKE SA authentication request rejected by peer: v2N_NO_PROPOSAL_CHOSEN`, []facts.EventKind{facts.EvP2NoProposal}, "IKE_AUTH"},
+		{`pluto[812]: "vpn" #1: STATE_MAIN_I4: ISAKMP SA established {auth=PRESHARED_KEY cipher=aes_256 integ=sha2_256 group=MODP2048}`, []facts.EventKind{facts.EvP1Complete}, ""},
+		{`pluto[812]: "vpn" #2: STATE_QUICK_I2: sent QI2, IPsec SA established tunnel mode {ESP=>0x1c8b3df9 <0x39f545f3 xfrm=AES_CBC_256-HMAC_SHA2_256_128 NATOA=none NATD=none DPD=passive}`, []facts.EventKind{facts.EvP2Complete}, ""},
+		{`pluto[812]: "vpn" #2: STATE_PARENT_I3: PARENT SA established tunnel mode {ESP=>0x1c8b3df9 <0x39f545f3 xfrm=AES_GCM_C_256-NONE NATOA=none NATD=none DPD=passive}`, []facts.EventKind{facts.EvP1Complete, facts.EvP2Complete}, ""},
+		{`pluto[812]: "vpn" #1: STATE_MAIN_I2: sent MI2, expecting MR2`, []facts.EventKind{facts.EvP1Received}, "STATE_MAIN_I2"},
+		{`pluto[812]: "vpn" #2: liveness_check - peer 192.0.2.7 has not responded in 121 seconds, with a timeout of 120, taking action clear`, []facts.EventKind{facts.EvDPDDead}, ""},
+		{`pluto[812]: "vpn" #2: DPD: No response from peer - declaring peer dead`, []facts.EventKind{facts.EvDPDDead}, ""},
+		{`pluto[812]: packet from 192.0.2.7:500: initial parent SA message received on 198.51.100.1:500 but no connection has been authorized with policy=PSK+IKEV2_ALLOW`, []facts.EventKind{facts.EvNoPSK}, ""},
+	}
+	for _, c := range cases {
+		hs := readLog(c.line)
+		got := kinds(hs)
+		if len(got) != len(c.kinds) {
+			t.Errorf("%s: read as %v", c.line, hs)
+			continue
+		}
+		for _, k := range c.kinds {
+			if got[k] != 1 {
+				t.Errorf("%s: no %s in %v", c.line, k, hs)
+			}
+		}
+		if c.state != "" && hs[0].State != c.state {
+			t.Errorf("%s: state %q", c.line, hs[0].State)
+		}
+	}
+}
