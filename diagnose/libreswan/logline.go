@@ -29,6 +29,14 @@ const prefixWindow = 96
 // ("000 "conn": 10.0.0.0/24===...", "000 #1: "conn":500 STATE_...") stay
 // the status parser's.
 func IsPlutoLine(line string) bool {
+	if isDebug(line) {
+		// plutodebug lines are claimed, so that no other vendor reads the
+		// payload names they dump, and read as no observation (isDebug);
+		// except a hex dump row or a key line, which carry no word any
+		// vendor reads and, pasted under another line, are its wrapped
+		// continuation; nor a markdown table row, which ends in "|"
+		return !dumpOrKey(line) && !strings.HasSuffix(line, "|")
+	}
 	w := line
 	if len(w) > prefixWindow {
 		w = w[:prefixWindow]
@@ -44,12 +52,6 @@ func IsPlutoLine(line string) bool {
 		}
 	}
 	if strings.HasPrefix(w, "pluto: ") || strings.Contains(w, " pluto: ") {
-		return true
-	}
-	if strings.HasPrefix(line, "| ") && !strings.HasSuffix(line, "|") {
-		// a plutodebug line of the log file (a markdown table row ends
-		// in "|"): claimed so that no other vendor reads the payload
-		// names it dumps; isDebug keeps it from every signature
 		return true
 	}
 	s := line
@@ -68,6 +70,34 @@ func IsPlutoLine(line string) bool {
 	}
 	_, rest, ok := connPrefix(s)
 	return ok && strings.HasPrefix(rest, "#")
+}
+
+// dumpOrKey reports whether a debug line's message is a row of hex bytes
+// ("|   5e 1f 3d 2c  1b 0a ...") or names key material.
+func dumpOrKey(line string) bool {
+	msg := line[strings.Index(line, "| ")+2:]
+	for _, k := range []string{"SK_", "SKEY", "key", "secret"} {
+		if strings.Contains(msg, k) {
+			return true
+		}
+	}
+	hex := 0
+	for _, w := range strings.Fields(msg) {
+		if len(w) != 2 || !isHexByte(w) {
+			break
+		}
+		hex++
+	}
+	return hex >= 4
+}
+
+func isHexByte(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; !isDigit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 // isDebug reports whether a pluto line is a debug line (plutodebug=...):

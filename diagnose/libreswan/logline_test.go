@@ -22,6 +22,8 @@ func TestIsPlutoLine(t *testing.T) {
 		`"rw"[3] 192.0.2.7 #4: responding to Main Mode from unknown peer 192.0.2.7`,                         // template instance
 		`ERROR: "lab" #2: netlink response for Add SA esp.1@198.18.44.1: Protocol not supported (errno 93)`, // log file
 		`packet from 198.18.44.1:500: initial Main Mode message received but no connection has been authorized`,
+		`|    Notify Message Type: v1N_NO_PROPOSAL_CHOSEN (0xe)`, // plutodebug, claimed and read as nothing
+		`lab-a pluto[5575]: |    Notify Message Type: v2N_NO_PROPOSAL_CHOSEN (0xe)`,
 	}
 	no := []string{
 		`000 "lab": 10.61.7.0/24===198.18.44.1...198.18.44.2===10.62.7.0/24; unrouted; eroute owner: #0`,
@@ -31,6 +33,10 @@ func TestIsPlutoLine(t *testing.T) {
 		`09[IKE] <lab|1> initiating IKE_SA lab[1] to 10.99.0.2`,
 		`host charon: 09[IKE] received NO_PROPOSAL_CHOSEN notify error`,
 		`packet from somewhere: nothing`,
+		`|   5e 1f 3d 2c  1b 0a 99 88  77 66 55 44  33 22 11 00   ^.=,....wfUD3".`, // a dump row: the wrapped continuation of whatever is above
+		`west pluto[2034]: |   5e 1f 3d 2c  1b 0a 99 88  77 66 55 44`,
+		`| SK_d = 0x9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d`,
+		`| peer | state |`, // a markdown table row
 	}
 	for _, l := range yes {
 		if !IsPlutoLine(stripPlutoTime(l)) {
