@@ -135,8 +135,10 @@ var rules = []rule{
 
 	// ---- key = value shapes: MikroTik RouterOS (/ip ipsec identity
 	// secret=, /ppp secret password=, wpa2-pre-shared-key=,
-	// authentication-password=), and the same in other key-value text.
-	r("kv-secret", `\b[\w-]*(?:secret|psk|pre-shared-key|passphrase|shared-key|sharedkey|presharedkey)\s*=\s*(?P<s>`+kvToken+`)`, "secret", "psk", "pre-shared-key", "passphrase", "shared-key", "sharedkey", "presharedkey"),
+	// authentication-password=), NetworkManager VPN secrets (pskvalue=,
+	// xauthpassword=), strongswan.conf's flat form (...eap-radius.secret =),
+	// and the same in other key-value text.
+	r("kv-secret", `\b[\w-]*(?:secret|psk|pre-shared-key|passphrase|shared-key|sharedkey|presharedkey)(?:value)?\s*=\s*(?P<s>`+kvToken+`)`, "secret", "psk", "pre-shared-key", "passphrase", "shared-key", "sharedkey", "presharedkey"),
 	r("kv-password", `\b[\w-]*(?:password|passwd|pwd)\s*[:=]\s*(?P<s>`+kvToken+`)`, "passw", "pwd"),
 
 	// ---- FortiGate (FortiOS CLI reference: vpn ipsec phase1-interface,

@@ -146,6 +146,10 @@ var Shapes = []Shape{
 	s("strongswan", "swanctl secret no spaces", "secret=Qk107Tight", "Qk107Tight", "secret="),
 	s("strongswan", "strongswan.conf eap-radius secret", "            secret = Qk108Radius", "Qk108Radius", "secret"),
 	s("strongswan", "strongswan.conf sql database", "    database = mysql://charon:Qk109Db@127.0.0.1/ipsec", "Qk109Db", "mysql://charon:"),
+	s("strongswan", "swanctl secrets on one line", "secrets { ike-hq { id = hq.example  secret = Qk174OneLine } }", "Qk174OneLine", "id = hq.example"),
+	s("strongswan", "strongswan.conf flat", "charon.plugins.eap-radius.secret = Qk175Flat", "Qk175Flat", "eap-radius.secret"),
+	s("libreswan", "NetworkManager pskvalue", "pskvalue=Qk176Nm", "Qk176Nm", "pskvalue="),
+	s("libreswan", "NetworkManager xauthpassword", "xauthpassword=Qk177NmX", "Qk177NmX", "xauthpassword="),
 	s("strongswan", "ipsec.secrets psk via prompt echo", `root@gw:~# echo ': PSK "Qk110Echo"' >> /etc/ipsec.secrets`, "Qk110Echo", "root@gw:~# echo"),
 
 	// ---- libreswan
