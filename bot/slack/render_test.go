@@ -232,10 +232,12 @@ func FuzzRenderLimits(f *testing.F) {
 	})
 }
 
+// BenchmarkRender: a long report to the Block Kit Slack is sent (the
+// neutral reply, then its layout).
 func BenchmarkRender(b *testing.B) {
 	c := renderCases()["long_evidence"]
 	for b.Loop() {
-		_ = bot.Render(c.r, c.rc)
+		_, _ = botslack.Layout(bot.Render(c.r, c.rc).Reply)
 	}
 }
 
