@@ -261,6 +261,11 @@ var wordings = []wording{
 	{"src/libstrongswan/credentials/auth_cfg.c", facts.Signature{ID: "sw/constraint-check-failed", Anchor: "constraint check", Re: re(`constraint check(?:ing)? failed(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
 	{srcIKEAuth, facts.Signature{ID: "sw/peer-config-unacceptable", Anchor: "acceptable", Re: re(`selected peer config '[^']*' (?:un|in)acceptable(?::\s*(?P<detail>.*))?`), Event: facts.EvIDMismatch}},
 	{srcIKEAuth, facts.Signature{ID: "sw/eap-config-unacceptable", Anchor: "peer requested EAP, config ", Re: re(`peer requested EAP, config (?:un|in)acceptable`), Event: facts.EvIDMismatch}},
+	{srcIKEAuth, facts.Signature{ID: "sw/eap-only-unsupported", Anchor: "configured EAP-only authentication, but peer does not support it", Event: facts.EvIDMismatch}},
+	// a plugin's authorization (RADIUS, group membership) refused the
+	// authenticated peer
+	{srcIKEAuth + ", " + srcMainMode + ", " + srcAggressive + ", src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/authorization-forbids", Anchor: "forbids IKE_SA", Re: re(`(?P<detail>(?:\S+ )?authorization(?: hook)? forbids IKE_SA)`), Event: facts.EvIDMismatch}},
+	{srcIKEInit, facts.Signature{ID: "sw/ike-init-giving-up-retries", Anchor: "giving up after", Re: re(`giving up after (?P<detail>\d+) retries`), Event: facts.EvP1NoProposal}},
 	{srcIKEAuth, facts.Signature{ID: "sw/ppk-required", Anchor: "PPK required but ", Event: facts.EvAuthFailed}},
 	{srcPubkeyV2 + ", " + srcPubkeyV1 + ", " + srcPhase1, facts.Signature{ID: "sw/no-private-key", Anchor: "private key found for", Re: re(`no (?:\S+ )?private key found for '(?P<detail>[^']*)'`), Event: facts.EvCertInvalid}},
 	{srcPubkeyV2, facts.Signature{ID: "sw/no-common-hash", Anchor: "no common hash algorithm found to create signature", Event: facts.EvCertInvalid}},
@@ -294,9 +299,11 @@ var wordings = []wording{
 	{"src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/xauth-destroying", Anchor: "destroying IKE_SA after failed XAuth authentication", Event: facts.EvXauthFailed}},
 	{"src/libcharon/sa/ikev1/tasks/xauth.c", facts.Signature{ID: "sw/xauth-no-method", Anchor: "no XAuth method found", Event: facts.EvXauthFailed}},
 	{srcEAP, facts.Signature{ID: "sw/eap-msk-verification-failed", Anchor: " EAP MSK failed", Re: re(`verification of AUTH payload with(?:out)? EAP MSK failed`), Event: facts.EvXauthFailed}},
-	{srcEAP, facts.Signature{ID: "sw/eap-failed", Anchor: "EAP method ", Re: re(`EAP method \S+ failed`), Event: facts.EvXauthFailed}},
+	{srcEAP, facts.Signature{ID: "sw/eap-failed", Anchor: "method ", Re: re(`EAP (?:vendor specific )?method \S+ failed|\bEAP_[A-Z0-9_]+ method failed|EAP vendor type \S+ method failed`), Event: facts.EvXauthFailed}},
 	{srcEAP, facts.Signature{ID: "sw/eap-failure-received", Anchor: "received EAP_FAILURE", Event: facts.EvXauthFailed}},
 	{srcEAP, facts.Signature{ID: "sw/eap-auth-failed", Anchor: "EAP authentication failed", Event: facts.EvXauthFailed}},
+	{"src/libcharon/sa/ikev2/tasks/ike_config.c", facts.Signature{ID: "sw/virtual-ip-expected", Anchor: "expected a virtual IP request", Event: facts.EvModeCfgFailed}},
+	{srcIKESA, facts.Signature{ID: "sw/installing-virtual-ip-failed", Anchor: "virtual IP ", Re: re(`(?P<detail>installing virtual IP \S+ failed|looking up interface for virtual IP \S+ failed)`), Event: facts.EvModeCfgFailed}},
 	{"src/libcharon/sa/ikev1/tasks/mode_config.c, src/libcharon/sa/ikev2/tasks/ike_config.c", facts.Signature{ID: "sw/no-virtual-ip", Anchor: "no virtual IP found", Event: facts.EvModeCfgFailed}},
 
 	// --- CHILD_SA ---
