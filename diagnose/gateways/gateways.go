@@ -149,6 +149,15 @@ func number(s string) int64 {
 	return -1
 }
 
+// saCount reads Yamaha's "i:2" / "s:1" / "r:1" (-1 when not that form).
+func saCount(w string) int64 {
+	_, n, ok := strings.Cut(w, ":")
+	if !ok {
+		return -1
+	}
+	return number(n)
+}
+
 // ---- Junos ----
 
 // junosIKEHeader: both column orders ("Index Remote Address State ..." and
@@ -351,15 +360,15 @@ func parseYamahaSA(sec *facts.Section, f *facts.Facts) {
 			// summary row: the remote id is the field before the counts
 			peer := fs[len(fs)-4]
 			r := ref(sec, ln)
-			if number(fs[len(fs)-3][2:]) > 0 {
+			if saCount(fs[len(fs)-3]) > 0 {
 				f.IKESAs = append(f.IKESAs, facts.IKESA{Vendor: VendorYamaha, Peer: peer, State: "UP", Ref: r})
 			}
 			sa := facts.IPsecSA{Vendor: VendorYamaha, Peer: peer, Counters: facts.NoCounters(), Ref: r}
 			// no SPIs in this form: the SA counts stand for them
-			if number(fs[len(fs)-2][2:]) > 0 {
+			if saCount(fs[len(fs)-2]) > 0 {
 				sa.OutboundSPIs = []string{fs[len(fs)-2]}
 			}
-			if number(fs[len(fs)-1][2:]) > 0 {
+			if saCount(fs[len(fs)-1]) > 0 {
 				sa.InboundSPIs = []string{fs[len(fs)-1]}
 			}
 			f.IPsecSAs = append(f.IPsecSAs, sa)

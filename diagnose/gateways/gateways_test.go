@@ -1,6 +1,8 @@
 package gateways
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -159,5 +161,30 @@ func TestLinuxPing(t *testing.T) {
 	parseLinuxPing(sec, f)
 	if len(f.Pings) != 1 || f.Pings[0].Target != "10.9.9.2" || f.Pings[0].Percent != 80 || f.Pings[0].Sent != 5 {
 		t.Fatalf("pings %+v", f.Pings)
+	}
+}
+
+// TestParsersOnAllText runs every reader of the package on every testdata
+// case and public corpus text: none may panic or point outside its section.
+func TestParsersOnAllText(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/cases/*/*.txt")
+	if root, ok := testkit.FindCorpus(); ok {
+		c, _ := filepath.Glob(filepath.Join(root, "*", "*", "*.txt"))
+		files = append(files, c...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no texts")
+	}
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec := testkit.SectionFromText(0, string(raw))
+		for _, p := range Parsers {
+			f := &facts.Facts{}
+			p.Parse(sec, f)
+			testkit.CheckRefs(t, sec, f)
+		}
 	}
 }
