@@ -83,7 +83,15 @@
 //     after N path probings", "DPD check timed out".
 //   - healthy. Decides: "IKE_SA ... established" and "CHILD_SA ...
 //     established" with no later failure; list-sas / statusall counters in
-//     both directions.
+//     both directions. Not healthy, whatever was established: the IKE SA
+//     deleted before any CHILD_SA came up; a Quick Mode request after the
+//     IKE SA came up that got no CHILD_SA; messages from the peer that
+//     cannot be read after the IKE SA came up; the peer re-creating the
+//     tunnel this side had ("duplicate IKE_SA ... uniqueness policy"). Those
+//     logs name no cause: the peer failed where this side cannot see.
+//
+// Lines are given to the peer of their IKE_SA ("<con1000|5>"): several
+// tunnels' lines interleave in a pfSense or OPNsense log.
 //
 // The signatures were written from strongSwan's source and checked on
 // real charon 5.9.8 captures (testdata/lab/, and the cases under

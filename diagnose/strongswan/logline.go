@@ -320,6 +320,7 @@ var wordings = []wording{
 	{srcChild, facts.Signature{ID: "sw/no-proposal-chosen-child", Anchor: "NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", Event: facts.EvP2NoProposal}},
 	{srcChild, facts.Signature{ID: "sw/ts-unacceptable-notify", Anchor: " notify, no CHILD_SA built", Re: re(`received (?P<state>TS_UNACCEPTABLE|INVALID_SELECTORS|SINGLE_PAIR_REQUIRED) notify, no CHILD_SA built`), Event: facts.EvP2ProxyMismatch}},
 	{srcChild, facts.Signature{ID: "sw/internal-address-failure", Anchor: " notify, no CHILD_SA built", Re: re(`received (?P<state>INTERNAL_ADDRESS_FAILURE|FAILED_CP_REQUIRED) notify, no CHILD_SA built`), Event: facts.EvModeCfgFailed}},
+	{srcChild, facts.Signature{ID: "sw/no-additional-sas", Anchor: "NO_ADDITIONAL_SAS notify, no CHILD_SA built", Event: facts.EvP2Failed}},
 	{srcChild, facts.Signature{ID: "sw/traffic-selectors-unacceptable", Anchor: "acceptable", Re: re(`traffic selectors (?P<detail>.*?) (?:un|in)acceptable`), Event: facts.EvP2ProxyMismatch}},
 	{srcQuickMode, facts.Signature{ID: "sw/no-matching-child-config", Anchor: "no matching CHILD_SA config found", Re: re(`no matching CHILD_SA config found(?: for (?P<detail>.*))?`), Event: facts.EvP2ProxyMismatch}},
 	{srcChild + ", " + srcQuickMode, facts.Signature{ID: "sw/no-acceptable-traffic-selectors", Anchor: "no acceptable traffic selectors found", Event: facts.EvP2ProxyMismatch}},

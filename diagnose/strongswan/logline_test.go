@@ -351,6 +351,7 @@ var lineSamples = []struct {
 	{"13[IKE] <lab|1> received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", []string{"sw/no-proposal-chosen-child"}},
 	{"13[IKE] <lab|1> no matching proposal found, sending NO_PROPOSAL_CHOSEN", []string{"sw/v1-no-matching-proposal"}},
 	{"13[IKE] <lab|1> received TS_UNACCEPTABLE notify, no CHILD_SA built", []string{"sw/ts-unacceptable-notify"}},
+	{"13[IKE] <lab|1> received NO_ADDITIONAL_SAS notify, no CHILD_SA built", []string{"sw/no-additional-sas"}},
 	{"09[IKE] traffic selectors 10.99.2.0/24 === 10.99.1.0/24 unacceptable", []string{"sw/traffic-selectors-unacceptable"}},
 	{"09[IKE] <lab|1> no matching CHILD_SA config found for 10.99.2.0/24 === 10.99.1.0/24", []string{"sw/no-matching-child-config"}},
 	{"09[IKE] <lab|1> no acceptable traffic selectors found", []string{"sw/no-acceptable-traffic-selectors"}},
