@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -154,17 +155,32 @@ func TestHostile(t *testing.T) {
 	}
 }
 
-// TestWriteHostilePastes writes every shape at 16 MB to $TUNNELDOC_HOSTILE_DIR
-// so `tunneldoc diagnose` can be measured on them (peak RSS); skipped
-// when the variable is not set.
+// TestWriteHostilePastes writes every shape at $TUNNELDOC_HOSTILE_MB MB
+// (default 16), the mixed paste at 40 MB and a hub's ipsec sa output of
+// 60,000 peers (93 MB) to $TUNNELDOC_HOSTILE_DIR, so that `tunneldoc
+// diagnose` can be measured on them (time, peak RSS); skipped when the
+// directory is not set.
 func TestWriteHostilePastes(t *testing.T) {
 	dir := os.Getenv("TUNNELDOC_HOSTILE_DIR")
 	if dir == "" {
 		t.Skip("TUNNELDOC_HOSTILE_DIR not set")
 	}
-	for _, sh := range hostileShapes {
-		if err := os.WriteFile(filepath.Join(dir, sh.name+".txt"), []byte(sh.gen(16<<20)), 0o644); err != nil {
+	mb := 16
+	if s := os.Getenv("TUNNELDOC_HOSTILE_MB"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			t.Fatalf("TUNNELDOC_HOSTILE_MB=%q: want a number of megabytes", s)
+		}
+		mb = n
+	}
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	for _, sh := range hostileShapes {
+		write(fmt.Sprintf("%s-%dMB.txt", sh.name, mb), sh.gen(mb<<20))
+	}
+	write("mixed-40MB.txt", mixedDebugPaste(t, 40<<20))
+	write("hub-ipsec-sa-60k-peers.txt", hubIPsecSA(60000))
 }
