@@ -1,5 +1,7 @@
 package redact
 
+import "strings"
+
 // Hex dumps in verbose debugs. A dump row carries no word that says what
 // it holds: the heading line before it does ("Sk_ei secret => 32 bytes @
 // 0x...", "ESP encrypt key:", "plain => 84 bytes", a packet), and a line
@@ -20,8 +22,9 @@ package redact
 //     spaces apart, then the ASCII column.
 //   - Cisco ASA/IOS debugs at high levels: indented rows of pairs under a
 //     "Data:" heading.
-//   - FortiGate "ike" debug: a packet or a decrypted payload ("dec") in one
-//     run of hex digits, wrapped onto lines that hold nothing but hex.
+//   - FortiGate "ike" debug: a packet, a decrypted payload ("dec") or a
+//     key in one run of hex digits, wrapped onto lines that hold nothing
+//     but hex (a key's tail may be short).
 //   - PEM blocks (a private key pasted with a config: FortiGate "set
 //     private-key", strongSwan private/): lines of nothing but base64.
 
@@ -38,7 +41,7 @@ func hexRow(line string) (lo, hi int, ok bool) {
 	// a line of nothing but hex digits (a wrapped FortiGate dump), or of
 	// base64 (a PEM private key's body, a wrapped encrypted value)
 	i := skipBlank(line, 0)
-	if j := hexRun(line, i); j == end && j-i >= 32 {
+	if j := hexRun(line, i); j == end && (j-i >= 32 || j-i >= 8 && hexWord(line[i:j])) {
 		return i, end, true
 	}
 	if isBase64Line(line[i:end]) {
@@ -146,6 +149,12 @@ func pairsToEnd(line string, i int) (n int, ok bool) {
 		// the ASCII column
 		return n, j-i >= 2 && len(line)-j <= 16
 	}
+}
+
+// hexWord: a run of hex digits with a digit and a letter in it, so no
+// number and no word (the short tail of a wrapped key).
+func hexWord(s string) bool {
+	return strings.ContainsAny(s, "0123456789") && strings.ContainsAny(s, "abcdefABCDEF")
 }
 
 // isBase64Line: s is one run of 40 or more base64 characters (or 8 or
