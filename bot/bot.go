@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot/clock"
+	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
@@ -144,6 +145,9 @@ func (b *Bot) UserID() string { return b.cfg.BotUserID }
 // Handle answers one request. Transports call it after acking, on their
 // own goroutine; it returns when the answer was sent (or failed).
 func (b *Bot) Handle(ctx context.Context, req Request) {
+	if ops.RequestID(ctx) == "" {
+		ctx = ops.WithRequestID(ctx, ops.NewRequestID())
+	}
 	if req.FromBot && (!b.cfg.Access.AllowBots || (b.cfg.BotUserID != "" && req.User == b.cfg.BotUserID)) {
 		return
 	}
@@ -173,9 +177,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		switch {
 		case err != nil:
 			// Prefer a rare duplicate to a lost answer.
-			b.log.Warn("event dedup unavailable; answering anyway", "event_id", req.EventID, "err", err)
+			b.log.WarnContext(ctx, "event dedup unavailable; answering anyway", "event_id", req.EventID, "err", err)
 		case !first:
-			b.log.Info("redelivered event ignored", "event_id", req.EventID, "channel", req.Channel)
+			b.log.InfoContext(ctx, "redelivered event ignored", "event_id", req.EventID, "channel", req.Channel)
 			return
 		}
 	}
@@ -184,7 +188,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	case b.sem <- struct{}{}:
 		defer func() { <-b.sem }()
 	case <-ctx.Done():
-		b.log.Warn("request dropped at shutdown", "event_id", req.EventID, "channel", req.Channel)
+		b.log.WarnContext(ctx, "request dropped at shutdown", "event_id", req.EventID, "channel", req.Channel)
 		return
 	}
 
@@ -195,7 +199,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	switch cmd.Kind {
 	case CmdHelp, CmdEmpty:
 		b.replyWith(ctx, req, Paragraphs(helpBlock))
-		b.auditLog(req, "help", "", "answered")
+		b.auditLog(ctx, req, "help", "", "answered")
 	case CmdStatus:
 		b.status(ctx, req)
 	case CmdSilence:
@@ -203,20 +207,20 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 	case CmdCheck:
 		if cmd.Err != "" {
 			b.reply(ctx, req, cmd.Err)
-			b.auditLog(req, "check", cmd.Peer, "bad command")
+			b.auditLog(ctx, req, "check", cmd.Peer, "bad command")
 			return
 		}
 		b.check(ctx, req, cmd.Peer, cmd.Device, owner)
 	case CmdDiagnose, CmdPaste:
 		if strings.TrimSpace(cmd.Text) == "" {
 			b.reply(ctx, req, "Paste the output after `diagnose` (in or out of ``` fences), or attach it as a file: `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>`, `debug crypto isakmp`.")
-			b.auditLog(req, "diagnose", cmd.Peer, "nothing pasted")
+			b.auditLog(ctx, req, "diagnose", cmd.Peer, "nothing pasted")
 			return
 		}
 		b.paste(ctx, req, cmd, owner)
 	default:
 		b.replyWith(ctx, req, Paragraphs(Block{Text: "I did not understand `" + Literal(redact.Text(cmd.Text)) + "`."}, helpBlock))
-		b.auditLog(req, "unknown", "", "answered with help")
+		b.auditLog(ctx, req, "unknown", "", "answered with help")
 	}
 }
 
@@ -238,7 +242,7 @@ func (b *Bot) withFiles(ctx context.Context, req Request, cmd Command) Command {
 		}
 		data, err := b.cfg.Files.Fetch(ctx, f, b.cfg.MaxFileBytes)
 		if err != nil {
-			b.log.Warn("file download failed", "file", f.ID, "err", err)
+			b.log.WarnContext(ctx, "file download failed", "file", f.ID, "err", err)
 			notes = append(notes, fmt.Sprintf("I could not download `%s`: %s", Literal(f.Name), safeErr(err)))
 			continue
 		}
@@ -294,12 +298,28 @@ func (b *Bot) replyWith(ctx context.Context, req Request, r Reply) {
 		m.EphemeralTo = req.User
 	}
 	if _, err := b.cfg.Messenger.Post(ctx, m); err != nil {
-		b.log.Error("reply failed", "channel", req.Channel, "err", err)
+		b.log.ErrorContext(ctx, "reply failed", "channel", req.Channel, "err", err)
 	}
 }
 
-func (b *Bot) auditLog(req Request, command, peer, result string) {
-	b.audit.Info("command", "user", req.User, "channel", req.Channel, "via", req.Kind.String(), "command", command, "peer", peer, "result", result)
+// replyPrivately answers the asker alone (a refusal, a typo): an
+// ephemeral message in the request's thread.
+func (b *Bot) replyPrivately(ctx context.Context, req Request, r Reply) {
+	m := Message{Channel: req.Channel, ThreadTS: replyThread(req), Reply: r, EphemeralTo: req.User}
+	if _, err := b.cfg.Messenger.Post(ctx, m); err != nil {
+		b.log.ErrorContext(ctx, "reply failed", "channel", req.Channel, "err", err)
+	}
+}
+
+// auditLog records a command answered in the request's own thread.
+func (b *Bot) auditLog(ctx context.Context, req Request, command, peer, result string) {
+	b.audit.InfoContext(ctx, "command", "user", req.User, "channel", req.Channel, "thread", replyThread(req), "via", req.Kind.String(), "command", command, "peer", peer, "result", result)
+}
+
+// auditAt records a command answered at t: the channel and thread it was
+// posted in.
+func (b *Bot) auditAt(ctx context.Context, req Request, t target, command, peer, result string) {
+	b.audit.InfoContext(ctx, "command", "user", req.User, "channel", t.channel, "thread", t.thread, "via", req.Kind.String(), "command", command, "peer", peer, "result", result)
 }
 
 // mayCheck says whether the user may run check here, and why not.
@@ -332,7 +352,7 @@ func (b *Bot) groupMembers(ctx context.Context, group string) []string {
 	}
 	m, err := b.cfg.Groups.GroupMembers(ctx, group)
 	if err != nil {
-		b.log.Warn("user group lookup failed", "group", group, "err", err)
+		b.log.WarnContext(ctx, "user group lookup failed", "group", group, "err", err)
 		return e.members
 	}
 	b.groupMu.Lock()

@@ -23,21 +23,21 @@ func (b *Bot) noInventoryText(peer string) string {
 // check logs into the device, collects its crypto state and diagnoses it.
 func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner *store.Incident) {
 	if ok, why := b.mayCheck(ctx, req); !ok {
-		b.reply(ctx, req, why)
-		b.auditLog(req, "check", peer, "refused: not allowed")
+		b.replyPrivately(ctx, req, Text(why))
+		b.auditLog(ctx, req, "check", peer, "refused: not allowed")
 		return
 	}
 	if b.cfg.Checker == nil {
 		b.reply(ctx, req, b.noInventoryText(peer))
-		b.auditLog(req, "check", peer, "no inventory configured")
+		b.auditLog(ctx, req, "check", peer, "no inventory configured")
 		return
 	}
 	if b.cfg.Peers != nil {
 		// A peer no device terminates is a typo, not an outage: answer it
 		// without opening an incident.
 		if err := b.cfg.Peers.ResolvePeer(peer, device); err != nil {
-			b.replyWith(ctx, req, Say(IconError, fmt.Sprintf("I cannot check %s: %s", Literal(peer), safeErr(err))))
-			b.auditLog(req, "check", peer, "unknown peer or device")
+			b.replyPrivately(ctx, req, Say(IconError, fmt.Sprintf("I cannot check %s: %s", Literal(peer), safeErr(err))))
+			b.auditLog(ctx, req, "check", peer, "unknown peer or device")
 			return
 		}
 	}
@@ -53,11 +53,11 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	if device != "" {
 		on = " on " + device
 	}
-	t := b.target(ctx, req, peer, device, owner, true, fmt.Sprintf("%s asked me to check tunnel %s%s.", Mention(req.User), Literal(peer), Literal(on)))
+	t := b.place(ctx, req, peer, device, owner, fmt.Sprintf("%s asked me to check tunnel %s%s.", Mention(req.User), Literal(peer), Literal(on)))
 	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: Say(IconWorking, fmt.Sprintf("checking %s%s…", Literal(peer), Literal(on)))})
 	if err != nil {
-		b.log.Error("posting check placeholder failed", "err", err)
-		b.auditLog(req, "check", peer, "post failed")
+		b.log.ErrorContext(ctx, "posting check placeholder failed", "err", err)
+		b.auditAt(ctx, req, t, "check", peer, "post failed")
 		return
 	}
 	cctx, cancel := context.WithTimeout(ctx, b.cfg.CheckTimeout)
@@ -80,24 +80,44 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	checkWarning := ""
 	if err != nil && strings.TrimSpace(res.Transcript) != "" {
 		// Part of the output came back: diagnose it and say what is missing.
-		b.log.Warn("check incomplete", "peer", peer, "device", device, "err", redact.Text(err.Error()))
+		b.log.WarnContext(ctx, "check incomplete", "peer", peer, "device", device, "err", redact.Text(err.Error()))
 		checkWarning = "the device answered only in part: " + truncate(err.Error(), 300)
 		err = nil
 	}
 	if err != nil {
-		b.log.Warn("check failed", "peer", peer, "device", device, "err", redact.Text(err.Error()))
+		b.log.WarnContext(ctx, "check failed", "peer", peer, "device", device, "err", redact.Text(err.Error()))
 		msg := Say(IconError, fmt.Sprintf("I could not check %s%s: %s\nPaste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` output after `diagnose` instead.", Literal(peer), Literal(on), safeErr(err), Literal(peer)))
 		if shuttingDown {
 			msg = Say(IconWarning, fmt.Sprintf("The check of %s%s was interrupted: tunneldoc is restarting. Ask again (`check tunnel %s`) in a minute.", Literal(peer), Literal(on), Literal(peer)))
 		}
 		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: msg}); uerr != nil {
-			b.log.Error("updating check placeholder failed", "err", uerr)
+			b.log.ErrorContext(ctx, "updating check placeholder failed", "err", uerr)
 		}
-		b.auditLog(req, "check", peer, "check failed")
+		b.auditAt(ctx, req, t, "check", peer, "check failed")
 		return
 	}
-	transcript := redact.Text(res.Transcript)
+	transcript := redact.Text(withoutCollectionNotes(res.Transcript))
 	report := b.cfg.Diagnose(transcript, diagnose.Options{Peer: peer})
+	if !usableOutput(report, res) {
+		// Nothing the device said can be read as tunnel state: no
+		// diagnosis, and no incident, stands on that.
+		b.log.WarnContext(ctx, "check returned no usable output", "peer", peer, "device", device, "commands", len(res.Commands), "cut", len(res.Notes))
+		msg := Say(IconWarning, fmt.Sprintf("I checked %s%s, but the device returned no usable output, so I cannot say how the tunnel is. Run `check tunnel %s` again, or paste the device's own output after `diagnose`.", Literal(peer), Literal(on), Literal(peer)))
+		if notes, commands := (ReplyContext{Check: &res}).collectionNotes(); len(notes) > 0 {
+			nb := collectionBlock(notes, commands)
+			nb.Title = "What the device sent: " + collectionFacts(notes, commands) + "."
+			msg.Blocks = append(msg.Blocks, nb)
+		}
+		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: msg, Incident: t.ref()}); uerr != nil {
+			b.log.ErrorContext(ctx, "updating check placeholder failed", "err", uerr)
+		}
+		b.auditAt(ctx, req, t, "check", peer, "no usable output")
+		return
+	}
+	// The incident is the tunnel as asked for (its device when one was
+	// named); the reply names the device that answered.
+	b.join(ctx, req, &t, peer, device, troubled(report))
+	ctx = t.logContext(ctx)
 	device = firstNonEmpty(device, res.Device)
 	rc := t.replyContext(peer, device, store.SourceCheck)
 	res.Transcript = ""
@@ -108,8 +128,8 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	rc.CheckWarning = checkWarning
 	out := Render(report, rc)
 	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: out.Reply, Incident: t.ref()}); err != nil {
-		b.log.Error("posting check result failed", "err", err)
-		b.auditLog(req, "check", peer, "post failed: "+report.Cause)
+		b.log.ErrorContext(ctx, "posting check result failed", "err", err)
+		b.auditAt(ctx, req, t, "check", peer, "post failed: "+report.Cause)
 		return
 	}
 	b.delivered(ctx, t, ts, report, rc, out, store.SourceCheck, req.User)
@@ -122,10 +142,54 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		reply.Summary = intro + "\n" + reply.Summary
 		reply.Full = PlainText(intro) + "\n" + reply.Full
 		if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: reply, Incident: t.ref()}); err != nil {
-			b.log.Error("posting the config comparison failed", "err", err)
+			b.log.ErrorContext(ctx, "posting the config comparison failed", "err", err)
 		} else {
 			b.upload(ctx, t, cout)
 		}
 	}
-	b.auditLog(req, "check", peer, report.Phase+"/"+report.Cause)
+	b.auditAt(ctx, req, t, "check", peer, report.Phase+"/"+report.Cause)
+}
+
+// collectionNotePrefix starts the lines a checker adds to a transcript
+// to say a command's output is incomplete: tunneldoc's own words, never
+// the device's, so never evidence.
+const collectionNotePrefix = "[tunneldoc: "
+
+// withoutCollectionNotes is the transcript without the checker's notes.
+func withoutCollectionNotes(transcript string) string {
+	if !strings.Contains(transcript, collectionNotePrefix) {
+		return transcript
+	}
+	lines := strings.Split(transcript, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if !strings.HasPrefix(strings.TrimSpace(l), collectionNotePrefix) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// usableOutput reports whether a check read something a diagnosis can
+// stand on: the engine read tunnel state, and at least one command
+// answered in full. A device that said nothing, or dropped the connection
+// in its first table (the rest never ran), left only a part of a table,
+// and a missing row is not evidence.
+func usableOutput(r diagnose.Report, res CheckResult) bool {
+	if !r.Readable {
+		return false
+	}
+	if len(res.Notes) == 0 {
+		return true
+	}
+	incomplete := map[string]bool{}
+	for _, n := range res.Notes {
+		incomplete[n.Command] = true
+	}
+	for _, c := range res.Commands {
+		if !incomplete[c] {
+			return true
+		}
+	}
+	return false
 }

@@ -79,6 +79,12 @@ func splitNotRun(notes []CollectionNote) (cut, notRun []CollectionNote) {
 // collectionHeadline is the warning's first sentence: "... 1 of 7
 // command(s) cut short, 6 not run."
 func collectionHeadline(notes []CollectionNote, commands int) string {
+	return "This diagnosis is based on partial output: " + collectionFacts(notes, commands) + "."
+}
+
+// collectionFacts counts what was cut short: "1 of 7 command(s) cut
+// short, 6 not run".
+func collectionFacts(notes []CollectionNote, commands int) string {
 	cut, notRun := splitNotRun(notes)
 	var parts []string
 	if len(cut) > 0 {
@@ -95,7 +101,7 @@ func collectionHeadline(notes []CollectionNote, commands int) string {
 			parts = append(parts, fmt.Sprintf("%d not run", len(notRun)))
 		}
 	}
-	return "This diagnosis is based on partial output: " + strings.Join(parts, ", ") + "."
+	return strings.Join(parts, ", ")
 }
 
 // collectionShort is the one-line form for Slack's notification text.

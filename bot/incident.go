@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot/ops"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
@@ -20,86 +21,126 @@ type target struct {
 	deferred *store.Incident
 }
 
-// target finds the thread a diagnosis belongs in: the incident that owns
-// the request's thread, else the tunnel's open incident, else a new
-// incident on the request's thread. A request without a message of its own
-// (slash command, modal) gets a root message to thread under.
-func (b *Bot) target(ctx context.Context, req Request, peer, device string, owner *store.Incident, track bool, rootText string) target {
+// private reports whether req came from a conversation only its members
+// see (a DM): what is said there, and the incidents opened there, stay
+// there.
+func (req Request) private() bool { return req.Private || req.Kind == KindDM }
+
+// tunnelKey is the store's name for the tunnel as seen from req: an
+// incident opened in a DM is that DM's alone, so its key names the DM and
+// no channel (nor the monitor) ever finds it.
+func tunnelKey(req Request, peer, device string) string {
+	t := store.Tunnel(peer, device)
+	if req.private() {
+		return "dm:" + req.Channel + "|" + t
+	}
+	return t
+}
+
+// place finds the thread an answer to req goes in. It is always in the
+// channel where req was asked: the request's thread, the thread of the
+// incident that owns it, or (for a request without a message of its own:
+// slash command, modal) the thread of the tunnel's incident in this
+// channel, else a new root message here. It opens no incident: join does,
+// once the diagnosis says there is trouble.
+func (b *Bot) place(ctx context.Context, req Request, peer, device string, owner *store.Incident, rootText string) target {
 	t := target{channel: req.Channel, thread: replyThread(req)}
+	if owner != nil && owner.Private && owner.Channel != req.Channel {
+		owner = nil // a DM's incident is never answered about elsewhere
+	}
 	if owner != nil {
 		t.inc = owner
-		t.channel, t.thread = owner.Channel, owner.ThreadTS
-		return t
+		if t.thread == "" && owner.Channel == req.Channel {
+			t.thread = owner.ThreadTS
+		}
 	}
-	tunnel := store.Tunnel(peer, device)
-	if t.thread == "" && peer != "" && track {
-		if inc, ok, err := b.cfg.Store.ByTunnel(ctx, tunnel); err == nil && ok {
+	if t.thread == "" && owner == nil && peer != "" {
+		if inc, ok, err := b.cfg.Store.ByTunnel(ctx, tunnelKey(req, peer, device)); err == nil && ok && inc.Channel == req.Channel {
 			t.inc = &inc
-			t.channel, t.thread = inc.Channel, inc.ThreadTS
-			return t
+			t.thread = inc.ThreadTS
+		}
+	}
+	if t.thread != "" && t.inc == nil && peer != "" {
+		// A thread holds one incident: a request about another tunnel in
+		// an incident's thread is answered in a thread of its own.
+		if other, ok, err := b.cfg.Store.ByThread(ctx, t.channel, t.thread); err == nil && ok && other.Tunnel != tunnelKey(req, peer, device) {
+			t.thread = ""
 		}
 	}
 	if t.thread == "" {
 		ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: req.Channel, Reply: Text(rootText)})
 		if err != nil {
-			b.log.Error("root message failed", "channel", req.Channel, "err", err)
+			b.log.ErrorContext(ctx, "root message failed", "channel", req.Channel, "err", err)
 		}
 		t.thread = ts
 	}
-	if peer == "" || !track || t.thread == "" {
-		return t
+	return t
+}
+
+// troubled reports whether a diagnosis says the tunnel is in trouble:
+// down or degraded. Only trouble opens an incident; a healthy tunnel, or
+// output the engine could not read, opens none.
+func troubled(r diagnose.Report) bool {
+	v := verdictOf(r)
+	return r.Readable && (v == diagnose.VerdictDown || v == diagnose.VerdictDegraded)
+}
+
+// join ties the answer at t to the tunnel's incident: with open, the
+// tunnel's open incident, or a new one on t's thread; without, only an
+// incident already open (a healthy result opens nothing). An incident
+// whose thread is elsewhere gets a pointer to it in the asker's thread;
+// the answer stays where it was asked.
+func (b *Bot) join(ctx context.Context, req Request, t *target, peer, device string, open bool) {
+	if t.inc != nil || peer == "" || t.thread == "" {
+		return
 	}
-	if other, ok, err := b.cfg.Store.ByThread(ctx, t.channel, t.thread); err == nil && ok && other.Tunnel != tunnel {
-		// The thread belongs to another tunnel's incident, and a thread
-		// holds one incident: unless this tunnel has one already (Open
-		// below finds it), it gets a thread of its own.
-		if _, hasOpen, _ := b.cfg.Store.ByTunnel(ctx, tunnel); !hasOpen {
-			ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, Reply: Text(rootText)})
-			if err != nil {
-				b.log.Error("root message failed", "channel", t.channel, "err", err)
-				return target{channel: t.channel, thread: t.thread}
-			}
-			t.thread = ts
+	key := tunnelKey(req, peer, device)
+	if !open {
+		inc, ok, err := b.cfg.Store.ByTunnel(ctx, key)
+		if err != nil || !ok {
+			return
 		}
+		t.inc = &inc
+		b.pointTo(ctx, req, *t, inc, peer)
+		return
 	}
 	now := b.cfg.Clock.Now()
 	// The id is chosen here, not by the store: when Open fails after the
 	// body was written (Redis died before the tunnel claim), the retry
 	// (pending.go) writes the same record instead of leaving one behind.
-	in := store.Incident{ID: store.NewID(), Tunnel: tunnel, Peer: peer, Device: device, Channel: t.channel, ThreadTS: t.thread, FirstSeen: now, LastSeen: now}
-	open := in
-	open.Users = nonEmpty(req.User)
-	inc, created, err := b.cfg.Store.Open(ctx, open)
+	in := store.Incident{ID: store.NewID(), Tunnel: key, Peer: peer, Device: device, Channel: t.channel, ThreadTS: t.thread, Private: req.private(), FirstSeen: now, LastSeen: now}
+	opened := in
+	opened.Users = nonEmpty(req.User)
+	inc, created, err := b.cfg.Store.Open(ctx, opened)
 	if err != nil {
 		t.warning = b.deferWrite(&pendingIncident{base: in, users: nonEmpty(req.User)}, "Open", err)
 		if t.warning == stateDeferred {
 			t.deferred = &in
 			b.rethreadWhenDelivered(in)
 		}
-		return t
+		return
 	}
 	t.inc = &inc
 	if created {
 		b.rethreadWhenDelivered(inc) // a root Slack has not taken yet: its real ts replaces the stand-in
+		return
 	}
-	if !created && req.Kind == KindConsole {
-		t.channel, t.thread = inc.Channel, inc.ThreadTS // no threads on a terminal: no pointer
-		return t
+	b.pointTo(ctx, req, *t, inc, peer)
+}
+
+// pointTo tells the asker, in their thread, that the tunnel's incident is
+// already open in another thread, with a link to it. The console has no
+// threads: nothing to point to.
+func (b *Bot) pointTo(ctx context.Context, req Request, t target, inc store.Incident, peer string) {
+	if req.Kind == KindConsole || (inc.Channel == t.channel && inc.ThreadTS == t.thread) {
+		return
 	}
-	if !created && (inc.Channel != t.channel || inc.ThreadTS != t.thread) {
-		link, _ := b.cfg.Messenger.Permalink(ctx, inc.Channel, inc.ThreadTS)
-		where := "its thread"
-		if link != "" {
-			where = Link(link, "its thread")
-		}
-		note := fmt.Sprintf("Incident %s for %s is already open (since %s, %s). I am answering in %s.",
-			inc.ID, Literal(peer), inc.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), inc.Status, where)
-		if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: Text(note)}); err != nil {
-			b.log.Warn("pointer to incident thread failed", "err", err)
-		}
-		t.channel, t.thread = inc.Channel, inc.ThreadTS
+	link, _ := b.cfg.Messenger.Permalink(ctx, inc.Channel, inc.ThreadTS)
+	note := fmt.Sprintf("Incident %s for %s is already open (since %s, %s) in %s. I am answering here and adding this to it.",
+		inc.ID, Literal(peer), inc.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), inc.Status, Link(link, "its thread"))
+	if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: Text(note)}); err != nil {
+		b.log.WarnContext(ctx, "pointer to incident thread failed", "err", err)
 	}
-	return t
 }
 
 // threadOwner returns the incident owning a thread. When the store has
@@ -108,7 +149,7 @@ func (b *Bot) target(ctx context.Context, req Request, peer, device string, owne
 func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.Incident {
 	inc, ok, err := b.cfg.Store.ByThread(ctx, channel, threadTS)
 	if err != nil {
-		b.log.Warn("thread lookup failed", "channel", channel, "thread", threadTS, "err", err)
+		b.log.WarnContext(ctx, "thread lookup failed", "channel", channel, "thread", threadTS, "err", err)
 		return nil
 	}
 	if ok {
@@ -119,7 +160,7 @@ func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.
 	}
 	ref, ok, err := b.cfg.Recover.IncidentInThread(ctx, channel, threadTS)
 	if err != nil {
-		b.log.Warn("reading the thread for incident metadata failed", "channel", channel, "thread", threadTS, "err", err)
+		b.log.WarnContext(ctx, "reading the thread for incident metadata failed", "channel", channel, "thread", threadTS, "err", err)
 		return nil
 	}
 	if !ok {
@@ -132,14 +173,14 @@ func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.
 		Channel: channel, ThreadTS: threadTS, FirstSeen: now, LastSeen: now,
 	})
 	if err != nil {
-		b.log.Warn("rebuilding the incident failed", "incident", ref.ID, "err", err)
+		b.log.WarnContext(ctx, "rebuilding the incident failed", "incident_id", ref.ID, "err", err)
 		return nil
 	}
 	if !created && inc.ThreadTS != threadTS {
 		// The tunnel has a newer open incident elsewhere; this thread is history.
 		return nil
 	}
-	b.log.Info("incident rebuilt from Slack thread metadata", "incident", inc.ID, "peer", ref.Peer, "channel", channel, "thread", threadTS)
+	b.log.InfoContext(ops.WithIncidentID(ctx, inc.ID), "incident rebuilt from Slack thread metadata", "peer", ref.Peer, "channel", channel, "thread", threadTS)
 	return &inc
 }
 
@@ -188,6 +229,17 @@ func (t target) ref() *IncidentRef {
 		return nil
 	}
 	return &IncidentRef{ID: t.inc.ID, Peer: t.inc.Peer, Device: t.inc.Device}
+}
+
+// logContext is ctx carrying the target's incident id for the log.
+func (t target) logContext(ctx context.Context) context.Context {
+	if t.inc != nil {
+		return ops.WithIncidentID(ctx, t.inc.ID)
+	}
+	if t.deferred != nil {
+		return ops.WithIncidentID(ctx, t.deferred.ID)
+	}
+	return ctx
 }
 
 func (t target) replyContext(peer, device, source string) ReplyContext {
@@ -248,7 +300,7 @@ func (b *Bot) rewarn(ctx context.Context, t target, ts string, r diagnose.Report
 	rc.StateWarning = warning
 	out := Render(r, rc)
 	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: out.Reply, Incident: t.ref()}); err != nil {
-		b.log.Warn("adding the state warning failed", "err", err)
+		b.log.WarnContext(ctx, "adding the state warning failed", "err", err)
 	}
 }
 
@@ -257,7 +309,7 @@ func (b *Bot) upload(ctx context.Context, t target, out Rendered) {
 		return
 	}
 	if err := b.cfg.Messenger.Upload(ctx, t.channel, t.thread, out.File.Name, out.File.Title, out.File.Content); err != nil {
-		b.log.Error("evidence upload failed", "channel", t.channel, "err", err)
+		b.log.ErrorContext(ctx, "evidence upload failed", "channel", t.channel, "err", err)
 		if errors.Is(err, ErrUnavailable) {
 			return // a note about it would fail the same way
 		}
@@ -272,18 +324,31 @@ type Action struct {
 	User       string
 	Channel    string
 	MessageTS  string
+	ThreadTS   string // the thread of the clicked message ("" when top level)
 }
 
 // HandleAction applies a button click.
 func (b *Bot) HandleAction(ctx context.Context, a Action) {
+	if ops.RequestID(ctx) == "" {
+		ctx = ops.WithRequestID(ctx, ops.NewRequestID())
+	}
+	ctx = ops.WithIncidentID(ctx, a.IncidentID)
 	inc, err := b.cfg.Store.Get(ctx, a.IncidentID)
-	req := Request{Kind: KindThreadMessage, Channel: a.Channel, User: a.User, TS: a.MessageTS}
+	// The answer goes where the button was clicked: the clicked message's
+	// thread, in its channel.
+	req := Request{Kind: KindThreadMessage, Channel: a.Channel, User: a.User, TS: a.MessageTS, ThreadTS: a.ThreadTS}
+	if err == nil && req.ThreadTS == "" && a.Channel == inc.Channel {
+		req.ThreadTS = inc.ThreadTS // a transport that does not say the thread: the incident's, in this channel
+	}
+	if err == nil && inc.Private && inc.Channel != a.Channel {
+		err = store.ErrNotFound // a DM's incident is not acted on from elsewhere
+	}
 	if err != nil {
-		b.log.Warn("button on unknown incident", "incident", a.IncidentID, "err", err)
-		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: a.Channel, EphemeralTo: a.User, Reply: Text("That incident is no longer known (it expired, or the state store is unreachable).")})
+		b.log.WarnContext(ctx, "button on unknown incident", "err", err)
+		_, _ = b.cfg.Messenger.Post(ctx, Message{Channel: a.Channel, ThreadTS: a.ThreadTS, EphemeralTo: a.User, Reply: Text("That incident is no longer known (it expired, or the state store is unreachable).")})
 		return
 	}
-	req.Channel, req.ThreadTS = inc.Channel, inc.ThreadTS
+	req.Private = inc.Private
 	switch a.ActionID {
 	case ActionRecheck:
 		if inc.Status == store.StatusResolved {
@@ -314,8 +379,8 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 			text += " The next trouble on this tunnel opens a new incident."
 		}
 		b.reply(ctx, req, text)
-		b.auditLog(req, verb, inc.Peer, inc.ID)
+		b.auditLog(ctx, req, verb, inc.Peer, inc.ID)
 	default:
-		b.log.Info("unknown action", "action", a.ActionID)
+		b.log.InfoContext(ctx, "unknown action", "action", a.ActionID)
 	}
 }

@@ -13,7 +13,7 @@ import (
 func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.Incident) {
 	if !b.mayPaste(req) {
 		b.reply(ctx, req, "Pasted output is diagnosed in DMs and in the channels listed in TUNNELDOC_PASTE_CHANNELS; this channel is not one of them.")
-		b.auditLog(req, "diagnose", cmd.Peer, "refused: channel not allowed")
+		b.auditLog(ctx, req, "diagnose", cmd.Peer, "refused: channel not allowed")
 		return
 	}
 	compared := b.comparison(cmd.Text)
@@ -36,18 +36,19 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 		report = b.cfg.Diagnose(text, diagnose.Options{Peer: peer})
 	}
 	peer = firstNonEmpty(peer, report.Peer)
-	track := report.Cause != diagnose.CauseHealthy
-	t := b.target(ctx, req, peer, device, owner, track, Mention(req.User)+" pasted output for diagnosis.")
+	t := b.place(ctx, req, peer, device, owner, Mention(req.User)+" pasted output for diagnosis.")
+	b.join(ctx, req, &t, peer, device, compared == nil && troubled(report))
+	ctx = t.logContext(ctx)
 	rc := t.replyContext(peer, device, store.SourcePaste)
 	out := Render(report, rc)
 	ts, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: out.Reply, Incident: t.ref()})
 	if err != nil {
-		b.log.Error("posting diagnosis failed", "channel", t.channel, "err", err)
-		b.auditLog(req, "diagnose", peer, "post failed: "+report.Cause)
+		b.log.ErrorContext(ctx, "posting diagnosis failed", "channel", t.channel, "err", err)
+		b.auditAt(ctx, req, t, "diagnose", peer, "post failed: "+report.Cause)
 		return
 	}
 	b.delivered(ctx, t, ts, report, rc, out, store.SourcePaste, req.User)
-	b.auditLog(req, "diagnose", peer, report.Phase+"/"+report.Cause)
+	b.auditAt(ctx, req, t, "diagnose", peer, report.Phase+"/"+report.Cause)
 }
 
 // HandleSlash answers /tunnel. "/tunnel diagnose" with nothing after it
@@ -64,10 +65,10 @@ func (b *Bot) HandleSlash(ctx context.Context, req Request) {
 		return
 	}
 	if err := b.cfg.Forms.OpenPasteForm(ctx, req.Trigger, req.Channel); err != nil {
-		b.log.Error("opening the diagnose modal failed", "err", err)
+		b.log.ErrorContext(ctx, "opening the diagnose modal failed", "err", err)
 		b.reply(ctx, req, "I could not open the paste window: "+safeErr(err)+". Mention me with the output instead.")
 	}
-	b.auditLog(req, "diagnose", "", "modal opened")
+	b.auditLog(ctx, req, "diagnose", "", "modal opened")
 }
 
 // HandlePasteForm answers a submitted paste form (Config.Forms): the

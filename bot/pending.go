@@ -239,7 +239,7 @@ func (b *Bot) deferWrite(e *pendingIncident, op string, err error) string {
 		return stateNotSaved
 	}
 	b.countDeferred("queued")
-	b.log.Warn("incident write held for retry: the store is unreachable", "op", op, "tunnel", e.base.Tunnel, "incident", e.id, "err", err)
+	b.log.Warn("incident write held for retry: the store is unreachable", "op", op, "tunnel", e.base.Tunnel, "incident_id", e.id, "err", err)
 	return stateDeferred
 }
 
@@ -340,6 +340,6 @@ func (b *Bot) writePending(ctx context.Context, e *pendingIncident) error {
 
 func (b *Bot) wrotePending(e *pendingIncident, created bool) {
 	b.countDeferred("written")
-	b.log.Info("incident written after the store came back", "tunnel", e.base.Tunnel, "incident", e.id, "created", created,
+	b.log.Info("incident written after the store came back", "tunnel", e.base.Tunnel, "incident_id", e.id, "created", created,
 		"diagnoses", len(e.diagnoses), "waited", b.cfg.Clock.Now().Sub(e.since).Round(time.Millisecond))
 }

@@ -160,8 +160,11 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	if len(others) > 0 {
 		blocks = append(blocks, Block{Kind: Note, Text: "Also possible: " + strings.Join(others, ", ")})
 	}
+	if s := healthyAgain(verdict, rc); s != "" {
+		blocks = append(blocks, Block{Kind: Paragraph, Icon: IconWatching, Text: s})
+	}
 	blocks = append(blocks, Block{Kind: Note, Text: contextLine(r, rc, verdict, peer)})
-	buttons := actionButtons(rc)
+	buttons := actionButtons(rc, verdict)
 
 	// Belt and braces: a report larger than the budget loses its inline
 	// evidence to the file rather than failing with msg_blocks_too_long.
@@ -226,8 +229,17 @@ func validUTF8(r diagnose.Report) diagnose.Report {
 	return r
 }
 
+// healthyAgain is what a healthy result says inside an incident still
+// open: the tunnel looks healthy now, and Resolve closes the incident.
+func healthyAgain(verdict string, rc ReplyContext) string {
+	if verdict != diagnose.VerdictUp || rc.IncidentID == "" || rc.IncidentStatus == "resolved" {
+		return ""
+	}
+	return "The tunnel looks healthy now. If it stays up, press Resolved to close incident " + rc.IncidentID + "."
+}
+
 // actionButtons are the buttons on a tracked incident's diagnosis.
-func actionButtons(rc ReplyContext) []Button {
+func actionButtons(rc ReplyContext, verdict string) []Button {
 	if rc.IncidentID == "" {
 		return nil
 	}
@@ -235,7 +247,7 @@ func actionButtons(rc ReplyContext) []Button {
 	if rc.CanRecheck {
 		out = append(out, Button{Action: ActionRecheck, Value: rc.IncidentID, Label: "Re-check"})
 	}
-	if rc.IncidentStatus != "acknowledged" && rc.IncidentStatus != "resolved" {
+	if rc.IncidentStatus != "acknowledged" && rc.IncidentStatus != "resolved" && verdict != diagnose.VerdictUp {
 		out = append(out, Button{Action: ActionAcknowledge, Value: rc.IncidentID, Label: "Acknowledge"})
 	}
 	if rc.IncidentStatus != "resolved" {
@@ -429,6 +441,9 @@ func PlainReport(r diagnose.Report, rc ReplyContext) string {
 		for _, e := range f.Evidence {
 			fmt.Fprintf(&b, "  %5d | %s\n", e.Line, redact.Line(e.Text))
 		}
+	}
+	if s := healthyAgain(verdict, rc); s != "" {
+		fmt.Fprintf(&b, "\n%s\n", PlainText(s))
 	}
 	var ctx []string
 	if peer != "" {

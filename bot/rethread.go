@@ -36,7 +36,7 @@ func (b *Bot) rethreadWhenDelivered(in store.Incident) {
 	standIn := in.ThreadTS
 	b.cfg.Deliveries.WhenDelivered(standIn, func(ts string, delivered bool) {
 		if !delivered {
-			b.log.Error("an incident's root message was never delivered to Slack; the incident keeps a thread that does not exist", "incident", in.ID, "tunnel", in.Tunnel, "channel", in.Channel)
+			b.log.Error("an incident's root message was never delivered to Slack; the incident keeps a thread that does not exist", "incident_id", in.ID, "tunnel", in.Tunnel, "channel", in.Channel)
 			return
 		}
 		b.moveThread(in, threadMove{from: standIn, to: ts})
@@ -51,7 +51,7 @@ func (b *Bot) moveThread(in store.Incident, mv threadMove) {
 	defer cancel()
 	_, err := b.cfg.Store.Update(ctx, in.ID, mv.apply)
 	if err == nil {
-		b.log.Info("incident thread ts set now that its root message is delivered", "incident", in.ID, "channel", in.Channel, "thread", mv.to)
+		b.log.Info("incident thread ts set now that its root message is delivered", "incident_id", in.ID, "channel", in.Channel, "thread", mv.to)
 		return
 	}
 	base := in

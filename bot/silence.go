@@ -20,7 +20,7 @@ func (b *Bot) silence(ctx context.Context, req Request, cmd Command) {
 			return
 		}
 		b.reply(ctx, req, fmt.Sprintf("Notifications for %s are back on.", Literal(cmd.Peer)))
-		b.auditLog(req, "unsilence", cmd.Peer, "done")
+		b.auditLog(ctx, req, "unsilence", cmd.Peer, "done")
 	default:
 		until, err := b.cfg.Silencer.Silence(ctx, cmd.Peer, cmd.For, req.User)
 		if err != nil {
@@ -28,7 +28,7 @@ func (b *Bot) silence(ctx context.Context, req Request, cmd Command) {
 			return
 		}
 		b.reply(ctx, req, fmt.Sprintf("Tunnel-down notifications for %s are silenced until %s.", Literal(cmd.Peer), until.UTC().Format("2006-01-02 15:04 MST")))
-		b.auditLog(req, "silence", cmd.Peer, cmd.For.String())
+		b.auditLog(ctx, req, "silence", cmd.Peer, cmd.For.String())
 	}
 }
 

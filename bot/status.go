@@ -4,21 +4,42 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/tunneldoc/tunneldoc/bot/store"
 )
 
-// status lists open incidents.
+// visibleIn reports whether status asked by req may list in: a DM's
+// incidents only in that DM, channel incidents in channels (the console,
+// the operator's own terminal, sees all).
+func visibleIn(in store.Incident, req Request) bool {
+	switch {
+	case req.Kind == KindConsole:
+		return true
+	case in.Private:
+		return in.Channel == req.Channel
+	}
+	return !req.private()
+}
+
+// status lists the open incidents visible where it is asked.
 func (b *Bot) status(ctx context.Context, req Request) {
-	open, err := b.cfg.Store.ListOpen(ctx)
+	all, err := b.cfg.Store.ListOpen(ctx)
 	if err != nil {
-		b.log.Error("listing incidents failed", "err", err)
+		b.log.ErrorContext(ctx, "listing incidents failed", "err", err)
 		b.reply(ctx, req, "I could not read the incident list: the state store is unreachable.")
-		b.auditLog(req, "status", "", "store error")
+		b.auditLog(ctx, req, "status", "", "store error")
 		return
+	}
+	var open []store.Incident
+	for _, in := range all {
+		if visibleIn(in, req) {
+			open = append(open, in)
+		}
 	}
 	silenced := b.silencedLines(ctx)
 	if len(open) == 0 {
 		b.replyWith(ctx, req, Paragraphs(append([]Block{{Text: "No open incidents."}}, silenced...)...))
-		b.auditLog(req, "status", "", "0 open")
+		b.auditLog(ctx, req, "status", "", "0 open")
 		return
 	}
 	var lines []string
@@ -44,5 +65,5 @@ func (b *Bot) status(ctx context.Context, req Request) {
 		lines = append(lines, fmt.Sprintf("• %s — %s — %s, since %s (%s)", where, last, status, in.FirstSeen.UTC().Format("2006-01-02 15:04 MST"), in.ID))
 	}
 	b.replyWith(ctx, req, Paragraphs(append([]Block{{Title: fmt.Sprintf("%d open incident(s)", len(open)), Text: strings.Join(lines, "\n")}}, silenced...)...))
-	b.auditLog(req, "status", "", fmt.Sprintf("%d open", len(open)))
+	b.auditLog(ctx, req, "status", "", fmt.Sprintf("%d open", len(open)))
 }

@@ -50,6 +50,7 @@ type fakeChecker struct {
 	gate       chan struct{} // when set, a check waits for it to close
 	partial    bool          // return the transcript along with err
 	comparison *diagnose.Report
+	notes      []bot.CollectionNote // what the checker says was cut short
 }
 
 func (c *fakeChecker) CheckTunnel(ctx context.Context, peer, device string) (bot.CheckResult, error) {
@@ -64,6 +65,7 @@ func (c *fakeChecker) CheckTunnel(ctx context.Context, peer, device string) (bot
 	defer c.mu.Unlock()
 	c.calls = append(c.calls, peer+"|"+device)
 	res := bot.CheckResult{Device: firstOr(device, "fw-hq"), Transcript: c.transcript, Commands: []string{"show crypto isakmp sa", "show crypto ipsec sa peer " + peer}, Duration: 1500 * time.Millisecond}
+	res.Notes = c.notes
 	if c.comparison != nil {
 		res.Comparison, res.Ends = c.comparison, "fw-hq and br-7"
 	}

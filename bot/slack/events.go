@@ -67,7 +67,7 @@ func requestFromEvent(ev slackevents.EventsAPIEvent, botUserID string) (bot.Requ
 		}
 		switch {
 		case e.ChannelType == slackevents.ChannelTypeIM:
-			req.Kind = bot.KindDM
+			req.Kind, req.Private = bot.KindDM, true
 		case botUserID != "" && strings.Contains(e.Text, "<@"+botUserID+">"):
 			return bot.Request{}, false // the app_mention event carries it
 		case e.ThreadTimeStamp != "" && e.ThreadTimeStamp != e.TimeStamp:
@@ -113,7 +113,13 @@ func slashRequest(sc slackgo.SlashCommand) (bot.Request, bool) {
 	if sc.ChannelID == "" || sc.UserID == "" {
 		return bot.Request{}, false
 	}
-	return bot.Request{Kind: bot.KindSlash, Channel: sc.ChannelID, User: sc.UserID, Text: strings.TrimSpace(sc.Text), Trigger: sc.TriggerID}, true
+	return bot.Request{Kind: bot.KindSlash, Channel: sc.ChannelID, User: sc.UserID, Text: strings.TrimSpace(sc.Text), Trigger: sc.TriggerID, Private: privateSlash(sc)}, true
+}
+
+// privateSlash: a /tunnel typed in a DM (Slack names the channel
+// "directmessage"; DM channel ids start with D).
+func privateSlash(sc slackgo.SlashCommand) bool {
+	return sc.ChannelName == "directmessage" || strings.HasPrefix(sc.ChannelID, "D")
 }
 
 // handleSlash answers /tunnel through the bot.
@@ -159,7 +165,7 @@ func handleInteraction(ctx context.Context, b *bot.Bot, cb slackgo.InteractionCa
 	switch cb.Type {
 	case slackgo.InteractionTypeBlockActions:
 		for _, a := range cb.ActionCallback.BlockActions {
-			b.HandleAction(ctx, bot.Action{ActionID: a.ActionID, IncidentID: a.Value, User: cb.User.ID, Channel: cb.Channel.ID, MessageTS: cb.Message.Timestamp})
+			b.HandleAction(ctx, bot.Action{ActionID: a.ActionID, IncidentID: a.Value, User: cb.User.ID, Channel: cb.Channel.ID, MessageTS: cb.Message.Timestamp, ThreadTS: firstNonEmpty(cb.Message.ThreadTimestamp, cb.Container.ThreadTs)})
 		}
 	case slackgo.InteractionTypeViewSubmission:
 		if cb.View.CallbackID != modalCallbackID || cb.View.State == nil || cb.View.PrivateMetadata == "" {

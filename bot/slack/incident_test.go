@@ -24,9 +24,9 @@ func (e *testEnv) handle(req bot.Request) {
 }
 
 // TestSecondCheckSameThreadSurvivesRedisRestart: a second `check tunnel`
-// of a peer with an open incident lands in that incident's thread (with a
-// pointer in the asker's thread); after redis-server restarts (AOF on), a
-// third check still finds the incident and its thread.
+// of a peer with an open incident is answered in the asker's own thread,
+// with a pointer to the incident's thread, and joins the incident; after
+// redis-server restarts (AOF on), a third check still finds the incident.
 func TestSecondCheckSameThreadSurvivesRedisRestart(t *testing.T) {
 	checker := &fakeChecker{}
 	e := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Checker = checker })
@@ -55,14 +55,17 @@ func TestSecondCheckSameThreadSurvivesRedisRestart(t *testing.T) {
 	cs = e.slack.snapshot()
 	posts = only(cs, "chat.postMessage")
 	if len(posts) != 3 {
-		t.Fatalf("want pointer + placeholder:%s", describe(cs))
+		t.Fatalf("want placeholder + pointer:%s", describe(cs))
 	}
-	pointer, placeholder := posts[1], posts[2]
+	placeholder, pointer := posts[1], posts[2]
 	if pointer.ThreadTS != "1700000600.000100" || !strings.Contains(pointer.Text, first.ID) || !strings.Contains(pointer.Text, "p1700000500000100") {
 		t.Errorf("pointer in the asker's thread = %+v", pointer)
 	}
-	if placeholder.ThreadTS != "1700000500.000100" {
-		t.Errorf("second check answered in thread %q; want the incident's %q", placeholder.ThreadTS, first.ThreadTS)
+	if placeholder.ThreadTS != "1700000600.000100" {
+		t.Errorf("second check answered in thread %q; want the asker's", placeholder.ThreadTS)
+	}
+	if last := only(cs, "chat.update"); last[len(last)-1].TS != placeholder.TS || !strings.Contains(last[len(last)-1].Blocks, first.ID) {
+		t.Errorf("the asker's answer does not carry the incident id:%s", describe(cs))
 	}
 	got, _ := e.store.Get(ctx, first.ID)
 	if len(got.Diagnoses) != 2 || strings.Join(got.Users, ",") != "UALICE,UBOB" {
@@ -74,8 +77,8 @@ func TestSecondCheckSameThreadSurvivesRedisRestart(t *testing.T) {
 	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvC3", User: "UCAROL", TS: "1700000700.000100", Text: "<@UBOT> check tunnel 40.10.1.1 on fw-hq"})
 	cs = e.slack.snapshot()
 	posts = only(cs, "chat.postMessage")
-	if last := posts[len(posts)-1]; last.ThreadTS != "1700000500.000100" {
-		t.Fatalf("after restart the check went to thread %q; want %q:%s", last.ThreadTS, first.ThreadTS, describe(cs))
+	if last := posts[len(posts)-1]; last.ThreadTS != "1700000700.000100" || !strings.Contains(last.Text, first.ID) {
+		t.Fatalf("after restart the check went to thread %q, or no pointer to %s; want the asker's:%s", last.ThreadTS, first.ID, describe(cs))
 	}
 	got, err = e.store.Get(ctx, first.ID)
 	if err != nil || len(got.Diagnoses) != 3 || got.Status != store.StatusOpen {
@@ -134,9 +137,13 @@ func TestCheckWithoutInventoryAndRefusals(t *testing.T) {
 		c.Access = bot.Access{CheckUsers: []string{"UADMIN"}, CheckGroups: []string{"SNETOPS"}}
 	})
 	e2.handle(bot.Request{Kind: bot.KindMention, EventID: "EvR1", User: "UMALLORY", TS: "1700001000.000100", Text: "<@UBOT> check tunnel 40.10.1.1"})
-	posts = only(e2.slack.snapshot(), "chat.postMessage")
-	if len(posts) != 1 || !strings.Contains(posts[0].Text, "limited to configured users") || len(checker.calls) != 0 {
-		t.Fatalf("refusal:%s calls=%v", describe(posts), checker.calls)
+	// A refusal is the asker's alone: ephemeral, in the asker's thread.
+	posts = only(e2.slack.snapshot(), "chat.postEphemeral")
+	if len(posts) != 1 || !strings.Contains(posts[0].Text, "limited to configured users") || posts[0].User != "UMALLORY" || posts[0].ThreadTS != "1700001000.000100" || len(checker.calls) != 0 {
+		t.Fatalf("refusal:%s calls=%v", describe(e2.slack.snapshot()), checker.calls)
+	}
+	if n := len(only(e2.slack.snapshot(), "chat.postMessage")); n != 0 {
+		t.Fatalf("refusal posted for everyone:%s", describe(e2.slack.snapshot()))
 	}
 	e2.handle(bot.Request{Kind: bot.KindMention, EventID: "EvR2", User: "UGROUPMEMBER", TS: "1700001100.000100", Text: "<@UBOT> check tunnel 40.10.1.1"})
 	if len(checker.calls) != 1 {

@@ -47,12 +47,14 @@ type Diagnosis struct {
 
 // Incident is the state of one tunnel's trouble.
 type Incident struct {
-	ID             string      `json:"id"`
-	Tunnel         string      `json:"tunnel"`
-	Peer           string      `json:"peer,omitempty"`
-	Device         string      `json:"device,omitempty"`
-	Channel        string      `json:"channel"`
-	ThreadTS       string      `json:"thread_ts"`
+	ID       string `json:"id"`
+	Tunnel   string `json:"tunnel"`
+	Peer     string `json:"peer,omitempty"`
+	Device   string `json:"device,omitempty"`
+	Channel  string `json:"channel"`
+	ThreadTS string `json:"thread_ts"`
+	// Private: opened in a DM; only that DM hears of it (status, answers).
+	Private        bool        `json:"private,omitempty"`
 	RootTS         string      `json:"root_ts,omitempty"`
 	Status         string      `json:"status"`
 	AcknowledgedBy string      `json:"acknowledged_by,omitempty"`
