@@ -843,6 +843,7 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 		note.Blocks = append(note.Blocks, bot.Block{Text: "The " + bot.Literal(ev.Source) + " message:"}, bot.Block{Kind: bot.Code, Lines: []string{firstLine(t)}})
 	}
 	note.Blocks = append(note.Blocks, bot.Block{Text: text})
+	note.Summary = text // the notification says what to do, not "The syslog message:"
 	return diagnose.Report{}, nil, false, note
 }
 
