@@ -471,10 +471,13 @@ func listsDetail(lists []facts.Event) string {
 			conf = ev.Detail
 		}
 	}
-	if recv == "" || conf == "" {
-		return ""
+	switch {
+	case recv != "" && conf != "":
+		return "the peer proposes " + recv + ", this side is configured with " + conf
+	case conf != "":
+		return "the peer accepts none of this side's proposals (" + conf + ")"
 	}
-	return "the peer proposes " + recv + ", this side is configured with " + conf
+	return ""
 }
 
 // firstLine is the line of the earliest event in the lists, 0 when none.
