@@ -528,3 +528,18 @@ func TestLogFormsOfLabLogs(t *testing.T) {
 		}
 	}
 }
+
+// Every wording names the strongSwan source file(s) that log it.
+func TestEveryWordingNamesItsSource(t *testing.T) {
+	for _, w := range wordings {
+		if w.src == "" {
+			t.Errorf("%s: no source file", w.ID)
+			continue
+		}
+		for _, f := range strings.Split(w.src, ", ") {
+			if !strings.HasPrefix(f, "src/") || !strings.HasSuffix(f, ".c") {
+				t.Errorf("%s: source %q is not a strongSwan source file path", w.ID, f)
+			}
+		}
+	}
+}
