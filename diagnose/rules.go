@@ -180,6 +180,15 @@ func ruleNothingStarted(v *view) *hit {
 			refs = append(refs, r)
 		}
 	}
+	// a crypto session the device calls DOWN: no IKE SA and no IPsec SA
+	// (DOWN-NEGOTIATING is a negotiation under way, not this)
+	for _, s := range v.sessions {
+		if strings.EqualFold(strings.TrimSpace(s.Status), "DOWN") {
+			refs = append(refs, s.Ref)
+		} else {
+			return nil
+		}
+	}
 	idle := false
 	for _, s := range v.ipsec {
 		if s.HasSAs() || s.Counters.Encaps > 0 || s.Counters.Decaps > 0 {
@@ -1156,6 +1165,11 @@ func ruleHealthy(v *view) *hit {
 	for _, s := range v.ipsec {
 		if s.HasSAs() || s.Counters.Encaps > 0 && s.Counters.Decaps > 0 {
 			installed = true // IPsec SAs exist (or carried traffic): phase 1 completed to build them
+		}
+	}
+	for _, s := range v.sessions {
+		if strings.HasPrefix(strings.ToUpper(s.Status), "UP-ACTIVE") {
+			installed = true // the device's word for IKE and IPsec SAs up
 		}
 	}
 	// IKE packets from the peer in an established state (QM_IDLE on IOS):

@@ -69,6 +69,11 @@ func parseCryptoSession(sec *facts.Section, f *facts.Facts) {
 			iface = strings.TrimSpace(t[len("interface:"):])
 			open(ln.N)
 		case hasPrefixFold(t, "session status:"):
+			if cur != nil && cur.Peer != "" && cur.Status != "" {
+				// a filtered output (`| include Peer|status`) has no
+				// "Interface:" between sessions: a second status opens one
+				finish()
+			}
 			s := open(ln.N)
 			s.Status = strings.TrimSpace(t[len("session status:"):])
 		case hasPrefixFold(t, "peer:"):
