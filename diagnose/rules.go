@@ -688,13 +688,14 @@ func ruleXauth(v *view) *hit {
 
 // ---- phase 2 ----
 
-// notStrongswan drops strongSwan's events: a charon Quick Mode request
-// retransmitted without an answer says only that the peer did not answer
-// it (the peer may have failed after accepting it), no contract cause.
+// notStrongswan drops strongSwan's and libreswan's events: a Quick Mode
+// request they retransmitted without an answer says only that the peer did
+// not answer it (the peer may have failed after accepting it), no contract
+// cause.
 func notStrongswan(evs []facts.Event) []facts.Event {
 	var out []facts.Event
 	for _, ev := range evs {
-		if ev.Vendor != facts.VendorStrongSwan {
+		if !swan(ev.Vendor) {
 			out = append(out, ev)
 		}
 	}
@@ -1158,7 +1159,7 @@ func lifetimeSeconds(s string) int {
 }
 
 func ruleHealthy(v *view) *hit {
-	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) || peerRecreatesTunnel(v) || unreadableSinceUp(v) {
+	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) || peerRecreatesTunnel(v) || unreadableSinceUp(v) || installFailedSinceUp(v) {
 		return nil
 	}
 	installed := false
@@ -1311,7 +1312,7 @@ func ikeDeletedSinceUp(v *view) bool {
 func childUnansweredSinceUp(v *view) bool {
 	up, child, qm := 0, 0, 0
 	for _, ev := range v.events {
-		if ev.Vendor != facts.VendorStrongSwan {
+		if !swan(ev.Vendor) {
 			continue
 		}
 		switch {
@@ -1352,7 +1353,7 @@ func peerRecreatesTunnel(v *view) bool {
 func unreadableSinceUp(v *view) bool {
 	up, child, bad := 0, 0, 0
 	for _, ev := range v.events {
-		if ev.Vendor != facts.VendorStrongSwan {
+		if !swan(ev.Vendor) {
 			continue
 		}
 		switch {
@@ -1365,6 +1366,25 @@ func unreadableSinceUp(v *view) bool {
 		}
 	}
 	return up > 0 && bad > up && child < up
+}
+
+// swan: strongSwan and libreswan, whose logs the since-up checks read.
+func swan(v facts.Vendor) bool { return v == facts.VendorStrongSwan || v == facts.VendorLibreswan }
+
+// installFailedSinceUp: the kernel refused an IPsec SA after the last one
+// that was established (libreswan's "netlink response for Add SA"): the
+// tunnel is not up, and no contract cause names why.
+func installFailedSinceUp(v *view) bool {
+	child, failed := 0, 0
+	for _, ev := range v.events {
+		switch {
+		case ev.Kind == facts.EvP2Complete && ev.Ref.Line > child:
+			child = ev.Ref.Line
+		case ev.Kind == facts.EvSAInstallFailed && ev.Ref.Line > failed:
+			failed = ev.Ref.Line
+		}
+	}
+	return failed > child
 }
 
 // rowUp: an IKE SA row in an established state (detail tables print no

@@ -233,6 +233,10 @@ const (
 	EvProposalList EventKind = "proposal_list" // a proposal list printed (State: "received" or "configured"; Detail: the list)
 	EvAuthSelf     EventKind = "auth_self"     // this side authenticated itself to the peer (Detail: the method)
 	EvConfig       EventKind = "config"        // a configuration value the device printed (State: the key, Detail: the value)
+	// EvSAInstallFailed: the kernel refused to install a negotiated IPsec
+	// SA (Detail: its error). No contract cause names it; it only says the
+	// tunnel is not up.
+	EvSAInstallFailed EventKind = "sa_install_failed"
 )
 
 // Event is one recognised debug or log line.

@@ -59,6 +59,9 @@ func IsPlutoLine(line string) bool {
 		s = s[4:] // whack's numeric code
 	}
 	s = strings.TrimPrefix(s, "ERROR: ")
+	if strings.HasPrefix(s, "adding UDP interface ") || strings.HasPrefix(s, "adding TCP interface ") {
+		return true // pluto names the addresses it listens on as it starts (iface.c)
+	}
 	if strings.HasPrefix(s, "packet from ") {
 		// "packet from 192.0.2.7:500: ...": a message about a packet no
 		// state owns yet (log.c)
@@ -68,9 +71,24 @@ func IsPlutoLine(line string) bool {
 		}
 		return false
 	}
-	_, rest, ok := connPrefix(s)
-	return ok && strings.HasPrefix(rest, "#")
+	if _, rest, ok := connPrefix(s); ok {
+		return strings.HasPrefix(rest, "#")
+	}
+	// a connection's own messages: "conn": added IKEv2 connection
+	if q := strings.Index(s, `": `); q > 0 && s[0] == '"' {
+		for _, w := range connMessages {
+			if strings.HasPrefix(s[q+3:], w) {
+				return true
+			}
+		}
+	}
+	return false
 }
+
+// connMessages start the messages pluto logs about a connection as it
+// loads or drops it (connections.c); status rows ("conn": 10.0.0.0/24===...)
+// start otherwise.
+var connMessages = []string{"added ", "terminating SAs", "deleting connection", "deleting non-instance connection"}
 
 // dumpOrKey reports whether a debug line's message is a row of hex bytes
 // ("|   5e 1f 3d 2c  1b 0a ...") or names key material.
@@ -164,6 +182,14 @@ func instancePeer(line string) string {
 // phase Correlate settles.
 const StateInvalidID = "INVALID_ID_INFORMATION"
 
+// StateIKEVersion is the EvConfig key of a connection's IKE version ("1",
+// "2") as pluto prints it when it loads the connection.
+const StateIKEVersion = "ike-version"
+
+// StateInterface is the EvConfig key of an address pluto listens on:
+// this side's own, never a peer.
+const StateInterface = "interface"
+
 const ip = `(?P<peer>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:]+)`
 
 // entry is one wording of pluto's with what it means. src is the pluto
@@ -203,15 +229,18 @@ var table = []entry{
 	{src: "programs/pluto/ikev2.c", id: "lsw/v2-processing-ike-auth", anchor: "processing decrypted IKE_AUTH request", event: facts.EvP1Received, state: "IKE_AUTH"},
 
 	// --- retransmissions and giving up (the state says the exchange) ---
+	// A Quick Mode / CHILD_SA request retransmitted until pluto gives up
+	// is a phase-2 request left unanswered: EvP2Retransmit, give-up
+	// included (the peer says nothing of why).
 	{src: "programs/pluto/retransmit.c", id: "lsw/retransmit-ike", anchor: ": retransmission; will wait", re: `(?P<state>STATE_\w+): retransmission; will wait`, event: facts.EvP1Retransmit, check: isIKEState},
 	{src: "programs/pluto/retransmit.c", id: "lsw/retransmit-child", anchor: ": retransmission; will wait", re: `(?P<state>STATE_\w+): retransmission; will wait`, event: facts.EvP2Retransmit, check: isChildState},
 	{src: "programs/pluto/retransmit.c", id: "lsw/max-retransmissions-ike", anchor: "max number of retransmissions", re: `(?P<state>STATE_\w+): max number of retransmissions \((?P<detail>\d+)\)`, event: facts.EvP1GiveUp, check: isIKEState},
 	{src: "programs/pluto/retransmit.c", id: "lsw/timeout-exceeded-ike", anchor: " second timeout exceeded after ", re: `(?P<state>STATE_\w+): \S+ second timeout exceeded after (?P<detail>\d+) retransmits`, event: facts.EvP1GiveUp, check: isIKEState},
 	// before 3.25: "max number of retransmissions (2) reached STATE_MAIN_I1.  No response ..."
 	{src: "programs/pluto/timer.c v3", id: "lsw/v3-max-retransmissions-ike", anchor: "max number of retransmissions", re: `max number of retransmissions \((?P<detail>\d+)\) reached (?P<state>STATE_\w+)`, event: facts.EvP1GiveUp, check: isIKEState},
-	{src: "programs/pluto/timer.c v3", id: "lsw/v3-max-retransmissions-child", anchor: "max number of retransmissions", re: `max number of retransmissions \((?P<detail>\d+)\) reached (?P<state>STATE_\w+)`, event: facts.EvP2Failed, check: isChildState},
-	{src: "programs/pluto/retransmit.c", id: "lsw/max-retransmissions-child", anchor: "max number of retransmissions", re: `(?P<state>STATE_\w+): max number of retransmissions \((?P<detail>\d+)\)`, event: facts.EvP2Failed, check: isChildState},
-	{src: "programs/pluto/retransmit.c", id: "lsw/timeout-exceeded-child", anchor: " second timeout exceeded after ", re: `(?P<state>STATE_\w+): \S+ second timeout exceeded after (?P<detail>\d+) retransmits`, event: facts.EvP2Failed, check: isChildState},
+	{src: "programs/pluto/timer.c v3", id: "lsw/v3-max-retransmissions-child", anchor: "max number of retransmissions", re: `max number of retransmissions \((?P<detail>\d+)\) reached (?P<state>STATE_\w+)`, event: facts.EvP2Retransmit, check: isChildState},
+	{src: "programs/pluto/retransmit.c", id: "lsw/max-retransmissions-child", anchor: "max number of retransmissions", re: `(?P<state>STATE_\w+): max number of retransmissions \((?P<detail>\d+)\)`, event: facts.EvP2Retransmit, check: isChildState},
+	{src: "programs/pluto/retransmit.c", id: "lsw/timeout-exceeded-child", anchor: " second timeout exceeded after ", re: `(?P<state>STATE_\w+): \S+ second timeout exceeded after (?P<detail>\d+) retransmits`, event: facts.EvP2Retransmit, check: isChildState},
 
 	// --- IKE proposals ---
 	{src: "programs/pluto/ikev2.c", id: "lsw/v2-sent-ike-auth-chosen", anchor: "sent IKE_AUTH request {", re: `sent IKE_AUTH request (?P<detail>\{[^}]*\})`, event: facts.EvP1ProposalOK, state: "IKE_SA_INIT"},
@@ -240,7 +269,7 @@ var table = []entry{
 	{src: "programs/pluto/ikev1.c", id: "lsw/v1-notify-auth-failed", anchor: "informational payload ", re: `ignoring informational payload (?P<detail>AUTHENTICATION_FAILED|INVALID_HASH_INFORMATION|INVALID_SIGNATURE),`, event: facts.EvAuthFailed, state: "informational"},
 	// Correlate re-reads it as a traffic selector refusal once the IKE SA is up
 	{src: "programs/pluto/ikev1.c", id: "lsw/v1-notify-invalid-id", anchor: "ignoring informational payload INVALID_ID_INFORMATION", event: facts.EvIDMismatch, state: StateInvalidID},
-	{src: "programs/pluto/ikev1_host_pair.c", id: "lsw/v1-no-connection-authorized", anchor: "but no connection has been authorized", re: `initial (?:Main|Aggressive) Mode (?:message|packet)`, event: facts.EvNoPSK},
+	{src: "programs/pluto/ikev1_host_pair.c", id: "lsw/v1-no-connection-authorized", anchor: "but no connection has been authorized", re: `initial (?:Main|Aggressive) Mode (?:message|packet)`, event: facts.EvNoPSK, state: "STATE_MAIN_R0"},
 	{src: "programs/pluto/ikev2_host_pair.c", id: "lsw/v2-no-connection-authorized", anchor: "message received on ", re: `(?:IKE_SA_INIT )?message received on .* but no (?:connection has been authorized|suitable connection found)`, event: facts.EvNoPSK, state: "IKE_SA_INIT"},
 	{src: "programs/pluto/peer_id.c", id: "lsw/peer-id-mismatched", anchor: "on first found connection and no better connection found", event: facts.EvIDMismatch},
 	{src: "programs/pluto/ikev2.c v3", id: "lsw/peer-id-not-in-san", anchor: "is not specified on the certificate SubjectAltName", event: facts.EvIDMismatch},
@@ -249,6 +278,10 @@ var table = []entry{
 	{src: "programs/pluto/ikev1_states.c v3", id: "lsw/v1-isakmp-sa-established", anchor: "ISAKMP SA established", event: facts.EvP1Complete},
 	{src: "programs/pluto/ikev2_states.c v3", id: "lsw/v2-parent-sa-established", anchor: "PARENT SA established", event: facts.EvP1Complete},
 	{src: "programs/pluto/ikev2_ike_auth.c", id: "lsw/v2-ike-sa-established-child-rejected", anchor: "IKE SA established but initiator rejected Child SA response", event: facts.EvP1Complete},
+
+	// --- configuration pluto prints as it loads a connection ---
+	{src: "programs/pluto/iface.c", id: "lsw/adding-interface", anchor: "adding ", re: `^adding (?:UDP|TCP) interface \S+ (?P<detail>[0-9.]+|\[?[0-9a-fA-F:]+\]?):\d+$`, event: facts.EvConfig, state: StateInterface},
+	{src: "programs/pluto/connections.c", id: "lsw/added-connection", anchor: "\": added IKEv", re: `": added IKEv(?P<detail>[12]) connection`, event: facts.EvConfig, state: StateIKEVersion},
 
 	// --- version ---
 	{src: "programs/pluto/demux.c", id: "lsw/ikev1-policy-drop", anchor: "IKEv1 packet as policy is set to ", event: facts.EvVersionMismatch},
@@ -269,7 +302,9 @@ var table = []entry{
 	{src: "programs/pluto/ikev1_quick.c", id: "lsw/v1-no-connection-for-ipsec-sa", anchor: "cannot respond to IPsec SA request because no connection is known for", re: `no connection is known for (?P<detail>\S+)`, event: facts.EvP2ProxyMismatch},
 	{src: "programs/pluto/ikev2_child.c", id: "lsw/v2-established-child-sa", anchor: " established Child SA", event: facts.EvP2Complete},
 	{src: "programs/pluto/ikev1_states.c", id: "lsw/ipsec-sa-established", anchor: "IPsec SA established", event: facts.EvP2Complete},
-	{src: "programs/pluto/kernel_xfrm.c", id: "lsw/kernel-add-sa-failed", anchor: "netlink response for Add SA ", re: `netlink response for Add SA \S+: (?P<detail>.*)`, event: facts.EvP2Failed},
+	{src: "programs/pluto/kernel_xfrm.c", id: "lsw/kernel-add-sa-failed", anchor: "netlink response for Add SA ", re: `netlink response for Add SA \S+: (?P<detail>.*)`, event: facts.EvSAInstallFailed},
+	{src: "programs/pluto/ikev1.c", id: "lsw/malformed-payload", anchor: "malformed payload in packet", event: facts.EvMsgFailed},
+	{src: "programs/pluto/ikev2.c", id: "lsw/v2-encrypted-payload-corrupt", anchor: "encrypted payload seems to be corrupt", event: facts.EvMsgFailed},
 
 	// --- liveness ---
 	{src: "programs/pluto/ikev1_dpd.c", id: "lsw/v1-dpd-action", anchor: "DPD action - ", event: facts.EvDPDDead},
