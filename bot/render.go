@@ -2,6 +2,8 @@ package bot
 
 import (
 	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -22,6 +24,7 @@ const (
 	maxMessageChars  = 12000
 	maxFallbackChars = 300
 	maxCodeLineRunes = 400
+	maxInlinePeers   = 40
 )
 
 // Button action IDs.
@@ -127,8 +130,9 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	others := otherFindings(r)
 
 	plain := PlainReport(r, rc)
+	affected := affectedPeers(r)
 	var file *RenderedFile
-	if evidenceCut > 0 || fixCut > 0 {
+	if evidenceCut > 0 || fixCut > 0 || len(affected) > maxInlinePeers {
 		file = evidenceFile(peer, headline, plain)
 	}
 
@@ -143,6 +147,9 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 		blocks = append(blocks, collectionBlock(notes, commands))
 	}
 	blocks = append(blocks, Block{Kind: Paragraph, Text: Literal(summary)})
+	if len(affected) > 1 {
+		blocks = append(blocks, affectedBlock(affected))
+	}
 	if len(shownEvidence) > 0 {
 		b := Block{Kind: Code, Title: "Proving lines", Lines: shownEvidence}
 		if evidenceCut > 0 {
@@ -177,6 +184,9 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 		return out
 	}
 
+	if len(affected) > 1 {
+		headline += fmt.Sprintf(" (%d peers)", len(affected))
+	}
 	fallback := truncate(headline+": "+summary, maxFallbackChars)
 	if len(notes) > 0 {
 		// the notification text says it too, before the summary
@@ -295,6 +305,69 @@ func checkDevice(c *CheckResult) string {
 		return ""
 	}
 	return c.Device
+}
+
+// affectedPeers are the peers the report finds in trouble (down or
+// degraded), each once with its strongest finding, in address order
+// (10.0.0.2 before 10.0.0.10; names after addresses).
+func affectedPeers(r diagnose.Report) []diagnose.Finding {
+	seen := map[string]bool{}
+	var out []diagnose.Finding
+	for _, f := range r.Findings {
+		v := diagnose.VerdictFor(f.Phase, f.Cause)
+		if f.Peer == "" || seen[f.Peer] || (v != diagnose.VerdictDown && v != diagnose.VerdictDegraded) {
+			continue
+		}
+		seen[f.Peer] = true
+		out = append(out, f)
+	}
+	slices.SortStableFunc(out, func(a, b diagnose.Finding) int { return comparePeers(a.Peer, b.Peer) })
+	return out
+}
+
+// comparePeers orders peers by address, numerically; names follow
+// addresses, in string order.
+func comparePeers(a, b string) int {
+	x, errA := netip.ParseAddr(a)
+	y, errB := netip.ParseAddr(b)
+	switch {
+	case errA == nil && errB == nil:
+		return x.Compare(y)
+	case errA == nil:
+		return -1
+	case errB == nil:
+		return 1
+	}
+	return strings.Compare(a, b)
+}
+
+// affectedBlock lists the affected peers: the count, then the peers (with
+// their cause when they differ), the first maxInlinePeers inline and the
+// rest in the attached file.
+func affectedBlock(affected []diagnose.Finding) Block {
+	sameCause := true
+	for _, f := range affected {
+		sameCause = sameCause && f.Cause == affected[0].Cause && f.Phase == affected[0].Phase
+	}
+	var names []string
+	for i, f := range affected {
+		if i == maxInlinePeers {
+			break
+		}
+		if sameCause {
+			names = append(names, Literal(f.Peer))
+		} else {
+			names = append(names, Literal(f.Peer)+" ("+Literal(f.Cause)+")")
+		}
+	}
+	b := Block{Kind: Paragraph, Title: fmt.Sprintf("%d peers affected", len(affected)), Text: strings.Join(names, ", ")}
+	if sameCause {
+		b.Title += ", all " + affected[0].Cause
+	}
+	if more := len(affected) - len(names); more > 0 {
+		b.More = fmt.Sprintf("%d more in the attached file, with each peer's state.", more)
+	}
+	return b
 }
 
 // otherFindings names the findings after the primary one.
@@ -416,6 +489,16 @@ func PlainReport(r diagnose.Report, rc ReplyContext) string {
 		summary = noStateSummary
 	}
 	fmt.Fprintf(&b, "%s\n", summary)
+	if affected := affectedPeers(r); len(affected) > 1 {
+		fmt.Fprintf(&b, "\n%d peers affected:\n", len(affected))
+		for _, f := range affected {
+			line := fmt.Sprintf("  %-39s %s · %s", f.Peer, f.Phase, f.Cause)
+			if f.State != "" {
+				line += " · " + f.State
+			}
+			fmt.Fprintf(&b, "%s\n", redact.Line(line))
+		}
+	}
 	if len(r.Evidence) > 0 {
 		b.WriteString("\nProving lines:\n")
 		section := ""
