@@ -41,10 +41,9 @@ type addrWord struct {
 	next       byte // the byte after the address (0 at the end)
 }
 
-// addrs lists the first max IPv4 addresses in s with the word that
-// precedes each.
-func addrs(s string, max int) []addrWord {
-	var out []addrWord
+// addrs appends to out the first max IPv4 addresses in s with the word
+// that precedes each.
+func addrs(out []addrWord, s string, max int) []addrWord {
 	for i := 0; i < len(s) && len(out) < max; i++ {
 		c := s[i]
 		if c < '0' || c > '9' || (i > 0 && (s[i-1] >= '0' && s[i-1] <= '9' || s[i-1] == '.')) {
@@ -145,7 +144,8 @@ type matcher struct {
 	peersDropped int // events about further peers
 	// eventsDropped: events of new keys once MaxEvents were kept
 	eventsDropped int
-	grams         gramSet // of the line being read
+	grams         gramSet    // of the line being read
+	addrs         []addrWord // of the line being read
 }
 
 type evKey struct {
@@ -179,8 +179,11 @@ type anchorGrams struct {
 }
 
 func gramBit(s string, i int) uint16 {
-	return uint16((uint32(s[i])*0x10001 ^ uint32(s[i+1])*0x301 ^ uint32(s[i+2])*0x1f) % 2048)
+	return gramHash(uint32(s[i])<<16 | uint32(s[i+1])<<8 | uint32(s[i+2]))
 }
+
+// gramHash hashes three bytes (in the low 24 bits of k) to a bit.
+func gramHash(k uint32) uint16 { return uint16((k * 0x9E3779B1) >> 21) }
 
 func gramsOf(anchor string) anchorGrams {
 	n := len(anchor)
@@ -192,8 +195,13 @@ func gramsOf(anchor string) anchorGrams {
 
 func (g *gramSet) set(s string) {
 	*g = gramSet{}
-	for i := 0; i+2 < len(s); i++ {
-		b := gramBit(s, i)
+	if len(s) < 3 {
+		return
+	}
+	k := uint32(s[0])<<8 | uint32(s[1])
+	for i := 2; i < len(s); i++ {
+		k = (k<<8 | uint32(s[i])) & 0xffffff // the three bytes ending at i
+		b := gramHash(k)
 		g[b/64] |= 1 << (b % 64)
 	}
 }
@@ -233,7 +241,8 @@ func (e *engine) matchLog(l facts.Line, claimed uint64, raws []string) {
 	if claimed != 0 {
 		e.recognised++ // a vendor's log line was read, whether or not it matters
 	}
-	as := addrs(text, 4)
+	m.addrs = addrs(m.addrs[:0], text, 4)
+	as := m.addrs
 	var sending, receiving bool
 	if strings.Contains(text, "packet: from") {
 		sending = strings.Contains(text, "sending packet: from")
