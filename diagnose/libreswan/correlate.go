@@ -22,6 +22,10 @@ import (
 //     with the other IKE version ("added IKEv1 connection"): the two ends
 //     speak different IKE versions -> EvVersionMismatch. Without that line
 //     it stays a missing connection for the peer.
+//   - A request that found no connection after pluto refused to load one
+//     for its own certificate ("failed to add connection: left certificate
+//     ... is expired or not yet valid") found none because of that
+//     certificate: EvCertInvalid.
 //   - The addresses pluto listens on ("adding UDP interface eth0
 //     192.0.2.1:500") are this side's: an event put on one of them (a
 //     plutodebug line "sending ... from 192.0.2.1:500 to ..." names it
@@ -30,6 +34,7 @@ func Correlate(f *facts.Facts) {
 	ownAddresses(f)
 	up := map[string]bool{} // peers whose IKE SA is established, so far
 	loaded := ""            // the IKE version of the last connection loaded
+	ownCertRefused := false // a connection was not loaded for its own certificate
 	var add []facts.Event
 	for i := range f.Events {
 		e := &f.Events[i]
@@ -43,6 +48,11 @@ func Correlate(f *facts.Facts) {
 			e.Kind = facts.EvP2ProxyMismatch
 		case e.Kind == facts.EvConfig && e.State == StateIKEVersion:
 			loaded = e.Detail
+		case e.Kind == facts.EvCertInvalid && e.State == StateOwnCert:
+			ownCertRefused = true
+		case e.Kind == facts.EvNoPSK && ownCertRefused:
+			// no connection because its certificate kept it from loading
+			e.Kind, e.Detail = facts.EvCertInvalid, "the connection was not loaded: its certificate is expired or not yet valid"
 		case e.Kind == facts.EvNoPSK && loaded != "":
 			asked := ""
 			switch e.State {

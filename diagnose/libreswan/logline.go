@@ -88,7 +88,7 @@ func IsPlutoLine(line string) bool {
 // connMessages start the messages pluto logs about a connection as it
 // loads or drops it (connections.c); status rows ("conn": 10.0.0.0/24===...)
 // start otherwise.
-var connMessages = []string{"added ", "terminating SAs", "deleting connection", "deleting non-instance connection"}
+var connMessages = []string{"added ", "failed to add connection", "terminating SAs", "deleting connection", "deleting non-instance connection"}
 
 // dumpOrKey reports whether a debug line's message is a row of hex bytes
 // ("|   5e 1f 3d 2c  1b 0a ...") or names key material.
@@ -186,6 +186,10 @@ const StateInvalidID = "INVALID_ID_INFORMATION"
 // "2") as pluto prints it when it loads the connection.
 const StateIKEVersion = "ike-version"
 
+// StateOwnCert marks this side's own certificate refused as pluto loads
+// the connection: requests for that connection then find none.
+const StateOwnCert = "own certificate"
+
 // StateInterface is the EvConfig key of an address pluto listens on:
 // this side's own, never a peer.
 const StateInterface = "interface"
@@ -282,6 +286,13 @@ var table = []entry{
 	// --- configuration pluto prints as it loads a connection ---
 	{src: "programs/pluto/iface.c", id: "lsw/adding-interface", anchor: "adding ", re: `^adding (?:UDP|TCP) interface \S+ (?P<detail>[0-9.]+|\[?[0-9a-fA-F:]+\]?):\d+$`, event: facts.EvConfig, state: StateInterface},
 	{src: "programs/pluto/connections.c", id: "lsw/added-connection", anchor: "\": added IKEv", re: `": added IKEv(?P<detail>[12]) connection`, event: facts.EvConfig, state: StateIKEVersion},
+
+	// --- certificates ---
+	{src: "programs/pluto/nss_cert_verify.c", id: "lsw/nss-certificate-invalid", anchor: "NSS: ", re: `NSS: (?:ERROR: )?\S+ certificate .* invalid(?:: (?P<detail>SEC_ERROR_\w+))?`, event: facts.EvCertInvalid},
+	{src: "programs/pluto/nss_cert_verify.c", id: "lsw/nss-end-certificate-invalid", anchor: "NSS: end certificate invalid", event: facts.EvCertInvalid},
+	{src: "programs/pluto/ikev1_cert.c", id: "lsw/x509-certificate-rejected", anchor: "X509: certificate ", re: `X509: certificate (?:payload )?rejected for this connection`, event: facts.EvCertInvalid},
+	// this side's own certificate: the connection is not loaded at all
+	{src: "programs/pluto/connections.c", id: "lsw/own-certificate-invalid", anchor: "failed to add connection: ", re: `failed to add connection: (?P<detail>\S+ certificate '[^']*' is expired or not yet valid)`, event: facts.EvCertInvalid, state: StateOwnCert},
 
 	// --- version ---
 	{src: "programs/pluto/demux.c", id: "lsw/ikev1-policy-drop", anchor: "IKEv1 packet as policy is set to ", event: facts.EvVersionMismatch},

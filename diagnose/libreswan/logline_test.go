@@ -223,3 +223,29 @@ func TestOlderWordings(t *testing.T) {
 		}
 	}
 }
+
+// TestCertificateLines: pluto's certificate refusals (lines from the
+// shared lab's captures, diagnose/testdata/lab) and what Correlate makes
+// of a connection that did not load for its own certificate.
+func TestCertificateLines(t *testing.T) {
+	for _, l := range []string{
+		`"kestrel-osprey" #1: NSS: ERROR: IPsec certificate CN=osprey.vpn.example,O=Osprey Kestrel Lab,C=XX invalid: SEC_ERROR_EXPIRED_CERTIFICATE: Peer's Certificate has expired.`,
+		`"kestrel-osprey" #1: NSS: end certificate invalid`,
+		`"kestrel-osprey" #1: X509: certificate rejected for this connection`,
+		`"kestrel-osprey" #3: X509: certificate payload rejected for this connection`,
+		`"osprey-kestrel": failed to add connection: left certificate 'east' is expired or not yet valid`,
+	} {
+		if k := kinds(readLog(l)); len(k) != 1 || k[facts.EvCertInvalid] != 1 {
+			t.Errorf("%s: %v", l, k)
+		}
+	}
+	f := &facts.Facts{}
+	for _, h := range readLog(`"osprey-kestrel": failed to add connection: left certificate 'east' is expired or not yet valid
+packet from 198.18.73.5:500: initial Main Mode message received but no connection has been authorized with authby=RSASIG and xauth=no`) {
+		f.Events = append(f.Events, facts.Event{Kind: facts.EventKind(h.Kind), Vendor: facts.VendorLibreswan, State: h.State, Peer: h.Peer})
+	}
+	Correlate(f)
+	if len(f.Events) != 2 || f.Events[1].Kind != facts.EvCertInvalid {
+		t.Errorf("no connection for a refused certificate: %+v", f.Events)
+	}
+}
