@@ -75,8 +75,9 @@ var rules = []rule{
 	r("key-string", `\bkey-string\s+`+typ+`(?P<s>\S+(?:\s+\S+)*?)(?:\s+timeout\s+\d+(?:\s+\d+)?)?\s*$`, "key-string"),
 	// key config-key password-encrypt[ion] NEW [OLD]
 	r("config-key", `\bkey\s+config-key\s+password-encrypt(?:ion)?\s+(?P<s>.+?)\s*$`, "config-key"),
-	// tacacs-server/radius-server host H [...] key [0|7] X ; ASA aaa-server G (if) host H key X
-	r("server-key", `\b(?:tacacs-server|radius-server|tacacs|radius|aaa-server)\b.*?\bkey\s+`+typ+`(?P<s>\S+)`, "tacacs", "radius", "aaa-server"),
+	// tacacs-server/radius-server host H [...] key [0|7] X ; ASA aaa-server G (if) host H key X ;
+	// aaa group server: server-private A [...] key [0|7] X
+	r("server-key", `\b(?:tacacs-server|radius-server|tacacs|radius|aaa-server|server-private)\b.*?\bkey\s+`+typ+`(?P<s>\S+)`, "tacacs", "radius", "aaa-server", "server-private"),
 	// ip ospf authentication-key [0|7] X ; ntp authentication-key N md5|sha1|hmac-sha2-256 X [7] ; Junos authentication-key "$9$"
 	r("authentication-key", `\bauthentication-key\s+(?:[0-9]+\s+)?(?:(?:md5|sha1|sha-?\d+|hmac-sha\S*|cmac-aes-\d+)\s+)?`+typ+`(?P<s>\S+)`, "authentication-key"),
 	// ip ospf message-digest-key N md5 [0|7] X (ASA: ospf message-digest-key)
@@ -138,17 +139,20 @@ var rules = []rule{
 	// authentication-password=), NetworkManager VPN secrets (pskvalue=,
 	// xauthpassword=), strongswan.conf's flat form (...eap-radius.secret =),
 	// and the same in other key-value text.
-	r("kv-secret", `\b[\w-]*(?:secret|psk|pre-shared-key|passphrase|shared-key|sharedkey|presharedkey)(?:value)?\s*=\s*(?P<s>`+kvToken+`)`, "secret", "psk", "pre-shared-key", "passphrase", "shared-key", "sharedkey", "presharedkey"),
+	r("kv-secret", `\b[\w-]*(?:secret|psk|pre-shared-key|passphrase|shared-key|sharedkey|presharedkey|shared_key)(?:value)?\s*=\s*(?P<s>`+kvToken+`)`, "secret", "psk", "pre-shared-key", "passphrase", "shared-key", "sharedkey", "presharedkey", "shared_key"),
 	r("kv-password", `\b[\w-]*(?:password|passwd|pwd)\s*[:=]\s*(?P<s>`+kvToken+`)`, "passw", "pwd"),
 
 	// ---- FortiGate (FortiOS CLI reference: vpn ipsec phase1-interface,
 	// system admin, user local, system snmp user, router ospf/bgp).
-	r("fortios-set", `^\s*set\s+(?:psksecret(?:-remote)?|ppk-secret|password|passwd|authpasswd|auth-pwd|priv-pwd|secret|key|passphrase|sso-password|group-authentication-secret|md5-key|authentication-key|auth-password|priv-password|psk|wpa-psk|sae-password|authkey|enckey|community)\s+(?:ENC\s+)?(?P<s>\S.*?)\s*$`, "set").opening("set"),
+	r("fortios-set", `^\s*set\s+(?:[\w-]*(?:secret|password|passwd|pwd|passphrase|psk)|psksecret-remote|key|md5-key|authentication-key|authkey|enckey|community)\s+(?:ENC\s+)?(?P<s>\S.*?)\s*$`, "set").opening("set"),
 	// diagnose debug application ike -1: "ISAKMP SA ... key 16:HEX",
 	// "IPsec SA enc|dec spi S key 16:HEX auth 20:HEX", "SK_ei 32:HEX";
 	// "dec HEX": a decrypted payload (XAuth passwords travel in it)
 	r("fortios-key-hex", `\b(?:key|auth|sk_(?:d|ai|ar|ei|er|pi|pr))\s+\d+:(?P<s>[0-9a-fA-F]{16,})`, "key", "auth", "sk_").inHex(),
 	r("fortios-dec", `\bdec\s+(?P<s>[0-9a-fA-F]{32,})`, "dec").inHex(),
+
+	// ---- OpenBSD ipsec.conf / iked.conf: ike ... psk "X"
+	r("openbsd-psk", `\bpsk\s+(?P<s>"[^"]*"|'[^']*')`, "psk"),
 
 	// ---- Palo Alto PAN-OS: XML configuration and set commands.
 	// (pfSense/OPNsense config.xml: <pre-shared-key>X</pre-shared-key>)

@@ -209,6 +209,13 @@ var Shapes = []Shape{
 	s("iosxr", "keyring pre-shared-key clear", "  pre-shared-key clear Qk167XrClear", "Qk167XrClear", "pre-shared-key clear"),
 	s("windows", "Add-VpnConnection L2tpPsk", `Add-VpnConnection -Name HQ -ServerAddress vpn.example -TunnelType L2tp -L2tpPsk "Qk168Win" -Force`, "Qk168Win", "-Force"),
 
+	s("ios", "aaa group server-private key", " server-private 10.1.1.40 key Qk178Priv", "Qk178Priv", "server-private 10.1.1.40 key"),
+	s("fortigate", "radius secondary-secret", "        set secondary-secret ENC Qk179Sec2", "Qk179Sec2", "set secondary-secret"),
+	s("openbsd", "ipsec.conf psk", `ike esp from 10.1.0.0/16 to 10.2.0.0/16 peer 192.0.2.1 psk "Qk180Bsd"`, "Qk180Bsd", "peer 192.0.2.1 psk"),
+	s("terraform", "aws tunnel preshared key", `  tunnel1_preshared_key = "Qk181Tf"`, "Qk181Tf", "tunnel1_preshared_key"),
+	s("terraform", "azurerm shared_key", `  shared_key = "Qk182Az"`, "Qk182Az", "shared_key"),
+	s("terraform", "google shared_secret", `  shared_secret = "Qk183Gcp"`, "Qk183Gcp", "shared_secret"),
+
 	// ---- Juniper ScreenOS
 	s("screenos", "ike gateway preshare", `set ike gateway "GW-HQ" address 192.0.2.9 Main outgoing-interface "ethernet0/0" preshare "Qk142Screen==" proposal "pre-g2-3des-sha"`, "Qk142Screen==", "proposal"),
 	s("screenos", "admin password", `set admin password "Qk143nKVUM2rwMUzPcrkG5sWIHdCtqkAibn"`, "Qk143nKVUM2rwMUzPcrkG5sWIHdCtqkAibn", "set admin password"),
@@ -281,6 +288,9 @@ var Unchanged = []string{
 	"Check the user name and password the client sends",
 	"Password:",
 	"    leftauth=secret",
+	"set vpn ipsec site-to-site peer 192.0.2.1 authentication mode pre-shared-secret",
+	"        set password-policy enable",
+	"        set authmethod psk",
 	"    rightauth=psk",
 	"    authby=secret",
 	"    auth = psk",
