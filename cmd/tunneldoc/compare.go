@@ -93,7 +93,7 @@ func runCompare(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	// pre-shared keys differ and are worthless for guessing either.
 	hashKey := make([]byte, 32)
 	if _, err := rand.Read(hashKey); err != nil {
-		hashKey = nil // lengths only
+		hashKey = nil // the report says only that the keys differ
 	}
 	rep := compare.Configs(inputs[0], inputs[1], compare.Options{HashKey: hashKey})
 	if *asJSON {

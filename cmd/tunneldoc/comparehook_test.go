@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -24,6 +27,37 @@ func TestConsoleCompareTwoConfigs(t *testing.T) {
 	for _, key := range []string{"HubKey-7781", "SpokeKey-9902"} {
 		if strings.Contains(out.String(), key) || strings.Contains(errb.String(), key) {
 			t.Fatalf("key %s leaked", key)
+		}
+	}
+}
+
+// TestConsoleCompareRealConfigs: in-chat `compare` of two ASA
+// running-configs, and of two legacy ipsec.conf files, each in its own
+// code fence, finds the case's cause; the key comparison never shows a
+// key's length.
+func TestConsoleCompareRealConfigs(t *testing.T) {
+	for _, name := range []string{"asa-asa-esp", "swan-legacy-psk", "asa-asa-ikev2-psk"} {
+		dir := filepath.Join("..", "..", "diagnose", "compare", "testdata", name)
+		a, err1 := os.ReadFile(filepath.Join(dir, "a.cfg"))
+		b, err2 := os.ReadFile(filepath.Join(dir, "b.cfg"))
+		want, err3 := os.ReadFile(filepath.Join(dir, "expect.json"))
+		if err1 != nil || err2 != nil || err3 != nil {
+			t.Fatal(err1, err2, err3)
+		}
+		var expect struct{ Cause string }
+		if err := json.Unmarshal(want, &expect); err != nil {
+			t.Fatal(err)
+		}
+		in := "compare\n```\n" + string(a) + "```\n```\n" + string(b) + "```\n.\nquit\n"
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"console"}, func(string) string { return "" }, strings.NewReader(in), &out, &errb); code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errb.String())
+		}
+		if !strings.Contains(out.String(), expect.Cause) {
+			t.Errorf("%s: no %s in:\n%s", name, expect.Cause, out.String())
+		}
+		if strings.Contains(out.String(), "length") {
+			t.Errorf("%s: the comparison shows key lengths:\n%s", name, out.String())
 		}
 	}
 }

@@ -403,12 +403,14 @@ func (c *comparison) checkKeys(v int, pa, pb *proposal) {
 	c.checked = append(c.checked, "pre-shared key")
 }
 
-// keyDiff says how two keys differ without showing either.
+// keyDiff says that two keys differ without showing either, nor
+// anything of them (not even their length): keyed hashes, when the
+// caller gave a hash key.
 func (c *comparison) keyDiff(x, y string) string {
 	if len(c.opts.HashKey) > 0 {
-		return fmt.Sprintf("keyed hashes %s and %s, lengths %d and %d", c.hmacPrefix(x), c.hmacPrefix(y), len(x), len(y))
+		return fmt.Sprintf("keyed hashes %s and %s", c.hmacPrefix(x), c.hmacPrefix(y))
 	}
-	return fmt.Sprintf("lengths %d and %d", len(x), len(y))
+	return "compared without showing either"
 }
 
 // idOf is the identity a tunnel's side sends: its local id, else its address.

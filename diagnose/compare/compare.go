@@ -34,7 +34,7 @@ type Input struct {
 type Options struct {
 	// HashKey keys the HMAC-SHA256 that shows two pre-shared keys differ
 	// without showing them. The caller supplies it (a fresh random key per
-	// process); with none, only the key lengths are reported.
+	// process); with none, the reply says only that the keys differ.
 	HashKey []byte
 }
 

@@ -27,8 +27,8 @@
 // time, math/rand, crypto/rand, syscall, or the Slack, SSH and Redis
 // clients, and starts no goroutines (TestPure checks the imports). The
 // caller supplies the key for the keyed hash that proves two pre-shared
-// keys differ (Options.HashKey); without one only the key lengths are
-// reported. Keys are held in the secret type, every quoted line passes
+// keys differ (Options.HashKey); without one the comparison says only
+// that they differ (never a key's length). Keys are held in the secret type, every quoted line passes
 // through redact.Line, and a last pass scrubs every key read from any
 // output field.
 package compare

@@ -46,6 +46,12 @@ func SplitPair(text string) (a, b string, ok bool) {
 		}
 		starts++
 		if starts == 2 {
+			// The second config begins at its own header: the lines
+			// before its hostname that only head a config (an ASA's
+			// ": Saved" and "ASA Version", IOS's "version", comments).
+			for i > 0 && configHeader(lines[i-1]) {
+				i--
+			}
 			a, b = strings.Join(lines[:i], "\n"), strings.Join(lines[i:], "\n")
 			if LooksLikeConfig(a) && LooksLikeConfig(b) {
 				return a, b, true
@@ -64,7 +70,23 @@ func isFenceLang(s string) bool {
 	return false
 }
 
+// startsConfig: the line that names a config's device (an ASA's and a
+// router's hostname), or opens a strongSwan file (swanctl.conf's
+// connections, ipsec.conf's config setup).
 func startsConfig(l string) bool {
-	return strings.HasPrefix(l, "hostname ") || strings.HasPrefix(l, "ASA Version") ||
-		strings.HasPrefix(strings.TrimSpace(l), "connections {")
+	t := strings.TrimSpace(l)
+	return strings.HasPrefix(l, "hostname ") || strings.HasPrefix(t, "connections {") || t == "config setup"
+}
+
+// configHeader: a line that heads a config before its hostname (or its
+// config setup): blank, a comment, an ASA's ": Saved" and "ASA Version",
+// IOS's "version" and "Building configuration...".
+func configHeader(l string) bool {
+	t := strings.TrimSpace(l)
+	for _, p := range []string{"!", ":", "#", "ASA Version", "version ", "Building configuration", "Current configuration"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return t == ""
 }

@@ -44,3 +44,35 @@ func TestSplitPair(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitPairUnfenced: two configs pasted back to back, with no fences
+// left (the bot strips them first), split where the second one begins: an
+// ASA running-config at its ": Saved"/"ASA Version" header before its own
+// hostname, a legacy ipsec.conf at its comment and config setup; each
+// half compares to the case's cause.
+func TestSplitPairUnfenced(t *testing.T) {
+	for _, name := range []string{"asa-asa-esp", "asa-asa-version", "swan-legacy-psk", "ios-asa-esp"} {
+		var c *tcase
+		for _, x := range loadCases(t) {
+			if x.name == name {
+				c = &x
+			}
+		}
+		if c == nil {
+			t.Fatalf("case %s missing", name)
+		}
+		a, b, ok := SplitPair(c.a + "\n" + c.b)
+		if !ok {
+			t.Errorf("%s: not split", name)
+			continue
+		}
+		// Only lines that head a config may change sides.
+		if !strings.Contains(c.a, strings.TrimSpace(a)) || !strings.Contains(b, strings.TrimSpace(c.b)) {
+			t.Errorf("%s: split in the wrong place:\nB starts %.120q", name, b)
+			continue
+		}
+		if r := Configs(Input{Text: a}, Input{Text: b}, Options{}); r.Cause != c.expect.Cause {
+			t.Errorf("%s: cause %s, want %s", name, r.Cause, c.expect.Cause)
+		}
+	}
+}
