@@ -21,6 +21,6 @@
 // view (one peer, for the rules). The vendor tables live in
 // diagnose/ios, diagnose/asa and diagnose/strongswan. Every quoted line
 // passes through diagnose/redact. Memory is bounded whatever the input:
-// MaxLineBytes, MaxSectionLines, MaxEventsPerKey, MaxFacts, MaxPeers and
-// MaxFindings.
+// MaxLineBytes, MaxSectionLines, MaxEventsPerKey, MaxEvents, MaxFacts,
+// MaxPeers and MaxFindings.
 package diagnose

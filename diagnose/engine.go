@@ -14,8 +14,8 @@ import (
 // a log line is matched as soon as it is whole (a wrapped one once its
 // last part is read), a show section is parsed when it ends. Memory is
 // bounded by the show section being read (MaxSectionLines), the events
-// kept per key (MaxEventsPerKey), the facts (MaxFacts) and the lines the
-// facts quote.
+// kept (MaxEventsPerKey, MaxEvents), the facts (MaxFacts) and the lines
+// they quote.
 type engine struct {
 	opts        Options
 	parsers     []facts.Parser
