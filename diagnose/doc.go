@@ -18,9 +18,9 @@
 //
 // State is a few small structs: engine (the pass), section (the section
 // being read), matcher (what log reading remembers from line to line) and
-// view (one peer, for the rules). The vendor tables live in
-// diagnose/ios, diagnose/asa and diagnose/strongswan. Every quoted line
-// passes through diagnose/redact. Memory is bounded whatever the input:
+// view (one peer, for the rules). The vendor tables live in their own
+// packages (diagnose/ios, asa, strongswan, libreswan, gateways), listed in
+// tables.go. Every quoted line passes through diagnose/redact. Memory is bounded whatever the input:
 // MaxLineBytes, MaxSectionLines, MaxEventsPerKey, MaxEvents, MaxFacts,
 // MaxPeers and MaxFindings.
 package diagnose
