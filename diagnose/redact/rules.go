@@ -53,7 +53,7 @@ var rules = []rule{
 	// protocol authentication) and PIX/ASA where the wording is shared.
 
 	// crypto isakmp key [0|6] X address A | hostname H ; PIX/ASA: isakmp key X address A netmask M
-	r("isakmp-key", `\bisakmp key\s+`+typ+`(?P<s>\S+)`, "isakmp key"),
+	r("isakmp-key", `\bisakmp\s+key\s+`+typ+`(?P<s>\S+)`, "isakmp"),
 	// keyring: pre-shared-key address A [mask] key [0|6] X (the rest of the line)
 	r("keyring-key", `\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+`+typ+`(?P<s>\S.*?)\s*$`, "pre-shared-key"),
 	// IKEv2 keyring peer / ASA 8.2 tunnel-group: pre-shared-key [local|remote] [0|6|8] [hex] X ;
@@ -69,7 +69,7 @@ var rules = []rule{
 	// a bare key line: "key cisco", "key 7 0822455D0A16" (tacacs/radius
 	// server blocks, key chains, isakmp client groups, aaa-server hosts)
 	r("key-line", `^\s*key\s+`+typ+`(?P<s>\S+)\s*$`, "key").opening("key"),
-	r("key-7", `\bkey 7\s+(?P<s>\S+)`, "key 7"),
+	r("key-7", `\bkey\s+7\s+(?P<s>\S+)`, "key"),
 	// key-string [0|7] X: key chains take the rest of the line; HSRP/VRRP/GLBP
 	// may end it with "timeout N [M]"
 	r("key-string", `\bkey-string\s+`+typ+`(?P<s>\S+(?:\s+\S+)*?)(?:\s+timeout\s+\d+(?:\s+\d+)?)?\s*$`, "key-string"),
@@ -87,7 +87,7 @@ var rules = []rule{
 	// ip nhrp authentication X (DMVPN)
 	r("nhrp", `\bnhrp\s+authentication\s+(?P<s>\S+)`, "nhrp"),
 	// ipv6 ospf / ospfv3 authentication|encryption ipsec spi N md5|sha1 [0|7] X
-	r("ospfv3-ipsec", `\bipsec spi\s+\d+\s+(?:md5|sha1|esp\s+\S+(?:\s+\S+)?)\s+`+typ+`(?P<s>\S+)`, "ipsec spi"),
+	r("ospfv3-ipsec", `\bipsec\s+spi\s+\d+\s+(?:md5|sha1|esp\s+\S+(?:\s+\S+)?)\s+`+typ+`(?P<s>\S+)`, "spi"),
 	// ASA aaa-server host block: radius-common-pw X
 	r("radius-common-pw", `\bradius-common-pw\s+(?P<s>\S+)`, "radius-common-pw"),
 	// ASA: authentication key eigrp AS X key-id N ; failover key [hex] X
@@ -96,7 +96,7 @@ var rules = []rule{
 	// username U [privilege N] [view V] [algorithm-type T] password|secret [0|5|7|8|9] X
 	r("username", `\busername\s+\S+(?:\s+privilege\s+\d+)?(?:\s+view\s+\S+)?(?:\s+algorithm-type\s+\S+)?\s+(?:password|secret)\s+`+typ+`(?P<s>\S+)`, "username"),
 	// enable secret|password [level N] [0|5|8|9] X
-	r("enable", `\benable (?:secret|password)\s+(?:level\s+\d+\s+)?`+typ+`(?P<s>\S+)`, "enable secret", "enable password"),
+	r("enable", `\benable\s+(?:secret|password)\s+(?:level\s+\d+\s+)?`+typ+`(?P<s>\S+)`, "enable"),
 	// ASA: passwd X [encrypted]
 	r("passwd", `^\s*passwd\s+(?P<s>\S+)`, "passwd").opening("passwd"),
 	// "... [area-|domain-|simple-|encrypted-]password [0|7] X [encrypted|pbkdf2]"
@@ -110,7 +110,7 @@ var rules = []rule{
 	// snmp-server user U G v3 [encrypted] auth md5|sha X [priv des|3des|aes [N] Y]
 	r("snmp-user", `\bsnmp-server\s+user\b.*?\bauth\s+(?:md5|sha\S*)\s+(?P<s>\S+)(?:.*?\bpriv\s+(?:des|3des|aes(?:\s+\d+)?)\s+(?P<s2>\S+))?`, "snmp-server"),
 	// wireless: wpa-psk ascii|hex [0|7] X
-	r("wpa-psk", `\bpsk (?:set-key )?(?:ascii|hex)\s+`+typ+`(?P<s>\S+)`, "psk ascii", "psk hex", "psk set-key"),
+	r("wpa-psk", `\bpsk\s+(?:set-key\s+)?(?:ascii|hex)\s+`+typ+`(?P<s>\S+)`, "psk"),
 	// crypt(3)-style hashes anywhere: Cisco type 5/8/9 ($1$, $8$, $9$),
 	// Junos $9$ (reversible), $5$/$6$ (Linux), ASA $sha512$
 	r("crypt-hash", `(?P<s>\$(?:1|5|6|8|9|sha512|pbkdf2|y|2[aby]?)\$[^\s"';]{4,})`, "$1$", "$5$", "$6$", "$8$", "$9$", "$sha512$", "$pbkdf2$", "$y$", "$2"),
@@ -181,7 +181,7 @@ var rules = []rule{
 	// ---- Yamaha RTX: ipsec ike pre-shared-key N text X | N 0xHEX ;
 	// pp auth myname|username U X ; ipsec ike xauth myname U X
 	r("yamaha-psk", `\bpre-shared-key\s+\d+\s+(?:text\s+)?(?P<s>\S+)`, "pre-shared-key"),
-	r("yamaha-auth", `\b(?:auth (?:myname|username)|xauth myname)\s+\S+\s+(?P<s>\S+)`, "auth myname", "auth username"),
+	r("yamaha-auth", `\b(?:auth\s+(?:myname|username)|xauth\s+myname)\s+\S+\s+(?P<s>\S+)`, "myname", "username"),
 
 	// ---- Cloud: Azure (-SharedKey, az --shared-key / shared-key update
 	// --value), GCP (--shared-secret), AWS (the downloaded configuration's

@@ -91,6 +91,8 @@ var Shapes = []Shape{
 	{Vendor: "ios", Name: "snmp user md5 des", Line: "snmp-server user ops OPS v3 auth md5 Qk57Md5Pw priv des Qk57DesPw", Secrets: []string{"Qk57Md5Pw", "Qk57DesPw"}, Keep: "auth md5"},
 	s("ios", "key config-key", "key config-key password-encrypt Qk58Master", "Qk58Master", "key config-key password-encrypt"),
 	s("ios", "wlan wpa psk", " wpa-psk ascii 0 Qk59Wpa", "Qk59Wpa", "wpa-psk ascii 0"),
+	s("ios", "isakmp key double spaces", "crypto isakmp  key  Qk184Wide  address 40.10.1.1", "Qk184Wide", "address 40.10.1.1"),
+	s("ios", "enable secret double spaces", "enable  secret  Qk185Wide", "Qk185Wide", "enable"),
 	s("ios", "isakmp key in inline code", "crypto isakmp key `Qk173Code` address 40.10.1.1", "Qk173Code", "address 40.10.1.1"),
 	s("ios", "prompt config echo keyring", "HUB(config-keyring)#pre-shared-key address 40.10.1.1 key Qk60Echo", "Qk60Echo", "HUB(config-keyring)#"),
 	s("ios", "prompt config echo ikev2 keyring", "HUB(config-ikev2-keyring-peer)#pre-shared-key Qk61Echo", "Qk61Echo", "pre-shared-key"),
