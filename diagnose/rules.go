@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -297,10 +298,10 @@ func lastAttemptUnanswered(v *view) *hit {
 	earlier := false
 	for _, ev := range v.events {
 		if ev.Ref.Line < start.Ref.Line {
-			earlier = true
 			if ev.Kind == facts.EvDPDDead {
 				return nil
 			}
+			earlier = earlier || slices.Contains(answerKinds, ev.Kind)
 			continue
 		}
 		if ev.Ref.Line == start.Ref.Line {
@@ -321,7 +322,7 @@ func lastAttemptUnanswered(v *view) *hit {
 		}
 	}
 	if !earlier || len(giveUp) == 0 {
-		return nil // nothing before the attempt: the plain rule decides
+		return nil // no answered negotiation before the attempt: the plain rule decides
 	}
 	sort.SliceStable(retrans, func(i, j int) bool { return retrans[i].Ref.Line < retrans[j].Ref.Line })
 	evs := append(append([]facts.Event{*start}, firstLast(retrans, 1)...), giveUp...)

@@ -36,7 +36,8 @@ import (
 //     EvP2PFSMismatch, or to EvP2PFSOffered when a CHILD_SA was established
 //     after it (charon retried with the requested group and it worked).
 //   - a request answered with "no IKE config found" while the paste shows
-//     this side's connection (stroke's "keyexchange=ikevN") of the other
+//     this side's connection for that peer (stroke's "keyexchange=ikevN"
+//     by "right=", vici's "version = N" by "remote_addrs =") of the other
 //     IKE version -> EvVersionMismatch; without that it stays a missing
 //     connection for the peer.
 func Correlate(f *facts.Facts) {
@@ -89,14 +90,16 @@ func Correlate(f *facts.Facts) {
 			// version for the addresses: a version mismatch only when the
 			// paste shows this side's connection with the other version
 			r := previous(evs[:i], e, facts.EvP1Received, "")
-			c := previous(evs[:i], e, facts.EvConfig, "keyexchange")
-			if r == nil || c == nil {
+			if r == nil {
 				continue
 			}
-			v1 := r.State == "ID_PROT" || r.State == "AGGRESSIVE"
-			if v1 && c.Detail == "2" || r.State == "IKE_SA_INIT" && c.Detail == "1" {
-				add = append(add, derived(e, facts.EvVersionMismatch, "IKEv"+c.Detail,
-					"peer sent an "+r.State+" request and this side's connection is IKEv"+c.Detail+" only"))
+			want := "2"
+			if r.State == "ID_PROT" || r.State == "AGGRESSIVE" {
+				want = "1"
+			}
+			if v := connVersionFor(evs[:i], e); v != "" && v != "0" && v != want {
+				add = append(add, derived(e, facts.EvVersionMismatch, "IKEv"+v,
+					"peer sent an "+r.State+" request and this side's connection for it is IKEv"+v+" only"))
 			}
 		}
 	}
@@ -209,6 +212,31 @@ func v1PhaseOne(before []facts.Event, e *facts.Event) bool {
 		}
 	}
 	return v1
+}
+
+// connVersionFor is the IKE version of this side's connection for the
+// peer of e, from the connection dumps charon printed before it (stroke's
+// "keyexchange=ikevN" near "right=ADDR", vici's "version = N" near
+// "remote_addrs = ADDR"): "" when no dump names the peer.
+func connVersionFor(before []facts.Event, e *facts.Event) string {
+	const near = 24 // lines: one connection's dump
+	for j := len(before) - 1; j >= 0; j-- {
+		v := &before[j]
+		if v.Vendor != facts.VendorStrongSwan || v.Kind != facts.EvConfig || v.State != "keyexchange" || v.Ref.Section != e.Ref.Section {
+			continue
+		}
+		for k := range before {
+			a := &before[k]
+			if a.Kind != facts.EvConfig || a.State != "remote" || a.Ref.Section != v.Ref.Section ||
+				a.Ref.Line < v.Ref.Line-near || a.Ref.Line > v.Ref.Line+near {
+				continue
+			}
+			if e.Peer != "" && strings.Contains(a.Detail, e.Peer) || strings.Contains(a.Detail, "%any") {
+				return v.Detail
+			}
+		}
+	}
+	return ""
 }
 
 // pfsBefore looks at the proposal lists printed before a phase-2 refusal

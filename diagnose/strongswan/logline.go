@@ -253,7 +253,11 @@ var wordings = []wording{
 	{srcPSKv2 + ", " + srcPhase1, facts.Signature{ID: "sw/no-shared-key", Anchor: "no shared key found for", Event: facts.EvNoPSK}},
 	{srcTaskMgrV2 + ", " + srcTaskMgrV1, facts.Signature{ID: "sw/no-ike-config", Anchor: "no IKE config found for", Re: re(`no IKE config found for {any}\.\.\.{ip}`), Event: facts.EvNoPSK, State: StateNoIKEConfig}},
 	// the connection as stroke loaded it (level 2): its IKE version
+	// and its remote address; vici (swanctl.conf) dumps the same at level 2
 	{"src/libcharon/plugins/stroke/stroke_socket.c", facts.Signature{ID: "sw/stroke-keyexchange", Anchor: "keyexchange=ikev", Re: re(`\bkeyexchange=ikev(?P<detail>[0-2])$`), Event: facts.EvConfig, State: "keyexchange"}},
+	{"src/libcharon/plugins/stroke/stroke_socket.c", facts.Signature{ID: "sw/stroke-right", Anchor: " right=", Re: re(`\s right=(?P<detail>\S+)$`), Event: facts.EvConfig, State: "remote"}},
+	{"src/libcharon/plugins/vici/vici_config.c", facts.Signature{ID: "sw/vici-version", Anchor: " version = ", Re: re(`\s version = (?P<detail>[0-2])$`), Event: facts.EvConfig, State: "keyexchange"}},
+	{"src/libcharon/plugins/vici/vici_config.c", facts.Signature{ID: "sw/vici-remote-addrs", Anchor: " remote_addrs = ", Re: re(`\s remote_addrs = (?P<detail>.+)$`), Event: facts.EvConfig, State: "remote"}},
 	{srcIKEAuth, facts.Signature{ID: "sw/no-matching-peer-config", Anchor: "no matching peer config found", Event: facts.EvIDMismatch}},
 	{srcPhase1, facts.Signature{ID: "sw/v1-no-peer-config", Anchor: "no peer config found", Event: facts.EvIDMismatch}},
 	{srcMainMode + ", " + srcAggressive, facts.Signature{ID: "sw/v1-idr-mismatch", Anchor: "' does not match to '", Re: re(`IDir '(?P<detail>[^']*)' does not match to '`), Event: facts.EvIDMismatch}},
