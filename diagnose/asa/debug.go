@@ -89,6 +89,10 @@ var signatures = []facts.Signature{
 	{ID: "asa/ikev2-auth-failed-notify", Anchor: "AUTHENTICATION_FAILED", Event: facts.EvAuthFailed},
 	{ID: "asa/no-tunnel-group", Anchor: "valid tunnel group", Re: re(`(?i)can'?t find a valid tunnel group(?:.*?IP = {ip})?|IP = {ip}.*can'?t find a valid tunnel group`), Event: facts.EvNoPSK},
 	{ID: "asa/tunnel-group-not-found", Anchor: "unnel", Re: re(`(?i)tunnel[- ]group \S* ?not found|no tunnel[- ]group`), Event: facts.EvNoPSK},
+	// %ASA-3-751002 "... No preshared key or trustpoint configured for self in tunnel group G"
+	{ID: "asa/ikev2-no-psk-or-trustpoint", Anchor: "No preshared key or trustpoint configured", Re: re(`(?:Remote:{ip}.*)?No preshared key or trustpoint`), Event: facts.EvNoPSK},
+	// "... Certificate authentication failed. Error: ..." (IKEv2 remote peer's certificate)
+	{ID: "asa/ikev2-cert-auth-failed", Anchor: "Certificate authentication failed", Re: re(`(?:Remote:{ip}.*)?Certificate authentication failed`), Event: facts.EvCertInvalid},
 	{ID: "asa/no-psk", Anchor: "re-shared key", Re: re(`(?i)(?:no|missing|not configured).{0,20}pre-shared key|pre-shared key.{0,20}(?:not configured|not found)`), Event: facts.EvNoPSK},
 	{ID: "asa/id-mismatch", Anchor: "mismatch", Re: re(`(?i)(?:ID|identity) (?:payload )?(?:mismatch|does not match)|Received an? (?:un-?)?expected ID`), Event: facts.EvIDMismatch},
 	{ID: "asa/cert-invalid", Anchor: "ertificate", Re: re(`(?i)certificate (?:is )?(?:has expired|expired|not yet valid|validation failed|revoked|chain .*failed)`), Event: facts.EvCertInvalid},
@@ -121,6 +125,8 @@ var signatures = []facts.Signature{
 	// --- data plane, DPD, teardown ---
 	{ID: "asa/session-lost-service", Anchor: "Lost Service", Re: re(`IP = {ip}`), Event: facts.EvDPDDead},
 	{ID: "asa/dpd-timeout", Anchor: "DPD", Re: re(`(?i)DPD.{0,40}(?:timeout|timed out|no response)|keepalive timeout`), Event: facts.EvDPDDead},
+	// %ASA-4-113019 "... Session disconnected. ... Reason: Phase 2 Mismatch"
+	{ID: "asa/session-disconnected-p2-mismatch", Anchor: "Reason: Phase 2 Mismatch", Re: re(`IP = {ip}`), Event: facts.EvP2PolicyRejected},
 	{ID: "asa/session-disconnected", Anchor: "Session disconnected", Re: re(`IP = {ip}.*Reason: (?P<detail>[A-Za-z0-9 ]+)`), Event: facts.EvTunnelDown},
 	{ID: "asa/anti-replay", Anchor: "anti-replay", Event: facts.EvReplay},
 	{ID: "asa/frag", Anchor: "ragment", Extract: fragNeeded, Event: facts.EvFragNeeded},
