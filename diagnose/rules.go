@@ -585,7 +585,7 @@ var firstSentStates = map[string]bool{"STATE_MAIN_I1": true, "STATE_AGGR_I1": tr
 // firstEncryptedStates: libreswan states that wait for the answer to the
 // first encrypted message (pluto's "Possible authentication failure: no
 // acceptable response to our first encrypted message").
-var firstEncryptedStates = map[string]bool{"STATE_MAIN_I3": true, "STATE_MAIN_R2": true, "STATE_V2_PARENT_I2": true, "STATE_PARENT_I2": true}
+var firstEncryptedStates = map[string]bool{"STATE_MAIN_I3": true, "STATE_MAIN_R2": true}
 
 func rulePSK(v *view) *hit {
 	success := []facts.EventKind{facts.EvAuthOK, facts.EvP1Complete}
@@ -620,7 +620,7 @@ func rulePSK(v *view) *hit {
 		case "MM_KEY_EXCH", "AG_INIT_EXCH":
 			return &hit{conf: 0.6, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("The IKE SA with %s is stuck at %s: keys were exchanged but the peers never authenticated each other, most likely a pre-shared key mismatch (for certificates: validity, clock or revocation).", peerName(v.peer), row.State),
 				next: "Paste `debug crypto isakmp` while the tunnel comes up: 'reserved not zero on ID payload' / IKMP_BAD_MESSAGE confirms a key mismatch"}
-		case "MM_WAIT_MSG5", "MM_WAIT_MSG6", "STATE_MAIN_I3", "STATE_V2_PARENT_I2", "STATE_PARENT_I2":
+		case "MM_WAIT_MSG5", "MM_WAIT_MSG6", "STATE_MAIN_I3":
 			return &hit{conf: 0.55, refs: []facts.Ref{row.Ref}, state: row.State, summary: fmt.Sprintf("Stuck at %s: the pre-shared key hashes exchanged with %s do not verify, so the keys most likely differ (or NAT-T is on where it must be off).", row.State, peerName(v.peer)),
 				next: "Paste `debug crypto ikev1 127` (ASA) or `debug crypto isakmp` (IOS) from both ends; if the state flips to MM_WAIT_MSG6 and resets, look at phase 2 instead"}
 		}
@@ -650,7 +650,7 @@ func ruleNATT(v *view) *hit {
 			// charon moves to UDP/4500 once it sees a NAT: a packet that
 			// still comes from port 500 may be the peer repeating its
 			// earlier answer; what charon made of it says (below)
-			received = received || !(ev.Vendor == facts.VendorStrongSwan && ev.Detail == "500")
+			received = received || !(swan(ev.Vendor) && ev.Detail == "500")
 		case facts.EvMsgIn:
 			received = received || ev.State != "retransmitted response"
 		case facts.EvMsgFailed, facts.EvNotifyIn:

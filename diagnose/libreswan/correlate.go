@@ -26,6 +26,11 @@ import (
 //     for its own certificate ("failed to add connection: left certificate
 //     ... is expired or not yet valid") found none because of that
 //     certificate: EvCertInvalid.
+//   - IKEv2: an IKE_AUTH request retransmitted (STATE_V2_PARENT_I2) with
+//     IKE_SA_INIT answered. A responder answers every IKE_AUTH it gets,
+//     even to refuse it (AUTHENTICATION_FAILED), so the request does not
+//     reach it: it moved to UDP/4500 once a NAT was found and that port is
+//     blocked, or it is fragmented -> EvNATTProblem.
 //   - The addresses pluto listens on ("adding UDP interface eth0
 //     192.0.2.1:500") are this side's: an event put on one of them (a
 //     plutodebug line "sending ... from 192.0.2.1:500 to ..." names it
@@ -35,6 +40,7 @@ func Correlate(f *facts.Facts) {
 	up := map[string]bool{} // peers whose IKE SA is established, so far
 	loaded := ""            // the IKE version of the last connection loaded
 	ownCertRefused := false // a connection was not loaded for its own certificate
+	authUnanswered := map[string]bool{}
 	var add []facts.Event
 	for i := range f.Events {
 		e := &f.Events[i]
@@ -48,6 +54,10 @@ func Correlate(f *facts.Facts) {
 			e.Kind = facts.EvP2ProxyMismatch
 		case e.Kind == facts.EvConfig && e.State == StateIKEVersion:
 			loaded = e.Detail
+		case (e.Kind == facts.EvP1GiveUp || e.Kind == facts.EvP1Retransmit) && (e.State == "STATE_V2_PARENT_I2" || e.State == "STATE_PARENT_I2") && !authUnanswered[e.Peer]:
+			authUnanswered[e.Peer] = true
+			add = append(add, facts.Event{Kind: facts.EvNATTProblem, Vendor: facts.VendorLibreswan, Peer: e.Peer, State: "IKE_AUTH",
+				Detail: "IKE_AUTH unanswered after IKE_SA_INIT was: it goes to UDP/4500 once a NAT is found (or is fragmented), and a responder answers every IKE_AUTH it receives", Ref: e.Ref})
 		case e.Kind == facts.EvCertInvalid && e.State == StateOwnCert:
 			ownCertRefused = true
 		case e.Kind == facts.EvNoPSK && ownCertRefused:

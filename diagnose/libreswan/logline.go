@@ -210,6 +210,10 @@ type entry struct {
 	check func(state string) bool
 	// unless, when set, is a literal that rules the line out.
 	unless string
+	// detail, when set, is the event's detail.
+	detail string
+	// debug: the wording is a plutodebug line's (others never match one).
+	debug bool
 }
 
 // table: pluto's wordings (libreswan 4.10; 3.x wordings where they
@@ -223,8 +227,10 @@ var table = []entry{
 	{src: "programs/pluto/ikev2_states.c v3", id: "lsw/v2-sent-v2i1", anchor: "sent v2I1", event: facts.EvP1Sent, state: "IKE_SA_INIT"},
 	{src: "programs/pluto/ikev1_main.c", id: "lsw/v1-initiating-main-mode", anchor: "initiating ", re: `initiating (?:IKEv1 )?Main Mode`, event: facts.EvP1Sent, state: "STATE_MAIN_I1"},
 	{src: "programs/pluto/ikev1_aggr.c", id: "lsw/v1-initiating-aggressive-mode", anchor: "initiating ", re: `initiating (?:IKEv1 )?Aggressive Mode`, event: facts.EvP1Sent, state: "STATE_AGGR_I1"},
-	{src: "programs/pluto/ikev1_states.c", id: "lsw/v1-sent-main-mode-i2", anchor: "sent Main Mode I2", event: facts.EvP1Received, state: "STATE_MAIN_I2"},
-	{src: "programs/pluto/ikev1_states.c", id: "lsw/v1-sent-main-mode-i3", anchor: "sent Main Mode I3", event: facts.EvP1Received, state: "STATE_MAIN_I3"},
+	// the answer to Main Mode message 1 comes on UDP/500: NAT is found after it
+	{src: "programs/pluto/ikev1_states.c", id: "lsw/v1-sent-main-mode-i2", anchor: "sent Main Mode I2", event: facts.EvP1Received, state: "STATE_MAIN_I2", detail: "500"},
+	// Main Mode I3 is the first encrypted message, sent to UDP/4500 when a NAT was found
+	{src: "programs/pluto/ikev1_states.c", id: "lsw/v1-sent-main-mode-i3", anchor: "sent Main Mode I3", event: facts.EvP1Sent, state: "STATE_MAIN_I3"},
 	{src: "programs/pluto/ikev1_main.c", id: "lsw/v1-responding-main-mode", anchor: "responding to Main Mode", re: `responding to Main Mode(?: from unknown peer {ip})?`, event: facts.EvP1Received, state: "STATE_MAIN_R1"},
 	{src: "programs/pluto/ikev1_aggr.c", id: "lsw/v1-responding-aggressive-mode", anchor: "responding to Aggressive Mode", event: facts.EvP1Received, state: "STATE_AGGR_R1"},
 	{src: "programs/pluto/ikev1_states.c", id: "lsw/v1-sent-main-mode-r2", anchor: "sent Main Mode R2", event: facts.EvP1Received, state: "STATE_MAIN_R2"},
@@ -287,12 +293,22 @@ var table = []entry{
 	{src: "programs/pluto/iface.c", id: "lsw/adding-interface", anchor: "adding ", re: `^adding (?:UDP|TCP) interface \S+ (?P<detail>[0-9.]+|\[?[0-9a-fA-F:]+\]?):\d+$`, event: facts.EvConfig, state: StateInterface},
 	{src: "programs/pluto/connections.c", id: "lsw/added-connection", anchor: "\": added IKEv", re: `": added IKEv(?P<detail>[12]) connection`, event: facts.EvConfig, state: StateIKEVersion},
 
+	// --- NAT (only plutodebug says it) ---
+	{src: "programs/pluto/nat_traversal.c", id: "lsw/nat-this-end-behind", anchor: "NAT_TRAVERSAL this end is behind NAT", event: facts.EvNATDetected, state: "NAT-D", detail: "local", debug: true},
+	{src: "programs/pluto/nat_traversal.c", id: "lsw/nat-that-end-behind", anchor: "NAT_TRAVERSAL that end is behind NAT", event: facts.EvNATDetected, state: "NAT-D", detail: "remote", debug: true},
+
 	// --- certificates ---
 	{src: "programs/pluto/nss_cert_verify.c", id: "lsw/nss-certificate-invalid", anchor: "NSS: ", re: `NSS: (?:ERROR: )?\S+ certificate .* invalid(?:: (?P<detail>SEC_ERROR_\w+))?`, event: facts.EvCertInvalid},
 	{src: "programs/pluto/nss_cert_verify.c", id: "lsw/nss-end-certificate-invalid", anchor: "NSS: end certificate invalid", event: facts.EvCertInvalid},
 	{src: "programs/pluto/ikev1_cert.c", id: "lsw/x509-certificate-rejected", anchor: "X509: certificate ", re: `X509: certificate (?:payload )?rejected for this connection`, event: facts.EvCertInvalid},
 	// this side's own certificate: the connection is not loaded at all
 	{src: "programs/pluto/connections.c", id: "lsw/own-certificate-invalid", anchor: "failed to add connection: ", re: `failed to add connection: (?P<detail>\S+ certificate '[^']*' is expired or not yet valid)`, event: facts.EvCertInvalid, state: StateOwnCert},
+
+	// --- remote access (IKEv1 XAUTH) ---
+	{src: "programs/pluto/ikev1_xauth.c", id: "lsw/xauth-user-failed", anchor: "XAUTH: User ", re: `XAUTH: User \S+: Authentication Failed`, event: facts.EvXauthFailed, state: "XAUTH"},
+	{src: "programs/pluto/ikev1_xauth.c", id: "lsw/xauth-status-fail", anchor: "Received Cisco XAUTH status: FAIL", event: facts.EvXauthFailed, state: "XAUTH"},
+	{src: "programs/pluto/ikev1_xauth.c", id: "lsw/xauth-user-ok", anchor: "XAUTH: User ", re: `XAUTH: User \S+: Authentication Successful`, event: facts.EvXauthOK, state: "XAUTH"},
+	{src: "programs/pluto/ikev1_xauth.c", id: "lsw/xauth-client-ok", anchor: "XAUTH: Successfully Authenticated", event: facts.EvXauthOK, state: "XAUTH"},
 
 	// --- version ---
 	{src: "programs/pluto/demux.c", id: "lsw/ikev1-policy-drop", anchor: "IKEv1 packet as policy is set to ", event: facts.EvVersionMismatch},
@@ -350,7 +366,7 @@ func (e entry) extract() func(line string, at int) (peer, state, detail string, 
 		rx = regexp.MustCompile(strings.ReplaceAll(e.re, "{ip}", ip))
 	}
 	return func(line string, at int) (peer, state, detail string, ok bool) {
-		if isDebug(line) || e.unless != "" && strings.Contains(line, e.unless) {
+		if isDebug(line) != e.debug || e.unless != "" && strings.Contains(line, e.unless) {
 			return "", "", "", false
 		}
 		if rx != nil {
@@ -374,6 +390,9 @@ func (e entry) extract() func(line string, at int) (peer, state, detail string, 
 		}
 		if peer == "" {
 			peer = instancePeer(line)
+		}
+		if detail == "" {
+			detail = e.detail
 		}
 		return peer, state, detail, true
 	}

@@ -249,3 +249,31 @@ packet from 198.18.73.5:500: initial Main Mode message received but no connectio
 		t.Errorf("no connection for a refused certificate: %+v", f.Events)
 	}
 }
+
+// TestNATLines: NAT detection is only in plutodebug lines; an IKEv2
+// IKE_AUTH left unanswered after IKE_SA_INIT was answered is a NAT-T
+// problem, not a key mismatch (a responder refuses a bad key out loud).
+func TestNATLines(t *testing.T) {
+	if k := kinds(readLog(`| NAT_TRAVERSAL this end is behind NAT`)); k[facts.EvNATDetected] != 1 {
+		t.Errorf("behind NAT: %v", k)
+	}
+	f := &facts.Facts{}
+	for _, h := range readLog(`"lab" #1: sent IKE_SA_INIT request to 198.18.44.2:500
+"lab" #1: sent IKE_AUTH request {cipher=AES_GCM_16_256 integ=n/a prf=HMAC_SHA2_512 group=MODP2048}
+"lab" #1: STATE_V2_PARENT_I2: retransmission; will wait 0.5 seconds for response
+"lab" #1: STATE_V2_PARENT_I2: retransmission; will wait 1 seconds for response`) {
+		f.Events = append(f.Events, facts.Event{Kind: facts.EventKind(h.Kind), Vendor: facts.VendorLibreswan, State: h.State, Ref: facts.Ref{Line: h.Line}})
+	}
+	Correlate(f)
+	if k := kindsOf(f); k[facts.EvNATTProblem] != 1 {
+		t.Errorf("IKE_AUTH unanswered: %v", k)
+	}
+}
+
+func kindsOf(f *facts.Facts) map[facts.EventKind]int {
+	k := map[facts.EventKind]int{}
+	for _, e := range f.Events {
+		k[e.Kind]++
+	}
+	return k
+}
