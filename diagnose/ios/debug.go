@@ -75,6 +75,8 @@ var signatures = []facts.Signature{
 	{ID: "ios/ikev2-event-trace-received", Anchor: "Received IKEv2", Re: re(`Remote: {ip}.*Received IKEv2 \S+ Exchange`), Event: facts.EvP1Received},
 
 	{ID: "ios/nat-found", Anchor: "NAT found", Event: facts.EvNATDetected},
+	// IKEv2: "NAT detected float to init port 4500, resp port 4500"
+	{ID: "ios/ikev2-nat-detected", Anchor: "NAT detected float to", Event: facts.EvNATDetected},
 	{ID: "ios/nat-t-not-allowed", Anchor: "NAT", Re: re(`(?i)NAT-?T (?:is )?(?:disabled|not (?:enabled|allowed|supported)).*(?:peer|remote) {ip}`), Event: facts.EvNATTProblem},
 
 	// --- state machine ---
