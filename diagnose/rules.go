@@ -584,8 +584,10 @@ var firstSentStates = map[string]bool{"STATE_MAIN_I1": true, "STATE_AGGR_I1": tr
 
 // firstEncryptedStates: libreswan states that wait for the answer to the
 // first encrypted message (pluto's "Possible authentication failure: no
-// acceptable response to our first encrypted message").
-var firstEncryptedStates = map[string]bool{"STATE_MAIN_I3": true, "STATE_MAIN_R2": true}
+// acceptable response to our first encrypted message"). A responder
+// waiting in STATE_MAIN_R2 never got that message at all: with a wrong key
+// it gets it and says it cannot read it.
+var firstEncryptedStates = map[string]bool{"STATE_MAIN_I3": true}
 
 func rulePSK(v *view) *hit {
 	success := []facts.EventKind{facts.EvAuthOK, facts.EvP1Complete}
@@ -1283,7 +1285,7 @@ func routedNothingIn(peer string, decrypted int64) string {
 func ikeDeletedSinceUp(v *view) bool {
 	up, del, child := 0, 0, 0
 	for _, ev := range v.events {
-		if ev.Vendor != facts.VendorStrongSwan {
+		if !swan(ev.Vendor) {
 			continue
 		}
 		switch {

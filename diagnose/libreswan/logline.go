@@ -333,6 +333,9 @@ var table = []entry{
 	{src: "programs/pluto/ikev1.c", id: "lsw/malformed-payload", anchor: "malformed payload in packet", event: facts.EvMsgFailed},
 	{src: "programs/pluto/ikev2.c", id: "lsw/v2-encrypted-payload-corrupt", anchor: "encrypted payload seems to be corrupt", event: facts.EvMsgFailed},
 
+	// --- teardown ---
+	{src: "programs/pluto/ikev1_main.c", id: "lsw/v1-peer-deleted-isakmp", anchor: "received Delete SA payload: ", re: `received Delete SA payload: (?:self-)?deleting ISAKMP State`, event: facts.EvSADeleted, state: "IKE_SA deleted by peer"},
+
 	// --- liveness ---
 	{src: "programs/pluto/ikev1_dpd.c", id: "lsw/v1-dpd-action", anchor: "DPD action - ", event: facts.EvDPDDead},
 	{src: "programs/pluto/ikev1_dpd.c v3", id: "lsw/v1-dpd-declaring-dead", anchor: "declaring peer dead", event: facts.EvDPDDead},
