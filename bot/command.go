@@ -98,17 +98,21 @@ func normalize(text string) string {
 	return text
 }
 
-// stripFences removes ``` code fences, on their own lines or glued to text.
+// stripFences removes ``` code fences, on their own lines or glued to
+// text. A fence line inside the text becomes a blank line, not nothing:
+// the lines keep their numbers, so evidence quotes the same line numbers
+// as the CLI reading the same text. Only the fences around it (and blank
+// lines before and after) go.
 func stripFences(text string) string {
 	lines := strings.Split(text, "\n")
-	out := lines[:0]
-	for _, l := range lines {
+	for i, l := range lines {
 		if fenceLineRE.MatchString(l) {
-			continue
+			lines[i] = ""
+		} else {
+			lines[i] = strings.ReplaceAll(l, "```", "")
 		}
-		out = append(out, strings.ReplaceAll(l, "```", ""))
 	}
-	return strings.Trim(strings.Join(out, "\n"), "\n")
+	return strings.Trim(strings.Join(lines, "\n"), "\n")
 }
 
 // ParseCommand reads a message's text (mentions included) as a command.

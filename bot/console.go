@@ -57,7 +57,7 @@ func (c *ConsoleMessenger) Upload(_ context.Context, _, _, filename, _, content 
 // Permalink implements Messenger.
 func (c *ConsoleMessenger) Permalink(context.Context, string, string) (string, error) { return "", nil }
 
-const consoleBanner = "tunneldoc console: type `help`, `status`, `check tunnel 90.1.1.1 [on fw-hq]`, " +
+const consoleBanner = "tunneldoc console: type `help`, `status`, `check tunnel 90.1.1.1 [on fw-hq]`, `silence 90.1.1.1 2h`, " +
 	"or `diagnose [PEER]` then paste device output (or `compare` then both peers' configs) and end it with a line holding only `.`; `quit` leaves."
 
 // RunConsole reads commands from in and answers on the bot's messenger

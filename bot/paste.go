@@ -12,7 +12,7 @@ import (
 // paste diagnoses pasted (or attached) output.
 func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.Incident) {
 	if !b.mayPaste(req) {
-		b.reply(ctx, req, "Pasted output is diagnosed in DMs and in the channels listed in TUNNELDOC_PASTE_CHANNELS; this channel is not one of them.")
+		b.replyPrivately(ctx, req, Text("Pasted output is diagnosed in DMs and in the channels listed in TUNNELDOC_PASTE_CHANNELS; this channel is not one of them."))
 		b.auditLog(ctx, req, "diagnose", cmd.Peer, "refused: channel not allowed")
 		return
 	}
@@ -51,17 +51,17 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 	b.auditAt(ctx, req, t, "diagnose", peer, report.Phase+"/"+report.Cause)
 }
 
-// HandleSlash answers /tunnel. "/tunnel diagnose" with nothing after it
-// opens the paste form (Config.Forms, with req.Trigger); everything else
-// reads like a mention.
+// HandleSlash answers /tunnel. "/tunnel diagnose" (or compare) with
+// nothing after it opens the paste form (Config.Forms, with req.Trigger);
+// everything else reads like a mention.
 func (b *Bot) HandleSlash(ctx context.Context, req Request) {
 	text := strings.TrimSpace(req.Text)
-	if !strings.EqualFold(text, "diagnose") && !strings.EqualFold(text, "paste") {
+	if !strings.EqualFold(text, "diagnose") && !strings.EqualFold(text, "paste") && !strings.EqualFold(text, "compare") {
 		b.Handle(ctx, req)
 		return
 	}
 	if b.cfg.Forms == nil || req.Trigger == "" {
-		b.reply(ctx, req, "Paste the output after `/tunnel diagnose`, or mention me with it.")
+		b.reply(ctx, req, "Paste the output after `/tunnel "+strings.ToLower(text)+"`, or mention me with it.")
 		return
 	}
 	if err := b.cfg.Forms.OpenPasteForm(ctx, req.Trigger, req.Channel); err != nil {
