@@ -49,6 +49,8 @@ var (
 	reSwanAEAD = regexp.MustCompile(`^aes(128|192|256)?(gcm|ccm)(8|12|16|64|96|128)?$`)
 	reSwanAES  = regexp.MustCompile(`^aes(128|192|256)?$`)
 	reGroupNum = regexp.MustCompile(`^(?:group)?(\d+)$`)
+	// libreswan: aes_gcm, aes_gcm256, aes_gcm_16, aes_gcm_16_256, aes_gcm_c_128
+	reLibreswanGCM = regexp.MustCompile(`^aes_gcm(?:_(?:8|12|16|a|b|c))?(?:_?(128|192|256))?$`)
 )
 
 func isAEAD(e string) bool {
@@ -98,11 +100,37 @@ func normGroup(tok string) string {
 
 // swanProposal reads one strongSwan proposal ("aes256-sha256-modp2048",
 // "aes128gcm16-prfsha256-ecp256") into the algorithm sets it offers.
+//
+// libreswan's spelling reads too (lib/libswan/proposals.c parses it):
+// ";" before the DH group ("aes256-sha1;modp2048"), "+" between
+// alternatives ("aes256+aes128-sha2"), "sha2" for sha2_256, "dh19",
+// "aes_gcm256" / "aes_gcm_16_256", "aes_cbc", and "null" integrity after
+// an AEAD cipher.
 func swanProposal(s string) (p proposal, ok bool) {
-	for _, tok := range strings.Split(strings.ToLower(strings.TrimSpace(s)), "-") {
+	s = strings.NewReplacer(";", "-", "+", "-").Replace(strings.ToLower(strings.TrimSpace(s)))
+	for _, tok := range strings.Split(s, "-") {
 		tok = strings.TrimSpace(tok)
+		if m := reLibreswanGCM.FindStringSubmatch(tok); m != nil {
+			size := m[1]
+			if size == "" {
+				size = "128"
+			}
+			tok = "aes" + size + "gcm"
+		}
+		switch tok {
+		case "aes_cbc":
+			tok = "aes"
+		case "sha2":
+			tok = "sha256"
+		}
+		if strings.HasPrefix(tok, "dh") && reGroupNum.MatchString(tok[2:]) {
+			p.groups = appendNew(p.groups, normGroup(tok[2:]))
+			continue
+		}
 		switch {
 		case tok == "":
+		case tok == "null" && len(p.encr) > 0:
+			// no integrity (an AEAD cipher's own)
 		case reSwanAEAD.MatchString(tok):
 			m := reSwanAEAD.FindStringSubmatch(tok)
 			size := m[1]

@@ -195,7 +195,7 @@ func goldenText(t *testing.T, path, got string) {
 var testKeys = []string{
 	"cisco", "cisco123", "HubSays-v2x", "SpokeSays-v2y", "HubSays-v2z", "SpokeSays-v1",
 	"Seed002-L2L", "Seed002-l2l", "Branch2HQ-v2", "HQ2Branch-v2", "Branch2HQ-v2-typo",
-	"0sFpZAZqEN6Ti9sqt4ZP5EWcqx", "0x16964066a10de938bdb2ab7864fe4459cab1", "sun-and-moon-differ", "legacy-sun-secret",
+	"0sFpZAZqEN6Ti9sqt4ZP5EWcqx", "0x16964066a10de938bdb2ab7864fe4459cab1", "sun-and-moon-differ", "legacy-sun-secret", "kestrel-osprey-lab",
 }
 
 func TestNoKeyLeaks(t *testing.T) {

@@ -20,7 +20,59 @@ func isLegacySwan(text string) bool {
 		(strings.Contains(text, "left=") || strings.Contains(text, "right="))
 }
 
+// libreswanMarks: ipsec.conf settings and spellings only libreswan's
+// pluto reads (lib/libswan/ipsecconf/conn.c and setup.c list its
+// keywords; strongSwan's starter rejects these).
+var libreswanMarks = []string{"ikev2=", "phase2alg=", "salifetime=", "ipsec-lifetime=", "pfs=", "protostack=", "plutodebug=",
+	"nssdir=", "ikev1-policy=", "ike-frag", "retransmit-timeout=", "ipsec-interface=", "sha2_", ";modp", ";dh", "-dh1", "-dh2", "-dh3"}
+
+// isLibreswan: the ipsec.conf is libreswan's, whose defaults differ from
+// strongSwan's (see libreswanDefaults).
+func isLibreswan(lines []string) bool {
+	for _, raw := range lines {
+		l := strings.TrimSpace(stripSwanComment(raw))
+		for _, m := range libreswanMarks {
+			if strings.HasPrefix(l, m) || (strings.Contains(m, "_") || m[0] == ';' || m[0] == '-') && strings.Contains(l, m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// legacyDefaults are what a conn gets when it does not say, for each
+// daemon, with the source file that sets it.
+type legacyDefaults struct {
+	daemon string
+	// p1Life / p2Life in seconds.
+	p1Life, p2Life int
+	// pfs: PFS is on unless pfs=no (libreswan); strongSwan has PFS only
+	// when esp= names a DH group.
+	pfs bool
+	// versions when neither keyexchange= nor ikev2= says.
+	versions []int
+	// ikeGroups: the DH groups of the default IKE proposals, which a
+	// pfs=yes child without its own group uses.
+	ikeGroups []string
+}
+
+var (
+	// strongSwan's starter: src/starter/confread.c (ikelifetime 3h,
+	// lifetime 1h; keyexchange=ike accepts IKEv1 and IKEv2 as responder).
+	strongswanLegacyDefaults = legacyDefaults{daemon: "strongSwan", p1Life: 10800, p2Life: 3600, versions: []int{1, 2}}
+	// libreswan: include/pluto_constants.h (IKE_SA_LIFETIME_DEFAULT and
+	// IPSEC_SA_LIFETIME_DEFAULT, 8h each), programs/pluto/extract.c (pfs
+	// defaults to yes; IKEv2 unless ikev2=no|never|permit or
+	// keyexchange=ikev1), lib/libswan/ike_info.c (default IKEv2 groups).
+	libreswanDefaults = legacyDefaults{daemon: "libreswan", p1Life: 28800, p2Life: 28800, pfs: true, versions: []int{2},
+		ikeGroups: []string{"19", "20", "21", "31", "16", "15", "14", "18"}}
+)
+
 func parseSwanLegacy(d *device) {
+	def := strongswanLegacyDefaults
+	if isLibreswan(d.lines) {
+		def = libreswanDefaults
+	}
 	var conns []*legacyConn
 	var deflt *legacyConn
 	var cur *legacyConn
@@ -55,7 +107,7 @@ func parseSwanLegacy(d *device) {
 				}
 			}
 		}
-		legacyTunnel(d, cn)
+		legacyTunnel(d, cn, def)
 	}
 }
 
@@ -77,17 +129,26 @@ func legacySecret(d *device, l string, n int) {
 	d.secrets = append(d.secrets, key, decodeSwanSecret(key))
 }
 
-func legacyTunnel(d *device, cn *legacyConn) {
+func legacyTunnel(d *device, cn *legacyConn, def legacyDefaults) {
 	get := func(k string) (swanValue, bool) { v, ok := cn.kv[k]; return v, ok }
-	t := &tunnel{name: "conn " + cn.name, line: cn.line, applied: true, appliedLine: cn.line, versions: []int{1, 2}, versionLine: cn.line,
-		p1Life: 10800, p2LifeDefault: 3600, ike: map[int][]proposal{}}
-	if v, ok := get("keyexchange"); ok {
+	t := &tunnel{name: "conn " + cn.name, line: cn.line, applied: true, appliedLine: cn.line, versions: def.versions, versionLine: cn.line,
+		p1Life: def.p1Life, p2LifeDefault: def.p2Life, ike: map[int][]proposal{}}
+	if v, ok := get("ikev2"); ok && def.daemon == "libreswan" {
+		// lib/libswan/option_names.c: ikev2_option_names
 		t.versionLine = v.line
+		switch strings.ToLower(v.v) {
+		case "no", "never", "permit":
+			t.versions = []int{1}
+		default:
+			t.versions = []int{2}
+		}
+	}
+	if v, ok := get("keyexchange"); ok {
 		switch v.v {
 		case "ikev1":
-			t.versions = []int{1}
+			t.versions, t.versionLine = []int{1}, v.line
 		case "ikev2":
-			t.versions = []int{2}
+			t.versions, t.versionLine = []int{2}, v.line
 		}
 	}
 	var left netip.Addr
@@ -138,14 +199,19 @@ func legacyTunnel(d *device, cn *legacyConn) {
 		}
 	} else {
 		t.ike = nil
-		d.notes = append(d.notes, "conn "+cn.name+" uses strongSwan's default IKE proposals, which were not compared")
+		d.notes = append(d.notes, "conn "+cn.name+" uses "+def.daemon+"'s default IKE proposals, which were not compared")
 	}
-	if v, ok := get("esp"); ok {
+	esp, hasESP := get("esp")
+	if !hasESP {
+		esp, hasESP = get("phase2alg")
+	}
+	if v, ok := esp, hasESP; ok {
 		t.espLine, t.pfsLine = v.line, v.line
 		pfsNone := false
 		for _, ps := range splitList(strings.TrimSuffix(v.v, "!")) {
 			p, ok := swanProposal(strings.TrimSuffix(ps, "!"))
 			if !ok {
+				d.notes = append(d.notes, "ESP proposal "+ps+" was not understood")
 				continue
 			}
 			if len(p.groups) == 0 {
@@ -162,7 +228,10 @@ func legacyTunnel(d *device, cn *legacyConn) {
 			t.pfs, t.pfsOptional = nil, true
 		}
 	} else {
-		d.notes = append(d.notes, "conn "+cn.name+" uses strongSwan's default ESP proposals, which were not compared")
+		d.notes = append(d.notes, "conn "+cn.name+" uses "+def.daemon+"'s default ESP proposals, which were not compared")
+	}
+	if def.pfs {
+		legacyPFS(t, get, def)
 	}
 	for _, k := range []string{"ikelifetime"} {
 		if v, ok := get(k); ok {
@@ -171,7 +240,7 @@ func legacyTunnel(d *device, cn *legacyConn) {
 			}
 		}
 	}
-	for _, k := range []string{"lifetime", "keylife"} {
+	for _, k := range []string{"lifetime", "keylife", "salifetime", "ipsec-lifetime"} {
 		if v, ok := get(k); ok {
 			if n, ok := swanDuration(v.v); ok {
 				t.p2Life, t.p2LifeLine = n, v.line
@@ -210,4 +279,36 @@ func legacyTunnel(d *device, cn *legacyConn) {
 		t.selLines = []int{cn.line}
 	}
 	d.tunnels = append(d.tunnels, t)
+}
+
+// legacyPFS applies libreswan's pfs= (default yes): with PFS on, a child
+// whose esp= names no DH group uses the IKE SA's group, so it offers the
+// groups of the IKE proposals (programs/pluto/extract.c, config->child.pfs;
+// lib/libswan/ike_info.c for the default groups).
+func legacyPFS(t *tunnel, get func(string) (swanValue, bool), def legacyDefaults) {
+	if v, ok := get("pfs"); ok {
+		t.pfsLine = v.line
+		if strings.EqualFold(v.v, "no") {
+			t.pfs, t.pfsOptional = nil, false
+			return
+		}
+	}
+	if len(t.pfs) > 0 || t.pfsOptional {
+		return
+	}
+	groups := def.ikeGroups
+	if len(t.ike) > 0 {
+		groups = nil
+		for _, ps := range t.ike {
+			for _, p := range ps {
+				for _, g := range p.groups {
+					groups = appendNew(groups, g)
+				}
+			}
+		}
+	}
+	t.pfs = groups
+	if t.pfsLine == 0 {
+		t.pfsLine = t.line
+	}
 }
