@@ -1,18 +1,15 @@
 package diagnose
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tunneldoc/tunneldoc/diagnose/golden"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // want is a rule case's expectation (testdata/cases/<cause>/<case>.want.json).
 type want struct {
@@ -56,7 +53,7 @@ func TestCases(t *testing.T) {
 			}
 			rep := Diagnose(string(raw), Options{Peer: w.FocusPeer})
 			checkReport(t, rep, w, string(raw))
-			golden(t, name+".golden.json", rep)
+			golden.JSON(t, name+".golden.json", rep)
 		})
 	}
 }
@@ -134,27 +131,5 @@ func checkEvidence(t *testing.T, rep Report, input string) {
 		if e.Text != want {
 			t.Errorf("evidence line %d:\n got %q\nwant %q", e.Line, e.Text, want)
 		}
-	}
-}
-
-func golden(t *testing.T, path string, rep Report) {
-	t.Helper()
-	got, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	old, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("no golden file (run go test ./diagnose -update): %v", err)
-	}
-	if !bytes.Equal(old, got) {
-		t.Errorf("report differs from %s (run go test ./diagnose -update and review the diff):\n%s", path, got)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/golden"
 )
 
 // The real-negotiation lab: devices/lab/ikelab/gen.sh runs strongSwan and
@@ -176,7 +178,7 @@ func checkLab(t *testing.T, cases []labCase, got func(labCase) (phase, cause str
 		t.Run(c.name, func(t *testing.T) {
 			listed, isListed := known[c.name]
 			switch {
-			case right && isListed && *update:
+			case right && isListed && golden.Updating():
 				t.Logf("now right (%s %s): its line leaves %s", phase, cause, knownWrongFile)
 			case right && isListed:
 				t.Errorf("now right (%s %s) but listed in %s as %q: remove the line (or run with -update)",
@@ -190,7 +192,7 @@ func checkLab(t *testing.T, cases []labCase, got func(labCase) (phase, cause str
 			}
 		})
 	}
-	if *update {
+	if golden.Updating() {
 		rewriteKnownWrong(t, order, known, results, cases)
 	}
 	return score

@@ -23,8 +23,8 @@ func TestEngineIsPure(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "lab" || path == filepath.Join("internal", "testkit")) {
-			return filepath.SkipDir // testkit is test support: it reads fixture files
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "lab" || path == filepath.Join("internal", "testkit") || path == "golden") {
+			return filepath.SkipDir // testkit and golden are test support: they read and write fixture files
 		}
 		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
@@ -40,8 +40,8 @@ func TestEngineIsPure(t *testing.T) {
 		checked++
 		for _, imp := range f.Imports {
 			p, _ := strconv.Unquote(imp.Path.Value)
-			if p == "github.com/tunneldoc/tunneldoc/diagnose/internal/testkit" {
-				t.Errorf("%s imports the test kit: only _test.go files may", path)
+			if p == "github.com/tunneldoc/tunneldoc/diagnose/internal/testkit" || p == "github.com/tunneldoc/tunneldoc/diagnose/golden" {
+				t.Errorf("%s imports the test support %s: only _test.go files may", path, p)
 			}
 			for _, bad := range forbidden {
 				if p == bad || strings.HasPrefix(p, bad+"/") && bad != "net" && bad != "os" {

@@ -3,17 +3,15 @@ package compare
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/golden"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
-
-var update = flag.Bool("update", false, "rewrite the want.json goldens")
 
 // testHashKey is fixed so that goldens are stable; the CLI uses a random one.
 var testHashKey = []byte("tunneldoc-test-hash-key")
@@ -93,8 +91,8 @@ func TestCases(t *testing.T) {
 				}
 			}
 			checkEvidence(t, c, r)
-			golden(t, filepath.Join(c.dir, "want.json"), r)
-			goldenText(t, filepath.Join(c.dir, "want.txt"), FormatText(r))
+			goldenReport(t, filepath.Join(c.dir, "want.json"), r)
+			golden.Check(t, filepath.Join(c.dir, "want.txt"), []byte(FormatText(r)))
 		})
 	}
 }
@@ -148,7 +146,7 @@ func checkEvidence(t *testing.T, c tcase, r diagnose.Report) {
 	}
 }
 
-func golden(t *testing.T, path string, r diagnose.Report) {
+func goldenReport(t *testing.T, path string, r diagnose.Report) {
 	t.Helper()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -157,37 +155,7 @@ func golden(t *testing.T, path string, r diagnose.Report) {
 	if err := enc.Encode(r); err != nil {
 		t.Fatal(err)
 	}
-	got := buf.Bytes()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden (go test -update rewrites it)\n got: %s", path, got)
-	}
-}
-
-func goldenText(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden (go test -update rewrites it)\n got:\n%s", path, got)
-	}
+	golden.Check(t, path, buf.Bytes())
 }
 
 // testKeys lists every pre-shared key the testdata uses. The leak test

@@ -1,18 +1,14 @@
 package ios
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 // TestParsersGolden runs every parser over testdata/<command_slug>/<case>.txt
 // and compares the facts with <case>.golden.json.
@@ -35,25 +31,7 @@ func TestParsersGolden(t *testing.T) {
 				}
 				f := &facts.Facts{}
 				p.Parse(sectionFromText(0, string(raw)), f)
-				got, err := json.MarshalIndent(f, "", "  ")
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, '\n')
-				golden := strings.TrimSuffix(c, ".txt") + ".golden.json"
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run with -update to create it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("facts differ from %s:\n%s", golden, got)
-				}
+				golden.JSON(t, strings.TrimSuffix(c, ".txt")+".golden.json", f)
 			})
 		}
 		if !hasEmpty {

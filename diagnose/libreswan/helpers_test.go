@@ -1,19 +1,11 @@
 package libreswan
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
-
-var update = flag.Bool("update", false, "rewrite the .golden.json files under testdata/")
 
 // plutoTime is the time pluto's log file ("Dec  6 21:14:41.535223: ")
 // and syslog ("Dec  6 21:14:41 ") put first; the engine strips it before
@@ -68,30 +60,4 @@ func kinds(hs []hit) map[facts.EventKind]int {
 		k[facts.EventKind(h.Kind)]++
 	}
 	return k
-}
-
-// golden compares v, as indented JSON, with the file (rewritten with -update).
-func golden(t *testing.T, file string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run with -update to accept):\n%s", file, got)
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/golden"
 )
 
 // TestIsPlutoLine: the forms pluto's lines are pasted in are claimed;
@@ -134,7 +135,7 @@ func TestLabLogGoldens(t *testing.T) {
 			t.Fatal(err)
 		}
 		scenario := filepath.Base(filepath.Dir(f))
-		golden(t, filepath.Join("testdata", "golden", "lab", scenario+"--"+base+".golden.json"), readLog(string(raw)))
+		golden.JSON(t, filepath.Join("testdata", "golden", "lab", scenario+"--"+base+".golden.json"), readLog(string(raw)))
 	}
 	if n == 0 {
 		t.Fatal("no lab logs under testdata/lab")

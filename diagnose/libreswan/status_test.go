@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/golden"
 )
 
 func sectionOf(text string) *facts.Section {
@@ -55,7 +56,7 @@ func TestLabStatus(t *testing.T) {
 		f := parse(string(raw))
 		f.Vendors = nil
 		scenario := filepath.Base(filepath.Dir(file))
-		golden(t, filepath.Join("testdata", "golden", "lab", scenario+"--"+base+".golden.json"), f)
+		golden.JSON(t, filepath.Join("testdata", "golden", "lab", scenario+"--"+base+".golden.json"), f)
 	}
 	if n == 0 {
 		t.Fatal("no status outputs under testdata/lab")

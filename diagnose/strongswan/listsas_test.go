@@ -1,19 +1,15 @@
 package strongswan
 
 import (
-	"bytes"
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/golden"
 	"github.com/tunneldoc/tunneldoc/diagnose/internal/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite the .golden.json files from the parsers' output")
 
 // golden cases: testdata/<command slug>/<case>.txt, parsed as that
 // command's output, against <case>.golden.json.
@@ -40,25 +36,7 @@ func TestParsersGolden(t *testing.T) {
 				sec := sectionOf(0, command, string(in))
 				f := &facts.Facts{}
 				p.Parse(sec, f)
-				got, err := json.MarshalIndent(f, "", "  ")
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, '\n')
-				golden := strings.TrimSuffix(file, ".txt") + ".golden.json"
-				if *update {
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -update)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs from the parse:\n%s", golden, got)
-				}
+				golden.JSON(t, strings.TrimSuffix(file, ".txt")+".golden.json", f)
 			})
 		}
 	}
