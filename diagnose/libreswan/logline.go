@@ -186,6 +186,16 @@ const StateInvalidID = "INVALID_ID_INFORMATION"
 // "2") as pluto prints it when it loads the connection.
 const StateIKEVersion = "ike-version"
 
+// States of EvProposalList events: this side's CHILD SA proposals as pluto
+// prints them ("1:ESP=AES_CBC_256-HMAC_SHA2_256_128-MODP2048-ENABLED"),
+// and, in Quick Mode, the networks the peer proposed and those this side's
+// connection has.
+const (
+	StateConfigured   = "configured"
+	StateProposedTS   = "proposed ts"
+	StateConfiguredTS = "configured ts"
+)
+
 // StateOwnCert marks this side's own certificate refused as pluto loads
 // the connection: requests for that connection then find none.
 const StateOwnCert = "own certificate"
@@ -314,6 +324,10 @@ var table = []entry{
 	{src: "programs/pluto/demux.c", id: "lsw/ikev1-policy-drop", anchor: "IKEv1 packet as policy is set to ", event: facts.EvVersionMismatch},
 
 	// --- CHILD SA / Quick Mode ---
+	// what was proposed and what is configured, which Correlate compares
+	{src: "programs/pluto/ikev2_proposals.c", id: "lsw/child-proposal-configured", anchor: ":ESP=", re: `#\d+: +\d+:(?P<detail>ESP=\S+)$`, event: facts.EvProposalList, state: StateConfigured},
+	{src: "programs/pluto/ikev1_quick.c", id: "lsw/v1-peer-proposed-ts", anchor: "the peer proposed: ", re: `the peer proposed: (?P<detail>\S+ -\S*-> \S+)`, event: facts.EvProposalList, state: StateProposedTS},
+	{src: "programs/pluto/ikev1_quick.c", id: "lsw/v1-us-them", anchor: " them: ", re: `#\d+: +us: (?P<detail>\S+ +them: \S+)`, event: facts.EvProposalList, state: StateConfiguredTS},
 	{src: "programs/pluto/ikev1_quick.c", id: "lsw/v1-initiating-quick-mode", anchor: "initiating Quick Mode", event: facts.EvP2Start, state: "STATE_QUICK_I1"},
 	{src: "programs/pluto/ikev1_quick.c", id: "lsw/v1-quick-mode-pfs", anchor: "initiating Quick Mode", re: `initiating Quick Mode .*pfsgroup=(?P<detail>[A-Z0-9_]+)`, event: facts.EvP2PFSOffered},
 	{src: "programs/pluto/ikev1_quick.c", id: "lsw/v1-responding-quick-mode", anchor: "responding to Quick Mode proposal", event: facts.EvP2Start, state: "STATE_QUICK_R0"},

@@ -278,3 +278,40 @@ func kindsOf(f *facts.Facts) map[facts.EventKind]int {
 	}
 	return k
 }
+
+// TestProposalComparisons: lines from the shared lab's libreswan
+// responders (diagnose/testdata/lab/sw-lw): a CHILD SA refused because
+// PFS is on one side only, and a Quick Mode whose networks are not the
+// connection's.
+func TestProposalComparisons(t *testing.T) {
+	correlated := func(text string) map[facts.EventKind]int {
+		f := &facts.Facts{}
+		for _, h := range readLog(text) {
+			f.Events = append(f.Events, facts.Event{Kind: facts.EventKind(h.Kind), Vendor: facts.VendorLibreswan, State: h.State, Detail: h.Detail, Ref: facts.Ref{Line: h.Line}})
+		}
+		Correlate(f)
+		return kindsOf(f)
+	}
+	pfs := correlated(`"osprey-kestrel" #2: Child SA proposals (new child):
+"osprey-kestrel" #2:   1:ESP=AES_CBC_256-HMAC_SHA2_256_128-ENABLED+DISABLED
+"osprey-kestrel" #2: no local proposal matches remote proposals 1:ESP:ENCR=AES_CBC_256;INTEG=HMAC_SHA2_256_128;DH=MODP2048;ESN=DISABLED`)
+	if pfs[facts.EvP2PFSMismatch] != 1 {
+		t.Errorf("PFS on one side: %v", pfs)
+	}
+	esp := correlated(`"osprey-kestrel" #2:   1:ESP=AES_CBC_128-HMAC_SHA1_96-ENABLED+DISABLED
+"osprey-kestrel" #2: no local proposal matches remote proposals 1:ESP:ENCR=AES_CBC_256;INTEG=HMAC_SHA2_256_128;ESN=DISABLED`)
+	if esp[facts.EvP2PFSMismatch] != 0 || esp[facts.EvP2NoProposal] != 1 {
+		t.Errorf("ESP only: %v", esp)
+	}
+	ts := correlated(`"osprey-kestrel" #1: the peer proposed: 172.29.203.0/24 -<all>-> 100.71.8.0/24
+"osprey-kestrel" #2: responding to Quick Mode proposal {msgid:7747e585}
+"osprey-kestrel" #2:     us: 172.29.203.0/24===198.19.214.9[@osprey.vpn.example]  them: 198.18.73.5[@kestrel.vpn.example]===100.71.9.0/24`)
+	if ts[facts.EvP2ProxyMismatch] != 1 {
+		t.Errorf("other networks: %v", ts)
+	}
+	same := correlated(`"lab" #1: the peer proposed: 10.62.7.0/24 -<all>-> 10.61.7.0/24
+"lab" #2:     us: 10.62.7.0/24===198.18.44.2  them: 198.18.44.1===10.61.7.0/24`)
+	if same[facts.EvP2ProxyMismatch] != 0 {
+		t.Errorf("the same networks: %v", same)
+	}
+}
