@@ -156,10 +156,12 @@ type tunnelGroup struct {
 }
 
 var (
-	rePrompt   = regexp.MustCompile(`^([A-Za-z0-9][\w.-]*)(?:\([^)]*\))?[#>]\s*(?:sh|show|more)\b`)
-	reMapEntry = regexp.MustCompile(`^crypto map (\S+) (\d+) (.*)$`)
-	reMapIface = regexp.MustCompile(`^crypto map (\S+) interface (\S+)`)
-	reIKEnable = regexp.MustCompile(`^crypto (ikev1|ikev2|isakmp) enable (\S+)`)
+	rePrompt = regexp.MustCompile(`^([A-Za-z0-9][\w.-]*)(?:\([^)]*\))?[#>]\s*(?:sh|show|more)\b`)
+	// "SPOKE(config)#": a configuration session names its device
+	reConfigPromptHost = regexp.MustCompile(`^\s*([A-Za-z0-9][\w.-]*)\((?:config|cfg)[^)]*\)#`)
+	reMapEntry         = regexp.MustCompile(`^crypto map (\S+) (\d+) (.*)$`)
+	reMapIface         = regexp.MustCompile(`^crypto map (\S+) interface (\S+)`)
+	reIKEnable         = regexp.MustCompile(`^crypto (ikev1|ikev2|isakmp) enable (\S+)`)
 )
 
 // ciscoHandlers is the table of top-level commands the parser reads. A new
@@ -248,6 +250,9 @@ func parseCisco(d *device, asa bool) {
 	d.ike = map[int][]proposal{}
 	for _, l := range d.lines {
 		if m := rePrompt.FindStringSubmatch(strings.TrimSpace(l)); m != nil && d.hostname == "" {
+			d.hostname = m[1]
+		}
+		if m := reConfigPromptHost.FindStringSubmatch(l); m != nil && d.hostname == "" {
 			d.hostname = m[1]
 		}
 	}

@@ -88,9 +88,17 @@ var reASAExtACL = regexp.MustCompile(`^access-list \S+ extended `)
 func detectVendor(text string) string {
 	var score [3]int
 	for _, l := range strings.Split(text, "\n") {
+		if m := reConfigPrompt.FindStringIndex(l); m != nil {
+			l = l[m[1]:]
+		}
 		l = strings.TrimSpace(l)
 		if l == "" {
 			continue
+		}
+		if w := strings.Fields(l); len(w) > 1 {
+			if x := expandAbbrev(w, iosGlobal); &x[0] != &w[0] {
+				l = strings.Join(x, " ")
+			}
 		}
 		for i, m := range vendorMarks {
 			for _, p := range m.prefixes {

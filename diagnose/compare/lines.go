@@ -70,6 +70,9 @@ var kidRules = []kidRule{
 	{regexp.MustCompile(`^route-map `), regexp.MustCompile(`^(match|set|description)\b`)},
 }
 
+// reConfigPrompt: "SPOKE(config)#", "SPOKE(config-crypto-map)# ".
+var reConfigPrompt = regexp.MustCompile(`^\s*[A-Za-z0-9][\w.-]*\((?:config|cfg)[^)]*\)#\s*`)
+
 var reACE = regexp.MustCompile(`^(\d+\s+)?(permit|deny)\b|^access-list\s`)
 
 // stanzas groups lines into top-level commands and their sub-commands,
@@ -80,7 +83,14 @@ func stanzas(lines []string) []stanza {
 	var cur *stanza
 	var curRule *kidRule
 	for i, raw := range lines {
+		if m := reConfigPrompt.FindStringIndex(raw); m != nil {
+			// a configuration session pasted with its prompts
+			raw = raw[m[1]:]
+		}
 		t := strings.TrimSpace(raw)
+		if t == "" {
+			continue
+		}
 		if strings.HasPrefix(raw, "!") {
 			// a bang in the first column closes the block above
 			cur, curRule = nil, nil
@@ -91,6 +101,9 @@ func stanzas(lines []string) []stanza {
 		}
 		indented := raw[0] == ' ' || raw[0] == '\t'
 		words := strings.Fields(t)
+		if x := expandLine(words, cur != nil && (indented || curRule != nil), curRule); &x[0] != &words[0] {
+			words, t = x, strings.Join(x, " ")
+		}
 		c := cline{n: i + 1, text: t, words: words, indented: indented}
 		if cur != nil && looksLikeAddr(words[0]) {
 			last := &cur.head
@@ -133,4 +146,17 @@ func looksLikeAddr(w string) bool {
 		}
 	}
 	return dots == 3
+}
+
+// expandLine spells out an abbreviated command: as a sub-command of the
+// open stanza when it reads as one (indented, or one the stanza's rule
+// accepts),
+// else as a top-level command.
+func expandLine(words []string, sub bool, rule *kidRule) []string {
+	if sub {
+		if x := expandAbbrev(words, iosSub); rule == nil || rule.kid.MatchString(strings.Join(x, " ")) {
+			return x
+		}
+	}
+	return expandAbbrev(words, iosGlobal)
 }
