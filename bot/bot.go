@@ -46,6 +46,7 @@ type Config struct {
 	Groups    GroupResolver   // nil: CheckGroups cannot be resolved
 	Forms     PasteFormOpener // nil: /tunnel diagnose cannot open its paste form
 	Recover   ThreadRecoverer // nil: a thread the store forgot stays forgotten
+	Settle    Settler         // nil: a resolved incident's messages keep their buttons
 	// Deliveries, when the Messenger queues posts it could not send (it
 	// returns stand-in ts, IsQueuedTS), says when they are delivered;
 	// nil: the Messenger never queues.

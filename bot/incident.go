@@ -317,6 +317,29 @@ func (b *Bot) upload(ctx context.Context, t target, out Rendered) {
 	}
 }
 
+// settle edits the resolved incident's diagnoses (Config.Settle): the
+// clicked one, and those in the incident's thread when it was clicked in
+// the incident's channel.
+func (b *Bot) settle(ctx context.Context, a Action, inc store.Incident) {
+	if b.cfg.Settle == nil {
+		return
+	}
+	type msg struct{ thread, ts string }
+	msgs := []msg{{a.ThreadTS, a.MessageTS}}
+	if a.Channel == inc.Channel {
+		for _, d := range inc.Diagnoses {
+			if d.MessageTS != "" && d.MessageTS != a.MessageTS {
+				msgs = append(msgs, msg{inc.ThreadTS, d.MessageTS})
+			}
+		}
+	}
+	for _, m := range msgs {
+		if err := b.cfg.Settle.Settle(ctx, a.Channel, m.thread, m.ts, inc.ID, store.StatusResolved); err != nil {
+			b.log.WarnContext(ctx, "editing a resolved incident's message failed", "ts", m.ts, "err", err)
+		}
+	}
+}
+
 // Action is a button click on a diagnosis.
 type Action struct {
 	ActionID   string
@@ -377,6 +400,7 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 		}
 		if status == store.StatusResolved {
 			text += " The next trouble on this tunnel opens a new incident."
+			b.settle(ctx, a, inc)
 		}
 		b.reply(ctx, req, text)
 		b.auditLog(ctx, req, verb, inc.Peer, inc.ID)

@@ -83,6 +83,12 @@ type Messenger interface {
 	Permalink(ctx context.Context, channel, ts string) (string, error)
 }
 
+// Settler edits a diagnosis already posted once its incident is settled
+// (resolved): its buttons go and it no longer calls the incident open.
+type Settler interface {
+	Settle(ctx context.Context, channel, threadTS, ts, incidentID, status string) error
+}
+
 // FileFetcher downloads an attached file (with the bot token).
 type FileFetcher interface {
 	Fetch(ctx context.Context, f FileRef, limit int64) ([]byte, error)

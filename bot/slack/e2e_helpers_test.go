@@ -126,6 +126,7 @@ func newEnv(t *testing.T, tweak ...func(*testEnv, *bot.Config)) *testEnv {
 	if sm, ok := e.config.Messenger.(*botslack.Messenger); ok {
 		// the Slack messenger's abilities, wired as cmd/tunneldoc wires them
 		e.config.Deliveries, e.config.Outbox, e.config.Forms, e.config.Recover = sm, sm, sm, sm
+		e.config.Settle = sm
 		if d, ok := e.config.Metrics.(botslack.DeferredCounter); ok && sm.Metrics == nil {
 			sm.Metrics = d
 		}

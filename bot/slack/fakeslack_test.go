@@ -320,6 +320,9 @@ func (f *fakeSlack) replies(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		m := map[string]any{"type": "message", "ts": c.TS, "thread_ts": c.ThreadTS, "text": c.Text, "bot_id": "BBOT", "user": botUser}
+		if blocks := f.latestBlocks(c); blocks != "" {
+			m["blocks"] = json.RawMessage(blocks)
+		}
 		if c.Metadata != "" && fv.Get("include_all_metadata") == "1" {
 			var md any
 			_ = json.Unmarshal([]byte(c.Metadata), &md)
@@ -329,6 +332,18 @@ func (f *fakeSlack) replies(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
+}
+
+// latestBlocks are a post's blocks as its last chat.update left them
+// (f.mu held).
+func (f *fakeSlack) latestBlocks(post call) string {
+	blocks := post.Blocks
+	for _, c := range f.calls {
+		if c.Method == "chat.update" && c.Channel == post.Channel && c.TS == post.TS {
+			blocks = c.Blocks
+		}
+	}
+	return blocks
 }
 
 // history returns the channel's top-level messages (the posts it

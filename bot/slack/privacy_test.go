@@ -3,6 +3,7 @@ package slack_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -235,5 +236,59 @@ func TestNoFalseIncidents(t *testing.T) {
 	}
 	if open, _ := e.store.ListOpen(ctx); len(open) != 1 {
 		t.Errorf("%d open incidents; want the one with trouble", len(open))
+	}
+}
+
+// TestIncidentDiagnosesBounded: an incident's stored diagnosis list stays
+// bounded however many pastes its thread gets; it keeps the one that
+// opened it and the newest.
+func TestIncidentDiagnosesBounded(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	text := seed(t, "seed004_scenario1a.txt")
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvD0", TS: "1700009000.000100", Text: "<@UBOT> " + text})
+	for i := range store.MaxDiagnoses + 10 {
+		e.handle(bot.Request{Kind: bot.KindThreadMessage, EventID: fmt.Sprint("EvD", i+1), User: fmt.Sprintf("U%03d", i), TS: fmt.Sprintf("1700009001.%06d", i), ThreadTS: "1700009000.000100", Text: text})
+	}
+	inc, ok, err := e.store.ByThread(ctx, "CNET", "1700009000.000100")
+	if err != nil || !ok {
+		t.Fatalf("no incident: %v %v", ok, err)
+	}
+	if len(inc.Diagnoses) != store.MaxDiagnoses {
+		t.Fatalf("%d diagnoses stored; want at most %d", len(inc.Diagnoses), store.MaxDiagnoses)
+	}
+	if inc.Diagnoses[0].User != "UALICE" || inc.Diagnoses[len(inc.Diagnoses)-1].User != fmt.Sprintf("U%03d", store.MaxDiagnoses+9) {
+		t.Errorf("kept the wrong diagnoses: first by %s, last by %s", inc.Diagnoses[0].User, inc.Diagnoses[len(inc.Diagnoses)-1].User)
+	}
+}
+
+// TestResolvedDiagnosisLosesItsButtons: after Resolved is clicked, the
+// diagnosis message no longer calls the incident open and offers no
+// buttons.
+func TestResolvedDiagnosisLosesItsButtons(t *testing.T) {
+	checker := &fakeChecker{transcript: seed(t, "seed004_scenario1a.txt")}
+	e := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Checker = checker })
+	ctx := context.Background()
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvR1", TS: "1700009500.000100", Text: "<@UBOT> check tunnel 40.10.1.1"})
+	inc, ok, err := e.store.ByThread(ctx, "CNET", "1700009500.000100")
+	if err != nil || !ok {
+		t.Fatalf("no incident: %v %v", ok, err)
+	}
+	ups := only(e.slack.snapshot(), "chat.update")
+	diag := ups[len(ups)-1]
+	if !strings.Contains(diag.Blocks, "("+store.StatusOpen+")") || !strings.Contains(diag.Blocks, bot.ActionResolve) {
+		t.Fatalf("the diagnosis does not say open with buttons: %s", diag.Blocks)
+	}
+	e.bot.HandleAction(ctx, bot.Action{ActionID: bot.ActionResolve, IncidentID: inc.ID, User: "UBOB", Channel: "CNET", MessageTS: diag.TS, ThreadTS: "1700009500.000100"})
+	ups = only(e.slack.snapshot(), "chat.update")
+	last := ups[len(ups)-1]
+	if last.TS != diag.TS {
+		t.Fatalf("the diagnosis was not edited:%s", describe(e.slack.snapshot()))
+	}
+	if strings.Contains(last.Blocks, "(open") || strings.Contains(last.Blocks, `"actions"`) || !strings.Contains(last.Blocks, inc.ID+" (resolved)") {
+		t.Errorf("the resolved diagnosis still says open or offers buttons: %s", last.Blocks)
+	}
+	if !strings.Contains(last.Blocks, "ike_proposal_mismatch") {
+		t.Errorf("the edit lost the diagnosis: %s", last.Blocks)
 	}
 }

@@ -116,10 +116,17 @@ func Tunnel(peer, device string) string {
 	return peer + "|" + device
 }
 
+// MaxDiagnoses bounds an incident's diagnosis list: past it, the oldest
+// after the first (the one that opened it) are dropped.
+const MaxDiagnoses = 50
+
 // AddDiagnosis returns an Update appending d and noting the user.
 func AddDiagnosis(d Diagnosis) Update {
 	return func(in *Incident) {
 		in.Diagnoses = append(in.Diagnoses, d)
+		if n := len(in.Diagnoses); n > MaxDiagnoses {
+			in.Diagnoses = append(in.Diagnoses[:1], in.Diagnoses[n-MaxDiagnoses+1:]...)
+		}
 		if d.At.After(in.LastSeen) {
 			in.LastSeen = d.At
 		}

@@ -249,6 +249,7 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 	}
 	cfg.Forms = messenger
 	cfg.Recover = messenger
+	cfg.Settle = messenger
 	cfg.Files = botslack.Files{API: api}
 	cfg.Groups = botslack.Groups{API: api}
 	cfg.BotUserID = auth.UserID
