@@ -696,6 +696,12 @@ func (c *ciscoCfg) ikeProfile(st *stanza, m []string) {
 			if i > 0 {
 				if pf, _, ok := addrMask(w[i+1:]); ok {
 					p.match = append(p.match, pf)
+					if w[1] == "identity" && slices.Contains(w, "remote") {
+						// IKEv2: the peer's identity must be an address in pf
+						// ("address 0.0.0.0" takes any address, never an FQDN)
+						p.remoteID = append(p.remoteID, pf.String())
+						p.remoteLn = k.n
+					}
 				}
 			}
 			if j := slices.Index(w, "fqdn"); j > 0 && j+1 < len(w) && w[j+1] != "domain" {
