@@ -282,12 +282,24 @@ func rulePeerSilent(v *view) *hit {
 // theirs). Not when dead peer detection declared the peer dead before the
 // attempt: then the attempt is charon restarting the tunnel and the DPD
 // rule reports it.
+// attemptStart: the first message of a negotiation, as charon's and
+// pluto's logs tell it (pluto's EvP1Sent also marks Main Mode message 5).
+func attemptStart(ev *facts.Event) bool {
+	switch ev.Vendor {
+	case facts.VendorStrongSwan:
+		return true
+	case facts.VendorLibreswan:
+		return ev.State == "IKE_SA_INIT" || firstSentStates[ev.State]
+	}
+	return false
+}
+
 func lastAttemptUnanswered(v *view) *hit {
 	// events are in input order except those a correlator derived, which
 	// come last: the line numbers say what came after what
 	var start *facts.Event
 	for i := range v.events {
-		if ev := &v.events[i]; ev.Kind == facts.EvP1Sent && ev.Vendor == facts.VendorStrongSwan && (start == nil || ev.Ref.Line > start.Ref.Line) {
+		if ev := &v.events[i]; ev.Kind == facts.EvP1Sent && attemptStart(ev) && (start == nil || ev.Ref.Line > start.Ref.Line) {
 			start = ev
 		}
 	}
@@ -321,7 +333,10 @@ func lastAttemptUnanswered(v *view) *hit {
 			}
 		}
 	}
-	if !earlier || len(giveUp) == 0 {
+	// pluto starts a new attempt when it gives one up: a log that ends
+	// while its newest one is retransmitted gave the earlier one up
+	retrying := start.Vendor == facts.VendorLibreswan && len(retrans) > 0 && v.any(facts.EvP1GiveUp)
+	if !earlier || len(giveUp) == 0 && !retrying {
 		return nil // no answered negotiation before the attempt: the plain rule decides
 	}
 	sort.SliceStable(retrans, func(i, j int) bool { return retrans[i].Ref.Line < retrans[j].Ref.Line })

@@ -94,7 +94,7 @@ var connMessages = []string{"added ", "failed to add connection", "terminating S
 // ("|   5e 1f 3d 2c  1b 0a ...") or names key material.
 func dumpOrKey(line string) bool {
 	msg := line[strings.Index(line, "| ")+2:]
-	for _, k := range []string{"SK_", "SKEY", "key", "secret"} {
+	for _, k := range []string{"SK_", "SKEY"} {
 		if strings.Contains(msg, k) {
 			return true
 		}
