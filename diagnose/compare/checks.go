@@ -576,9 +576,16 @@ func (c *comparison) checkPFS() {
 			}
 			return t.line
 		}
+		lines := func(t *tunnel) []int {
+			if l := line(t); l < t.line {
+				// inherited (conn %default): say which tunnel it is
+				return []int{t.line, l}
+			}
+			return []int{line(t)}
+		}
 		c.add(diagnose.CausePFSMismatch, 0.85,
 			fmt.Sprintf("PFS differs: %s, %s; quick mode / CREATE_CHILD_SA fails.", desc(c.a, c.ta), desc(c.b, c.tb)),
-			both(ev(c.a, line(c.ta)), ev(c.b, line(c.tb))),
+			both(ev(c.a, lines(c.ta)...), ev(c.b, lines(c.tb)...)),
 			"set the same PFS group on both ends (IOS/ASA: set pfs groupN on the crypto map entry; strongSwan: the DH group in esp_proposals), or remove PFS from both")
 		return
 	}

@@ -236,8 +236,12 @@ type comparison struct {
 	checked  []string
 	notes    []string
 	ta, tb   *tunnel
-	peerA    netip.Addr // A's outside address (B's peer)
-	peerB    netip.Addr // B's outside address (A's peer)
+	// sameA, sameB: every tunnel each side has to the other by address
+	// (the children of a connection, the conns or crypto map entries of
+	// one peer); ta and tb are among them.
+	sameA, sameB []*tunnel
+	peerA        netip.Addr // A's outside address (B's peer)
+	peerB        netip.Addr // B's outside address (A's peer)
 }
 
 // causeOrder ranks causes by how early in the tunnel's life they bite:
@@ -261,6 +265,9 @@ var causeOrder = []string{
 func (c *comparison) add(cause string, conf float64, summary string, evs []diagnose.Evidence, fix ...string) {
 	if len(evs) == 0 {
 		return // no evidence, no finding
+	}
+	if slices.ContainsFunc(c.findings, func(f diagnose.Finding) bool { return f.Cause == cause && f.Summary == summary }) {
+		return // two pairs of children that differ alike
 	}
 	// Both sides are quoted in every finding: a side the rule had no line
 	// for shows the entry (or, failing that, the first line) it was read from.
@@ -337,8 +344,12 @@ func (c *comparison) run() diagnose.Report {
 		c.checkKeys(v, pa, pb)
 	}
 	c.checkESP()
+	ta, tb := c.ta, c.tb
+	c.ta, c.tb = merged(c.sameA, ta), merged(c.sameB, tb)
 	c.checkSelectors()
+	c.ta, c.tb = ta, tb
 	c.checkPFS()
+	c.checkOtherPairs()
 	c.checkNAT(a, c.ta, b, c.tb, diagnose.CauseOneWayInbound)
 	c.checkNAT(b, c.tb, a, c.ta, diagnose.CauseOneWayOutbound)
 	c.checkRoutes(a, c.ta, b, c.tb, diagnose.CauseOneWayInbound)
@@ -370,7 +381,7 @@ func (c *comparison) report() diagnose.Report {
 			r.Evidence, r.Fix, r.Findings = []diagnose.Evidence{}, []string{"give each side's outside address (tunneldoc compare --a-addr IP --b-addr IP)"}, []diagnose.Finding{}
 			return r
 		}
-		summary := fmt.Sprintf("%s and %s agree on everything compared (%s).", c.a.name(), c.b.name(), strings.Join(c.checked, ", "))
+		summary := fmt.Sprintf("%s and %s agree on everything compared (%s).", c.a.name(), c.b.name(), strings.Join(slices.Compact(c.checked), ", "))
 		summary += c.notesText()
 		c.add(diagnose.CauseHealthy, 0.8, summary,
 			both(ev(c.a, peerLines(c.ta, c.peerB)...), ev(c.b, peerLines(c.tb, c.peerA)...)),

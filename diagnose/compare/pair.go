@@ -139,6 +139,7 @@ func (c *comparison) pair() bool {
 	}
 	candA := append(exA, rgA...)
 	candB := append(exB, rgB...)
+	c.sameA, c.sameB = exA, exB
 	switch {
 	case len(candA) > 0 && len(candB) > 0:
 		c.ta = candA[0]
@@ -263,4 +264,57 @@ func firstLine(d *device) int {
 		}
 	}
 	return 0
+}
+
+// checkOtherPairs runs the per-child checks (ESP proposals, PFS) on every
+// other pair of tunnels the two sides have to each other: each child of a
+// connection, each conn to the same peer, each crypto map entry naming
+// it, with the tunnel on the other side that protects the same traffic.
+// A tunnel with no counterpart there is the selector check's to report.
+func (c *comparison) checkOtherPairs() {
+	ta, tb := c.ta, c.tb
+	defer func() { c.ta, c.tb = ta, tb }()
+	type pairT struct{ a, b *tunnel }
+	var pairs []pairT
+	seen := func(a, b *tunnel) bool {
+		return (a == ta && b == tb) || slices.Contains(pairs, pairT{a, b})
+	}
+	for _, x := range c.sameA {
+		if y := likelyMatch(c.sameB, x); y != nil && !seen(x, y) {
+			pairs = append(pairs, pairT{x, y})
+		}
+	}
+	for _, y := range c.sameB {
+		if x := likelyMatch(c.sameA, y); x != nil && !seen(x, y) {
+			pairs = append(pairs, pairT{x, y})
+		}
+	}
+	for _, p := range pairs {
+		c.ta, c.tb = p.a, p.b
+		c.checkESP()
+		c.checkPFS()
+	}
+}
+
+// merged is one tunnel standing for all of ts in the selector check:
+// what a side protects toward its peer is the union of its children.
+func merged(ts []*tunnel, chosen *tunnel) *tunnel {
+	if len(ts) < 2 || !slices.Contains(ts, chosen) {
+		return chosen
+	}
+	m := *chosen
+	m.sel, m.selLines = selectors{}, nil
+	var names []string
+	for _, t := range ts {
+		if !t.hasSel {
+			return chosen
+		}
+		for k, v := range t.sel {
+			m.sel[k] = m.sel[k].union(v)
+		}
+		m.selLines = append(m.selLines, t.selLines...)
+		names = append(names, t.selName)
+	}
+	m.selName = strings.Join(names, " + ")
+	return &m
 }
