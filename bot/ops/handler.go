@@ -34,9 +34,10 @@ type Options struct {
 	// Redis is pinged on every /readyz; nil means no Redis is configured
 	// (the in-memory store), which is ready.
 	Redis Pinger
-	// SlackConnected reports whether the Slack connection is up; nil means
+	// Slack reports whether the Slack connection is up and, when it is
+	// not, why (connecting, cannot connect, refused for good); nil means
 	// Slack is not configured (console), which is ready.
-	SlackConnected func() bool
+	Slack func() (up bool, note string)
 	// ReadyTimeout bounds each check; zero means DefaultReadyTimeout.
 	ReadyTimeout time.Duration
 	Logger       *slog.Logger
@@ -110,13 +111,15 @@ func (h *Handler) Ready(ctx context.Context) (checks []Check, ok bool) {
 			checks = append(checks, Check{Name: "redis", OK: true, Note: "reachable"})
 		}
 	}
-	switch {
-	case h.opts.SlackConnected == nil:
+	if h.opts.Slack == nil {
 		checks = append(checks, Check{Name: "slack", OK: true, Note: "not configured"})
-	case h.opts.SlackConnected():
+	} else if up, note := h.opts.Slack(); up {
 		checks = append(checks, Check{Name: "slack", OK: true, Note: "connected"})
-	default:
-		checks = append(checks, Check{Name: "slack", OK: false, Note: "not connected"})
+	} else {
+		if note == "" {
+			note = "not connected"
+		}
+		checks = append(checks, Check{Name: "slack", OK: false, Note: note})
 		h.opts.Metrics.readinessFailure("slack")
 		ok = false
 	}

@@ -166,7 +166,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	m := ops.NewMetrics()
 	st.CountErrors(m.RedisError)
-	_, base := serve(t, ops.Options{Metrics: m, Redis: st, SlackConnected: func() bool { return true }, ReadyTimeout: time.Second})
+	_, base := serve(t, ops.Options{Metrics: m, Redis: st, Slack: func() (bool, string) { return true, "" }, ReadyTimeout: time.Second})
 
 	if code, body := get(t, base, ops.PathReady); code != http.StatusOK || !strings.Contains(body, "redis: ok (reachable)") {
 		t.Fatalf("/readyz with Redis up: %d %q", code, body)
@@ -210,7 +210,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 
 func TestReadyzSlackAndDraining(t *testing.T) {
 	connected := false
-	h, base := serve(t, ops.Options{SlackConnected: func() bool { return connected }})
+	h, base := serve(t, ops.Options{Slack: func() (bool, string) { return connected, "" }})
 	if code, body := get(t, base, ops.PathReady); code != http.StatusServiceUnavailable || !strings.Contains(body, "slack: FAIL (not connected)") {
 		t.Fatalf("/readyz with Slack down: %d %q", code, body)
 	}

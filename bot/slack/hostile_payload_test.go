@@ -267,7 +267,7 @@ func TestSocketModeHostileEnvelopes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- botslack.RunSocketMode(ctx, e.bot, api, e.config.Logger) }()
+	go func() { done <- botslack.RunSocketMode(ctx, e.bot, api, e.config.Logger, nil) }()
 	keysBefore := e.redisKeys()
 
 	env := func(id, typ, payload string) []byte {

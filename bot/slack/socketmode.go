@@ -16,8 +16,12 @@ import (
 
 // RunSocketMode serves Slack over Socket Mode until ctx ends. Every
 // envelope is acked first (Slack wants it within 3 s), then answered on
-// its own goroutine. slack-go's client reconnects by itself.
-func RunSocketMode(ctx context.Context, b *bot.Bot, api *slackgo.Client, log *slog.Logger) error {
+// its own goroutine. slack-go's client reconnects by itself after
+// transient failures; conn (may be nil) follows the connection for
+// readiness. An answer no retry fixes (invalid_auth, account_inactive,
+// not_authed, token_revoked...) stops it: conn is left down with the
+// reason and a *RefusedError is returned.
+func RunSocketMode(ctx context.Context, b *bot.Bot, api *slackgo.Client, log *slog.Logger, conn *Connection) error {
 	sm := socketmode.New(api)
 	if log == nil {
 		log = slog.Default()
@@ -37,14 +41,35 @@ func RunSocketMode(ctx context.Context, b *bot.Bot, api *slackgo.Client, log *sl
 			if ctx.Err() != nil {
 				return nil
 			}
+			if r := refused(err); r != nil {
+				conn.Set(false, r.Error())
+				log.Error("socket mode stopped: Slack refused the app token; no retry fixes this", "error_code", r.Code, "fix", "set SLACK_APP_TOKEN to an app-level token (xapp-) with connections:write and restart")
+				return r
+			}
+			conn.Set(false, "socket mode stopped: "+err.Error())
 			return fmt.Errorf("socket mode: %w", err)
 		case evt := <-sm.Events:
+			noteConnection(conn, evt)
 			work := dispatchSocketEvent(ctx, b, sm, evt, log)
 			if work != nil {
 				wg.Add(1)
 				go func() { defer wg.Done(); work(ctx) }()
 			}
 		}
+	}
+}
+
+// noteConnection follows the client's connection events.
+func noteConnection(conn *Connection, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeConnected:
+		conn.Set(true, "")
+	case socketmode.EventTypeConnecting:
+		conn.Set(false, "socket mode connecting")
+	case socketmode.EventTypeConnectionError:
+		conn.Set(false, "socket mode cannot connect (retrying): "+fmt.Sprint(evt.Data))
+	case socketmode.EventTypeInvalidAuth:
+		conn.Set(false, "socket mode: Slack refused the app token")
 	}
 }
 

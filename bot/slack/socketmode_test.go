@@ -20,7 +20,7 @@ func TestSocketModeMentionWithSeed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- botslack.RunSocketMode(ctx, e.bot, e.api, nil) }()
+	go func() { done <- botslack.RunSocketMode(ctx, e.bot, e.api, nil, nil) }()
 
 	text := "diagnose\n```\n" + seed(t, "seed004_scenario1a.txt") + "\n```"
 	e.slack.envelopes <- envelope("env-1", mention("Ev100", "1700000100.000100", "", text), 0)
@@ -94,7 +94,7 @@ func TestSocketModeSlashAndButton(t *testing.T) {
 	checker.transcript = seed(t, "seed004_scenario1a.txt")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() { _ = botslack.RunSocketMode(ctx, e.bot, e.api, e.config.Logger) }()
+	go func() { _ = botslack.RunSocketMode(ctx, e.bot, e.api, e.config.Logger, nil) }()
 	go func() {
 		defer close(checker.gate)
 		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -150,12 +150,18 @@ func indexOf(cs []call, method string) int {
 
 // TestSocketModeReconnects: Slack refreshes connections; after a
 // "disconnect" envelope the client opens a new socket by itself and the
-// next mention is answered.
+// next mention is answered. The connection state readiness reads is up
+// once the socket said hello.
 func TestSocketModeReconnects(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() { _ = botslack.RunSocketMode(ctx, e.bot, e.api, e.config.Logger) }()
+	conn := botslack.NewConnection()
+	if up, _ := conn.State(); up {
+		t.Fatal("a new connection reads up before connecting")
+	}
+	go func() { _ = botslack.RunSocketMode(ctx, e.bot, e.api, e.config.Logger, conn) }()
+	waitUntil(t, "the socket to be connected", func() bool { up, _ := conn.State(); return up })
 
 	e.slack.envelopes <- map[string]any{"type": "disconnect", "reason": "refresh_requested"}
 	e.slack.envelopes <- envelope("env-r1", mention("EvRe1", "1700003000.000100", "", "help"), 0)

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
@@ -27,9 +26,10 @@ type opsDeps struct {
 	Redis ops.Pinger
 	// Store feeds the open-incidents gauge; nil leaves it alone.
 	Store store.Store
-	// SlackConnected is nil on the console (not configured).
-	SlackConnected func() bool
-	ReadyTimeout   time.Duration
+	// Slack is the transport's connection state (slack.Connection.State);
+	// nil on the console (not configured).
+	Slack        func() (up bool, note string)
+	ReadyTimeout time.Duration
 	// GaugeEvery is how often the open-incidents gauge is refreshed
 	// (default 30s): one ListOpen per interval, not one per scrape.
 	GaugeEvery time.Duration
@@ -59,7 +59,7 @@ func startOps(ctx context.Context, addr string, deps opsDeps, log *slog.Logger) 
 		return nil, fmt.Errorf("operations endpoint: %w", err)
 	}
 	h := ops.NewHandler(ops.Options{
-		Metrics: deps.Metrics, Redis: deps.Redis, SlackConnected: deps.SlackConnected,
+		Metrics: deps.Metrics, Redis: deps.Redis, Slack: deps.Slack,
 		ReadyTimeout: deps.ReadyTimeout, Logger: log,
 	})
 	s := &opsServer{
@@ -133,14 +133,6 @@ func refreshOpenIncidents(ctx context.Context, st store.Store, m *ops.Metrics, e
 func configLogger(c Config, w io.Writer) (*slog.Logger, error) {
 	return ops.NewLogger(w, c.LogFormat(), c.Log.Level)
 }
-
-// slackLink is the Slack connection state /readyz reports. HTTP mode sets
-// it once auth.test passed; Socket Mode sets it from the client's
-// connected / connecting / disconnect events.
-type slackLink struct{ up atomic.Bool }
-
-func (l *slackLink) Set(up bool)     { l.up.Store(up) }
-func (l *slackLink) Connected() bool { return l.up.Load() }
 
 // instrumentDiagnose counts every diagnosis the bot makes (bot.Config.Diagnose).
 func instrumentDiagnose(m *ops.Metrics, next func(string, diagnose.Options) diagnose.Report) func(string, diagnose.Options) diagnose.Report {

@@ -16,6 +16,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/bot/store"
 	redisstore "github.com/tunneldoc/tunneldoc/bot/store/redis"
 	"github.com/tunneldoc/tunneldoc/bot/store/redis/redistest"
@@ -153,9 +154,9 @@ func TestOpsReadyzWithRedisStore(t *testing.T) {
 	rs := redistest.Start(t)
 	rdb, m := openCountedStore(t, rs)
 	var st store.Store = rdb
-	link := &slackLink{}
-	link.Set(true)
-	srv, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(st), Store: st, SlackConnected: link.Connected, ReadyTimeout: time.Second})
+	link := botslack.NewConnection()
+	link.Set(true, "")
+	srv, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(st), Store: st, Slack: link.State, ReadyTimeout: time.Second})
 
 	if code, body := httpGet(t, base+ops.PathReady); code != 200 {
 		t.Fatalf("/readyz with Redis up: %d %s", code, body)
@@ -190,11 +191,11 @@ func TestOpsReadyzWithRedisStore(t *testing.T) {
 		t.Fatal("/readyz did not recover after Redis came back")
 	}
 
-	link.Set(false)
+	link.Set(false, "socket mode connecting")
 	if code, body := httpGet(t, base+ops.PathReady); code != 503 || !strings.Contains(body, "slack: FAIL") {
 		t.Errorf("/readyz with Slack down: %d %s", code, body)
 	}
-	link.Set(true)
+	link.Set(true, "")
 	srv.Drain()
 	if code, body := httpGet(t, base+ops.PathReady); code != 503 || !strings.Contains(body, "draining") {
 		t.Errorf("/readyz after Drain: %d %s", code, body)

@@ -121,7 +121,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Store = raw
 
 	// /healthz, /readyz and /metrics, when ops.listen is set
-	link := &slackLink{}
+	link := botslack.NewConnection() // what /readyz reports of Slack
 	if err := m.startOps(ctx, raw, link); err != nil {
 		return err
 	}
@@ -158,14 +158,14 @@ func (c Config) logLevel() slog.Level {
 	return c.Log.Level
 }
 
-func (m *Main) startOps(ctx context.Context, raw store.Store, link *slackLink) error {
+func (m *Main) startOps(ctx context.Context, raw store.Store, link *botslack.Connection) error {
 	c := m.Config
 	if c.Ops.Listen == "" {
 		return nil
 	}
 	deps := opsDeps{Metrics: m.Metrics, Redis: redisPinger(raw), Store: m.Store, ReadyTimeout: c.Ops.ReadyTimeout}
 	if m.Transport != modeConsole {
-		deps.SlackConnected = link.Connected
+		deps.Slack = link.State
 	}
 	srv, err := startOps(ctx, c.Ops.Listen, deps, m.Log)
 	switch {
@@ -221,7 +221,7 @@ func (m *Main) runConsole(ctx context.Context, cfg bot.Config, raw store.Store) 
 	return bot.RunConsole(ctx, b, m.Stdin, m.Stdout, prompt)
 }
 
-func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, link *slackLink) error {
+func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, link *botslack.Connection) error {
 	c := m.Config
 	apiOpts := botslack.APIOptions{URL: c.Slack.APIURL, HTTPClient: &http.Client{Transport: ops.SlackTransport(m.Metrics, nil), Timeout: 30 * time.Second}}
 	if m.Transport == modeSocketMode {
@@ -258,11 +258,20 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 		return err
 	}
 	m.Log.Info("tunneldoc bot starting", "transport", m.Transport, "team", auth.Team, "bot_user", auth.UserID, "api", apiHost(c.Slack.APIURL))
-	link.Set(true) // auth.test answered; Socket Mode reconnects on its own
-
 	if m.Transport == modeSocketMode {
-		return botslack.RunSocketMode(ctx, b, api, m.Log)
+		// The link is up once the websocket says hello. Refused for good
+		// (a bad app token), Socket Mode stops and says why; the process
+		// stays up reporting not ready, the monitor still posting, until
+		// it is stopped: a restart would only be refused again.
+		err := botslack.RunSocketMode(ctx, b, api, m.Log, link)
+		var refused *botslack.RefusedError
+		if errors.As(err, &refused) {
+			<-ctx.Done()
+			return nil
+		}
+		return err
 	}
+	link.Set(true, "") // HTTP: auth.test answered
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
