@@ -114,7 +114,7 @@ func (b *Bot) join(ctx context.Context, req Request, t *target, peer, device str
 	inc, created, err := b.cfg.Store.Open(ctx, opened)
 	if err != nil {
 		t.warning = b.deferWrite(&pendingIncident{base: in, users: nonEmpty(req.User)}, "Open", err)
-		if t.warning == stateDeferred {
+		if held(t.warning) {
 			t.deferred = &in
 			b.rethreadWhenDelivered(in)
 		}
@@ -392,7 +392,7 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 		text := fmt.Sprintf("Incident %s %s by %s.", inc.ID, verb, Mention(a.User))
 		if _, err := b.cfg.Store.Update(ctx, inc.ID, store.SetStatus(status, a.User, now)); err != nil {
 			w := b.deferWrite(&pendingIncident{base: inc, id: inc.ID, users: nonEmpty(a.User), status: &statusChange{status: status, by: a.User, at: now}}, "Update", err)
-			if w != stateDeferred {
+			if !held(w) {
 				b.reply(ctx, req, "I could not save that: "+w)
 				return
 			}

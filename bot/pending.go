@@ -37,13 +37,27 @@ const (
 	pendingRetryMax         = 10 * time.Second
 )
 
-// Reply warnings about incident state.
+// Reply warnings about incident state, for a store that is unreachable
+// and for one that is full (out of memory: store.ErrFull).
 const (
 	// stateDeferred: the write is held in memory and will be retried.
-	stateDeferred = "incident state could not be saved yet (state store unreachable); it is held in this bot's memory and will be written when the store answers again, unless tunneldoc restarts before that."
+	stateDeferred     = "incident state could not be saved yet (state store unreachable); it is held in this bot's memory and will be written when the store answers again, unless tunneldoc restarts before that."
+	stateDeferredFull = "incident state could not be saved yet (state store full); it is held in this bot's memory and will be written when the store has room again, unless tunneldoc restarts before that."
 	// stateNotSaved: the write could not even be held (too many waiting).
-	stateNotSaved = "incident state could not be saved (state store unreachable, and too many writes are already waiting); this diagnosis is not tracked."
+	stateNotSaved     = "incident state could not be saved (state store unreachable, and too many writes are already waiting); this diagnosis is not tracked."
+	stateNotSavedFull = "incident state could not be saved (state store full, and too many writes are already waiting); this diagnosis is not tracked."
 )
+
+// held: the warning says the write waits in memory.
+func held(warning string) bool { return warning == stateDeferred || warning == stateDeferredFull }
+
+// storeTrouble names what is wrong with the store for a user.
+func storeTrouble(err error) string {
+	if errors.Is(err, store.ErrFull) {
+		return "the state store is full"
+	}
+	return "the state store is unreachable"
+}
 
 func (b *Bot) countDeferred(event string) { b.cfg.Metrics.Deferred("store", event) }
 
@@ -235,11 +249,17 @@ func (b *Bot) deferWrite(e *pendingIncident, op string, err error) string {
 	}
 	if !ok {
 		b.countDeferred("dropped")
-		b.log.Error("incident write lost: the store is unreachable and the pending-write bound is reached", "op", op, "tunnel", e.base.Tunnel, "limit", b.pending.max, "err", err)
+		b.log.Error("incident write lost: "+storeTrouble(err)+" and the pending-write bound is reached", "op", op, "tunnel", e.base.Tunnel, "limit", b.pending.max, "err", err)
+		if errors.Is(err, store.ErrFull) {
+			return stateNotSavedFull
+		}
 		return stateNotSaved
 	}
 	b.countDeferred("queued")
-	b.log.Warn("incident write held for retry: the store is unreachable", "op", op, "tunnel", e.base.Tunnel, "incident_id", e.id, "err", err)
+	b.log.Warn("incident write held for retry: "+storeTrouble(err), "op", op, "tunnel", e.base.Tunnel, "incident_id", e.id, "err", err)
+	if errors.Is(err, store.ErrFull) {
+		return stateDeferredFull
+	}
 	return stateDeferred
 }
 

@@ -26,7 +26,7 @@ func (b *Bot) status(ctx context.Context, req Request) {
 	all, err := b.cfg.Store.ListOpen(ctx)
 	if err != nil {
 		b.log.ErrorContext(ctx, "listing incidents failed", "err", err)
-		b.reply(ctx, req, "I could not read the incident list: the state store is unreachable.")
+		b.reply(ctx, req, "I could not read the incident list: "+storeTrouble(err)+".")
 		b.auditLog(ctx, req, "status", "", "store error")
 		return
 	}

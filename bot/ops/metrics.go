@@ -21,6 +21,7 @@ const (
 	MetricOpenIncidents    = "tunneldoc_open_incidents"
 	MetricMonitorSweep     = "tunneldoc_monitor_sweep_duration_seconds"
 	MetricRedisErrors      = "tunneldoc_redis_errors_total"
+	MetricRedisFull        = "tunneldoc_redis_full_total"
 	MetricBuildInfo        = "tunneldoc_build_info"
 	MetricReadinessFailure = "tunneldoc_readiness_failures_total"
 	MetricDeferred         = "tunneldoc_deferred_writes_total"
@@ -46,6 +47,7 @@ type Metrics struct {
 	openIncidents prometheus.Gauge
 	monitorSweep  prometheus.Histogram
 	redisErrors   *prometheus.CounterVec
+	redisFull     *prometheus.CounterVec
 	readyFailures *prometheus.CounterVec
 	deferred      *prometheus.CounterVec
 }
@@ -91,6 +93,10 @@ func NewMetrics() *Metrics {
 			Name: MetricRedisErrors,
 			Help: "Redis operations that failed (not \"not found\"), by operation.",
 		}, []string{"op"}),
+		redisFull: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: MetricRedisFull,
+			Help: "Redis operations refused because Redis is out of memory (maxmemory with noeviction), by operation; also in " + MetricRedisErrors + ".",
+		}, []string{"op"}),
 		readyFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: MetricReadinessFailure,
 			Help: "Readiness probes answered 503, by the dependency that failed (redis, slack, draining).",
@@ -114,7 +120,7 @@ func NewMetrics() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.diagnoses, m.checkDuration, m.sshErrors, m.slackCalls, m.slackErrors,
-		m.openIncidents, m.monitorSweep, m.redisErrors, m.readyFailures, m.deferred, build,
+		m.openIncidents, m.monitorSweep, m.redisErrors, m.redisFull, m.readyFailures, m.deferred, build,
 	)
 	return m
 }
@@ -187,6 +193,14 @@ func (m *Metrics) RedisError(op string) {
 		return
 	}
 	m.redisErrors.WithLabelValues(label(op, "other")).Inc()
+}
+
+// RedisFull counts an operation refused because Redis is full.
+func (m *Metrics) RedisFull(op string) {
+	if m == nil {
+		return
+	}
+	m.redisFull.WithLabelValues(label(op, "other")).Inc()
 }
 
 // Deferred counts what happened to a write held back while its backend

@@ -34,6 +34,11 @@ const (
 // ErrNotFound: no incident with that id (it never existed or it expired).
 var ErrNotFound = errors.New("incident not found")
 
+// ErrFull marks a write the store refused because it is out of memory
+// (Redis at maxmemory with noeviction): waiting helps only once someone
+// frees memory, and users are told "state store full", not unreachable.
+var ErrFull = errors.New("state store full")
+
 // Diagnosis is one diagnosis posted in an incident's thread.
 type Diagnosis struct {
 	Phase     string    `json:"phase"`

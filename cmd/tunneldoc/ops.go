@@ -192,6 +192,7 @@ func (c instrumentedChecker) CheckTunnel(ctx context.Context, peer, device strin
 func countRedisErrors(st store.Store, m *ops.Metrics) {
 	if r, ok := st.(*redisstore.Store); ok && m != nil {
 		r.CountErrors(m.RedisError)
+		r.CountFull(m.RedisFull)
 	}
 }
 

@@ -24,6 +24,9 @@ type Store struct {
 	// countError is told the method name of every failed Redis operation;
 	// nil counts nothing.
 	countError func(op string)
+	// countFull is told the method name of every operation refused
+	// because Redis is full (by Redis or while backing off); nil: none.
+	countFull func(op string)
 }
 
 // New wraps a client; prefix "" means "tunneldoc:".
@@ -31,7 +34,9 @@ func New(rdb goredis.UniversalClient, prefix string, opts store.Options) *Store 
 	if prefix == "" {
 		prefix = "tunneldoc:"
 	}
-	return &Store{rdb: rdb, prefix: prefix, opts: opts.WithDefaults()}
+	opts = opts.WithDefaults()
+	rdb.AddHook(newBackoff(opts.Clock))
+	return &Store{rdb: rdb, prefix: prefix, opts: opts}
 }
 
 // CountErrors makes count be told the method name ("Open", "ListOpen",
@@ -40,12 +45,20 @@ func New(rdb goredis.UniversalClient, prefix string, opts store.Options) *Store 
 // cancellation are not Redis failing.
 func (r *Store) CountErrors(count func(op string)) { r.countError = count }
 
+// CountFull makes count be told the method name of every operation
+// refused because Redis is out of memory (store.ErrFull), also counted
+// as an error.
+func (r *Store) CountFull(count func(op string)) { r.countFull = count }
+
 // count is deferred by every exported method with its named error result.
 func (r *Store) count(op string, err *error) {
 	if *err == nil || r.countError == nil || errors.Is(*err, store.ErrNotFound) || errors.Is(*err, context.Canceled) {
 		return
 	}
 	r.countError(op)
+	if r.countFull != nil && errors.Is(*err, store.ErrFull) {
+		r.countFull(op)
+	}
 }
 
 // OpenURL connects to REDIS_URL. redis:// and rediss:// URLs name one

@@ -26,12 +26,20 @@ type Server struct {
 	bin  string
 	dir  string
 	port int
+	args []string // extra redis-server options (StartWith)
 	cmd  *exec.Cmd
 }
 
 // Start starts redis-server or skips the test when the binary is missing
 // (and fails it when CI=true, where .ci/run installs it).
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return StartWith(t)
+}
+
+// StartWith is Start with extra redis-server options, kept on Restart
+// (e.g. "--maxmemory", "1", "--maxmemory-policy", "noeviction").
+func StartWith(t testing.TB, args ...string) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -40,7 +48,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skipf("redis-server not installed (apt-get install redis-server); skipping: %v", err)
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), port: freePort(t)}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), port: freePort(t), args: args}
 	s.start()
 	t.Cleanup(s.Stop)
 	return s
@@ -58,11 +66,11 @@ func freePort(t testing.TB) int {
 
 func (s *Server) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin,
+	s.cmd = exec.Command(s.bin, append([]string{
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--dir", s.dir, "--appendonly", "yes", "--appendfsync", "always",
 		"--save", "", "--protected-mode", "yes", "--daemonize", "no",
-		"--logfile", filepath.Join(s.dir, "redis.log"))
+		"--logfile", filepath.Join(s.dir, "redis.log")}, s.args...)...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatalf("start redis-server: %v", err)
 	}
