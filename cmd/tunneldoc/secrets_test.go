@@ -528,39 +528,14 @@ func secretsThroughServe(t *testing.T, paste, shapes string) {
 		"TUNNELDOC_MONITOR_INTERVAL":      "200ms",
 		"TUNNELDOC_MONITOR_CHECK_TIMEOUT": "30s",
 	}
-	logs := &lockedBuffer{}
-	var stdout lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, logs)
-	}()
-	if !eventually(20*time.Second, 20*time.Millisecond, func() bool {
-		resp, err := http.Get("http://" + listen + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	}) {
-		t.Fatalf("serve did not listen:\n%s", logs.String())
-	}
+	logs, stdout, done := startServe(ctx, t, env, listen)
 
 	seq := 0
 	send := func(ev map[string]any) {
 		t.Helper()
 		seq++
-		body := fmt.Appendf(nil, `{"token":"x","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":"EvSecret%d","event_time":1700000000,"event":%s}`, seq, mustJSONString(ev))
-		ts := time.Now().Unix()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+listen+"/slack/events", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
-		req.Header.Set("X-Slack-Signature", slackSign(signing, ts, body))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("event %d: status %d", seq, resp.StatusCode)
+		if code := sendEvent(ctx, t, listen, signing, fmt.Sprint("EvSecret", seq), ev); code != 200 {
+			t.Fatalf("event %d: status %d", seq, code)
 		}
 	}
 	mention := func(ts, text string) {
@@ -631,6 +606,44 @@ func secretsThroughServe(t *testing.T, paste, shapes string) {
 	if !strings.Contains(logs.String(), "level=DEBUG") && !strings.Contains(logs.String(), `"level":"DEBUG"`) {
 		t.Errorf("no debug log lines were captured:\n%.2000s", logs.String())
 	}
+}
+
+// startServe runs `tunneldoc serve` with env until ctx ends (done says
+// its exit code) and waits until it listens on listen.
+func startServe(ctx context.Context, t *testing.T, env map[string]string, listen string) (logs, stdout *lockedBuffer, done chan int) {
+	t.Helper()
+	logs, stdout, done = &lockedBuffer{}, &lockedBuffer{}, make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), stdout, logs)
+	}()
+	if !eventually(20*time.Second, 20*time.Millisecond, func() bool {
+		resp, err := http.Get("http://" + listen + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	}) {
+		t.Fatalf("serve did not listen:\n%s", logs.String())
+	}
+	return logs, stdout, done
+}
+
+// sendEvent posts an Events API callback holding ev to serve at listen,
+// signed with secret, and returns the HTTP status.
+func sendEvent(ctx context.Context, t *testing.T, listen, secret, eventID string, ev map[string]any) int {
+	t.Helper()
+	body := fmt.Appendf(nil, `{"token":"x","team_id":"T1","api_app_id":"A1","type":"event_callback","event_id":%q,"event_time":1700000000,"event":%s}`, eventID, mustJSONString(ev))
+	ts := time.Now().Unix()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+listen+"/slack/events", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Slack-Request-Timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-Slack-Signature", slackSign(secret, ts, body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func deviceNamed(t *testing.T, l *lab.Lab, name string) *lab.Device {
