@@ -2,9 +2,7 @@ package slack_test
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,10 +14,9 @@ import (
 	"github.com/tunneldoc/tunneldoc/bot"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/golden"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/render")
 
 func ikeMismatch() diagnose.Report {
 	return diagnose.Report{
@@ -100,29 +97,9 @@ func TestRenderGolden(t *testing.T) {
 			if out.File != nil {
 				plain += "\n--- file " + out.File.Name + " (" + out.File.Title + ") ---\n" + out.File.Content
 			}
-			golden(t, filepath.Join("testdata", "render", name+".golden.json"), string(blocks)+"\n")
-			golden(t, filepath.Join("testdata", "render", name+".golden.txt"), "fallback: "+fallback+"\n\n"+plain)
+			golden.Check(t, filepath.Join("testdata", "render", name+".golden.json"), append(blocks, '\n'))
+			golden.Check(t, filepath.Join("testdata", "render", name+".golden.txt"), []byte("fallback: "+fallback+"\n\n"+plain))
 		})
-	}
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the rendering (run with -update and review the diff):\n--- got ---\n%s", path, got)
 	}
 }
 

@@ -126,6 +126,9 @@ func TestOnlyImporters(t *testing.T) {
 	for _, line := range goList(t, "-f", `{{.ImportPath}}:{{join .Imports ","}}`, module+"/...") {
 		pkg, imports, _ := strings.Cut(line, ":")
 		for _, imp := range strings.Split(imports, ",") {
+			if imp == module+"/diagnose/golden" {
+				t.Errorf("%s imports diagnose/golden: only _test.go files may (its -update flag must not reach a binary)", pkg)
+			}
 			for _, o := range owners {
 				if under(imp, o.dep) && !slices.Contains(o.allowed, pkg) {
 					t.Errorf("%s imports %s; only %s may", pkg, imp, strings.Join(o.allowed, " and "))
