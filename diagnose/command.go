@@ -8,6 +8,24 @@ import (
 // promptRe finds a device prompt followed by a command echo:
 // "HUB# sh cry isa sa", "fw-hq/pri/act> show crypto isakmp sa",
 // "root@gw:~# swanctl --list-sas", "$ sudo swanctl --list-sas".
+// bracketPrompt rewrites a Linux shell prompt of the Red Hat form
+// "[root@vpn ~]# cmd" (a space inside the brackets) as "root@vpn:~# cmd",
+// which promptRe reads; any other line is returned as it is.
+func bracketPrompt(line string) string {
+	if !strings.HasPrefix(line, "[") {
+		return line
+	}
+	end := strings.IndexByte(line, ']')
+	if end < 0 || end > 70 || end+1 >= len(line) || line[end+1] != '#' && line[end+1] != '$' {
+		return line
+	}
+	inner := line[1:end]
+	if !strings.Contains(inner, "@") || strings.Count(inner, " ") > 1 {
+		return line
+	}
+	return strings.Replace(inner, " ", ":", 1) + line[end+1:]
+}
+
 var promptRe = regexp.MustCompile(`^\s*(?:([A-Za-z0-9][A-Za-z0-9._@:~/()\-]{0,62}?)(?:\(config[a-z\-]*\))?\s?([#>$%])|([$#]))\s*(\S.*)?$`)
 
 // commandWords are the first words of commands an engineer pastes. A
@@ -108,6 +126,7 @@ func parsePrompt(line string) (host, command string, ok bool) {
 	if len(line) == 0 || len(line) > 400 {
 		return "", "", false
 	}
+	line = bracketPrompt(line)
 	// Fast reject: a prompt has '#', '>' or '$' within its first 70 bytes.
 	head := line
 	if len(head) > 70 {

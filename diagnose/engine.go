@@ -381,7 +381,7 @@ func debugShaped(s string) bool {
 	if s == "" {
 		return false
 	}
-	if s[0] == '%' || s[0] == '[' || strings.HasPrefix(s, "Group = ") || strings.HasPrefix(s, "IP = ") || strings.Contains(s, "charon") {
+	if s[0] == '%' || s[0] == '[' || s[0] == '"' || strings.HasPrefix(s, "Group = ") || strings.HasPrefix(s, "IP = ") || strings.Contains(s, "charon") || strings.Contains(s, "pluto[") {
 		return true
 	}
 	head := s

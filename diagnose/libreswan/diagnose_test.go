@@ -111,3 +111,30 @@ func TestLabStatusDiagnoses(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusThenJournal: one paste of `ipsec status` and then pluto's
+// journal, each after a Red Hat shell prompt ("[root@host ~]# cmd"), or
+// with no prompt between them: the journal's lines are read as pluto's,
+// not as more status output.
+func TestStatusThenJournal(t *testing.T) {
+	status, err := os.ReadFile(filepath.Join("testdata", "lab", "esp-proposal-v2", "b-status.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.ReadFile(filepath.Join("testdata", "lab", "esp-proposal-v2", "b-pluto.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, paste := range map[string]string{
+		"prompts":   "[root@vpn-east ~]# ipsec status\n" + string(status) + "[root@vpn-east ~]# journalctl -u ipsec --no-pager\n" + string(log),
+		"no prompt": string(status) + string(log),
+	} {
+		rep := diagnose.Diagnose(paste, diagnose.Options{})
+		if rep.Cause != "esp_proposal_mismatch" {
+			t.Errorf("%s: %s %s %.2f: %s", name, rep.Phase, rep.Cause, rep.Confidence, rep.Summary)
+		}
+		if name == "prompts" && (len(rep.Evidence) == 0 || rep.Evidence[0].Section != "journalctl -u ipsec --no-pager") {
+			t.Errorf("the prompt's command does not name the evidence's section: %+v", rep.Evidence)
+		}
+	}
+}
