@@ -137,3 +137,23 @@ func TestOnlyImporters(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryTestKnowsUpdate: a test binary given a flag it does not define
+// fails, so every package with tests imports diagnose/golden (for its
+// goldens, or for the -update flag alone in update_test.go), and
+// `go test ./... -update` runs the whole module.
+func TestEveryTestKnowsUpdate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	goldenPkg := module + "/diagnose/golden"
+	for _, line := range goList(t, "-f", `{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}:{{join .TestImports ","}},{{join .XTestImports ","}}{{end}}`, module+"/...") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		if pkg == goldenPkg {
+			continue
+		}
+		if !slices.Contains(strings.Split(imports, ","), goldenPkg) {
+			t.Errorf("%s has tests but none imports diagnose/golden: `go test ./... -update` would fail there (add update_test.go)", pkg)
+		}
+	}
+}
