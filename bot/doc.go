@@ -16,6 +16,13 @@
 // are written when it answers (pending.go); Bot.Start runs that and the
 // transport's outbox.
 //
+// An answer goes where it was asked: the request's thread (or a new root
+// in its channel), never another channel. Only a diagnosis of trouble
+// (down or degraded) opens an incident; when the tunnel's incident lives
+// in another thread, the answer links to it and joins it. An incident
+// opened in a DM (Request.Private) belongs to that DM: its store key
+// names the DM, and status lists it only there (incident.go, status.go).
+//
 // It must not import slack-go (only bot/slack does), go-redis (only
 // bot/store/redis does), golang.org/x/crypto/ssh or the devices package:
 // device collection arrives through the TunnelChecker interface, wired in

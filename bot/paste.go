@@ -72,11 +72,12 @@ func (b *Bot) HandleSlash(ctx context.Context, req Request) {
 }
 
 // HandlePasteForm answers a submitted paste form (Config.Forms): the
-// pasted text, for channel, with the peer to focus on when one was given.
-func (b *Bot) HandlePasteForm(ctx context.Context, channel, user, peer, text string) {
+// pasted text, for channel (private: a DM), with the peer to focus on
+// when one was given.
+func (b *Bot) HandlePasteForm(ctx context.Context, channel, user, peer, text string, private bool) {
 	first := "diagnose"
 	if peer = strings.TrimSpace(peer); peer != "" && isPeer(peer) {
 		first += " " + peer
 	}
-	b.Handle(ctx, Request{Kind: KindModal, Channel: channel, User: user, Text: first + "\n" + text})
+	b.Handle(ctx, Request{Kind: KindModal, Channel: channel, User: user, Text: first + "\n" + text, Private: private})
 }

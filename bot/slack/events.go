@@ -117,9 +117,14 @@ func slashRequest(sc slackgo.SlashCommand) (bot.Request, bool) {
 }
 
 // privateSlash: a /tunnel typed in a DM (Slack names the channel
-// "directmessage"; DM channel ids start with D).
+// "directmessage").
 func privateSlash(sc slackgo.SlashCommand) bool {
-	return sc.ChannelName == "directmessage" || strings.HasPrefix(sc.ChannelID, "D")
+	return sc.ChannelName == "directmessage" || isDM(sc.ChannelID)
+}
+
+// isDM: Slack's DM channel ids start with D.
+func isDM(channel string) bool {
+	return strings.HasPrefix(channel, "D")
 }
 
 // handleSlash answers /tunnel through the bot.
@@ -172,7 +177,8 @@ func handleInteraction(ctx context.Context, b *bot.Bot, cb slackgo.InteractionCa
 			return
 		}
 		v := cb.View.State.Values
-		b.HandlePasteForm(ctx, cb.View.PrivateMetadata, cb.User.ID, v[modalPeerBlock][modalPeerInput].Value, v[modalPasteBlock][modalPasteInput].Value)
+		channel := cb.View.PrivateMetadata
+		b.HandlePasteForm(ctx, channel, cb.User.ID, v[modalPeerBlock][modalPeerInput].Value, v[modalPasteBlock][modalPasteInput].Value, isDM(channel))
 	}
 }
 
