@@ -34,7 +34,10 @@ type Tunnel struct {
 	Peer          netip.Addr
 	Name          string
 	RemoteSubnets []netip.Prefix
-	Line          int
+	// FarEnd names the inventory device at the other end of this tunnel,
+	// when neither its address nor a shared tunnel name says so.
+	FarEnd string
+	Line   int
 }
 
 // Device is one inventory entry (a device or a jump host).
@@ -280,6 +283,11 @@ func (p *invParser) parse(data []byte) *Inventory {
 		if d.Jump != "" && !slices.ContainsFunc(inv.JumpHosts, func(j Device) bool { return j.Name == d.Jump }) {
 			p.fail(d.Line, "device %s: jump host %q is not listed under jump_hosts", d.Name, d.Jump)
 		}
+		for _, t := range d.Tunnels {
+			if t.FarEnd != "" && (t.FarEnd == d.Name || !slices.ContainsFunc(inv.Devices, func(o Device) bool { return o.Name == t.FarEnd })) {
+				p.fail(t.Line, "device %s: far_end %q is not another device under devices", d.Name, t.FarEnd)
+			}
+		}
 	}
 	return inv
 }
@@ -466,8 +474,8 @@ func (p *invParser) tunnels(n *yaml.Node, label string) []Tunnel {
 	var out []Tunnel
 	peers := map[netip.Addr]int{}
 	for _, e := range n.Content {
-		f := p.fields(e, label+".tunnels entry", "peer", "name", "remote_subnets")
-		t := Tunnel{Line: e.Line, Name: p.str(f["name"], "tunnel name")}
+		f := p.fields(e, label+".tunnels entry", "peer", "name", "remote_subnets", "far_end")
+		t := Tunnel{Line: e.Line, Name: p.str(f["name"], "tunnel name"), FarEnd: p.str(f["far_end"], "far_end")}
 		pn := f["peer"]
 		if pn == nil {
 			p.fail(e.Line, "%s: tunnel has no peer address", label)

@@ -91,6 +91,8 @@ func TestInventoryErrorsNameTheLine(t *testing.T) {
 		{"bad algorithm", base + dev("r1", "    algorithms:\n      ciphers: [aes256-cbc]\n"), 10, `"aes256-cbc" is not one of`},
 		{"bad port", base + dev("r1", "    port: 70000\n"), 9, "port must be a whole number from 1 to 65535"},
 		{"no credentials", base + "  - name: r1\n    address: 192.0.2.1\n    platform: ios\n", 5, "has no credentials"},
+		{"unknown far end", base + dev("r1", "    tunnels:\n      - peer: 90.1.1.1\n        far_end: r9\n"), 10, `far_end "r9" is not another device`},
+		{"far end is itself", base + dev("r1", "    tunnels:\n      - peer: 90.1.1.1\n        far_end: r1\n"), 10, `far_end "r1" is not another device`},
 		{"missing jump host", base + dev("r1", "    jump: bastion\n"), 5, `jump host "bastion" is not listed`},
 		{"bad yaml", "devices:\n  - name: [\n", 2, "not valid YAML"},
 	}
@@ -185,5 +187,72 @@ func TestExampleInventory(t *testing.T) {
 	m, err := inv.Lookup("spoke-10", "")
 	if err != nil || m[0].Device.Jump != "bastion" || !m[0].Device.TrustOnFirstUse || len(m[0].Device.Algorithms.Ciphers) != 1 {
 		t.Fatalf("rtr-legacy: %+v %v", m, err)
+	}
+}
+
+func TestFarEnd(t *testing.T) {
+	inv, err := ParseInventory([]byte(`defaults: {username: u, known_hosts: kh}
+devices:
+  - name: hq
+    address: 200.100.0.1
+    platform: asa
+    credentials: {password_env: X}
+    tunnels:
+      - {peer: 90.1.1.1, name: branch-12}
+      - {peer: 90.1.1.2, name: lab-link}
+      - {peer: 90.1.1.3, far_end: dc}
+  - name: hq-twin
+    address: 200.100.0.2
+    platform: asa
+    credentials: {password_env: X}
+    tunnels:
+      - {peer: 90.1.1.1, name: branch-12}
+  - name: branch
+    address: 90.1.1.1
+    platform: ios
+    credentials: {password_env: X}
+    tunnels:
+      - {peer: 200.100.0.1}
+  - name: lab
+    address: 10.9.9.9
+    platform: ios
+    credentials: {password_env: X}
+    tunnels:
+      - {peer: 203.0.113.7, name: lab-link}
+  - name: dc
+    address: mgmt.dc.example
+    platform: strongswan
+    credentials: {password_env: X}
+    tunnels:
+      - {peer: 203.0.113.9}
+`), "inv.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		peer, device    string
+		farDev, farPeer string
+	}{
+		{"90.1.1.1", "hq", "branch", "200.100.0.1"}, // the device whose address is the peer, not the twin
+		{"lab-link", "hq", "lab", "203.0.113.7"},    // the same tunnel name
+		{"90.1.1.3", "hq", "dc", "203.0.113.9"},     // far_end, its only tunnel
+		{"200.100.0.1", "branch", "hq", "90.1.1.1"}, // back the other way
+		{"203.0.113.9", "dc", "", ""},               // nothing points back
+	}
+	for _, c := range cases {
+		ms, err := inv.Lookup(c.peer, c.device)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("%s on %s: %v %v", c.peer, c.device, ms, err)
+		}
+		m, ok := inv.FarEnd(ms[0])
+		if c.farDev == "" {
+			if ok {
+				t.Errorf("%s on %s: far end %s, want none", c.peer, c.device, m.Device.Name)
+			}
+			continue
+		}
+		if !ok || m.Device.Name != c.farDev || m.Tunnel.Peer.String() != c.farPeer {
+			t.Errorf("%s on %s: far end %v %v, want %s peer %s", c.peer, c.device, m.Device, m.Tunnel, c.farDev, c.farPeer)
+		}
 	}
 }

@@ -228,3 +228,51 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// FarEnd finds the inventory device at the other end of near's tunnel and
+// that device's tunnel back: the one near's tunnel names as its far_end,
+// else a device with a tunnel of the same name, else the device whose
+// address is near's peer. A tunnel with the same peer as near's is a
+// twin (two hubs of one branch), never the far end.
+func (inv *Inventory) FarEnd(near Match) (Match, bool) {
+	back := func(d *Device) (Tunnel, bool) {
+		var only []Tunnel
+		for _, t := range d.Tunnels {
+			if t.Peer == near.Tunnel.Peer {
+				continue // a twin
+			}
+			if a, err := netip.ParseAddr(near.Device.Address); (err == nil && t.Peer == a) || (near.Tunnel.Name != "" && strings.EqualFold(t.Name, near.Tunnel.Name)) {
+				return t, true
+			}
+			only = append(only, t)
+		}
+		if len(only) == 1 {
+			return only[0], true
+		}
+		return Tunnel{}, false
+	}
+	if n := near.Tunnel.FarEnd; n != "" {
+		if d, err := inv.Device(n); err == nil && d != near.Device {
+			if t, ok := back(d); ok {
+				return Match{Device: d, Tunnel: t}, true
+			}
+		}
+		return Match{}, false
+	}
+	for i := range inv.Devices {
+		d := &inv.Devices[i]
+		if d == near.Device || d.Name == near.Device.Name || d.Platform == "" {
+			continue
+		}
+		for _, t := range d.Tunnels {
+			if t.Peer == near.Tunnel.Peer {
+				continue
+			}
+			sameName := near.Tunnel.Name != "" && strings.EqualFold(t.Name, near.Tunnel.Name)
+			if sameName || d.Address == near.Tunnel.Peer.String() {
+				return Match{Device: d, Tunnel: t}, true
+			}
+		}
+	}
+	return Match{}, false
+}

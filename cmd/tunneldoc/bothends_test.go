@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,11 +14,45 @@ import (
 )
 
 // TestCheckComparesBothEnds: when the inventory holds both ends of a
-// tunnel (same tunnel name on two devices), `check tunnel` also reads the
-// far end's configuration and posts the comparison in the thread.
+// tunnel (the same tunnel name on two devices, or a far_end entry),
+// `check tunnel` also reads the far end's configuration and posts the
+// comparison in the thread.
 func TestCheckComparesBothEnds(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	for _, c := range []struct {
+		name string
+		edit func(t *testing.T, text string) string
+	}{
+		{"same tunnel name", func(t *testing.T, text string) string {
+			return tunnelName.ReplaceAllString(text, "${1}name: hq-spoke")
+		}},
+		{"far_end", withFarEnd},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			l, inv, text := bothEndsLab(t, ctx)
+			if err := os.WriteFile(inv, []byte(c.edit(t, text)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			hub := l.Devices[0]
+			got := runConsole(t, ctx, inv, "check tunnel "+hub.Scenario.Peer+" on "+hub.Name+"\nquit\n")
+			if !strings.Contains(got, "· healthy") {
+				t.Errorf("live diagnosis missing:\n%s", got)
+			}
+			if !strings.Contains(got, "Both ends' crypto configurations compared (hub and spoke)") {
+				t.Fatalf("no comparison posted:\n%s", got)
+			}
+		})
+	}
+}
+
+// tunnelName is a tunnel's name line in the lab inventory (under "- peer:").
+var tunnelName = regexp.MustCompile(`(?m)^(\s+)name: (?:branch|hub|spoke|site)\S*$`)
+
+// bothEndsLab starts a lab with hub and spoke and returns it, its
+// inventory file and the file's text.
+func bothEndsLab(t *testing.T, ctx context.Context) (*lab.Lab, string, string) {
+	t.Helper()
 	l, err := lab.Start(ctx, lab.Options{Devices: []lab.DeviceConfig{
 		{Name: "hub", Scenario: "ios-healthy"},
 		{Name: "spoke", Scenario: "ios-transform-mismatch"},
@@ -26,39 +60,106 @@ func TestCheckComparesBothEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	t.Cleanup(func() { l.Close() })
 	dir := t.TempDir()
 	inv, err := l.WriteFiles(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// name both tunnels alike: they are the two ends of one tunnel
 	b, err := os.ReadFile(inv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := tunnelName.ReplaceAllString(string(b), "${1}name: hq-spoke")
-	if err := os.WriteFile(filepath.Join(dir, "inventory.yaml"), []byte(text), 0o600); err != nil {
-		t.Fatal(err)
+	return l, inv, string(b)
+}
+
+// withFarEnd: hub's tunnel (the first in the file) names spoke as its far end.
+func withFarEnd(t *testing.T, text string) string {
+	t.Helper()
+	loc := hubTunnel.FindStringIndex(text)
+	if loc == nil {
+		t.Fatalf("no tunnel in the lab inventory:\n%s", text)
 	}
-	hub := l.Devices[0]
-	in := "check tunnel " + hub.Scenario.Peer + " on " + hub.Name + "\nquit\n"
+	return text[:loc[1]] + "\n        far_end: spoke" + text[loc[1]:]
+}
+
+var hubTunnel = regexp.MustCompile(`(?m)^(      - peer: \S+)$`)
+
+func runConsole(t *testing.T, ctx context.Context, inv, in string) string {
+	t.Helper()
 	env := map[string]string{"TUNNELDOC_INVENTORY": inv}
 	var out, errb bytes.Buffer
 	if code := run(ctx, []string{"console"}, func(k string) string { return env[k] }, strings.NewReader(in), &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	got := out.String()
 	if testing.Verbose() {
-		t.Log(got)
+		t.Log(out.String())
 	}
-	if !strings.Contains(got, "· healthy") {
-		t.Errorf("live diagnosis missing:\n%s", got)
-	}
-	if !strings.Contains(got, "Both ends' crypto configurations compared (hub and spoke)") {
-		t.Fatalf("no comparison posted:\n%s", got)
-	}
+	return out.String()
 }
 
-// tunnelName is a tunnel's name line in the lab inventory (under "- peer:").
-var tunnelName = regexp.MustCompile(`(?m)^(\s+)name: (?:branch|hub|spoke|site)\S*$`)
+// TestCheckFarEndUnreachable: a far end that accepts the TCP connection
+// and never speaks SSH neither holds up nor spoils the near end's answer.
+func TestCheckFarEndUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	old := farEndGrace
+	farEndGrace = 300 * time.Millisecond
+	defer func() { farEndGrace = old }()
+
+	// a silent SSH server: accepts, reads nothing, answers nothing
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	defer func() {
+		for {
+			select {
+			case c := <-accepted:
+				c.Close()
+			default:
+				return
+			}
+		}
+	}()
+
+	l, inv, text := bothEndsLab(t, ctx)
+	text = withFarEnd(t, text)
+	_, silentPort, _ := net.SplitHostPort(ln.Addr().String())
+	spoke := regexp.MustCompile(`(?m)^(  - name: spoke\b[^\n]*\n(?:    [^\n]*\n)*?    port: )\d+$`)
+	moved := spoke.ReplaceAllString(text, "${1}"+silentPort)
+	if moved == text {
+		t.Fatalf("spoke's port not found in:\n%s", text)
+	}
+	if err := os.WriteFile(inv, []byte(moved), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hub := l.Devices[0]
+	got := runConsole(t, ctx, inv, "check tunnel "+hub.Scenario.Peer+" on "+hub.Name+"\nquit\n")
+	if !strings.Contains(got, "· healthy") {
+		t.Errorf("the near end's diagnosis is missing:\n%s", got)
+	}
+	if strings.Contains(got, "Both ends'") {
+		t.Errorf("a comparison was posted without the far end:\n%s", got)
+	}
+	select {
+	case c := <-accepted:
+		accepted <- c // closed by the deferred drain
+	default:
+		t.Errorf("the far end was never tried")
+	}
+	if ctx.Err() != nil {
+		t.Errorf("the answer waited for the whole check timeout")
+	}
+}

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/compare"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
 
 // collectorChecker is the devices collector as the bot's TunnelChecker
@@ -15,10 +18,30 @@ import (
 // holds it.
 type collectorChecker struct{ c *devices.Collector }
 
+// farEndGrace is how long an answer waits, once the near end has been
+// read, for a far end still being read: a far end that does not answer
+// over SSH never holds the near end's answer longer than this (and never
+// past the check's own timeout).
+var farEndGrace = 10 * time.Second
+
 // CheckTunnel collects from the device (or every device terminating the
 // peer) and hands back one transcript. A partial transcript comes back
-// with the error, so what was read is still diagnosed.
+// with the error, so what was read is still diagnosed. When the inventory
+// holds the far end of the tunnel, it is read at the same time, and the
+// two configurations are compared.
 func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string) (bot.CheckResult, error) {
+	farCtx, cancelFar := context.WithCancel(ctx)
+	defer cancelFar()
+	var far chan farEnd
+	if ms, err := cc.c.Inventory().Lookup(peer, device); err == nil && len(ms) == 1 {
+		if m, ok := cc.c.Inventory().FarEnd(ms[0]); ok {
+			far = make(chan farEnd, 1) // buffered: a far end read after the answer never blocks
+			go func() {
+				col, err := cc.c.Collect(farCtx, m.Tunnel.Peer.String(), m.Device.Name)
+				far <- farEnd{m.Device.Name, col, err}
+			}()
+		}
+	}
 	cols, err := cc.c.Check(ctx, peer, device)
 	var res bot.CheckResult
 	var names []string
@@ -37,10 +60,17 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 	}
 	res.Device = strings.Join(names, ", ")
 	res.Transcript = tr.String()
-	if err == nil && len(cols) == 1 && cols[0] != nil {
-		res.Comparison, res.Ends = cc.compareEnds(ctx, cols[0])
+	if far != nil && err == nil && len(cols) == 1 && cols[0] != nil {
+		res.Comparison, res.Ends = compareEnds(ctx, cols[0], far)
 	}
 	return res, err
+}
+
+// farEnd is what reading the far end gave.
+type farEnd struct {
+	device string
+	col    *devices.Collection
+	err    error
 }
 
 // collectionNotes says, per command, which answers came back incomplete
@@ -72,40 +102,36 @@ func collectionNotes(col *devices.Collection) []bot.CollectionNote {
 	return out
 }
 
-// compareEnds: when the inventory also holds the far end of the tunnel (a
-// device whose tunnel has the same name, or whose address is the peer),
-// its configuration is read too and the two are compared. Nothing is said
-// when the far end is unknown or unreadable: the live diagnosis stands.
-func (cc collectorChecker) compareEnds(ctx context.Context, near *devices.Collection) (*diagnose.Report, string) {
-	inv := cc.c.Inventory()
-	for i := range inv.Devices {
-		d := &inv.Devices[i]
-		if d.Name == near.Device || d.Platform == "" {
-			continue
-		}
-		for _, t := range d.Tunnels {
-			sameName := near.Tunnel != "" && t.Name == near.Tunnel
-			// the two ends of one tunnel point at each other: a device whose
-			// tunnel has the same peer as ours is a twin, not the far end
-			if (!sameName && d.Address != near.Peer) || t.Peer.String() == near.Peer {
-				continue
-			}
-			far, err := cc.c.Collect(ctx, t.Peer.String(), d.Name)
-			if err != nil || far == nil {
-				return nil, ""
-			}
-			a, b := configText(near), configText(far)
-			if !compare.LooksLikeConfig(a) || !compare.LooksLikeConfig(b) {
-				return nil, ""
-			}
-			r := compare.Configs(compare.Input{Label: near.Device, Text: a}, compare.Input{Label: d.Name, Text: b}, compare.Options{HashKey: compareKey})
-			if !r.Readable {
-				return nil, ""
-			}
-			return &r, near.Device + " and " + d.Name
-		}
+// compareEnds waits (at most farEndGrace) for the far end being read and
+// compares the two configurations. Nothing is said when the far end did
+// not answer in time or is unreadable: the live diagnosis stands.
+func compareEnds(ctx context.Context, near *devices.Collection, far <-chan farEnd) (*diagnose.Report, string) {
+	wait := time.NewTimer(farEndGrace)
+	defer wait.Stop()
+	var f farEnd
+	select {
+	case f = <-far:
+	case <-wait.C:
+		slog.WarnContext(ctx, "far end not read in time; answering from the near end", "device", near.Device, "waited", farEndGrace)
+		return nil, ""
+	case <-ctx.Done():
+		return nil, ""
 	}
-	return nil, ""
+	if f.err != nil || f.col == nil {
+		if f.err != nil {
+			slog.WarnContext(ctx, "far end not read; answering from the near end", "device", near.Device, "far_end", f.device, "err", redact.Text(f.err.Error()))
+		}
+		return nil, ""
+	}
+	a, b := configText(near), configText(f.col)
+	if !compare.LooksLikeConfig(a) || !compare.LooksLikeConfig(b) {
+		return nil, ""
+	}
+	r := compare.Configs(compare.Input{Label: near.Device, Text: a}, compare.Input{Label: f.device, Text: b}, compare.Options{HashKey: compareKey})
+	if !r.Readable {
+		return nil, ""
+	}
+	return &r, near.Device + " and " + f.device
 }
 
 // configText is what a collection read of the device's configuration.
