@@ -547,7 +547,7 @@ func selName(t *tunnel) string {
 	if t.selName == "" {
 		return t.name
 	}
-	if strings.HasPrefix(t.selName, "child ") || strings.HasPrefix(t.selName, "tunnel ") {
+	if strings.HasPrefix(t.selName, "child ") || strings.HasPrefix(t.selName, "tunnel ") || strings.HasPrefix(t.selName, "conn ") {
 		return t.selName
 	}
 	return "ACL " + t.selName

@@ -99,7 +99,20 @@ func parseSwanLegacy(d *device) {
 		}
 	}
 	d.ike = map[int][]proposal{}
+	byName := map[string]*legacyConn{}
 	for _, cn := range conns {
+		byName[cn.name] = cn
+	}
+	bases := map[string]bool{}
+	for _, cn := range conns {
+		if v, ok := cn.kv["also"]; ok {
+			for _, n := range strings.Fields(v.v) {
+				bases[n] = true
+			}
+		}
+	}
+	for _, cn := range conns {
+		inherit(cn, byName, 0)
 		if deflt != nil {
 			for k, v := range deflt.kv {
 				if _, ok := cn.kv[k]; !ok {
@@ -107,7 +120,35 @@ func parseSwanLegacy(d *device) {
 				}
 			}
 		}
+	}
+	for _, cn := range conns {
+		if v, ok := cn.kv["auto"]; ok && v.v == "ignore" && bases[cn.name] {
+			continue // a template other conns take settings from with also=
+		}
 		legacyTunnel(d, cn, def)
+	}
+}
+
+// inherit: "also=base" copies base's settings that cn does not set
+// (strongSwan's and libreswan's ipsec.conf alike); bases may name their
+// own bases. Depth bounds a loop of also= references.
+func inherit(cn *legacyConn, byName map[string]*legacyConn, depth int) {
+	v, ok := cn.kv["also"]
+	if !ok || depth > 8 {
+		return
+	}
+	delete(cn.kv, "also")
+	for _, name := range strings.Fields(v.v) {
+		base := byName[name]
+		if base == nil || base == cn {
+			continue
+		}
+		inherit(base, byName, depth+1)
+		for k, bv := range base.kv {
+			if _, set := cn.kv[k]; !set && k != "auto" {
+				cn.kv[k] = bv
+			}
+		}
 	}
 }
 
@@ -248,7 +289,13 @@ func legacyTunnel(d *device, cn *legacyConn, def legacyDefaults) {
 		}
 	}
 	subnet := func(key string, host netip.Addr) (ipSet, int) {
-		if v, ok := get(key); ok {
+		v, ok := get(key)
+		if !ok {
+			// libreswan: leftsubnets={10.1.0.0/24 10.2.0.0/24}, one child SA each
+			v, ok = get(key + "s")
+			v.v = strings.Join(strings.Fields(strings.Trim(v.v, "{}")), ",")
+		}
+		if ok {
 			var s ipSet
 			for _, x := range splitList(v.v) {
 				if i := strings.Index(x, "["); i >= 0 {
