@@ -595,7 +595,7 @@ func ruleMissingPeer(v *view) *hit {
 
 // firstSentStates: libreswan states that sent the first IKE message and
 // wait for its answer.
-var firstSentStates = map[string]bool{"STATE_MAIN_I1": true, "STATE_AGGR_I1": true, "STATE_V2_PARENT_I1": true, "STATE_PARENT_I1": true}
+var firstSentStates = map[string]bool{"STATE_MAIN_I1": true, "STATE_AGGR_I1": true, "STATE_V2_PARENT_I1": true, "STATE_PARENT_I1": true, "STATE_V2_IKE_SA_INIT_I": true}
 
 // firstEncryptedStates: libreswan states that wait for the answer to the
 // first encrypted message (pluto's "Possible authentication failure: no

@@ -64,7 +64,7 @@ func Correlate(f *facts.Facts) {
 			e.Kind = facts.EvP2ProxyMismatch
 		case e.Kind == facts.EvConfig && e.State == StateIKEVersion:
 			loaded = e.Detail
-		case (e.Kind == facts.EvP1GiveUp || e.Kind == facts.EvP1Retransmit) && (e.State == "STATE_V2_PARENT_I2" || e.State == "STATE_PARENT_I2") && !authUnanswered[e.Peer]:
+		case (e.Kind == facts.EvP1GiveUp || e.Kind == facts.EvP1Retransmit) && authWaitStates[e.State] && !authUnanswered[e.Peer]:
 			authUnanswered[e.Peer] = true
 			add = append(add, facts.Event{Kind: facts.EvNATTProblem, Vendor: facts.VendorLibreswan, Peer: e.Peer, State: "IKE_AUTH",
 				Detail: "IKE_AUTH unanswered after IKE_SA_INIT was: it goes to UDP/4500 once a NAT is found (or is fragmented), and a responder answers every IKE_AUTH it receives", Ref: e.Ref})
@@ -201,3 +201,8 @@ func selectorsDiffer(proposed, configured string) string {
 	}
 	return "the peer proposed " + ours + " <-> " + theirs + ", this side's connection has " + trim(us) + " <-> " + trim(them)
 }
+
+// authWaitStates: an IKEv2 initiator waiting for its IKE_AUTH answer
+// (4.x STATE_V2_PARENT_I2, 3.x STATE_PARENT_I2, 5.x STATE_V2_IKE_AUTH_I,
+// or 5.x's retransmission naming the exchange).
+var authWaitStates = map[string]bool{"STATE_V2_PARENT_I2": true, "STATE_PARENT_I2": true, "STATE_V2_IKE_AUTH_I": true, "IKE_AUTH": true}

@@ -262,7 +262,13 @@ var table = []entry{
 	{src: "programs/pluto/retransmit.c", id: "lsw/max-retransmissions-child", anchor: "max number of retransmissions", re: `(?P<state>STATE_\w+): max number of retransmissions \((?P<detail>\d+)\)`, event: facts.EvP2Retransmit, check: isChildState},
 	{src: "programs/pluto/retransmit.c", id: "lsw/timeout-exceeded-child", anchor: " second timeout exceeded after ", re: `(?P<state>STATE_\w+): \S+ second timeout exceeded after (?P<detail>\d+) retransmits`, event: facts.EvP2Retransmit, check: isChildState},
 
+	// libreswan 5 names the exchange it retransmits instead of the state
+	{src: "programs/pluto/ikev2_retransmit.c v5", id: "lsw/v5-retransmit-ike", anchor: "retransmitting ", re: `retransmitting (?P<state>IKE_SA_INIT|IKE_AUTH|IKE_INTERMEDIATE|INFORMATIONAL) request; will wait`, event: facts.EvP1Retransmit},
+	{src: "programs/pluto/ikev2_retransmit.c v5", id: "lsw/v5-retransmit-child", anchor: "retransmitting ", re: `retransmitting (?P<state>CREATE_CHILD_SA) request; will wait`, event: facts.EvP2Retransmit},
+
 	// --- IKE proposals ---
+	{src: "programs/pluto/ikev2_ike_sa_init.c v5", id: "lsw/v5-processed-ike-sa-init-response", anchor: "processed IKE_SA_INIT response from ", re: `processed IKE_SA_INIT response from {ip}\S* (?P<detail>\{[^}]*\})`, event: facts.EvP1ProposalOK, state: "IKE_SA_INIT"},
+	{src: "programs/pluto/ikev2_ike_sa_init.c v5", id: "lsw/v5-sent-ike-sa-init-response", anchor: "sent IKE_SA_INIT response to ", re: `sent IKE_SA_INIT response to {ip}\S* (?P<detail>\{[^}]*\})`, event: facts.EvP1ProposalOK, state: "IKE_SA_INIT"},
 	{src: "programs/pluto/ikev2.c", id: "lsw/v2-sent-ike-auth-chosen", anchor: "sent IKE_AUTH request {", re: `sent IKE_AUTH request (?P<detail>\{[^}]*\})`, event: facts.EvP1ProposalOK, state: "IKE_SA_INIT"},
 	{src: "programs/pluto/ikev2.c", id: "lsw/v2-sent-ike-sa-init-reply", anchor: "sent IKE_SA_INIT reply", re: `sent IKE_SA_INIT reply (?P<detail>\{[^}]*\})`, event: facts.EvP1ProposalOK, state: "IKE_SA_INIT"},
 	{src: "programs/pluto/ikev2_proposals.c", id: "lsw/v2-no-local-proposal-ike", anchor: "no local proposal matches remote proposals", re: `no local proposal matches remote proposals (?P<detail>\d+:IKE:.*)`, event: facts.EvP1NoProposal, state: "IKE_SA_INIT"},

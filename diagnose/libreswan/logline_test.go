@@ -315,3 +315,27 @@ func TestProposalComparisons(t *testing.T) {
 		t.Errorf("the same networks: %v", same)
 	}
 }
+
+// TestNewerWordings: libreswan 5 lines, as its source (5.4) formats them:
+// the exchange retransmitted is named, IKE_SA_INIT's answer is
+// "processed", and the IKE_AUTH initiator state is STATE_V2_IKE_AUTH_I.
+func TestNewerWordings(t *testing.T) {
+	cases := []struct {
+		line  string
+		kind  facts.EventKind
+		state string
+	}{
+		{`"lab" #1: retransmitting IKE_SA_INIT request; will wait 500ms for response`, facts.EvP1Retransmit, "IKE_SA_INIT"},
+		{`"lab" #1: retransmitting IKE_AUTH request; will wait 1s for response`, facts.EvP1Retransmit, "IKE_AUTH"},
+		{`"lab" #3: retransmitting CREATE_CHILD_SA request; will wait 2s for response`, facts.EvP2Retransmit, "CREATE_CHILD_SA"},
+		{`"lab" #1: STATE_V2_IKE_SA_INIT_I: 10 second timeout exceeded after 5 retransmits.  No response (or no acceptable response) to our first IKEv2 message`, facts.EvP1GiveUp, "STATE_V2_IKE_SA_INIT_I"},
+		{`"lab" #1: processed IKE_SA_INIT response from 198.18.44.2:UDP/500 {cipher=AES_GCM_16_256 integ=n/a prf=HMAC_SHA2_512 group=DH19}, initiating IKE_AUTH`, facts.EvP1ProposalOK, "IKE_SA_INIT"},
+		{`"lab" #1: sent IKE_SA_INIT response to 198.18.44.1:UDP/500 {cipher=AES_GCM_16_256 integ=n/a prf=HMAC_SHA2_512 group=DH19}, expecting IKE_AUTH request`, facts.EvP1ProposalOK, "IKE_SA_INIT"},
+	}
+	for _, c := range cases {
+		hs := readLog(c.line)
+		if len(hs) != 1 || hs[0].Kind != string(c.kind) || hs[0].State != c.state {
+			t.Errorf("%s: read as %+v", c.line, hs)
+		}
+	}
+}
