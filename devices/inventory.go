@@ -56,6 +56,7 @@ type Device struct {
 	Enable          bool
 	CommandTimeout  time.Duration
 	MaxOutputBytes  int
+	Debug           DebugPolicy // a scoped debug: off unless the entry allows it
 	Tunnels         []Tunnel
 	Line            int
 }
@@ -324,7 +325,7 @@ func (p *invParser) device(n *yaml.Node, what string, inv *Inventory, jump bool)
 	d := Device{Line: n.Line, Port: 22}
 	allowed := []string{"name", "address", "port", "username", "credentials", "known_hosts", "trust_on_first_use", "algorithms", "connect_timeout"}
 	if !jump {
-		allowed = append(allowed, "platform", "jump", "session", "enable", "command_timeout", "max_output_bytes", "tunnels")
+		allowed = append(allowed, "platform", "jump", "session", "enable", "command_timeout", "max_output_bytes", "tunnels", "debug")
 	}
 	f := p.fields(n, "an entry of "+what, allowed...)
 	d.Name = p.str(f["name"], "name")
@@ -393,6 +394,7 @@ func (p *invParser) device(n *yaml.Node, what string, inv *Inventory, jump bool)
 	if tn := f["tunnels"]; tn != nil {
 		d.Tunnels = p.tunnels(tn, label)
 	}
+	d.Debug = p.debugPolicy(f["debug"], label)
 	return d
 }
 

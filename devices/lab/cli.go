@@ -119,6 +119,8 @@ func (c *cli) run() {
 		case cmd == "terminal length 0" && !c.asa(), cmd == "terminal pager 0" && c.asa():
 			c.paging = false
 		case strings.HasPrefix(cmd, "terminal "):
+		case c.priv && c.d.debugAllowed && cmd != c.d.fault.DropOn && c.debugCommand(cmd):
+			// a scoped debug the inventory allows (lab/debug.go)
 		case strings.HasPrefix(cmd, "debug ") || strings.HasPrefix(cmd, "clear ") || strings.HasPrefix(cmd, "conf"):
 			// tunneldoc must never send these; say so loudly if it does.
 			c.write("% lab: refusing '" + cmd + "': tunneldoc must only run show commands\n")
@@ -214,4 +216,13 @@ func (c *cli) page(out string) bool {
 		}
 	}
 	return true
+}
+
+// debugCommand answers a debug command the device plays; false: not one.
+func (c *cli) debugCommand(cmd string) bool {
+	out, ok := c.d.debugCommand(cmd)
+	if ok {
+		c.write(out)
+	}
+	return ok
 }

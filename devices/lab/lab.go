@@ -45,6 +45,9 @@ type DeviceConfig struct {
 	Name     string // inventory name; default: the scenario name
 	Scenario string
 	Fault    Fault
+	// DebugAllowed: the inventory entry allows a scoped debug, and the
+	// device plays it (lab/debug.go); otherwise debug commands are refused.
+	DebugAllowed bool
 }
 
 // Options configure a lab. Zero values take defaults.
@@ -69,8 +72,11 @@ type Device struct {
 	HostKey  ssh.PublicKey
 	fault    Fault
 	ln       net.Listener
-	active   atomic.Int64
-	peak     atomic.Int64
+	// debugAllowed and debug: the scoped debug the device plays.
+	debugAllowed bool
+	debug        debugState
+	active       atomic.Int64
+	peak         atomic.Int64
 }
 
 // PeakSessions is the most SSH connections this device served at once.
@@ -166,7 +172,7 @@ func (l *Lab) startDevice(dc DeviceConfig) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Device{Name: name, Scenario: sc, Addr: ln.Addr().String(), HostKey: signer.PublicKey(), fault: dc.Fault, ln: ln}
+	d := &Device{Name: name, Scenario: sc, Addr: ln.Addr().String(), HostKey: signer.PublicKey(), fault: dc.Fault, ln: ln, debugAllowed: dc.DebugAllowed}
 	cfg := l.serverConfig(d)
 	cfg.AddHostKey(signer)
 	l.wg.Add(1)
@@ -411,6 +417,11 @@ func (l *Lab) exec(d *Device, ch ssh.Channel, cmd string, drop func()) uint32 {
 		return 1
 	}
 	out, ok := d.Scenario.Answer(cmd)
+	if d.debugAllowed {
+		if j, isDebug := d.debugJournal(cmd); isDebug {
+			out, ok = j, true
+		}
+	}
 	if !ok {
 		if d.Scenario.Platform == "strongswan" {
 			first, _, _ := strings.Cut(strings.TrimSpace(cmd), " ")
@@ -540,6 +551,9 @@ func (l *Lab) InventoryYAML() string {
 		b.WriteString("    credentials:\n      password_file: lab-password\n")
 		if sc.Platform == "asa" {
 			b.WriteString("      enable_password_file: lab-password\n    enable: true\n")
+		}
+		if d.debugAllowed {
+			b.WriteString("    debug:\n      allowed: true\n      max_duration: 2m\n")
 		}
 		if d.fault.LegacyOnly {
 			b.WriteString("    algorithms:\n      key_exchanges: [diffie-hellman-group14-sha1]\n      host_keys: [ssh-rsa]\n")

@@ -1,0 +1,360 @@
+package devices
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tunneldoc/tunneldoc/devices/sshx"
+)
+
+// Debug limits. A device's entry allows a scoped debug with
+// `debug: {allowed: true, max_duration: 2m}`; without it none runs.
+const (
+	DefaultDebugMax   = 60 * time.Second
+	MaxDebugDuration  = 10 * time.Minute
+	DefaultOffAttempt = 3
+)
+
+// NotAllowed: the device's inventory entry does not allow a debug (or not
+// that long).
+const NotAllowed Kind = "debug not allowed"
+
+// DebugPolicy is an entry's `debug:` block.
+type DebugPolicy struct {
+	Allowed     bool
+	MaxDuration time.Duration // the longest window allowed (default 60 s)
+}
+
+// DebugSteps is a platform's conditional debug for one peer. Every
+// command is listed here and nowhere else: the README quotes them.
+type DebugSteps struct {
+	On      []string // limit the debug to the peer, then turn it on
+	Trigger []string // start a negotiation (only when asked for explicitly)
+	Read    []string // read what the debug wrote during the window
+	Off     []string // turn it off again: always sent, also after a failure
+}
+
+// debugSteps returns the steps for platform; since is the window's start
+// (strongSwan reads its journal from then). ok is false when the
+// platform has no scoped debug.
+func debugSteps(platform string, peer netip.Addr, tunnel string, since time.Time) (DebugSteps, bool) {
+	p := peer.String()
+	switch platform {
+	case "ios":
+		return DebugSteps{
+			On:      []string{"debug crypto condition peer ipv4 " + p, "debug crypto isakmp", "debug crypto ikev2"},
+			Trigger: []string{"clear crypto sa peer " + p},
+			Read:    []string{"show logging"},
+			Off:     []string{"undebug all", "no debug crypto condition peer ipv4 " + p},
+		}, true
+	case "asa":
+		return DebugSteps{
+			On:      []string{"debug crypto condition peer " + p, "debug crypto ikev1 127", "debug crypto ikev2 protocol 127"},
+			Trigger: []string{"clear crypto ipsec sa peer " + p},
+			Read:    []string{"show logging"},
+			Off:     []string{"undebug all", "no debug crypto condition peer " + p},
+		}, true
+	case "strongswan":
+		// charon logs every negotiation already; the window is read from
+		// the journal, filtered for the peer and the connection. Nothing is
+		// turned on, so nothing is left on.
+		filter := "grep -F -e '" + p + "'"
+		var trigger []string
+		if tunnel != "" {
+			filter += " -e '<" + tunnel + "|'"
+			trigger = []string{"swanctl --initiate --ike '" + tunnel + "' --timeout 30"}
+		}
+		return DebugSteps{
+			Trigger: trigger,
+			Read:    []string{fmt.Sprintf("journalctl --no-pager --since=@%d -t charon -t charon-systemd | %s | tail -n 500", since.Unix(), filter)},
+		}, true
+	}
+	return DebugSteps{}, false
+}
+
+// DebugOptions says how to run one debug window.
+type DebugOptions struct {
+	Window  time.Duration // default and most: the entry's max_duration
+	Trigger bool          // also start a negotiation (a second confirmation was given)
+	// Wait waits out the window (and the pause between attempts to turn
+	// the debug off); default a timer. Tests pass a fake clock's.
+	Wait func(ctx context.Context, d time.Duration) error
+	// OffAttempts bounds the fresh sessions tried to turn the debug off
+	// when the first session cannot (default 3).
+	OffAttempts int
+	// Now is the window's start (default time.Now).
+	Now func() time.Time
+}
+
+// DebugRun is what a debug window did.
+type DebugRun struct {
+	Device, Platform, Peer, Tunnel string
+	Window                         time.Duration
+	Commands                       []string // every command sent, in order
+	Transcript                     string   // prompts, commands and what Read returned (redacted)
+	Off                            bool     // the debug is confirmed off (or nothing was turned on)
+	OffErr                         error    // why it could not be turned off
+}
+
+// DebugTarget is the device and tunnel a debug for peer runs on, checked
+// against the entry's policy (window 0 takes the entry's maximum).
+func (c *Collector) DebugTarget(peer, device string, window time.Duration) (Match, time.Duration, error) {
+	matches, err := c.inv.Lookup(peer, device)
+	if err != nil {
+		return Match{}, 0, err
+	}
+	if len(matches) > 1 {
+		return Match{}, 0, &Error{Kind: AmbiguousPeer, Msg: fmt.Sprintf("%s is terminated by more than one device: name one", peer)}
+	}
+	m := matches[0]
+	pol := m.Device.Debug
+	if !pol.Allowed {
+		return m, 0, &Error{Kind: NotAllowed, Device: m.Device.Name, Msg: fmt.Sprintf("the inventory does not allow debugs on %s (add `debug: {allowed: true}` to its entry)", m.Device.Name)}
+	}
+	limit := pol.MaxDuration
+	if limit <= 0 {
+		limit = DefaultDebugMax
+	}
+	if window <= 0 {
+		window = limit
+	}
+	if window > limit {
+		return m, 0, &Error{Kind: NotAllowed, Device: m.Device.Name, Msg: fmt.Sprintf("%s allows debugs of at most %s", m.Device.Name, limit)}
+	}
+	if _, ok := debugSteps(m.Device.Platform, m.Tunnel.Peer, m.Tunnel.Name, time.Time{}); !ok {
+		return m, 0, &Error{Kind: NotAllowed, Device: m.Device.Name, Msg: fmt.Sprintf("no scoped debug is known for platform %s", m.Device.Platform)}
+	}
+	return m, window, nil
+}
+
+// RunDebug runs the platform's debug for one peer on one device for a
+// window, reads what it wrote and turns it off again. The debug is turned
+// off whatever happens in between: on the same session when it is still
+// up, else on fresh sessions (at most OffAttempts), even when ctx has
+// ended. run.Off says whether that worked; err says why the window
+// itself failed. The caller records the debug as on before calling and
+// clears the record only when run.Off is true.
+func (c *Collector) RunDebug(ctx context.Context, peer, device string, opts DebugOptions) (run *DebugRun, err error) {
+	m, window, err := c.DebugTarget(peer, device, opts.Window)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Wait == nil {
+		opts.Wait = timerWait
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.OffAttempts <= 0 {
+		opts.OffAttempts = DefaultOffAttempt
+	}
+	d := m.Device
+	steps, _ := debugSteps(d.Platform, m.Tunnel.Peer, m.Tunnel.Name, opts.Now())
+	run = &DebugRun{Device: d.Name, Platform: d.Platform, Peer: m.Tunnel.Peer.String(), Tunnel: m.Tunnel.Name, Window: window}
+	log := c.opts.Logger.With("device", d.Name, "peer", run.Peer, "debug", true)
+
+	s, err := c.openDebugSession(ctx, d)
+	if err != nil {
+		// Nothing was sent: nothing is on.
+		run.Off = true
+		return run, err
+	}
+	var transcript strings.Builder
+	defer func() {
+		if s != nil && s.broken() {
+			s.close()
+			s = nil
+		}
+		run.OffErr = c.turnOff(ctx, d, steps.Off, s, run, opts)
+		run.Off = run.OffErr == nil
+		if s != nil {
+			s.close()
+		}
+		if !run.Off {
+			log.Error("debug left on", "err", run.OffErr)
+		}
+		run.Transcript = transcript.String()
+	}()
+	send := func(cmds []string, keep bool) error {
+		for _, cmd := range cmds {
+			run.Commands = append(run.Commands, cmd)
+			out, err := s.run(ctx, cmd)
+			if keep {
+				transcript.WriteString(s.prompt() + cmd + "\n" + out)
+				if !strings.HasSuffix(out, "\n") {
+					transcript.WriteString("\n")
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := send(steps.On, false); err != nil {
+		return run, err
+	}
+	if opts.Trigger {
+		if len(steps.Trigger) == 0 {
+			return run, &Error{Kind: BadConfig, Device: d.Name, Msg: fmt.Sprintf("%s: a negotiation can only be started for a tunnel with a name in the inventory", d.Name)}
+		}
+		if err := send(steps.Trigger, false); err != nil {
+			return run, err
+		}
+	}
+	if err := opts.Wait(ctx, window); err != nil {
+		return run, fmt.Errorf("the debug window on %s ended early: %w", d.Name, err)
+	}
+	return run, send(steps.Read, true)
+}
+
+// TurnOffDebug turns off a debug left on for peer on device (the startup
+// sweep): on fresh sessions, at most attempts times.
+func (c *Collector) TurnOffDebug(ctx context.Context, peer, device string, opts DebugOptions) error {
+	matches, err := c.inv.Lookup(peer, device)
+	if err != nil {
+		return err
+	}
+	if opts.Wait == nil {
+		opts.Wait = timerWait
+	}
+	if opts.OffAttempts <= 0 {
+		opts.OffAttempts = DefaultOffAttempt
+	}
+	m := matches[0]
+	steps, _ := debugSteps(m.Device.Platform, m.Tunnel.Peer, m.Tunnel.Name, time.Time{})
+	return c.turnOff(ctx, m.Device, steps.Off, nil, &DebugRun{}, opts)
+}
+
+// turnOff sends off on s when it is usable, else on fresh sessions. It
+// runs on a context of its own: a cancelled caller must not leave a debug
+// on.
+func (c *Collector) turnOff(ctx context.Context, d *Device, off []string, s *debugSession, run *DebugRun, opts DebugOptions) error {
+	if len(off) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(opts.OffAttempts)*time.Minute)
+	defer cancel()
+	send := func(s *debugSession) error {
+		for _, cmd := range off {
+			run.Commands = append(run.Commands, cmd)
+			if _, err := s.run(ctx, cmd); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var errs []error
+	if s != nil {
+		err := send(s)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	for i := range opts.OffAttempts {
+		if i > 0 {
+			if err := opts.Wait(ctx, 2*time.Second); err != nil {
+				break
+			}
+		}
+		fresh, err := c.openDebugSession(ctx, d)
+		if err == nil {
+			err = send(fresh)
+			fresh.close()
+			if err == nil {
+				return nil
+			}
+		}
+		errs = append(errs, err)
+	}
+	return fmt.Errorf("could not turn the debug off on %s after %d attempts: %w", d.Name, opts.OffAttempts, errors.Join(errs...))
+}
+
+// debugSession is one login to a device: a PTY shell (Cisco) or exec
+// channels (Linux).
+type debugSession struct {
+	client *sshx.Client
+	shell  *sshx.Shell
+	lim    sshx.Limits
+	host   string
+}
+
+func (c *Collector) openDebugSession(ctx context.Context, d *Device) (*debugSession, error) {
+	target, enablePW, err := c.target(d)
+	if err != nil {
+		return nil, err
+	}
+	client, err := sshx.Dial(ctx, target)
+	if err != nil {
+		return nil, err
+	}
+	plat, _ := PlatformByName(d.Platform)
+	s := &debugSession{client: client, lim: sshx.Limits{Timeout: c.commandTimeout(d), MaxBytes: c.maxBytes(d)}, host: d.Name}
+	useShell := plat.Shell
+	if d.Session != "" {
+		useShell = d.Session == "shell"
+	}
+	if useShell {
+		sh, err := client.Shell(ctx, sshx.ShellConfig{Setup: plat.PagingOff, Enable: d.Enable, EnablePassword: enablePW, Limits: s.lim})
+		if err != nil {
+			client.Close()
+			return nil, err
+		}
+		s.shell, s.host = sh, sh.Hostname()
+	}
+	return s, nil
+}
+
+func (s *debugSession) run(ctx context.Context, cmd string) (string, error) {
+	if s.shell != nil {
+		return s.shell.Run(ctx, cmd, s.lim)
+	}
+	return s.client.Exec(ctx, cmd, s.lim)
+}
+
+func (s *debugSession) prompt() string {
+	if s.shell != nil {
+		return s.host + "#"
+	}
+	return "$ "
+}
+
+func (s *debugSession) broken() bool { return s.shell != nil && s.shell.Broken() != nil }
+
+func (s *debugSession) close() {
+	if s.shell != nil {
+		s.shell.Close()
+	}
+	s.client.Close()
+}
+
+func timerWait(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// debugPolicy reads an entry's `debug:` block.
+func (p *invParser) debugPolicy(n *yaml.Node, label string) DebugPolicy {
+	if n == nil {
+		return DebugPolicy{}
+	}
+	f := p.fields(n, label+".debug", "allowed", "max_duration")
+	pol := DebugPolicy{Allowed: p.boolean(f["allowed"], label+".debug.allowed"), MaxDuration: p.duration(f["max_duration"], label+".debug.max_duration")}
+	if pol.MaxDuration > MaxDebugDuration {
+		p.fail(f["max_duration"].Line, "%s.debug.max_duration must be at most %s", label, MaxDebugDuration)
+	}
+	return pol
+}
