@@ -163,7 +163,7 @@ func goldenReport(t *testing.T, path string, r diagnose.Report) {
 var testKeys = []string{
 	"cisco", "cisco123", "HubSays-v2x", "SpokeSays-v2y", "HubSays-v2z", "SpokeSays-v1",
 	"Seed002-L2L", "Seed002-l2l", "Branch2HQ-v2", "HQ2Branch-v2", "Branch2HQ-v2-typo",
-	"0sFpZAZqEN6Ti9sqt4ZP5EWcqx", "0x16964066a10de938bdb2ab7864fe4459cab1", "sun-and-moon-differ", "legacy-sun-secret", "kestrel-osprey-lab",
+	"0sFpZAZqEN6Ti9sqt4ZP5EWcqx", "0x16964066a10de938bdb2ab7864fe4459cab1", "sun-and-moon-differ", "legacy-sun-secret", "kestrel-osprey-lab", "Edge2Moon-psk",
 }
 
 func TestNoKeyLeaks(t *testing.T) {

@@ -18,9 +18,11 @@ func (s secret) MarshalText() ([]byte, error) { return []byte(redact.Mask), nil 
 
 // device is one side's crypto configuration, vendor-neutral.
 type device struct {
-	side     string // "A" or "B"
-	label    string // file name or what the caller called it
-	vendor   string // "ios", "asa", "strongswan"
+	side   string // "A" or "B"
+	label  string // file name or what the caller called it
+	vendor string // "ios", "asa", "strongswan"
+	// legacy: an ipsec.conf (strongSwan's starter or libreswan), not swanctl.conf
+	legacy   bool
 	hostname string
 	lines    []string // as given, 1-based via line(n)
 

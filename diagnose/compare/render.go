@@ -73,6 +73,8 @@ func ikeConfig(d *device, p proposal, v int) string {
 		return s[0]
 	}
 	switch {
+	case d.vendor == "strongswan" && d.legacy:
+		return "ike=" + swanAlgos(p, p.groups)
 	case d.vendor == "strongswan":
 		return "proposals = " + swanAlgos(p, p.groups)
 	case v == 1 && d.vendor == "asa":
@@ -95,6 +97,8 @@ func ikeConfig(d *device, p proposal, v int) string {
 // espConfig writes p as a transform set / ESP proposal in d's syntax.
 func espConfig(d *device, t *tunnel, p proposal) string {
 	switch {
+	case d.vendor == "strongswan" && d.legacy:
+		return "esp=" + swanAlgos(p, t.pfs) + "\n(in " + t.name + ")"
 	case d.vendor == "strongswan":
 		return "esp_proposals = " + swanAlgos(p, t.pfs)
 	case d.vendor == "asa" && len(t.versions) == 1 && t.versions[0] == 2:

@@ -2,6 +2,7 @@ package compare
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -54,6 +55,9 @@ type legacyDefaults struct {
 	// ikeGroups: the DH groups of the default IKE proposals, which a
 	// pfs=yes child without its own group uses.
 	ikeGroups []string
+	// ike, esp: the proposals a conn without ike= / esp= offers, by IKE
+	// version; nil when they are not known here (not compared).
+	ike, esp map[int]proposal
 }
 
 var (
@@ -65,10 +69,29 @@ var (
 	// defaults to yes; IKEv2 unless ikev2=no|never|permit or
 	// keyexchange=ikev1), lib/libswan/ike_info.c (default IKEv2 groups).
 	libreswanDefaults = legacyDefaults{daemon: "libreswan", p1Life: 28800, p2Life: 28800, pfs: true, versions: []int{2},
-		ikeGroups: []string{"19", "20", "21", "31", "16", "15", "14", "18"}}
+		ikeGroups: []string{"19", "20", "21", "31", "16", "15", "14", "18"},
+		// lib/libswan/ike_info.c (default_ikev1_ike_proposals,
+		// default_ikev1_ike_prfs, default_ikev1_groups,
+		// default_fips_off_ikev2_ike_proposals, default_ikev2_ike_prfs
+		// (IKEv2 integrity follows the PRF), default_ikev2_groups) and
+		// lib/libswan/esp_info.c (default_ikev1_esp_proposals,
+		// default_ikev1_esp_integ, default_fips_off_ikev2_esp_proposals,
+		// default_ikev2_esp_integ). AES_CBC without a key length is taken
+		// as offering 128 and 256 bits.
+		ike: map[int]proposal{
+			1: {name: "libreswan default", encr: []string{"aes128", "aes256", "3des"}, integ: []string{"sha256", "sha512", "sha1"}, groups: []string{"14", "5", "19", "31"}},
+			2: {name: "libreswan default", encr: []string{"aes256gcm", "aes128gcm", "chacha20poly1305", "aes256", "aes128"}, integ: []string{"sha512", "sha256"},
+				groups: []string{"19", "20", "21", "31", "16", "15", "14", "18"}},
+		},
+		esp: map[int]proposal{
+			1: {name: "libreswan default", encr: []string{"aes128", "aes256", "aes128gcm", "aes256gcm", "3des"}, integ: []string{"sha1", "sha512", "sha256"}, mode: "tunnel"},
+			2: {name: "libreswan default", encr: []string{"aes256gcm", "aes128gcm", "chacha20poly1305", "aes256", "aes128"}, integ: []string{"sha512", "sha256"}, mode: "tunnel"},
+		},
+	}
 )
 
 func parseSwanLegacy(d *device) {
+	d.legacy = true
 	def := strongswanLegacyDefaults
 	if isLibreswan(d.lines) {
 		def = libreswanDefaults
@@ -238,6 +261,13 @@ func legacyTunnel(d *device, cn *legacyConn, def legacyDefaults) {
 				t.ike[ver] = append(t.ike[ver], p)
 			}
 		}
+	} else if def.ike != nil {
+		for _, ver := range t.versions {
+			p := def.ike[ver]
+			p.version, p.auth, p.line, p.lines = ver, t.auth, cn.line, []int{cn.line}
+			p.encr, p.integ, p.groups = slices.Clone(p.encr), slices.Clone(p.integ), slices.Clone(p.groups)
+			t.ike[ver] = append(t.ike[ver], p)
+		}
 	} else {
 		t.ike = nil
 		d.notes = append(d.notes, "conn "+cn.name+" uses "+def.daemon+"'s default IKE proposals, which were not compared")
@@ -268,6 +298,11 @@ func legacyTunnel(d *device, cn *legacyConn, def legacyDefaults) {
 		if pfsNone && len(t.pfs) > 0 {
 			t.pfs, t.pfsOptional = nil, true
 		}
+	} else if def.esp != nil && len(t.versions) == 1 {
+		p := def.esp[t.versions[0]]
+		p.line, p.lines = cn.line, []int{cn.line}
+		p.encr, p.integ = slices.Clone(p.encr), slices.Clone(p.integ)
+		t.esp, t.espLine = []proposal{p}, cn.line
 	} else {
 		d.notes = append(d.notes, "conn "+cn.name+" uses "+def.daemon+"'s default ESP proposals, which were not compared")
 	}
