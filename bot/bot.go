@@ -168,7 +168,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		if !isPaste && len(req.Files) == 0 {
 			return
 		}
-		owner = b.threadOwner(ctx, req.Channel, req.ThreadTS)
+		owner = b.threadOwner(ctx, req)
 		if owner == nil {
 			return
 		}

@@ -42,7 +42,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		}
 	}
 	if owner == nil && req.ThreadTS != "" {
-		if inc := b.threadOwner(ctx, req.Channel, req.ThreadTS); inc != nil && inc.Peer == peer {
+		if inc := b.threadOwner(ctx, req); inc != nil && inc.Peer == peer {
 			owner = inc
 		}
 	}

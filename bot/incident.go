@@ -146,7 +146,8 @@ func (b *Bot) pointTo(ctx context.Context, req Request, t target, inc store.Inci
 // threadOwner returns the incident owning a thread. When the store has
 // none (Redis lost its data), the incident is rebuilt from the metadata on
 // the bot's messages in the thread, under its old ID.
-func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.Incident {
+func (b *Bot) threadOwner(ctx context.Context, req Request) *store.Incident {
+	channel, threadTS := req.Channel, req.ThreadTS
 	inc, ok, err := b.cfg.Store.ByThread(ctx, channel, threadTS)
 	if err != nil {
 		b.log.WarnContext(ctx, "thread lookup failed", "channel", channel, "thread", threadTS, "err", err)
@@ -169,8 +170,8 @@ func (b *Bot) threadOwner(ctx context.Context, channel, threadTS string) *store.
 	}
 	now := b.cfg.Clock.Now()
 	inc, created, err := b.cfg.Store.Open(ctx, store.Incident{
-		ID: ref.ID, Tunnel: store.Tunnel(ref.Peer, ref.Device), Peer: ref.Peer, Device: ref.Device,
-		Channel: channel, ThreadTS: threadTS, FirstSeen: now, LastSeen: now,
+		ID: ref.ID, Tunnel: tunnelKey(req, ref.Peer, ref.Device), Peer: ref.Peer, Device: ref.Device,
+		Channel: channel, ThreadTS: threadTS, Private: req.private(), FirstSeen: now, LastSeen: now,
 	})
 	if err != nil {
 		b.log.WarnContext(ctx, "rebuilding the incident failed", "incident_id", ref.ID, "err", err)

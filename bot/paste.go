@@ -22,7 +22,7 @@ func (b *Bot) paste(ctx context.Context, req Request, cmd Command, owner *store.
 		text = text[:DefaultMaxPaste]
 	}
 	if owner == nil && req.ThreadTS != "" {
-		owner = b.threadOwner(ctx, req.Channel, req.ThreadTS)
+		owner = b.threadOwner(ctx, req)
 	}
 	peer, device := cmd.Peer, ""
 	if owner != nil {

@@ -292,3 +292,22 @@ func TestResolvedDiagnosisLosesItsButtons(t *testing.T) {
 		t.Errorf("the edit lost the diagnosis: %s", last.Blocks)
 	}
 }
+
+// TestDMIncidentRebuiltPrivate: when Redis lost a DM's incident, the
+// follow-up in its thread rebuilds it as that DM's own again.
+func TestDMIncidentRebuiltPrivate(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	text := seed(t, "seed004_scenario1a.txt")
+	e.handle(bot.Request{Kind: bot.KindDM, Private: true, Channel: "DALICE", EventID: "EvQ1", TS: "1700011000.000100", Text: text})
+	first, ok, err := e.store.ByThread(ctx, "DALICE", "1700011000.000100")
+	if err != nil || !ok {
+		t.Fatalf("no DM incident: %v %v", ok, err)
+	}
+	e.redis.FlushAll()
+	e.handle(bot.Request{Kind: bot.KindDM, Private: true, Channel: "DALICE", EventID: "EvQ2", TS: "1700011001.000100", ThreadTS: "1700011000.000100", Text: text})
+	got, ok, err := e.store.ByThread(ctx, "DALICE", "1700011000.000100")
+	if err != nil || !ok || got.ID != first.ID || !got.Private || got.Tunnel != first.Tunnel {
+		t.Fatalf("rebuilt incident = %+v (was %+v)", got, first)
+	}
+}
