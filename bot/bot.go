@@ -99,6 +99,7 @@ type Bot struct {
 	groupCache map[string]groupEntry
 
 	pending   *pendingWrites // incident writes waiting for the store
+	recent    *recentKeys    // request keys seen, when the store cannot say (dedup.go)
 	startOnce sync.Once
 }
 
@@ -137,7 +138,7 @@ func New(cfg Config) (*Bot, error) {
 		cfg.MaxConcurrent = 16
 	}
 	return &Bot{cfg: cfg, log: cfg.Logger, audit: cfg.Logger.With("audit", true), sem: make(chan struct{}, cfg.MaxConcurrent), notOurs: map[string]time.Time{}, groupCache: map[string]groupEntry{},
-		pending: newPendingWrites(cfg.MaxPendingWrites)}, nil
+		pending: newPendingWrites(cfg.MaxPendingWrites), recent: newRecentKeys(maxRecentKeys, cfg.EventTTL)}, nil
 }
 
 // UserID is the bot's own chat user (Config.BotUserID).
@@ -173,16 +174,9 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 			return
 		}
 	}
-	if req.EventID != "" {
-		first, err := b.cfg.Store.FirstDelivery(ctx, req.EventID, b.cfg.EventTTL)
-		switch {
-		case err != nil:
-			// Prefer a rare duplicate to a lost answer.
-			b.log.WarnContext(ctx, "event dedup unavailable; answering anyway", "event_id", req.EventID, "err", err)
-		case !first:
-			b.log.InfoContext(ctx, "redelivered event ignored", "event_id", req.EventID, "channel", req.Channel)
-			return
-		}
+	if !b.FirstDelivery(ctx, req.EventID) {
+		b.log.InfoContext(ctx, "redelivered event ignored", "event_id", req.EventID, "channel", req.Channel)
+		return
 	}
 
 	select {

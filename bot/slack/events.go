@@ -127,11 +127,31 @@ func isDM(channel string) bool {
 	return strings.HasPrefix(channel, "D")
 }
 
-// handleSlash answers /tunnel through the bot.
-func handleSlash(ctx context.Context, b *bot.Bot, sc slackgo.SlashCommand, log *slog.Logger) {
+// requestKey names one slash command or interaction for running it once
+// (bot.Bot.FirstDelivery): Slack's trigger_id, unique per user action;
+// without one, what identifies the delivery (the HTTP request's
+// signature, timestamp and body hash; the Socket Mode envelope id).
+// Replays of a signed request are accepted for 5 minutes (the signature
+// window); the key is kept longer (bot.Config.EventTTL).
+func requestKey(kind, triggerID, delivery string) string {
+	switch {
+	case triggerID != "":
+		return kind + ":trigger:" + triggerID
+	case delivery != "":
+		return kind + ":delivery:" + delivery
+	}
+	return ""
+}
+
+// handleSlash answers /tunnel through the bot, once per request.
+func handleSlash(ctx context.Context, b *bot.Bot, sc slackgo.SlashCommand, delivery string, log *slog.Logger) {
 	req, ok := slashRequest(sc)
 	if !ok {
 		log.Warn("slash command without channel or user ignored", "command", sc.Command)
+		return
+	}
+	if !b.FirstDelivery(ctx, requestKey("slash", sc.TriggerID, delivery)) {
+		log.Info("replayed slash command ignored", "command", sc.Command, "channel", sc.ChannelID, "user", sc.UserID)
 		return
 	}
 	b.HandleSlash(ctx, req)
@@ -161,19 +181,30 @@ func diagnoseModal(channel string) slackgo.ModalViewRequest {
 	}
 }
 
-// handleInteraction applies a button click or a paste form submission.
-func handleInteraction(ctx context.Context, b *bot.Bot, cb slackgo.InteractionCallback, log *slog.Logger) {
+// handleInteraction applies a button click or a paste form submission,
+// once per request.
+func handleInteraction(ctx context.Context, b *bot.Bot, cb slackgo.InteractionCallback, delivery string, log *slog.Logger) {
 	if cb.User.ID == "" {
 		log.Warn("interaction without a user ignored", "type", string(cb.Type))
 		return
 	}
+	once := func() bool {
+		if b.FirstDelivery(ctx, requestKey("interaction", cb.TriggerID, delivery)) {
+			return true
+		}
+		log.Info("replayed interaction ignored", "type", string(cb.Type), "user", cb.User.ID)
+		return false
+	}
 	switch cb.Type {
 	case slackgo.InteractionTypeBlockActions:
+		if len(cb.ActionCallback.BlockActions) == 0 || !once() {
+			return
+		}
 		for _, a := range cb.ActionCallback.BlockActions {
 			b.HandleAction(ctx, bot.Action{ActionID: a.ActionID, IncidentID: a.Value, User: cb.User.ID, Channel: cb.Channel.ID, MessageTS: cb.Message.Timestamp, ThreadTS: firstNonEmpty(cb.Message.ThreadTimestamp, cb.Container.ThreadTs)})
 		}
 	case slackgo.InteractionTypeViewSubmission:
-		if cb.View.CallbackID != modalCallbackID || cb.View.State == nil || cb.View.PrivateMetadata == "" {
+		if cb.View.CallbackID != modalCallbackID || cb.View.State == nil || cb.View.PrivateMetadata == "" || !once() {
 			return
 		}
 		v := cb.View.State.Values

@@ -3,6 +3,8 @@ package slack
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -186,7 +188,8 @@ func (h *HTTPHandler) commands(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.WriteHeader(http.StatusOK)
 	}
-	h.later(func(ctx context.Context) { handleSlash(ctx, h.bot, sc, h.log) })
+	delivery := deliveryHash(r.Header, body)
+	h.later(func(ctx context.Context) { handleSlash(ctx, h.bot, sc, delivery, h.log) })
 }
 
 func (h *HTTPHandler) interactive(w http.ResponseWriter, r *http.Request) {
@@ -206,5 +209,17 @@ func (h *HTTPHandler) interactive(w http.ResponseWriter, r *http.Request) {
 	}
 	// An empty 200 acks a button and closes a submitted modal.
 	w.WriteHeader(http.StatusOK)
-	h.later(func(ctx context.Context) { handleInteraction(ctx, h.bot, cb, h.log) })
+	delivery := deliveryHash(r.Header, body)
+	h.later(func(ctx context.Context) { handleInteraction(ctx, h.bot, cb, delivery, h.log) })
+}
+
+// deliveryHash identifies one signed request: a replay of it (same
+// signature, timestamp and body) has the same hash.
+func deliveryHash(header http.Header, body []byte) string {
+	m := sha256.New()
+	for _, part := range [][]byte{[]byte(header.Get("X-Slack-Signature")), []byte(header.Get("X-Slack-Request-Timestamp")), body} {
+		m.Write(part)
+		m.Write([]byte{0})
+	}
+	return hex.EncodeToString(m.Sum(nil))
 }

@@ -202,10 +202,12 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 	checker.transcript = seed(t, "seed004_scenario1a.txt")
 	srv, h := e.startHTTP(t)
 	formBody := func(v url.Values) []byte { return []byte(v.Encode()) }
+	// Slack gives every command its own trigger_id: trig-<first word>.
 	slash := func(text string) string {
 		t.Helper()
+		trigger := "trig-" + strings.Fields(text)[0]
 		code, body := do(t, srv, httpReq{path: botslack.PathCommands, contentType: "application/x-www-form-urlencoded", secret: signingSecret,
-			body: formBody(url.Values{"command": {"/tunnel"}, "text": {text}, "user_id": {"UALICE"}, "channel_id": {"CNET"}, "trigger_id": {"trig-1"}})})
+			body: formBody(url.Values{"command": {"/tunnel"}, "text": {text}, "user_id": {"UALICE"}, "channel_id": {"CNET"}, "trigger_id": {trigger}})})
 		if code != 200 {
 			t.Fatalf("/tunnel %s: status %d", text, code)
 		}
@@ -236,7 +238,7 @@ func TestSlashCommandsAndButtons(t *testing.T) {
 	if body := slash("diagnose"); body != "" {
 		t.Fatalf("modal-opening slash ack body = %q; want empty", body)
 	}
-	if v := only(e.slack.snapshot(), "views.open"); len(v) != 1 || !strings.Contains(v[0].Text, `"trigger_id":"trig-1"`) || !strings.Contains(v[0].Text, "tunneldoc_diagnose") {
+	if v := only(e.slack.snapshot(), "views.open"); len(v) != 1 || !strings.Contains(v[0].Text, `"trigger_id":"trig-diagnose"`) || !strings.Contains(v[0].Text, "tunneldoc_diagnose") {
 		t.Fatalf("modal not opened:%s", describe(v))
 	}
 	submission := map[string]any{

@@ -59,6 +59,14 @@ func RunSocketMode(ctx context.Context, b *bot.Bot, api *slackgo.Client, log *sl
 	}
 }
 
+// envelopeID names a Socket Mode delivery ("" without one).
+func envelopeID(evt socketmode.Event) string {
+	if evt.Request == nil {
+		return ""
+	}
+	return evt.Request.EnvelopeID
+}
+
 // noteConnection follows the client's connection events.
 func noteConnection(conn *Connection, evt socketmode.Event) {
 	switch evt.Type {
@@ -136,14 +144,14 @@ func dispatchSocketEvent(ctx context.Context, b *bot.Bot, sm *socketmode.Client,
 		} else {
 			ack()
 		}
-		return func(ctx context.Context) { handleSlash(ctx, b, sc, log) }
+		return func(ctx context.Context) { handleSlash(ctx, b, sc, envelopeID(evt), log) }
 	case socketmode.EventTypeInteractive:
 		ack()
 		cb, ok := evt.Data.(slackgo.InteractionCallback)
 		if !ok {
 			return nil
 		}
-		return func(ctx context.Context) { handleInteraction(ctx, b, cb, log) }
+		return func(ctx context.Context) { handleInteraction(ctx, b, cb, envelopeID(evt), log) }
 	}
 	return nil
 }
