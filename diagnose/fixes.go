@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
@@ -444,10 +445,35 @@ func fixFor(vendor facts.Vendor, cause, peer string) []string {
 }
 
 // nextFor is a rule's "paste this next" hint in the platform's language:
-// the hints name Cisco commands, so other platforms get their own.
+// the hints name Cisco commands, so other platforms get their own; an
+// IOS or ASA hint keeps its platform's half of an "X (ASA) / Y (IOS)"
+// choice, and an ASA one has the IOS commands the ASA names otherwise
+// replaced.
 func nextFor(vendor facts.Vendor, next string) string {
 	if s, ok := nextPaste[vendor]; ok {
 		return s
 	}
+	switch vendor {
+	case pIOS:
+		next = asaOrIOS.ReplaceAllString(next, "$2")
+		return asaToIOS.Replace(next)
+	case pASA:
+		next = asaOrIOS.ReplaceAllString(next, "$1")
+		return iosToASA.Replace(next)
+	}
 	return next
 }
+
+// asaOrIOS is a hint's choice between the two Cisco platforms.
+var asaOrIOS = regexp.MustCompile("(`[^`]*`) \\(ASA\\) (?:/|or) ([^(`]*`[^`]*`) \\(IOS\\)")
+
+// asaToIOS: ASA commands in a hint and what IOS calls them.
+var asaToIOS = strings.NewReplacer("`debug crypto ikev1 127`", "`debug crypto isakmp`")
+
+// iosToASA: IOS commands in a hint and what the ASA calls them.
+var iosToASA = strings.NewReplacer(
+	"`debug crypto isakmp`", "`debug crypto ikev1 127`",
+	"`debug crypto ipsec`", "`debug crypto ipsec 127`",
+	"`show crypto ipsec transform-set`", "`show run crypto ipsec`",
+	"`show crypto map`", "`show run crypto map`",
+)

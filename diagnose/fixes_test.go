@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -81,6 +83,38 @@ func TestFixesFollowTheVendor(t *testing.T) {
 		got := strings.Join(fixFor(c.vendor, CauseESPProposalMismatch, "192.0.2.1"), "\n")
 		if !strings.Contains(got, c.want) {
 			t.Errorf("%s: esp fix lacks %q:\n%s", c.vendor, c.want, got)
+		}
+	}
+}
+
+// TestNextHintsSpeakThePlatform: every "paste this next" hint the rules
+// write (read from rules.go), as each platform's report shows it, names
+// no other platform's commands.
+func TestNextHintsSpeakThePlatform(t *testing.T) {
+	src, err := os.ReadFile("rules.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hints := regexp.MustCompile(`next: *"((?:[^"\\]|\\.)*)"`).FindAllStringSubmatch(string(src), -1)
+	if len(hints) < 10 {
+		t.Fatalf("only %d hints found in rules.go", len(hints))
+	}
+	for _, h := range hints {
+		for own := range platformCommands {
+			text := nextFor(own, h[1])
+			if got := redact.Line(text); got != text {
+				t.Errorf("%s hint is changed by redaction:\n%s\n%s", own, text, got)
+			}
+			for other, cmds := range platformCommands {
+				if other == own {
+					continue
+				}
+				for _, c := range cmds {
+					if strings.Contains(text, c) {
+						t.Errorf("%s hint names %s's %q: %s", own, other, c, text)
+					}
+				}
+			}
 		}
 	}
 }
