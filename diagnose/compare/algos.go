@@ -2,6 +2,7 @@ package compare
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -184,4 +185,29 @@ func (p proposal) describe() string {
 		s = p.name + " " + s
 	}
 	return s
+}
+
+// strongSwan's "default" proposals (also what a connection without
+// proposals / esp_proposals gets), from
+// src/libstrongswan/crypto/proposal/proposal.c: proposal_create_default
+// and proposal_create_default_aead, each read as one set (add_supported_ike
+// for IKE; add_supported_ke_methods for the groups, which strongSwan 6
+// makes optional in ESP). Only the algorithms this package names are
+// listed; camellia and AES-CTR/CCM are left out.
+var (
+	swanDefaultGroups = []string{"19", "20", "21", "28", "29", "30", "31", "32", "15", "16", "17", "18", "14"}
+	swanDefaultIKE    = proposal{name: "default",
+		encr:   []string{"aes128", "aes192", "aes256", "3des", "aes128gcm", "aes192gcm", "aes256gcm", "chacha20poly1305"},
+		integ:  []string{"sha256", "sha384", "sha512", "aesxcbc", "sha1"},
+		groups: swanDefaultGroups}
+	swanDefaultESP = proposal{name: "default",
+		encr:   []string{"aes128", "aes192", "aes256", "aes128gcm", "aes192gcm", "aes256gcm"},
+		integ:  []string{"sha256", "sha384", "sha512", "sha1", "aesxcbc"},
+		groups: swanDefaultGroups}
+)
+
+// clone copies p's algorithm lists, so that a default stays as it is.
+func (p proposal) clone() proposal {
+	p.encr, p.integ, p.groups = slices.Clone(p.encr), slices.Clone(p.integ), slices.Clone(p.groups)
+	return p
 }

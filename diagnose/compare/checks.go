@@ -189,8 +189,8 @@ func (c *comparison) checkProposals(vs []int) (int, *proposal, *proposal) {
 	}
 	c.add(diagnose.CauseIKEProposalMismatch, 0.9, summary, both(ev(c.a, la...), ev(c.b, lb...)),
 		"make one IKE policy/proposal identical on both ends (encryption, hash/integrity, authentication, DH group)",
-		"on "+c.b.side+", accept what "+c.a.side+" offers:\n"+ikeConfig(c.b, pa[0], v),
-		"or on "+c.a.side+", accept what "+c.b.side+" offers:\n"+ikeConfig(c.a, pb[0], v))
+		"on "+c.b.side+", accept what "+c.a.side+" offers:\n"+ikeConfig(c.b, oneOf(pa[0]), v),
+		"or on "+c.a.side+", accept what "+c.b.side+" offers:\n"+ikeConfig(c.a, oneOf(pb[0]), v))
 	return v, nil, nil
 }
 
@@ -465,8 +465,8 @@ func (c *comparison) checkESP() {
 	fixes := []string{"make one transform set / ESP proposal identical on both ends (encryption and integrity)"}
 	if len(ea[0].encr) > 0 && len(eb[0].encr) > 0 {
 		fixes = append(fixes,
-			"on "+c.b.side+", accept what "+c.a.side+" offers:\n"+espConfig(c.b, c.tb, ea[0]),
-			"or on "+c.a.side+", accept what "+c.b.side+" offers:\n"+espConfig(c.a, c.ta, eb[0]))
+			"on "+c.b.side+", accept what "+c.a.side+" offers:\n"+espConfig(c.b, c.tb, oneOf(ea[0])),
+			"or on "+c.a.side+", accept what "+c.b.side+" offers:\n"+espConfig(c.a, c.ta, oneOf(eb[0])))
 	}
 	c.add(diagnose.CauseESPProposalMismatch, 0.9, summary, both(ev(c.a, la...), ev(c.b, lb...)), fixes...)
 }

@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -117,4 +118,25 @@ func orNull(s string) string {
 		return "null"
 	}
 	return s
+}
+
+// oneOf: a daemon's default set offers dozens of algorithms; the fix for
+// the other side names one widely supported choice from it (AES-256,
+// SHA-256, group 14 where the set has them) rather than all of them.
+func oneOf(p proposal) proposal {
+	if !strings.Contains(p.name, "default") {
+		return p
+	}
+	pick := func(s []string, want string) []string {
+		if len(s) == 0 || slices.Contains(s, want) {
+			if len(s) == 0 {
+				return nil
+			}
+			return []string{want}
+		}
+		return s[:1]
+	}
+	p = p.clone()
+	p.encr, p.integ, p.groups = pick(p.encr, "aes256"), pick(p.integ, "sha256"), pick(p.groups, "14")
+	return p
 }

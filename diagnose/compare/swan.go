@@ -243,9 +243,16 @@ func swanConnection(d *device, cn *swanNode) {
 		}
 	}
 	ike := map[int][]proposal{}
-	if v, ok := cn.get("proposals"); ok && !strings.Contains(v.v, "default") {
+	v, ok := cn.get("proposals")
+	if !ok {
+		v = swanValue{v: "default", line: cn.line}
+	}
+	{
 		for _, ps := range splitList(v.v) {
 			p, ok := swanProposal(ps)
+			if ps == "default" {
+				p, ok = swanDefaultIKE.clone(), true
+			}
 			if !ok {
 				d.notes = append(d.notes, "proposal "+ps+" was not understood")
 				continue
@@ -259,8 +266,6 @@ func swanConnection(d *device, cn *swanNode) {
 				ike[ver] = append(ike[ver], p)
 			}
 		}
-	} else {
-		d.notes = append(d.notes, "connection "+cn.name+" uses strongSwan's default IKE proposals, which were not compared")
 	}
 	p1Life, p1Line := 14400, 0
 	if v, ok := cn.get("rekey_time"); ok {
@@ -279,11 +284,19 @@ func swanConnection(d *device, cn *swanNode) {
 			ike: ike, auth: auth, localIDs: localIDs, remoteIDs: remoteIDs, localIDLine: localIDLine, remoteIDLine: remoteIDLine,
 			p1Life: p1Life, p1LifeLine: p1Line, p2LifeDefault: 3600}
 		t.peerNets = peerNets
-		if v, ok := ch.get("esp_proposals"); ok && !strings.Contains(v.v, "default") {
+		v, ok := ch.get("esp_proposals")
+		if !ok {
+			v = swanValue{v: "default", line: ch.line}
+		}
+		{
 			t.espLine = v.line
 			pfsAll, pfsNone := []string{}, false
 			for _, ps := range splitList(v.v) {
 				p, ok := swanProposal(ps)
+				if ps == "default" {
+					// its key exchange is optional: PFS or not
+					p, ok, pfsNone = swanDefaultESP.clone(), true, true
+				}
 				if !ok {
 					d.notes = append(d.notes, "ESP proposal "+ps+" was not understood")
 					continue
@@ -304,8 +317,6 @@ func swanConnection(d *device, cn *swanNode) {
 			} else if len(pfsAll) > 0 {
 				t.pfsOptional = true
 			}
-		} else {
-			d.notes = append(d.notes, "child "+ch.name+" uses strongSwan's default ESP proposals, which were not compared")
 		}
 		if v, ok := ch.get("rekey_time"); ok {
 			if n, ok := swanDuration(v.v); ok {

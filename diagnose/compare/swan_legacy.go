@@ -2,7 +2,6 @@ package compare
 
 import (
 	"net/netip"
-	"slices"
 	"strings"
 )
 
@@ -58,12 +57,16 @@ type legacyDefaults struct {
 	// ike, esp: the proposals a conn without ike= / esp= offers, by IKE
 	// version; nil when they are not known here (not compared).
 	ike, esp map[int]proposal
+	// espPFSOptional: the default ESP proposal takes PFS or none.
+	espPFSOptional bool
 }
 
 var (
 	// strongSwan's starter: src/starter/confread.c (ikelifetime 3h,
 	// lifetime 1h; keyexchange=ike accepts IKEv1 and IKEv2 as responder).
-	strongswanLegacyDefaults = legacyDefaults{daemon: "strongSwan", p1Life: 10800, p2Life: 3600, versions: []int{1, 2}}
+	// Its default proposals are swanDefaultIKE / swanDefaultESP.
+	strongswanLegacyDefaults = legacyDefaults{daemon: "strongSwan", p1Life: 10800, p2Life: 3600, versions: []int{1, 2},
+		ike: map[int]proposal{1: swanDefaultIKE, 2: swanDefaultIKE}, esp: map[int]proposal{1: swanDefaultESP, 2: swanDefaultESP}, espPFSOptional: true}
 	// libreswan: include/pluto_constants.h (IKE_SA_LIFETIME_DEFAULT and
 	// IPSEC_SA_LIFETIME_DEFAULT, 8h each), programs/pluto/extract.c (pfs
 	// defaults to yes; IKEv2 unless ikev2=no|never|permit or
@@ -263,9 +266,8 @@ func legacyTunnel(d *device, cn *legacyConn, def legacyDefaults) {
 		}
 	} else if def.ike != nil {
 		for _, ver := range t.versions {
-			p := def.ike[ver]
+			p := def.ike[ver].clone()
 			p.version, p.auth, p.line, p.lines = ver, t.auth, cn.line, []int{cn.line}
-			p.encr, p.integ, p.groups = slices.Clone(p.encr), slices.Clone(p.integ), slices.Clone(p.groups)
 			t.ike[ver] = append(t.ike[ver], p)
 		}
 	} else {
@@ -298,11 +300,13 @@ func legacyTunnel(d *device, cn *legacyConn, def legacyDefaults) {
 		if pfsNone && len(t.pfs) > 0 {
 			t.pfs, t.pfsOptional = nil, true
 		}
-	} else if def.esp != nil && len(t.versions) == 1 {
-		p := def.esp[t.versions[0]]
-		p.line, p.lines = cn.line, []int{cn.line}
-		p.encr, p.integ = slices.Clone(p.encr), slices.Clone(p.integ)
+	} else if def.esp != nil {
+		// libreswan's conns have one IKE version; strongSwan's default
+		// is the same for both
+		p := def.esp[t.versions[0]].clone()
+		p.line, p.lines, p.groups = cn.line, []int{cn.line}, nil
 		t.esp, t.espLine = []proposal{p}, cn.line
+		t.pfsOptional = def.espPFSOptional
 	} else {
 		d.notes = append(d.notes, "conn "+cn.name+" uses "+def.daemon+"'s default ESP proposals, which were not compared")
 	}
