@@ -343,12 +343,16 @@ func (c *comparison) run() diagnose.Report {
 		}
 		c.checkKeys(v, pa, pb)
 	}
+	n := len(c.findings)
 	c.checkESP()
+	c.namePair(n)
 	ta, tb := c.ta, c.tb
 	c.ta, c.tb = merged(c.sameA, ta), merged(c.sameB, tb)
 	c.checkSelectors()
 	c.ta, c.tb = ta, tb
+	n = len(c.findings)
 	c.checkPFS()
+	c.namePair(n)
 	c.checkOtherPairs()
 	c.checkNAT(a, c.ta, b, c.tb, diagnose.CauseOneWayInbound)
 	c.checkNAT(b, c.tb, a, c.ta, diagnose.CauseOneWayOutbound)

@@ -291,8 +291,22 @@ func (c *comparison) checkOtherPairs() {
 	}
 	for _, p := range pairs {
 		c.ta, c.tb = p.a, p.b
+		n := len(c.findings)
 		c.checkESP()
 		c.checkPFS()
+		c.namePair(n)
+	}
+}
+
+// namePair: when a side has several tunnels to the other, the findings
+// from findings[from:] on say which pair of them they are about.
+func (c *comparison) namePair(from int) {
+	if len(c.sameA) < 2 && len(c.sameB) < 2 {
+		return
+	}
+	for i := from; i < len(c.findings); i++ {
+		f := &c.findings[i]
+		f.Summary = c.a.side + "'s " + c.ta.name + " and " + c.b.side + "'s " + c.tb.name + ": " + f.Summary
 	}
 }
 
