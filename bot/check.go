@@ -90,7 +90,8 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		if shuttingDown {
 			msg = Say(IconWarning, fmt.Sprintf("The check of %s%s was interrupted: tunneldoc is restarting. Ask again (`check tunnel %s`) in a minute.", Literal(peer), Literal(on), Literal(peer)))
 		}
-		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: msg}); uerr != nil {
+		msg.Blocks = append(msg.Blocks, t.incidentNote()...)
+		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: msg, Incident: t.ref()}); uerr != nil {
 			b.log.ErrorContext(ctx, "updating check placeholder failed", "err", uerr)
 		}
 		b.auditAt(ctx, req, t, "check", peer, "check failed")
@@ -108,6 +109,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 			nb.Title = "What the device sent: " + collectionFacts(notes, commands) + "."
 			msg.Blocks = append(msg.Blocks, nb)
 		}
+		msg.Blocks = append(msg.Blocks, t.incidentNote()...)
 		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: msg, Incident: t.ref()}); uerr != nil {
 			b.log.ErrorContext(ctx, "updating check placeholder failed", "err", uerr)
 		}

@@ -243,6 +243,15 @@ func (t target) logContext(ctx context.Context) context.Context {
 	return ctx
 }
 
+// incidentNote names the target's incident under an answer that is not a
+// diagnosis (a failed check), so every answer in its thread carries its id.
+func (t target) incidentNote() []Block {
+	if t.inc == nil {
+		return nil
+	}
+	return []Block{{Kind: Note, Text: "incident " + t.inc.ID + " (" + t.inc.Status + ")"}}
+}
+
 func (t target) replyContext(peer, device, source string) ReplyContext {
 	rc := ReplyContext{Peer: peer, Device: device, Source: source, StateWarning: t.warning}
 	if t.inc != nil {

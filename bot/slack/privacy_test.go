@@ -311,3 +311,23 @@ func TestDMIncidentRebuiltPrivate(t *testing.T) {
 		t.Fatalf("rebuilt incident = %+v (was %+v)", got, first)
 	}
 }
+
+// TestEveryAnswerInAnIncidentNamesIt: a check that fails inside an
+// incident's thread still names the incident.
+func TestEveryAnswerInAnIncidentNamesIt(t *testing.T) {
+	checker := &fakeChecker{transcript: seed(t, "seed004_scenario1a.txt")}
+	e := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Checker = checker })
+	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvI1", TS: "1700012000.000100", Text: "<@UBOT> check tunnel 40.10.1.1"})
+	inc, ok, err := e.store.ByThread(context.Background(), "CNET", "1700012000.000100")
+	if err != nil || !ok {
+		t.Fatalf("no incident: %v %v", ok, err)
+	}
+	checker.err = errors.New("dial tcp 10.0.0.1:22: connection refused")
+	for i, text := range []string{"check tunnel 40.10.1.1", "recheck 40.10.1.1"} {
+		e.handle(bot.Request{Kind: bot.KindMention, EventID: fmt.Sprint("EvI2", i), TS: fmt.Sprintf("1700012001.00010%d", i), ThreadTS: "1700012000.000100", Text: "<@UBOT> " + text})
+		ups := only(e.slack.snapshot(), "chat.update")
+		if last := ups[len(ups)-1]; !strings.Contains(last.Text+last.Blocks, "could not check") || !strings.Contains(last.Blocks, inc.ID) {
+			t.Errorf("a failed check in the incident's thread does not name it: %q %s", last.Text, last.Blocks)
+		}
+	}
+}
