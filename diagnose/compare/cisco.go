@@ -37,6 +37,10 @@ type ciscoCfg struct {
 	tgroups    map[string]*tunnelGroup
 	p2Life     int
 	p2LifeLine int
+	// idHostname: line of "crypto isakmp identity hostname" (IOS, ASA);
+	// domain: "ip domain-name" / "domain-name".
+	idHostname int
+	domain     string
 
 	resolving map[string]bool
 	deferred  []func()
@@ -169,6 +173,13 @@ var (
 var ciscoHandlers = []ciscoHandler{
 	{regexp.MustCompile(`^hostname\s+(\S+)`), func(c *ciscoCfg, st *stanza, m []string) { c.d.hostname = m[1] }},
 	{regexp.MustCompile(`^crypto (?:isakmp|ikev1) policy (\d+)`), (*ciscoCfg).ikev1Policy},
+	{regexp.MustCompile(`^crypto isakmp identity (\S+)`), func(c *ciscoCfg, st *stanza, m []string) {
+		if m[1] == "hostname" {
+			c.idHostname = st.head.n
+		}
+	}},
+	{regexp.MustCompile(`^ip domain[- ]name (\S+)`), func(c *ciscoCfg, st *stanza, m []string) { c.domain = m[1] }},
+	{regexp.MustCompile(`^domain-name (\S+)`), func(c *ciscoCfg, st *stanza, m []string) { c.domain = m[1] }},
 	{regexp.MustCompile(`^crypto ikev2 proposal (\S+)`), (*ciscoCfg).ikev2Proposal},
 	{regexp.MustCompile(`^crypto ikev2 policy (\S+)`), (*ciscoCfg).ikev2Policy},
 	{regexp.MustCompile(`^crypto isakmp key (.*)$`), (*ciscoCfg).isakmpKey},

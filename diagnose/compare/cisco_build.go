@@ -46,6 +46,19 @@ func (c *ciscoCfg) finish() {
 			c.d.tunnels = append(c.d.tunnels, c.vtiTunnel(f))
 		}
 	}
+	if c.idHostname > 0 && c.d.hostname != "" {
+		// "crypto isakmp identity hostname": the box sends its FQDN
+		// (hostname plus domain name) where no profile says otherwise
+		id := c.d.hostname
+		if c.domain != "" {
+			id += "." + c.domain
+		}
+		for _, t := range c.d.tunnels {
+			if t.localIDLine == 0 {
+				t.localIDs, t.localIDLine = []string{id}, c.idHostname
+			}
+		}
+	}
 }
 
 // orderNAT puts ASA rules in the order the ASA evaluates them; IOS
