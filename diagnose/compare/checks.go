@@ -108,9 +108,15 @@ func (c *comparison) checkVersion() []int {
 	if len(vs) > 0 {
 		return vs
 	}
+	byDefault := func(d *device, t *tunnel) string {
+		if d.legacy && t.versionLine == t.line {
+			return " (" + d.daemon + "'s default)"
+		}
+		return ""
+	}
 	c.add(diagnose.CauseIKEVersionMismatch, 0.9,
-		fmt.Sprintf("%s uses %s for this tunnel and %s uses %s: they never agree on an IKE SA.",
-			c.a.name(), versionsText(c.ta.versions), c.b.name(), versionsText(c.tb.versions)),
+		fmt.Sprintf("%s uses %s%s for this tunnel and %s uses %s%s: they never agree on an IKE SA.",
+			c.a.name(), versionsText(c.ta.versions), byDefault(c.a, c.ta), c.b.name(), versionsText(c.tb.versions), byDefault(c.b, c.tb)),
 		both(ev(c.a, c.ta.versionLine), ev(c.b, c.tb.versionLine)),
 		"configure the same IKE version on both ends (an IKEv2 profile / ikev2 ipsec-proposal on both, or IKEv1 on both)")
 	return nil
@@ -798,8 +804,11 @@ func (c *comparison) checkIDs() {
 
 func idAccepted(expect []string, sent string) bool {
 	for _, e := range expect {
-		if e == sent || e == "%any" || strings.Contains(e, "*") {
+		if e == sent || e == "%any" || e == "%fromcert" || strings.Contains(e, "*") {
 			return true
+		}
+		if d, ok := strings.CutPrefix(e, "domain "); ok && (strings.EqualFold(sent, d) || strings.HasSuffix(strings.ToLower(sent), "."+strings.ToLower(d))) {
+			return true // IOS "match identity remote fqdn domain D"
 		}
 		if p, err := netip.ParsePrefix(e); err == nil {
 			if a, ok := parseAddr(sent); ok && p.Contains(a) {

@@ -715,9 +715,15 @@ func (c *ciscoCfg) ikeProfile(st *stanza, m []string) {
 					}
 				}
 			}
-			if j := slices.Index(w, "fqdn"); j > 0 && j+1 < len(w) && w[j+1] != "domain" {
-				p.remoteID = append(p.remoteID, w[j+1])
-				p.remoteLn = k.n
+			if j := slices.Index(w, "fqdn"); j > 0 && j+1 < len(w) {
+				id := w[j+1]
+				if id == "domain" && j+2 < len(w) {
+					id = "domain " + w[j+2]
+				}
+				if id != "domain" {
+					p.remoteID = append(p.remoteID, id)
+					p.remoteLn = k.n
+				}
 			}
 		case len(w) >= 4 && w[0] == "identity" && w[1] == "local" && (w[2] == "fqdn" || w[2] == "address" || w[2] == "email"):
 			p.localID, p.localLn = w[3], k.n

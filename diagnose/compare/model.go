@@ -22,7 +22,9 @@ type device struct {
 	label  string // file name or what the caller called it
 	vendor string // "ios", "asa", "strongswan"
 	// legacy: an ipsec.conf (strongSwan's starter or libreswan), not swanctl.conf
-	legacy   bool
+	legacy bool
+	// daemon: "strongSwan" or "libreswan" for an ipsec.conf, whose defaults differ
+	daemon   string
 	hostname string
 	lines    []string // as given, 1-based via line(n)
 

@@ -99,6 +99,7 @@ func parseSwanLegacy(d *device) {
 	if isLibreswan(d.lines) {
 		def = libreswanDefaults
 	}
+	d.daemon = def.daemon
 	var conns []*legacyConn
 	var deflt *legacyConn
 	var cur *legacyConn
