@@ -27,26 +27,32 @@ type rig struct {
 	log     *msgLog
 	checker *fakeChecker
 	states  map[string]string // scenario -> transcript for testPeer
-	inc     *store.Memory
+	inc     store.Store
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func newRig(t *testing.T, cfg Config) *rig {
 	t.Helper()
-	r := &rig{t: t, clock: clocktest.New(time.Time{}), log: newMsgLog(), checker: &fakeChecker{}, states: map[string]string{}}
+	c := clocktest.New(time.Time{})
+	return newRigOn(t, cfg, c, store.NewMemoryMonitor(c), store.NewMemory(store.Options{Clock: c}))
+}
+
+// newRigOn is newRig on the given monitor state and incident store.
+func newRigOn(t *testing.T, cfg Config, c *clocktest.Fake, state store.MonitorState, inc store.Store) *rig {
+	t.Helper()
+	r := &rig{t: t, clock: c, log: newMsgLog(), checker: &fakeChecker{}, states: map[string]string{}, inc: inc}
 	for _, sc := range []string{"ios-healthy", "ios-peer-unreachable", "ios-psk-mismatch"} {
 		peer, tr := scenarioTranscript(t, sc)
 		r.states[sc] = rewritePeer(tr, peer, testPeer)
 	}
-	r.inc = store.NewMemory(store.Options{Clock: r.clock})
 	if cfg.DefaultChannel == "" {
 		cfg.DefaultChannel = testChannel
 	}
 	fm := &fakeMessenger{name: "r1", log: r.log}
 	m, err := New(cfg, Deps{
 		Messenger: fm, Finder: fm,
-		State:     store.NewMemoryMonitor(r.clock),
+		State:     state,
 		Incidents: r.inc,
 		Checker:   r.checker,
 		Targets:   []Target{{Device: testDevice, Peer: testPeer, Name: "HQ–Branch7"}},

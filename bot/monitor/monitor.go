@@ -207,10 +207,11 @@ type record struct {
 	Flapping   bool        `json:"flapping,omitempty"` // marked flapping (said once in the thread)
 	FlapTotal  int         `json:"flap_total,omitempty"`
 
-	Phase   string `json:"phase,omitempty"`
-	Cause   string `json:"cause,omitempty"`
-	Summary string `json:"summary,omitempty"`
-	Source  string `json:"source,omitempty"`
+	Phase      string  `json:"phase,omitempty"`
+	Cause      string  `json:"cause,omitempty"` // the strongest reading of this outage (cause.go)
+	Confidence float64 `json:"confidence,omitempty"`
+	Summary    string  `json:"summary,omitempty"`
+	Source     string  `json:"source,omitempty"`
 
 	RootText      string    `json:"root_text,omitempty"`       // what the root shows now
 	RootDirty     bool      `json:"root_dirty,omitempty"`      // the root needs an edit
@@ -462,9 +463,8 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 		if r.Open && r.Down && r.DiagnosisDue && r.ThreadTS != "" && !muted {
 			return m.dueDiagnosis(ctx, r, ev)
 		}
-		// Unchanged state: only a new cause is news.
-		if ev.Down && ev.Report != nil && ev.Report.Cause != "" && ev.Report.Cause != diagnose.CauseUnknown &&
-			(ev.Report.Cause != r.Cause || ev.Report.Phase != r.Phase) && r.ThreadTS != "" && !muted && !r.Flapping {
+		// Unchanged state: only a stronger cause is news (cause.go).
+		if ev.Down && ev.Report != nil && stronger(r, ev.Report.Cause, ev.Report.Confidence) && r.ThreadTS != "" && !muted && !r.Flapping {
 			return m.newCause(ctx, r, ev, now)
 		}
 		return nil
@@ -479,6 +479,9 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 	prevCause := r.Phase + "/" + r.Cause
 	if ev.Down {
 		r.DownAt = now
+		if !r.Open {
+			r.Phase, r.Cause, r.Confidence = "", "", 0 // a new outage starts from nothing
+		}
 		m.takeCause(r, ev)
 	}
 	flapping := r.Flapping || len(r.Flaps) >= m.cfg.FlapCount
@@ -520,14 +523,17 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 	return m.save(ctx, r)
 }
 
+// takeCause records the event's reading when it is stronger than the
+// outage's cause so far (cause.go); without one, the event's own words.
 func (m *Monitor) takeCause(r *record, ev Event) {
-	if ev.Report != nil && ev.Report.Cause != "" && ev.Report.Cause != diagnose.CauseHealthy {
-		r.Phase, r.Cause = ev.Report.Phase, ev.Report.Cause
-		r.Summary = redact.Line(firstLine(ev.Report.Summary))
+	if ev.Report != nil && stronger(r, ev.Report.Cause, ev.Report.Confidence) {
+		setCause(r, *ev.Report, redact.Line(firstLine(ev.Report.Summary)))
 		return
 	}
-	r.Phase, r.Cause = "", ""
-	r.Summary = redact.Line(firstLine(ev.Detail))
+	if r.Cause == "" {
+		r.Phase = ""
+		r.Summary = redact.Line(firstLine(ev.Detail))
+	}
 }
 
 // flap handles a transition of a flapping tunnel: one message when it
@@ -812,8 +818,8 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 		cancel()
 		if strings.TrimSpace(res.Transcript) != "" {
 			rep := m.deps.Diagnose(redact.Text(res.Transcript), diagnose.Options{Peer: r.Peer})
-			if rep.Cause != "" && rep.Cause != diagnose.CauseHealthy {
-				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
+			if stronger(r, rep.Cause, rep.Confidence) {
+				setCause(r, rep, redact.Line(firstLine(rep.Summary)))
 			}
 			res.Transcript = ""
 			return rep, &res, true, bot.Reply{}
@@ -829,8 +835,8 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 	if strings.TrimSpace(ev.Text) != "" {
 		rep := m.deps.Diagnose(redact.Text(ev.Text), diagnose.Options{Peer: r.Peer})
 		if rep.Cause != "" && rep.Cause != diagnose.CauseHealthy && rep.Cause != diagnose.CauseUnknown {
-			if r.Cause == "" {
-				r.Phase, r.Cause, r.Summary = rep.Phase, rep.Cause, redact.Line(firstLine(rep.Summary))
+			if stronger(r, rep.Cause, rep.Confidence) {
+				setCause(r, rep, redact.Line(firstLine(rep.Summary)))
 			}
 			return rep, nil, true, bot.Reply{}
 		}
