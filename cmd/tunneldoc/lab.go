@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/tunneldoc/tunneldoc/devices/lab"
+	"github.com/tunneldoc/tunneldoc/devices/lab/real"
 )
 
 // runLab starts the simulated devices, writes their inventory and
@@ -20,8 +22,13 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("dir", "tunneldoc-lab", "directory for inventory.yaml, known_hosts and the lab password file")
 	only := fs.String("scenarios", "", "comma-separated scenario names (default: all)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
+	realLab := fs.Bool("real", false, "run real strongSwan gateways with real sshd in network namespaces (Linux, root)")
+	scenario := fs.String("scenario", "healthy", "with --real: the scenario to start in ("+strings.Join(real.Scenarios, ", ")+")")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *realLab {
+		return runRealLab(ctx, *dir, *scenario, os.Stdin, stdout, stderr)
 	}
 	scenarios, err := lab.Scenarios()
 	if err != nil {

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# real.sh — a live lab on lib.sh's building blocks: two strongSwan gateways
+# (west, east; swanctl; kernel-libipsec, so their tunnel carries traffic on
+# a kernel without XFRM ESP), each with a real OpenSSH sshd listening on its
+# outside address inside its own namespaces, the hosts behind them pinging
+# each other through the tunnel, and scenarios switched by changing the
+# real configuration or dropping packets on the router.
+#
+#   real.sh up                 build everything, bring the tunnel up
+#   real.sh scenario NAME      healthy | psk-mismatch | unreachable
+#   real.sh down               remove namespaces and processes
+#
+# Environment: IKELAB_PREFIX (namespace names), IKELAB_WORK (work folder;
+# it must hold ssh/west_host_key, ssh/east_host_key and
+# ssh/authorized_keys, written by the caller). The host reaches the
+# gateways through a veth pair into the router: host 198.18.72.1/30,
+# router 198.18.72.2/30, routes to the gateways' outside nets.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+
+REAL_HOST_ADDR=198.18.72.1
+REAL_RTR_ADDR=198.18.72.2
+REAL_HOST_LINK=$IKELAB_PREFIX-host
+
+real_config() {
+	ikelab_reset
+	IKL_WEST_VENDOR=sw IKL_EAST_VENDOR=sw
+	IKL_WEST_DPD=10 IKL_EAST_DPD=10
+	if [[ -f $IKELAB_WORK/scenario && $(cat "$IKELAB_WORK/scenario") == psk-mismatch ]]; then
+		IKL_EAST_PSK=Kx7-lab-other-Z9
+	fi
+	ikelab_defaults west
+	ikelab_defaults east
+}
+
+real_host_link_up() {
+	local r
+	r=$(ikelab_ns rtr)
+	ip link del "$REAL_HOST_LINK" 2>/dev/null || true
+	ip link add "$REAL_HOST_LINK" type veth peer name to-host netns "$r"
+	ip addr add "$REAL_HOST_ADDR/30" dev "$REAL_HOST_LINK"
+	ip link set "$REAL_HOST_LINK" up
+	ip -n "$r" addr add "$REAL_RTR_ADDR/30" dev to-host
+	ip -n "$r" link set to-host up
+	ip route replace "${IKELAB_WEST_WAN%.*}.0/24" via "$REAL_RTR_ADDR" dev "$REAL_HOST_LINK"
+	ip route replace "${IKELAB_EAST_WAN%.*}.0/24" via "$REAL_RTR_ADDR" dev "$REAL_HOST_LINK"
+}
+
+# real_sshd side: sshd in the gateway's network and mount namespaces (so
+# swanctl reaches that gateway's charon), root by key only.
+real_sshd() {
+	local s=$1 d addr
+	d=$(ikelab_dir "$s")
+	[[ $s == west ]] && addr=$IKELAB_WEST_WAN || addr=$IKELAB_EAST_WAN
+	mkdir -p "$d/varlog"
+	ln -sf "$d/$s.log" "$d/varlog/charon.log"
+	cat >"$d/sshd_config" <<CFG
+ListenAddress $addr:22
+HostKey $IKELAB_WORK/ssh/${s}_host_key
+AuthorizedKeysFile $IKELAB_WORK/ssh/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile none
+LogLevel ERROR
+CFG
+	ikelab_in "$s" mkdir -p /run/sshd
+	ikelab_in "$s" mount --bind "$d/varlog" /var/log
+	# a gateway without a journal: charon logs to /var/log/charon.log, and
+	# journalctl (which would answer "-- No entries --") is absent
+	if [[ -e /usr/bin/journalctl ]]; then
+		ikelab_in "$s" mount --bind /bin/false /usr/bin/journalctl
+	fi
+	(exec nsenter -t "$(cat "$d/holder.pid")" -m -n -- /usr/sbin/sshd -D -e -f "$d/sshd_config" >"$d/sshd.out" 2>&1) &
+	echo $! >"$d/sshd.pid"
+}
+
+# real_ping side: the host behind side pings the host behind the other,
+# once a second, for at most a day (the lab's cleanup ends it sooner).
+real_ping() {
+	local s=$1 d src dst
+	d=$(ikelab_dir "$s")
+	[[ $s == west ]] && src=$IKELAB_WEST_HOST dst=$IKELAB_EAST_HOST || src=$IKELAB_EAST_HOST dst=$IKELAB_WEST_HOST
+	(exec ip netns exec "$(ikelab_ns "$s")" ping -q -i 1 -c 86400 -W 1 -I "$src" "$dst" >"$d/ping.out" 2>&1) &
+	echo $! >"$d/ping.pid"
+}
+
+real_initiate() {
+	ikelab_in west timeout 20 swanctl --initiate --child "$(ikelab_get west CHILD)" --timeout 15 \
+		>"$(ikelab_dir west)/initiate.txt" 2>&1 || true
+}
+
+real_up() {
+	mkdir -p "$IKELAB_WORK"
+	echo healthy >"$IKELAB_WORK/scenario"
+	real_config
+	ikelab_net_up
+	real_host_link_up
+	ikelab_start west
+	ikelab_start east
+	real_sshd west
+	real_sshd east
+	real_initiate
+	real_ping west
+	real_ping east
+}
+
+# real_scenario name: the running lab becomes that scenario.
+real_scenario() {
+	local name=$1
+	case $name in
+	healthy | psk-mismatch | unreachable) ;;
+	*) ikelab_die "unknown scenario $name (healthy, psk-mismatch, unreachable)" ;;
+	esac
+	echo "$name" >"$IKELAB_WORK/scenario"
+	real_config
+	ip netns exec "$(ikelab_ns rtr)" nft delete table inet ikelab_dropall 2>/dev/null || true
+	# the changed configuration is written and reloaded on east
+	sw_swanctl_conf east
+	ikelab_in east timeout 20 swanctl --load-all >/dev/null 2>&1 || true
+	if [[ $name == unreachable ]]; then
+		ikelab_drop_ike_all
+	fi
+	# both sides forget the old IKE SA; west negotiates again
+	local s
+	for s in west east; do
+		ikelab_in "$s" timeout 20 swanctl --terminate --ike "$(ikelab_get "$s" CONN)" --force --timeout 5 >/dev/null 2>&1 || true
+	done
+	real_initiate
+}
+
+real_down() {
+	local s
+	for s in west east; do
+		ikelab_kill "$(ikelab_dir "$s")/ping.pid"
+		ikelab_kill "$(ikelab_dir "$s")/sshd.pid"
+	done
+	IKL_WEST_VENDOR=sw IKL_EAST_VENDOR=sw
+	ikelab_net_down
+	ip link del "$REAL_HOST_LINK" 2>/dev/null || true
+	ip route del "${IKELAB_WEST_WAN%.*}.0/24" via "$REAL_RTR_ADDR" 2>/dev/null || true
+	ip route del "${IKELAB_EAST_WAN%.*}.0/24" via "$REAL_RTR_ADDR" 2>/dev/null || true
+}
+
+case ${1:-} in
+up) real_up ;;
+scenario) real_scenario "${2:?scenario name}" ;;
+down) real_down ;;
+*) ikelab_die "usage: real.sh up | scenario NAME | down" ;;
+esac

@@ -1,0 +1,371 @@
+package real
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/tunneldoc/tunneldoc/devices/lab/ikelab"
+	"github.com/tunneldoc/tunneldoc/devices/sshx"
+)
+
+// Scenarios are the states the running lab can be switched to.
+var Scenarios = []string{"healthy", "psk-mismatch", "unreachable"}
+
+// Gateway is one strongSwan gateway of the lab.
+type Gateway struct {
+	Name         string // inventory entry name
+	Address      string // its outside address, where its sshd listens
+	Peer         string // the other gateway's outside address
+	Tunnel       string // connection name
+	RemoteSubnet string // the net behind the peer
+	HostKey      ssh.PublicKey
+}
+
+// Lab is a running live lab.
+type Lab struct {
+	Gateways []Gateway
+	Scenario string
+	work     string
+	env      []string
+	clientPK []byte // OpenSSH private key (PEM) the inventory logs in with
+}
+
+// requirement is one thing the lab runs and the package that brings it.
+type requirement struct {
+	path, pkg string
+}
+
+var requirements = []requirement{
+	{"/usr/lib/ipsec/charon", "strongswan-charon (or strongswan)"},
+	{"/usr/sbin/swanctl", "strongswan-swanctl"},
+	{"/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so", "libcharon-extra-plugins"},
+	{"/usr/sbin/sshd", "openssh-server"},
+	{"nft", "nftables"},
+	{"ip", "iproute2"},
+	{"ping", "iputils-ping"},
+	{"nsenter", "util-linux"},
+	{"unshare", "util-linux"},
+	{"bash", "bash"},
+}
+
+// Missing says why the live lab cannot run here (not Linux, not root,
+// programs absent, naming the packages to install); nil when it can.
+func Missing() error {
+	if runtime.GOOS != "linux" {
+		return fmt.Errorf("the live lab needs Linux network namespaces (this is %s)", runtime.GOOS)
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("the live lab needs root (it makes network namespaces and runs charon and sshd)")
+	}
+	var absent, pkgs []string
+	for _, r := range requirements {
+		found := false
+		if strings.HasPrefix(r.path, "/") {
+			_, err := os.Stat(r.path)
+			found = err == nil
+		} else {
+			_, err := exec.LookPath(r.path)
+			if err != nil {
+				for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/bin", "/bin"} {
+					if _, err := os.Stat(filepath.Join(dir, r.path)); err == nil {
+						found = true
+					}
+				}
+			} else {
+				found = true
+			}
+		}
+		if !found {
+			absent = append(absent, r.path)
+			pkgs = append(pkgs, r.pkg)
+		}
+	}
+	if len(absent) > 0 {
+		return fmt.Errorf("the live lab needs %s: install %s (Debian/Ubuntu: apt-get install strongswan strongswan-swanctl libcharon-extra-plugins openssh-server nftables iproute2 iputils-ping)",
+			strings.Join(absent, ", "), strings.Join(uniq(pkgs), ", "))
+	}
+	return nil
+}
+
+func uniq(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if len(out) == 0 || !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Options configure Start.
+type Options struct {
+	// Prefix names the namespaces (<prefix>-west, -east, -rtr) and the
+	// host-side veth; default "tdr".
+	Prefix string
+	// Work is the folder for the scripts, configurations and logs; default
+	// a new temporary folder, removed by Close.
+	Work string
+}
+
+// The lab's addresses (lib.sh's topology).
+const (
+	westAddr = "198.18.73.5"
+	eastAddr = "198.19.214.9"
+	westNet  = "100.71.8.0/24"
+	eastNet  = "172.29.203.0/24"
+)
+
+// Start builds the lab and returns once both sshds accept connections.
+// On any error it has already cleaned up.
+func Start(ctx context.Context, opts Options) (l *Lab, err error) {
+	if err := Missing(); err != nil {
+		return nil, err
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = "tdr"
+	}
+	work := opts.Work
+	if work == "" {
+		if work, err = os.MkdirTemp("", "tunneldoc-reallab-"); err != nil {
+			return nil, err
+		}
+	}
+	l = &Lab{
+		Scenario: "healthy",
+		work:     work,
+		env:      append(os.Environ(), "IKELAB_PREFIX="+opts.Prefix, "IKELAB_WORK="+work, "PATH="+os.Getenv("PATH")+":/usr/sbin:/sbin"),
+	}
+	defer func() {
+		if err != nil {
+			l.Close()
+			l = nil
+		}
+	}()
+	if err := l.writeScripts(); err != nil {
+		return l, err
+	}
+	if err := l.writeKeys(); err != nil {
+		return l, err
+	}
+	if _, err := os.Stat("/sys/class/net/" + opts.Prefix + "-host"); err == nil {
+		return l, fmt.Errorf("a live lab with prefix %q already runs (interface %s-host exists)", opts.Prefix, opts.Prefix)
+	}
+	if err := l.run(ctx, 2*time.Minute, "up"); err != nil {
+		return l, err
+	}
+	for i := range l.Gateways {
+		if err := waitListen(ctx, l.Gateways[i].Address+":22", 20*time.Second); err != nil {
+			return l, fmt.Errorf("sshd on %s: %w (see %s)", l.Gateways[i].Name, err, filepath.Join(work, gwSide(i), "sshd.out"))
+		}
+	}
+	return l, nil
+}
+
+func gwSide(i int) string {
+	if i == 0 {
+		return "west"
+	}
+	return "east"
+}
+
+// SetScenario switches the running lab: healthy, psk-mismatch (east's
+// pre-shared key changed and reloaded) or unreachable (the router drops
+// UDP/500, UDP/4500 and ESP); then west negotiates again.
+func (l *Lab) SetScenario(ctx context.Context, name string) error {
+	if !contains(Scenarios, name) {
+		return fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(Scenarios, ", "))
+	}
+	if err := l.run(ctx, time.Minute, "scenario", name); err != nil {
+		return err
+	}
+	l.Scenario = name
+	return nil
+}
+
+// Close removes the namespaces, the host-side veth and its routes, ends
+// every lab process and removes the work folder. It is safe to call more
+// than once.
+func (l *Lab) Close() error {
+	if l == nil || l.work == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err := l.run(ctx, time.Minute, "down")
+	if rerr := os.RemoveAll(l.work); rerr != nil && err == nil {
+		err = rerr
+	}
+	l.work = ""
+	return err
+}
+
+// run runs real.sh with args, bounded by limit.
+func (l *Lab) run(ctx context.Context, limit time.Duration, args ...string) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(l.work, "scripts", "real.sh")}, args...)...)
+	cmd.Env = l.env
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("real.sh %s: %w\n%s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+func (l *Lab) writeScripts() error {
+	dir := filepath.Join(l.work, "scripts")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return fs.WalkDir(ikelab.Scripts, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := ikelab.Scripts.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, path), b, 0o700)
+	})
+}
+
+// writeKeys makes each gateway's host key and the client key the
+// inventory logs in with (root, by key only).
+func (l *Lab) writeKeys() error {
+	dir := filepath.Join(l.work, "ssh")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	gws := []Gateway{
+		{Name: "kestrel-gw", Address: westAddr, Peer: eastAddr, Tunnel: "kestrel-osprey", RemoteSubnet: eastNet},
+		{Name: "osprey-gw", Address: eastAddr, Peer: westAddr, Tunnel: "osprey-kestrel", RemoteSubnet: westNet},
+	}
+	for i := range gws {
+		priv, pub, err := newKey()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, gwSide(i)+"_host_key"), priv, 0o600); err != nil {
+			return err
+		}
+		gws[i].HostKey = pub
+	}
+	priv, pub, err := newKey()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o600); err != nil {
+		return err
+	}
+	l.clientPK = priv
+	l.Gateways = gws
+	return nil
+}
+
+func newKey() ([]byte, ssh.PublicKey, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	sp, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pem.EncodeToMemory(block), sp, nil
+}
+
+// waitListen waits until addr accepts a TCP connection.
+func waitListen(ctx context.Context, addr string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	var d net.Dialer
+	for {
+		cctx, cancel := context.WithTimeout(ctx, time.Second)
+		c, err := d.DialContext(cctx, "tcp", addr)
+		cancel()
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("not listening after %s: %w", limit, err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// WriteFiles writes inventory.yaml, known_hosts (the gateways' host keys)
+// and lab-client-key (the key the inventory logs in with) into dir and
+// returns the inventory's path.
+func (l *Lab) WriteFiles(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	var kh strings.Builder
+	for _, g := range l.Gateways {
+		line, err := sshx.KnownHostsLine(g.Address+":22", ssh.MarshalAuthorizedKey(g.HostKey))
+		if err != nil {
+			return "", err
+		}
+		kh.WriteString(line + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "known_hosts"), []byte(kh.String()), 0o600); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lab-client-key"), l.clientPK, 0o600); err != nil {
+		return "", err
+	}
+	inv := filepath.Join(dir, "inventory.yaml")
+	if err := os.WriteFile(inv, []byte(l.InventoryYAML()), 0o600); err != nil {
+		return "", err
+	}
+	return inv, nil
+}
+
+// InventoryYAML renders the inventory of the gateways; paths are relative
+// to the inventory file.
+func (l *Lab) InventoryYAML() string {
+	var b strings.Builder
+	b.WriteString("# Written by `tunneldoc lab --real`: strongSwan gateways in network namespaces.\n")
+	b.WriteString("defaults:\n  username: root\n  known_hosts: known_hosts\n  connect_timeout: 5s\n  command_timeout: 20s\n")
+	b.WriteString("devices:\n")
+	for _, g := range l.Gateways {
+		fmt.Fprintf(&b, "  - name: %s\n    address: %s\n    platform: strongswan\n", g.Name, g.Address)
+		b.WriteString("    credentials:\n      key_file: lab-client-key\n")
+		fmt.Fprintf(&b, "    tunnels:\n      - peer: %s\n        name: %s\n        remote_subnets: [%s]\n", g.Peer, g.Tunnel, g.RemoteSubnet)
+	}
+	return b.String()
+}
