@@ -7,6 +7,7 @@ import (
 	"io"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -23,11 +24,7 @@ func runRealLab(ctx context.Context, dir, scenario string, stdin io.Reader, stdo
 		fmt.Fprintf(stderr, "tunneldoc lab --real: %v\n", err)
 		return 1
 	}
-	known := false
-	for _, s := range real.Scenarios {
-		known = known || s == scenario
-	}
-	if !known {
+	if !slices.Contains(real.Scenarios, scenario) {
 		fmt.Fprintf(stderr, "tunneldoc lab --real: unknown scenario %q (known: %s)\n", scenario, strings.Join(real.Scenarios, ", "))
 		return 2
 	}

@@ -11,11 +11,12 @@
 #   real.sh down               remove namespaces and processes
 #
 # Environment: IKELAB_PREFIX (namespace names), IKELAB_WORK (work folder;
-# it must hold ssh/west_host_key, ssh/east_host_key and
-# ssh/authorized_keys, written by the caller). The host reaches the
+# `up` makes ssh/west_host_key, ssh/east_host_key and ssh/client there with
+# ssh-keygen, and authorizes the client for root). The host reaches the
 # gateways through a veth pair into the router: host 198.18.72.1/30,
 # router 198.18.72.2/30, routes to the gateways' outside nets.
 set -euo pipefail
+PATH=$PATH:/usr/sbin:/sbin
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
@@ -94,8 +95,19 @@ real_initiate() {
 		>"$(ikelab_dir west)/initiate.txt" 2>&1 || true
 }
 
+real_keys() {
+	local dir=$IKELAB_WORK/ssh k
+	mkdir -p "$dir"
+	for k in west_host_key east_host_key client; do
+		rm -f "$dir/$k" "$dir/$k.pub"
+		ssh-keygen -q -t ed25519 -N '' -C "tunneldoc-lab-$k" -f "$dir/$k"
+	done
+	cp "$dir/client.pub" "$dir/authorized_keys"
+}
+
 real_up() {
 	mkdir -p "$IKELAB_WORK"
+	real_keys
 	echo healthy >"$IKELAB_WORK/scenario"
 	real_config
 	ikelab_net_up

@@ -3,9 +3,6 @@ package real
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,10 +11,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
-
-	"golang.org/x/crypto/ssh"
 
 	"github.com/tunneldoc/tunneldoc/devices/lab/ikelab"
 	"github.com/tunneldoc/tunneldoc/devices/sshx"
@@ -33,7 +29,7 @@ type Gateway struct {
 	Peer         string // the other gateway's outside address
 	Tunnel       string // connection name
 	RemoteSubnet string // the net behind the peer
-	HostKey      ssh.PublicKey
+	HostKey      []byte // its public host key, authorized_keys format
 }
 
 // Lab is a running live lab.
@@ -41,7 +37,7 @@ type Lab struct {
 	Gateways []Gateway
 	Scenario string
 	work     string
-	env      []string
+	prefix   string
 	clientPK []byte // OpenSSH private key (PEM) the inventory logs in with
 }
 
@@ -61,6 +57,7 @@ var requirements = []requirement{
 	{"nsenter", "util-linux"},
 	{"unshare", "util-linux"},
 	{"bash", "bash"},
+	{"ssh-keygen", "openssh-client"},
 }
 
 // Missing says why the live lab cannot run here (not Linux, not root,
@@ -105,20 +102,11 @@ func Missing() error {
 func uniq(in []string) []string {
 	var out []string
 	for _, s := range in {
-		if len(out) == 0 || !contains(out, s) {
+		if !slices.Contains(out, s) {
 			out = append(out, s)
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Options configure Start.
@@ -157,7 +145,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	l = &Lab{
 		Scenario: "healthy",
 		work:     work,
-		env:      append(os.Environ(), "IKELAB_PREFIX="+opts.Prefix, "IKELAB_WORK="+work, "PATH="+os.Getenv("PATH")+":/usr/sbin:/sbin"),
+		prefix:   opts.Prefix,
 	}
 	defer func() {
 		if err != nil {
@@ -168,13 +156,13 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err := l.writeScripts(); err != nil {
 		return l, err
 	}
-	if err := l.writeKeys(); err != nil {
-		return l, err
-	}
 	if _, err := os.Stat("/sys/class/net/" + opts.Prefix + "-host"); err == nil {
 		return l, fmt.Errorf("a live lab with prefix %q already runs (interface %s-host exists)", opts.Prefix, opts.Prefix)
 	}
 	if err := l.run(ctx, 2*time.Minute, "up"); err != nil {
+		return l, err
+	}
+	if err := l.readKeys(); err != nil {
 		return l, err
 	}
 	for i := range l.Gateways {
@@ -196,7 +184,7 @@ func gwSide(i int) string {
 // pre-shared key changed and reloaded) or unreachable (the router drops
 // UDP/500, UDP/4500 and ESP); then west negotiates again.
 func (l *Lab) SetScenario(ctx context.Context, name string) error {
-	if !contains(Scenarios, name) {
+	if !slices.Contains(Scenarios, name) {
 		return fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(Scenarios, ", "))
 	}
 	if err := l.run(ctx, time.Minute, "scenario", name); err != nil {
@@ -227,8 +215,8 @@ func (l *Lab) Close() error {
 func (l *Lab) run(ctx context.Context, limit time.Duration, args ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(l.work, "scripts", "real.sh")}, args...)...)
-	cmd.Env = l.env
+	argv := append([]string{"IKELAB_PREFIX=" + l.prefix, "IKELAB_WORK=" + l.work, "bash", filepath.Join(l.work, "scripts", "real.sh")}, args...)
+	cmd := exec.CommandContext(ctx, "env", argv...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -256,53 +244,33 @@ func (l *Lab) writeScripts() error {
 	})
 }
 
-// writeKeys makes each gateway's host key and the client key the
-// inventory logs in with (root, by key only).
-func (l *Lab) writeKeys() error {
-	dir := filepath.Join(l.work, "ssh")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	gws := []Gateway{
+// gateways are the lab's two gateways (lib.sh's topology and names).
+func gateways() []Gateway {
+	return []Gateway{
 		{Name: "kestrel-gw", Address: westAddr, Peer: eastAddr, Tunnel: "kestrel-osprey", RemoteSubnet: eastNet},
 		{Name: "osprey-gw", Address: eastAddr, Peer: westAddr, Tunnel: "osprey-kestrel", RemoteSubnet: westNet},
 	}
+}
+
+// readKeys reads the keys real.sh made with ssh-keygen: each gateway's
+// public host key (pinned in known_hosts) and the client's private key.
+func (l *Lab) readKeys() error {
+	dir := filepath.Join(l.work, "ssh")
+	gws := gateways()
 	for i := range gws {
-		priv, pub, err := newKey()
+		pub, err := os.ReadFile(filepath.Join(dir, gwSide(i)+"_host_key.pub"))
 		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, gwSide(i)+"_host_key"), priv, 0o600); err != nil {
 			return err
 		}
 		gws[i].HostKey = pub
 	}
-	priv, pub, err := newKey()
+	priv, err := os.ReadFile(filepath.Join(dir, "client"))
 	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), ssh.MarshalAuthorizedKey(pub), 0o600); err != nil {
 		return err
 	}
 	l.clientPK = priv
 	l.Gateways = gws
 	return nil
-}
-
-func newKey() ([]byte, ssh.PublicKey, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		return nil, nil, err
-	}
-	sp, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		return nil, nil, err
-	}
-	return pem.EncodeToMemory(block), sp, nil
 }
 
 // waitListen waits until addr accepts a TCP connection.
@@ -336,7 +304,7 @@ func (l *Lab) WriteFiles(dir string) (string, error) {
 	}
 	var kh strings.Builder
 	for _, g := range l.Gateways {
-		line, err := sshx.KnownHostsLine(g.Address+":22", ssh.MarshalAuthorizedKey(g.HostKey))
+		line, err := sshx.KnownHostsLine(g.Address+":22", g.HostKey)
 		if err != nil {
 			return "", err
 		}
