@@ -47,6 +47,10 @@ type Config struct {
 	Forms     PasteFormOpener // nil: /tunnel diagnose cannot open its paste form
 	Recover   ThreadRecoverer // nil: a thread the store forgot stays forgotten
 	Settle    Settler         // nil: a resolved incident's messages keep their buttons
+	// Counters reads a checked peer's IPsec SA counters a second time,
+	// SnapshotInterval after the check (nil or 0: read once).
+	Counters         CounterReader
+	SnapshotInterval time.Duration
 	// Deliveries, when the Messenger queues posts it could not send (it
 	// returns stand-in ts, IsQueuedTS), says when they are delivered;
 	// nil: the Messenger never queues.

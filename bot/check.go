@@ -75,6 +75,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	// What was read is still answered when tunneldoc is stopping (SIGTERM):
 	// the reply and the incident record get a short grace of their own.
 	shuttingDown := ctx.Err() != nil
+	reqCtx := ctx
 	ctx, cancelPost := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancelPost()
 	checkWarning := ""
@@ -150,6 +151,9 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		}
 	}
 	b.auditAt(ctx, req, t, "check", peer, report.Phase+"/"+report.Cause)
+	if !strings.Contains(device, ", ") { // one device answered: read its counters again
+		b.watchCounters(reqCtx, req, t, peer, device, transcript)
+	}
 }
 
 // collectionNotePrefix starts the lines a checker adds to a transcript

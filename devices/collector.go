@@ -147,19 +147,28 @@ func (c *Collector) Inventory() *Inventory { return c.inv }
 // one device that terminates peer when deviceName is "". On failure it
 // returns the error and, when a device was chosen, the partial Collection.
 func (c *Collector) Collect(ctx context.Context, peer string, deviceName string) (*Collection, error) {
-	matches, err := c.inv.Lookup(peer, deviceName)
+	m, err := c.one(peer, deviceName)
 	if err != nil {
 		return nil, err
+	}
+	col := c.collect(ctx, m)
+	return col, col.Err
+}
+
+// one is the one device (and its tunnel) that answers for peer.
+func (c *Collector) one(peer, deviceName string) (Match, error) {
+	matches, err := c.inv.Lookup(peer, deviceName)
+	if err != nil {
+		return Match{}, err
 	}
 	if len(matches) > 1 {
 		var names []string
 		for _, m := range matches {
 			names = append(names, m.Device.Name)
 		}
-		return nil, &Error{Kind: AmbiguousPeer, Msg: fmt.Sprintf("%s is terminated by %s: say `check tunnel %s on %s`", peer, strings.Join(names, " and "), peer, names[0])}
+		return Match{}, &Error{Kind: AmbiguousPeer, Msg: fmt.Sprintf("%s is terminated by %s: say `check tunnel %s on %s`", peer, strings.Join(names, " and "), peer, names[0])}
 	}
-	col := c.collect(ctx, matches[0])
-	return col, col.Err
+	return matches[0], nil
 }
 
 // Check is `check tunnel <peer> [on <device>]`: the named device, or

@@ -16,6 +16,9 @@ type Command struct {
 	// PerRemote repeats the command for every remote subnet of the tunnel
 	// (and skips it when the inventory lists none).
 	PerRemote bool
+	// Counters: the command prints the peer's IPsec SA packet counters;
+	// a check reads it a second time to see whether they move.
+	Counters bool
 }
 
 // Platform is how to drive one kind of device.
@@ -41,7 +44,7 @@ var platforms = []Platform{
 		CanEnable: true,
 		Commands: []Command{
 			{Key: "show-crypto-isakmp-sa", Template: "show crypto isakmp sa"},
-			{Key: "show-crypto-ipsec-sa-peer", Template: "show crypto ipsec sa peer {peer}"},
+			{Key: "show-crypto-ipsec-sa-peer", Template: "show crypto ipsec sa peer {peer}", Counters: true},
 			{Key: "show-crypto-session-remote-detail", Template: "show crypto session remote {peer} detail"},
 			{Key: "show-running-config-section-crypto", Template: "show running-config | section crypto"},
 			// The applied state of what the config asks for: decides between
@@ -59,7 +62,7 @@ var platforms = []Platform{
 		CanEnable: true,
 		Commands: []Command{
 			{Key: "show-crypto-isakmp-sa", Template: "show crypto isakmp sa"},
-			{Key: "show-crypto-ipsec-sa-peer", Template: "show crypto ipsec sa peer {peer}"},
+			{Key: "show-crypto-ipsec-sa-peer", Template: "show crypto ipsec sa peer {peer}", Counters: true},
 			{Key: "show-vpn-sessiondb-detail-l2l", Template: "show vpn-sessiondb detail l2l filter ipaddress {peer}"},
 			{Key: "show-running-config-crypto", Template: "show running-config crypto"},
 			{Key: "show-running-config-tunnel-group", Template: "show running-config tunnel-group {peer}"},
@@ -71,7 +74,7 @@ var platforms = []Platform{
 		Name:  "strongswan",
 		Shell: false,
 		Commands: []Command{
-			{Key: "swanctl-list-sas", Template: "swanctl --list-sas"},
+			{Key: "swanctl-list-sas", Template: "swanctl --list-sas", Counters: true},
 			{Key: "swanctl-list-conns", Template: "swanctl --list-conns"},
 			// journald first, then the classic charon log file; the peer is a
 			// validated address, so quoting it is enough.
@@ -109,7 +112,7 @@ type Planned struct {
 func (p Platform) Plan(peer netip.Addr, remotes []netip.Prefix) []Planned {
 	var out []Planned
 	for _, c := range p.Commands {
-		cmd := strings.ReplaceAll(c.Template, "{peer}", peer.String())
+		cmd := expand(c.Template, peer.String())
 		if !c.PerRemote {
 			out = append(out, Planned{Key: c.Key, Command: cmd})
 			continue
@@ -119,4 +122,9 @@ func (p Platform) Plan(peer netip.Addr, remotes []netip.Prefix) []Planned {
 		}
 	}
 	return out
+}
+
+// expand puts the peer address into a command template.
+func expand(template, peer string) string {
+	return strings.ReplaceAll(template, "{peer}", peer)
 }

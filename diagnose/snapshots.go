@@ -151,7 +151,7 @@ func CompareSnapshots(first, second CounterSnapshot, seconds int) DataPlane {
 	default:
 		dp.Verdict = DataIdle
 		dp.Ping = pingFor(second)
-		dp.Summary = fmt.Sprintf("No packet crossed the tunnel to %s %s: no traffic is offered to it now (the %d encrypted and %d decrypted were counted earlier). That says nothing bad about the tunnel; send traffic the crypto ACL matches to see it pass.", peer, in, second.Encaps, second.Decaps)
+		dp.Summary = fmt.Sprintf("No packet crossed the tunnel to %s %s: no traffic is offered to it now (the %d encrypted and %d decrypted were counted earlier). That says nothing bad about the tunnel; send traffic that the crypto ACL (traffic selectors) matches to see it pass.", peer, in, second.Encaps, second.Decaps)
 		if dp.Ping != "" {
 			dp.Summary += " For example: `" + dp.Ping + "`."
 		}

@@ -69,10 +69,23 @@ func Judge(f *facts.Facts, peer string, prev *Verdict) Verdict {
 		v.Down, v.Reason = true, "IKE SA stuck in "+strings.Join(states, ", ")
 	case !installed:
 		v.Down, v.Reason = true, "no IPsec SA with the peer"
-	case prev != nil && prev.Encaps >= 0 && v.Encaps > prev.Encaps && v.Decaps >= 0 && v.Decaps == prev.Decaps:
+	case oneWayOutbound(peer, prev, v):
 		v.Down, v.Reason = true, fmt.Sprintf("encaps growing (%d → %d) while decaps stay at %d", prev.Encaps, v.Encaps, v.Decaps)
 	}
 	return v
+}
+
+// oneWayOutbound says two polls' counters grew one way only: encaps up,
+// decaps flat, by the same judgment as a check's two reads
+// (diagnose.CompareSnapshots). A rekey between polls (a counter lower
+// than before) is not judged on.
+func oneWayOutbound(peer string, prev *Verdict, v Verdict) bool {
+	if prev == nil || prev.Encaps < 0 || prev.Decaps < 0 || v.Encaps < 0 || v.Decaps < 0 {
+		return false
+	}
+	dp := diagnose.CompareSnapshots(diagnose.CounterSnapshot{Peer: peer, Encaps: prev.Encaps, Decaps: prev.Decaps},
+		diagnose.CounterSnapshot{Peer: peer, Encaps: v.Encaps, Decaps: v.Decaps}, 0)
+	return dp.Verdict == diagnose.DataOneWayOutbound && !dp.Rekeyed
 }
 
 // DevicePoller reads the SA tables of one device for every tunnel it

@@ -87,7 +87,7 @@ var hubTunnel = regexp.MustCompile(`(?m)^(      - peer: \S+)$`)
 
 func runConsole(t *testing.T, ctx context.Context, inv, in string) string {
 	t.Helper()
-	env := map[string]string{"TUNNELDOC_INVENTORY": inv}
+	env := map[string]string{"TUNNELDOC_INVENTORY": inv, "TUNNELDOC_SNAPSHOT_INTERVAL": "off"}
 	var out, errb bytes.Buffer
 	if code := run(ctx, []string{"console"}, func(k string) string { return env[k] }, strings.NewReader(in), &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())

@@ -153,3 +153,22 @@ func (cc collectorChecker) ResolvePeer(peer, device string) error {
 	_, err := cc.c.Inventory().Lookup(peer, device)
 	return err
 }
+
+// counterReader is the collector's second read of a peer's counters; nil
+// without an inventory.
+func counterReader(c *devices.Collector) bot.CounterReader {
+	if c == nil {
+		return nil
+	}
+	return collectorChecker{c}
+}
+
+// ReadCounters reads only the peer's IPsec SA counters, for a check's
+// second snapshot.
+func (cc collectorChecker) ReadCounters(ctx context.Context, peer, device string) (string, error) {
+	col, err := cc.c.ReadCounters(ctx, peer, device)
+	if col == nil {
+		return "", err
+	}
+	return col.Transcript(), err
+}

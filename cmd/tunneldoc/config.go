@@ -108,6 +108,9 @@ type BotConfig struct {
 type DevicesConfig struct {
 	Inventory string             // the file; "" means no `check tunnel` over SSH
 	Loaded    *devices.Inventory // the file read; nil when Inventory is ""
+	// SnapshotInterval is the wait between a check's two reads of the
+	// IPsec SA counters (0: read them once).
+	SnapshotInterval time.Duration
 	// Secrets holds the variables the inventory names (password_env,
 	// enable_password_env, key_passphrase_env, and SSH_AUTH_SOCK for
 	// agent: true), by variable name.
@@ -248,21 +251,22 @@ const (
 	kDuration
 	kBool
 	kBytes
-	kAddr     // host:port to listen on
-	kAddrOff  // host:port, or "off"
-	kURL      // http(s) URL
-	kPath     // file path, relative to the config file
-	kEnum     // one of enum
-	kLevel    // slog level
-	kUserIDs  // Slack user IDs
-	kGroupIDs // Slack user group IDs
-	kChanIDs  // Slack channel IDs
-	kChanID   // one Slack channel ID
-	kChanMap  // tunnel -> Slack channel ID
-	kOnOff    // on/off, true/false, yes/no
-	kCount    // a whole number from 2 to 1000
-	kHTTPPath // a URL path
-	kPrefixes // addresses or CIDR prefixes
+	kAddr        // host:port to listen on
+	kAddrOff     // host:port, or "off"
+	kURL         // http(s) URL
+	kPath        // file path, relative to the config file
+	kEnum        // one of enum
+	kLevel       // slog level
+	kUserIDs     // Slack user IDs
+	kGroupIDs    // Slack user group IDs
+	kChanIDs     // Slack channel IDs
+	kChanID      // one Slack channel ID
+	kChanMap     // tunnel -> Slack channel ID
+	kOnOff       // on/off, true/false, yes/no
+	kCount       // a whole number from 2 to 1000
+	kHTTPPath    // a URL path
+	kPrefixes    // addresses or CIDR prefixes
+	kDurationOff // a duration, or 0 / off
 )
 
 // field is one configuration key. The table is the one place a key is
@@ -318,6 +322,8 @@ var fields = []field{
 		set: func(c *Config, v any) { c.Bot.MaxFileBytes = v.(int64) }, get: func(c *Config) string { return strconv.FormatInt(c.Bot.MaxFileBytes, 10) }},
 	{key: "devices.inventory", kind: kPath, env: "TUNNELDOC_INVENTORY",
 		set: func(c *Config, v any) { c.Devices.Inventory = v.(string) }, get: func(c *Config) string { return c.Devices.Inventory }},
+	{key: "devices.snapshot_interval", kind: kDurationOff, env: "TUNNELDOC_SNAPSHOT_INTERVAL",
+		set: func(c *Config, v any) { c.Devices.SnapshotInterval = v.(time.Duration) }, get: func(c *Config) string { return durationOrOff(c.Devices.SnapshotInterval) }},
 	{key: "ops.listen", kind: kAddrOff, env: "TUNNELDOC_OPS_LISTEN",
 		set: func(c *Config, v any) { c.Ops.Listen = v.(string) }, get: func(c *Config) string { return orOff(c.Ops.Listen) }},
 	{key: "ops.ready_timeout", kind: kDuration,
@@ -399,6 +405,13 @@ func orOff(s string) string {
 	return s
 }
 
+func durationOrOff(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return d.String()
+}
+
 // defaultConfig is what an empty file means.
 func defaultConfig() Config {
 	var c Config
@@ -412,6 +425,7 @@ func defaultConfig() Config {
 	c.Store.OpenTTL = store.DefaultOpenTTL
 	c.Bot.CheckTimeout = bot.DefaultCheckTimeout
 	c.Bot.MaxFileBytes = bot.DefaultMaxFileBytes
+	c.Devices.SnapshotInterval = bot.DefaultSnapshotInterval
 	c.Ops.Listen = ":9090"
 	c.Ops.ReadyTimeout = 2 * time.Second
 	c.Log.Level = slog.LevelInfo
@@ -708,6 +722,15 @@ func parseValue(f *field, s string) (v any, msg string) {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
 			return nil, fmt.Sprintf("%q is not a positive duration: write it like 90s, 15m or 168h", s)
+		}
+		return d, ""
+	case kDurationOff:
+		if s == "0" || s == "off" {
+			return time.Duration(0), ""
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return nil, fmt.Sprintf("%q is not a duration: write it like 5s, or 0 (off)", s)
 		}
 		return d, ""
 	case kBool:

@@ -31,7 +31,7 @@ func TestConsoleCheckTunnelAgainstLab(t *testing.T) {
 		fmt.Fprintf(&in, "check tunnel %s on %s\n", d.Scenario.Peer, d.Name)
 	}
 	in.WriteString("quit\n")
-	env := map[string]string{"TUNNELDOC_INVENTORY": inv}
+	env := map[string]string{"TUNNELDOC_INVENTORY": inv, "TUNNELDOC_SNAPSHOT_INTERVAL": "off"}
 	var out, errb bytes.Buffer
 	code := run(ctx, []string{"console"}, func(k string) string { return env[k] }, strings.NewReader(in.String()), &out, &errb)
 	if code != 0 {

@@ -142,6 +142,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cfg := bot.Config{
 		Store: m.Store, Checker: m.Checker, Peers: m.Peers, Clock: clock.Real, Logger: log, Access: c.Bot.Access, Compare: comparePaste,
 		MaxFileBytes: c.Bot.MaxFileBytes, CheckHint: checkHint, Metrics: m.Metrics, CheckTimeout: c.Bot.CheckTimeout,
+		Counters: counterReader(m.Collector), SnapshotInterval: c.Devices.SnapshotInterval,
 	}
 	if m.Transport == modeConsole {
 		return m.runConsole(ctx, cfg, raw)

@@ -133,7 +133,7 @@ func (c *cli) run() {
 				}
 				break
 			}
-			out, ok := c.d.Scenario.Answer(cmd)
+			out, ok := c.d.answer(cmd)
 			if !ok {
 				out = c.invalid()
 			}

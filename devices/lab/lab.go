@@ -77,10 +77,25 @@ type Device struct {
 	debug        debugState
 	active       atomic.Int64
 	peak         atomic.Int64
+	readsMu      sync.Mutex
+	reads        map[string]int // answer key -> times read, for numbered answers
 }
 
 // PeakSessions is the most SSH connections this device served at once.
 func (d *Device) PeakSessions() int { return int(d.peak.Load()) }
+
+// answer is the scenario's answer to this device's next read of cmd.
+func (d *Device) answer(cmd string) (string, bool) {
+	key, _ := d.Scenario.key(cmd)
+	d.readsMu.Lock()
+	if d.reads == nil {
+		d.reads = map[string]int{}
+	}
+	d.reads[key]++
+	n := d.reads[key]
+	d.readsMu.Unlock()
+	return d.Scenario.AnswerRead(cmd, n)
+}
 
 // Lab is a set of running devices.
 type Lab struct {
@@ -416,7 +431,7 @@ func (l *Lab) exec(d *Device, ch ssh.Channel, cmd string, drop func()) uint32 {
 	if l.fault(d, ch, cmd, false, drop) {
 		return 1
 	}
-	out, ok := d.Scenario.Answer(cmd)
+	out, ok := d.answer(cmd)
 	if d.debugAllowed {
 		if j, isDebug := d.debugJournal(cmd); isDebug {
 			out, ok = j, true
@@ -478,7 +493,7 @@ func (l *Lab) runLinuxShell(d *Device, ch ssh.Channel) {
 			return
 		}
 		if line != "" {
-			if out, ok := d.Scenario.Answer(line); ok {
+			if out, ok := d.answer(line); ok {
 				_, _ = ch.Write([]byte(strings.ReplaceAll(out, "\n", "\r\n")))
 			} else {
 				fmt.Fprintf(ch, "-bash: %s: command not found\r\n", strings.Fields(line)[0])

@@ -133,16 +133,36 @@ func (s *Scenario) Slug(cmd string) string {
 // Answer returns the scenario's output for cmd and whether the device
 // knows the command at all.
 func (s *Scenario) Answer(cmd string) (string, bool) {
+	return s.AnswerRead(cmd, 1)
+}
+
+// AnswerRead is the scenario's output for the n-th read (from 1) of cmd
+// on one device: <key>.<n>.txt when the scenario ships it, else the
+// highest numbered answer below n, else <key>.txt. Numbered answers are
+// how a scenario's counters grow between two reads.
+func (s *Scenario) AnswerRead(cmd string, n int) (string, bool) {
+	key, known := s.key(cmd)
+	for i := n; i >= 2; i-- {
+		if out, ok := s.files[fmt.Sprintf("%s.%d", key, i)]; ok {
+			return out, true
+		}
+	}
+	out, ok := s.files[key]
+	return out, ok || known
+}
+
+// key names the file that answers cmd; known says the command is in the
+// platform table (answered, if only with nothing, even without a file).
+func (s *Scenario) key(cmd string) (key string, known bool) {
 	cmd = strings.Join(strings.Fields(cmd), " ")
 	plat, _ := devices.PlatformByName(s.Platform)
 	peer, _ := netip.ParseAddr(s.Peer)
 	for _, p := range plat.Plan(peer, s.Remotes()) {
 		if p.Command == cmd {
-			return s.files[p.Key], true
+			return p.Key, true
 		}
 	}
-	out, ok := s.files[s.Slug(cmd)]
-	return out, ok
+	return s.Slug(cmd), false
 }
 
 // HasFile reports whether the scenario ships <key>.txt.
