@@ -124,8 +124,8 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	device = firstNonEmpty(device, res.Device)
 	rc := t.replyContext(peer, device, store.SourceCheck)
 	res.Transcript = ""
-	comparison, ends := res.Comparison, res.Ends
-	res.Comparison = nil
+	comparison, ends, far := res.Comparison, res.Ends, res.FarEnd
+	res.Comparison, res.FarEnd = nil, nil
 	rc.Check = &res
 	rc.CanRecheck = true
 	rc.CheckWarning = checkWarning
@@ -138,17 +138,10 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	b.delivered(ctx, t, ts, report, rc, out, store.SourceCheck, req.User)
 	if comparison != nil && comparison.Readable {
 		// both ends are in the inventory: their configs, side by side
-		crc := t.replyContext(peer, device, store.SourceCheck)
-		cout := Render(*comparison, crc)
-		intro := "Both ends' crypto configurations compared (" + Literal(ends) + "):"
-		reply := cout.Reply
-		reply.Summary = intro + "\n" + reply.Summary
-		reply.Full = PlainText(intro) + "\n" + reply.Full
-		if _, err := b.cfg.Messenger.Post(ctx, Message{Channel: t.channel, ThreadTS: t.thread, Reply: reply, Incident: t.ref()}); err != nil {
-			b.log.ErrorContext(ctx, "posting the config comparison failed", "err", err)
-		} else {
-			b.upload(ctx, t, cout)
-		}
+		b.postAlongside(ctx, t, "Both ends' crypto configurations compared ("+Literal(ends)+"):", *comparison, t.replyContext(peer, device, store.SourceCheck))
+	}
+	if far != nil {
+		b.postFarEnd(ctx, t, *far)
 	}
 	b.auditAt(ctx, req, t, "check", peer, report.Phase+"/"+report.Cause)
 	if !strings.Contains(device, ", ") { // one device answered: read its counters again

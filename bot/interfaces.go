@@ -43,6 +43,10 @@ type CheckResult struct {
 	Comparison *diagnose.Report
 	// Ends names the two devices compared ("fw-hq and br-7").
 	Ends string
+	// FarEnd, when the inventory holds the far end of the tunnel and it
+	// answered, is what was read there: diagnosed and posted in the same
+	// thread.
+	FarEnd *FarEndCheck
 	// Notes lists the commands whose output came back incomplete (the
 	// device stalled, flooded or dropped the connection); the reply says
 	// the diagnosis stands on partial output.

@@ -15,8 +15,8 @@ import (
 
 // TestCheckComparesBothEnds: when the inventory holds both ends of a
 // tunnel (the same tunnel name on two devices, or a far_end entry),
-// `check tunnel` also reads the far end's configuration and posts the
-// comparison in the thread.
+// `check tunnel` also reads the far end and posts, in the same thread, the
+// comparison of the two configurations and the far end's own diagnosis.
 func TestCheckComparesBothEnds(t *testing.T) {
 	for _, c := range []struct {
 		name string
@@ -41,6 +41,10 @@ func TestCheckComparesBothEnds(t *testing.T) {
 			}
 			if !strings.Contains(got, "Both ends' crypto configurations compared (hub and spoke)") {
 				t.Fatalf("no comparison posted:\n%s", got)
+			}
+			// the far end's own reading of the tunnel, in the same thread
+			if !strings.Contains(got, "The far end (spoke) sees:") || !strings.Contains(got, "esp_proposal_mismatch") {
+				t.Errorf("the far end's diagnosis is missing:\n%s", got)
 			}
 		})
 	}
@@ -150,7 +154,7 @@ func TestCheckFarEndUnreachable(t *testing.T) {
 	if !strings.Contains(got, "· healthy") {
 		t.Errorf("the near end's diagnosis is missing:\n%s", got)
 	}
-	if strings.Contains(got, "Both ends'") {
+	if strings.Contains(got, "Both ends'") || strings.Contains(got, "The far end") {
 		t.Errorf("a comparison was posted without the far end:\n%s", got)
 	}
 	select {

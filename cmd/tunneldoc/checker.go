@@ -38,7 +38,7 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 			far = make(chan farEnd, 1) // buffered: a far end read after the answer never blocks
 			go func() {
 				col, err := cc.c.Collect(farCtx, m.Tunnel.Peer.String(), m.Device.Name)
-				far <- farEnd{m.Device.Name, col, err}
+				far <- farEnd{m.Device.Name, m.Tunnel.Peer.String(), col, err}
 			}()
 		}
 	}
@@ -61,7 +61,7 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 	res.Device = strings.Join(names, ", ")
 	res.Transcript = tr.String()
 	if far != nil && err == nil && len(cols) == 1 && cols[0] != nil {
-		res.Comparison, res.Ends = compareEnds(ctx, cols[0], far)
+		res.Comparison, res.Ends, res.FarEnd = compareEnds(ctx, cols[0], far)
 	}
 	return res, err
 }
@@ -69,6 +69,7 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 // farEnd is what reading the far end gave.
 type farEnd struct {
 	device string
+	peer   string // the near end, as the far end's peer
 	col    *devices.Collection
 	err    error
 }
@@ -102,10 +103,11 @@ func collectionNotes(col *devices.Collection) []bot.CollectionNote {
 	return out
 }
 
-// compareEnds waits (at most farEndGrace) for the far end being read and
-// compares the two configurations. Nothing is said when the far end did
-// not answer in time or is unreadable: the live diagnosis stands.
-func compareEnds(ctx context.Context, near *devices.Collection, far <-chan farEnd) (*diagnose.Report, string) {
+// compareEnds waits (at most farEndGrace) for the far end being read,
+// compares the two configurations and hands back what the far end said,
+// for its own diagnosis. Nothing is said when the far end did not answer
+// in time: the near end's diagnosis stands.
+func compareEnds(ctx context.Context, near *devices.Collection, far <-chan farEnd) (*diagnose.Report, string, *bot.FarEndCheck) {
 	wait := time.NewTimer(farEndGrace)
 	defer wait.Stop()
 	var f farEnd
@@ -113,25 +115,26 @@ func compareEnds(ctx context.Context, near *devices.Collection, far <-chan farEn
 	case f = <-far:
 	case <-wait.C:
 		slog.WarnContext(ctx, "far end not read in time; answering from the near end", "device", near.Device, "waited", farEndGrace)
-		return nil, ""
+		return nil, "", nil
 	case <-ctx.Done():
-		return nil, ""
+		return nil, "", nil
 	}
 	if f.err != nil || f.col == nil {
 		if f.err != nil {
 			slog.WarnContext(ctx, "far end not read; answering from the near end", "device", near.Device, "far_end", f.device, "err", redact.Text(f.err.Error()))
 		}
-		return nil, ""
+		return nil, "", nil
 	}
+	fe := &bot.FarEndCheck{Device: f.device, Peer: f.peer, Transcript: f.col.Transcript()}
 	a, b := configText(near), configText(f.col)
 	if !compare.LooksLikeConfig(a) || !compare.LooksLikeConfig(b) {
-		return nil, ""
+		return nil, "", fe
 	}
 	r := compare.Configs(compare.Input{Label: near.Device, Text: a}, compare.Input{Label: f.device, Text: b}, compare.Options{HashKey: compareKey})
 	if !r.Readable {
-		return nil, ""
+		return nil, "", fe
 	}
-	return &r, near.Device + " and " + f.device
+	return &r, near.Device + " and " + f.device, fe
 }
 
 // configText is what a collection read of the device's configuration.
