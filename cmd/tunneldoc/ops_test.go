@@ -304,3 +304,23 @@ func TestOpsReadyzBoundedWhenRedisFrozen(t *testing.T) {
 		t.Fatal("/readyz did not recover after Redis was resumed")
 	}
 }
+
+// A full Redis (maxmemory, noeviction) is counted apart on /metrics, and
+// /readyz still answers ready: it reads, and a full Redis answers PING.
+func TestOpsCountsRedisFull(t *testing.T) {
+	rs := redistest.StartWith(t, "--maxmemory", "1", "--maxmemory-policy", "noeviction")
+	rdb, m := openCountedStore(t, rs)
+	_, base := startOpsForTest(t, opsDeps{Metrics: m, Redis: redisPinger(rdb), Store: rdb, ReadyTimeout: time.Second})
+	for i := range 20 {
+		if _, err := rdb.FirstDelivery(context.Background(), fmt.Sprintf("EvOpsFull%d", i), time.Minute); !errors.Is(err, store.ErrFull) {
+			t.Fatalf("write %d on a full Redis: %v", i, err)
+		}
+	}
+	_, s := httpGet(t, base+ops.PathMetrics)
+	if v, _ := metricValue(s, `tunneldoc_redis_full_total{op="FirstDelivery"}`); v != 20 {
+		t.Errorf("full refusals counted %v; want 20:\n%s", v, grepLines(s, "tunneldoc_redis"))
+	}
+	if code, body := httpGet(t, base+ops.PathReady); code != 200 {
+		t.Errorf("/readyz on a full Redis: %d %s", code, body)
+	}
+}
