@@ -34,6 +34,9 @@ type CounterSnapshot struct {
 	SPIs []string
 	// LocalIdent and RemoteIdent are the first SA's selectors as printed.
 	LocalIdent, RemoteIdent string
+	// Unit is what the counters count: "packets", or "bytes" where the
+	// device shows no packet counts (libreswan).
+	Unit string
 	// Lines are the counter lines as the device printed them (redacted).
 	Lines []string
 	// Problem says why this read cannot be judged ("" when it can): the
@@ -78,6 +81,10 @@ func ReadCounters(text, peer string) CounterSnapshot {
 		if !found {
 			found = true
 			s.Vendor, s.LocalIdent, s.RemoteIdent = string(sa.Vendor), sa.LocalIdent, sa.RemoteIdent
+			s.Unit = "packets"
+			if sa.Vendor == facts.VendorLibreswan {
+				s.Unit = "bytes" // trafficstatus and Traffic: count bytes
+			}
 		}
 		if sa.Counters.Encaps >= 0 {
 			s.Encaps = max(s.Encaps, 0) + sa.Counters.Encaps
@@ -117,6 +124,7 @@ func CompareSnapshots(first, second CounterSnapshot, seconds int) DataPlane {
 	dp := DataPlane{Peer: firstNonEmpty(second.Peer, first.Peer), Seconds: seconds, First: first, Second: second}
 	peer := peerName(dp.Peer)
 	in := fmt.Sprintf("in the %d s between the two reads", seconds)
+	unit := firstNonEmpty(second.Unit, "packets")
 	if first.Problem != "" || second.Problem != "" {
 		dp.Verdict = DataStale
 		switch {
@@ -141,17 +149,17 @@ func CompareSnapshots(first, second CounterSnapshot, seconds int) DataPlane {
 	switch {
 	case dp.Encaps > 0 && dp.Decaps > 0:
 		dp.Verdict, dp.Cause = DataLive, CauseHealthy
-		dp.Summary = fmt.Sprintf("Traffic to %s flows both ways now: %d packets encrypted and %d decrypted %s.", peer, dp.Encaps, dp.Decaps, in)
+		dp.Summary = fmt.Sprintf("Traffic to %s flows both ways now: %d %s encrypted and %d decrypted %s.", peer, dp.Encaps, unit, dp.Decaps, in)
 	case dp.Encaps > 0:
 		dp.Verdict, dp.Cause = DataOneWayOutbound, CauseOneWayOutbound
-		dp.Summary = fmt.Sprintf("Traffic to %s flows one way only: this side encrypted %d packets %s and decrypted none back. The far side does not return traffic into the tunnel (its routing, NAT exemption or ACL), or ESP is dropped on the way.", peer, dp.Encaps, in)
+		dp.Summary = fmt.Sprintf("Traffic to %s flows one way only: this side encrypted %d %s %s and decrypted none back. The far side does not return traffic into the tunnel (its routing, NAT exemption or ACL), or ESP is dropped on the way.", peer, dp.Encaps, unit, in)
 	case dp.Decaps > 0:
 		dp.Verdict, dp.Cause = DataOneWayInbound, CauseOneWayInbound
-		dp.Summary = fmt.Sprintf("Traffic from %s flows one way only: this side decrypted %d packets %s and encrypted none back. The return traffic does not enter the tunnel on this side (the route to the remote subnet, NAT exemption or ACL).", peer, dp.Decaps, in)
+		dp.Summary = fmt.Sprintf("Traffic from %s flows one way only: this side decrypted %d %s %s and encrypted none back. The return traffic does not enter the tunnel on this side (the route to the remote subnet, NAT exemption or ACL).", peer, dp.Decaps, unit, in)
 	default:
 		dp.Verdict = DataIdle
 		dp.Ping = pingFor(second)
-		dp.Summary = fmt.Sprintf("No packet crossed the tunnel to %s %s: no traffic is offered to it now (the %d encrypted and %d decrypted were counted earlier). That says nothing bad about the tunnel; send traffic that the crypto ACL (traffic selectors) matches to see it pass.", peer, in, second.Encaps, second.Decaps)
+		dp.Summary = fmt.Sprintf("No packet crossed the tunnel to %s %s: no traffic is offered to it now (the %d %s encrypted and %d decrypted were counted earlier). That says nothing bad about the tunnel; send traffic that the crypto ACL (traffic selectors) matches to see it pass.", peer, in, second.Encaps, unit, second.Decaps)
 		if dp.Ping != "" {
 			dp.Summary += " For example: `" + dp.Ping + "`."
 		}
