@@ -95,6 +95,9 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 		if uerr := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: msg, Incident: t.ref()}); uerr != nil {
 			b.log.ErrorContext(ctx, "updating check placeholder failed", "err", uerr)
 		}
+		if res.FarEnd != nil && !shuttingDown {
+			b.postFarEnd(ctx, t, *res.FarEnd) // this end failed; the far end answered
+		}
 		b.auditAt(ctx, req, t, "check", peer, "check failed")
 		return
 	}

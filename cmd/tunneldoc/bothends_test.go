@@ -141,12 +141,7 @@ func TestCheckFarEndUnreachable(t *testing.T) {
 	l, inv, text := bothEndsLab(t, ctx)
 	text = withFarEnd(t, text)
 	_, silentPort, _ := net.SplitHostPort(ln.Addr().String())
-	spoke := regexp.MustCompile(`(?m)^(  - name: spoke\b[^\n]*\n(?:    [^\n]*\n)*?    port: )\d+$`)
-	moved := spoke.ReplaceAllString(text, "${1}"+silentPort)
-	if moved == text {
-		t.Fatalf("spoke's port not found in:\n%s", text)
-	}
-	if err := os.WriteFile(inv, []byte(moved), 0o600); err != nil {
+	if err := os.WriteFile(inv, []byte(withPort(t, text, "spoke", silentPort)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	hub := l.Devices[0]
@@ -166,4 +161,44 @@ func TestCheckFarEndUnreachable(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Errorf("the answer waited for the whole check timeout")
 	}
+}
+
+// TestCheckNearEndUnreachable: when the device asked about refuses the
+// SSH connection, the far end's own reading of the tunnel still answers
+// in the thread.
+func TestCheckNearEndUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// a port nothing listens on: connections to it are refused
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, closedPort, _ := net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+
+	l, inv, text := bothEndsLab(t, ctx)
+	text = withFarEnd(t, text)
+	if err := os.WriteFile(inv, []byte(withPort(t, text, "hub", closedPort)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hub := l.Devices[0]
+	got := runConsole(t, ctx, inv, "check tunnel "+hub.Scenario.Peer+" on "+hub.Name+"\nquit\n")
+	if !strings.Contains(got, "I could not check") {
+		t.Errorf("the near end's failure is not said:\n%s", got)
+	}
+	if !strings.Contains(got, "The far end (spoke) sees:") || !strings.Contains(got, "esp_proposal_mismatch") {
+		t.Errorf("the far end's diagnosis is missing:\n%s", got)
+	}
+}
+
+// withPort points the inventory entry called name at another port.
+func withPort(t *testing.T, text, name, port string) string {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^(  - name: ` + name + `\b[^\n]*\n(?:    [^\n]*\n)*?    port: )\d+$`)
+	moved := re.ReplaceAllString(text, "${1}"+port)
+	if moved == text {
+		t.Fatalf("%s's port not found in:\n%s", name, text)
+	}
+	return moved
 }

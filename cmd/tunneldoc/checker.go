@@ -60,8 +60,14 @@ func (cc collectorChecker) CheckTunnel(ctx context.Context, peer, device string)
 	}
 	res.Device = strings.Join(names, ", ")
 	res.Transcript = tr.String()
-	if far != nil && err == nil && len(cols) == 1 && cols[0] != nil {
+	switch {
+	case far != nil && err == nil && len(cols) == 1 && cols[0] != nil:
 		res.Comparison, res.Ends, res.FarEnd = compareEnds(ctx, cols[0], far)
+	case far != nil:
+		// the near end failed: what the far end says still answers
+		if f, ok := waitFarEnd(ctx, far); ok {
+			res.FarEnd = &bot.FarEndCheck{Device: f.device, Peer: f.peer, Transcript: f.col.Transcript()}
+		}
 	}
 	return res, err
 }
@@ -108,21 +114,8 @@ func collectionNotes(col *devices.Collection) []bot.CollectionNote {
 // for its own diagnosis. Nothing is said when the far end did not answer
 // in time: the near end's diagnosis stands.
 func compareEnds(ctx context.Context, near *devices.Collection, far <-chan farEnd) (*diagnose.Report, string, *bot.FarEndCheck) {
-	wait := time.NewTimer(farEndGrace)
-	defer wait.Stop()
-	var f farEnd
-	select {
-	case f = <-far:
-	case <-wait.C:
-		slog.WarnContext(ctx, "far end not read in time; answering from the near end", "device", near.Device, "waited", farEndGrace)
-		return nil, "", nil
-	case <-ctx.Done():
-		return nil, "", nil
-	}
-	if f.err != nil || f.col == nil {
-		if f.err != nil {
-			slog.WarnContext(ctx, "far end not read; answering from the near end", "device", near.Device, "far_end", f.device, "err", redact.Text(f.err.Error()))
-		}
+	f, ok := waitFarEnd(ctx, far)
+	if !ok {
 		return nil, "", nil
 	}
 	fe := &bot.FarEndCheck{Device: f.device, Peer: f.peer, Transcript: f.col.Transcript()}
@@ -135,6 +128,29 @@ func compareEnds(ctx context.Context, near *devices.Collection, far <-chan farEn
 		return nil, "", fe
 	}
 	return &r, near.Device + " and " + f.device, fe
+}
+
+// waitFarEnd waits at most farEndGrace (and never past ctx) for the far
+// end being read; ok when it answered in full.
+func waitFarEnd(ctx context.Context, far <-chan farEnd) (farEnd, bool) {
+	wait := time.NewTimer(farEndGrace)
+	defer wait.Stop()
+	var f farEnd
+	select {
+	case f = <-far:
+	case <-wait.C:
+		slog.WarnContext(ctx, "far end not read in time; answering without it", "waited", farEndGrace)
+		return f, false
+	case <-ctx.Done():
+		return f, false
+	}
+	if f.err != nil || f.col == nil {
+		if f.err != nil {
+			slog.WarnContext(ctx, "far end not read; answering without it", "far_end", f.device, "err", redact.Text(f.err.Error()))
+		}
+		return f, false
+	}
+	return f, true
 }
 
 // configText is what a collection read of the device's configuration.
