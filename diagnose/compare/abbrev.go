@@ -25,6 +25,11 @@ var (
 		"crypto isakmp enable *", "crypto keyring *", "crypto ipsec transform-set *", "crypto ipsec profile *",
 		"crypto ipsec security-association lifetime seconds *",
 		"crypto map * interface *", "crypto map * local-address *", "crypto map * * ipsec-isakmp", "crypto dynamic-map * *",
+		// ASA writes a map entry's settings on one line each
+		"crypto map * * set peer *", "crypto map * * set pfs *", "crypto map * * match address *",
+		"crypto map * * set ikev1 transform-set *", "crypto map * * set ikev2 ipsec-proposal *",
+		"crypto map * * set security-association lifetime seconds *",
+		"crypto ikev1 enable *", "crypto ikev2 enable *", "crypto ikev1 policy *", "crypto ipsec ikev1 transform-set *",
 		"crypto ikev2 proposal *", "crypto ikev2 policy *", "crypto ikev2 keyring *", "crypto ikev2 profile *")
 	iosSub = commandPaths(
 		"host *", "subnet * *", "range * *", "fqdn *", "no shutdown", "shutdown", "description *",
