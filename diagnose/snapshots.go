@@ -75,8 +75,8 @@ func ReadCounters(text, peer string) CounterSnapshot {
 	s := CounterSnapshot{Peer: peer, Encaps: -1, Decaps: -1}
 	found := false
 	for _, sa := range f.IPsecSAs {
-		if peer != "" && sa.Peer != peer && sa.RemoteEndpt != peer {
-			continue
+		if peer != "" && sa.Peer != peer && sa.RemoteEndpt != peer || !sa.HasSAs() {
+			continue // another peer's, or a crypto map entry with no SA built
 		}
 		if !found {
 			found = true
@@ -159,7 +159,15 @@ func CompareSnapshots(first, second CounterSnapshot, seconds int) DataPlane {
 	default:
 		dp.Verdict = DataIdle
 		dp.Ping = pingFor(second)
-		dp.Summary = fmt.Sprintf("No packet crossed the tunnel to %s %s: no traffic is offered to it now (the %d %s encrypted and %d decrypted were counted earlier). That says nothing bad about the tunnel; send traffic that the crypto ACL (traffic selectors) matches to see it pass.", peer, in, second.Encaps, unit, second.Decaps)
+		earlier := fmt.Sprintf("the %d %s encrypted and %d decrypted were counted earlier", second.Encaps, unit, second.Decaps)
+		if second.Encaps == 0 && second.Decaps == 0 {
+			earlier = "nothing has crossed it since the SA was built"
+		}
+		judge := "That says nothing bad about the tunnel; send traffic that the crypto ACL (traffic selectors) matches to see it pass."
+		if (second.Encaps > 0) != (second.Decaps > 0) {
+			judge = "The earlier counts went one way only: send traffic that the crypto ACL (traffic selectors) matches and check again to see whether it still does."
+		}
+		dp.Summary = fmt.Sprintf("No packet crossed the tunnel to %s %s: no traffic is offered to it now (%s). %s", peer, in, earlier, judge)
 		if dp.Ping != "" {
 			dp.Summary += " For example: `" + dp.Ping + "`."
 		}

@@ -110,7 +110,8 @@ func TestCompareSnapshots(t *testing.T) {
 		{"one way outbound", read{1843, 2618, spiA}, read{1868, 2618, spiA}, DataOneWayOutbound, CauseOneWayOutbound, 25, 0, false, "decrypted none back"},
 		{"one way inbound", read{1843, 2618, spiA}, read{1843, 2650, spiA}, DataOneWayInbound, CauseOneWayInbound, 0, 32, false, "encrypted none back"},
 		{"idle", read{1843, 2618, spiA}, read{1843, 2618, spiA}, DataIdle, "", 0, 0, false, "no traffic is offered"},
-		{"idle since the tunnel came up", read{0, 0, spiA}, read{0, 0, spiA}, DataIdle, "", 0, 0, false, "no traffic is offered"},
+		{"idle since the tunnel came up", read{0, 0, spiA}, read{0, 0, spiA}, DataIdle, "", 0, 0, false, "nothing has crossed it since the SA was built"},
+		{"idle after one-way traffic", read{48211, 0, spiA}, read{48211, 0, spiA}, DataIdle, "", 0, 0, false, "earlier counts went one way only"},
 		// the second read is lower: the SA was rekeyed and counts from zero
 		{"counter reset, traffic both ways", read{1843, 2618, spiA}, read{12, 11, spiB}, DataLive, CauseHealthy, 12, 11, true, "rekeyed"},
 		{"counter reset, idle", read{1843, 2618, spiA}, read{0, 0, spiB}, DataIdle, "", 0, 0, true, "not a failure"},
@@ -163,6 +164,9 @@ func TestCompareSnapshotsStale(t *testing.T) {
 	peer, a := counterOutput("ios", 1843, 2618, "8BF4C2A1")
 	first := ReadCounters(a, peer)
 	noCounters := strings.NewReplacer("#pkts encaps", "#pkts x", "#pkts decaps", "#pkts y").Replace(a)
+	// phase 2 failed: the entry is printed with zero counters and no SA
+	_, noSA := counterOutput("ios", 0, 0, "0")
+	noSA = strings.NewReplacer("current outbound spi: 0x0(2348073633)", "current outbound spi: 0x0(0)", "      spi: 0x812A50F7(2167034103)\n", "", "      spi: 0x0(2348073633)\n", "").Replace(noSA)
 	cases := []struct {
 		name   string
 		first  CounterSnapshot
@@ -172,6 +176,7 @@ func TestCompareSnapshotsStale(t *testing.T) {
 		{"second read failed", first, CounterSnapshot{Peer: peer, Encaps: -1, Decaps: -1, Problem: "connection refused"}, "second read failed (connection refused)"},
 		{"SA gone", first, ReadCounters("HUB-A#show crypto ipsec sa peer 40.10.1.1\n\n", peer), "gone 5 s later"},
 		{"counters not shown", first, ReadCounters(noCounters, peer), "without its counters"},
+		{"crypto map entry without an SA", first, ReadCounters(noSA, peer), "gone 5 s later"},
 		{"first read without the peer", ReadCounters(a, "192.0.2.99"), first, "first read showed no IPsec SA"},
 	}
 	for _, c := range cases {

@@ -55,8 +55,9 @@ func (m *threadMessenger) all() string {
 // TestCheckReadsCountersTwice: `check tunnel` against the lab reads the
 // IPsec SA counters a second time, devices.snapshot_interval later (on
 // the fake clock), and posts the verdict on the deltas with both reads'
-// counter lines: a device whose counters grow is live both ways, one
-// whose counters stand still is idle and gets the ping to try.
+// counter lines: a device whose counters grow both ways is live, one way
+// is one-way (which way), and one whose counters stand still is idle and
+// gets the ping to try.
 func TestCheckReadsCountersTwice(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -64,6 +65,8 @@ func TestCheckReadsCountersTwice(t *testing.T) {
 		{Name: "hub-j", Scenario: "ios-traffic-moving"},
 		{Name: "fw-a", Scenario: "asa-healthy"},
 		{Name: "gw-a", Scenario: "swan-healthy"},
+		{Name: "fw-d", Scenario: "asa-one-way-outbound"},
+		{Name: "hub-d", Scenario: "ios-one-way-inbound"},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +106,14 @@ func TestCheckReadsCountersTwice(t *testing.T) {
 			"No packet crossed the tunnel to peer 90.1.1.1 in the 2 s between the two reads",
 			"ping inside 192.168.10.1",
 			"#pkts encaps: 294486",
+		}},
+		{"fw-d", "90.1.1.4", []string{
+			"Traffic to peer 90.1.1.4 flows one way only: this side encrypted 30 packets in the 2 s between the two reads and decrypted none back.",
+			"#pkts encaps: 48241", "#pkts decaps: 0",
+		}},
+		{"hub-d", "40.10.4.1", []string{
+			"Traffic from peer 40.10.4.1 flows one way only: this side decrypted 12 packets in the 2 s between the two reads and encrypted none back.",
+			"#pkts decaps: 9961",
 		}},
 		{"gw-a", "203.0.113.10", []string{
 			"No packet crossed the tunnel to peer 203.0.113.10 in the 2 s",
