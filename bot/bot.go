@@ -34,6 +34,10 @@ type Access struct {
 	CheckChannels []string // channels where everyone may run check
 	PasteChannels []string // channels where pastes are diagnosed (DMs always are)
 	AllowBots     bool     // answer other bots' messages (never our own)
+	// DebugUsers and DebugGroups may run a scoped debug (debug.go); empty
+	// lists allow nobody.
+	DebugUsers  []string
+	DebugGroups []string
 }
 
 // Config builds a Bot.
@@ -51,6 +55,11 @@ type Config struct {
 	// SnapshotInterval after the check (nil or 0: read once).
 	Counters         CounterReader
 	SnapshotInterval time.Duration
+	// Debugger and Debugs, both set, offer a scoped debug when a check's
+	// show output leaves the cause ambiguous (debug.go); Debugs records
+	// each debug before it is turned on, for the startup sweep.
+	Debugger Debugger
+	Debugs   store.DebugLedger
 	// Deliveries, when the Messenger queues posts it could not send (it
 	// returns stand-in ts, IsQueuedTS), says when they are delivered;
 	// nil: the Messenger never queues.

@@ -133,6 +133,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	rc.CanRecheck = true
 	rc.CheckWarning = checkWarning
 	out := Render(report, rc)
+	b.offerDebug(&out.Reply, report, rc)
 	if err := b.cfg.Messenger.Update(ctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: out.Reply, Incident: t.ref()}); err != nil {
 		b.log.ErrorContext(ctx, "posting check result failed", "err", err)
 		b.auditAt(ctx, req, t, "check", peer, "post failed: "+report.Cause)

@@ -415,6 +415,9 @@ func (b *Bot) HandleAction(ctx context.Context, a Action) {
 		b.reply(ctx, req, text)
 		b.auditLog(ctx, req, verb, inc.Peer, inc.ID)
 	default:
+		if b.debugAction(ctx, a, req, inc) {
+			return
+		}
 		b.log.InfoContext(ctx, "unknown action", "action", a.ActionID)
 	}
 }

@@ -273,6 +273,13 @@ func (b *Bot) Start(ctx context.Context) {
 			b.cfg.Outbox.Start(ctx)
 		}
 		go b.retryPending(ctx)
+		if b.debugsEnabled() {
+			go func() {
+				if err := b.SweepDebugs(ctx); err != nil {
+					b.log.ErrorContext(ctx, "startup debug sweep incomplete", "err", err)
+				}
+			}()
+		}
 	})
 }
 

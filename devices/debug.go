@@ -358,3 +358,11 @@ func (p *invParser) debugPolicy(n *yaml.Node, label string) DebugPolicy {
 	}
 	return pol
 }
+
+// DebugCommands are the commands a debug for m sends, for a
+// confirmation to quote (the window's start is not known yet: a
+// strongSwan read shows the start it will have then).
+func (c *Collector) DebugCommands(m Match) DebugSteps {
+	s, _ := debugSteps(m.Device.Platform, m.Tunnel.Peer, m.Tunnel.Name, time.Now())
+	return s
+}

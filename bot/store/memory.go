@@ -21,6 +21,8 @@ type Memory struct {
 	incidents map[string]memIncident
 	tunnels   map[string]string // tunnel -> open incident id
 	threads   map[string]string // channel:ts -> incident id
+
+	MemoryDebugs // the debugs that may be on (debug.go)
 }
 
 type memIncident struct {

@@ -144,6 +144,11 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxFileBytes: c.Bot.MaxFileBytes, CheckHint: checkHint, Metrics: m.Metrics, CheckTimeout: c.Bot.CheckTimeout,
 		Counters: counterReader(m.Collector), SnapshotInterval: c.Devices.SnapshotInterval,
 	}
+	if m.Collector != nil {
+		if ledger, ok := raw.(store.DebugLedger); ok {
+			cfg.Debugger, cfg.Debugs = collectorDebugger{m.Collector}, ledger
+		}
+	}
 	if m.Transport == modeConsole {
 		return m.runConsole(ctx, cfg, raw)
 	}

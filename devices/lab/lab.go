@@ -568,7 +568,7 @@ func (l *Lab) InventoryYAML() string {
 			b.WriteString("      enable_password_file: lab-password\n    enable: true\n")
 		}
 		if d.debugAllowed {
-			b.WriteString("    debug:\n      allowed: true\n      max_duration: 2m\n")
+			b.WriteString("    debug:\n      allowed: true\n      max_duration: 60s\n")
 		}
 		if d.fault.LegacyOnly {
 			b.WriteString("    algorithms:\n      key_exchanges: [diffie-hellman-group14-sha1]\n      host_keys: [ssh-rsa]\n")
