@@ -122,12 +122,20 @@ func (e *debugEnv) audit() []string {
 	return out
 }
 
-func TestDebugFromTheCheckReply(t *testing.T) {
+// checkedDebugEnv is a debugEnv whose bot has checked the lab device's
+// tunnel: its incident and thread.
+func checkedDebugEnv(t *testing.T) (*debugEnv, context.Context, *bot.Bot, store.Incident, string) {
+	t.Helper()
 	e := newDebugEnv(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	b := e.newBot()
 	inc, thread := e.check(ctx, b)
+	return e, ctx, b, inc, thread
+}
+
+func TestDebugFromTheCheckReply(t *testing.T) {
+	e, ctx, b, inc, thread := checkedDebugEnv(t)
 	label := "Run a 60 s debug for " + e.peer + " on fw-dbg"
 	if !strings.Contains(e.slack.thread(thread), label) || !strings.Contains(e.slack.thread(thread), bot.ActionDebug) {
 		t.Fatalf("the check's reply offers no %q button:\n%s", label, e.slack.thread(thread))
@@ -222,11 +230,7 @@ func (e *debugEnv) runHeld(ctx context.Context, b *bot.Bot, inc store.Incident, 
 }
 
 func TestDebugTurnedOffWhenTheSessionDrops(t *testing.T) {
-	e := newDebugEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	b := e.newBot()
-	inc, thread := e.check(ctx, b)
+	e, ctx, b, inc, thread := checkedDebugEnv(t)
 	e.runHeld(ctx, b, inc, thread, func() { e.lab.DropConnections(e.dev) })
 	if e.dev.DebugOn() {
 		t.Fatal("the debug stayed on after its session dropped")
@@ -243,11 +247,7 @@ func TestDebugTurnedOffWhenTheSessionDrops(t *testing.T) {
 }
 
 func TestDebugTurnedOffWhenTunneldocStops(t *testing.T) {
-	e := newDebugEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	b := e.newBot()
-	inc, thread := e.check(ctx, b)
+	e, ctx, b, inc, thread := checkedDebugEnv(t)
 
 	// Stopped mid-window (SIGTERM): the debug is turned off on the way out.
 	runCtx, stop := context.WithCancel(ctx)
