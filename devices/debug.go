@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tunneldoc/tunneldoc/devices/sshx"
+	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
 
 // Debug limits. A device's entry allows a scoped debug with
@@ -185,6 +186,7 @@ func (c *Collector) RunDebug(ctx context.Context, peer, device string, opts Debu
 		for _, cmd := range cmds {
 			run.Commands = append(run.Commands, cmd)
 			out, err := s.run(ctx, cmd)
+			out = redact.Text(out)
 			if keep {
 				transcript.WriteString(s.prompt() + cmd + "\n" + out)
 				if !strings.HasSuffix(out, "\n") {
