@@ -38,7 +38,8 @@ type Lab struct {
 	Scenario string
 	work     string
 	prefix   string
-	clientPK []byte // OpenSSH private key (PEM) the inventory logs in with
+	lock     *os.File // held while the lab runs
+	clientPK []byte   // OpenSSH private key (PEM) the inventory logs in with
 }
 
 // requirement is one thing the lab runs and the package that brings it.
@@ -136,6 +137,17 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if opts.Prefix == "" {
 		opts.Prefix = "tdr"
 	}
+	// The lab's addresses and host routes are fixed: one lab at a time per
+	// machine (a second waits, bounded, for the first to close).
+	lock, err := lockMachine(ctx, 3*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Close()
+		}
+	}()
 	work := opts.Work
 	if work == "" {
 		if work, err = os.MkdirTemp("", "tunneldoc-reallab-"); err != nil {
@@ -144,6 +156,7 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	}
 	l = &Lab{
 		Scenario: "healthy",
+		lock:     lock,
 		work:     work,
 		prefix:   opts.Prefix,
 	}
@@ -208,6 +221,7 @@ func (l *Lab) Close() error {
 		err = rerr
 	}
 	l.work = ""
+	l.lock.Close()
 	return err
 }
 
