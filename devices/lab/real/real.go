@@ -169,9 +169,8 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err := l.writeScripts(); err != nil {
 		return l, err
 	}
-	if _, err := os.Stat("/sys/class/net/" + opts.Prefix + "-host"); err == nil {
-		return l, fmt.Errorf("a live lab with prefix %q already runs (interface %s-host exists)", opts.Prefix, opts.Prefix)
-	}
+	// Under the lock no other live lab runs: real.sh up first removes what
+	// a killed one may have left (namespaces, the host veth, its routes).
 	if err := l.run(ctx, 2*time.Minute, "up"); err != nil {
 		return l, err
 	}
