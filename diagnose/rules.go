@@ -893,7 +893,9 @@ func ruleESP(v *view) *hit {
 // ---- data plane ----
 
 func ruleDPD(v *view) *hit {
-	if evs := v.all(facts.EvDPDDead); len(evs) > 0 {
+	// A death the tunnel came back from, with the IKE SA table showing it
+	// up now, is history: the current tables tell the tunnel's state.
+	if evs := v.all(facts.EvDPDDead); len(evs) > 0 && !(v.lastLine(facts.EvP1Complete) > evs[len(evs)-1].Ref.Line && v.ikeUp()) {
 		conf := 0.9
 		if v.lastLine(facts.EvP1Complete) > evs[len(evs)-1].Ref.Line {
 			conf = 0.5 // the tunnel came back after it
