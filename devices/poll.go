@@ -8,13 +8,17 @@ import (
 )
 
 // pollKeys are the cheap commands that tell whether a tunnel is up: the
-// SA tables and their counters. Configs, routes and logs are left to a
-// check, which runs once an outage is seen.
-var pollKeys = []string{"show-crypto-isakmp-sa", "show-crypto-ipsec-sa-peer", "swanctl-list-sas"}
+// SA tables and their counters, and the device's log filtered to the
+// peer, bounded by the device's log buffer (IOS, ASA) or to its last 200
+// lines (strongSwan). The log is where dead peer detection says it gave
+// up: the SA tables can still show the tunnel established with counters
+// that no longer move. Configs and routes are left to a check, which runs
+// once an outage is seen.
+var pollKeys = []string{"show-crypto-isakmp-sa", "show-crypto-ipsec-sa-peer", "swanctl-list-sas", "show-logging-include-peer", "charon-log"}
 
 // PollDevice reads the SA tables of one device for every tunnel the
 // inventory gives it, in one SSH login: the IKE SA table once, the IPsec
-// SAs of each peer. The tunnel monitor calls it every interval, so it is
+// SAs and the log lines of each peer. The tunnel monitor calls it every interval, so it is
 // kept to the commands that are cheap on a busy device. Like Collect it
 // returns the partial Collection with the error.
 func (c *Collector) PollDevice(ctx context.Context, deviceName string) (*Collection, error) {

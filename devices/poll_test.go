@@ -11,8 +11,8 @@ import (
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 )
 
-// TestPollDevice: only the SA-table commands, the IKE table once per
-// device; unknown devices are an error.
+// TestPollDevice: only the SA tables and the peer's log lines, the IKE
+// table once per device; unknown devices are an error.
 func TestPollDevice(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -30,10 +30,11 @@ func TestPollDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})
+	fw, swan := l.Devices[1].Scenario.Peer, l.Devices[2].Scenario.Peer
 	want := map[string][]string{
-		"hub":  {"show crypto isakmp sa", "show crypto ipsec sa peer 40.10.2.1"},
-		"fw":   {"show crypto isakmp sa", "show crypto ipsec sa peer " + l.Devices[1].Scenario.Peer},
-		"swan": {"swanctl --list-sas"},
+		"hub":  {"show crypto isakmp sa", "show crypto ipsec sa peer 40.10.2.1", "show logging | include 40.10.2.1"},
+		"fw":   {"show crypto isakmp sa", "show crypto ipsec sa peer " + fw, "show logging | include " + fw},
+		"swan": {"swanctl --list-sas", "(journalctl --no-pager --since=-2h -t charon -t charon-systemd 2>/dev/null || cat /var/log/charon.log) | grep -F -- '" + swan + "' | tail -n 200"},
 	}
 	for dev, cmds := range want {
 		col, err := c.PollDevice(ctx, dev)

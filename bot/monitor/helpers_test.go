@@ -152,6 +152,13 @@ func dump(all []sent) string {
 // (so one tunnel can be shown in several states).
 func scenarioTranscript(t testing.TB, name string) (peer, transcript string) {
 	t.Helper()
+	return scenarioRead(t, name, 1)
+}
+
+// scenarioRead is scenarioTranscript at the device's n-th read (from 1),
+// where a scenario's counters grow.
+func scenarioRead(t testing.TB, name string, n int) (peer, transcript string) {
+	t.Helper()
 	sc, err := lab.ScenarioByName(name)
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +167,7 @@ func scenarioTranscript(t testing.TB, name string) (peer, transcript string) {
 	p, _ := netip.ParseAddr(sc.Peer)
 	var b strings.Builder
 	for _, c := range plat.Plan(p, sc.Remotes()) {
-		out, _ := sc.Answer(c.Command)
+		out, _ := sc.AnswerRead(c.Command, n)
 		fmt.Fprintf(&b, "%s# %s\n%s\n", sc.Hostname, c.Command, out)
 	}
 	return sc.Peer, b.String()

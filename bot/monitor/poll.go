@@ -269,9 +269,13 @@ func (m *Monitor) holdsUnsaved(tunnel string) bool {
 // decide combines the SA tables' verdict with the engine's: the engine
 // sees outages the tables hide (one-way traffic, DPD declared the peer
 // dead) when it is sure of them.
+//
+// A DPD reading on tables that look up rests on log lines, which outlive
+// the outage they tell of: it is taken only when the peer's decaps stayed
+// flat since the previous poll (staleDPD).
 func decide(f *facts.Facts, rep diagnose.Report, peer string, prev *Verdict) (Verdict, Event) {
 	v := Judge(f, peer, prev)
-	if !v.Down && rep.Verdict == diagnose.VerdictDown && rep.Confidence >= 0.8 {
+	if !v.Down && rep.Verdict == diagnose.VerdictDown && rep.Confidence >= 0.8 && !staleDPD(rep, prev, v) {
 		v.Down, v.Reason = true, redact.Line(firstLine(rep.Summary))
 	}
 	ev := Event{Peer: peer, Down: v.Down, Source: SourcePoll, Detail: v.Reason}
@@ -283,6 +287,17 @@ func decide(f *facts.Facts, rep diagnose.Report, peer string, prev *Verdict) (Ve
 		ev.Report = &rep
 	}
 	return v, ev
+}
+
+// staleDPD says a DPD reading cannot be taken as the tunnel's state now:
+// the peer's decaps moved since the previous poll (its packets arrive, or
+// a rekey it answered reset them), or there is no previous poll to tell
+// (the reading waits one round).
+func staleDPD(rep diagnose.Report, prev *Verdict, v Verdict) bool {
+	if rep.Cause != diagnose.CauseDPDPeerDead {
+		return false
+	}
+	return prev == nil || prev.Decaps < 0 || v.Decaps < 0 || v.Decaps != prev.Decaps
 }
 
 // devices groups the targets by device, in inventory order.
