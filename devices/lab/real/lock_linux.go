@@ -23,7 +23,11 @@ func lockMachine(ctx context.Context, limit time.Duration) (*os.File, error) {
 		if err == nil {
 			return f, nil
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
+		if ctx.Err() != nil {
+			f.Close()
+			return nil, fmt.Errorf("waiting for another live lab to release %s: %w", lockPath, ctx.Err())
+		}
+		if time.Now().After(deadline) {
 			f.Close()
 			return nil, fmt.Errorf("another live lab holds %s (waited %s): %w", lockPath, limit, err)
 		}
