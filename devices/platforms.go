@@ -76,9 +76,15 @@ var platforms = []Platform{
 		Commands: []Command{
 			{Key: "swanctl-list-sas", Template: "swanctl --list-sas", Counters: true},
 			{Key: "swanctl-list-conns", Template: "swanctl --list-conns"},
-			// journald first, then the classic charon log file; the peer is a
-			// validated address, so quoting it is enough.
-			{Key: "charon-log", Template: "(journalctl --no-pager --since=-2h -t charon -t charon-systemd 2>/dev/null || cat /var/log/charon.log) | grep -F -- '{peer}' | tail -n 200"},
+			// The charon log file when charon writes one, else the journal.
+			// Kept: the lines naming the peer and every line of the IKE_SAs
+			// those lines are tagged with (<conn|N>): charon's retransmit,
+			// give-up and "peer not responding" lines name the IKE_SA, not
+			// the peer. (journalctl prints "-- No entries --" and exits 0
+			// on a host without journal entries, so its exit status cannot
+			// choose the source.) The peer is a validated address, so
+			// quoting it is enough.
+			{Key: "charon-log", Template: `{ if [ -s /var/log/charon.log ]; then tail -n 5000 /var/log/charon.log; else journalctl --no-pager --since=-2h -t charon -t charon-systemd 2>/dev/null | tail -n 5000; fi; } | awk -v p='{peer}' '{ l[NR] = $0; if (index($0, p) && match($0, /<[^|>]*[|][0-9]+>/)) t[substr($0, RSTART, RLENGTH)] = 1 } END { for (i = 1; i <= NR; i++) { s = l[i]; k = ""; if (match(s, /<[^|>]*[|][0-9]+>/)) k = substr(s, RSTART, RLENGTH); if (index(s, p) || (k != "" && (k in t))) print s } }' | tail -n 200`},
 		},
 	},
 }

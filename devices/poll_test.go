@@ -3,6 +3,7 @@ package devices_test
 import (
 	"context"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestPollDevice(t *testing.T) {
 	want := map[string][]string{
 		"hub":  {"show crypto isakmp sa", "show crypto ipsec sa peer 40.10.2.1", "show logging | include 40.10.2.1"},
 		"fw":   {"show crypto isakmp sa", "show crypto ipsec sa peer " + fw, "show logging | include " + fw},
-		"swan": {"swanctl --list-sas", "(journalctl --no-pager --since=-2h -t charon -t charon-systemd 2>/dev/null || cat /var/log/charon.log) | grep -F -- '" + swan + "' | tail -n 200"},
+		"swan": {"swanctl --list-sas", strongswanLog(t, swan)},
 	}
 	for dev, cmds := range want {
 		col, err := c.PollDevice(ctx, dev)
@@ -55,4 +56,17 @@ func TestPollDevice(t *testing.T) {
 	if _, err := c.PollDevice(ctx, "nope"); err == nil {
 		t.Error("unknown device polled")
 	}
+}
+
+// strongswanLog is the strongSwan platform's charon log command for peer.
+func strongswanLog(t *testing.T, peer string) string {
+	t.Helper()
+	p, _ := devices.PlatformByName("strongswan")
+	for _, pl := range p.Plan(netip.MustParseAddr(peer), nil) {
+		if pl.Key == "charon-log" {
+			return pl.Command
+		}
+	}
+	t.Fatal("the strongswan platform has no charon-log command")
+	return ""
 }
