@@ -240,7 +240,7 @@ func TestLegacyAlgorithmsOnlyWhenAsked(t *testing.T) {
 	wantErr(t, err, devices.NoCommonAlgorithm, "diffie-hellman-group14-sha1", "algorithms: {key_exchanges: [diffie-hellman-group14-sha1]}")
 }
 
-// TestFiftyDevicesBounded is issue 4's "50 lab devices at once": every
+// TestFiftyDevicesBounded: 50 lab devices checked at once; every
 // device is checked, and the lab (server side) never sees more sessions
 // than the collector's limits allow, nor goroutines grow with the count.
 func TestFiftyDevicesBounded(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
-// TestLabDiagnosisEndToEnd is issue 4's first "done when": for every lab
+// TestLabDiagnosisEndToEnd: for every lab
 // scenario, collecting over SSH and diagnosing the transcript gives the
 // scenario's phase and cause. The wiring collect -> diagnose is what bot
 // and cmd do; it is repeated here so this package proves its half.

@@ -118,7 +118,7 @@ func TestNonASCIIFoldsStillRedacted(t *testing.T) {
 }
 
 // Keys that start with "<" or hold spaces where the device takes the rest
-// of the line as the key (helper-12's probe found both left in place).
+// of the line as the key (both were once left in place).
 func TestAwkwardKeys(t *testing.T) {
 	for _, c := range []struct{ in, secret string }{
 		{"  key-string my secret phrase", "secret phrase"},
