@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tunneldoc/tunneldoc/bot/clock"
+	"github.com/tunneldoc/tunneldoc/bot/monitor"
+	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/devices"
+	"github.com/tunneldoc/tunneldoc/devices/lab/real"
+)
+
+// TestMonitorOnRealDaemons: the monitor polls west's real strongSwan over
+// real sshd; the router drops IKE (UDP/500, UDP/4500) and ESP and west
+// negotiates again: one thread opens; the drop goes, the tunnel comes back
+// and the thread resolves. Skipped unless root with the lab's programs;
+// under CI=true it must run.
+func TestMonitorOnRealDaemons(t *testing.T) {
+	if err := real.Missing(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but the live lab cannot run: %v", err)
+		}
+		t.Skipf("live lab not available: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	l, err := real.Start(ctx, real.Options{Prefix: "tdm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	inv, err := l.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	west, east := l.Gateways[0], l.Gateways[1]
+
+	slk := &localSlack{}
+	api := httptest.NewServer(slk)
+	defer api.Close()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	msgr := botslack.NewMessenger(botslack.NewAPI("xoxb-test", botslack.APIOptions{URL: api.URL + "/"}), clock.Real, logger)
+	msgr.MinInterval = 0
+	rounds := &roundLog{ch: make(chan struct{}, 1)}
+	conf, err := loadConfig("", envOf(map[string]string{
+		"TUNNELDOC_INVENTORY":             inv,
+		"TUNNELDOC_MONITOR_CHANNEL":       "C0LAB",
+		"TUNNELDOC_MONITOR_INTERVAL":      "1s",
+		"TUNNELDOC_MONITOR_CHECK_TIMEOUT": "20s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop, err := startMonitor(ctx, conf.Monitor, monitorDeps{
+		Messenger: msgr, Deliveries: msgr, Finder: msgr, Store: store.NewMemory(store.Options{}),
+		Collector: devices.NewCollector(conf.Devices.Loaded, devices.CollectorOptions{Getenv: conf.Devices.Lookup}),
+		Logger:    slog.New(rounds), Started: func(*monitor.Monitor) {},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	// Only west's (kestrel-gw's) threads are judged: east sees the same
+	// outage from its side, and its 1 s counter deltas can catch a ping
+	// request encrypted before its reply came back.
+	westRoots := func() []slackCall {
+		var out []slackCall
+		for _, r := range slk.posts("") {
+			if strings.Contains(r.Text, "down on "+west.Name) {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	rounds.wait(t, 2)
+	if got := westRoots(); len(got) != 0 {
+		t.Fatalf("the healthy lab opened a thread for %s:\n%s", west.Name, slk.dump())
+	}
+
+	if err := l.SetScenario(ctx, "unreachable"); err != nil {
+		t.Fatal(err)
+	}
+	slk.waitFor(t, "a thread for the dropped tunnel", func() bool {
+		r := westRoots()
+		return len(r) == 1 && len(slk.posts(r[0].TS)) >= 1
+	})
+	root := westRoots()[0]
+	if !strings.Contains(root.Text, east.Address) {
+		t.Errorf("root %q does not name %s", root.Text, east.Address)
+	}
+	t.Logf("root: %s", root.Text)
+	t.Logf("diagnosis: %.300s", slk.posts(root.TS)[0].Text)
+
+	if err := l.SetScenario(ctx, "healthy"); err != nil {
+		t.Fatal(err)
+	}
+	slk.waitFor(t, "resolution", func() bool {
+		for _, c := range slk.posts(root.TS) {
+			if strings.Contains(c.Text, "resolved after") {
+				return true
+			}
+		}
+		return false
+	})
+	if got := westRoots(); len(got) != 1 {
+		t.Errorf("%d threads for one outage on %s:\n%s", len(got), west.Name, slk.dump())
+	}
+}
