@@ -103,6 +103,16 @@ func TestMonitorOnRealDaemons(t *testing.T) {
 	}
 	t.Logf("root: %s", root.Text)
 	t.Logf("diagnosis: %.300s", slk.posts(root.TS)[0].Text)
+	// The drop leaves west's IKE_SA_INIT unanswered: charon retransmits
+	// and gives up, and the thread must say so.
+	slk.waitFor(t, "the peer_unreachable cause in the thread", func() bool {
+		for _, c := range append([]slackCall{root}, slk.posts(root.TS)...) {
+			if strings.Contains(c.Text, "peer_unreachable") || strings.Contains(c.Text, "never answers") {
+				return true
+			}
+		}
+		return false
+	})
 
 	if err := l.SetScenario(ctx, "healthy"); err != nil {
 		t.Fatal(err)
@@ -115,6 +125,9 @@ func TestMonitorOnRealDaemons(t *testing.T) {
 		}
 		return false
 	})
+	for _, c := range slk.posts(root.TS) {
+		t.Logf("thread: %.200s", c.Text)
+	}
 	if got := westRoots(); len(got) != 1 {
 		t.Errorf("%d threads for one outage on %s:\n%s", len(got), west.Name, slk.dump())
 	}
