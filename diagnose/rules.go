@@ -1300,20 +1300,9 @@ func routedNothingIn(peer string, decrypted int64) string {
 // A tunnel whose CHILD_SA was up and that was later closed (the peer shut
 // down) is not that.
 func ikeDeletedSinceUp(v *view) bool {
-	up, del, child := 0, 0, 0
-	for _, ev := range v.events {
-		if !swan(ev.Vendor) {
-			continue
-		}
-		switch {
-		case ev.Kind == facts.EvP1Complete && ev.Ref.Line > up:
-			up = ev.Ref.Line
-		case ev.Kind == facts.EvP2Complete && ev.Ref.Line > child:
-			child = ev.Ref.Line
-		case ev.Kind == facts.EvSADeleted && strings.HasPrefix(ev.State, "IKE_SA") && ev.Ref.Line > del:
-			del = ev.Ref.Line
-		}
-	}
+	up, child, del := swanLastLines(v, func(ev facts.Event) bool {
+		return ev.Kind == facts.EvSADeleted && strings.HasPrefix(ev.State, "IKE_SA")
+	})
 	if del == 0 || del < up || child > up && child < del {
 		return false
 	}
@@ -1330,20 +1319,9 @@ func ikeDeletedSinceUp(v *view) bool {
 // still unanswered where the paste ends): phase 2 never completed, so the
 // tunnel is not up, and the log does not say why.
 func childUnansweredSinceUp(v *view) bool {
-	up, child, qm := 0, 0, 0
-	for _, ev := range v.events {
-		if !swan(ev.Vendor) {
-			continue
-		}
-		switch {
-		case ev.Kind == facts.EvP1Complete && ev.Ref.Line > up:
-			up = ev.Ref.Line
-		case ev.Kind == facts.EvP2Complete && ev.Ref.Line > child:
-			child = ev.Ref.Line
-		case (ev.Kind == facts.EvP2Retransmit || ev.Kind == facts.EvMsgOut && ev.State == "QUICK_MODE" && strings.HasPrefix(ev.Detail, "request")) && ev.Ref.Line > qm:
-			qm = ev.Ref.Line
-		}
-	}
+	up, child, qm := swanLastLines(v, func(ev facts.Event) bool {
+		return ev.Kind == facts.EvP2Retransmit || ev.Kind == facts.EvMsgOut && ev.State == "QUICK_MODE" && strings.HasPrefix(ev.Detail, "request")
+	})
 	return up > 0 && qm > up && child < up
 }
 
@@ -1371,21 +1349,28 @@ func peerRecreatesTunnel(v *view) bool {
 // responder that cannot read the peer's encrypted notify): the peer is not
 // where this side thinks the tunnel is.
 func unreadableSinceUp(v *view) bool {
-	up, child, bad := 0, 0, 0
+	up, child, bad := swanLastLines(v, func(ev facts.Event) bool { return ev.Kind == facts.EvMsgFailed })
+	return up > 0 && bad > up && child < up
+}
+
+// swanLastLines reads the strongSwan and libreswan events of a view for
+// the last line where the IKE SA came up, the last line where a CHILD_SA
+// came up, and the last line of an event that is holds (0 for none).
+func swanLastLines(v *view, is func(facts.Event) bool) (up, child, last int) {
 	for _, ev := range v.events {
 		if !swan(ev.Vendor) {
 			continue
 		}
 		switch {
-		case ev.Kind == facts.EvP1Complete && ev.Ref.Line > up:
-			up = ev.Ref.Line
-		case ev.Kind == facts.EvP2Complete && ev.Ref.Line > child:
-			child = ev.Ref.Line
-		case ev.Kind == facts.EvMsgFailed && ev.Ref.Line > bad:
-			bad = ev.Ref.Line
+		case ev.Kind == facts.EvP1Complete:
+			up = max(up, ev.Ref.Line)
+		case ev.Kind == facts.EvP2Complete:
+			child = max(child, ev.Ref.Line)
+		case is(ev):
+			last = max(last, ev.Ref.Line)
 		}
 	}
-	return up > 0 && bad > up && child < up
+	return up, child, last
 }
 
 // swan: strongSwan and libreswan, whose logs the since-up checks read.
