@@ -163,18 +163,24 @@ func (st *listState) body(t string, indent int, l facts.Line) {
 		}
 	}
 	if ike.Encr == "" && t[0] >= 'A' && t[0] <= 'Z' && strings.IndexByte(t, '/') > 0 && ikeAlgoRe.MatchString(t) {
-		parts := strings.Split(t, "/")
-		for i, p := range parts {
-			switch {
-			case i == 0:
-				ike.Encr = p
-			case strings.HasPrefix(p, "PRF_"):
-				ike.Auth = p
-			case dhRe.MatchString(p):
-				ike.DH = p
-			case ike.Hash == "":
-				ike.Hash = p
-			}
+		setIKEAlgorithms(ike, t)
+	}
+}
+
+// setIKEAlgorithms reads an IKE proposal as charon prints it
+// (AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048): the
+// encryption first, then the PRF, the DH group and the integrity.
+func setIKEAlgorithms(ike *facts.IKESA, proposal string) {
+	for i, p := range strings.Split(proposal, "/") {
+		switch {
+		case i == 0:
+			ike.Encr = p
+		case strings.HasPrefix(p, "PRF_"):
+			ike.Auth = p
+		case dhRe.MatchString(p):
+			ike.DH = p
+		case ike.Hash == "":
+			ike.Hash = p
 		}
 	}
 }

@@ -123,18 +123,7 @@ func (st *statusState) ikeLine(t string, ref facts.Ref) {
 		return
 	}
 	if m := statusPropRe.FindStringSubmatch(t); m != nil {
-		for i, p := range strings.Split(m[3], "/") {
-			switch {
-			case i == 0:
-				ike.Encr = p
-			case strings.HasPrefix(p, "PRF_"):
-				ike.Auth = p
-			case dhRe.MatchString(p):
-				ike.DH = p
-			case ike.Hash == "":
-				ike.Hash = p
-			}
-		}
+		setIKEAlgorithms(ike, m[3])
 	}
 }
 
