@@ -1179,7 +1179,7 @@ func lifetimeSeconds(s string) int {
 }
 
 func ruleHealthy(v *view) *hit {
-	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) || peerRecreatesTunnel(v) || unreadableSinceUp(v) || installFailedSinceUp(v) {
+	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) || peerRecreatesTunnel(v) || unreadableSinceUp(v) || installFailedSinceUp(v) || swanIKEBeingDeleted(v) {
 		return nil
 	}
 	installed := false
@@ -1351,6 +1351,22 @@ func peerRecreatesTunnel(v *view) bool {
 func unreadableSinceUp(v *view) bool {
 	up, child, bad := swanLastLines(v, func(ev facts.Event) bool { return ev.Kind == facts.EvMsgFailed })
 	return up > 0 && bad > up && child < up
+}
+
+// swanIKEBeingDeleted: every IKE SA row shown for the peer is a strongSwan
+// or libreswan IKE SA being deleted (DELETING, DESTROYING): its CHILD_SAs
+// go with it, so their last counters do not show a tunnel that is up. (An
+// IOS ISAKMP row marked deleted is not that: IKEv1 IPsec SAs outlive it.)
+func swanIKEBeingDeleted(v *view) bool {
+	if len(v.ike) == 0 {
+		return false
+	}
+	for _, r := range v.ike {
+		if !swan(r.Vendor) || !r.Deleted {
+			return false
+		}
+	}
+	return true
 }
 
 // swanLastLines reads the strongSwan and libreswan events of a view for
