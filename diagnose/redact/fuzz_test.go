@@ -88,6 +88,9 @@ func FuzzSecretShapes(f *testing.F) {
 		if i := strings.IndexByte(key, '`'); i >= 0 && len(key)-i <= 2 && strings.Trim(key[i+1:], ".,;:") == "" && alreadyMasked(key[:i]) {
 			return // "KEY`,": a placeholder closing inline code
 		}
+		if inner := strings.TrimRight(strings.TrimPrefix(key, "`"), ".,;:"); strings.HasPrefix(key, "`") && strings.HasSuffix(inner, "`") && alreadyMasked(strings.TrimSuffix(inner, "`")) {
+			return // "`X`,": a placeholder in inline code
+		}
 		if strings.Contains(key, "**") {
 			return // markdown bold: a chat shows "**x**" as x, and so reads it
 		}
