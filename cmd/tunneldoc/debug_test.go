@@ -266,19 +266,13 @@ func TestDebugTurnedOffWhenTunneldocStops(t *testing.T) {
 	startCtx, stopNext := context.WithCancel(ctx)
 	defer stopNext()
 	next.Start(startCtx)
-	deadline := time.Now().Add(30 * time.Second)
-	for e.dev.DebugOn() && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if e.dev.DebugOn() {
+	if !eventually(30*time.Second, 20*time.Millisecond, func() bool { return !e.dev.DebugOn() }) {
 		t.Fatal("the startup sweep did not turn off the debug left on")
 	}
-	for time.Now().Before(deadline) {
-		if on, _ := e.store.DebugsOn(ctx); len(on) == 0 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually(30*time.Second, 20*time.Millisecond, func() bool {
+		on, _ := e.store.DebugsOn(ctx)
+		return len(on) == 0
+	})
 	if on, _ := e.store.DebugsOn(ctx); len(on) != 0 {
 		t.Errorf("the sweep left records: %v", on)
 	}
