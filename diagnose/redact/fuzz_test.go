@@ -91,6 +91,9 @@ func FuzzSecretShapes(f *testing.F) {
 		if inner := strings.TrimRight(strings.TrimPrefix(key, "`"), ".,;:"); strings.HasPrefix(key, "`") && strings.HasSuffix(inner, "`") && alreadyMasked(strings.TrimSuffix(inner, "`")) {
 			return // "`X`,": a placeholder in inline code
 		}
+		if strings.Trim(key, `*\`) == "" {
+			return // stars, markdown-escaped or not: a value already masked
+		}
 		if strings.Contains(key, "**") {
 			return // markdown bold: a chat shows "**x**" as x, and so reads it
 		}
