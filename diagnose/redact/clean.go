@@ -10,6 +10,7 @@ import (
 type cleaned struct {
 	text       string
 	start, end []int
+	line       string // the line as given
 }
 
 // clean removes what hides a secret's shape from the rules but is not
@@ -84,6 +85,7 @@ func clean(line string) (c cleaned, ok bool) {
 		i++
 	}
 	c.text = b.String()
+	c.line = line
 	if cut := leadingNoise(c.text); cut > 0 {
 		// keep the indentation, drop the quote and the prompt after it
 		ind := skipBlank(c.text, 0)
@@ -92,6 +94,31 @@ func clean(line string) (c cleaned, ok bool) {
 		c.end = append(c.end[:ind:ind], c.end[cut:]...)
 	}
 	return c, c.text != line
+}
+
+// mapBack returns the bytes of the line as given that text[lo:hi] came
+// from, widened over the bytes clean dropped right before and after it
+// (control bytes, invalid UTF-8, zero-width characters, colour codes,
+// markup) but for a backtick (the inline code's edge) and a newline. Left
+// beside the mask, such a byte would join it into one word the next pass
+// reads as a new secret ("<redacted>\xff").
+func (c *cleaned) mapBack(lo, hi int) (int, int) {
+	from, to := c.start[lo], c.end[hi-1]
+	prev := 0 // where the byte before text[lo] ended in the line as given
+	if lo > 0 {
+		prev = c.end[lo-1]
+	}
+	next := len(c.line) // where the byte after text[hi-1] starts
+	if hi < len(c.text) {
+		next = c.start[hi]
+	}
+	for from > prev && c.line[from-1] != '`' && c.line[from-1] != '\n' {
+		from--
+	}
+	for to < next && c.line[to] != '`' && c.line[to] != '\n' {
+		to++
+	}
+	return from, to
 }
 
 // needsCleaning: line holds a byte clean would change, or starts with a
@@ -131,8 +158,8 @@ func isWordByte(c byte) bool {
 // skipEscape returns the index after the escape sequence at line[i].
 func skipEscape(line string, i int) int {
 	i++
-	if i >= len(line) {
-		return i
+	if i >= len(line) || line[i] == '\n' {
+		return i // a line's end is no part of an escape
 	}
 	switch line[i] {
 	case '[': // CSI: parameter bytes 0x30-0x3f, intermediates 0x20-0x2f, one final 0x40-0x7e

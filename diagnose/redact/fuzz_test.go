@@ -97,6 +97,11 @@ func FuzzSecretShapes(f *testing.F) {
 		if strings.Contains(key, "**") {
 			return // markdown bold: a chat shows "**x**" as x, and so reads it
 		}
+		for i := range key {
+			if key[i] == '[' && isCSIDebris(key, i) {
+				return // "[0m": a colour code whose ESC was lost, which the cleaned copy drops
+			}
+		}
 		if placeholder(key, 0) || alreadyMasked(key) {
 			return // "<the key>": what docs write instead of a key
 		}

@@ -106,7 +106,7 @@ func findSecrets(text string, found wordSet, spans []span, c *cleaned) []span {
 			return
 		}
 		if c != nil {
-			lo, hi = c.start[lo], c.end[hi-1]
+			lo, hi = c.mapBack(lo, hi)
 		}
 		spans = append(spans, span{lo, hi})
 	}
@@ -154,7 +154,19 @@ func alreadyMasked(v string) bool {
 	if v == "" || v == Mask || v == "KEY" || v == "X" || v == "..." || v == "…" || strings.EqualFold(v, "ENC") || strings.EqualFold(v, "<removed>") || strings.EqualFold(v, "<redacted>") {
 		return true
 	}
-	return strings.Trim(v, "*") == "" || v == "%prompt"
+	return strings.Trim(v, "*") == "" || v == "%prompt" || onlyMasks(v)
+}
+
+// onlyMasks: v is masks and blanks ("<redacted> <redacted>", where two
+// rules each took a word of a value a third reads whole).
+func onlyMasks(v string) bool {
+	words := strings.Fields(v)
+	for _, w := range words {
+		if w != Mask {
+			return false
+		}
+	}
+	return len(words) > 0
 }
 
 // proseWords are words that follow "password" or "key" in messages, not

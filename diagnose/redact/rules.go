@@ -170,7 +170,8 @@ var rules = []rule{
 
 	// ---- Juniper Junos configuration (curly braces).
 	// Junos marks every secret it prints: X; ## SECRET-DATA
-	r("junos-secret-data", `(?P<s>"[^"]*"|[^\s;]+);?\s*##\s*secret-data`, "secret-data"),
+	// The value is a whole word: a quote inside one ('0" "') starts no value.
+	r("junos-secret-data", `(?:^|\s)(?P<s>"[^"]*"|[^\s;]+);?\s*##\s*secret-data`, "secret-data"),
 	r("junos-statement", `^\s*(?:pre-shared-key\s+(?:ascii-text|hexadecimal)|secret|encrypted-password|simple-password|authentication-key)\s+(?P<s>"[^"]*"|[^\s;=][^\s;]*)\s*;`, "pre-shared-key", "secret", "password", "authentication-key").
 		opening("pre-shared-key", "secret", "encrypted-password", "simple-password", "authentication-key"),
 	r("junos-community", `^\s*community\s+(?P<s>\S+)\s*\{`, "community").opening("community"),
