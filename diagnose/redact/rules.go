@@ -55,10 +55,12 @@ var rules = []rule{
 	// crypto isakmp key [0|6] X address A | hostname H ; PIX/ASA: isakmp key X address A netmask M
 	r("isakmp-key", `\bisakmp\s+key\s+`+typ+`(?P<s>\S+)`, "isakmp"),
 	// keyring: pre-shared-key address A [mask] key [0|6] X (the rest of the line)
-	r("keyring-key", `\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+`+typ+`(?P<s>\S.*?)\s*$`, "pre-shared-key"),
+	// (Huawei/H3C keychains: ... key cipher|simple X)
+	r("keyring-key", `\bpre-shared-key\s+(?:address|hostname)\s+\S+(?:\s+\S+)?\s+key\s+`+typ+`(?:(?:cipher|simple)\s+)?(?P<s>\S.*?)\s*$`, "pre-shared-key"),
 	// IKEv2 keyring peer / ASA 8.2 tunnel-group: pre-shared-key [local|remote] [0|6|8] [hex] X ;
 	// IOS XR: pre-shared-key [password|clear|encrypted] X
-	r("psk-line", `^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?(?:(?:password|clear|encrypted)\s+)?`+typ+`(?:hex\s+)?(?P<s>\S+)\s*$`, "pre-shared-key").opening("pre-shared-key"),
+	// (Huawei VRP and H3C Comware ike peer: pre-shared-key cipher|simple X)
+	r("psk-line", `^\s*pre-shared-key\s+(?:(?:local|remote)\s+)?(?:(?:password|clear|encrypted|cipher|simple)\s+)?`+typ+`(?:hex\s+)?(?P<s>"[^"]*"|\S+)\s*$`, "pre-shared-key").opening("pre-shared-key"),
 	// ASA tunnel-group ipsec-attributes: ikev1 pre-shared-key [0|8] [hex] X ;
 	// ikev2 local-authentication|remote-authentication pre-shared-key [0|8] [hex] X
 	r("asa-psk", `\bikev[12]\s+(?:(?:local|remote)-authentication\s+)?pre-shared-key\s+`+typ+`(?:hex\s+)?(?P<s>\S+)`, "pre-shared-key"),
@@ -156,8 +158,9 @@ var rules = []rule{
 
 	// ---- Palo Alto PAN-OS: XML configuration and set commands.
 	// (pfSense/OPNsense config.xml: <pre-shared-key>X</pre-shared-key>)
-	r("xml-secret", `<(?:key|secret|password|phash|passphrase|private-key|community-string|auth-password|priv-password|psk|shared-secret|authentication-key|pre-shared-key)>(?P<s>[^<]+)</`,
-		"<key>", "<secret>", "<password>", "<phash>", "<passphrase>", "<private-key>", "<community-string>", "<auth-password>", "<priv-password>", "<psk>", "<shared-secret>", "<authentication-key>", "<pre-shared-key>"),
+	// (AWS's generic VPN configuration XML: <pre_shared_key>X</pre_shared_key>)
+	r("xml-secret", `<(?:key|secret|password|phash|passphrase|private-key|community-string|auth-password|priv-password|psk|shared-secret|authentication-key|pre-shared-key|pre_shared_key)>(?P<s>[^<]+)</`,
+		"<pre_shared_key>", "<key>", "<secret>", "<password>", "<phash>", "<passphrase>", "<private-key>", "<community-string>", "<auth-password>", "<priv-password>", "<psk>", "<shared-secret>", "<authentication-key>", "<pre-shared-key>"),
 	// PAN-OS encrypted values: -AQ==...
 	r("panos-aq", `(?P<s>-AQ==[A-Za-z0-9+/=]+)`, "-aq=="),
 	// set commands (PAN-OS, Junos display set, ScreenOS): the word that
@@ -167,6 +170,10 @@ var rules = []rule{
 	// ---- Ubiquiti EdgeOS / VyOS: set vpn ipsec site-to-site peer P
 	// authentication pre-shared-secret X (and the same in curly braces)
 	r("pre-shared-secret", `\bpre-shared-secret\s+(?P<s>`+token+`)`, "pre-shared-secret"),
+	// VyOS 1.4: set vpn ipsec authentication psk NAME secret X, and the
+	// same as a tree ("psk NAME {" ... "secret X")
+	r("vyos-psk-secret", `\bauthentication\s+psk\s+\S+\s+secret\s+(?P<s>`+token+`)`, "psk"),
+	r("secret-statement", `^\s*secret\s+`+typ+`(?P<s>"[^"]*"|[^\s;=]\S*)\s*$`, "secret").opening("secret"),
 
 	// ---- Juniper Junos configuration (curly braces).
 	// Junos marks every secret it prints: X; ## SECRET-DATA
@@ -191,6 +198,17 @@ var rules = []rule{
 	r("azure-shared-key-value", `\bshared-key\b.*?--value(?:\s+|=)(?P<s>`+token+`)`, "shared-key"),
 	r("json-secret", `"[\w-]*(?:psk|sharedkey|presharedkey|pre_shared_key|pre-shared-key|secret|password|passwd|passphrase|authkey)"\s*:\s*"(?P<s>[^"]*)"`, `key"`, `secret"`, `password"`, `passwd"`, `passphrase"`, `psk"`),
 	r("pre-shared-key-colon", `\bpre-shared[ -]key\s*:\s*(?P<s>\S+)`, "pre-shared"),
+
+	// ---- IPsec SA keys as the kernel shows them: Linux `ip xfrm state`
+	// ("enc cbc(aes) 0xHEX", "auth-trunc hmac(sha256) 0xHEX 128", "aead
+	// rfc4106(gcm(aes)) 0xHEX 128") and ipsec-tools `setkey -D` ("E:
+	// aes-cbc 3a8f2b9c 1d4e5f60 ...", "A: hmac-sha1 11223344 ...").
+	r("xfrm-state-key", `^\s*(?:enc|auth|auth-trunc|aead)\s+\S+\s+(?P<s>0x[0-9a-f]+)`, "enc", "auth", "aead").opening("enc", "auth", "aead").inHex(),
+	r("setkey-key", `^\s*[ea]:\s+\S+\s+(?P<s>[0-9a-f]{8}(?:\s+[0-9a-f]{8})+)`, "e:", "a:").opening("e:", "a:"),
+
+	// ---- A secret as a YAML or other "name: value" field (automation
+	// variables such as ipsec_psk: X, vpn_secret: X).
+	r("colon-secret", `^\s*-?\s*[\w-]*(?:secret|psk)\s*:\s*(?P<s>`+kvToken+`)`, "secret", "psk"),
 
 	// ---- Session keys printed inline by debugs (libreswan, Windows,
 	// other IKE stacks): a key's name, then its value in hex. strongSwan

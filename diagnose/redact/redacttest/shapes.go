@@ -247,6 +247,22 @@ var Shapes = []Shape{
 	s("alibaba", "IkeConfig Psk", `aliyun vpc CreateVpnConnection --IkeConfig '{"Psk":"Qk161Ali","IkeVersion":"ikev2"}'`, "Qk161Ali", "IkeVersion"),
 	s("alibaba", "escaped json Psk", `"IkeConfig": "{\"Psk\":\"Qk162AliEsc\",\"IkeVersion\":\"ikev1\"}"`, "Qk162AliEsc", "IkeVersion"),
 
+	s("huawei", "ike peer pre-shared-key cipher", " pre-shared-key cipher %^%#Qk186HwCipher%^%#", "%^%#Qk186HwCipher%^%#", "pre-shared-key cipher"),
+	s("huawei", "ike peer pre-shared-key simple", " pre-shared-key simple Qk187HwSimple", "Qk187HwSimple", "pre-shared-key simple"),
+	s("h3c", "keychain key cipher", " pre-shared-key address 192.0.2.1 255.255.255.255 key cipher $c$3$Qk188H3c==", "$c$3$Qk188H3c==", "255.255.255.255 key"),
+	s("vyos", "1.4 authentication psk secret", "set vpn ipsec authentication psk PEER1 secret Qk189Vyos", "Qk189Vyos", "set vpn ipsec authentication psk"),
+	s("vyos", "1.4 psk tree secret", "        secret Qk190VyosTree", "Qk190VyosTree", "secret"),
+	s("aws", "generic XML pre_shared_key", "      <pre_shared_key>Qk191AwsXml</pre_shared_key>", "Qk191AwsXml", "<pre_shared_key>"),
+	s("other", "quoted key with spaces", ` pre-shared-key "Qk192 two words"`, "Qk192 two words", "pre-shared-key"),
+	s("other", "yaml psk variable", "ipsec_psk: Qk193Yaml", "Qk193Yaml", "ipsec_psk:"),
+
+	// ---- IPsec SA keys as the kernel shows them
+	s("linux", "ip xfrm state enc", "\tenc cbc(aes) 0x9f8e7d6c5b4a39281706f5e4d3c2b1a0", "0x9f8e7d6c5b4a39281706f5e4d3c2b1a0", "enc cbc(aes)"),
+	s("linux", "ip xfrm state auth-trunc", "\tauth-trunc hmac(sha256) 0x0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0 128", "0x0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0", "hmac(sha256)"),
+	s("linux", "ip xfrm state aead", "\taead rfc4106(gcm(aes)) 0xa0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3 128", "0xa0b1c2d3e4f5061728394a5b6c7d8e9fa0b1c2d3", "rfc4106(gcm(aes))"),
+	s("ipsec-tools", "setkey -D encryption key", "\tE: aes-cbc  3a8f2b9c 1d4e5f60 71829304 a5b6c7d8", "3a8f2b9c 1d4e5f60 71829304 a5b6c7d8", "E: aes-cbc"),
+	s("ipsec-tools", "setkey -D auth key", "\tA: hmac-sha1  1a2b3c4d 5e6f7a8b 9c0d1e2f 3a4b5c6d 7e8f9a0b", "1a2b3c4d 5e6f7a8b 9c0d1e2f 3a4b5c6d 7e8f9a0b", "A: hmac-sha1"),
+
 	// ---- Session keys in verbose debugs
 	{Vendor: "strongswan", Name: "dump row of a key", Line: "Dec  6 10:00:01 gw charon: 14[IKE]    0: 7F 3A 9C 12 45 66 78 9A 7F 3A 9C 12 45 66 78 9A  .:..Efx..:..Efx.", Secrets: []string{"7F 3A 9C 12 45 66 78 9A 7F 3A 9C 12 45 66 78 9A"}, Keep: "14[IKE]", Log: true},
 	{Vendor: "strongswan", Name: "dump row last short", Line: "14[IKE]   16: DE AD BE EF                                      ....", Secrets: []string{"DE AD BE EF"}, Keep: "14[IKE]", Log: true},
