@@ -7,7 +7,8 @@
 # real configuration or dropping packets on the router.
 #
 #   real.sh up                 build everything, bring the tunnel up
-#   real.sh scenario NAME      healthy | psk-mismatch | unreachable
+#   real.sh scenario NAME      healthy | proposal-mismatch | psk-mismatch |
+#                              unreachable | ts-mismatch | one-way | dpd
 #   real.sh down               remove namespaces and processes
 #
 # Environment: IKELAB_PREFIX (namespace names), IKELAB_WORK (work folder;
@@ -25,13 +26,25 @@ REAL_HOST_ADDR=198.18.72.1
 REAL_RTR_ADDR=198.18.72.2
 REAL_HOST_LINK=$IKELAB_PREFIX-host
 
+REAL_SCENARIOS='healthy proposal-mismatch psk-mismatch unreachable ts-mismatch one-way dpd'
+
+# real_config: both sides' settings for the scenario in <work>/scenario;
+# only what differs from a healthy pair is set here.
 real_config() {
+	local name=healthy
+	[[ -f $IKELAB_WORK/scenario ]] && name=$(cat "$IKELAB_WORK/scenario")
 	ikelab_reset
 	IKL_WEST_VENDOR=sw IKL_EAST_VENDOR=sw
 	IKL_WEST_DPD=10 IKL_EAST_DPD=10
-	if [[ -f $IKELAB_WORK/scenario && $(cat "$IKELAB_WORK/scenario") == psk-mismatch ]]; then
-		IKL_EAST_PSK=Kx7-lab-other-Z9
-	fi
+	case $name in
+	proposal-mismatch) IKL_EAST_IKE=aes128-sha1-ecp256 ;;
+	psk-mismatch) IKL_EAST_PSK=Kx7-lab-other-Z9 ;;
+	# east expects a neighbouring net behind west: no CHILD_SA
+	ts-mismatch) IKL_EAST_PEERNET=100.71.9.0/24 ;;
+	# west probes every 2 s: three unanswered retransmits (~7 s) later
+	# it declares east dead
+	dpd) IKL_WEST_DPD=2 ;;
+	esac
 	ikelab_defaults west
 	ikelab_defaults east
 }
@@ -121,28 +134,63 @@ real_up() {
 	real_ping east
 }
 
-# real_scenario name: the running lab becomes that scenario.
+# real_established: west's IKE_SA and CHILD_SA are up.
+real_established() {
+	ikelab_in west swanctl --list-sas --ike "$(ikelab_get west CONN)" 2>/dev/null |
+		grep -q "$(ikelab_get west CHILD):.*INSTALLED"
+}
+
+# real_east_route: east has the route to west's net its charon installed.
+real_east_route() {
+	ip -n "$(ikelab_ns east)" route show table 220 | grep -q "^${IKELAB_WEST_NET} "
+}
+
+# real_scenario name: the running lab becomes that scenario:
+#   healthy            the tunnel up, the hosts pinging through it
+#   proposal-mismatch  east allows only IKE aes128-sha1-ecp256 (west offers
+#                      aes256-sha256-modp2048): no IKE SA
+#   psk-mismatch       east's pre-shared key differs: no IKE SA
+#   unreachable        the router drops IKE (UDP/500, 4500) and ESP: west's
+#                      IKE_SA_INIT goes unanswered
+#   ts-mismatch        east expects 100.71.9.0/24 behind west: the IKE SA
+#                      comes up, the CHILD_SA is refused (TS_UNACCEPTABLE)
+#   one-way            the tunnel comes up, then east loses the route to
+#                      west's net its charon installed: east decrypts
+#                      west's pings and sends the replies elsewhere,
+#                      unencrypted; west encrypts and decrypts nothing
+#   dpd                west runs DPD every 2 s; the tunnel comes up, then
+#                      the router drops IKE and ESP: west declares east dead
 real_scenario() {
 	local name=$1
-	case $name in
-	healthy | psk-mismatch | unreachable) ;;
-	*) ikelab_die "unknown scenario $name (healthy, psk-mismatch, unreachable)" ;;
-	esac
+	[[ " $REAL_SCENARIOS " == *" $name "* ]] ||
+		ikelab_die "unknown scenario $name (${REAL_SCENARIOS// /, })"
 	echo "$name" >"$IKELAB_WORK/scenario"
 	real_config
 	ip netns exec "$(ikelab_ns rtr)" nft delete table inet ikelab_dropall 2>/dev/null || true
-	# the changed configuration is written and reloaded on east
-	sw_swanctl_conf east
-	ikelab_in east timeout 20 swanctl --load-all >/dev/null 2>&1 || true
+	# the scenario's configuration is written and reloaded on both sides
+	local s
+	for s in west east; do
+		sw_swanctl_conf "$s"
+		ikelab_in "$s" timeout 20 swanctl --load-all >/dev/null 2>&1 || true
+	done
 	if [[ $name == unreachable ]]; then
 		ikelab_drop_ike_all
 	fi
 	# both sides forget the old IKE SA; west negotiates again
-	local s
 	for s in west east; do
 		ikelab_in "$s" timeout 20 swanctl --terminate --ike "$(ikelab_get "$s" CONN)" --force --timeout 5 >/dev/null 2>&1 || true
 	done
 	real_initiate
+	case $name in
+	one-way)
+		ikelab_wait 10 real_east_route || ikelab_die "one-way: east installed no route to $IKELAB_WEST_NET"
+		ikelab_drop_return_route east
+		;;
+	dpd)
+		ikelab_wait 10 real_established || ikelab_die "dpd: the tunnel did not come up"
+		ikelab_drop_ike_all
+		;;
+	esac
 }
 
 real_down() {

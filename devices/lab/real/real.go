@@ -19,8 +19,9 @@ import (
 	"github.com/tunneldoc/tunneldoc/devices/sshx"
 )
 
-// Scenarios are the states the running lab can be switched to.
-var Scenarios = []string{"healthy", "psk-mismatch", "unreachable"}
+// Scenarios are the states the running lab can be switched to (real.sh's
+// real_scenario says what each changes).
+var Scenarios = []string{"healthy", "proposal-mismatch", "psk-mismatch", "unreachable", "ts-mismatch", "one-way", "dpd"}
 
 // Gateway is one strongSwan gateway of the lab.
 type Gateway struct {
@@ -192,9 +193,19 @@ func gwSide(i int) string {
 	return "east"
 }
 
-// SetScenario switches the running lab: healthy, psk-mismatch (east's
-// pre-shared key changed and reloaded) or unreachable (the router drops
-// UDP/500, UDP/4500 and ESP); then west negotiates again.
+// SetScenario switches the running lab; both sides forget their SAs and
+// west negotiates again:
+//   - healthy: the tunnel up, the hosts behind pinging through it;
+//   - proposal-mismatch: east allows only IKE aes128-sha1-ecp256 (changed
+//     in its swanctl.conf and reloaded), west offers aes256-sha256-modp2048;
+//   - psk-mismatch: east's pre-shared key changed and reloaded;
+//   - unreachable: the router drops UDP/500, UDP/4500 and ESP;
+//   - ts-mismatch: east expects 100.71.9.0/24 behind west, so the IKE SA
+//     comes up and the CHILD_SA is refused with TS_UNACCEPTABLE;
+//   - one-way: the tunnel comes up, then east loses its route to west's
+//     net: west encrypts its pings and decrypts nothing back;
+//   - dpd: west probes every 2 s; once the tunnel is up the router drops
+//     IKE and ESP and west declares east dead (about 10 s later).
 func (l *Lab) SetScenario(ctx context.Context, name string) error {
 	if !slices.Contains(Scenarios, name) {
 		return fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(Scenarios, ", "))

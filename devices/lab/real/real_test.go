@@ -2,9 +2,11 @@ package real_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,9 +15,35 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
-// startLab starts the live lab or skips (fails under CI=true, where the
-// CI script installs what it needs and runs as root).
-func startLab(t *testing.T, ctx context.Context) *real.Lab {
+// shared is the one live lab of this package's tests: it starts with the
+// first test that needs it, each test switches it to the scenarios it
+// needs, and TestMain removes it after the last.
+var shared struct {
+	once sync.Once
+	lab  *real.Lab
+	inv  string // its inventory
+	dir  string // the folder of the inventory, known_hosts and key
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.lab != nil {
+		if err := shared.lab.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "closing the live lab: %v\n", err)
+			code = 1
+		}
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+// startLab returns the package's live lab, starting it on first use, or
+// skips (fails under CI=true, where the CI script installs what it needs
+// and runs as root).
+func startLab(t *testing.T) *real.Lab {
 	t.Helper()
 	if err := real.Missing(); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -23,16 +51,62 @@ func startLab(t *testing.T, ctx context.Context) *real.Lab {
 		}
 		t.Skipf("live lab not available: %v", err)
 	}
-	l, err := real.Start(ctx, real.Options{Prefix: "tdt"})
+	shared.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		defer cancel()
+		start := time.Now()
+		shared.lab, shared.err = real.Start(ctx, real.Options{Prefix: "tdt"})
+		if shared.err != nil {
+			return
+		}
+		t.Logf("the live lab started in %s", time.Since(start).Round(100*time.Millisecond))
+		if shared.dir, shared.err = os.MkdirTemp("", "tunneldoc-reallab-test-"); shared.err != nil {
+			return
+		}
+		shared.inv, shared.err = shared.lab.WriteFiles(shared.dir)
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	if b, _ := os.ReadFile(shared.inv); !strings.Contains(string(b), "platform: strongswan") {
+		t.Fatalf("inventory lacks the strongswan platform:\n%s", b)
+	}
+	return shared.lab
+}
+
+// collector reads the shared lab's inventory.
+func collector(t *testing.T) *devices.Collector {
+	t.Helper()
+	inv, err := devices.LoadInventory(shared.inv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return l
+	return devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})
+}
+
+// setScenario switches the lab, bounded, and says how long it took.
+func setScenario(t *testing.T, ctx context.Context, l *real.Lab, name string) {
+	t.Helper()
+	start := time.Now()
+	if err := l.SetScenario(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("scenario %s set in %s", name, time.Since(start).Round(100*time.Millisecond))
+}
+
+// collect runs `check tunnel peer`'s collection; one device must answer.
+func collect(t *testing.T, ctx context.Context, c *devices.Collector, peer string) string {
+	t.Helper()
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cols, err := c.CollectPeer(cctx, peer)
+	if err != nil {
+		t.Fatalf("collect %s: %v", peer, err)
+	}
+	if len(cols) != 1 {
+		t.Fatalf("collect %s: %d devices answered, want 1", peer, len(cols))
+	}
+	return cols[0].Transcript()
 }
 
 // diagnoseUntil runs `check tunnel peer` (collector + engine) until the
@@ -40,20 +114,9 @@ func startLab(t *testing.T, ctx context.Context) *real.Lab {
 func diagnoseUntil(t *testing.T, ctx context.Context, c *devices.Collector, peer, want string, limit time.Duration) diagnose.Report {
 	t.Helper()
 	deadline := time.Now().Add(limit)
-	var rep diagnose.Report
-	var transcript string
 	for {
-		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		cols, err := c.CollectPeer(cctx, peer)
-		cancel()
-		if err != nil {
-			t.Fatalf("collect %s: %v", peer, err)
-		}
-		if len(cols) != 1 {
-			t.Fatalf("collect %s: %d devices answered, want 1", peer, len(cols))
-		}
-		transcript = cols[0].Transcript()
-		rep = diagnose.Diagnose(transcript, diagnose.Options{Peer: peer})
+		transcript := collect(t, ctx, c, peer)
+		rep := diagnose.Diagnose(transcript, diagnose.Options{Peer: peer})
 		if rep.Cause == want {
 			return rep
 		}
@@ -65,59 +128,39 @@ func diagnoseUntil(t *testing.T, ctx context.Context, c *devices.Collector, peer
 }
 
 // TestCheckTunnelOnRealDaemons: a real strongSwan tunnel between two
-// namespaces, read over real sshd by the devices collector: healthy;
-// unreachable once the router drops IKE; healthy again when it stops.
+// namespaces, read over real sshd by the devices collector (west's side,
+// the initiator), switched through every scenario that a check answers
+// from one read, then healthy again.
 func TestCheckTunnelOnRealDaemons(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	l := startLab(t, ctx)
-	inv, err := devices.LoadInventory(mustWrite(t, l))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})
+	l := startLab(t)
+	c := collector(t)
 	east := l.Gateways[1].Address
 
-	rep := diagnoseUntil(t, ctx, c, east, diagnose.CauseHealthy, 30*time.Second)
-	t.Logf("healthy: %s", rep.Summary)
-
-	// The router drops IKE and ESP: the tunnel is torn down and west's new
-	// negotiation is retransmitted until it gives up. The strongSwan
-	// platform's log command keeps only lines naming the peer, and charon's
-	// retransmit and give-up lines name the connection, not the peer, so
-	// the answer here is "not healthy" rather than peer_unreachable.
-	if err := l.SetScenario(ctx, "unreachable"); err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		scenario, cause string
+		limit           time.Duration // from the switch's end to the answer
+	}{
+		{"healthy", diagnose.CauseHealthy, 30 * time.Second},
+		{"proposal-mismatch", diagnose.CauseIKEProposalMismatch, 20 * time.Second},
+		{"psk-mismatch", diagnose.CausePSKMismatch, 20 * time.Second},
+		{"ts-mismatch", diagnose.CauseTrafficSelectorMismatch, 20 * time.Second},
+		// west's IKE_SA_INIT goes unanswered; charon retransmits and gives
+		// up within the switch's initiate
+		{"unreachable", diagnose.CausePeerUnreachable, 20 * time.Second},
+		// west probes every 2 s and gives up ~7 s after the drop
+		{"dpd", diagnose.CauseDPDPeerDead, 40 * time.Second},
+		{"healthy", diagnose.CauseHealthy, 30 * time.Second},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			setScenario(t, ctx, l, tc.scenario)
+			start := time.Now()
+			rep := diagnoseUntil(t, ctx, c, east, tc.cause, tc.limit)
+			if want := diagnose.CausePhase[tc.cause]; rep.Phase != want {
+				t.Errorf("%s: phase %s, want %s (%q)", tc.scenario, rep.Phase, want, rep.Summary)
+			}
+			t.Logf("%s answered %s/%s in %s: %s", tc.scenario, rep.Phase, rep.Cause, time.Since(start).Round(100*time.Millisecond), rep.Summary)
+		})
 	}
-	cctx, ccancel := context.WithTimeout(ctx, 30*time.Second)
-	cols, err := c.CollectPeer(cctx, east)
-	ccancel()
-	if err != nil || len(cols) != 1 {
-		t.Fatalf("collect %s: %d collections, %v", east, len(cols), err)
-	}
-	if strings.Contains(cols[0].Transcript(), "ESTABLISHED") {
-		t.Errorf("unreachable: an SA is still established:\n%s", cols[0].Transcript())
-	}
-	rep = diagnose.Diagnose(cols[0].Transcript(), diagnose.Options{Peer: east})
-	if rep.Cause == diagnose.CauseHealthy {
-		t.Errorf("unreachable: diagnosis healthy (%q)", rep.Summary)
-	}
-	t.Logf("unreachable: %s/%s: %s", rep.Phase, rep.Cause, rep.Summary)
-
-	if err := l.SetScenario(ctx, "healthy"); err != nil {
-		t.Fatal(err)
-	}
-	diagnoseUntil(t, ctx, c, east, diagnose.CauseHealthy, 30*time.Second)
-}
-
-func mustWrite(t *testing.T, l *real.Lab) string {
-	t.Helper()
-	path, err := l.WriteFiles(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "platform: strongswan") {
-		t.Fatalf("inventory lacks the strongswan platform:\n%s", b)
-	}
-	return path
 }
