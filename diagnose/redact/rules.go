@@ -194,7 +194,11 @@ var rules = []rule{
 	// ---- Cloud: Azure (-SharedKey, az --shared-key / shared-key update
 	// --value), GCP (--shared-secret), AWS (the downloaded configuration's
 	// "Pre-Shared Key : X", PreSharedKey in JSON), Alibaba (IkeConfig Psk).
-	r("cloud-flag", `(?:-sharedkey|-l2tppsk|--shared-key|--shared-secret|--psk|--pre-shared-key)(?:\s+|=)(?P<s>`+token+`)`, "-sharedkey", "-l2tppsk", "--shared-key", "--shared-secret", "--psk", "--pre-shared-key"),
+	// (Windows RRAS site-to-site: Add-/Set-VpnS2SInterface -SharedSecret X)
+	r("cloud-flag", `(?:-sharedkey|-sharedsecret|-l2tppsk|--shared-key|--shared-secret|--psk|--pre-shared-key)(?:\s+|=)(?P<s>`+token+`)`, "-sharedkey", "-sharedsecret", "-l2tppsk", "--shared-key", "--shared-secret", "--psk", "--pre-shared-key"),
+	// ---- OpenWrt UCI files (strongSwan's ipsec config, wireless):
+	// option pre_shared_key 'X', option key 'X', option password X
+	r("uci-option", `^\s*option\s+[\w-]*(?:psk|pre_shared_key|secret|password|key)\s+(?P<s>`+token+`)`, "option").opening("option"),
 	r("azure-shared-key-value", `\bshared-key\b.*?--value(?:\s+|=)(?P<s>`+token+`)`, "shared-key"),
 	r("json-secret", `"[\w-]*(?:psk|sharedkey|presharedkey|pre_shared_key|pre-shared-key|secret|password|passwd|passphrase|authkey)"\s*:\s*"(?P<s>[^"]*)"`, `key"`, `secret"`, `password"`, `passwd"`, `passphrase"`, `psk"`),
 	r("pre-shared-key-colon", `\bpre-shared[ -]key\s*:\s*(?P<s>\S+)`, "pre-shared"),

@@ -256,6 +256,9 @@ var Shapes = []Shape{
 	s("other", "quoted key with spaces", ` pre-shared-key "Qk192 two words"`, "Qk192 two words", "pre-shared-key"),
 	s("other", "yaml psk variable", "ipsec_psk: Qk193Yaml", "Qk193Yaml", "ipsec_psk:"),
 
+	s("windows", "RRAS S2S -SharedSecret", "Add-VpnS2SInterface -Name Azure -Destination 192.0.2.1 -Protocol IKEv2 -AuthenticationMethod PSKOnly -SharedSecret Qk194Rras", "Qk194Rras", "-AuthenticationMethod PSKOnly"),
+	s("openwrt", "uci option pre_shared_key", "\toption pre_shared_key 'Qk195Uci'", "Qk195Uci", "option pre_shared_key"),
+
 	// ---- IPsec SA keys as the kernel shows them
 	s("linux", "ip xfrm state enc", "\tenc cbc(aes) 0x9f8e7d6c5b4a39281706f5e4d3c2b1a0", "0x9f8e7d6c5b4a39281706f5e4d3c2b1a0", "enc cbc(aes)"),
 	s("linux", "ip xfrm state auth-trunc", "\tauth-trunc hmac(sha256) 0x0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0 128", "0x0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0", "hmac(sha256)"),
