@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ const (
 	DataLive           = "live"              // encaps and decaps both grew
 	DataOneWayOutbound = CauseOneWayOutbound // encaps grew, decaps did not
 	DataOneWayInbound  = CauseOneWayInbound  // decaps grew, encaps did not
-	DataIdle           = "idle"              // neither grew: no traffic offered
+	DataIdle           = "idle"              // neither grew (no traffic offered), or one packet only
 	DataStale          = "stale"             // the two reads cannot be compared
 	dataNoCounters     = "no counters shown" // a read showed the SA but not its counters
 	dataNoSA           = "no IPsec SA with the peer"
@@ -37,6 +38,10 @@ type CounterSnapshot struct {
 	// Unit is what the counters count: "packets", or "bytes" where the
 	// device shows no packet counts (libreswan).
 	Unit string
+	// LastIn and LastOut are how many seconds ago the device says the
+	// last packet came in / went out (strongSwan prints "Ns ago" beside
+	// the counters; no other platform shows it); -1 when not shown.
+	LastIn, LastOut int64
 	// Lines are the counter lines as the device printed them (redacted).
 	Lines []string
 	// Problem says why this read cannot be judged ("" when it can): the
@@ -72,7 +77,7 @@ type DataPlane struct {
 func ReadCounters(text, peer string) CounterSnapshot {
 	f := Facts(text, Options{Peer: peer})
 	lines := strings.Split(text, "\n")
-	s := CounterSnapshot{Peer: peer, Encaps: -1, Decaps: -1}
+	s := CounterSnapshot{Peer: peer, Encaps: -1, Decaps: -1, LastIn: -1, LastOut: -1}
 	found := false
 	for _, sa := range f.IPsecSAs {
 		if peer != "" && sa.Peer != peer && sa.RemoteEndpt != peer || !sa.HasSAs() {
@@ -100,6 +105,9 @@ func ReadCounters(text, peer string) CounterSnapshot {
 		}
 		for _, k := range []string{"encaps", "decaps"} {
 			if n, ok := sa.Lines[k]; ok && n >= 1 && n <= len(lines) {
+				if sa.Vendor == facts.VendorStrongSwan {
+					s.LastIn, s.LastOut = lastUse(lines[n-1], s.LastIn, s.LastOut)
+				}
 				l := redact.Line(strings.TrimSpace(lines[n-1]))
 				if !slices.Contains(s.Lines, l) {
 					s.Lines = append(s.Lines, l)
@@ -146,28 +154,49 @@ func CompareSnapshots(first, second CounterSnapshot, seconds int) DataPlane {
 		return b - a
 	}
 	dp.Encaps, dp.Decaps = delta(first.Encaps, second.Encaps), delta(first.Decaps, second.Decaps)
+	inFlight := inFlightOf(unit)
 	switch {
 	case dp.Encaps > 0 && dp.Decaps > 0:
 		dp.Verdict, dp.Cause = DataLive, CauseHealthy
 		dp.Summary = fmt.Sprintf("Traffic to %s flows both ways now: %d %s encrypted and %d decrypted %s.", peer, dp.Encaps, unit, dp.Decaps, in)
-	case dp.Encaps > 0:
+	case dp.Encaps > inFlight:
 		dp.Verdict, dp.Cause = DataOneWayOutbound, CauseOneWayOutbound
 		dp.Summary = fmt.Sprintf("Traffic to %s flows one way only: this side encrypted %d %s %s and decrypted none back. The far side does not return traffic into the tunnel (its routing, NAT exemption or ACL), or ESP is dropped on the way.", peer, dp.Encaps, unit, in)
-	case dp.Decaps > 0:
+	case dp.Decaps > inFlight:
 		dp.Verdict, dp.Cause = DataOneWayInbound, CauseOneWayInbound
 		dp.Summary = fmt.Sprintf("Traffic from %s flows one way only: this side decrypted %d %s %s and encrypted none back. The return traffic does not enter the tunnel on this side (the route to the remote subnet, NAT exemption or ACL).", peer, dp.Decaps, unit, in)
+	case dp.Encaps > 0 || dp.Decaps > 0:
+		// One packet one way: a request whose answer was still on its way
+		// at the second read (or whose request was counted before the
+		// first) looks just like this. Not evidence of one-way traffic.
+		dp.Verdict = DataIdle
+		dp.Ping = pingFor(second)
+		what, way, other := fmt.Sprintf("%d %s", dp.Encaps, unit), "encrypted", "decrypted"
+		if dp.Decaps > 0 {
+			what, way, other = fmt.Sprintf("%d %s", dp.Decaps, unit), "decrypted", "encrypted"
+		}
+		if unit == "packets" {
+			what = "one packet"
+		}
+		dp.Summary = fmt.Sprintf("Only %s crossed the tunnel to %s %s (%s, nothing %s): that may be one request whose answer was still on its way at a read, too little to call the traffic one-way. Send steady traffic that the crypto ACL (traffic selectors) matches and check again.", what, peer, in, way, other)
+		if dp.Ping != "" {
+			dp.Summary += " For example: `" + dp.Ping + "`."
+		}
 	default:
 		dp.Verdict = DataIdle
 		dp.Ping = pingFor(second)
-		earlier := fmt.Sprintf("the %d %s encrypted and %d decrypted were counted earlier", second.Encaps, unit, second.Decaps)
-		if second.Encaps == 0 && second.Decaps == 0 {
-			earlier = "nothing has crossed it since the SA was built"
+		earlier := "The SA is new: nothing has crossed it since the SA was built."
+		if second.Encaps > 0 || second.Decaps > 0 {
+			earlier = fmt.Sprintf("The %d %s encrypted and %d decrypted that both reads show are old counts, not current traffic: they add up everything since the SA was built.", second.Encaps, unit, second.Decaps)
+			if last := lastUseText(second); last != "" {
+				earlier += " The device says " + last + "."
+			}
 		}
 		judge := "That says nothing bad about the tunnel; send traffic that the crypto ACL (traffic selectors) matches to see it pass."
 		if (second.Encaps > 0) != (second.Decaps > 0) {
 			judge = "The earlier counts went one way only: send traffic that the crypto ACL (traffic selectors) matches and check again to see whether it still does."
 		}
-		dp.Summary = fmt.Sprintf("No packet crossed the tunnel to %s %s: no traffic is offered to it now (%s). %s", peer, in, earlier, judge)
+		dp.Summary = fmt.Sprintf("No packet crossed the tunnel to %s %s: no traffic is offered to it now. %s %s", peer, in, earlier, judge)
 		if dp.Ping != "" {
 			dp.Summary += " For example: `" + dp.Ping + "`."
 		}
@@ -176,6 +205,90 @@ func CompareSnapshots(first, second CounterSnapshot, seconds int) DataPlane {
 		dp.Summary += " The IPsec SA was rekeyed between the reads (its counters began again at zero): that is normal, not a failure."
 	}
 	return dp
+}
+
+// A one-way verdict needs the counter that grew to have grown by more
+// than one in-flight exchange can explain: more than one packet (more
+// than one full-size packet's bytes where the device counts only bytes).
+// A ping request counted as encrypted at the second read, its reply not
+// yet decrypted, is one packet one way on a healthy tunnel; so is a reply
+// decrypted after the first read to a request counted before it.
+const (
+	inFlightPackets = 1
+	inFlightBytes   = 1500
+)
+
+func inFlightOf(unit string) int64 {
+	if unit == "bytes" {
+		return inFlightBytes
+	}
+	return inFlightPackets
+}
+
+// lastUseRe reads the "Ns ago" strongSwan prints after a CHILD_SA's
+// counters: swanctl --list-sas "in  c1a2b3c4, 48213044 bytes, 2618
+// packets, 5s ago", ipsec statusall "252 bytes_i (3 pkts, 0s ago), 252
+// bytes_o (3 pkts, 0s ago)".
+var (
+	swanctlLastUseRe = regexp.MustCompile(`^\s*(in|out)\s+\S+,.*packets,\s*(\d+)s ago\s*$`)
+	statusLastUseRe  = regexp.MustCompile(`bytes_(i|o) \(\d+ pkts?, (\d+)s ago\)`)
+)
+
+// lastUse folds the last-use ages a counter line shows into in and out
+// (the most recent use wins across several SAs).
+func lastUse(line string, in, out int64) (int64, int64) {
+	var ms [][]string
+	if m := swanctlLastUseRe.FindStringSubmatch(line); m != nil {
+		ms = append(ms, m)
+	}
+	ms = append(ms, statusLastUseRe.FindAllStringSubmatch(line, -1)...)
+	for _, m := range ms {
+		n, err := strconv.ParseInt(m[2], 10, 64)
+		if err != nil {
+			continue
+		}
+		if m[1] == "in" || m[1] == "i" {
+			if in < 0 || n < in {
+				in = n
+			}
+		} else if out < 0 || n < out {
+			out = n
+		}
+	}
+	return in, out
+}
+
+// lastUseText says when the device last saw a packet each way ("" when it
+// does not show it).
+func lastUseText(s CounterSnapshot) string {
+	var parts []string
+	if s.LastIn >= 0 {
+		parts = append(parts, "the last packet came in "+agoText(s.LastIn)+" ago")
+	}
+	if s.LastOut >= 0 {
+		parts = append(parts, "the last packet went out "+agoText(s.LastOut)+" ago")
+	}
+	return strings.Join(parts, " and ")
+}
+
+// agoText is a number of seconds in the largest units that fit, at most two.
+func agoText(sec int64) string {
+	const minute, hour, day = 60, 3600, 86400
+	switch {
+	case sec < minute:
+		return fmt.Sprintf("%d s", sec)
+	case sec < hour:
+		return fmt.Sprintf("%d min", sec/minute)
+	case sec < day:
+		if m := sec % hour / minute; m > 0 {
+			return fmt.Sprintf("%d h %d min", sec/hour, m)
+		}
+		return fmt.Sprintf("%d h", sec/hour)
+	}
+	if h := sec % day / hour; h > 0 {
+		return fmt.Sprintf("%d d %d h", sec/day, h)
+	}
+	return fmt.Sprintf("%d d", sec/day)
 }
 
 func secondProblem(p string) string {

@@ -121,6 +121,11 @@ func TestCompareSnapshots(t *testing.T) {
 	for _, platform := range []string{"ios", "asa", "strongswan", "libreswan"} {
 		for _, c := range cases {
 			t.Run(platform+"/"+c.name, func(t *testing.T) {
+				if platform == "libreswan" {
+					// bytes, not packets: a hundred bytes a packet
+					c.first.encaps, c.first.decaps, c.second.encaps, c.second.decaps = 100*c.first.encaps, 100*c.first.decaps, 100*c.second.encaps, 100*c.second.decaps
+					c.encaps, c.decaps = 100*c.encaps, 100*c.decaps
+				}
 				peer, a := counterOutput(platform, c.first.encaps, c.first.decaps, c.first.spi)
 				_, b := counterOutput(platform, c.second.encaps, c.second.decaps, c.second.spi)
 				first, second := ReadCounters(a, peer), ReadCounters(b, peer)
@@ -210,5 +215,82 @@ func TestSnapshotPing(t *testing.T) {
 	}
 	if p := pingFor(CounterSnapshot{Vendor: "ios", LocalIdent: "(0.0.0.0/0.0.0.0/0/0)", RemoteIdent: "(0.0.0.0/0.0.0.0/0/0)"}); p != "" {
 		t.Errorf("route-based selectors: %q, want none", p)
+	}
+}
+
+// TestCompareSnapshotsOnePacket: one packet counted one way between the
+// reads is what a healthy tunnel shows when a ping request is encrypted
+// before the read and its reply decrypted after it; it is never a one-way
+// verdict. Two packets one way with nothing back are.
+func TestCompareSnapshotsOnePacket(t *testing.T) {
+	const spi = "8BF4C2A1"
+	cases := []struct {
+		name                   string
+		platform               string
+		encaps, decaps         int64 // the second read; the first is 1843/2618
+		verdict, cause, saying string
+	}{
+		{"ios request out, reply not yet in", "ios", 1844, 2618, DataIdle, "", "Only one packet crossed the tunnel"},
+		{"ios reply in, request counted before", "ios", 1843, 2619, DataIdle, "", "(decrypted, nothing encrypted)"},
+		{"asa request out, reply not yet in", "asa", 1844, 2618, DataIdle, "", "too little to call the traffic one-way"},
+		{"strongswan request out, reply not yet in", "strongswan", 1844, 2618, DataIdle, "", "too little to call the traffic one-way"},
+		{"ios two packets out, none back", "ios", 1845, 2618, DataOneWayOutbound, CauseOneWayOutbound, "decrypted none back"},
+		{"asa two packets in, none out", "asa", 1843, 2620, DataOneWayInbound, CauseOneWayInbound, "encrypted none back"},
+		// libreswan counts bytes: one ping is 84, one full-size packet 1500
+		{"libreswan one ping out", "libreswan", 1843 + 84, 2618, DataIdle, "", "Only 84 bytes crossed the tunnel"},
+		{"libreswan more than a full-size packet out", "libreswan", 1843 + 1501, 2618, DataOneWayOutbound, CauseOneWayOutbound, "decrypted none back"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			peer, a := counterOutput(c.platform, 1843, 2618, spi)
+			_, b := counterOutput(c.platform, c.encaps, c.decaps, spi)
+			dp := CompareSnapshots(ReadCounters(a, peer), ReadCounters(b, peer), 5)
+			if dp.Verdict != c.verdict || dp.Cause != c.cause || !strings.Contains(dp.Summary, c.saying) {
+				t.Errorf("got %s/%q %q, want %s/%q saying %q", dp.Verdict, dp.Cause, dp.Summary, c.verdict, c.cause, c.saying)
+			}
+		})
+	}
+}
+
+// TestCompareSnapshotsOldCounts: counts that stand still at the same
+// non-zero numbers are old, and the answer says so; where the device
+// shows when it last used the SA (strongSwan's "Ns ago"), it says how old.
+func TestCompareSnapshotsOldCounts(t *testing.T) {
+	for _, platform := range []string{"ios", "asa", "strongswan", "libreswan"} {
+		t.Run(platform, func(t *testing.T) {
+			peer, a := counterOutput(platform, 1843, 2618, "8BF4C2A1")
+			dp := CompareSnapshots(ReadCounters(a, peer), ReadCounters(a, peer), 5)
+			if dp.Verdict != DataIdle || !strings.Contains(dp.Summary, "are old counts, not current traffic") {
+				t.Errorf("got %s %q, want idle saying the counts are old", dp.Verdict, dp.Summary)
+			}
+			if platform != "strongswan" && strings.Contains(dp.Summary, "ago") {
+				t.Errorf("%s shows no last-use time, the answer names one: %q", platform, dp.Summary)
+			}
+		})
+	}
+	peer, a := counterOutput("strongswan", 1843, 2618, "8BF4C2A1")
+	listSAs := strings.Replace(strings.Replace(a, "packets,     0s ago\n    out", "packets, 266460s ago\n    out", 1), "packets,     0s ago\n    local", "packets, 754s ago\n    local", 1)
+	statusAll := `root@vpn-gw-a:~# ipsec statusall
+Security Associations (1 up, 0 connecting):
+      site-a[4]: ESTABLISHED 3 days ago, 192.0.2.10[192.0.2.10]...203.0.113.10[203.0.113.10]
+      site-a[4]: IKEv2 SPIs: 7d2f4c1b9a0e3d55_i* 1c9e8f7a6b5d4c3e_r, rekeying in 3 hours
+      site-a{7}:  INSTALLED, TUNNEL, reqid 1, ESP SPIs: c1a2b3c4_i 8bf4c2a1_o
+      site-a{7}:  AES_CBC_256/HMAC_SHA2_256_128, 48213044 bytes_i (2618 pkts, 266460s ago), 12902210 bytes_o (1843 pkts, 754s ago), rekeying in 29 minutes
+      site-a{7}:   10.10.0.0/16 === 10.20.0.0/16
+`
+	for name, text := range map[string]string{"swanctl --list-sas": listSAs, "ipsec statusall": statusAll} {
+		t.Run("strongswan "+name+" last use", func(t *testing.T) {
+			s := ReadCounters(text, peer)
+			if s.Problem != "" || s.LastIn != 266460 || s.LastOut != 754 {
+				t.Fatalf("read %+v, want last use in 266460 s, out 754 s ago", s)
+			}
+			dp := CompareSnapshots(s, s, 5)
+			if want := "The device says the last packet came in 3 d 2 h ago and the last packet went out 12 min ago."; !strings.Contains(dp.Summary, want) {
+				t.Errorf("summary %q lacks %q", dp.Summary, want)
+			}
+		})
+	}
+	if got := agoText(59) + "|" + agoText(3600) + "|" + agoText(3660) + "|" + agoText(172800); got != "59 s|1 h|1 h 1 min|2 d" {
+		t.Errorf("agoText: %s", got)
 	}
 }

@@ -1,6 +1,8 @@
 package monitor
 
 import (
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,8 +49,11 @@ func TestJudgeCounters(t *testing.T) {
 	if v := Judge(f, peer, &Verdict{Encaps: 1843, Decaps: 2618}); v.Down {
 		t.Errorf("idle tunnel judged down: %+v", v)
 	}
-	if v := Judge(f, peer, &Verdict{Encaps: 1000, Decaps: 2618}); !v.Down || !strings.Contains(v.Reason, "encaps growing") {
-		t.Errorf("one-way growth not down: %+v", v)
+	if v := Judge(f, peer, &Verdict{Encaps: 1000, Decaps: 2618}); v.Down || v.OneWay != 1 {
+		t.Errorf("one interval of one-way growth: %+v, want up, counted once", v)
+	}
+	if v := Judge(f, peer, &Verdict{Encaps: 1000, Decaps: 2618, OneWay: 1}); !v.Down || v.OneWay != 2 || !strings.Contains(v.Reason, "encaps growing") {
+		t.Errorf("a second interval of one-way growth not down: %+v", v)
 	}
 	if v := Judge(f, peer, &Verdict{Encaps: 1000, Decaps: 2000}); v.Down {
 		t.Errorf("two-way growth judged down: %+v", v)
@@ -77,5 +82,58 @@ func TestDecideDPDNeedsFlatDecaps(t *testing.T) {
 	}
 	if v, _ := decide(f, rep, peer, &Verdict{Encaps: first.Encaps - 10, Decaps: first.Decaps - 2}); v.Down {
 		t.Errorf("decaps grew since the last poll, still down: %+v", v)
+	}
+}
+
+var iosCountersRe = regexp.MustCompile(`#pkts encaps: \d+, #pkts encrypt: \d+, #pkts digest: \d+\n(\s*)#pkts decaps: \d+, #pkts decrypt: \d+, #pkts verify: \d+`)
+
+// withCounters is an IOS transcript whose IPsec SA shows these counters.
+func withCounters(t *testing.T, tr string, encaps, decaps int64) string {
+	t.Helper()
+	if !iosCountersRe.MatchString(tr) {
+		t.Fatal("the transcript shows no IOS counters")
+	}
+	return iosCountersRe.ReplaceAllString(tr, fmt.Sprintf("#pkts encaps: %[1]d, #pkts encrypt: %[1]d, #pkts digest: %[1]d\n${1}#pkts decaps: %[2]d, #pkts decrypt: %[2]d, #pkts verify: %[2]d", encaps, decaps))
+}
+
+// TestPollOneWayNeedsTwoIntervals: polls of a healthy tunnel can land
+// between requests counted as encrypted and their replies' decryption (a
+// burst of pings, a 1 s poll interval); the next interval counts the
+// replies. That is never an outage. Encaps growing with decaps flat over
+// two intervals in a row is, and opens one thread.
+func TestPollOneWayNeedsTwoIntervals(t *testing.T) {
+	type read struct{ encaps, decaps int64 }
+	cases := []struct {
+		name   string
+		reads  []read
+		downAt int // the poll (from 1) that opens the thread; 0: none
+	}{
+		{"requests in flight at a poll", []read{{1843, 2618}, {1846, 2618}, {1846, 2621}, {1849, 2621}, {1849, 2624}, {1852, 2624}}, 0},
+		{"one packet in flight every other poll", []read{{1843, 2618}, {1844, 2618}, {1845, 2620}, {1846, 2620}, {1847, 2622}}, 0},
+		{"one-way for two intervals", []read{{1843, 2618}, {1873, 2618}, {1903, 2618}, {1933, 2618}}, 3},
+		{"one-way, a reply, one-way again", []read{{1843, 2618}, {1873, 2618}, {1903, 2619}, {1933, 2619}, {1963, 2619}}, 5},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, Config{})
+			healthy := r.states["ios-healthy"]
+			for i, rd := range c.reads {
+				r.checker.set(testPeer, withCounters(t, healthy, rd.encaps, rd.decaps))
+				r.poll()
+				n := len(roots(r.log.snapshot()))
+				want := 0
+				if c.downAt != 0 && i+1 >= c.downAt {
+					want = 1
+				}
+				if n != want {
+					t.Fatalf("after poll %d (%d/%d): %d threads, want %d:\n%s", i+1, rd.encaps, rd.decaps, n, want, dump(r.log.snapshot()))
+				}
+			}
+			if c.downAt != 0 {
+				if rs := roots(r.log.snapshot()); !strings.Contains(rs[0].Text, "one-way") && !strings.Contains(rs[0].Text, "one way") && !strings.Contains(rs[0].Text, "encaps growing") {
+					t.Errorf("root %q does not say the traffic is one-way", rs[0].Text)
+				}
+			}
+		})
 	}
 }

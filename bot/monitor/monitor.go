@@ -220,6 +220,7 @@ type record struct {
 	// Poll counters, summed over the peer's IPsec SAs.
 	Encaps     int64     `json:"encaps"`
 	Decaps     int64     `json:"decaps"`
+	OneWay     int       `json:"one_way,omitempty"` // consecutive one-way intervals (Verdict.OneWay)
 	CountersAt time.Time `json:"counters_at,omitempty"`
 
 	// DiagnosisDue: the root is posted but the diagnosis reply is not yet

@@ -25,11 +25,24 @@ type Verdict struct {
 	Reason string // why down: no IKE SA, stuck in MM_WAIT_MSG2, ...
 	Encaps int64  // summed over the peer's IPsec SAs; -1 when not shown
 	Decaps int64
+	// OneWay counts the consecutive poll intervals, up to this poll, whose
+	// deltas showed encaps growing while decaps stayed flat.
+	OneWay int
 }
+
+// oneWayIntervals is how many consecutive poll intervals must show encaps
+// growing while decaps stay flat before the tunnel is judged one-way. One
+// interval is not evidence: a poll taken between a request's encryption
+// and its reply's decryption sees exactly that on a healthy tunnel (and
+// at a 1 s poll interval a ping every second hits it often enough); the
+// next interval then counts the reply. Two intervals in a row with no
+// packet back are.
+const oneWayIntervals = 2
 
 // Judge reads one poll's SA tables for peer. prev holds the previous
 // poll's counters (nil for the first): encaps growing while decaps stay
-// flat across two polls is down even though every SA looks fine.
+// flat across oneWayIntervals consecutive poll intervals is down even
+// though every SA looks fine.
 func Judge(f *facts.Facts, peer string, prev *Verdict) Verdict {
 	v := Verdict{Encaps: -1, Decaps: -1}
 	var ike []facts.IKESA
@@ -62,6 +75,9 @@ func Judge(f *facts.Facts, peer string, prev *Verdict) Verdict {
 		states = append(states, s.State)
 	}
 	installed := slices.ContainsFunc(sas, func(s facts.IPsecSA) bool { return s.HasSAs() })
+	if oneWayOutbound(peer, prev, v) {
+		v.OneWay = prev.OneWay + 1
+	}
 	switch {
 	case len(ike) == 0:
 		v.Down, v.Reason = true, "no IKE SA with the peer"
@@ -69,16 +85,16 @@ func Judge(f *facts.Facts, peer string, prev *Verdict) Verdict {
 		v.Down, v.Reason = true, "IKE SA stuck in "+strings.Join(states, ", ")
 	case !installed:
 		v.Down, v.Reason = true, "no IPsec SA with the peer"
-	case oneWayOutbound(peer, prev, v):
-		v.Down, v.Reason = true, fmt.Sprintf("encaps growing (%d → %d) while decaps stay at %d", prev.Encaps, v.Encaps, v.Decaps)
+	case v.OneWay >= oneWayIntervals:
+		v.Down, v.Reason = true, fmt.Sprintf("encaps growing (%d → %d) while decaps stay at %d, %d polls in a row", prev.Encaps, v.Encaps, v.Decaps, v.OneWay)
 	}
 	return v
 }
 
 // oneWayOutbound says two polls' counters grew one way only: encaps up,
 // decaps flat, by the same judgment as a check's two reads
-// (diagnose.CompareSnapshots). A rekey between polls (a counter lower
-// than before) is not judged on.
+// (diagnose.CompareSnapshots, which also wants more than one packet). A
+// rekey between polls (a counter lower than before) is not judged on.
 func oneWayOutbound(peer string, prev *Verdict, v Verdict) bool {
 	if prev == nil || prev.Encaps < 0 || prev.Decaps < 0 || v.Encaps < 0 || v.Decaps < 0 {
 		return false
@@ -214,7 +230,7 @@ func (m *Monitor) judgeAndApply(ctx context.Context, t Target, text string, part
 	// replica).
 	prev, ok := m.lastCounters(tunnel)
 	if !ok && r != nil && !r.CountersAt.IsZero() {
-		prev = &Verdict{Encaps: r.Encaps, Decaps: r.Decaps}
+		prev = &Verdict{Encaps: r.Encaps, Decaps: r.Decaps, OneWay: r.OneWay}
 	}
 	v, ev := decide(f, m.deps.Diagnose(text, diagnose.Options{Peer: t.Peer}), t.Peer, prev)
 	m.keepCounters(tunnel, v)
@@ -234,7 +250,7 @@ func (m *Monitor) judgeAndApply(ctx context.Context, t Target, text string, part
 		if r == nil {
 			r = &record{Tunnel: tunnel, Peer: t.Peer, Device: t.Device, Name: t.Name}
 		}
-		r.Encaps, r.Decaps, r.CountersAt = v.Encaps, v.Decaps, m.clock.Now()
+		r.Encaps, r.Decaps, r.OneWay, r.CountersAt = v.Encaps, v.Decaps, v.OneWay, m.clock.Now()
 		if r.Seq == 0 && !v.Down {
 			return nil // healthy and never down: nothing to keep
 		}
@@ -257,7 +273,7 @@ func (m *Monitor) lastCounters(tunnel string) (*Verdict, bool) {
 func (m *Monitor) keepCounters(tunnel string, v Verdict) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.counters[tunnel] = Verdict{Encaps: v.Encaps, Decaps: v.Decaps}
+	m.counters[tunnel] = Verdict{Encaps: v.Encaps, Decaps: v.Decaps, OneWay: v.OneWay}
 }
 
 func (m *Monitor) holdsUnsaved(tunnel string) bool {
