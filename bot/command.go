@@ -44,8 +44,9 @@ type Request struct {
 	Text     string
 	Files    []FileRef
 	FromBot  bool // posted by a bot (this one or another)
-	// Private: asked in a conversation only its members see (a DM, also
-	// for a slash command typed there); its incidents stay there.
+	// Private: asked in a conversation only its members see (a DM, a
+	// group DM or a private channel, also for a slash command typed
+	// there); its incidents stay there.
 	Private bool
 	// Trigger, on a slash command, lets the answer open a form (Slack's
 	// trigger_id); "" when the transport has none.

@@ -1,7 +1,10 @@
 // Package slack is the bot's Slack transport and the only slack-go
 // importer: Socket Mode (socketmode.go) and the Events API over HTTP
 // (http.go, with v0 request signatures) turn Slack's events, slash
-// commands and interactions into bot requests (events.go); the Messenger
+// commands and interactions into bot requests (events.go), each with its
+// request_id from receipt on and with whether its conversation is private
+// (privacy.go: conversations.info when the event does not say, remembered
+// per channel); the Messenger
 // (messenger.go) posts through the Web API, keeps each channel's order,
 // waits out rate limits and queues what fails for a while in its outbox
 // (outbox.go), delivered later in order and once, found again by delivery

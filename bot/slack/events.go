@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/ops"
 )
 
 // Modal identifiers for /tunnel diagnose.
@@ -65,9 +66,10 @@ func requestFromEvent(ev slackevents.EventsAPIEvent, botUserID string) (bot.Requ
 			EventID: eventID, Channel: e.Channel, User: e.User, TS: e.TimeStamp, ThreadTS: e.ThreadTimeStamp,
 			Text: e.Text, Files: fileRefs(files), FromBot: e.BotID != "",
 		}
+		req.Private, _ = eventChannelType(e.ChannelType)
 		switch {
 		case e.ChannelType == slackevents.ChannelTypeIM:
-			req.Kind, req.Private = bot.KindDM, true
+			req.Kind = bot.KindDM
 		case botUserID != "" && strings.Contains(e.Text, "<@"+botUserID+">"):
 			return bot.Request{}, false // the app_mention event carries it
 		case e.ThreadTimeStamp != "" && e.ThreadTimeStamp != e.TimeStamp:
@@ -78,6 +80,24 @@ func requestFromEvent(ev slackevents.EventsAPIEvent, botUserID string) (bot.Requ
 		return req, true
 	}
 	return bot.Request{}, false
+}
+
+// eventPrivacy is what an Events API callback says of its channel's
+// privacy: a message event's channel_type; known is false for an
+// app_mention event, which carries none.
+func eventPrivacy(ev slackevents.EventsAPIEvent) (private, known bool) {
+	if e, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok {
+		return eventChannelType(e.ChannelType)
+	}
+	return false, false
+}
+
+// handleEvent answers req, the request of the Events API callback ev,
+// once its channel's privacy is settled.
+func handleEvent(ctx context.Context, b *bot.Bot, p *channelPrivacy, ev slackevents.EventsAPIEvent, req bot.Request) {
+	private, known := eventPrivacy(ev)
+	p.settle(ctx, &req, private, known)
+	b.Handle(ctx, req)
 }
 
 func fileRefs(files []slackgo.File) []bot.FileRef {
@@ -113,13 +133,8 @@ func slashRequest(sc slackgo.SlashCommand) (bot.Request, bool) {
 	if sc.ChannelID == "" || sc.UserID == "" {
 		return bot.Request{}, false
 	}
-	return bot.Request{Kind: bot.KindSlash, Channel: sc.ChannelID, User: sc.UserID, Text: strings.TrimSpace(sc.Text), Trigger: sc.TriggerID, Private: privateSlash(sc)}, true
-}
-
-// privateSlash: a /tunnel typed in a DM (Slack names the channel
-// "directmessage").
-func privateSlash(sc slackgo.SlashCommand) bool {
-	return sc.ChannelName == "directmessage" || isDM(sc.ChannelID)
+	private, _ := slashChannelType(sc)
+	return bot.Request{Kind: bot.KindSlash, Channel: sc.ChannelID, User: sc.UserID, Text: strings.TrimSpace(sc.Text), Trigger: sc.TriggerID, Private: private}, true
 }
 
 // isDM: Slack's DM channel ids start with D.
@@ -144,16 +159,18 @@ func requestKey(kind, triggerID, delivery string) string {
 }
 
 // handleSlash answers /tunnel through the bot, once per request.
-func handleSlash(ctx context.Context, b *bot.Bot, sc slackgo.SlashCommand, delivery string, log *slog.Logger) {
+func handleSlash(ctx context.Context, b *bot.Bot, p *channelPrivacy, sc slackgo.SlashCommand, delivery string, log *slog.Logger) {
 	req, ok := slashRequest(sc)
 	if !ok {
-		log.Warn("slash command without channel or user ignored", "command", sc.Command)
+		log.WarnContext(ctx, "slash command without channel or user ignored", "command", sc.Command)
 		return
 	}
 	if !b.FirstDelivery(ctx, requestKey("slash", sc.TriggerID, delivery)) {
-		log.Info("replayed slash command ignored", "command", sc.Command, "channel", sc.ChannelID, "user", sc.UserID)
+		log.InfoContext(ctx, "replayed slash command ignored", "command", sc.Command, "channel", sc.ChannelID, "user", sc.UserID)
 		return
 	}
+	private, known := slashChannelType(sc)
+	p.settle(ctx, &req, private, known)
 	b.HandleSlash(ctx, req)
 }
 
@@ -183,20 +200,23 @@ func diagnoseModal(channel string) slackgo.ModalViewRequest {
 
 // handleInteraction applies a button click or a paste form submission,
 // once per request.
-func handleInteraction(ctx context.Context, b *bot.Bot, cb slackgo.InteractionCallback, delivery string, log *slog.Logger) {
+func handleInteraction(ctx context.Context, b *bot.Bot, p *channelPrivacy, cb slackgo.InteractionCallback, delivery string, log *slog.Logger) {
 	if cb.User.ID == "" {
-		log.Warn("interaction without a user ignored", "type", string(cb.Type))
+		log.WarnContext(ctx, "interaction without a user ignored", "type", string(cb.Type))
 		return
 	}
 	once := func() bool {
 		if b.FirstDelivery(ctx, requestKey("interaction", cb.TriggerID, delivery)) {
 			return true
 		}
-		log.Info("replayed interaction ignored", "type", string(cb.Type), "user", cb.User.ID)
+		log.InfoContext(ctx, "replayed interaction ignored", "type", string(cb.Type), "user", cb.User.ID)
 		return false
 	}
 	switch cb.Type {
 	case slackgo.InteractionTypeBlockActions:
+		if acts := cb.ActionCallback.BlockActions; len(acts) == 1 && acts[0].Value != "" {
+			ctx = ops.WithIncidentID(ctx, acts[0].Value) // a button's value names its incident
+		}
 		if len(cb.ActionCallback.BlockActions) == 0 || !once() {
 			return
 		}
@@ -209,7 +229,7 @@ func handleInteraction(ctx context.Context, b *bot.Bot, cb slackgo.InteractionCa
 		}
 		v := cb.View.State.Values
 		channel := cb.View.PrivateMetadata
-		b.HandlePasteForm(ctx, channel, cb.User.ID, v[modalPeerBlock][modalPeerInput].Value, v[modalPasteBlock][modalPasteInput].Value, isDM(channel))
+		b.HandlePasteForm(ctx, channel, cb.User.ID, v[modalPeerBlock][modalPeerInput].Value, v[modalPasteBlock][modalPasteInput].Value, p.private(ctx, channel))
 	}
 }
 
@@ -220,4 +240,22 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// newRequestContext is ctx carrying a new request_id: a request gets it
+// on receipt, so the transport's lines about it (receipt, ack, retry,
+// replay) carry the same id as the bot's.
+func newRequestContext(ctx context.Context) context.Context {
+	return ops.WithRequestID(ctx, ops.NewRequestID())
+}
+
+// sameRequest is ctx carrying the request_id of the request received
+// under rctx (work runs under another context than its receipt).
+func sameRequest(ctx, rctx context.Context) context.Context {
+	return ops.WithRequestID(ctx, ops.RequestID(rctx))
+}
+
+// logReceipt logs (at debug) that the transport received a request.
+func logReceipt(ctx context.Context, log *slog.Logger, via, what string, attrs ...any) {
+	log.DebugContext(ctx, "slack "+what+" received", append([]any{"via", via}, attrs...)...)
 }

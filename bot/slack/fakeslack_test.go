@@ -71,11 +71,17 @@ type fakeSlack struct {
 	envelopes  chan any
 	acks       []string
 	wsConns    int
+	// conversations.info: the private channels, the channels it answers
+	// ok:false for (with that error), and the channels asked, in order
+	// (kept out of calls: the other tests count those).
+	privateChannels map[string]bool
+	infoErr         map[string]string
+	infoAsked       []string
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	f := &fakeSlack{
-		t: t, limits: map[string]int{}, uploads: map[string]string{}, files: map[string]string{},
+		t: t, limits: map[string]int{}, uploads: map[string]string{}, files: map[string]string{}, privateChannels: map[string]bool{}, infoErr: map[string]string{},
 		changed: make(chan struct{}, 1000), envelopes: make(chan any, 100),
 	}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
@@ -91,6 +97,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 		c.Handle("/usergroups.users.list", f.record("usergroups.users.list", `{"ok":true,"users":["UGROUPMEMBER"]}`))
 		c.Handle("/conversations.replies", f.limited("conversations.replies", f.replies))
 		c.Handle("/conversations.history", f.limited("conversations.history", f.history))
+		c.Handle("/conversations.info", f.conversationInfo)
 		c.Handle("/apps.connections.open", f.connectionsOpen)
 		c.Handle("/smws", f.socket)
 	})
@@ -375,6 +382,41 @@ func (f *fakeSlack) history(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 	writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
+}
+
+// conversationInfo answers conversations.info: a channel named private
+// (setPrivate) is a private channel (is_private, is_group), a D channel a
+// DM, any other a public channel; one named in infoErr is refused.
+func (f *fakeSlack) conversationInfo(w http.ResponseWriter, r *http.Request) {
+	id := form(r).Get("channel")
+	f.mu.Lock()
+	f.infoAsked = append(f.infoAsked, id)
+	private, refused := f.privateChannels[id], f.infoErr[id]
+	f.mu.Unlock()
+	if refused != "" {
+		writeJSON(w, map[string]any{"ok": false, "error": refused})
+		return
+	}
+	im := strings.HasPrefix(id, "D")
+	writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{
+		"id": id, "name": strings.ToLower(id), "is_channel": !private && !im, "is_group": private, "is_im": im, "is_private": private || im,
+	}})
+}
+
+// setPrivate makes the channels private ones for conversations.info.
+func (f *fakeSlack) setPrivate(channels ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range channels {
+		f.privateChannels[c] = true
+	}
+}
+
+// asked is the channels conversations.info was asked about.
+func (f *fakeSlack) asked() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.infoAsked...)
 }
 
 func (f *fakeSlack) connectionsOpen(w http.ResponseWriter, _ *http.Request) {

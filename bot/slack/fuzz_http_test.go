@@ -100,7 +100,7 @@ func FuzzEventsEndpoint(f *testing.F) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.Cleanup(cancel)
-	h := botslack.NewHTTPHandler(ctx, b, signingSecret, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := botslack.NewHTTPHandler(ctx, b, nil, signingSecret, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	send := func(body []byte, mode uint8) int {
 		now := time.Now()
 		path, ct := botslack.PathEvents, "application/json"

@@ -46,19 +46,24 @@ type HTTPHandler struct {
 	base   context.Context
 	wg     sync.WaitGroup
 	mux    *http.ServeMux
+	// privacy says which channels are private (app_mention events and
+	// paste forms do not): api answers conversations.info.
+	privacy *channelPrivacy
 }
 
 // NewHTTPHandler returns the handler; work started by requests runs under
 // base (cancel it to stop) and Wait waits for it. It starts the bot's
-// background work (bot.Bot.Start) under base.
-func NewHTTPHandler(base context.Context, b *bot.Bot, signingSecret string, clk clock.Clock, log *slog.Logger) *HTTPHandler {
+// background work (bot.Bot.Start) under base. api (the bot token's Web
+// API client) tells which channels are private; without it every channel
+// whose event does not say is taken as private.
+func NewHTTPHandler(base context.Context, b *bot.Bot, api *slackgo.Client, signingSecret string, clk clock.Clock, log *slog.Logger) *HTTPHandler {
 	if clk == nil {
 		clk = clock.Real
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &HTTPHandler{bot: b, secret: signingSecret, clock: clk, log: log, base: base, mux: http.NewServeMux()}
+	h := &HTTPHandler{bot: b, secret: signingSecret, clock: clk, log: log, base: base, mux: http.NewServeMux(), privacy: newChannelPrivacy(api, log)}
 	b.Start(base)
 	h.mux.HandleFunc("POST "+PathEvents, h.events)
 	h.mux.HandleFunc("POST "+PathInteractive, h.interactive)
@@ -72,11 +77,12 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.
 // Wait waits for the work requests started.
 func (h *HTTPHandler) Wait() { h.wg.Wait() }
 
-func (h *HTTPHandler) later(work func(ctx context.Context)) {
+// later runs work under base, carrying the request_id of rctx.
+func (h *HTTPHandler) later(rctx context.Context, work func(ctx context.Context)) {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		work(h.base)
+		work(sameRequest(h.base, rctx))
 	}()
 }
 
@@ -157,12 +163,14 @@ func (h *HTTPHandler) events(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, uv.Challenge)
 		return
 	case slackevents.CallbackEvent:
+		rctx := newRequestContext(r.Context())
 		if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
-			h.log.Info("slack retry", "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+			h.log.InfoContext(rctx, "slack retry", "attempt", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 		}
 		w.WriteHeader(http.StatusOK)
 		if req, ok := RequestFromEvent(ev, h.bot.UserID()); ok {
-			h.later(func(ctx context.Context) { h.bot.Handle(ctx, req) })
+			logReceipt(rctx, h.log, "events api", "event", "event_id", req.EventID, "kind", req.Kind.String(), "channel", req.Channel, "user", req.User)
+			h.later(rctx, func(ctx context.Context) { handleEvent(ctx, h.bot, h.privacy, ev, req) })
 		}
 		return
 	}
@@ -189,7 +197,9 @@ func (h *HTTPHandler) commands(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	}
 	delivery := deliveryHash(r.Header, body)
-	h.later(func(ctx context.Context) { handleSlash(ctx, h.bot, sc, delivery, h.log) })
+	rctx := newRequestContext(r.Context())
+	logReceipt(rctx, h.log, "events api", "slash command", "command", sc.Command, "channel", sc.ChannelID, "user", sc.UserID)
+	h.later(rctx, func(ctx context.Context) { handleSlash(ctx, h.bot, h.privacy, sc, delivery, h.log) })
 }
 
 func (h *HTTPHandler) interactive(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +220,9 @@ func (h *HTTPHandler) interactive(w http.ResponseWriter, r *http.Request) {
 	// An empty 200 acks a button and closes a submitted modal.
 	w.WriteHeader(http.StatusOK)
 	delivery := deliveryHash(r.Header, body)
-	h.later(func(ctx context.Context) { handleInteraction(ctx, h.bot, cb, delivery, h.log) })
+	rctx := newRequestContext(r.Context())
+	logReceipt(rctx, h.log, "events api", "interaction", "type", string(cb.Type), "channel", cb.Channel.ID, "user", cb.User.ID)
+	h.later(rctx, func(ctx context.Context) { handleInteraction(ctx, h.bot, h.privacy, cb, delivery, h.log) })
 }
 
 // deliveryHash identifies one signed request: a replay of it (same

@@ -42,7 +42,7 @@ type httpReq struct {
 
 func (e *testEnv) startHTTP(t *testing.T) (*httptest.Server, *botslack.HTTPHandler) {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := botslack.NewHTTPHandler(ctx, e.bot, signingSecret, nil, e.config.Logger)
+	h := botslack.NewHTTPHandler(ctx, e.bot, e.api, signingSecret, nil, e.config.Logger)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() { srv.Close(); cancel(); h.Wait() })
 	return srv, h
@@ -162,7 +162,7 @@ func TestHTTPRetryAcrossReplicas(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	hB := botslack.NewHTTPHandler(ctx, b2, signingSecret, nil, e.config.Logger)
+	hB := botslack.NewHTTPHandler(ctx, b2, e.api, signingSecret, nil, e.config.Logger)
 	srvB := httptest.NewServer(hB)
 	defer srvB.Close()
 
@@ -315,7 +315,7 @@ func TestHTTPSignatureWindowUsesInjectedClock(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := botslack.NewHTTPHandler(ctx, e.bot, signingSecret, clocktest.New(time.Now().Add(6*time.Minute)), e.config.Logger)
+	h := botslack.NewHTTPHandler(ctx, e.bot, e.api, signingSecret, clocktest.New(time.Now().Add(6*time.Minute)), e.config.Logger)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	code, _ := do(t, srv, httpReq{path: botslack.PathEvents, secret: signingSecret, body: mustJSON(mention("EvClk", "1700002400.000100", "", "help"))})

@@ -39,7 +39,7 @@ func TestSlackAppManifest(t *testing.T) {
 	if err := yaml.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:read", "files:write", "im:history", "channels:history", "usergroups:read"} {
+	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:read", "files:write", "im:history", "channels:history", "usergroups:read", "channels:read", "groups:read", "im:read", "mpim:read"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, s) {
 			t.Errorf("scope %s missing", s)
 		}

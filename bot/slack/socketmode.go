@@ -26,6 +26,7 @@ func RunSocketMode(ctx context.Context, b *bot.Bot, api *slackgo.Client, log *sl
 	if log == nil {
 		log = slog.Default()
 	}
+	privacy := newChannelPrivacy(api, log)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	b.Start(ctx)
@@ -50,7 +51,7 @@ func RunSocketMode(ctx context.Context, b *bot.Bot, api *slackgo.Client, log *sl
 			return fmt.Errorf("socket mode: %w", err)
 		case evt := <-sm.Events:
 			noteConnection(conn, evt)
-			work := dispatchSocketEvent(ctx, b, sm, evt, log)
+			work := dispatchSocketEvent(ctx, b, privacy, sm, evt, log)
 			if work != nil {
 				wg.Add(1)
 				go func() { defer wg.Done(); work(ctx) }()
@@ -82,13 +83,16 @@ func noteConnection(conn *Connection, evt socketmode.Event) {
 }
 
 // dispatchSocketEvent acks an envelope and returns the work it asks for.
-func dispatchSocketEvent(ctx context.Context, b *bot.Bot, sm *socketmode.Client, evt socketmode.Event, log *slog.Logger) func(context.Context) {
-	ack := func() {
+// An envelope that brings a request (an event, a slash command, an
+// interaction) gets its request_id here: its receipt, ack and retry lines
+// carry it, and so does everything its work logs.
+func dispatchSocketEvent(ctx context.Context, b *bot.Bot, p *channelPrivacy, sm *socketmode.Client, evt socketmode.Event, log *slog.Logger) func(context.Context) {
+	ackWith := func(ctx context.Context, payload any) {
 		if evt.Request == nil {
 			return
 		}
-		if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, nil); err != nil {
-			log.Warn("socket mode ack failed", "envelope", evt.Request.EnvelopeID, "err", err)
+		if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
+			log.WarnContext(ctx, "socket mode ack failed", "envelope", evt.Request.EnvelopeID, "err", err)
 		}
 	}
 	switch evt.Type {
@@ -118,40 +122,44 @@ func dispatchSocketEvent(ctx context.Context, b *bot.Bot, sm *socketmode.Client,
 	case socketmode.EventTypeDisconnect:
 		log.Info("socket mode: Slack asked to reconnect")
 	case socketmode.EventTypeEventsAPI:
-		ack()
+		rctx := newRequestContext(ctx)
+		ackWith(rctx, nil)
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok {
 			return nil
 		}
 		if evt.Request != nil && evt.Request.RetryAttempt > 0 {
-			log.Info("slack retry", "attempt", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
+			log.InfoContext(rctx, "slack retry", "attempt", evt.Request.RetryAttempt, "reason", evt.Request.RetryReason)
 		}
 		req, ok := RequestFromEvent(ev, b.UserID())
 		if !ok {
 			return nil
 		}
-		return func(ctx context.Context) { b.Handle(ctx, req) }
+		logReceipt(rctx, log, "socket mode", "event", "event_id", req.EventID, "kind", req.Kind.String(), "channel", req.Channel, "user", req.User, "envelope", envelopeID(evt))
+		return func(ctx context.Context) { handleEvent(sameRequest(ctx, rctx), b, p, ev, req) }
 	case socketmode.EventTypeSlashCommand:
+		rctx := newRequestContext(ctx)
 		sc, ok := evt.Data.(slackgo.SlashCommand)
 		if !ok {
-			ack()
+			ackWith(rctx, nil)
 			return nil
 		}
-		if text := SlashAck(sc); text != "" && evt.Request != nil {
-			if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, map[string]string{"response_type": "ephemeral", "text": text}); err != nil {
-				log.Warn("socket mode ack failed", "envelope", evt.Request.EnvelopeID, "err", err)
-			}
+		if text := SlashAck(sc); text != "" {
+			ackWith(rctx, map[string]string{"response_type": "ephemeral", "text": text})
 		} else {
-			ack()
+			ackWith(rctx, nil)
 		}
-		return func(ctx context.Context) { handleSlash(ctx, b, sc, envelopeID(evt), log) }
+		logReceipt(rctx, log, "socket mode", "slash command", "command", sc.Command, "channel", sc.ChannelID, "user", sc.UserID, "envelope", envelopeID(evt))
+		return func(ctx context.Context) { handleSlash(sameRequest(ctx, rctx), b, p, sc, envelopeID(evt), log) }
 	case socketmode.EventTypeInteractive:
-		ack()
+		rctx := newRequestContext(ctx)
+		ackWith(rctx, nil)
 		cb, ok := evt.Data.(slackgo.InteractionCallback)
 		if !ok {
 			return nil
 		}
-		return func(ctx context.Context) { handleInteraction(ctx, b, cb, envelopeID(evt), log) }
+		logReceipt(rctx, log, "socket mode", "interaction", "type", string(cb.Type), "channel", cb.Channel.ID, "user", cb.User.ID, "envelope", envelopeID(evt))
+		return func(ctx context.Context) { handleInteraction(sameRequest(ctx, rctx), b, p, cb, envelopeID(evt), log) }
 	}
 	return nil
 }

@@ -281,7 +281,7 @@ func (m *Main) runSlack(ctx context.Context, cfg bot.Config, raw store.Store, li
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
-	h := botslack.NewHTTPHandler(workCtx, b, c.Slack.SigningSecret.Reveal(), clock.Real, m.Log)
+	h := botslack.NewHTTPHandler(workCtx, b, api, c.Slack.SigningSecret.Reveal(), clock.Real, m.Log)
 	mux.Handle("/", h) // the monitor's webhook path, when mounted, is more specific
 	srv := &http.Server{Addr: c.Slack.Listen, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
