@@ -29,7 +29,7 @@ func TestCommandsDocumented(t *testing.T) {
 			t.Errorf("%s: %d commands print the counters, want one", p.Name, len(counters))
 			continue
 		}
-		if !strings.Contains(doc, "| "+p.Name+" | `"+counters[0]+"` |") {
+		if !strings.Contains(doc, "| "+p.Name+" | `"+strings.ReplaceAll(counters[0], "|", `\|`)+"` |") {
 			t.Errorf("%s: the second read (`%s`) is not in the doc's table", p.Name, counters[0])
 		}
 	}

@@ -94,7 +94,7 @@ func TestLabCollectEveryScenario(t *testing.T) {
 					t.Errorf("transcript lacks the prompt line for %q", r.Command)
 				}
 			}
-			if s.Platform != "strongswan" && col.Hostname != s.Hostname {
+			if plat.Shell && col.Hostname != s.Hostname {
 				t.Errorf("hostname from the prompt = %q, want %q", col.Hostname, s.Hostname)
 			}
 			if strings.Contains(tr, "FLgBaJHXdYY") || strings.Contains(tr, "--More--") || strings.Contains(tr, "\r") {

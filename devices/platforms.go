@@ -87,9 +87,52 @@ var platforms = []Platform{
 			{Key: "charon-log", Template: `{ if [ -s /var/log/charon.log ]; then tail -n 5000 /var/log/charon.log; else journalctl --no-pager --since=-2h -t charon -t charon-systemd 2>/dev/null | tail -n 5000; fi; } | awk -v p='{peer}' '{ l[NR] = $0; if (index($0, p) && match($0, /<[^|>]*[|][0-9]+>/)) t[substr($0, RSTART, RLENGTH)] = 1 } END { for (i = 1; i <= NR; i++) { s = l[i]; k = ""; if (match(s, /<[^|>]*[|][0-9]+>/)) k = substr(s, RSTART, RLENGTH); if (index(s, p) || (k != "" && (k in t))) print s } }' | tail -n 200`},
 		},
 	},
+	{
+		Name:  "libreswan",
+		Shell: false,
+		Commands: []Command{
+			// pluto's connections, states and, after them, the byte
+			// counters of every established IPsec SA (programs/pluto
+			// show.c show_status, state.c show_traffic_status; 5.x
+			// whack_status.c, whack_trafficstatus.c), kept to the peer's
+			// connections: on a gateway with many tunnels the whole status
+			// runs to megabytes. Two whack calls: a 5.3 pluto answers
+			// only --status when one call asks for both. One output, so
+			// the status's rows and the exact counters of trafficstatus
+			// fall on the same SA (by its state serial) and the
+			// connection line names the peer of a trafficstatus row whose
+			// id is a name.
+			{Key: "ipsec-whack-status", Template: "ipsec whack --status | { cat; ipsec whack --trafficstatus; } | awk -v p='{peer}' " + plutoPeerFilter, Counters: true},
+			// pluto's log file where ipsec.conf's commented example
+			// `logfile=` puts it (configs/ipsec.conf.in), else the
+			// journal: without logfile= pluto logs to syslog as "pluto",
+			// facility authpriv (programs/pluto/log.c), else the syslog
+			// files authpriv goes to (Debian auth.log, Red Hat secure). Kept like the status: the lines naming the peer and
+			// every line of the connections and states those lines name,
+			// with the status's connection lines telling which
+			// connections are the peer's (pluto's retransmit and timeout
+			// lines name the state, "conn" #N:, and its IKEv1 lines never
+			// the peer).
+			{Key: "pluto-log", Template: `{ ipsec whack --status 2>/dev/null | grep -F '...' | sed 's/^/=peer-conn= /'; if [ -s /var/log/pluto.log ]; then tail -n 5000 /var/log/pluto.log; else j=$(journalctl --no-pager --since=-2h -t pluto 2>/dev/null | grep -v '^-- ' | tail -n 5000); if [ -n "$j" ]; then printf '%s\n' "$j"; else cat /var/log/auth.log /var/log/secure 2>/dev/null | grep -F ' pluto[' | tail -n 5000; fi; fi; } | awk -v p='{peer}' ` + plutoPeerFilter + ` | tail -n 200`},
+		},
+	},
 }
 
-// PlatformByName returns the driver for name ("ios", "asa", "strongswan").
+// plutoPeerFilter is an awk program (p: the peer address) that keeps, of
+// pluto's output, the lines naming the peer, every line of a connection
+// ("conn" or the instance "conn"[N]) or state (#N:) such a line names,
+// and every "failed to add connection:" line (a connection pluto refused
+// to load is in no status to link it to its peer). A line names the peer
+// when the address stands alone (10.0.0.1 is not named by 10.0.0.10).
+// Lines marked "=peer-conn= " only tell which connections name the peer
+// and are not printed: pluto's IKEv1 log lines never name the peer's
+// address, so the log is read with the status's connection lines before
+// it. The status's global state counts are left out: they are not the
+// peer's.
+const plutoPeerFilter = `'function named(s,   i, j) { j = 0; while ((i = index(substr(s, j + 1), p)) > 0) { j += i; if ((j == 1 || substr(s, j - 1, 1) !~ /[0-9A-Za-z]/) && substr(s, j + length(p), 1) !~ /[0-9A-Za-z]/) return 1 } return 0 } function conn(s) { return match(s, /"[^"]*"(\[[0-9]+\])*/) ? substr(s, RSTART, RLENGTH) : "" } function serial(s) { return match(s, /#[0-9]+:/) ? substr(s, RSTART, RLENGTH - 1) : "" } { x[NR] = sub(/^=peer-conn= /, ""); l[NR] = $0; if (named($0)) { c = conn($0); if (c != "") t[c] = 1; n = serial($0); if (n != "") u[n] = 1 } } END { for (i = 1; i <= NR; i++) { s = l[i]; c = conn(s); n = serial(s); if (!x[i] && (named(s) || (c != "" && (c in t)) || (n != "" && (n in u)) || s ~ /: failed to add connection: /)) print s } }'`
+
+// PlatformByName returns the driver for name ("ios", "asa", "strongswan",
+// "libreswan").
 func PlatformByName(name string) (Platform, bool) {
 	for _, p := range platforms {
 		if p.Name == name {

@@ -10,11 +10,12 @@ import (
 // pollKeys are the cheap commands that tell whether a tunnel is up: the
 // SA tables and their counters, and the device's log filtered to the
 // peer, bounded by the device's log buffer (IOS, ASA) or to its last 200
-// lines (strongSwan). The log is where dead peer detection says it gave
+// lines (strongSwan, libreswan: whose status is kept to the peer's
+// connections, so it is read once per tunnel). The log is where dead peer detection says it gave
 // up: the SA tables can still show the tunnel established with counters
 // that no longer move. Configs and routes are left to a check, which runs
 // once an outage is seen.
-var pollKeys = []string{"show-crypto-isakmp-sa", "show-crypto-ipsec-sa-peer", "swanctl-list-sas", "show-logging-include-peer", "charon-log"}
+var pollKeys = []string{"show-crypto-isakmp-sa", "show-crypto-ipsec-sa-peer", "swanctl-list-sas", "show-logging-include-peer", "charon-log", "ipsec-whack-status", "pluto-log"}
 
 // PollDevice reads the SA tables of one device for every tunnel the
 // inventory gives it, in one SSH login: the IKE SA table once, the IPsec
