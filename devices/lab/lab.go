@@ -10,8 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +17,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/tunneldoc/tunneldoc/devices/sshx"
+	"github.com/tunneldoc/tunneldoc/devices/lab/labfiles"
 )
 
 // Fault makes one device misbehave, for tests.
@@ -524,28 +522,11 @@ func (l *Lab) Close() error {
 // (password_file, mode 0600) for the lab into dir and returns the
 // inventory's path.
 func (l *Lab) WriteFiles(dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+	hosts := make([]labfiles.Host, len(l.Devices))
+	for i, d := range l.Devices {
+		hosts[i] = labfiles.Host{Addr: d.Addr, Key: ssh.MarshalAuthorizedKey(d.HostKey)}
 	}
-	var kh strings.Builder
-	for _, d := range l.Devices {
-		line, err := sshx.KnownHostsLine(d.Addr, ssh.MarshalAuthorizedKey(d.HostKey))
-		if err != nil {
-			return "", err
-		}
-		kh.WriteString(line + "\n")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "known_hosts"), []byte(kh.String()), 0o600); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "lab-password"), []byte(l.Password+"\n"), 0o600); err != nil {
-		return "", err
-	}
-	inv := filepath.Join(dir, "inventory.yaml")
-	if err := os.WriteFile(inv, []byte(l.InventoryYAML()), 0o600); err != nil {
-		return "", err
-	}
-	return inv, nil
+	return labfiles.Write(dir, hosts, labfiles.Credential{Name: "lab-password", Content: []byte(l.Password + "\n")}, l.InventoryYAML())
 }
 
 // InventoryYAML renders the inventory for the running devices. Paths are

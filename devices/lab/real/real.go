@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/devices/lab/ikelab"
-	"github.com/tunneldoc/tunneldoc/devices/sshx"
+	"github.com/tunneldoc/tunneldoc/devices/lab/labfiles"
 )
 
 // Scenarios are the states the running lab can be switched to (real.sh's
@@ -323,28 +323,11 @@ func waitListen(ctx context.Context, addr string, limit time.Duration) error {
 // and lab-client-key (the key the inventory logs in with) into dir and
 // returns the inventory's path.
 func (l *Lab) WriteFiles(dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+	hosts := make([]labfiles.Host, len(l.Gateways))
+	for i, g := range l.Gateways {
+		hosts[i] = labfiles.Host{Addr: g.Address + ":22", Key: g.HostKey}
 	}
-	var kh strings.Builder
-	for _, g := range l.Gateways {
-		line, err := sshx.KnownHostsLine(g.Address+":22", g.HostKey)
-		if err != nil {
-			return "", err
-		}
-		kh.WriteString(line + "\n")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "known_hosts"), []byte(kh.String()), 0o600); err != nil {
-		return "", err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "lab-client-key"), l.clientPK, 0o600); err != nil {
-		return "", err
-	}
-	inv := filepath.Join(dir, "inventory.yaml")
-	if err := os.WriteFile(inv, []byte(l.InventoryYAML()), 0o600); err != nil {
-		return "", err
-	}
-	return inv, nil
+	return labfiles.Write(dir, hosts, labfiles.Credential{Name: "lab-client-key", Content: l.clientPK}, l.InventoryYAML())
 }
 
 // InventoryYAML renders the inventory of the gateways; paths are relative
