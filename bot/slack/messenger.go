@@ -120,7 +120,7 @@ func (s *Messenger) doN(ctx context.Context, channel string, post bool, method s
 		if d < time.Second {
 			d = time.Second
 		}
-		s.log.Warn("slack rate limited; waiting", "method", method, "channel", channel, "retry_after", d)
+		s.log.WarnContext(ctx, "slack rate limited; waiting", "method", method, "channel", channel, "retry_after", d)
 		if err := s.wait(ctx, d); err != nil {
 			return err
 		}
@@ -206,13 +206,13 @@ func (s *Messenger) Post(ctx context.Context, m bot.Message) (string, error) {
 		}
 		it.msg.ThreadTS = thread
 		if queued {
-			return it.standIn(), s.enqueue(it, nil)
+			return it.standIn(), s.enqueue(ctx, it, nil)
 		}
 	}
 	ts, err := s.postOnce(ctx, it.msg, it.deliveryID, s.MaxRateLimitRetries)
 	if retry, ambiguous, _ := transient(err); retry && ctx.Err() == nil {
 		it.ambiguous = ambiguous && it.kind == outPost
-		if qerr := s.enqueue(it, err); qerr != nil {
+		if qerr := s.enqueue(ctx, it, err); qerr != nil {
 			return "", qerr
 		}
 		return it.standIn(), nil
@@ -254,11 +254,11 @@ func (s *Messenger) Update(ctx context.Context, ts string, m bot.Message) error 
 	m.ThreadTS = thread
 	it := &outItem{kind: outUpdate, msg: m, ts: ts}
 	if queued {
-		return s.enqueue(it, nil)
+		return s.enqueue(ctx, it, nil)
 	}
 	err = s.updateOnce(ctx, ts, m, s.MaxRateLimitRetries)
 	if retry, _, _ := transient(err); retry && ctx.Err() == nil {
-		return s.enqueue(it, err)
+		return s.enqueue(ctx, it, err)
 	}
 	return markUnavailable(err)
 }
@@ -273,11 +273,11 @@ func (s *Messenger) Upload(ctx context.Context, channel, threadTS, filename, tit
 	}
 	it := &outItem{kind: outUpload, msg: bot.Message{Channel: channel, ThreadTS: thread}, upload: uploadArgs{filename: filename, title: title, content: content}}
 	if queued {
-		return s.enqueue(it, nil)
+		return s.enqueue(ctx, it, nil)
 	}
 	err = s.uploadOnce(ctx, channel, thread, it.upload, s.MaxRateLimitRetries)
 	if retry, _, _ := transient(err); retry && ctx.Err() == nil {
-		return s.enqueue(it, err)
+		return s.enqueue(ctx, it, err)
 	}
 	return markUnavailable(err)
 }

@@ -14,6 +14,7 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/ops"
 )
 
 // The outbox keeps the Slack calls that failed for a reason that passes
@@ -115,6 +116,21 @@ type outItem struct {
 	ambiguous  bool      // a post attempt may have gone through: look before re-posting
 	notBefore  time.Time // a 429's Retry-After: not sent again before this
 	inFlight   bool
+	// requestID and incidentID are the log ids of the call's caller (from
+	// its context): the outbox's lines about the call carry them.
+	requestID, incidentID string
+}
+
+// logContext is ctx carrying the ids of the request (and incident) that
+// made the call.
+func (it *outItem) logContext(ctx context.Context) context.Context {
+	if it.requestID != "" {
+		ctx = ops.WithRequestID(ctx, it.requestID)
+	}
+	if it.incidentID != "" {
+		ctx = ops.WithIncidentID(ctx, it.incidentID)
+	}
+	return ctx
 }
 
 type outbox struct {
@@ -288,8 +304,14 @@ func (s *Messenger) maxQueued() (int, int, time.Duration) {
 
 // enqueue appends it to its thread's queue; the caller holds no lock. A
 // call naming a stand-in thread is routed again here, under the lock, so
-// it cannot fall between a root's delivery and the move of its queue.
-func (s *Messenger) enqueue(it *outItem, cause error) error {
+// it cannot fall between a root's delivery and the move of its queue. The
+// log ids in ctx (the caller's) go with the call.
+func (s *Messenger) enqueue(ctx context.Context, it *outItem, cause error) error {
+	it.requestID, it.incidentID = ops.RequestID(ctx), ops.IncidentID(ctx)
+	if it.incidentID == "" && it.msg.Incident != nil {
+		it.incidentID = it.msg.Incident.ID
+	}
+	ctx = it.logContext(ctx)
 	maxN, maxB, _ := s.maxQueued()
 	s.ob.mu.Lock()
 	if !it.root {
@@ -305,7 +327,7 @@ func (s *Messenger) enqueue(it *outItem, cause error) error {
 		n := s.ob.n
 		s.ob.mu.Unlock()
 		s.count("dropped")
-		s.log.Error("slack outbox full; call dropped", "method", it.kind.method(), "channel", it.msg.Channel, "queued", n, "limit", maxN, "cause", errString(cause))
+		s.log.ErrorContext(ctx, "slack outbox full; call dropped", "method", it.kind.method(), "channel", it.msg.Channel, "queued", n, "limit", maxN, "cause", errString(cause))
 		return markUnavailable(fmt.Errorf("%w (%d calls waiting): %w", errOutboxFull, n, cause))
 	}
 	it.queuedAt = s.clock.Now()
@@ -324,7 +346,7 @@ func (s *Messenger) enqueue(it *outItem, cause error) error {
 	s.ob.running = true
 	s.ob.mu.Unlock()
 	s.count("queued")
-	s.log.Warn("slack call queued for later delivery", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "queued", n, "cause", errString(cause))
+	s.log.WarnContext(ctx, "slack call queued for later delivery", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "queued", n, "cause", errString(cause))
 	if start {
 		go s.deliverLoop()
 	} else {
@@ -520,7 +542,8 @@ func (s *Messenger) deliverLoop() {
 		it.inFlight = true
 		s.ob.mu.Unlock()
 
-		err := s.deliver(ctx, it)
+		ictx := it.logContext(ctx)
+		err := s.deliver(ictx, it)
 		retry, ambiguous, retryAfter := transient(err)
 
 		s.ob.mu.Lock()
@@ -533,7 +556,7 @@ func (s *Messenger) deliverLoop() {
 		case err == nil:
 			s.popLocked(key)
 			s.count("delivered_late")
-			s.log.Info("queued slack call delivered", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "ts", it.sentTS, "waited", now.Sub(it.queuedAt).Round(time.Millisecond), "attempts", it.attempts)
+			s.log.InfoContext(ictx, "queued slack call delivered", "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "ts", it.sentTS, "waited", now.Sub(it.queuedAt).Round(time.Millisecond), "attempts", it.attempts)
 			if len(s.ob.queues[key]) > 0 {
 				s.ob.due[key] = now // the next one at once
 			}
@@ -563,7 +586,7 @@ func (s *Messenger) deliverLoop() {
 			backoff = min(backoff, outboxRetryMax)
 			s.ob.due[key] = now.Add(max(backoff, retryAfter))
 			it.notBefore = now.Add(retryAfter)
-			s.log.Debug("queued slack call failed again", "method", it.kind.method(), "channel", it.msg.Channel, "attempts", it.attempts, "next_in", s.ob.due[key].Sub(now), "err", err)
+			s.log.DebugContext(ictx, "queued slack call failed again", "method", it.kind.method(), "channel", it.msg.Channel, "attempts", it.attempts, "next_in", s.ob.due[key].Sub(now), "err", err)
 		default:
 			s.popLocked(key)
 			s.count("given_up")
@@ -574,7 +597,7 @@ func (s *Messenger) deliverLoop() {
 			case retry:
 				why = "still failing after " + now.Sub(it.queuedAt).Round(time.Second).String()
 			}
-			s.log.Error("queued slack call given up: "+why, "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "attempts", it.attempts, "err", err)
+			s.log.ErrorContext(ictx, "queued slack call given up: "+why, "method", it.kind.method(), "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "attempts", it.attempts, "err", err)
 			if it.kind == outPost || it.kind == outEphemeral {
 				fns = s.settledLocked(it.standIn(), "")
 			}
@@ -650,10 +673,10 @@ func (s *Messenger) deliver(ctx context.Context, it *outItem) error {
 			if err != nil {
 				// Not a passing failure (a channel the token may not read,
 				// say): better a post that may show twice than none.
-				s.log.Warn("cannot look for an earlier delivery of a queued slack post; posting it again (it may show twice)", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "err", err)
+				s.log.WarnContext(ctx, "cannot look for an earlier delivery of a queued slack post; posting it again (it may show twice)", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "err", err)
 			}
 			if found {
-				s.log.Info("queued slack post was delivered by an earlier attempt; not posting again", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "ts", ts)
+				s.log.InfoContext(ctx, "queued slack post was delivered by an earlier attempt; not posting again", "channel", it.msg.Channel, "thread", it.msg.ThreadTS, "top_level", it.root, "ts", ts)
 				it.sentTS = ts
 				return nil
 			}
