@@ -49,10 +49,18 @@ var Parsers = []facts.Parser{
 }
 
 // LineParsers read log lines: the Azure gateway's IKE logs (IKEErrors.txt,
-// IKElogs.txt, the scrubbed Windows WFP trace) and racoon's phase-1 lines.
+// IKElogs.txt, the scrubbed Windows WFP trace), racoon's phase-1 lines,
+// and the IKE failure and success lines of Junos kmd, the PAN-OS system
+// log, FortiOS, RouterOS, Huawei VRP and ZyXEL (logs.go).
 var LineParsers = []facts.LineParser{
 	{Name: "azure/ike logs", Vendor: VendorAzure, Prefix: isAzureLine, Signatures: azureSignatures},
 	{Name: "racoon/log", Vendor: VendorRacoon, Prefix: isRacoonLine, Signatures: racoonSignatures},
+	{Name: "junos/kmd", Vendor: VendorJunos, Prefix: isJunosKmdLine, Signatures: junosKmdSignatures},
+	{Name: "panos/system log", Vendor: VendorPANOS, Prefix: isPANOSLine, Signatures: panosSignatures},
+	{Name: "fortios/ike log", Vendor: VendorFortiOS, Prefix: isFortiIKELine, Signatures: fortiIKESignatures},
+	{Name: "mikrotik/log", Vendor: VendorMikroTik, Prefix: isMikroTikLine, Signatures: mikrotikSignatures},
+	{Name: "huawei/IPSECNEGOFAIL", Vendor: VendorHuawei, Prefix: isHuaweiLine, Signatures: huaweiSignatures},
+	{Name: "zyxel/ike log", Vendor: VendorZyXEL, Prefix: isZyXELLine, Signatures: zyxelSignatures},
 }
 
 const ip = `(?P<peer>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:]+)`

@@ -103,20 +103,57 @@ Ingress Bytes (since last connected) : 1024 B`, ikeUp: 1, encaps: -1, decaps: -1
 	}
 }
 
+// lineCases are log lines of each signature's shape, in this project's
+// addresses, with the event and peer they must give.
+var lineCases = []struct {
+	parser, line string
+	kind         facts.EventKind
+	peer         string
+}{
+	{"azure/ike logs", "\t based on log : Peer failed with Windows error 13801(ERROR_IPSEC_IKE_AUTH_FAIL)", facts.EvAuthFailed, ""},
+	{"azure/ike logs", "[1]0a10.0b20::05/06/2026-10:01:02.003 [ikeext] 77|198.51.100.9|    IKE authentication credentials are unacceptable", facts.EvAuthFailed, "198.51.100.9"},
+	{"azure/ike logs", "Remote 198.51.100.9:500: Local 10.1.1.4:500: [SEND][NOTIFY] Sending Notify Message - Policy Mismatch", facts.EvNoProposalNotify, ""},
+	{"racoon/log", "vco-x1 [PROTO_ERR]: ikev1.c:1433:isakmp_ph1resend(): phase1 negotiation failed due to time up. [{ph1: 10.0.0.5[500] <=> 198.51.100.200[500]}]", facts.EvP1GiveUp, "198.51.100.200"},
+	{"azure/ike logs", "Remote 198.51.100.9:500: Local 10.1.1.4:500: [RECEIVED][SA_AUTH] Received IKE AUTH message", facts.EvContextP2, ""},
+	{"azure/ike logs", "Remote 198.51.100.9:500: Local 10.1.1.4:500: [RECEIVED][SA_INIT] Received IKE SA_INIT message", facts.EvContextP1, ""},
+	{"azure/ike logs", "Error: Peer failed with Windows error 13805(ERROR_IPSEC_IKE_TIMED_OUT)", facts.EvP1GiveUp, ""},
+	{"racoon/log", "vco-x1 [PROTO_ERR]: ikev1.c:2120:isakmp_ph2resend(): phase2 negotiation failed due to time up.", facts.EvP2Retransmit, ""},
+	{"junos/kmd", "srx kmd 9159 - - IKE negotiation failed with error: No proposal chosen. IKE Version: 1, VPN: v1 Gateway: g1, Local: 192.0.2.1/500, Remote: 198.51.100.2/500, VR-ID: 0", facts.EvP1NoProposal, "198.51.100.2"},
+	{"junos/kmd", "srx kmd 9159 - - IKE negotiation failed with error: Authentication failed. IKE Version: 2, VPN: v1 Gateway: g1, Local: 192.0.2.1/500, Remote: 198.51.100.2/500", facts.EvAuthFailed, "198.51.100.2"},
+	{"junos/kmd", "srx kmd 9159 - - IKE negotiation failed with error: Timed out. IKE Version: 1, VPN: v1 Gateway: g1, Local: 192.0.2.1/500, Remote: 198.51.100.2/500", facts.EvP1GiveUp, "198.51.100.2"},
+	{"junos/kmd", "srx kmd 9812 - - IKE negotiation successfully completed. IKE Version: 1, VPN: v1 Gateway: g1, Local: 192.0.2.1/500, Remote: 198.51.100.2/500", facts.EvP1Complete, "198.51.100.2"},
+	{"junos/kmd", "srx kmd 9812 - - IPSec negotiation failed with error: Peer proposed traffic-selectors are not in configured range. IKE Version: 2, VPN: v1 Gateway: g1, Local: 192.0.2.1/500, Remote: 198.51.100.2/500", facts.EvP2ProxyMismatch, "198.51.100.2"},
+	{"junos/kmd", `srx kmd 13862 KMD_PM_SA_ESTABLISHED [junos@2636.1.1.1.2.129 local-address="192.0.2.1" remote-address="198.51.100.2"] Local gateway: 192.0.2.1, Remote gateway: 198.51.100.2, Direction: inbound`, facts.EvP2Complete, "198.51.100.2"},
+	{"junos/kmd", "srx kmd[1911]: KMD_PM_SA_ESTABLISHED: Local gateway: 192.0.2.1, Remote gateway: 198.51.100.2, Direction: inbound", facts.EvP2Complete, "198.51.100.2"},
+	{"junos/kmd", "srx kmd[1911]: KMD_VPN_UP_ALARM_USER: VPN v1 from 198.51.100.2 is up.", facts.EvP2Complete, "198.51.100.2"},
+	{"junos/kmd", "srx kmd[1911]: KMD_VPN_DOWN_ALARM_USER: VPN v1 from 198.51.100.2 is down.", facts.EvTunnelDown, "198.51.100.2"},
+	{"panos/system log", "IKE phase-1 negotiation is failed as initiator, main mode. Failed SA: 192.0.2.1[500]-198.51.100.2[500] cookie:84222f276c2fa2e9:0000000000000000 due to timeout.", facts.EvP1GiveUp, "198.51.100.2"},
+	{"panos/system log", "IKE phase 1 negotiation is failed. Couldn't find configuration for IKE phase-1 request for peer IP 198.51.100.2[1929].", facts.EvNoPSK, "198.51.100.2"},
+	{"fortios/ike log", `log_id=0101023003 type=event subtype=ipsec rem_ip=198.51.100.2 rem_port=500 status=negotiate_error msg="Negotiate SA Error: probable pre-shared secret mismatch"`, facts.EvAuthFailed, "198.51.100.2"},
+	{"fortios/ike log", `logid="0101037124" type="event" subtype="vpn" remip=198.51.100.2 msg="Negotiate SA Error: probable pre-shared secret mismatch"`, facts.EvAuthFailed, "198.51.100.2"},
+	{"fortios/ike log", "ike 0:to-branch:1234: no SA proposal chosen", facts.EvNoProposalNotify, ""},
+	{"fortios/ike log", "ike 0:to-branch:1234: no suitable proposal found", facts.EvNoProposalNotify, ""},
+	{"mikrotik/log", "10:01:32 ipsec,error phase1 negotiation failed due to time up 192.0.2.1[500]<=>198.51.100.2[500]", facts.EvP1GiveUp, "198.51.100.2"},
+	{"mikrotik/log", "198.51.100.2 parsing packet failed, possible cause: wrong password", facts.EvAuthFailed, "198.51.100.2"},
+	{"mikrotik/log", "ipsec,error no suitable proposal found", facts.EvNoProposalNotify, ""},
+	{"mikrotik/log", "10:01:02 ipsec,info initiate new phase 1 (Identity Protection): 192.0.2.1[500]<=>198.51.100.2[500]", facts.EvContextP1, ""},
+	{"huawei/IPSECNEGOFAIL", "IPSEC/4/IPSECNEGOFAIL: OID 1.3.6.1.4.1.2011.6.122.26.6.14 IPSec tunnel negotiation fails. (Ifindex=7, SeqNum=10, Reason=phase1 proposal encryption algorithm mismatch, ReasonCode=1, PeerAddress=198.51.100.2, PeerPort=500)", facts.EvP1NoProposal, "198.51.100.2"},
+	{"huawei/IPSECNEGOFAIL", "IPSec tunnel negotiation fails. (Ifindex=7, SeqNum=10, Reason=phase2 proposal or pfs mismatch, ReasonCode=2, PeerAddress=198.51.100.2, PeerPort=500)", facts.EvP2NoProposal, "198.51.100.2"},
+	{"huawei/IPSECNEGOFAIL", "IPSec tunnel negotiation fails. (Ifindex=7, SeqNum=10, Reason=flow or peer mismatch, ReasonCode=4, PeerAddress=198.51.100.2, PeerPort=500)", facts.EvP2ProxyMismatch, "198.51.100.2"},
+	{"huawei/IPSECNEGOFAIL", "IPSec tunnel negotiation fails. (Ifindex=7, SeqNum=10, Reason=authentication fail, ReasonCode=15, PeerAddress=198.51.100.2, PeerPort=500)", facts.EvAuthFailed, "198.51.100.2"},
+	{"huawei/IPSECNEGOFAIL", "IPSec tunnel negotiation fails. (Ifindex=7, SeqNum=10, Reason=version mismatch, ReasonCode=5)", facts.EvVersionMismatch, ""},
+	{"zyxel/ike log", "Send Main Mode request to 198.51.100.2", facts.EvContextP1, ""},
+	{"zyxel/ike log", "Phase 1 IKE SA process done", facts.EvP1Complete, ""},
+	{"zyxel/ike log", "Start Phase 2: Quick Mode", facts.EvContextP2, ""},
+	{"zyxel/ike log", "!! No proposal chosen", facts.EvNoProposalNotify, ""},
+	{"zyxel/ike log", "!! Verifying Remote ID failed", facts.EvP2ProxyMismatch, ""},
+	{"zyxel/ike log", "!! Verifying Local ID failed", facts.EvP2ProxyMismatch, ""},
+}
+
 // TestLineSignatures: each log signature matches a line of its shape and
 // names the peer where the line has one.
 func TestLineSignatures(t *testing.T) {
-	cases := []struct {
-		parser, line string
-		kind         facts.EventKind
-		peer         string
-	}{
-		{"azure/ike logs", "\t based on log : Peer failed with Windows error 13801(ERROR_IPSEC_IKE_AUTH_FAIL)", facts.EvAuthFailed, ""},
-		{"azure/ike logs", "[1]0a10.0b20::05/06/2026-10:01:02.003 [ikeext] 77|198.51.100.9|    IKE authentication credentials are unacceptable", facts.EvAuthFailed, "198.51.100.9"},
-		{"azure/ike logs", "Remote 198.51.100.9:500: Local 10.1.1.4:500: [SEND][NOTIFY] Sending Notify Message - Policy Mismatch", facts.EvNoProposalNotify, ""},
-		{"racoon/log", "vco-x1 [PROTO_ERR]: ikev1.c:1433:isakmp_ph1resend(): phase1 negotiation failed due to time up. [{ph1: 10.0.0.5[500] <=> 198.51.100.200[500]}]", facts.EvP1GiveUp, "198.51.100.200"},
-	}
-	for _, c := range cases {
+	for _, c := range lineCases {
 		var lp facts.LineParser
 		for _, q := range LineParsers {
 			if q.Name == c.parser {
@@ -148,6 +185,25 @@ func TestLineSignatures(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no signature gives %s (peer %q) for %q", c.parser, c.kind, c.peer, c.line)
+		}
+	}
+}
+
+// TestEverySignatureHasALine: every log signature of the package matches
+// at least one line of lineCases, so none is untested.
+func TestEverySignatureHasALine(t *testing.T) {
+	for _, lp := range LineParsers {
+		for _, sig := range lp.Signatures {
+			found := false
+			for _, c := range lineCases {
+				if c.parser == lp.Name && strings.Contains(c.line, sig.Anchor) && (sig.Re == nil || sig.Re.MatchString(c.line)) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				t.Errorf("%s: signature %s has no line in lineCases", lp.Name, sig.ID)
+			}
 		}
 	}
 }

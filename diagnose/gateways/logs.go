@@ -1,0 +1,170 @@
+package gateways
+
+import (
+	"strings"
+
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+)
+
+// Vendors read by their logs only.
+const (
+	VendorMikroTik facts.Vendor = "mikrotik"
+	VendorHuawei   facts.Vendor = "huawei"
+	VendorZyXEL    facts.Vendor = "zyxel"
+)
+
+// optPeer matches any line and names the peer when the line has the
+// address after prefix (a regexp), so that a line cut short by a log
+// collector still gives its event.
+func optPeer(prefix string) string { return `^.*?(?:` + prefix + `{ip}|$)` }
+
+// ---- Junos kmd syslog ----
+
+// junosKmdSignatures: the key management process's syslog lines. The
+// "IKE negotiation ..." and "IPSec negotiation ..." forms name the error,
+// the IKE version, the VPN and "Remote: ADDR/PORT"; "IKE" is the IKE SA,
+// "IPSec" the IPsec SA. Wording as in the SRX system logs of
+// https://github.com/elastic/integrations/blob/main/packages/juniper_srx/data_stream/log/_dev/test/pipeline/test-system.log
+// (KMD_PM_SA_ESTABLISHED, "IKE negotiation failed with error: Timed out.",
+// "IKE negotiation successfully completed.", "IPSec negotiation failed
+// with error: Peer proposed traffic-selectors are not in configured
+// range."); "Authentication failed" as the log-match example of
+// https://github.com/tmunzer/mist_ws_remote_logs quotes the message;
+// "No proposal chosen" is the message naming RFC 2408's NO-PROPOSAL-CHOSEN
+// (no public capture of it was found to quote); the VPN up/down alarms as
+// the Junos kmd patterns of https://github.com/cfiske/logparse match them
+// ("KMD_VPN_DOWN_ALARM_USER: VPN X from ADDR is down.").
+var junosKmdSignatures = []facts.Signature{
+	{ID: "junos/ike-no-proposal", Anchor: "IKE negotiation failed with error: No proposal chosen", Re: re(optPeer(`Remote: `)), Event: facts.EvP1NoProposal},
+	{ID: "junos/ike-auth-failed", Anchor: "IKE negotiation failed with error: Authentication failed", Re: re(optPeer(`Remote: `)), Event: facts.EvAuthFailed},
+	{ID: "junos/ike-timed-out", Anchor: "IKE negotiation failed with error: Timed out", Re: re(optPeer(`Remote: `)), Event: facts.EvP1GiveUp},
+	{ID: "junos/ike-completed", Anchor: "IKE negotiation successfully completed", Re: re(optPeer(`Remote: `)), Event: facts.EvP1Complete},
+	{ID: "junos/ipsec-ts-not-in-range", Anchor: "IPSec negotiation failed with error: Peer proposed traffic-selectors are not in configured range", Re: re(optPeer(`Remote: `)), Event: facts.EvP2ProxyMismatch},
+	{ID: "junos/sa-established", Anchor: "KMD_PM_SA_ESTABLISHED", Re: re(optPeer(`(?:Remote gateway: |remote-address=")`)), Event: facts.EvP2Complete},
+	{ID: "junos/vpn-up", Anchor: "KMD_VPN_UP_ALARM_USER", Re: re(optPeer(`from `)), Event: facts.EvP2Complete},
+	{ID: "junos/vpn-down", Anchor: "KMD_VPN_DOWN_ALARM_USER", Re: re(optPeer(`from `)), Event: facts.EvTunnelDown},
+}
+
+func isJunosKmdLine(line string) bool {
+	return strings.Contains(line, "kmd") || strings.Contains(line, "KMD_") ||
+		strings.Contains(line, "IKE negotiation ") || strings.Contains(line, "IPSec negotiation ")
+}
+
+// ---- PAN-OS system log ----
+
+// panosSignatures: the system log's IKE lines, in the wording of the
+// PAN-OS "Interpret VPN Error Messages" table as
+// https://www.paloaltofirewalls.com/topics/troubleshooting/ipsec/TestVPNConnectivity-1.html
+// reproduces it ("IKE phase-1 negotiation is failed as initiator, main
+// mode. Failed SA: x.x.x.x[500]-y.y.y.y[500] cookie:...:0000000000000000
+// due to timeout." and "IKE phase 1 negotiation is failed. Couldn't find
+// configuration for IKE phase-1 request for peer IP x.x.x.x[1929]").
+var panosSignatures = []facts.Signature{
+	{ID: "panos/p1-timeout", Anchor: "negotiation is failed as initiator", Re: re(`(?i)IKE phase-1 negotiation is failed as initiator.*Failed SA: \S+?\[\d+\]-{ip}\[\d+\].*due to timeout`), Event: facts.EvP1GiveUp},
+	{ID: "panos/p1-no-config", Anchor: "find configuration for IKE phase-1 request for peer IP", Re: re(`peer IP {ip}`), Event: facts.EvNoPSK},
+}
+
+func isPANOSLine(line string) bool {
+	return strings.Contains(line, "IKE phase-1 negotiation") || strings.Contains(line, "IKE phase 1 negotiation")
+}
+
+// ---- FortiOS event log and `diagnose debug application ike -1` ----
+
+// fortiIKESignatures: the pre-shared key message is in the event log
+// ('msg="Negotiate SA Error: probable pre-shared secret mismatch"', with
+// rem_ip= or remip=) and in the IKE debug, as
+// https://community.fortinet.com/t5/FortiGate/Technical-Note-Configuring-more-than-one-Main-Mode-Pre-Shared/ta-p/194213
+// shows it. The proposal lines are the IKE debug's ("no SA proposal
+// chosen": https://techmatrix.ai/troubleshoot/fortigate-ipsec-vpn-tunnel-down;
+// "ike 0:TUN:1234: no suitable proposal found":
+// https://infrarunbook.com/article/fortigate-ipsec-vpn-tunnel-down); they
+// do not say which phase, so the context decides it.
+var fortiIKESignatures = []facts.Signature{
+	{ID: "fortios/psk-mismatch", Anchor: "probable pre-shared secret mismatch", Re: re(optPeer(`rem_?ip="?`)), Event: facts.EvAuthFailed},
+	{ID: "fortios/no-sa-proposal", Anchor: "no SA proposal chosen", Event: facts.EvNoProposalNotify},
+	{ID: "fortios/no-suitable-proposal", Anchor: "no suitable proposal found", Event: facts.EvNoProposalNotify},
+}
+
+func isFortiIKELine(line string) bool {
+	s := strings.TrimLeft(line, " \t")
+	return strings.HasPrefix(s, "ike ") || strings.Contains(line, "log_id=") || strings.Contains(line, "logid=")
+}
+
+// ---- MikroTik RouterOS log (topics ipsec, ipsec,info, ipsec,error) ----
+
+// mikrotikSignatures: RouterOS's IKEv1 daemon lines as RouterOS logs
+// print them. "ADDR parsing packet failed, possible cause: wrong password",
+// "phase1 negotiation failed due to time up LOCAL[500]<=>REMOTE[500]" and
+// "no suitable proposal found" as a RouterOS administrator recorded them
+// (https://github.com/Onoro/Mikrotik, README "Scripts for L2TP
+// protection"); "initiate new phase 1 (Identity Protection):
+// LOCAL[500]<=>REMOTE[500]" from a RouterOS log (https://pastebin.com/6TRwKsNG).
+// "no suitable proposal found" does not say the phase; the negotiation
+// it belongs to does.
+var mikrotikSignatures = []facts.Signature{
+	{ID: "mikrotik/ph1-time-up", Anchor: "phase1 negotiation failed due to time up", Re: re(optPeer(`<=>\s*`)), Event: facts.EvP1GiveUp},
+	{ID: "mikrotik/wrong-password", Anchor: "parsing packet failed, possible cause: wrong password", Re: re(`^.*?(?:{ip}\s+parsing packet failed|$)`), Event: facts.EvAuthFailed},
+	{ID: "mikrotik/no-suitable-proposal", Anchor: "no suitable proposal found", Event: facts.EvNoProposalNotify},
+	{ID: "mikrotik/new-phase1", Anchor: "initiate new phase 1", Event: facts.EvContextP1},
+}
+
+// isMikroTikLine: a line of the ipsec topics ("ipsec,error ...", or
+// "ipsec ..." alone or after the time `/log print` prints), or one of the
+// daemon's own failure wordings.
+func isMikroTikLine(line string) bool {
+	s := strings.TrimLeft(line, " \t")
+	if len(s) > 9 && s[2] == ':' && s[5] == ':' && s[8] == ' ' {
+		s = s[9:]
+	}
+	return strings.HasPrefix(s, "ipsec ") || strings.Contains(line, "ipsec,") ||
+		strings.Contains(line, "parsing packet failed, possible cause") || strings.Contains(line, "phase1 negotiation failed due to time up")
+}
+
+// ---- Huawei VRP IPSEC/4/IPSECNEGOFAIL ----
+
+// huaweiSignatures: "IPSEC/4/IPSECNEGOFAIL: OID [OID] IPSec tunnel
+// negotiation fails. (Ifindex=..., SeqNum=..., Reason=..., ReasonCode=...,
+// PeerAddress=..., PeerPort=..., ...)", with the reasons Huawei lists in
+// https://support.huaweicloud.com/intl/en-us/moredocuments-qiankuncs/alarm_detail_278561516_303046756.html
+// and, per attribute, in
+// https://support.huaweicloud.com/intl/en-us/moredocuments-qiankuncs/alarm_detail_100000_15795028.html
+// ("phase1 proposal dh mismatch" ...).
+var huaweiSignatures = []facts.Signature{
+	{ID: "huawei/phase1-proposal", Anchor: "Reason=phase1 proposal", Re: re(`Reason=phase1 proposal[^,]*mismatch` + optPeerAfter), Event: facts.EvP1NoProposal},
+	{ID: "huawei/phase2-proposal", Anchor: "Reason=phase2 proposal or pfs mismatch", Re: re(optPeerAfter), Event: facts.EvP2NoProposal},
+	{ID: "huawei/flow-mismatch", Anchor: "Reason=flow or peer mismatch", Re: re(optPeerAfter), Event: facts.EvP2ProxyMismatch},
+	{ID: "huawei/auth-fail", Anchor: "Reason=authentication fail", Re: re(optPeerAfter), Event: facts.EvAuthFailed},
+	{ID: "huawei/version-mismatch", Anchor: "Reason=version mismatch", Re: re(optPeerAfter), Event: facts.EvVersionMismatch},
+}
+
+// optPeerAfter names the alarm's PeerAddress when the line has it.
+const optPeerAfter = `(?:.*?PeerAddress={ip})?`
+
+func isHuaweiLine(line string) bool {
+	return strings.Contains(line, "IPSECNEGOFAIL") || strings.Contains(line, "IPSec tunnel negotiation fails")
+}
+
+// ---- ZyXEL ZyNOS IPSec log ----
+
+// zyxelSignatures: the IKE key exchange log of the ZyXEL Prestige user's
+// guides (http://office.manualsonline.com/manuals/mfg/zyxel_communications/prestige_650_series.html?p=200,
+// "Sample IKE Key Exchange Logs"): "!! No proposal chosen" for phase 1 or
+// phase 2 (the negotiation it is in decides which), "!! Verifying Remote
+// ID failed" / "!! Verifying Local ID failed" in phase 2 when the local
+// and remote address ranges differ, "Phase 1 IKE SA process done",
+// "Start Phase 2: Quick Mode" and "Send/Recv Main Mode request to/from
+// <IP>", which also names the peer of the lines after it.
+var zyxelSignatures = []facts.Signature{
+	{ID: "zyxel/mode-request", Anchor: "Mode request ", Event: facts.EvContextP1},
+	{ID: "zyxel/p1-done", Anchor: "Phase 1 IKE SA process done", Event: facts.EvP1Complete},
+	{ID: "zyxel/start-p2", Anchor: "Start Phase 2: Quick Mode", Event: facts.EvContextP2},
+	{ID: "zyxel/no-proposal", Anchor: "No proposal chosen", Event: facts.EvNoProposalNotify},
+	{ID: "zyxel/remote-id", Anchor: "Verifying Remote ID failed", Event: facts.EvP2ProxyMismatch},
+	{ID: "zyxel/local-id", Anchor: "Verifying Local ID failed", Event: facts.EvP2ProxyMismatch},
+}
+
+func isZyXELLine(line string) bool {
+	s := strings.TrimLeft(line, " \t")
+	return strings.HasPrefix(s, "!! ") || strings.Contains(line, "Phase 1 IKE SA process done") || strings.Contains(line, "Start Phase 2: Quick Mode") ||
+		strings.Contains(line, " Mode request to ") || strings.Contains(line, " Mode request from ")
+}
