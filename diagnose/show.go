@@ -201,9 +201,7 @@ func (e *engine) keepQuoted(s *section, m factLens) {
 		}
 	}
 	f := e.facts
-	for _, x := range f.IKESAs[m.ike:] {
-		keep(x.Ref)
-	}
+	keepEach(f.IKESAs[m.ike:], keep, func(x facts.IKESA) facts.Ref { return x.Ref })
 	for _, x := range f.IPsecSAs[m.ipsec:] {
 		keep(x.Ref)
 		if x.Ref.Section == s.Index {
@@ -218,25 +216,21 @@ func (e *engine) keepQuoted(s *section, m factLens) {
 			keep(fl.Ref)
 		}
 	}
-	for _, x := range f.Routes[m.routes:] {
-		keep(x.Ref)
-	}
-	for _, x := range f.Pings[m.pings:] {
-		keep(x.Ref)
-	}
-	for _, x := range f.Policies[m.pol:] {
-		keep(x.Ref)
-	}
-	for _, x := range f.TransformSets[m.ts:] {
-		keep(x.Ref)
-	}
-	for _, x := range f.CryptoMaps[m.maps:] {
-		keep(x.Ref)
-	}
-	for _, x := range f.ACLs[m.acls:] {
-		keep(x.Ref)
-	}
+	// The kinds whose facts point at one line each.
+	keepEach(f.Routes[m.routes:], keep, func(x facts.Route) facts.Ref { return x.Ref })
+	keepEach(f.Pings[m.pings:], keep, func(x facts.Ping) facts.Ref { return x.Ref })
+	keepEach(f.Policies[m.pol:], keep, func(x facts.IKEPolicy) facts.Ref { return x.Ref })
+	keepEach(f.TransformSets[m.ts:], keep, func(x facts.TransformSet) facts.Ref { return x.Ref })
+	keepEach(f.CryptoMaps[m.maps:], keep, func(x facts.CryptoMapEntry) facts.Ref { return x.Ref })
+	keepEach(f.ACLs[m.acls:], keep, func(x facts.ACLEntry) facts.Ref { return x.Ref })
 	for _, r := range f.Empty {
 		keep(r)
+	}
+}
+
+// keepEach calls keep with the line every fact of xs points at.
+func keepEach[T any](xs []T, keep func(facts.Ref), ref func(T) facts.Ref) {
+	for _, x := range xs {
+		keep(ref(x))
 	}
 }

@@ -1212,11 +1212,7 @@ func runConfig(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "config file (default $TUNNELDOC_CONFIG)")
 	show := fs.Bool("show", false, "print every key's effective value and where it came from")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tunneldoc config check: unexpected argument %q\n", fs.Arg(0))
+	if !parseFlagsOnly(fs, args[1:], stderr) {
 		return 2
 	}
 	c, err := loadConfig(*path, getenv)

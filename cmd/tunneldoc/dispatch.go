@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 )
@@ -37,4 +38,18 @@ var commands = map[string]commandFunc{
 func printUsage(_ context.Context, _ []string, _ func(string) string, _ io.Reader, stdout, _ io.Writer) int {
 	fmt.Fprint(stdout, usage)
 	return 0
+}
+
+// parseFlagsOnly parses args with fs for a command that takes flags and
+// no other arguments; false (exit 2) when they do not parse or something
+// else follows them, said on stderr.
+func parseFlagsOnly(fs *flag.FlagSet, args []string, stderr io.Writer) bool {
+	if err := fs.Parse(args); err != nil {
+		return false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "tunneldoc %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return false
+	}
+	return true
 }

@@ -38,11 +38,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	listen := fs.String("listen", "", "HTTP listen address in Events API mode (default slack.listen, $TUNNELDOC_LISTEN or :3000)")
 	configPath := fs.String("config", "", "YAML configuration file (default $TUNNELDOC_CONFIG; none: defaults and the environment)")
 	console := fs.Bool("console", false, "use the console even when Slack tokens are set")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tunneldoc serve: unexpected argument %q\n", fs.Arg(0))
+	if !parseFlagsOnly(fs, args, stderr) {
 		return 2
 	}
 	conf, err := loadConfig(*configPath, getenv)

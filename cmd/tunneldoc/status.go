@@ -45,11 +45,7 @@ func runStatus(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print JSON: the store and every open incident")
 	path := fs.String("config", "", "config file (default $TUNNELDOC_CONFIG)")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tunneldoc status: unexpected argument %q\n", fs.Arg(0))
+	if !parseFlagsOnly(fs, args, stderr) {
 		return 2
 	}
 	c, err := loadConfig(*path, getenv)

@@ -171,3 +171,22 @@ func redisPTTL(t *testing.T, rs *redistest.Server, key string) time.Duration {
 	}
 	return time.Duration(ms) * time.Millisecond
 }
+
+// TestFlagOnlyCommandsRefuseStrayArguments: serve, status and config check
+// take flags only; a word after them is refused (exit 2) and named.
+func TestFlagOnlyCommandsRefuseStrayArguments(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--console", "extra"}, `tunneldoc serve: unexpected argument "extra"`},
+		{[]string{"status", "--json", "extra"}, `tunneldoc status: unexpected argument "extra"`},
+		{[]string{"config", "check", "extra"}, `tunneldoc config check: unexpected argument "extra"`},
+	} {
+		var stdout, stderr strings.Builder
+		code := run(context.Background(), tc.args, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
