@@ -58,10 +58,11 @@ ALL=(healthy-v2 healthy-v1 unreachable-v2 unreachable-v1 ike-proposal-v2 ike-pro
 	psk-v2 psk-v1 esp-proposal-v2 esp-proposal-v1 pfs-v1 ts-v2 ts-v1 id-v2
 	missing-peer-v2 missing-peer-v1 ike-version psk-v2-debug esp-proposal-v1-debug)
 
+# shellcheck source=../../lab/pair.sh
+. "$HERE/../../lab/pair.sh"
+
 [[ $(id -u) -eq 0 ]] || { echo "gen.sh: needs root" >&2; exit 1; }
 [[ -x $LSW_ROOT/usr/libexec/ipsec/pluto ]] || { echo "gen.sh: no pluto under $LSW_ROOT" >&2; exit 1; }
-
-log() { printf '== %s\n' "$*" >&2; }
 
 pids=()
 stop_all() {
@@ -75,25 +76,13 @@ stop_all() {
 }
 teardown() {
 	stop_all
-	ip netns del "$NSA" 2>/dev/null || true
-	ip netns del "$NSB" 2>/dev/null || true
+	pair_down "$NSA" "$NSB"
 }
 trap teardown EXIT
 
 setup_net() {
 	teardown
-	ip netns add "$NSA"
-	ip netns add "$NSB"
-	ip link add lswa0 netns "$NSA" type veth peer name lswb0 netns "$NSB"
-	ip -n "$NSA" addr add "$ADDR_A/24" dev lswa0
-	ip -n "$NSB" addr add "$ADDR_B/24" dev lswb0
-	ip -n "$NSA" addr add 10.61.7.1/24 dev lo
-	ip -n "$NSB" addr add 10.62.7.1/24 dev lo
-	for ns in "$NSA" "$NSB"; do
-		ip -n "$ns" link set lo up
-	done
-	ip -n "$NSA" link set lswa0 up
-	ip -n "$NSB" link set lswb0 up
+	pair_up "$NSA" "$NSB" lswa0 lswb0 "$ADDR_A/24" "$ADDR_B/24" 10.61.7.1/24 10.62.7.1/24
 }
 
 # conf side me peer mynet peernet key=value...: an ipsec.conf with one conn
@@ -165,11 +154,7 @@ INNER
 	ip netns exec "$ns" unshare -m --uts bash "$d/inner.sh" >"$d/pluto.stderr" 2>&1 &
 	pids+=($!)
 	echo $! >"$d/unshare.pid"
-	local i
-	for i in $(seq 1 50); do
-		[[ -S $(pluto_root "$side")/run/pluto/pluto.ctl ]] && return 0
-		sleep 0.2
-	done
+	ikelab_wait 10 pluto_listening "$side" && return 0
 	echo "gen.sh: pluto $side did not start" >&2
 	cat "$d/pluto.stderr" >&2
 	return 1
@@ -178,6 +163,7 @@ INNER
 # pluto_pid side: the pluto process (ip, unshare and bash exec into it)
 pluto_pid() { local p; p=$(cat "$WORK/$1/unshare.pid"); [[ $(cat /proc/$p/comm 2>/dev/null) == pluto ]] && echo "$p"; }
 pluto_root() { local p; p=$(pluto_pid "$1") && echo "/proc/$p/root"; }
+pluto_listening() { local r; r=$(pluto_root "$1") && [[ -S $r/run/pluto/pluto.ctl ]]; }
 
 # in side cmd...: run a command in the side's namespaces, bounded
 in_side() {
@@ -207,7 +193,7 @@ collect() { # scenario
 # run scenario initiator "A-conf-extra" "B-conf-extra" [A-psk] [B-psk]
 run() {
 	local name=$1 init=$2 aextra=$3 bextra=$4 apsk=${5:-$PSK} bpsk=${6:-$PSK}
-	log "$name"
+	ikelab_log "$name"
 	setup_net
 	rm -rf "$WORK" "${OUT:?}/$name"
 	mkdir -p "$OUT/$name"

@@ -54,48 +54,26 @@ ALL_SCENARIOS=(healthy peer-unreachable ike-proposal-mismatch psk-mismatch
 	missing-peer-config id-mismatch ts-mismatch esp-proposal-mismatch
 	pfs-mismatch ike-version-mismatch ike-version-mismatch-v1 dpd-dead cert-expired)
 
+# shellcheck source=../../lab/pair.sh
+. "$HERE/../../lab/pair.sh"
+
 [[ $(id -u) -eq 0 ]] || { echo "gen.sh: needs root (network namespaces, xfrm)" >&2; exit 1; }
 for b in "$CHARON" swanctl pki nft ip ping timeout; do
 	command -v "$b" >/dev/null 2>&1 || [[ -x $b ]] || { echo "gen.sh: missing $b" >&2; exit 1; }
 done
 
-log() { printf '== %s\n' "$*" >&2; }
-
-stop_charon() { # side
-	local pidf=$WORK/$1/charon.pid pid i
-	[[ -f $pidf ]] || return 0
-	pid=$(cat "$pidf")
-	rm -f "$pidf"
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-}
+stop_charon() { ikelab_kill "$WORK/$1/charon.pid"; } # side
 
 teardown() {
 	stop_charon a
 	stop_charon b
-	ip netns del "$NSA" 2>/dev/null || true
-	ip netns del "$NSB" 2>/dev/null || true
+	pair_down "$NSA" "$NSB"
 }
 trap teardown EXIT
 
 setup_net() {
 	teardown
-	ip netns add "$NSA"
-	ip netns add "$NSB"
-	ip -n "$NSA" link add va type veth peer name vb netns "$NSB"
-	ip -n "$NSA" addr add 10.99.0.1/24 dev va
-	ip -n "$NSB" addr add 10.99.0.2/24 dev vb
-	# inner hosts on lo: this kernel may lack the dummy link type
-	ip -n "$NSA" addr add 10.99.1.1/32 dev lo
-	ip -n "$NSB" addr add 10.99.2.1/32 dev lo
-	ip -n "$NSA" link set lo up
-	ip -n "$NSB" link set lo up
-	ip -n "$NSA" link set va up
-	ip -n "$NSB" link set vb up
+	pair_up "$NSA" "$NSB" va vb 10.99.0.1/24 10.99.0.2/24 10.99.1.1/32 10.99.2.1/32
 }
 
 ns_of() { [[ $1 == a ]] && echo "$NSA" || echo "$NSB"; }
@@ -148,17 +126,14 @@ EOF
 }
 
 start_charon() { # side
-	local side=$1 d=$WORK/$1 ns i
+	local side=$1 d=$WORK/$1 ns
 	ns=$(ns_of "$side")
 	rm -f "$d/charon.vici" "$d/charon.log"
 	ip netns exec "$ns" env STRONGSWAN_CONF="$d/strongswan.conf" \
 		sh -c 'mount -t tmpfs tdsw-run /run && exec "$0"' "$CHARON" \
 		>"$d/charon.stdout" 2>&1 &
 	echo $! >"$d/charon.pid"
-	for i in $(seq 1 100); do
-		[[ -S $d/charon.vici ]] && return 0
-		sleep 0.1
-	done
+	ikelab_wait 10 test -S "$d/charon.vici" && return 0
 	echo "gen.sh: charon $side did not open its vici socket" >&2
 	cat "$d/charon.stdout" >&2
 	return 1
@@ -235,6 +210,11 @@ EOF
 both_up() {
 	write_strongswan_conf a
 	write_strongswan_conf b
+	start_both
+}
+
+# start_both: both sides' swanctl.conf, their charons, --load-all.
+start_both() {
 	conn a
 	conn b
 	start_charon a
@@ -322,7 +302,7 @@ reset_vars() {
 
 run_scenario() {
 	local s=$1
-	log "scenario $s"
+	ikelab_log "scenario $s"
 	reset_vars
 	setup_net
 	case $s in
@@ -397,12 +377,7 @@ run_scenario() {
 		write_strongswan_conf a
 		write_strongswan_conf b
 		make_certs yes
-		conn a
-		conn b
-		start_charon a
-		start_charon b
-		sw a --load-all >"$WORK/a/load.txt" 2>&1 || true
-		sw b --load-all >"$WORK/b/load.txt" 2>&1 || true
+		start_both
 		initiate a
 		;;
 	# The *-responder variants let B initiate, so A's log is the
@@ -461,4 +436,4 @@ scenarios=("$@")
 for s in "${scenarios[@]}"; do
 	run_scenario "$s"
 done
-log "done: $OUT"
+ikelab_log "done: $OUT"
