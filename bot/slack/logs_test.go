@@ -14,19 +14,24 @@ import (
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
 )
 
+// jsonLogger is the process logger as serve builds it (JSON, with the
+// context's ids), at debug, writing to w.
+func jsonLogger(t *testing.T, w *syncBuffer) *slog.Logger {
+	t.Helper()
+	l, err := ops.NewLogger(w, ops.LogJSON, slog.LevelDebug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
 // TestLogLinesCarryRequestAndIncident: the bot's JSON log lines about a
 // paste and a check carry the request's request_id, and once the
 // incident is known its incident_id, as the README promises.
 func TestLogLinesCarryRequestAndIncident(t *testing.T) {
 	jsonLog := &syncBuffer{}
 	checker := &fakeChecker{transcript: seed(t, "seed004_scenario1a.txt")}
-	e := newEnv(t, func(_ *testEnv, c *bot.Config) {
-		l, err := ops.NewLogger(jsonLog, ops.LogJSON, slog.LevelDebug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Logger, c.Checker = l, checker
-	})
+	e := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Logger, c.Checker = jsonLogger(t, jsonLog), checker })
 	ctx := context.Background()
 	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvL1", TS: "1700005000.000100", Text: "<@UBOT> " + seed(t, "seed004_scenario1a.txt")})
 	e.handle(bot.Request{Kind: bot.KindMention, EventID: "EvL2", User: "UBOB", Channel: "COPS", TS: "1700005100.000100", Text: "<@UBOT> check tunnel 50.5.5.5"})
@@ -86,10 +91,7 @@ func TestTransportLinesCarryTheRequestID(t *testing.T) {
 	jsonLog := &syncBuffer{}
 	checker := &fakeChecker{transcript: seed(t, "seed004_scenario1a.txt")}
 	e := newEnv(t, func(e *testEnv, c *bot.Config) {
-		l, err := ops.NewLogger(jsonLog, ops.LogJSON, slog.LevelDebug)
-		if err != nil {
-			t.Fatal(err)
-		}
+		l := jsonLogger(t, jsonLog)
 		m := botslack.NewMessenger(e.api, clock.Real, l)
 		m.MinInterval = 0
 		c.Logger, c.Checker, c.Messenger = l, checker, m
@@ -193,13 +195,7 @@ func TestTransportLinesCarryTheRequestID(t *testing.T) {
 // bot's audit line for it.
 func TestEventsAPILinesCarryTheRequestID(t *testing.T) {
 	jsonLog := &syncBuffer{}
-	e := newEnv(t, func(_ *testEnv, c *bot.Config) {
-		l, err := ops.NewLogger(jsonLog, ops.LogJSON, slog.LevelDebug)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.Logger = l
-	})
+	e := newEnv(t, func(_ *testEnv, c *bot.Config) { c.Logger = jsonLogger(t, jsonLog) })
 	srv, h := e.startHTTP(t)
 	if code, _ := do(t, srv, httpReq{path: botslack.PathEvents, body: mustJSON(mention("EvH1", "1700041000.000100", "", "help")), secret: signingSecret, retryNum: "2"}); code != 200 {
 		t.Fatalf("status %d", code)

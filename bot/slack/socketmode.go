@@ -87,6 +87,7 @@ func noteConnection(conn *Connection, evt socketmode.Event) {
 // interaction) gets its request_id here: its receipt, ack and retry lines
 // carry it, and so does everything its work logs.
 func dispatchSocketEvent(ctx context.Context, b *bot.Bot, p *channelPrivacy, sm *socketmode.Client, evt socketmode.Event, log *slog.Logger) func(context.Context) {
+	rctx := newRequestContext(ctx) // used by the envelopes that bring a request
 	ackWith := func(ctx context.Context, payload any) {
 		if evt.Request == nil {
 			return
@@ -122,7 +123,6 @@ func dispatchSocketEvent(ctx context.Context, b *bot.Bot, p *channelPrivacy, sm 
 	case socketmode.EventTypeDisconnect:
 		log.Info("socket mode: Slack asked to reconnect")
 	case socketmode.EventTypeEventsAPI:
-		rctx := newRequestContext(ctx)
 		ackWith(rctx, nil)
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok {
@@ -138,7 +138,6 @@ func dispatchSocketEvent(ctx context.Context, b *bot.Bot, p *channelPrivacy, sm 
 		logReceipt(rctx, log, "socket mode", "event", "event_id", req.EventID, "kind", req.Kind.String(), "channel", req.Channel, "user", req.User, "envelope", envelopeID(evt))
 		return func(ctx context.Context) { handleEvent(sameRequest(ctx, rctx), b, p, ev, req) }
 	case socketmode.EventTypeSlashCommand:
-		rctx := newRequestContext(ctx)
 		sc, ok := evt.Data.(slackgo.SlashCommand)
 		if !ok {
 			ackWith(rctx, nil)
@@ -152,7 +151,6 @@ func dispatchSocketEvent(ctx context.Context, b *bot.Bot, p *channelPrivacy, sm 
 		logReceipt(rctx, log, "socket mode", "slash command", "command", sc.Command, "channel", sc.ChannelID, "user", sc.UserID, "envelope", envelopeID(evt))
 		return func(ctx context.Context) { handleSlash(sameRequest(ctx, rctx), b, p, sc, envelopeID(evt), log) }
 	case socketmode.EventTypeInteractive:
-		rctx := newRequestContext(ctx)
 		ackWith(rctx, nil)
 		cb, ok := evt.Data.(slackgo.InteractionCallback)
 		if !ok {
