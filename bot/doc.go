@@ -20,8 +20,10 @@
 // in its channel), never another channel. Only a diagnosis of trouble
 // (down or degraded) opens an incident; when the tunnel's incident lives
 // in another thread, the answer links to it and joins it. An incident
-// opened in a DM (Request.Private) belongs to that DM: its store key
-// names the DM, and status lists it only there (incident.go, status.go).
+// opened in a private conversation (Request.Private: a DM, a group DM, a
+// private channel; the transport tells) belongs to it: its store key
+// names the conversation, and status lists it only there (incident.go,
+// status.go).
 //
 // It must not import slack-go (only bot/slack does), go-redis (only
 // bot/store/redis does), golang.org/x/crypto/ssh or the devices package:
