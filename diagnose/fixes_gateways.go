@@ -152,6 +152,35 @@ var gatewayFixes = map[facts.Vendor]map[string][]string{
 			"Make the VPN rule's local and remote address ranges the mirror image of the peer's: the local range here is the remote one there",
 		},
 	},
+	gateways.VendorComware: {
+		CauseIKEProposalMismatch: {
+			"In phase 1, compare `display ike proposal` with the peer's: authentication method, authentication and encryption algorithm and DH group must match in one proposal",
+			"In phase 2 (the IKE SA is up in `display ike sa`), compare the IPsec proposal or transform set of the IPsec policy (`display ipsec policy`) with the peer's: protocol, encryption and authentication algorithm",
+			"Then `reset ike sa` and `reset ipsec sa` and send traffic across the tunnel",
+		},
+		CauseTrafficSelectorMismatch: {
+			"Make the ACLs of the IPsec policies on both ends mirror images (`display ipsec policy`, `display acl <number>`): the source here is the destination there",
+			"Then `reset ipsec sa` and send traffic across the tunnel",
+		},
+		CauseESPProposalMismatch: {
+			"Compare the IPsec proposal or transform set of the IPsec policy (`display ipsec policy`) with the peer's: protocol, encryption and authentication algorithm, and PFS",
+			"Then `reset ipsec sa` and send traffic across the tunnel",
+		},
+	},
+	gateways.VendorAWS: {
+		CauseIKEProposalMismatch: {
+			"Offer AWS a phase 1 it supports: compare the customer gateway's phase-1 encryption, integrity and DH group with the tunnel options of the VPN connection (Modify VPN tunnel options), and drop algorithms AWS does not take, such as 3DES",
+		},
+		CauseESPProposalMismatch: {
+			"Compare the customer gateway's phase-2 encryption, integrity and DH group (PFS) with the VPN connection's tunnel options; AWS's downloadable configuration for the device lists values that match",
+		},
+		CausePSKMismatch: {
+			"Set the customer gateway's pre-shared key for this tunnel to the one of the VPN connection's tunnel options (each tunnel has its own); copy-paste slips are the usual cause",
+		},
+		CauseDPDPeerDead: {
+			"The customer gateway stopped answering DPD: check it is up, that its route to the tunnel's outside address works and that UDP/500, UDP/4500 and ESP pass; the tunnel options' DPD timeout action decides whether AWS restarts the IKE session",
+		},
+	},
 }
 
 // gatewayNext: what to paste next from each gateway.
@@ -162,6 +191,8 @@ var gatewayNext = map[facts.Vendor]string{
 	gateways.VendorMikroTik: "Paste `/log print where topics~\"ipsec\"` taken while the tunnel comes up, and `/ip ipsec active-peers print` and `/ip ipsec installed-sa print` from both ends",
 	gateways.VendorHuawei:   "Paste `display ike sa`, `display ipsec sa` and the IPSEC alarms of `display logbuffer` from both ends",
 	gateways.VendorZyXEL:    "Paste the IPSec log taken while the tunnel comes up, and the SA monitor, from both ends",
+	gateways.VendorComware:  "Paste `display ike sa`, `display ipsec sa` and the output of `debugging ike error` taken while the tunnel comes up, from both ends",
+	gateways.VendorAWS:      "Paste the tunnel activity log of both tunnels (CloudWatch Logs, VpnLogDetail) and the customer gateway's own IKE log from the same minutes",
 }
 
 func init() {

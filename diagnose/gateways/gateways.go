@@ -51,7 +51,8 @@ var Parsers = []facts.Parser{
 // LineParsers read log lines: the Azure gateway's IKE logs (IKEErrors.txt,
 // IKElogs.txt, the scrubbed Windows WFP trace), racoon's phase-1 lines,
 // and the IKE failure and success lines of Junos kmd, the PAN-OS system
-// log, FortiOS, RouterOS, Huawei VRP and ZyXEL (logs.go).
+// log, FortiOS, RouterOS, Huawei VRP, ZyXEL, H3C/HPE Comware and the AWS
+// Site-to-Site VPN tunnel log (logs.go).
 var LineParsers = []facts.LineParser{
 	{Name: "azure/ike logs", Vendor: VendorAzure, Prefix: isAzureLine, Signatures: azureSignatures},
 	{Name: "racoon/log", Vendor: VendorRacoon, Prefix: isRacoonLine, Signatures: racoonSignatures},
@@ -61,6 +62,8 @@ var LineParsers = []facts.LineParser{
 	{Name: "mikrotik/log", Vendor: VendorMikroTik, Prefix: isMikroTikLine, Signatures: mikrotikSignatures},
 	{Name: "huawei/IPSECNEGOFAIL", Vendor: VendorHuawei, Prefix: isHuaweiLine, Signatures: huaweiSignatures},
 	{Name: "zyxel/ike log", Vendor: VendorZyXEL, Prefix: isZyXELLine, Signatures: zyxelSignatures},
+	{Name: "comware/ike debugging", Vendor: VendorComware, Prefix: isComwareLine, Signatures: comwareSignatures},
+	{Name: "aws/tunnel log", Vendor: VendorAWS, Prefix: isAWSLine, Signatures: awsSignatures},
 }
 
 const ip = `(?P<peer>[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:]+)`

@@ -148,6 +148,18 @@ var lineCases = []struct {
 	{"zyxel/ike log", "!! No proposal chosen", facts.EvNoProposalNotify, ""},
 	{"zyxel/ike log", "!! Verifying Remote ID failed", facts.EvP2ProxyMismatch, ""},
 	{"zyxel/ike log", "!! Verifying Local ID failed", facts.EvP2ProxyMismatch, ""},
+	{"zyxel/ike log", "Verifying Remote ID failed:", facts.EvP2ProxyMismatch, ""},
+	{"huawei/IPSECNEGOFAIL", "IPSEC-VPN/4/IPSECTUNNELSTART: OID 1.3.6.1.4.1.2011.6.122.26.6.1 The IPSec tunnel is established. (Ifindex=7, SeqNum=10, TunnelIndex=1, RuleNum=5, DstIP=198.51.100.2, InsideIP=0.0.0.0, RemotePort=500)", facts.EvP2Complete, "198.51.100.2"},
+	{"comware/ike debugging", "IKE/7/DEBUG: got NOTIFY of type NO_PROPOSAL_CHOSEN", facts.EvNoProposalNotify, ""},
+	{"comware/ike debugging", "IKE/7/DEBUG: drop message from 198.51.100.2 due to notification type NO_PROPOSAL_CHOSEN", facts.EvNoProposalNotify, "198.51.100.2"},
+	{"comware/ike debugging", "IKE/7/DEBUG: got NOTIFY of type INVALID_ID_INFORMATION", facts.EvP2ProxyMismatch, ""},
+	{"comware/ike debugging", "IKE/7/DEBUG: drop message from 198.51.100.2 due to notification type INVALID_ID_INFORMATION", facts.EvP2ProxyMismatch, "198.51.100.2"},
+	{"comware/ike debugging", "IKE/7/Event: Notification INVALID_ID_INFORMATION is received.", facts.EvP2ProxyMismatch, ""},
+	{"comware/ike debugging", "IKE/7/Event: Construct notification packet: INVALID_ID_INFORMATION.", facts.EvP2ProxyMismatch, ""},
+	{"aws/tunnel log", `{"details":"Peer is not responsive - Declaring peer dead"}`, facts.EvDPDDead, ""},
+	{"aws/tunnel log", `{"details":"AWS tunnel payload decryption was unsuccessful due to invalid Pre-shared Key"}`, facts.EvAuthFailed, ""},
+	{"aws/tunnel log", `{"details":"No Proposal Match Found by AWS"}`, facts.EvP1NoProposal, ""},
+	{"aws/tunnel log", `{"details":"No Proposal Match Found. Notifying with \"No proposal chosen\""}`, facts.EvP2NoProposal, ""},
 }
 
 // TestLineSignatures: each log signature matches a line of its shape and

@@ -11,6 +11,8 @@ const (
 	VendorMikroTik facts.Vendor = "mikrotik"
 	VendorHuawei   facts.Vendor = "huawei"
 	VendorZyXEL    facts.Vendor = "zyxel"
+	VendorComware  facts.Vendor = "comware"
+	VendorAWS      facts.Vendor = "aws"
 )
 
 // optPeer matches any line and names the peer when the line has the
@@ -135,13 +137,18 @@ var huaweiSignatures = []facts.Signature{
 	{ID: "huawei/flow-mismatch", Anchor: "Reason=flow or peer mismatch", Re: re(optPeerAfter), Event: facts.EvP2ProxyMismatch},
 	{ID: "huawei/auth-fail", Anchor: "Reason=authentication fail", Re: re(optPeerAfter), Event: facts.EvAuthFailed},
 	{ID: "huawei/version-mismatch", Anchor: "Reason=version mismatch", Re: re(optPeerAfter), Event: facts.EvVersionMismatch},
+	// "IPSEC-VPN/4/IPSECTUNNELSTART: OID [oid] The IPSec tunnel is
+	// established. (Ifindex=..., SeqNum=..., TunnelIndex=..., RuleNum=...,
+	// DstIP=..., ...)": https://support.huawei.com/enterprise/en/doc/EDOC1100127008/8be225cc/ipsec
+	{ID: "huawei/tunnel-start", Anchor: "The IPSec tunnel is established", Re: re(`(?:.*?DstIP={ip})?`), Event: facts.EvP2Complete},
 }
 
 // optPeerAfter names the alarm's PeerAddress when the line has it.
 const optPeerAfter = `(?:.*?PeerAddress={ip})?`
 
 func isHuaweiLine(line string) bool {
-	return strings.Contains(line, "IPSECNEGOFAIL") || strings.Contains(line, "IPSec tunnel negotiation fails")
+	return strings.Contains(line, "IPSECNEGOFAIL") || strings.Contains(line, "IPSec tunnel negotiation fails") ||
+		strings.Contains(line, "IPSECTUNNELSTART") || strings.Contains(line, "The IPSec tunnel is established")
 }
 
 // ---- ZyXEL ZyNOS IPSec log ----
@@ -166,5 +173,52 @@ var zyxelSignatures = []facts.Signature{
 func isZyXELLine(line string) bool {
 	s := strings.TrimLeft(line, " \t")
 	return strings.HasPrefix(s, "!! ") || strings.Contains(line, "Phase 1 IKE SA process done") || strings.Contains(line, "Start Phase 2: Quick Mode") ||
-		strings.Contains(line, " Mode request to ") || strings.Contains(line, " Mode request from ")
+		strings.Contains(line, " Mode request to ") || strings.Contains(line, " Mode request from ") ||
+		strings.Contains(line, "Verifying Remote ID failed") || strings.Contains(line, "Verifying Local ID failed")
+}
+
+// ---- H3C / HPE Comware IKE debugging ----
+
+// comwareSignatures: the IKE debugging lines Comware's troubleshooting
+// sections quote. Comware 5 ("got NOTIFY of type NO_PROPOSAL_CHOSEN" or
+// "drop message from A.B.C.D due to notification type
+// NO_PROPOSAL_CHOSEN", the same two for INVALID_ID_INFORMATION, where the
+// IPsec policies' ACLs are not mirror images):
+// https://www.manualshelf.com/manual/hp/hp-hsr68xx-configure-to-order-router-solution/r3303-hp-hsr6800-routers-security-configuration-guide/page-317.html
+// and https://azmanual.top/manuals/795507/h3c-technologies-h3c-secpath-f1000-e.html?page=181;
+// Comware 7 ("Notification INVALID_ID_INFORMATION is received." or
+// "Construct notification packet: INVALID_ID_INFORMATION." once the IKE
+// SA is up and the IPsec SA is not):
+// https://support.hpe.com/techhub/eginfolib/networking/docs/switches/5950/5200-4026_security_cg/content/499796251.htm.
+// A NO_PROPOSAL_CHOSEN does not say its phase; the exchange does.
+var comwareSignatures = []facts.Signature{
+	{ID: "comware/got-notify-no-proposal", Anchor: "got NOTIFY of type NO_PROPOSAL_CHOSEN", Event: facts.EvNoProposalNotify},
+	{ID: "comware/drop-no-proposal", Anchor: "due to notification type NO_PROPOSAL_CHOSEN", Re: re(optPeer(`drop message from `)), Event: facts.EvNoProposalNotify},
+	{ID: "comware/got-notify-invalid-id", Anchor: "got NOTIFY of type INVALID_ID_INFORMATION", Event: facts.EvP2ProxyMismatch},
+	{ID: "comware/drop-invalid-id", Anchor: "due to notification type INVALID_ID_INFORM", Re: re(optPeer(`drop message from `)), Event: facts.EvP2ProxyMismatch},
+	{ID: "comware/invalid-id-received", Anchor: "Notification INVALID_ID_INFORMATION is received", Event: facts.EvP2ProxyMismatch},
+	{ID: "comware/invalid-id-sent", Anchor: "Construct notification packet: INVALID_ID_INFORMATION", Event: facts.EvP2ProxyMismatch},
+}
+
+func isComwareLine(line string) bool {
+	return strings.Contains(line, "got NOTIFY of type ") || strings.Contains(line, "due to notification type ") ||
+		strings.Contains(line, "Notification INVALID_ID_INFORMATION") || strings.Contains(line, "Construct notification packet: ")
+}
+
+// ---- AWS Site-to-Site VPN tunnel activity log ----
+
+// awsSignatures: the IKEv1 error messages of the tunnel activity log's
+// VpnLogDetail, as https://docs.aws.amazon.com/vpn/latest/s2svpn/log-contents.html
+// lists them and what they mean (a proposal AWS does not support is phase
+// 1; "Notifying with "No proposal chosen"" is phase 2).
+var awsSignatures = []facts.Signature{
+	{ID: "aws/dpd-dead", Anchor: "Peer is not responsive - Declaring peer dead", Event: facts.EvDPDDead},
+	{ID: "aws/psk", Anchor: "payload decryption was unsuccessful due to invalid Pre-shared Key", Event: facts.EvAuthFailed},
+	{ID: "aws/p1-no-proposal", Anchor: "No Proposal Match Found by AWS", Event: facts.EvP1NoProposal},
+	{ID: "aws/p2-no-proposal", Anchor: "No Proposal Match Found. Notifying with", Event: facts.EvP2NoProposal},
+}
+
+func isAWSLine(line string) bool {
+	return strings.Contains(line, "VpnLogDetail") || strings.Contains(line, "AWS tunnel") || strings.Contains(line, "No Proposal Match Found") ||
+		strings.Contains(line, "Declaring peer dead")
 }
