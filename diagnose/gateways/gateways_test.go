@@ -256,3 +256,48 @@ func TestParsersOnAllText(t *testing.T) {
 		}
 	}
 }
+
+// TestLogPrefixesLeaveOtherVendorsAlone: the log readers of logs.go claim
+// no line of the lab's strongSwan and libreswan captures nor of the
+// testdata cases of other vendors: a line they claim is read by them only.
+func TestLogPrefixesLeaveOtherVendorsAlone(t *testing.T) {
+	ours := map[string]bool{"junos/kmd": true, "panos/system log": true, "fortios/ike log": true, "mikrotik/log": true,
+		"huawei/IPSECNEGOFAIL": true, "zyxel/ike log": true, "comware/ike debugging": true, "aws/tunnel log": true}
+	own := []string{"junos-", "panos-", "fortios-", "mikrotik-", "huawei-", "zyxel-", "comware", "aws-"}
+	var files []string
+	err := filepath.WalkDir("../testdata/lab", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases, _ := filepath.Glob("../testdata/cases/*/*.txt")
+	for _, c := range cases {
+		mine := false
+		for _, p := range own {
+			mine = mine || strings.HasPrefix(filepath.Base(c), p)
+		}
+		if !mine {
+			files = append(files, c)
+		}
+	}
+	if len(files) < 100 {
+		t.Fatalf("only %d files", len(files))
+	}
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(raw), "\n") {
+			for _, lp := range LineParsers {
+				if ours[lp.Name] && lp.Prefix(strings.TrimSpace(line)) {
+					t.Errorf("%s:%d: %s claims %q", file, i+1, lp.Name, line)
+				}
+			}
+		}
+	}
+}

@@ -87,9 +87,15 @@ var fortiIKESignatures = []facts.Signature{
 	{ID: "fortios/no-suitable-proposal", Anchor: "no suitable proposal found", Event: facts.EvNoProposalNotify},
 }
 
+// isFortiIKELine: an IKE debug line ("ike 0:..."), or an event log line
+// of the VPN or IPsec subtype.
 func isFortiIKELine(line string) bool {
 	s := strings.TrimLeft(line, " \t")
-	return strings.HasPrefix(s, "ike ") || strings.Contains(line, "log_id=") || strings.Contains(line, "logid=")
+	if strings.HasPrefix(s, "ike ") {
+		return true
+	}
+	return (strings.Contains(line, "log_id=") || strings.Contains(line, "logid=")) &&
+		(strings.Contains(line, "subtype=vpn") || strings.Contains(line, `subtype="vpn"`) || strings.Contains(line, "subtype=ipsec") || strings.Contains(line, `subtype="ipsec"`))
 }
 
 // ---- MikroTik RouterOS log (topics ipsec, ipsec,info, ipsec,error) ----
