@@ -132,6 +132,8 @@ var lineCases = []struct {
 	{"fortios/ike log", `log_id=0101023003 type=event subtype=ipsec rem_ip=198.51.100.2 rem_port=500 status=negotiate_error msg="Negotiate SA Error: probable pre-shared secret mismatch"`, facts.EvAuthFailed, "198.51.100.2"},
 	{"fortios/ike log", `logid="0101037124" type="event" subtype="vpn" remip=198.51.100.2 msg="Negotiate SA Error: probable pre-shared secret mismatch"`, facts.EvAuthFailed, "198.51.100.2"},
 	{"fortios/ike log", "ike 0:to-branch:1234: no SA proposal chosen", facts.EvNoProposalNotify, ""},
+	{"fortios/ike log", `logid="0101037138" type="event" subtype="vpn" level="notice" logdesc="IPsec connection status changed" msg="IPsec connection status change" action="tunnel-up" remip=198.51.100.2 locip=192.0.2.1 vpntunnel="to-branch"`, facts.EvP2Complete, "198.51.100.2"},
+	{"fortios/ike log", `logid="0101037138" type="event" subtype="vpn" level="notice" logdesc="IPsec connection status changed" msg="IPsec connection status change" action="tunnel-down" remip=198.51.100.2 locip=192.0.2.1 vpntunnel="to-branch"`, facts.EvTunnelDown, "198.51.100.2"},
 	{"fortios/ike log", "ike 0:to-branch:1234: no suitable proposal found", facts.EvNoProposalNotify, ""},
 	{"mikrotik/log", "10:01:32 ipsec,error phase1 negotiation failed due to time up 192.0.2.1[500]<=>198.51.100.2[500]", facts.EvP1GiveUp, "198.51.100.2"},
 	{"mikrotik/log", "198.51.100.2 parsing packet failed, possible cause: wrong password", facts.EvAuthFailed, "198.51.100.2"},

@@ -85,6 +85,12 @@ var fortiIKESignatures = []facts.Signature{
 	{ID: "fortios/psk-mismatch", Anchor: "probable pre-shared secret mismatch", Re: re(optPeer(`rem_?ip="?`)), Event: facts.EvAuthFailed},
 	{ID: "fortios/no-sa-proposal", Anchor: "no SA proposal chosen", Event: facts.EvNoProposalNotify},
 	{ID: "fortios/no-suitable-proposal", Anchor: "no suitable proposal found", Event: facts.EvNoProposalNotify},
+	// 37138 MESGID_CONN_UPDOWN, "IPsec connection status changed"
+	// (https://docs.fortinet.com/document/fortiproxy/7.0.12/log-message-reference/37138),
+	// with action="tunnel-up" / "tunnel-down" as FortiOS event logs print
+	// the VPN tunnel's state.
+	{ID: "fortios/ipsec-tunnel-up", Anchor: `action="tunnel-up"`, Re: re(`logid="?0101037138"?.*action="tunnel-up".*?(?:remip={ip}|$)`), Event: facts.EvP2Complete},
+	{ID: "fortios/ipsec-tunnel-down", Anchor: `action="tunnel-down"`, Re: re(`logid="?0101037138"?.*action="tunnel-down".*?(?:remip={ip}|$)`), Event: facts.EvTunnelDown},
 }
 
 // isFortiIKELine: an IKE debug line ("ike 0:..."), or an event log line
