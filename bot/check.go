@@ -149,7 +149,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	}
 	b.auditAt(ctx, req, t, "check", peer, report.Phase+"/"+report.Cause)
 	if !strings.Contains(device, ", ") { // one device answered: read its counters again
-		b.watchCounters(reqCtx, req, t, peer, device, transcript)
+		b.watchCounters(reqCtx, req, t, peer, device, transcript, report)
 	}
 }
 

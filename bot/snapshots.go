@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
@@ -26,8 +28,12 @@ type CounterReader interface {
 // counters are read again SnapshotInterval later, and the data-plane
 // verdict on the deltas (diagnose.CompareSnapshots) replaces that note,
 // with both reads' counter lines as evidence. ctx is the request's own:
-// a bot that is stopping says the second read was cut short.
-func (b *Bot) watchCounters(ctx context.Context, req Request, t target, peer, device, firstTranscript string) {
+// a bot that is stopping says the second read was cut short. A one-way
+// verdict is evidence of its own: when it is stronger than what the
+// tunnel's incident names (bot/cause.go), it becomes the incident's cause,
+// opening one when none is open (dataPlaneCause); first is the check's own
+// diagnosis of the first read.
+func (b *Bot) watchCounters(ctx context.Context, req Request, t target, peer, device, firstTranscript string, firstReport diagnose.Report) {
 	wait := b.cfg.SnapshotInterval
 	if b.cfg.Counters == nil || wait <= 0 || ctx.Err() != nil {
 		return
@@ -48,6 +54,7 @@ func (b *Bot) watchCounters(ctx context.Context, req Request, t target, peer, de
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
 	var reply Reply
+	var changed *diagnose.Report
 	result := ""
 	if interrupted {
 		reply = Say(IconWarning, fmt.Sprintf("The second read of the counters of %s was cut short: tunneldoc is restarting. Ask again (`check tunnel %s`) to see whether traffic flows now.", Literal(peer), Literal(peer)))
@@ -56,12 +63,104 @@ func (b *Bot) watchCounters(ctx context.Context, req Request, t target, peer, de
 		dp := diagnose.CompareSnapshots(first, second, seconds)
 		reply = countersReply(dp)
 		result = dp.Verdict
+		if rep, note := b.dataPlaneCause(pctx, req, &t, peer, device, firstReport, dp); note != "" {
+			changed = &rep
+			reply.Blocks = append(reply.Blocks, Block{Icon: IconDown, Text: note})
+			result += ", incident cause"
+		}
 	}
 	if err := b.cfg.Messenger.Update(pctx, ts, Message{Channel: t.channel, ThreadTS: t.thread, Reply: reply, Incident: t.ref()}); err != nil {
 		b.log.ErrorContext(pctx, "posting the counters verdict failed", "err", err)
 		result = "post failed"
 	}
+	if changed != nil {
+		// the verdict's message carries the incident's new cause
+		b.cfg.Metrics.Diagnosis(changed.Phase, changed.Cause)
+		if w := b.record(pctx, t, *changed, store.SourceCheck, req.User, ts); w != "" {
+			b.log.WarnContext(pctx, "recording the data-plane cause in the incident", "warning", w)
+		}
+	}
 	b.auditAt(pctx, req, t, "check counters", peer, result)
+}
+
+// dataPlaneCause makes a one-way verdict of the two reads the incident's
+// cause when it is stronger than the cause the incident names so far: the
+// strongest of its diagnoses (bot/cause.go), first among them. With no
+// incident open, one is opened (one-way traffic over the interval is a
+// failure seen, not inferred); live, idle and stale verdicts open none
+// and change none. It returns the diagnosis to record and the line that
+// says the change in the thread ("" when nothing changed).
+func (b *Bot) dataPlaneCause(ctx context.Context, req Request, t *target, peer, device string, first diagnose.Report, dp diagnose.DataPlane) (diagnose.Report, string) {
+	if dp.Cause != diagnose.CauseOneWayOutbound && dp.Cause != diagnose.CauseOneWayInbound {
+		return diagnose.Report{}, ""
+	}
+	rep := dp.Report()
+	opened := false
+	if t.inc == nil && t.deferred == nil {
+		b.join(ctx, req, t, peer, device, true)
+		opened = t.inc != nil && len(t.inc.Diagnoses) == 0
+	}
+	cur, curConf := first.Cause, first.Confidence
+	if t.inc != nil {
+		inc, err := b.cfg.Store.Get(ctx, t.inc.ID)
+		if err == nil {
+			t.inc = &inc
+			cur, curConf = incidentCause(inc, first)
+		}
+	}
+	if !StrongerCause(cur, curConf, rep.Cause, rep.Confidence) {
+		return diagnose.Report{}, ""
+	}
+	if t.inc == nil && t.deferred == nil {
+		return diagnose.Report{}, "" // the store took no incident: nothing to say changed
+	}
+	id := ""
+	if t.inc != nil {
+		id = t.inc.ID
+	} else {
+		id = t.deferred.ID
+	}
+	what := causeWords(rep.Cause)
+	if opened || t.inc == nil {
+		return rep, fmt.Sprintf("Incident %s opened: the counters show %s.", id, what)
+	}
+	was := "no cause yet"
+	if CauseRank(cur) > 0 || cur == diagnose.CauseHealthy {
+		was = causeWords(cur)
+	}
+	return rep, fmt.Sprintf("Incident %s: the cause is now %s, from the counters read %d s apart (was: %s).", id, what, dp.Seconds, was)
+}
+
+// incidentCause is the cause an incident names so far: its strongest
+// diagnosis (bot/cause.go), the latest of equals. A diagnosis keeps no
+// confidence: the check's own first report lends its confidence when it
+// is that cause; any other counts as sure, so only a higher rank replaces it.
+func incidentCause(inc store.Incident, first diagnose.Report) (string, float64) {
+	cause, conf := "", 0.0
+	for _, d := range inc.Diagnoses {
+		if CauseRank(d.Cause) == 0 || CauseRank(d.Cause) < CauseRank(cause) {
+			continue
+		}
+		cause, conf = d.Cause, 1.0
+		if d.Cause == first.Cause {
+			conf = first.Confidence
+		}
+	}
+	if cause == "" {
+		return first.Cause, first.Confidence
+	}
+	return cause, conf
+}
+
+// causeWords is a cause as words ("one way outbound").
+func causeWords(cause string) string {
+	switch cause {
+	case diagnose.CauseOneWayOutbound:
+		return "one-way traffic outbound (encrypted, nothing decrypted back)"
+	case diagnose.CauseOneWayInbound:
+		return "one-way traffic inbound (decrypted, nothing encrypted back)"
+	}
+	return strings.ReplaceAll(cause, "_", " ")
 }
 
 // readCountersAfter waits, then reads the counters; interrupted says the

@@ -377,3 +377,30 @@ func hostIn(p netip.Prefix) netip.Addr {
 	}
 	return p.Masked().Addr().Next()
 }
+
+// dataPlaneConfidence is how sure a one-way verdict of two reads is: the
+// deltas are the traffic itself over the interval, not a reading of
+// cumulative counts (the one-packet race is excluded before).
+const dataPlaneConfidence = 0.9
+
+// Report is the data-plane verdict as a diagnosis, for an incident's
+// record: a one-way verdict is a data-plane failure with the fix of its
+// cause in the device's own CLI; a live one is healthy; idle and stale
+// name no cause (phase unknown, verdict unknown).
+func (dp DataPlane) Report() Report {
+	vendor := firstNonEmpty(dp.Second.Vendor, dp.First.Vendor)
+	r := Report{Vendor: vendor, Peer: dp.Peer, Summary: dp.Summary, Evidence: []Evidence{}, Fix: []string{}, Findings: []Finding{}, Readable: true}
+	switch dp.Verdict {
+	case DataOneWayOutbound, DataOneWayInbound:
+		r.Phase, r.Cause, r.Confidence = PhaseData, dp.Cause, dataPlaneConfidence
+	case DataLive:
+		r.Phase, r.Cause, r.Confidence = PhaseNone, CauseHealthy, dataPlaneConfidence
+	default:
+		r.Phase, r.Cause = PhaseUnknown, CauseUnknown
+	}
+	r.Verdict = VerdictFor(r.Phase, r.Cause)
+	if r.Cause != CauseUnknown {
+		r.Fix = fixFor(facts.Vendor(vendor), r.Cause, dp.Peer)
+	}
+	return r
+}

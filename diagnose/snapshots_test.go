@@ -294,3 +294,31 @@ Security Associations (1 up, 0 connecting):
 		t.Errorf("agoText: %s", got)
 	}
 }
+
+// TestDataPlaneReport: a one-way verdict is a data-plane failure with the
+// fix of its cause in the device's own CLI; live is healthy; idle and
+// stale name no cause.
+func TestDataPlaneReport(t *testing.T) {
+	peer, a := counterOutput("strongswan", 1843, 2618, "8BF4C2A1")
+	_, b := counterOutput("strongswan", 1873, 2618, "8BF4C2A1")
+	_, c := counterOutput("strongswan", 1873, 2650, "8BF4C2A1")
+	first := ReadCounters(a, peer)
+	cases := []struct {
+		second                CounterSnapshot
+		phase, cause, verdict string
+	}{
+		{ReadCounters(b, peer), PhaseData, CauseOneWayOutbound, VerdictDown},
+		{ReadCounters(c, peer), PhaseNone, CauseHealthy, VerdictUp},
+		{first, PhaseUnknown, CauseUnknown, VerdictUnknown},
+		{CounterSnapshot{Peer: peer, Encaps: -1, Decaps: -1, Problem: "timeout"}, PhaseUnknown, CauseUnknown, VerdictUnknown},
+	}
+	for _, k := range cases {
+		r := CompareSnapshots(first, k.second, 5).Report()
+		if r.Phase != k.phase || r.Cause != k.cause || r.Verdict != k.verdict || r.Peer != peer || r.Vendor != "strongswan" {
+			t.Errorf("report %s/%s/%s for %s, want %s/%s/%s", r.Phase, r.Cause, r.Verdict, r.Peer, k.phase, k.cause, k.verdict)
+		}
+		if k.cause == CauseOneWayOutbound && (len(r.Fix) == 0 || strings.Contains(strings.Join(r.Fix, " "), "show crypto")) {
+			t.Errorf("one-way fix for strongSwan: %q", r.Fix)
+		}
+	}
+}
