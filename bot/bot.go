@@ -221,7 +221,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) {
 		b.check(ctx, req, cmd.Peer, cmd.Device, owner)
 	case CmdDiagnose, CmdPaste:
 		if strings.TrimSpace(cmd.Text) == "" {
-			b.reply(ctx, req, "Paste the output after `diagnose` (in or out of ``` fences), or attach it as a file: `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>`, `debug crypto isakmp`.")
+			b.reply(ctx, req, "Paste the output after `diagnose` (in or out of ``` fences), or attach it as a file: IOS/ASA `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>`, `debug crypto isakmp`; strongSwan `swanctl --list-sas` and charon's log; libreswan `ipsec status` and pluto's log.")
 			b.auditLog(ctx, req, "diagnose", cmd.Peer, "nothing pasted")
 			return
 		}

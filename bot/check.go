@@ -13,11 +13,18 @@ import (
 )
 
 func (b *Bot) noInventoryText(peer string) string {
-	s := fmt.Sprintf("No device inventory is configured, so I cannot log in to check %s myself. Paste the output of `show crypto isakmp sa` and `show crypto ipsec sa peer %s` (and `debug crypto isakmp` if phase 1 is down) after `diagnose`, or attach it as a file.", Literal(peer), Literal(peer))
+	s := fmt.Sprintf("No device inventory is configured, so I cannot log in to check %s myself. %s after `diagnose`, or attach it as a file.", Literal(peer), pasteHint(peer))
 	if b.cfg.CheckHint != "" {
 		s += " To let me check devices, " + b.cfg.CheckHint
 	}
 	return s
+}
+
+// pasteHint says what to paste when tunneldoc could not read the device
+// itself: the platform is not known, so each platform's commands with its
+// name (diagnose.PasteNext).
+func pasteHint(peer string) string {
+	return Literal(strings.TrimSuffix(strings.Join(diagnose.PasteNext("", peer), ". "), "."))
 }
 
 // check logs into the device, collects its crypto state and diagnoses it.
@@ -87,7 +94,7 @@ func (b *Bot) check(ctx context.Context, req Request, peer, device string, owner
 	}
 	if err != nil {
 		b.log.WarnContext(ctx, "check failed", "peer", peer, "device", device, "err", redact.Text(err.Error()))
-		msg := Say(IconError, fmt.Sprintf("I could not check %s%s: %s\nPaste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` output after `diagnose` instead.", Literal(peer), Literal(on), safeErr(err), Literal(peer)))
+		msg := Say(IconError, fmt.Sprintf("I could not check %s%s: %s\n%s after `diagnose` instead.", Literal(peer), Literal(on), safeErr(err), pasteHint(peer)))
 		if shuttingDown {
 			msg = Say(IconWarning, fmt.Sprintf("The check of %s%s was interrupted: tunneldoc is restarting. Ask again (`check tunnel %s`) in a minute.", Literal(peer), Literal(on), Literal(peer)))
 		}

@@ -116,7 +116,7 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	headline := Headline(r)
 	summary := redact.Text(strings.TrimSpace(r.Summary))
 	if summary == "" {
-		summary = noStateSummary
+		summary = noStateSummary(r.Vendor)
 	}
 	peer := firstNonEmpty(rc.Peer, r.Peer)
 
@@ -195,8 +195,14 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 	return Rendered{Reply: Reply{Blocks: blocks, Buttons: buttons, Summary: Literal(fallback), Full: plain}, File: file}
 }
 
-// noStateSummary is said when a report read no tunnel state.
-const noStateSummary = "I could not read a tunnel's state from that. Paste `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>` or `debug crypto isakmp` output."
+// noStateSummary is said when a report read no tunnel state: what to
+// paste, in the platform's own commands when the report knows it.
+func noStateSummary(vendor string) string {
+	if vendor == "" {
+		return "I could not read a tunnel's state from that. Paste `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>` or `debug crypto isakmp` output."
+	}
+	return "I could not read a tunnel's state from that. " + strings.Join(diagnose.PasteNext(vendor, "<peer>"), ". ") + "."
+}
 
 func evidenceFile(peer, headline, plain string) *RenderedFile {
 	return &RenderedFile{
@@ -486,7 +492,7 @@ func PlainReport(r diagnose.Report, rc ReplyContext) string {
 	}
 	summary := redact.Text(strings.TrimSpace(r.Summary))
 	if summary == "" {
-		summary = noStateSummary
+		summary = noStateSummary(r.Vendor)
 	}
 	fmt.Fprintf(&b, "%s\n", summary)
 	if affected := affectedPeers(r); len(affected) > 1 {

@@ -59,7 +59,7 @@ func (e *engine) reportBody() Report {
 		} else {
 			rep.Summary = "The output was read (" + e.readList() + ") but no rule matches it."
 		}
-		rep.Fix = nextForUnknown(e.opts.Peer)
+		rep.Fix = PasteNext(vendor, e.opts.Peer)
 		return rep
 	}
 	p := findings[0]
@@ -70,14 +70,6 @@ func (e *engine) reportBody() Report {
 		rep.Verdict = VerdictUp
 	}
 	return rep
-}
-
-func nextForUnknown(peer string) []string {
-	p := orX(peer)
-	return []string{
-		"Paste `show crypto isakmp sa` and `show crypto ipsec sa peer " + p + "` (ASA: also `show vpn-sessiondb detail l2l`) from the device that terminates the tunnel",
-		"If the tunnel does not come up, paste `debug crypto isakmp` (ASA: `debug crypto ikev1 127`) taken while traffic tries to cross it",
-	}
 }
 
 func (e *engine) readList() string {
@@ -184,7 +176,7 @@ func (e *engine) finding(v *view, cause string, h *hit) Finding {
 		f.Fix = fixFor(facts.Vendor(e.vendor()), cause, h.peer)
 	}
 	if h.next != "" && h.conf < 0.7 {
-		f.Fix = append([]string{nextFor(facts.Vendor(e.vendor()), h.next)}, f.Fix...)
+		f.Fix = append([]string{strings.ReplaceAll(nextFor(facts.Vendor(e.vendor()), h.next), "<peer>", orX(h.peer))}, f.Fix...)
 	}
 	return f
 }

@@ -434,6 +434,9 @@ var nextPaste = map[facts.Vendor]string{
 func fixFor(vendor facts.Vendor, cause, peer string) []string {
 	byPlatform := fixes[cause]
 	src, ok := byPlatform[vendor]
+	if g, gw := gatewayCLIs[vendor]; gw && !ok {
+		src, ok = gatewayFix(g, cause), true
+	}
 	if !ok {
 		src = byPlatform[pAny]
 	}
@@ -445,13 +448,17 @@ func fixFor(vendor facts.Vendor, cause, peer string) []string {
 }
 
 // nextFor is a rule's "paste this next" hint in the platform's language:
-// the hints name Cisco commands, so other platforms get their own; an
+// the hints name Cisco commands, so other platforms (strongSwan,
+// libreswan, the gateways: advice.go) get their own; an
 // IOS or ASA hint keeps its platform's half of an "X (ASA) / Y (IOS)"
 // choice, and an ASA one has the IOS commands the ASA names otherwise
 // replaced.
 func nextFor(vendor facts.Vendor, next string) string {
 	if s, ok := nextPaste[vendor]; ok {
 		return s
+	}
+	if g, ok := gatewayCLIs[vendor]; ok {
+		return gatewayNextOf(g)
 	}
 	switch vendor {
 	case pIOS:

@@ -843,8 +843,8 @@ func (m *Monitor) diagnosisFor(ctx context.Context, r *record, ev Event) (rep di
 		}
 	}
 	peer := bot.Literal(r.Peer)
-	text := fmt.Sprintf("I could not diagnose %s myself (%s). Paste `show crypto isakmp sa` and `show crypto ipsec sa peer %s` (and `debug crypto isakmp` if phase 1 is down) here after `diagnose`, or run `check tunnel %s on <device>`.",
-		peer, bot.Literal(why), peer, peer)
+	text := fmt.Sprintf("I could not diagnose %s myself (%s). %s here after `diagnose`, or run `check tunnel %s on <device>`.",
+		peer, bot.Literal(why), bot.Literal(strings.TrimSuffix(strings.Join(diagnose.PasteNext("", r.Peer), ". "), ".")), peer)
 	if t := strings.TrimSpace(ev.Text); t != "" {
 		// The event's own words first, verbatim, then what to do.
 		note.Blocks = append(note.Blocks, bot.Block{Text: "The " + bot.Literal(ev.Source) + " message:"}, bot.Block{Kind: bot.Code, Lines: []string{firstLine(t)}})
