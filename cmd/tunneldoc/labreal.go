@@ -54,7 +54,11 @@ func runRealLab(ctx context.Context, dir, scenario string, stdin io.Reader, stdo
 	key := filepath.Join(filepath.Dir(abs), "lab-client-key")
 	fmt.Fprintf(stdout, "tunneldoc lab --real: strongSwan gateways in network namespaces, scenario %s\n\n", l.Scenario)
 	for _, g := range l.Gateways {
-		fmt.Fprintf(stdout, "  %-11s sshd %s:22  tunnel %s to %s (%s behind it)\n", g.Name, g.Address, g.Tunnel, g.Peer, g.RemoteSubnet)
+		logs := "charon log /var/log/charon.log"
+		if g.Journal {
+			logs = "charon logs to its journal; scoped debug allowed"
+		}
+		fmt.Fprintf(stdout, "  %-11s sshd %s:22  tunnel %s to %s (%s behind it); %s\n", g.Name, g.Address, g.Tunnel, g.Peer, g.RemoteSubnet, logs)
 	}
 	fmt.Fprintf(stdout, `
 Inventory:   %s

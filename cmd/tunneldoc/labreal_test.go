@@ -18,21 +18,17 @@ import (
 	"github.com/tunneldoc/tunneldoc/devices/lab/real"
 )
 
-// TestMonitorOnRealDaemons: the monitor polls west's real strongSwan over
-// real sshd; the router drops IKE (UDP/500, UDP/4500) and ESP and west
-// negotiates again: one thread opens; the drop goes, the tunnel comes back
-// and the thread resolves. Skipped unless root with the lab's programs;
-// under CI=true it must run.
-func TestMonitorOnRealDaemons(t *testing.T) {
+// startRealLab starts a live lab for one test or skips (fails under
+// CI=true); the lab is removed when the test ends.
+func startRealLab(t *testing.T, ctx context.Context, prefix string) (*real.Lab, string) {
+	t.Helper()
 	if err := real.Missing(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but the live lab cannot run: %v", err)
 		}
 		t.Skipf("live lab not available: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	l, err := real.Start(ctx, real.Options{Prefix: "tdm"})
+	l, err := real.Start(ctx, real.Options{Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +41,18 @@ func TestMonitorOnRealDaemons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l, inv
+}
+
+// TestMonitorOnRealDaemons: the monitor polls west's real strongSwan over
+// real sshd; the router drops IKE (UDP/500, UDP/4500) and ESP and west
+// negotiates again: one thread opens; the drop goes, the tunnel comes back
+// and the thread resolves. Skipped unless root with the lab's programs;
+// under CI=true it must run.
+func TestMonitorOnRealDaemons(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	l, inv := startRealLab(t, ctx, "tdm")
 	west, east := l.Gateways[0], l.Gateways[1]
 
 	slk := &localSlack{}

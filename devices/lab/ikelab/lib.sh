@@ -250,7 +250,25 @@ ikelab_stop_side() {
 	local d
 	d=$(ikelab_dir "$1")
 	ikelab_kill "$d/daemon.pid"
+	ikelab_kill "$d/journald.pid"
 	ikelab_kill "$d/holder.pid"
+}
+
+# ikelab_journald_start side: a systemd-journald of that gateway's own,
+# its sockets and volatile journal on the gateway's private /run; its
+# pid goes to <dir>/journald.pid.
+ikelab_journald_start() {
+	local side=$1 d
+	d=$(ikelab_dir "$side")
+	# journald needs a cgroup hierarchy; the namespace's own /sys has none
+	ikelab_in "$side" sh -c 'mountpoint -q /sys/fs/cgroup || mount -t cgroup2 ikelab-cgroup /sys/fs/cgroup' ||
+		ikelab_die "systemd-journald on $side: no cgroup file system to mount"
+	(exec nsenter -t "$(cat "$d/holder.pid")" -m -n -- /lib/systemd/systemd-journald >"$d/journald.out" 2>&1) &
+	echo $! >"$d/journald.pid"
+	ikelab_wait 10 ikelab_in "$side" test -S /run/systemd/journal/stdout || {
+		cat "$d/journald.out" >&2
+		ikelab_die "systemd-journald on $side did not start"
+	}
 }
 
 # ---------------------------------------------------------------------------
@@ -304,8 +322,11 @@ ikelab_libreswan_prepare() {
 #   XSECRETS vendor lines added to the secrets (swanctl secrets block, ipsec.secrets)
 #   XPASSWD  libreswan only: lines of /etc/ipsec.d/passwd (its XAuth server's users)
 #   CONN     connection name;      CHILD  swanctl child name
+#   JOURNAL  strongSwan swanctl only: yes to run a systemd-journald of the
+#            gateway's own (in its mount namespace) and send charon's log
+#            there too (identifier charon), as on a systemd host
 
-IKELAB_KEYS=(VENDOR FLAVOR VERSION IKE ESP PFS PSK AUTH CERT ADDR PEER ID PEERID NET PEERNET DPD LEVEL EXTRA XSECRETS XPASSWD CONN CHILD)
+IKELAB_KEYS=(VENDOR FLAVOR VERSION IKE ESP PFS PSK AUTH CERT ADDR PEER ID PEERID NET PEERNET DPD LEVEL EXTRA XSECRETS XPASSWD CONN CHILD JOURNAL)
 
 ikelab_get() { local v="IKL_${1^^}_$2"; echo "${!v:-}"; }
 ikelab_set() { printf -v "IKL_${1^^}_$2" '%s' "$3"; }
@@ -328,6 +349,7 @@ ikelab_defaults() {
 	local -A def=(
 		[FLAVOR]=swanctl [VERSION]=2 [IKE]=aes256-sha256-modp2048 [ESP]=aes256-sha256
 		[PFS]=modp2048 [PSK]=Kx7-lab-shared-Q2 [AUTH]=psk [CERT]=$s [DPD]=0 [LEVEL]=default [EXTRA]='' [XSECRETS]='' [XPASSWD]=''
+		[JOURNAL]=no
 	)
 	if [[ $s == west ]]; then
 		def+=([ADDR]=$IKELAB_WEST_WAN [PEER]=$IKELAB_EAST_WAN [ID]=$IKELAB_WEST_ID
@@ -369,6 +391,17 @@ sw_strongswan_conf() {
 		tf='time_format = %b %e %T'
 		ikename='ike_name = yes'
 	fi
+	local journal=''
+	# charon's standard error (unbuffered: each line goes at once) is the
+	# journal's (sw_start); the journal adds the time, charon the IKE_SA
+	# name, as charon-systemd logs
+	if [[ $(ikelab_get "$s" JOURNAL) == yes ]]; then
+		journal="journal {
+			path = stderr
+			ike_name = yes
+			$levels
+		}"
+	fi
 	cat >"$d/etc/strongswan.conf" <<EOF
 charon {
 	load_modular = no
@@ -386,6 +419,7 @@ charon {
 			flush_line = yes
 			$levels
 		}
+		$journal
 	}
 	syslog {
 	}
@@ -538,9 +572,17 @@ sw_start() {
 		ikelab_wait 10 grep -q "added configuration '$(ikelab_get "$s" CONN)'" "$d/$s.log" || true
 	else
 		sw_swanctl_conf "$s"
-		ikelab_holder_start "$s" "$d/etc/strongswan.conf:/etc/strongswan.conf" \
-			"$d/etc/swanctl:/etc/swanctl"
-		ikelab_spawn "$s" "$d/daemon.out" "$IKELAB_CHARON"
+		local binds=("$d/etc/strongswan.conf:/etc/strongswan.conf" "$d/etc/swanctl:/etc/swanctl") charon=("$IKELAB_CHARON")
+		if [[ $(ikelab_get "$s" JOURNAL) == yes ]]; then
+			printf '[Journal]\nStorage=volatile\nReadKMsg=no\nForwardToSyslog=no\nForwardToWall=no\nForwardToConsole=no\n' >"$d/journald.conf"
+			binds+=("$d/journald.conf:/etc/systemd/journald.conf")
+			charon=(systemd-cat -t charon "$IKELAB_CHARON")
+		fi
+		ikelab_holder_start "$s" "${binds[@]}"
+		if [[ $(ikelab_get "$s" JOURNAL) == yes ]]; then
+			ikelab_journald_start "$s"
+		fi
+		ikelab_spawn "$s" "$d/daemon.out" "${charon[@]}"
 		ikelab_wait 15 ikelab_in "$s" test -S /run/charon.vici || {
 			cat "$d/daemon.out" >&2
 			ikelab_die "charon on $s did not start"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # real.sh — a live lab on lib.sh's building blocks: two strongSwan gateways
 # (west, east; swanctl; kernel-libipsec, so their tunnel carries traffic on
-# a kernel without XFRM ESP), each with a real OpenSSH sshd listening on its
+# a kernel without XFRM ESP; west logs to /var/log/charon.log, east to a
+# systemd-journald of its own), each with a real OpenSSH sshd listening on its
 # outside address inside its own namespaces, the hosts behind them pinging
 # each other through the tunnel, and scenarios switched by changing the
 # real configuration or dropping packets on the router.
@@ -36,6 +37,8 @@ real_config() {
 	ikelab_reset
 	IKL_WEST_VENDOR=sw IKL_EAST_VENDOR=sw
 	IKL_WEST_DPD=10 IKL_EAST_DPD=10
+	# west logs to a file, east to a journal of its own
+	IKL_EAST_JOURNAL=yes
 	case $name in
 	proposal-mismatch) IKL_EAST_IKE=aes128-sha1-ecp256 ;;
 	psk-mismatch) IKL_EAST_PSK=Kx7-lab-other-Z9 ;;
@@ -63,13 +66,14 @@ real_host_link_up() {
 }
 
 # real_sshd side: sshd in the gateway's network and mount namespaces (so
-# swanctl reaches that gateway's charon), root by key only.
+# swanctl and journalctl reach that gateway's charon and journal), root by
+# key only.
 real_sshd() {
 	local s=$1 d addr
 	d=$(ikelab_dir "$s")
 	[[ $s == west ]] && addr=$IKELAB_WEST_WAN || addr=$IKELAB_EAST_WAN
 	mkdir -p "$d/varlog"
-	ln -sf "$d/$s.log" "$d/varlog/charon.log"
+	[[ $(ikelab_get "$s" JOURNAL) == yes ]] || ln -sf "$d/$s.log" "$d/varlog/charon.log"
 	cat >"$d/sshd_config" <<CFG
 ListenAddress $addr:22
 HostKey $IKELAB_WORK/ssh/${s}_host_key
@@ -86,7 +90,7 @@ CFG
 	ikelab_in "$s" mount --bind "$d/varlog" /var/log
 	# a gateway without a journal: charon logs to /var/log/charon.log, and
 	# journalctl (which would answer "-- No entries --") is absent
-	if [[ -e /usr/bin/journalctl ]]; then
+	if [[ $(ikelab_get "$s" JOURNAL) != yes && -e /usr/bin/journalctl ]]; then
 		ikelab_in "$s" mount --bind /bin/false /usr/bin/journalctl
 	fi
 	(exec nsenter -t "$(cat "$d/holder.pid")" -m -n -- /usr/sbin/sshd -D -e -f "$d/sshd_config" >"$d/sshd.out" 2>&1) &

@@ -31,6 +31,10 @@ type Gateway struct {
 	Tunnel       string // connection name
 	RemoteSubnet string // the net behind the peer
 	HostKey      []byte // its public host key, authorized_keys format
+	// Journal: charon logs to the gateway's own systemd journal (else to
+	// /var/log/charon.log, and there is no journal); the inventory allows
+	// a scoped debug, which reads the journal, on this gateway.
+	Journal bool
 }
 
 // Lab is a running live lab.
@@ -60,6 +64,10 @@ var requirements = []requirement{
 	{"unshare", "util-linux"},
 	{"bash", "bash"},
 	{"ssh-keygen", "openssh-client"},
+	// east logs to a systemd-journald of its own
+	{"/lib/systemd/systemd-journald", "systemd"},
+	{"systemd-cat", "systemd"},
+	{"journalctl", "systemd"},
 }
 
 // Missing says why the live lab cannot run here (not Linux, not root,
@@ -95,7 +103,7 @@ func Missing() error {
 		}
 	}
 	if len(absent) > 0 {
-		return fmt.Errorf("the live lab needs %s: install %s (Debian/Ubuntu: apt-get install strongswan strongswan-swanctl libcharon-extra-plugins openssh-server nftables iproute2 iputils-ping)",
+		return fmt.Errorf("the live lab needs %s: install %s (Debian/Ubuntu: apt-get install strongswan strongswan-swanctl libcharon-extra-plugins openssh-server nftables iproute2 iputils-ping systemd)",
 			strings.Join(absent, ", "), strings.Join(uniq(pkgs), ", "))
 	}
 	return nil
@@ -272,7 +280,7 @@ func (l *Lab) writeScripts() error {
 func gateways() []Gateway {
 	return []Gateway{
 		{Name: "kestrel-gw", Address: westAddr, Peer: eastAddr, Tunnel: "kestrel-osprey", RemoteSubnet: eastNet},
-		{Name: "osprey-gw", Address: eastAddr, Peer: westAddr, Tunnel: "osprey-kestrel", RemoteSubnet: westNet},
+		{Name: "osprey-gw", Address: eastAddr, Peer: westAddr, Tunnel: "osprey-kestrel", RemoteSubnet: westNet, Journal: true},
 	}
 }
 
@@ -340,6 +348,9 @@ func (l *Lab) InventoryYAML() string {
 	for _, g := range l.Gateways {
 		fmt.Fprintf(&b, "  - name: %s\n    address: %s\n    platform: strongswan\n", g.Name, g.Address)
 		b.WriteString("    credentials:\n      key_file: lab-client-key\n")
+		if g.Journal {
+			b.WriteString("    debug:\n      allowed: true\n      max_duration: 60s\n")
+		}
 		fmt.Fprintf(&b, "    tunnels:\n      - peer: %s\n        name: %s\n        remote_subnets: [%s]\n", g.Peer, g.Tunnel, g.RemoteSubnet)
 	}
 	return b.String()
