@@ -65,18 +65,58 @@ func debugSteps(platform string, peer netip.Addr, tunnel string, since time.Time
 		// charon logs every negotiation already; the window is read from
 		// the journal, filtered for the peer and the connection. Nothing is
 		// turned on, so nothing is left on.
-		filter := "grep -F -e '" + p + "'"
+		filter := "grep -F -e " + shellQuote(p)
 		var trigger []string
 		if tunnel != "" {
-			filter += " -e '<" + tunnel + "|'"
-			trigger = []string{"swanctl --initiate --ike '" + tunnel + "' --timeout 30"}
+			filter += " -e " + shellQuote("<"+tunnel+"|")
+			trigger = []string{"swanctl --initiate --ike " + shellQuote(tunnel) + " --timeout 30"}
 		}
 		return DebugSteps{
 			Trigger: trigger,
 			Read:    []string{fmt.Sprintf("journalctl --no-pager --since=@%d -t charon -t charon-systemd | %s | tail -n 500", since.Unix(), filter)},
 		}, true
+	case "libreswan":
+		return libreswanDebug(p, tunnel, since), true
 	}
 	return DebugSteps{}, false
+}
+
+// libreswanDebug is pluto's debug for one connection, the tunnel's name
+// in the inventory (programs/whack/whack.c: --name with --debug; 4.x
+// rcv_whack.c sets the connection's extra_debugging, 5.x whack_debug.c
+// its logger's debugging, which the states it creates from then on copy
+// and which puts the "conn" #N: prefix on their debug lines). "base" is
+// pluto's detailed logging without the "crypt" and "private" classes
+// that print keys. "none" clears every debug class of the connection and
+// of it alone: the global debugging (plutodebug=) is left as it is.
+// pluto 4.x reads a connection's debugging in one IKEv1 Quick Mode step
+// only, so there the window holds mostly pluto's ordinary lines, which
+// already name every exchange sent, received and failed. States created
+// during the window keep their debugging until they end (5.x). Without
+// a tunnel name nothing is turned on and the window's ordinary lines are
+// read.
+//
+// The window is read like the check's log (platforms.go): pluto's log
+// file from the window's start (its timestamps are local "%b %e %T",
+// compared with the gateway's own date of the start), else the journal
+// from the start, kept to the peer by the status's connection lines.
+func libreswanDebug(peer, tunnel string, since time.Time) DebugSteps {
+	var s DebugSteps
+	if tunnel != "" {
+		name := shellQuote(tunnel)
+		s.On = []string{"ipsec whack --name " + name + " --debug base"}
+		s.Trigger = []string{"ipsec whack --name " + name + " --initiate --asynchronous"}
+		s.Off = []string{"ipsec whack --name " + name + " --debug none"}
+	}
+	t := since.Unix()
+	s.Read = []string{fmt.Sprintf(`{ ipsec whack --status 2>/dev/null | grep -F '...' | sed 's/^/=peer-conn= /'; if [ -s /var/log/pluto.log ]; then tail -n 20000 /var/log/pluto.log | awk -v s="$(date -d @%d +%%m%%d%%H%%M%%S)" '{ m = index("JanFebMarAprMayJunJulAugSepOctNovDec", $1); k = sprintf("%%02d%%02d%%s", (m + 2) / 3, $2, substr($3, 1, 8)); gsub(/:/, "", k); if (m == 0 || k >= s) print }'; else journalctl --no-pager --since=@%d -t pluto 2>/dev/null | grep -v '^-- '; fi; } | awk -v p=%s %s | tail -n 500`, t, t, shellQuote(peer), plutoPeerFilter)}
+	return s
+}
+
+// shellQuote quotes s for a POSIX shell: a tunnel's name is the
+// inventory's word, not a validated token.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // DebugOptions says how to run one debug window.

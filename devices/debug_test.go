@@ -10,6 +10,7 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
+	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
 const debugScenario = "ios-psk-mismatch"
@@ -192,5 +193,69 @@ func TestDebugOtherPlatforms(t *testing.T) {
 				t.Errorf("transcript lacks %q:\n%s", tc.read, run.Transcript)
 			}
 		})
+	}
+}
+
+// TestDebugLibreswan: pluto's debug is raised for the tunnel's connection
+// alone, a negotiation is started only when asked, the window's log is
+// read kept to the peer, and the connection's debug is turned off after
+// the window and by the startup sweep.
+func TestDebugLibreswan(t *testing.T) {
+	l, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Scenario: "lsw-psk-mismatch", DebugAllowed: true}}})
+	dev := l.Devices[0]
+	peer := dev.Scenario.Peer
+	c := collector(inv, devices.CollectorOptions{})
+	onDuring := false
+	run, err := c.RunDebug(testCtx(t, 30*time.Second), peer, "", devices.DebugOptions{Trigger: true, Wait: func(context.Context, time.Duration) error {
+		onDuring = dev.DebugOn()
+		return nil
+	}})
+	if err != nil {
+		t.Fatalf("RunDebug: %v", err)
+	}
+	if !onDuring || dev.DebugOn() || !run.Off {
+		t.Errorf("debug on during the window %v, after %v (run.Off %v)", onDuring, dev.DebugOn(), run.Off)
+	}
+	got := dev.DebugCommands()
+	want := []string{"ipsec whack --name 'kestrel-osprey' --debug base", "ipsec whack --name 'kestrel-osprey' --initiate --asynchronous"}
+	if len(got) != 4 || !slices.Equal(got[:2], want) || !strings.HasPrefix(got[2], "{ ipsec whack --status 2>/dev/null") || !strings.Contains(got[2], "journalctl --no-pager --since=@") || got[3] != "ipsec whack --name 'kestrel-osprey' --debug none" {
+		t.Errorf("the device received\n%q", got)
+	}
+	if dev.Triggered() != 1 {
+		t.Errorf("triggered %d times", dev.Triggered())
+	}
+	for _, line := range []string{"rejected by peer: AUTHENTICATION_FAILED", `| "kestrel-osprey" #1: spent`} {
+		if !strings.Contains(run.Transcript, line) {
+			t.Errorf("the window's read lacks %q:\n%s", line, run.Transcript)
+		}
+	}
+	if r := diagnose.Diagnose(run.Transcript, diagnose.Options{Peer: peer}); r.Cause != diagnose.CausePSKMismatch {
+		t.Errorf("the window's read diagnosed %s, want %s", r.Cause, diagnose.CausePSKMismatch)
+	}
+
+	// Without a trigger nothing is initiated; the sweep turns a debug
+	// left on off.
+	run, err = c.RunDebug(testCtx(t, 30*time.Second), peer, "", devices.DebugOptions{Wait: func(context.Context, time.Duration) error { return nil }})
+	if err != nil || dev.Triggered() != 1 || slices.ContainsFunc(run.Commands, func(s string) bool { return strings.Contains(s, "--initiate") }) {
+		t.Errorf("untriggered window: err %v, triggered %d, commands %q", err, dev.Triggered(), run.Commands)
+	}
+	dev.SetDebugOn()
+	if err := c.TurnOffDebug(testCtx(t, 30*time.Second), peer, dev.Name, devices.DebugOptions{}); err != nil || dev.DebugOn() {
+		t.Fatalf("TurnOffDebug: %v, still on %v", err, dev.DebugOn())
+	}
+}
+
+// TestLibreswanNotPolledYet: the monitor's poll of a libreswan device is
+// refused, saying so, rather than read by a judgment that would call its
+// established tunnels down; `check tunnel` reads it.
+func TestLibreswanNotPolledYet(t *testing.T) {
+	_, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Name: "kestrel", Scenario: "lsw-ts-mismatch"}}})
+	c := collector(inv, devices.CollectorOptions{})
+	col, err := c.PollDevice(testCtx(t, 30*time.Second), "kestrel")
+	if err == nil || !strings.Contains(err.Error(), "cannot poll platform libreswan") || len(col.Results) != 0 {
+		t.Errorf("poll: %v, %d results", err, len(col.Results))
+	}
+	if _, err := c.Collect(testCtx(t, 30*time.Second), "203.0.113.44", "kestrel"); err != nil {
+		t.Errorf("check: %v", err)
 	}
 }

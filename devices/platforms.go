@@ -127,9 +127,12 @@ var platforms = []Platform{
 // Lines marked "=peer-conn= " only tell which connections name the peer
 // and are not printed: pluto's IKEv1 log lines never name the peer's
 // address, so the log is read with the status's connection lines before
-// it. The status's global state counts are left out: they are not the
-// peer's.
-const plutoPeerFilter = `'function named(s,   i, j) { j = 0; while ((i = index(substr(s, j + 1), p)) > 0) { j += i; if ((j == 1 || substr(s, j - 1, 1) !~ /[0-9A-Za-z]/) && substr(s, j + length(p), 1) !~ /[0-9A-Za-z]/) return 1 } return 0 } function conn(s) { return match(s, /"[^"]*"(\[[0-9]+\])*/) ? substr(s, RSTART, RLENGTH) : "" } function serial(s) { return match(s, /#[0-9]+:/) ? substr(s, RSTART, RLENGTH - 1) : "" } { x[NR] = sub(/^=peer-conn= /, ""); l[NR] = $0; if (named($0)) { c = conn($0); if (c != "") t[c] = 1; n = serial($0); if (n != "") u[n] = 1 } } END { for (i = 1; i <= NR; i++) { s = l[i]; c = conn(s); n = serial(s); if (!x[i] && (named(s) || (c != "" && (c in t)) || (n != "" && (n in u)) || s ~ /: failed to add connection: /)) print s } }'`
+// it. When a connection names the peer, the status's first line ("using
+// kernel interface:") is kept: the command line is too long for the
+// diagnosis to read it as a command echo, and that line is how it knows
+// pluto's status. The status's global state counts are left out: they
+// are not the peer's.
+const plutoPeerFilter = `'function named(s, i, j) { j = 0; while ((i = index(substr(s, j + 1), p)) > 0) { j += i; if ((j == 1 || substr(s, j - 1, 1) !~ /[0-9A-Za-z]/) && substr(s, j + length(p), 1) !~ /[0-9A-Za-z]/) return 1 } return 0 } function conn(s) { return match(s, /"[^"]*"(\[[0-9]+\])*/) ? substr(s, RSTART, RLENGTH) : "" } function serial(s) { return match(s, /#[0-9]+:/) ? substr(s, RSTART, RLENGTH - 1) : "" } { x[NR] = sub(/^=peer-conn= /, ""); l[NR] = $0; if (named($0)) { c = conn($0); if (c != "") { t[c] = 1; k = 1 } n = serial($0); if (n != "") u[n] = 1 } } END { for (i = 1; i <= NR; i++) { s = l[i]; c = conn(s); n = serial(s); if (!x[i] && (named(s) || (c != "" && (c in t)) || (n != "" && (n in u)) || s ~ /: failed to add connection: / || k && s ~ /using kernel interface: /)) print s } }'`
 
 // PlatformByName returns the driver for name ("ios", "asa", "strongswan",
 // "libreswan").

@@ -6,8 +6,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
@@ -150,9 +152,97 @@ func TestPlutoLogKeepsThePeersStates(t *testing.T) {
 			t.Errorf("lines of no connection of the peer were kept (%q):\n%s", not, tr)
 		}
 	}
+	// The status's state row is the peer's IKE SA: its connection line
+	// (in the same section) names the peer.
+	f := diagnose.Facts(tr, diagnose.Options{Peer: c.peer})
+	if len(f.IKESAs) == 0 || f.IKESAs[0].Peer != c.peer || f.IKESAs[0].State != "STATE_V2_PARENT_I1" {
+		t.Errorf("the status's IKE SA rows: %+v", f.IKESAs)
+	}
 	// 198.19.214.90 is another peer: its lines are not this peer's.
 	c.peer = "198.19.214.90"
 	if tr := plutoTranscript(t, c, "awk"); strings.Contains(tr, "kestrel-osprey") {
 		t.Errorf("a peer whose address starts with another's took its lines:\n%s", tr)
+	}
+}
+
+// TestLibreswanDebugSteps: the debug is the tunnel's connection's
+// alone (quoted as a shell word), nothing is turned on without a tunnel
+// name, and the window's read of a real pluto log file keeps the peer's
+// lines from the window's start on, by the gateway's own clock.
+func TestLibreswanDebugSteps(t *testing.T) {
+	peer := netip.MustParseAddr("198.19.214.9")
+	if s, _ := debugSteps("libreswan", peer, "", time.Now()); len(s.On)+len(s.Off)+len(s.Trigger) != 0 || len(s.Read) != 1 {
+		t.Errorf("without a tunnel name: %+v", s)
+	}
+	s, ok := debugSteps("libreswan", peer, "it's", time.Now())
+	if !ok || !slices.Equal(s.On, []string{`ipsec whack --name 'it'\''s' --debug base`}) || !slices.Equal(s.Off, []string{`ipsec whack --name 'it'\''s' --debug none`}) || !slices.Equal(s.Trigger, []string{`ipsec whack --name 'it'\''s' --initiate --asynchronous`}) {
+		t.Errorf("steps: %+v", s)
+	}
+	dir := filepath.Join("..", "diagnose", "testdata", "lab", "lw-sw", "ikev2-peer-unreachable", "default")
+	abs := func(name string) string {
+		a, err := filepath.Abs(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	// The capture's clock read 21:43:06 when west initiated (#1) and
+	// 21:43:22 when #1 gave up; the window starts between.
+	s, _ = debugSteps("libreswan", peer, "kestrel-osprey", time.Date(2026, 12, 6, 21, 43, 20, 0, time.UTC))
+	cmd := strings.NewReplacer("/var/log/pluto.log", abs("west.log"), "ipsec whack --status", "cat '"+abs("west-ipsec-status.txt")+"'").Replace(s.Read[0])
+	sh := exec.CommandContext(t.Context(), "sh", "-c", cmd)
+	sh.Env = append(os.Environ(), "TZ=UTC")
+	out, err := sh.Output()
+	if err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	text := string(out)
+	if !strings.Contains(text, `"kestrel-osprey" #1: STATE_V2_PARENT_I1: 10 second timeout exceeded`) || !strings.Contains(text, `"kestrel-osprey" #2: initiating IKEv2 connection`) {
+		t.Errorf("the window's lines are missing:\n%s", text)
+	}
+	if strings.Contains(text, `"kestrel-osprey" #1: initiating IKEv2 connection`) || strings.Contains(text, "Starting Pluto") || strings.Contains(text, "=peer-conn=") {
+		t.Errorf("lines before the window, of no connection of the peer or of the status were kept:\n%s", text)
+	}
+}
+
+// TestLibreswanCountersRead: the counters command run on two reads of an
+// established tunnel's status and trafficstatus (its id is a name, so
+// only the status's connection line ties the SA to the peer): the exact
+// bytes of trafficstatus, not the status's rounded "27KB", are judged,
+// live both ways.
+func TestLibreswanCountersRead(t *testing.T) {
+	const peer = "198.19.214.9"
+	p, _ := PlatformByName("libreswan")
+	var counters string
+	for _, c := range p.Commands {
+		if c.Counters {
+			counters = expand(c.Template, peer)
+		}
+	}
+	read := func(n string) diagnose.CounterSnapshot {
+		dir, err := filepath.Abs(filepath.Join("testdata", "libreswan"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := strings.NewReplacer(
+			"ipsec whack --status", "cat '"+filepath.Join(dir, "established-ipsec-status."+n+".txt")+"'",
+			"ipsec whack --trafficstatus", "cat '"+filepath.Join(dir, "established-ipsec-trafficstatus."+n+".txt")+"'",
+		).Replace(counters)
+		out, err := exec.CommandContext(t.Context(), "sh", "-c", cmd).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", cmd, err)
+		}
+		if strings.Contains(string(out), "algorithm IKE encrypt") || strings.Contains(string(out), "IPsec SAs: total") {
+			t.Errorf("lines of no connection of the peer were kept:\n%s", out)
+		}
+		return diagnose.ReadCounters("gw# "+counters+"\n"+string(out), peer)
+	}
+	a, b := read("1"), read("2")
+	if a.Problem != "" || b.Problem != "" || a.Unit != "bytes" || a.Encaps != 27216 || a.Decaps != 26880 || !slices.Equal(a.SPIs, []string{"c6f8a1e2"}) {
+		t.Fatalf("reads: %+v / %+v", a, b)
+	}
+	dp := diagnose.CompareSnapshots(a, b, 5)
+	if dp.Verdict != diagnose.DataLive || dp.Encaps != 504 || dp.Decaps != 504 || dp.Rekeyed {
+		t.Errorf("verdict %s (%d/%d, rekeyed %v): %s", dp.Verdict, dp.Encaps, dp.Decaps, dp.Rekeyed, dp.Summary)
 	}
 }

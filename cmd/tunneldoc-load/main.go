@@ -30,6 +30,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
+	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 )
 
@@ -154,10 +155,10 @@ func run(ctx context.Context, o options) error {
 	for i := 0; i < o.devices; i++ {
 		sc := scenarios[i%len(scenarios)]
 		dc := lab.DeviceConfig{Name: fmt.Sprintf("dev-%03d", i), Scenario: sc.Name}
-		first := "show crypto isakmp sa" // the first command of the ios and asa plans
-		if sc.Platform == "strongswan" {
-			first = "swanctl --list-sas"
-		}
+		// the first command of the scenario's platform plan
+		plat, _ := devices.PlatformByName(sc.Platform)
+		peer, _ := devices.PeerAddr(sc.Peer)
+		first := plat.Plan(peer, sc.Remotes())[0].Command
 		switch {
 		case i < o.hang:
 			dc.Fault.HangOn = first

@@ -45,6 +45,10 @@ func (d *Device) Triggered() int {
 func (d *Device) SetDebugOn() {
 	d.debug.mu.Lock()
 	defer d.debug.mu.Unlock()
+	if d.Scenario.Platform == "libreswan" {
+		d.debug.flags = map[string]bool{"base": true} // the connection's own debugging
+		return
+	}
 	d.debug.condition = d.Scenario.Peer
 	d.debug.flags = map[string]bool{"debug crypto isakmp": true}
 }
@@ -121,9 +125,13 @@ func (d *Device) debugCommand(cmd string) (string, bool) {
 	return "", false
 }
 
-// debugJournal answers the journalctl read of a strongSwan debug window:
-// the scenario's charon lines for the window.
+// debugJournal answers the journalctl read of a strongSwan debug window
+// (the scenario's charon lines for the window) and a libreswan device's
+// debug commands.
 func (d *Device) debugJournal(cmd string) (string, bool) {
+	if d.Scenario.Platform == "libreswan" {
+		return d.plutoDebug(cmd)
+	}
 	if d.Scenario.Platform != "strongswan" || !strings.HasPrefix(cmd, "journalctl --no-pager --since=@") || !strings.Contains(cmd, d.Scenario.Peer) {
 		return "", false
 	}
