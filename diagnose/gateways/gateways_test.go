@@ -139,6 +139,7 @@ var lineCases = []struct {
 	{"mikrotik/log", "198.51.100.2 parsing packet failed, possible cause: wrong password", facts.EvAuthFailed, "198.51.100.2"},
 	{"mikrotik/log", "ipsec,error no suitable proposal found", facts.EvNoProposalNotify, ""},
 	{"mikrotik/log", "10:01:02 ipsec,info initiate new phase 1 (Identity Protection): 192.0.2.1[500]<=>198.51.100.2[500]", facts.EvContextP1, ""},
+	{"mikrotik/log", "10:01:40 ipsec,info respond new phase 2 negotiation: 192.0.2.1[500]<=>198.51.100.2[500]", facts.EvContextP2, ""},
 	{"huawei/IPSECNEGOFAIL", "IPSEC/4/IPSECNEGOFAIL: OID 1.3.6.1.4.1.2011.6.122.26.6.14 IPSec tunnel negotiation fails. (Ifindex=7, SeqNum=10, Reason=phase1 proposal encryption algorithm mismatch, ReasonCode=1, PeerAddress=198.51.100.2, PeerPort=500)", facts.EvP1NoProposal, "198.51.100.2"},
 	{"huawei/IPSECNEGOFAIL", "IPSec tunnel negotiation fails. (Ifindex=7, SeqNum=10, Reason=phase2 proposal or pfs mismatch, ReasonCode=2, PeerAddress=198.51.100.2, PeerPort=500)", facts.EvP2NoProposal, "198.51.100.2"},
 	{"huawei/IPSECNEGOFAIL", "IPSec tunnel negotiation fails. (Ifindex=7, SeqNum=10, Reason=flow or peer mismatch, ReasonCode=4, PeerAddress=198.51.100.2, PeerPort=500)", facts.EvP2ProxyMismatch, "198.51.100.2"},

@@ -114,12 +114,17 @@ func isFortiIKELine(line string) bool {
 // protection"); "initiate new phase 1 (Identity Protection):
 // LOCAL[500]<=>REMOTE[500]" from a RouterOS log (https://pastebin.com/6TRwKsNG).
 // "no suitable proposal found" does not say the phase; the negotiation
-// it belongs to does.
+// it belongs to does: "initiate new phase 1", or racoon's "initiate new
+// phase 2 negotiation" / "respond new phase 2 negotiation: A[500]<=>B[500]"
+// (racoon logs: https://pastebin.com/3xTPYbEp, https://pastebin.com/D2ziMtXE),
+// which the IKEv1 daemon of RouterOS, of racoon's lineage, is taken to
+// share.
 var mikrotikSignatures = []facts.Signature{
 	{ID: "mikrotik/ph1-time-up", Anchor: "phase1 negotiation failed due to time up", Re: re(optPeer(`<=>\s*`)), Event: facts.EvP1GiveUp},
 	{ID: "mikrotik/wrong-password", Anchor: "parsing packet failed, possible cause: wrong password", Re: re(`^.*?(?:{ip}\s+parsing packet failed|$)`), Event: facts.EvAuthFailed},
 	{ID: "mikrotik/no-suitable-proposal", Anchor: "no suitable proposal found", Event: facts.EvNoProposalNotify},
 	{ID: "mikrotik/new-phase1", Anchor: "initiate new phase 1", Event: facts.EvContextP1},
+	{ID: "mikrotik/new-phase2", Anchor: "new phase 2 negotiation", Event: facts.EvContextP2},
 }
 
 // isMikroTikLine: a line of the ipsec topics ("ipsec,error ...", or
