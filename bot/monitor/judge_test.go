@@ -8,6 +8,7 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
 
 // TestDecideLabScenarios: two polls of every lab scenario. Healthy ones
@@ -135,5 +136,42 @@ func TestPollOneWayNeedsTwoIntervals(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDecideOneWayReadingWaitsAPoll: the engine reads one-way traffic in
+// cumulative counters (encaps, no decaps). On a new SA one poll can show
+// just that between a ping and its reply; the reading is taken once a
+// second poll still shows nothing back, never on the first alone.
+func TestDecideOneWayReadingWaitsAPoll(t *testing.T) {
+	peer, healthy := scenarioTranscript(t, "ios-healthy")
+	read := func(encaps, decaps int64) (*facts.Facts, diagnose.Report) {
+		tr := withCounters(t, healthy, encaps, decaps)
+		return diagnose.Facts(tr, diagnose.Options{Peer: peer}), diagnose.Diagnose(tr, diagnose.Options{Peer: peer})
+	}
+	f, rep := read(1, 0)
+	if rep.Cause != diagnose.CauseOneWayOutbound || rep.Confidence < 0.8 {
+		t.Fatalf("the engine reads %s (%.2f) in 1 encaps / 0 decaps, want a sure one-way", rep.Cause, rep.Confidence)
+	}
+	first, _ := decide(f, rep, peer, nil)
+	if first.Down {
+		t.Fatalf("a first poll of 1/0 taken as one-way: %+v", first)
+	}
+	f2, rep2 := read(1, 1)
+	if v, _ := decide(f2, rep2, peer, &first); v.Down {
+		t.Errorf("the reply came: %+v, want up", v)
+	}
+	if v, ev := decide(f, rep, peer, &first); !v.Down || ev.Report == nil || ev.Report.Cause != diagnose.CauseOneWayOutbound {
+		t.Errorf("no reply over a second poll: %+v %+v, want down, one-way", v, ev.Report)
+	}
+	fin, repIn := read(0, 40)
+	if repIn.Cause != diagnose.CauseOneWayInbound || repIn.Confidence < 0.8 {
+		t.Fatalf("the engine reads %s (%.2f) in 0 encaps / 40 decaps, want a sure one-way inbound", repIn.Cause, repIn.Confidence)
+	}
+	if v, _ := decide(fin, repIn, peer, nil); v.Down {
+		t.Errorf("a first poll of one-way inbound taken: %+v", v)
+	}
+	if v, _ := decide(fin, repIn, peer, &Verdict{Encaps: 0, Decaps: 30}); !v.Down {
+		t.Errorf("one-way inbound over two polls not taken: %+v", v)
 	}
 }

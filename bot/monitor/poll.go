@@ -291,7 +291,7 @@ func (m *Monitor) holdsUnsaved(tunnel string) bool {
 // flat since the previous poll (staleDPD).
 func decide(f *facts.Facts, rep diagnose.Report, peer string, prev *Verdict) (Verdict, Event) {
 	v := Judge(f, peer, prev)
-	if !v.Down && rep.Verdict == diagnose.VerdictDown && rep.Confidence >= 0.8 && !staleDPD(rep, prev, v) {
+	if !v.Down && rep.Verdict == diagnose.VerdictDown && rep.Confidence >= 0.8 && !staleDPD(rep, prev, v) && !unconfirmedOneWay(rep, prev, v) {
 		v.Down, v.Reason = true, redact.Line(firstLine(rep.Summary))
 	}
 	ev := Event{Peer: peer, Down: v.Down, Source: SourcePoll, Detail: v.Reason}
@@ -314,6 +314,27 @@ func staleDPD(rep diagnose.Report, prev *Verdict, v Verdict) bool {
 		return false
 	}
 	return prev == nil || prev.Decaps < 0 || v.Decaps < 0 || v.Decaps != prev.Decaps
+}
+
+// unconfirmedOneWay says an engine's one-way reading of one poll's
+// cumulative counters (encaps and no decaps, or the reverse) is not yet
+// the tunnel's state: a poll taken between a request's encryption and its
+// reply's decryption shows just that on a new SA. It is taken once the
+// previous poll showed the same, and the side that should answer still
+// counts nothing (the reading waits one round, as a DPD one does).
+// Counters the tables do not show cannot confirm it: the reading is taken
+// as it is.
+func unconfirmedOneWay(rep diagnose.Report, prev *Verdict, v Verdict) bool {
+	if v.Encaps < 0 || v.Decaps < 0 {
+		return false
+	}
+	switch rep.Cause {
+	case diagnose.CauseOneWayOutbound:
+		return prev == nil || prev.Encaps <= 0 || prev.Decaps != 0 || v.Decaps != 0
+	case diagnose.CauseOneWayInbound:
+		return prev == nil || prev.Decaps <= 0 || prev.Encaps != 0 || v.Encaps != 0
+	}
+	return false
 }
 
 // devices groups the targets by device, in inventory order.
