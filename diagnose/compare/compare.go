@@ -159,6 +159,22 @@ func (d *device) section() string {
 	return d.side + ": " + d.label
 }
 
+// liveDiagnosis names what to read on a device, in its platform's own
+// commands, when its configuration matches the other's but the tunnel is
+// still down.
+func liveDiagnosis(d *device) string {
+	cmds := map[string]string{
+		"ios":        "`show crypto isakmp sa`, `show crypto ipsec sa`, `debug crypto isakmp`",
+		"asa":        "`show crypto isakmp sa`, `show crypto ipsec sa`, `debug crypto ikev1 127`",
+		"strongswan": "`swanctl --list-sas` and charon's log during `swanctl --initiate --child <child>`",
+		"libreswan":  "`ipsec status` and pluto's log during `ipsec auto --up <conn>`",
+	}[d.vendor]
+	if cmds == "" {
+		cmds = "its IKE and IPsec SA state and negotiation log"
+	}
+	return d.name() + ": " + cmds
+}
+
 func (d *device) name() string {
 	if d.hostname != "" {
 		return d.side + " (" + d.hostname + ")"
@@ -389,7 +405,7 @@ func (c *comparison) report() diagnose.Report {
 		summary += c.notesText()
 		c.add(diagnose.CauseHealthy, 0.8, summary,
 			both(ev(c.a, peerLines(c.ta, c.peerB)...), ev(c.b, peerLines(c.tb, c.peerA)...)),
-			"the configurations match; if the tunnel is still down, run the live diagnosis (show crypto isakmp sa, debug crypto isakmp) on both ends")
+			"the configurations match; if the tunnel is still down, run the live diagnosis on both ends ("+liveDiagnosis(c.a)+"; "+liveDiagnosis(c.b)+")")
 		fs = c.findings
 		r.Findings = fs
 	}
