@@ -997,7 +997,7 @@ func flowRouteBased(flow string) bool {
 func ruleOneWayInbound(v *view) *hit {
 	for _, s := range v.ipsec {
 		c := s.Counters
-		if c.Decaps > 0 && c.Encaps == 0 && (!routeBased(s.LocalIdent, s.RemoteIdent) || len(missingRoutes(v)) > 0) {
+		if c.Decaps > inFlightPackets && c.Encaps == 0 && (!routeBased(s.LocalIdent, s.RemoteIdent) || len(missingRoutes(v)) > 0) {
 			refs := counterRefs(s, "encaps", "decaps")
 			sum := fmt.Sprintf("Traffic from %s is decrypted (%d decaps) but nothing is encrypted back (0 encaps): this side does not send the return traffic into the tunnel.", peerName(v.peer), c.Decaps)
 			conf := 0.8
@@ -1011,7 +1011,7 @@ func ruleOneWayInbound(v *view) *hit {
 	}
 	for _, s := range v.sessions {
 		for _, fl := range s.Flows {
-			if fl.PktsDecrypted > 0 && fl.PktsEncrypted == 0 && (!flowRouteBased(fl.Flow) || len(missingRoutes(v)) > 0) {
+			if fl.PktsDecrypted > inFlightPackets && fl.PktsEncrypted == 0 && (!flowRouteBased(fl.Flow) || len(missingRoutes(v)) > 0) {
 				refs := []facts.Ref{fl.Ref}
 				conf := 0.75
 				sum := fmt.Sprintf("Traffic from %s is decrypted (%d packets) but nothing is encrypted back.", peerName(v.peer), fl.PktsDecrypted)
@@ -1053,16 +1053,21 @@ func noRoutes(f *facts.Facts) []facts.Ref {
 	return refs
 }
 
+// ruleOneWayOutbound: encaps and no decaps. One packet counted one way
+// with nothing the other is what a new SA shows between a ping request's
+// encryption and its reply's decryption: one-way needs more than a single
+// in-flight exchange can explain (inFlightPackets, as between two counter
+// reads); so does ruleOneWayInbound.
 func ruleOneWayOutbound(v *view) *hit {
 	for _, s := range v.ipsec {
 		c := s.Counters
-		if c.Encaps > 0 && c.Decaps == 0 {
+		if c.Encaps > inFlightPackets && c.Decaps == 0 {
 			return &hit{conf: 0.8, refs: counterRefs(s, "encaps", "decaps"), summary: fmt.Sprintf("This side encrypts traffic to %s (%d encaps) but decrypts nothing back (0 decaps): the peer does not return traffic into the tunnel (its routing, NAT exemption or ACL), or ESP is dropped on the way.", peerName(v.peer), c.Encaps)}
 		}
 	}
 	for _, s := range v.sessions {
 		for _, fl := range s.Flows {
-			if fl.PktsEncrypted > 0 && fl.PktsDecrypted == 0 {
+			if fl.PktsEncrypted > inFlightPackets && fl.PktsDecrypted == 0 {
 				return &hit{conf: 0.75, refs: []facts.Ref{fl.Ref}, summary: fmt.Sprintf("This side encrypts traffic to %s (%d packets) but decrypts nothing back.", peerName(v.peer), fl.PktsEncrypted)}
 			}
 		}

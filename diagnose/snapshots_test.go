@@ -322,3 +322,28 @@ func TestDataPlaneReport(t *testing.T) {
 		}
 	}
 }
+
+// TestOneReadOneWayNeedsMoreThanOnePacket: a single read whose counters
+// show one packet one way and none back is a new SA caught between a
+// request and its reply, not one-way traffic; two packets with none back
+// are.
+func TestOneReadOneWayNeedsMoreThanOnePacket(t *testing.T) {
+	for _, platform := range []string{"ios", "asa", "strongswan"} {
+		for _, c := range []struct {
+			encaps, decaps int64
+			oneWay         string
+		}{
+			{1, 0, ""}, {0, 1, ""}, {2, 0, CauseOneWayOutbound}, {0, 2, CauseOneWayInbound}, {3, 0, CauseOneWayOutbound},
+		} {
+			peer, text := counterOutput(platform, c.encaps, c.decaps, "8BF4C2A1")
+			r := Diagnose(text, Options{Peer: peer})
+			isOneWay := r.Cause == CauseOneWayOutbound || r.Cause == CauseOneWayInbound
+			if c.oneWay == "" && (isOneWay || r.Verdict == VerdictDown) {
+				t.Errorf("%s %d/%d: %s %s (%.2f), want no one-way and not down", platform, c.encaps, c.decaps, r.Verdict, r.Cause, r.Confidence)
+			}
+			if c.oneWay != "" && r.Cause != c.oneWay {
+				t.Errorf("%s %d/%d: %s, want %s", platform, c.encaps, c.decaps, r.Cause, c.oneWay)
+			}
+		}
+	}
+}

@@ -141,23 +141,24 @@ func TestPollOneWayNeedsTwoIntervals(t *testing.T) {
 
 // TestDecideOneWayReadingWaitsAPoll: the engine reads one-way traffic in
 // cumulative counters (encaps, no decaps). On a new SA one poll can show
-// just that between a ping and its reply; the reading is taken once a
-// second poll still shows nothing back, never on the first alone.
+// just that between a burst of requests and their replies; the reading is
+// taken once a second poll still shows nothing back, never on the first
+// alone.
 func TestDecideOneWayReadingWaitsAPoll(t *testing.T) {
 	peer, healthy := scenarioTranscript(t, "ios-healthy")
 	read := func(encaps, decaps int64) (*facts.Facts, diagnose.Report) {
 		tr := withCounters(t, healthy, encaps, decaps)
 		return diagnose.Facts(tr, diagnose.Options{Peer: peer}), diagnose.Diagnose(tr, diagnose.Options{Peer: peer})
 	}
-	f, rep := read(1, 0)
+	f, rep := read(5, 0)
 	if rep.Cause != diagnose.CauseOneWayOutbound || rep.Confidence < 0.8 {
-		t.Fatalf("the engine reads %s (%.2f) in 1 encaps / 0 decaps, want a sure one-way", rep.Cause, rep.Confidence)
+		t.Fatalf("the engine reads %s (%.2f) in 5 encaps / 0 decaps, want a sure one-way", rep.Cause, rep.Confidence)
 	}
 	first, _ := decide(f, rep, peer, nil)
 	if first.Down {
-		t.Fatalf("a first poll of 1/0 taken as one-way: %+v", first)
+		t.Fatalf("a first poll of 5/0 taken as one-way: %+v", first)
 	}
-	f2, rep2 := read(1, 1)
+	f2, rep2 := read(5, 5)
 	if v, _ := decide(f2, rep2, peer, &first); v.Down {
 		t.Errorf("the reply came: %+v, want up", v)
 	}
