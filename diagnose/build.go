@@ -55,7 +55,7 @@ func (e *engine) reportBody() Report {
 		rep.Phase, rep.Cause, rep.Verdict = PhaseUnknown, CauseUnknown, VerdictUnknown
 		rep.Peer = e.opts.Peer
 		if !rep.Readable {
-			rep.Summary = "Nothing in the input looked like IPsec device output. Expected `show crypto isakmp sa`, `show crypto ipsec sa`, `show crypto session`, `debug crypto isakmp` / `debug crypto ipsec` (IOS), `show crypto isakmp sa` / `show vpn-sessiondb detail l2l` / IKEv1/IKEv2 debugs (ASA), or `swanctl --list-sas` and charon logs (strongSwan)."
+			rep.Summary = "Nothing in the input looked like IPsec device output. Expected `show crypto isakmp sa`, `show crypto ipsec sa`, `show crypto session`, `debug crypto isakmp` / `debug crypto ipsec` (IOS), `show crypto isakmp sa` / `show vpn-sessiondb detail l2l` / IKEv1/IKEv2 debugs (ASA), `swanctl --list-sas` and charon logs (strongSwan), `ipsec status` / `ipsec trafficstatus` and pluto logs (libreswan), or the IKE logs of Junos (kmd), PAN-OS, FortiOS, RouterOS, Huawei VRP, H3C/HPE Comware, ZyXEL, AWS and Azure VPN gateways."
 		} else {
 			rep.Summary = "The output was read (" + e.readList() + ") but no rule matches it."
 		}

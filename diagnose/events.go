@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"github.com/tunneldoc/tunneldoc/diagnose/gateways"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
@@ -470,9 +471,19 @@ func (e *engine) peerKept(peer string) bool {
 
 // logSectionName labels a run of log lines pasted without a command echo.
 var logSectionName = map[facts.Vendor]string{
-	facts.VendorIOS:        "IOS debug/log",
-	facts.VendorASA:        "ASA debug/syslog",
-	facts.VendorStrongSwan: "charon log",
-	facts.VendorLibreswan:  "pluto log",
-	facts.VendorUnknown:    "debug/log",
+	facts.VendorIOS:         "IOS debug/log",
+	facts.VendorASA:         "ASA debug/syslog",
+	facts.VendorStrongSwan:  "charon log",
+	facts.VendorLibreswan:   "pluto log",
+	facts.VendorUnknown:     "debug/log",
+	gateways.VendorJunos:    "kmd log",
+	gateways.VendorPANOS:    "PAN-OS system log",
+	gateways.VendorFortiOS:  "FortiOS log",
+	gateways.VendorMikroTik: "RouterOS log",
+	gateways.VendorHuawei:   "VRP log",
+	gateways.VendorZyXEL:    "ZyXEL IPSec log",
+	gateways.VendorComware:  "Comware IKE debug",
+	gateways.VendorAWS:      "AWS tunnel log",
+	gateways.VendorAzure:    "Azure IKE log",
+	gateways.VendorRacoon:   "racoon log",
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose"
@@ -23,15 +24,14 @@ func runDiagnose(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs := flag.NewFlagSet("diagnose", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the contract JSON object")
-	vendor := fs.String("vendor", "auto", "auto, ios, asa, strongswan or libreswan")
+	vendors := "auto, " + strings.Join(diagnose.Vendors(), ", ")
+	vendor := fs.String("vendor", "auto", vendors)
 	peer := fs.String("peer", "", "focus on this peer address")
 	if err := fs.Parse(reorder(args)); err != nil {
 		return 2
 	}
-	switch *vendor {
-	case "auto", "ios", "asa", "strongswan", "libreswan":
-	default:
-		fmt.Fprintf(stderr, "tunneldoc diagnose: unknown vendor %q (want auto, ios, asa, strongswan or libreswan)\n", *vendor)
+	if *vendor != "auto" && !slices.Contains(diagnose.Vendors(), *vendor) {
+		fmt.Fprintf(stderr, "tunneldoc diagnose: unknown vendor %q (want one of: %s)\n", *vendor, vendors)
 		return 2
 	}
 	var readers []io.Reader

@@ -96,8 +96,10 @@ var fortiIKESignatures = []facts.Signature{
 // isFortiIKELine: an IKE debug line ("ike 0:..."), or an event log line
 // of the VPN or IPsec subtype.
 func isFortiIKELine(line string) bool {
+	// the IKE debug: "ike 0:vpn1:22: ...", "ike 0: comes ..." (a VDOM
+	// number after "ike "; "ike esp from ..." is OpenBSD configuration)
 	s := strings.TrimLeft(line, " \t")
-	if strings.HasPrefix(s, "ike ") {
+	if len(s) > 4 && strings.HasPrefix(s, "ike ") && s[4] >= '0' && s[4] <= '9' {
 		return true
 	}
 	return (strings.Contains(line, "log_id=") || strings.Contains(line, "logid=")) &&
@@ -131,11 +133,11 @@ var mikrotikSignatures = []facts.Signature{
 // "ipsec ..." alone or after the time `/log print` prints), or one of the
 // daemon's own failure wordings.
 func isMikroTikLine(line string) bool {
+	// "13:42:46 ipsec initiate new phase 1 ...": the topic after the
+	// log's time ("ipsec ike pre-shared-key" alone is Yamaha configuration)
 	s := strings.TrimLeft(line, " \t")
-	if len(s) > 9 && s[2] == ':' && s[5] == ':' && s[8] == ' ' {
-		s = s[9:]
-	}
-	return strings.HasPrefix(s, "ipsec ") || strings.Contains(line, "ipsec,") ||
+	timed := len(s) > 9 && s[2] == ':' && s[5] == ':' && s[8] == ' '
+	return timed && strings.HasPrefix(s[9:], "ipsec ") || strings.Contains(line, "ipsec,") ||
 		strings.Contains(line, "parsing packet failed, possible cause") || strings.Contains(line, "phase1 negotiation failed due to time up")
 }
 

@@ -177,11 +177,11 @@ var Shapes = []Shape{
 	s("fortigate", "group-authentication-secret", "        set group-authentication-secret ENC Qk172Grp", "Qk172Grp", "set group-authentication-secret"),
 	s("fortigate", "authpasswd xauth", "        set authpasswd ENC Qk124Xauth", "Qk124Xauth", "set authpasswd"),
 	s("fortigate", "snmp auth-pwd", "        set auth-pwd ENC Qk125Snmp", "Qk125Snmp", "set auth-pwd"),
-	s("fortigate", "ike debug isakmp sa key", "ike 0:TO-HQ:4: ISAKMP SA 8c7f1a2b3c4d5e6f/0a1b2c3d4e5f6071 key 16:36D0E15B15C8A6B4D3EC6A55BEB4A4B2", "36D0E15B15C8A6B4D3EC6A55BEB4A4B2", "ISAKMP SA"),
-	{Vendor: "fortigate", Name: "ike debug ipsec sa keys", Line: "ike 0:TO-HQ:4:TO-HQ:5: IPsec SA dec spi 0b3c5f8a key 16:ABCDEF0123456789ABCDEF0123456789 auth 20:0123456789ABCDEF0123456789ABCDEF01234567", Secrets: []string{"ABCDEF0123456789ABCDEF0123456789", "0123456789ABCDEF0123456789ABCDEF01234567"}, Keep: "IPsec SA dec spi 0b3c5f8a"},
-	s("fortigate", "ike debug SK_ei", "ike 0:vpn1:22: SK_ei 32:5F1E3D2C1B0A99887766554433221100FFEEDDCCBBAA", "5F1E3D2C1B0A99887766554433221100FFEEDDCCBBAA", "SK_ei"),
-	s("fortigate", "ike debug SK_ai", "ike 0:vpn1:22: SK_ai 32:AA11BB22CC33DD44EE55FF66AA77BB88", "AA11BB22CC33DD44EE55FF66AA77BB88", "SK_ai"),
-	s("fortigate", "ike debug dec payload", "ike 0:vpn1:22: dec 0A0B0C0D0E0F10111213141516171819202122232425262728293031", "0A0B0C0D0E0F10111213141516171819202122232425262728293031", "dec"),
+	{Vendor: "fortigate", Name: "ike debug isakmp sa key", Line: "ike 0:TO-HQ:4: ISAKMP SA 8c7f1a2b3c4d5e6f/0a1b2c3d4e5f6071 key 16:36D0E15B15C8A6B4D3EC6A55BEB4A4B2", Secrets: []string{"36D0E15B15C8A6B4D3EC6A55BEB4A4B2"}, Keep: "ISAKMP SA", Log: true},
+	{Vendor: "fortigate", Name: "ike debug ipsec sa keys", Line: "ike 0:TO-HQ:4:TO-HQ:5: IPsec SA dec spi 0b3c5f8a key 16:ABCDEF0123456789ABCDEF0123456789 auth 20:0123456789ABCDEF0123456789ABCDEF01234567", Secrets: []string{"ABCDEF0123456789ABCDEF0123456789", "0123456789ABCDEF0123456789ABCDEF01234567"}, Keep: "IPsec SA dec spi 0b3c5f8a", Log: true},
+	{Vendor: "fortigate", Name: "ike debug SK_ei", Line: "ike 0:vpn1:22: SK_ei 32:5F1E3D2C1B0A99887766554433221100FFEEDDCCBBAA", Secrets: []string{"5F1E3D2C1B0A99887766554433221100FFEEDDCCBBAA"}, Keep: "SK_ei", Log: true},
+	{Vendor: "fortigate", Name: "ike debug SK_ai", Line: "ike 0:vpn1:22: SK_ai 32:AA11BB22CC33DD44EE55FF66AA77BB88", Secrets: []string{"AA11BB22CC33DD44EE55FF66AA77BB88"}, Keep: "SK_ai", Log: true},
+	{Vendor: "fortigate", Name: "ike debug dec payload", Line: "ike 0:vpn1:22: dec 0A0B0C0D0E0F10111213141516171819202122232425262728293031", Secrets: []string{"0A0B0C0D0E0F10111213141516171819202122232425262728293031"}, Keep: "dec", Log: true},
 
 	// ---- Palo Alto PAN-OS
 	s("panos", "xml pre-shared-key", "<pre-shared-key><key>-AQ==Qk126lJRa3RhbmNlVHJpY2s=</key></pre-shared-key>", "-AQ==Qk126lJRa3RhbmNlVHJpY2s=", "<pre-shared-key>"),
