@@ -23,12 +23,13 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	only := fs.String("scenarios", "", "comma-separated scenario names (default: all)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	realLab := fs.Bool("real", false, "run real strongSwan gateways with real sshd in network namespaces (Linux, root)")
-	scenario := fs.String("scenario", "healthy", "with --real: the scenario to start in ("+strings.Join(real.Scenarios, ", ")+")")
+	scenario := fs.String("scenario", "healthy", "with --real: the scenario to start in ("+strings.Join(real.Scenarios, ", ")+"; with --libreswan "+strings.Join(real.LibreswanScenarios, ", ")+")")
+	libreswan := fs.Bool("libreswan", false, "with --real: the west gateway runs libreswan instead of strongSwan (only the scenarios that fail before an IPsec SA is installed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *realLab {
-		return runRealLab(ctx, *dir, *scenario, os.Stdin, stdout, stderr)
+		return runRealLab(ctx, realLabOptions{dir: *dir, scenario: *scenario, libreswan: *libreswan}, os.Stdin, stdout, stderr)
 	}
 	scenarios, err := lab.Scenarios()
 	if err != nil {

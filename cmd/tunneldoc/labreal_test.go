@@ -140,3 +140,22 @@ func TestMonitorOnRealDaemons(t *testing.T) {
 		t.Errorf("%d threads for one outage on %s:\n%s", len(got), west.Name, slk.dump())
 	}
 }
+
+// TestRealLabRefusesScenariosItCannotShow: with a libreswan west, a
+// scenario that needs an IPsec SA (dpd) is refused before anything starts,
+// naming the ones it can show (where the lab cannot run at all, that is
+// said first).
+func TestRealLabRefusesScenariosItCannotShow(t *testing.T) {
+	var out, errOut strings.Builder
+	code := runRealLab(context.Background(), realLabOptions{dir: t.TempDir(), scenario: "dpd", libreswan: true}, strings.NewReader(""), &out, &errOut)
+	if err := real.MissingLibreswan(); err != nil {
+		if code != 1 || !strings.Contains(errOut.String(), err.Error()) {
+			t.Errorf("exit %d, %q; want 1 and %q", code, errOut.String(), err)
+		}
+		return
+	}
+	want := `unknown scenario "dpd" (known: ` + strings.Join(real.LibreswanScenarios, ", ") + ")"
+	if code != 2 || !strings.Contains(errOut.String(), want) || out.Len() != 0 {
+		t.Errorf("exit %d, stderr %q, stdout %q; want 2 and %q", code, errOut.String(), out.String(), want)
+	}
+}

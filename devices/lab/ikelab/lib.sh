@@ -236,6 +236,15 @@ ikelab_spawn() {
 	echo $! >"$d/daemon.pid"
 }
 
+# ikelab_gone pid: the process has ended (a zombie waiting for its
+# parent, or for an init that reaps slowly, has ended too).
+ikelab_gone() {
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	st=${st##*) } # the state follows the command name, which may hold spaces
+	[[ -z $st || ${st%% *} == Z ]]
+}
+
 # ikelab_kill pidfile: TERM, a bounded wait, then KILL.
 ikelab_kill() {
 	local pidf=$1 pid
@@ -243,7 +252,7 @@ ikelab_kill() {
 	pid=$(cat "$pidf")
 	rm -f "$pidf"
 	kill -TERM "$pid" 2>/dev/null || return 0
-	ikelab_wait 5 bash -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+	ikelab_wait 5 ikelab_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
 }
 
 ikelab_stop_side() {
@@ -286,9 +295,10 @@ ikelab_libreswan_prepare() {
 		IKELAB_LW_EXECDIR=/usr/libexec/ipsec
 		return 0
 	fi
-	local root=$IKELAB_WORK/libreswan-root
+	# IKELAB_LW_CACHE: a folder kept across labs for the unpacked package
+	local root=${IKELAB_LW_CACHE:-$IKELAB_WORK}/libreswan-root
 	if [[ ! -x $root/usr/libexec/ipsec/pluto ]]; then
-		local deb=$IKELAB_WORK/debs
+		local deb=${IKELAB_LW_CACHE:-$IKELAB_WORK}/debs
 		rm -rf "$deb" "$root"
 		mkdir -p "$deb"
 		(cd "$deb" && timeout 120 apt-get download libreswan >/dev/null 2>&1) ||

@@ -8,6 +8,7 @@
 # real configuration or dropping packets on the router.
 #
 #   real.sh up                 build everything, bring the tunnel up
+#                              (IKELAB_REAL_PAIR=lw-sw: west is libreswan)
 #   real.sh scenario NAME      healthy | proposal-mismatch | psk-mismatch |
 #                              unreachable | ts-mismatch | one-way | dpd
 #   real.sh down               remove namespaces and processes
@@ -28,6 +29,16 @@ REAL_RTR_ADDR=198.18.72.2
 REAL_HOST_LINK=$IKELAB_PREFIX-host
 
 REAL_SCENARIOS='healthy proposal-mismatch psk-mismatch unreachable ts-mismatch one-way dpd'
+# a libreswan west: only what fails before an IPsec SA is installed (pluto
+# has only the kernel's ESP, and a kernel without XFRM ESP refuses its SAs)
+REAL_LW_SCENARIOS='healthy proposal-mismatch psk-mismatch unreachable'
+# the unpacked libreswan package, kept across labs
+IKELAB_LW_CACHE=${IKELAB_LW_CACHE:-/var/cache/tunneldoc-reallab}
+
+# real_pair: sw-sw (both strongSwan) or lw-sw (west libreswan), chosen at up.
+real_pair() {
+	if [[ -f $IKELAB_WORK/pair ]]; then cat "$IKELAB_WORK/pair"; else echo sw-sw; fi
+}
 
 # real_config: both sides' settings for the scenario in <work>/scenario;
 # only what differs from a healthy pair is set here.
@@ -36,6 +47,10 @@ real_config() {
 	[[ -f $IKELAB_WORK/scenario ]] && name=$(cat "$IKELAB_WORK/scenario")
 	ikelab_reset
 	IKL_WEST_VENDOR=sw IKL_EAST_VENDOR=sw
+	if [[ $(real_pair) == lw-sw ]]; then
+		IKL_WEST_VENDOR=lw
+		ikelab_libreswan_prepare
+	fi
 	IKL_WEST_DPD=10 IKL_EAST_DPD=10
 	# west logs to a file, east to a journal of its own
 	IKL_EAST_JOURNAL=yes
@@ -73,7 +88,11 @@ real_sshd() {
 	d=$(ikelab_dir "$s")
 	[[ $s == west ]] && addr=$IKELAB_WEST_WAN || addr=$IKELAB_EAST_WAN
 	mkdir -p "$d/varlog"
-	[[ $(ikelab_get "$s" JOURNAL) == yes ]] || ln -sf "$d/$s.log" "$d/varlog/charon.log"
+	if [[ $(ikelab_vendor "$s") == lw ]]; then
+		ln -sf "$d/$s.log" "$d/varlog/pluto.log"
+	elif [[ $(ikelab_get "$s" JOURNAL) != yes ]]; then
+		ln -sf "$d/$s.log" "$d/varlog/charon.log"
+	fi
 	cat >"$d/sshd_config" <<CFG
 ListenAddress $addr:22
 HostKey $IKELAB_WORK/ssh/${s}_host_key
@@ -108,8 +127,22 @@ real_ping() {
 }
 
 real_initiate() {
+	if [[ $(ikelab_vendor west) == lw ]]; then
+		ikelab_in west timeout 20 ipsec auto --up "$(ikelab_get west CONN)" \
+			>"$(ikelab_dir west)/initiate.txt" 2>&1 || true
+		return
+	fi
 	ikelab_in west timeout 20 swanctl --initiate --child "$(ikelab_get west CHILD)" --timeout 15 \
 		>"$(ikelab_dir west)/initiate.txt" 2>&1 || true
+}
+
+# real_terminate side: that side forgets its SAs with the peer.
+real_terminate() {
+	if [[ $(ikelab_vendor "$1") == lw ]]; then
+		ikelab_in "$1" timeout 20 ipsec auto --down "$(ikelab_get "$1" CONN)" >/dev/null 2>&1 || true
+		return
+	fi
+	ikelab_in "$1" timeout 20 swanctl --terminate --ike "$(ikelab_get "$1" CONN)" --force --timeout 5 >/dev/null 2>&1 || true
 }
 
 real_keys() {
@@ -124,6 +157,10 @@ real_keys() {
 
 real_up() {
 	mkdir -p "$IKELAB_WORK"
+	case ${IKELAB_REAL_PAIR:-sw-sw} in
+	sw-sw | lw-sw) echo "${IKELAB_REAL_PAIR:-sw-sw}" >"$IKELAB_WORK/pair" ;;
+	*) ikelab_die "unknown pair ${IKELAB_REAL_PAIR} (sw-sw, lw-sw)" ;;
+	esac
 	real_keys
 	echo healthy >"$IKELAB_WORK/scenario"
 	real_config
@@ -165,15 +202,18 @@ real_east_route() {
 #   dpd                west runs DPD every 2 s; the tunnel comes up, then
 #                      the router drops IKE and ESP: west declares east dead
 real_scenario() {
-	local name=$1
-	[[ " $REAL_SCENARIOS " == *" $name "* ]] ||
-		ikelab_die "unknown scenario $name (${REAL_SCENARIOS// /, })"
+	local name=$1 known=$REAL_SCENARIOS
+	[[ $(real_pair) == lw-sw ]] && known=$REAL_LW_SCENARIOS
+	[[ " $known " == *" $name "* ]] ||
+		ikelab_die "unknown scenario $name (${known// /, })"
 	echo "$name" >"$IKELAB_WORK/scenario"
 	real_config
 	ip netns exec "$(ikelab_ns rtr)" nft delete table inet ikelab_dropall 2>/dev/null || true
-	# the scenario's configuration is written and reloaded on both sides
+	# the scenario's configuration is written and reloaded on the
+	# strongSwan sides (a libreswan west's never changes)
 	local s
 	for s in west east; do
+		[[ $(ikelab_vendor "$s") == sw ]] || continue
 		sw_swanctl_conf "$s"
 		ikelab_in "$s" timeout 20 swanctl --load-all >/dev/null 2>&1 || true
 	done
@@ -182,7 +222,7 @@ real_scenario() {
 	fi
 	# both sides forget the old IKE SA; west negotiates again
 	for s in west east; do
-		ikelab_in "$s" timeout 20 swanctl --terminate --ike "$(ikelab_get "$s" CONN)" --force --timeout 5 >/dev/null 2>&1 || true
+		real_terminate "$s"
 	done
 	real_initiate
 	case $name in
@@ -204,6 +244,7 @@ real_down() {
 		ikelab_kill "$(ikelab_dir "$s")/sshd.pid"
 	done
 	IKL_WEST_VENDOR=sw IKL_EAST_VENDOR=sw
+	[[ $(real_pair) == lw-sw ]] && IKL_WEST_VENDOR=lw
 	ikelab_net_down
 	ip link del "$REAL_HOST_LINK" 2>/dev/null || true
 	ip route del "${IKELAB_WEST_WAN%.*}.0/24" via "$REAL_RTR_ADDR" 2>/dev/null || true

@@ -23,9 +23,17 @@ import (
 // real_scenario says what each changes).
 var Scenarios = []string{"healthy", "proposal-mismatch", "psk-mismatch", "unreachable", "ts-mismatch", "one-way", "dpd"}
 
-// Gateway is one strongSwan gateway of the lab.
+// LibreswanScenarios are the scenarios of a lab whose west gateway runs
+// libreswan (Options.Libreswan): the ones that fail before an IPsec SA is
+// installed. pluto installs its IPsec SAs in the kernel, and a kernel
+// without XFRM ESP refuses them, so its "healthy" tunnel has an IKE SA and
+// no IPsec SA.
+var LibreswanScenarios = []string{"healthy", "proposal-mismatch", "psk-mismatch", "unreachable"}
+
+// Gateway is one gateway of the lab.
 type Gateway struct {
 	Name         string // inventory entry name
+	Platform     string // strongswan or libreswan
 	Address      string // its outside address, where its sshd listens
 	Peer         string // the other gateway's outside address
 	Tunnel       string // connection name
@@ -39,12 +47,14 @@ type Gateway struct {
 
 // Lab is a running live lab.
 type Lab struct {
-	Gateways []Gateway
-	Scenario string
-	work     string
-	prefix   string
-	lock     *os.File // held while the lab runs
-	clientPK []byte   // OpenSSH private key (PEM) the inventory logs in with
+	Gateways  []Gateway
+	Scenario  string
+	Scenarios []string // the scenarios this lab can be switched to
+	work      string
+	prefix    string
+	pair      string   // real.sh's IKELAB_REAL_PAIR: sw-sw or lw-sw
+	lock      *os.File // held while the lab runs
+	clientPK  []byte   // OpenSSH private key (PEM) the inventory logs in with
 }
 
 // requirement is one thing the lab runs and the package that brings it.
@@ -79,8 +89,33 @@ func Missing() error {
 	if os.Geteuid() != 0 {
 		return errors.New("the live lab needs root (it makes network namespaces and runs charon and sshd)")
 	}
+	return missing(requirements, " (Debian/Ubuntu: apt-get install strongswan strongswan-swanctl libcharon-extra-plugins openssh-server nftables iproute2 iputils-ping systemd)")
+}
+
+// MissingLibreswan says why a lab with a libreswan west cannot run here;
+// nil when it can.
+func MissingLibreswan() error {
+	if err := Missing(); err != nil {
+		return err
+	}
+	reqs := libreswanRequirements
+	_, installed := os.Stat("/usr/libexec/ipsec/pluto")
+	_, cached := os.Stat(filepath.Join(lwCache, "libreswan-root/usr/libexec/ipsec/pluto"))
+	if installed != nil && cached != nil {
+		// real.sh downloads the package (apt-get download) and unpacks it
+		reqs = append(slices.Clip(reqs), requirement{"apt-get", "apt"})
+	}
+	return missing(reqs, "")
+}
+
+// lwCache is where real.sh keeps the unpacked libreswan package.
+const lwCache = "/var/cache/tunneldoc-reallab"
+
+// missing names what of reqs is absent and the packages that bring it;
+// hint follows the package names.
+func missing(reqs []requirement, hint string) error {
 	var absent, pkgs []string
-	for _, r := range requirements {
+	for _, r := range reqs {
 		found := false
 		if strings.HasPrefix(r.path, "/") {
 			_, err := os.Stat(r.path)
@@ -103,8 +138,7 @@ func Missing() error {
 		}
 	}
 	if len(absent) > 0 {
-		return fmt.Errorf("the live lab needs %s: install %s (Debian/Ubuntu: apt-get install strongswan strongswan-swanctl libcharon-extra-plugins openssh-server nftables iproute2 iputils-ping systemd)",
-			strings.Join(absent, ", "), strings.Join(uniq(pkgs), ", "))
+		return fmt.Errorf("the live lab needs %s: install %s%s", strings.Join(absent, ", "), strings.Join(uniq(pkgs), ", "), hint)
 	}
 	return nil
 }
@@ -127,6 +161,19 @@ type Options struct {
 	// Work is the folder for the scripts, configurations and logs; default
 	// a new temporary folder, removed by Close.
 	Work string
+	// Libreswan: west runs libreswan (pluto, from the distribution's
+	// package, unpacked into /var/cache/tunneldoc-reallab when it is not
+	// installed) instead of strongSwan; east stays strongSwan. Only
+	// LibreswanScenarios can be shown.
+	Libreswan bool
+}
+
+// libreswanRequirements are what a libreswan west needs besides the rest.
+var libreswanRequirements = []requirement{
+	{"certutil", "libnss3-tools"},
+	{"pk12util", "libnss3-tools"},
+	{"openssl", "openssl"},
+	{"dpkg", "dpkg"},
 }
 
 // The lab's addresses (lib.sh's topology).
@@ -142,6 +189,11 @@ const (
 func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 	if err := Missing(); err != nil {
 		return nil, err
+	}
+	if opts.Libreswan {
+		if err := MissingLibreswan(); err != nil {
+			return nil, err
+		}
 	}
 	if opts.Prefix == "" {
 		opts.Prefix = "tdr"
@@ -164,10 +216,15 @@ func Start(ctx context.Context, opts Options) (l *Lab, err error) {
 		}
 	}
 	l = &Lab{
-		Scenario: "healthy",
-		lock:     lock,
-		work:     work,
-		prefix:   opts.Prefix,
+		Scenario:  "healthy",
+		Scenarios: Scenarios,
+		lock:      lock,
+		work:      work,
+		prefix:    opts.Prefix,
+		pair:      "sw-sw",
+	}
+	if opts.Libreswan {
+		l.Scenarios, l.pair = LibreswanScenarios, "lw-sw"
 	}
 	defer func() {
 		if err != nil {
@@ -214,9 +271,11 @@ func gwSide(i int) string {
 //     net: west encrypts its pings and decrypts nothing back;
 //   - dpd: west probes every 2 s; once the tunnel is up the router drops
 //     IKE and ESP and west declares east dead (about 10 s later).
+//
+// A lab with a libreswan west knows only LibreswanScenarios.
 func (l *Lab) SetScenario(ctx context.Context, name string) error {
-	if !slices.Contains(Scenarios, name) {
-		return fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(Scenarios, ", "))
+	if !slices.Contains(l.Scenarios, name) {
+		return fmt.Errorf("unknown scenario %q (known: %s)", name, strings.Join(l.Scenarios, ", "))
 	}
 	if err := l.run(ctx, time.Minute, "scenario", name); err != nil {
 		return err
@@ -247,7 +306,8 @@ func (l *Lab) Close() error {
 func (l *Lab) run(ctx context.Context, limit time.Duration, args ...string) error {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	argv := append([]string{"IKELAB_PREFIX=" + l.prefix, "IKELAB_WORK=" + l.work, "bash", filepath.Join(l.work, "scripts", "real.sh")}, args...)
+	argv := append([]string{"IKELAB_PREFIX=" + l.prefix, "IKELAB_WORK=" + l.work, "IKELAB_REAL_PAIR=" + l.pair, "IKELAB_LW_CACHE=" + lwCache,
+		"bash", filepath.Join(l.work, "scripts", "real.sh")}, args...)
 	cmd := exec.CommandContext(ctx, "env", argv...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
@@ -279,8 +339,8 @@ func (l *Lab) writeScripts() error {
 // gateways are the lab's two gateways (lib.sh's topology and names).
 func gateways() []Gateway {
 	return []Gateway{
-		{Name: "kestrel-gw", Address: westAddr, Peer: eastAddr, Tunnel: "kestrel-osprey", RemoteSubnet: eastNet},
-		{Name: "osprey-gw", Address: eastAddr, Peer: westAddr, Tunnel: "osprey-kestrel", RemoteSubnet: westNet, Journal: true},
+		{Name: "kestrel-gw", Platform: "strongswan", Address: westAddr, Peer: eastAddr, Tunnel: "kestrel-osprey", RemoteSubnet: eastNet},
+		{Name: "osprey-gw", Platform: "strongswan", Address: eastAddr, Peer: westAddr, Tunnel: "osprey-kestrel", RemoteSubnet: westNet, Journal: true},
 	}
 }
 
@@ -289,6 +349,9 @@ func gateways() []Gateway {
 func (l *Lab) readKeys() error {
 	dir := filepath.Join(l.work, "ssh")
 	gws := gateways()
+	if l.pair == "lw-sw" {
+		gws[0].Platform = "libreswan"
+	}
 	for i := range gws {
 		pub, err := os.ReadFile(filepath.Join(dir, gwSide(i)+"_host_key.pub"))
 		if err != nil {
@@ -342,11 +405,11 @@ func (l *Lab) WriteFiles(dir string) (string, error) {
 // to the inventory file.
 func (l *Lab) InventoryYAML() string {
 	var b strings.Builder
-	b.WriteString("# Written by `tunneldoc lab --real`: strongSwan gateways in network namespaces.\n")
+	b.WriteString("# Written by `tunneldoc lab --real`: IKE gateways in network namespaces.\n")
 	b.WriteString("defaults:\n  username: root\n  known_hosts: known_hosts\n  connect_timeout: 5s\n  command_timeout: 20s\n")
 	b.WriteString("devices:\n")
 	for _, g := range l.Gateways {
-		fmt.Fprintf(&b, "  - name: %s\n    address: %s\n    platform: strongswan\n", g.Name, g.Address)
+		fmt.Fprintf(&b, "  - name: %s\n    address: %s\n    platform: %s\n", g.Name, g.Address, g.Platform)
 		b.WriteString("    credentials:\n      key_file: lab-client-key\n")
 		if g.Journal {
 			b.WriteString("    debug:\n      allowed: true\n      max_duration: 60s\n")

@@ -15,29 +15,40 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
 
-// shared is the one live lab of this package's tests: it starts with the
-// first test that needs it, each test switches it to the scenarios it
-// needs, and TestMain removes it after the last.
+// shared is the strongSwan live lab of this package's tests: it starts
+// with the first test that needs it, each test switches it to the
+// scenarios it needs, and TestMain removes it after the last (or a test
+// that needs another lab, closeShared).
 var shared struct {
-	once sync.Once
-	lab  *real.Lab
-	inv  string // its inventory
-	dir  string // the folder of the inventory, known_hosts and key
-	err  error
+	mu  sync.Mutex
+	lab *real.Lab
+	inv string // its inventory
+	dir string // the folder of the inventory, known_hosts and key
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if err := closeShared(); err != nil {
+		fmt.Fprintf(os.Stderr, "closing the live lab: %v\n", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// closeShared removes the shared lab, if it runs: one live lab runs on a
+// machine at a time.
+func closeShared() error {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	var err error
 	if shared.lab != nil {
-		if err := shared.lab.Close(); err != nil {
-			fmt.Fprintf(os.Stderr, "closing the live lab: %v\n", err)
-			code = 1
-		}
+		err = shared.lab.Close()
 	}
 	if shared.dir != "" {
 		os.RemoveAll(shared.dir)
 	}
-	os.Exit(code)
+	shared.lab, shared.dir, shared.inv = nil, "", ""
+	return err
 }
 
 // startLab returns the package's live lab, starting it on first use, or
@@ -51,22 +62,24 @@ func startLab(t *testing.T) *real.Lab {
 		}
 		t.Skipf("live lab not available: %v", err)
 	}
-	shared.once.Do(func() {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.lab == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
 		start := time.Now()
-		shared.lab, shared.err = real.Start(ctx, real.Options{Prefix: "tdt"})
-		if shared.err != nil {
-			return
+		l, err := real.Start(ctx, real.Options{Prefix: "tdt"})
+		if err != nil {
+			t.Fatal(err)
 		}
+		shared.lab = l
 		t.Logf("the live lab started in %s", time.Since(start).Round(100*time.Millisecond))
-		if shared.dir, shared.err = os.MkdirTemp("", "tunneldoc-reallab-test-"); shared.err != nil {
-			return
+		if shared.dir, err = os.MkdirTemp("", "tunneldoc-reallab-test-"); err != nil {
+			t.Fatal(err)
 		}
-		shared.inv, shared.err = shared.lab.WriteFiles(shared.dir)
-	})
-	if shared.err != nil {
-		t.Fatal(shared.err)
+		if shared.inv, err = shared.lab.WriteFiles(shared.dir); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if b, _ := os.ReadFile(shared.inv); !strings.Contains(string(b), "platform: strongswan") {
 		t.Fatalf("inventory lacks the strongswan platform:\n%s", b)
@@ -77,7 +90,16 @@ func startLab(t *testing.T) *real.Lab {
 // collector reads the shared lab's inventory.
 func collector(t *testing.T) *devices.Collector {
 	t.Helper()
-	inv, err := devices.LoadInventory(shared.inv)
+	shared.mu.Lock()
+	path := shared.inv
+	shared.mu.Unlock()
+	return collectorFor(t, path)
+}
+
+// collectorFor reads the inventory at path.
+func collectorFor(t *testing.T, path string) *devices.Collector {
+	t.Helper()
+	inv, err := devices.LoadInventory(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,13 +160,7 @@ func TestCheckTunnelOnRealDaemons(t *testing.T) {
 	defer cancel()
 	l := startLab(t)
 	c := collector(t)
-	west, east := l.Gateways[0].Address, l.Gateways[1].Address
-
-	for _, tc := range []struct {
-		scenario, cause string
-		limit           time.Duration // from the switch's end to the answer
-		eastCause       string        // east's answer about west; "": not judged
-	}{
+	checkScenarios(t, ctx, l, c, []scenarioCase{
 		{"healthy", diagnose.CauseHealthy, 30 * time.Second, diagnose.CauseHealthy},
 		// east refuses the proposals before it picks a connection: its
 		// lines of that IKE_SA are tagged <N> without a name and do not
@@ -159,20 +175,35 @@ func TestCheckTunnelOnRealDaemons(t *testing.T) {
 		// west probes every 2 s and gives up ~7 s after the drop
 		{"dpd", diagnose.CauseDPDPeerDead, 40 * time.Second, ""},
 		{"healthy", diagnose.CauseHealthy, 30 * time.Second, ""},
-	} {
+	})
+}
+
+// scenarioCase is one scenario a check on west (its tunnel to east)
+// answers from one read.
+type scenarioCase struct {
+	scenario, cause string
+	limit           time.Duration // from the switch's end to the answer
+	eastCause       string        // east's answer about west; "": not judged
+}
+
+// checkScenarios switches l through the cases in order, one subtest each.
+func checkScenarios(t *testing.T, ctx context.Context, l *real.Lab, c *devices.Collector, cases []scenarioCase) {
+	t.Helper()
+	west, east := l.Gateways[0], l.Gateways[1]
+	for _, tc := range cases {
 		t.Run(tc.scenario, func(t *testing.T) {
 			setScenario(t, ctx, l, tc.scenario)
 			start := time.Now()
-			rep := diagnoseUntil(t, ctx, c, east, tc.cause, tc.limit)
+			rep := diagnoseUntil(t, ctx, c, east.Address, tc.cause, tc.limit)
 			if want := diagnose.CausePhase[tc.cause]; rep.Phase != want {
 				t.Errorf("%s: phase %s, want %s (%q)", tc.scenario, rep.Phase, want, rep.Summary)
 			}
-			t.Logf("%s answered %s/%s in %s: %s", tc.scenario, rep.Phase, rep.Cause, time.Since(start).Round(100*time.Millisecond), rep.Summary)
+			t.Logf("%s on %s (%s) answered %s/%s in %s: %s", tc.scenario, west.Name, west.Platform, rep.Phase, rep.Cause, time.Since(start).Round(100*time.Millisecond), rep.Summary)
 			if tc.eastCause == "" {
 				return
 			}
-			rep = diagnoseUntil(t, ctx, c, west, tc.eastCause, 10*time.Second)
-			t.Logf("%s on east: %s/%s: %s", tc.scenario, rep.Phase, rep.Cause, rep.Summary)
+			rep = diagnoseUntil(t, ctx, c, west.Address, tc.eastCause, 10*time.Second)
+			t.Logf("%s on %s: %s/%s: %s", tc.scenario, east.Name, rep.Phase, rep.Cause, rep.Summary)
 		})
 	}
 }
