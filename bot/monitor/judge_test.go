@@ -112,6 +112,7 @@ func TestPollOneWayNeedsTwoIntervals(t *testing.T) {
 		{"requests in flight at a poll", []read{{1843, 2618}, {1846, 2618}, {1846, 2621}, {1849, 2621}, {1849, 2624}, {1852, 2624}}, 0},
 		{"one packet in flight every other poll", []read{{1843, 2618}, {1844, 2618}, {1845, 2620}, {1846, 2620}, {1847, 2622}}, 0},
 		{"one-way for two intervals", []read{{1843, 2618}, {1873, 2618}, {1903, 2618}, {1933, 2618}}, 3},
+		{"a ping a second, no reply, for two intervals", []read{{1843, 2618}, {1844, 2618}, {1845, 2618}, {1846, 2618}}, 3},
 		{"one-way, a reply, one-way again", []read{{1843, 2618}, {1873, 2618}, {1903, 2619}, {1933, 2619}, {1963, 2619}}, 5},
 	}
 	for _, c := range cases {

@@ -92,16 +92,19 @@ func Judge(f *facts.Facts, peer string, prev *Verdict) Verdict {
 }
 
 // oneWayOutbound says two polls' counters grew one way only: encaps up,
-// decaps flat, by the same judgment as a check's two reads
-// (diagnose.CompareSnapshots, which also wants more than one packet). A
-// rekey between polls (a counter lower than before) is not judged on.
+// decaps flat, on the deltas diagnose.CompareSnapshots works out for a
+// check's two reads. Unlike a check's single interval, any growth counts
+// here, one packet too: a slow ping (one a second) across a 1 s poll
+// interval is one packet an interval, and it is the second interval in a
+// row (oneWayIntervals) that rules out a reply still on its way. A rekey
+// between polls (a counter lower than before) is not judged on.
 func oneWayOutbound(peer string, prev *Verdict, v Verdict) bool {
 	if prev == nil || prev.Encaps < 0 || prev.Decaps < 0 || v.Encaps < 0 || v.Decaps < 0 {
 		return false
 	}
 	dp := diagnose.CompareSnapshots(diagnose.CounterSnapshot{Peer: peer, Encaps: prev.Encaps, Decaps: prev.Decaps},
 		diagnose.CounterSnapshot{Peer: peer, Encaps: v.Encaps, Decaps: v.Decaps}, 0)
-	return dp.Verdict == diagnose.DataOneWayOutbound && !dp.Rekeyed
+	return dp.Encaps > 0 && dp.Decaps == 0 && !dp.Rekeyed
 }
 
 // DevicePoller reads the SA tables of one device for every tunnel it
