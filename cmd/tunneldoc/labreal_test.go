@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/clock"
 	"github.com/tunneldoc/tunneldoc/bot/monitor"
 	botslack "github.com/tunneldoc/tunneldoc/bot/slack"
@@ -157,5 +159,52 @@ func TestRealLabRefusesScenariosItCannotShow(t *testing.T) {
 	want := `unknown scenario "dpd" (known: ` + strings.Join(real.LibreswanScenarios, ", ") + ")"
 	if code != 2 || !strings.Contains(errOut.String(), want) || out.Len() != 0 {
 		t.Errorf("exit %d, stderr %q, stdout %q; want 2 and %q", code, errOut.String(), out.String(), want)
+	}
+}
+
+// TestCheckOneWayOnRealDaemons: `check tunnel` through the bot against
+// real strongSwan while east has lost its route back to west's net and
+// the hosts ping: the check reads the counters a second time, a few
+// seconds later on the real clock, and the thread says one way, encrypted
+// without return on west and decrypted without answer on east.
+func TestCheckOneWayOnRealDaemons(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	l, inv := startRealLab(t, ctx, "tdo")
+	if err := l.SetScenario(ctx, "one-way"); err != nil {
+		t.Fatal(err)
+	}
+	conf, err := loadConfig("", envOf(map[string]string{"TUNNELDOC_INVENTORY": inv}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := devices.NewCollector(conf.Devices.Loaded, devices.CollectorOptions{Getenv: conf.Devices.Lookup})
+	west, east := l.Gateways[0], l.Gateways[1]
+	for i, tc := range []struct {
+		device, peer, want string
+	}{
+		{west.Name, east.Address, "Traffic to peer " + east.Address + " flows one way only: this side encrypted"},
+		{east.Name, west.Address, "Traffic from peer " + west.Address + " flows one way only: this side decrypted"},
+	} {
+		t.Run(tc.device, func(t *testing.T) {
+			msgr := &threadMessenger{}
+			b, err := bot.New(bot.Config{Store: store.NewMemory(store.Options{}), Messenger: msgr, Clock: clock.Real,
+				Checker: collectorChecker{col}, Peers: collectorChecker{col},
+				Counters: counterReader(col), SnapshotInterval: 3 * time.Second, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Handle(ctx, bot.Request{Kind: bot.KindMention, Channel: "C1", User: "U1", TS: fmt.Sprintf("1700000200.%06d", i),
+				Text: "check tunnel " + tc.peer + " on " + tc.device})
+			got := msgr.all()
+			for _, w := range []string{"Reading the counters of " + tc.peer + " again in 3 s", tc.want, "Counters, first read", "Counters, 3 s later"} {
+				if !strings.Contains(got, w) {
+					t.Errorf("thread lacks %q:\n%s", w, got)
+				}
+			}
+			if i := strings.Index(got, tc.want); i >= 0 {
+				t.Logf("%.300s", got[i:])
+			}
+		})
 	}
 }
