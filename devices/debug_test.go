@@ -244,18 +244,3 @@ func TestDebugLibreswan(t *testing.T) {
 		t.Fatalf("TurnOffDebug: %v, still on %v", err, dev.DebugOn())
 	}
 }
-
-// TestLibreswanNotPolledYet: the monitor's poll of a libreswan device is
-// refused, saying so, rather than read by a judgment that would call its
-// established tunnels down; `check tunnel` reads it.
-func TestLibreswanNotPolledYet(t *testing.T) {
-	_, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Name: "kestrel", Scenario: "lsw-ts-mismatch"}}})
-	c := collector(inv, devices.CollectorOptions{})
-	col, err := c.PollDevice(testCtx(t, 30*time.Second), "kestrel")
-	if err == nil || !strings.Contains(err.Error(), "cannot poll platform libreswan") || len(col.Results) != 0 {
-		t.Errorf("poll: %v, %d results", err, len(col.Results))
-	}
-	if _, err := c.Collect(testCtx(t, 30*time.Second), "203.0.113.44", "kestrel"); err != nil {
-		t.Errorf("check: %v", err)
-	}
-}

@@ -10,16 +10,15 @@ import (
 // pollKeys are the cheap commands that tell whether a tunnel is up: the
 // SA tables and their counters, and the device's log filtered to the
 // peer, bounded by the device's log buffer (IOS, ASA) or to its last 200
-// lines (strongSwan). The log is where dead peer detection says it gave
-// up: the SA tables can still show the tunnel established with counters
-// that no longer move. Configs and routes are left to a check, which runs
-// once an outage is seen.
+// lines (strongSwan, libreswan). The log is where dead peer detection
+// says it gave up: the SA tables can still show the tunnel established
+// with counters that no longer move. Configs and routes are left to a
+// check, which runs once an outage is seen.
 //
-// libreswan is not polled yet: the monitor's judgment knows no pluto
-// state name (STATE_V2_ESTABLISHED_IKE_SA, STATE_MAIN_I4, ...) as
-// established, and would call every established libreswan tunnel down.
-// Its devices answer `check tunnel`; a poll of one is refused as such.
-var pollKeys = []string{"show-crypto-isakmp-sa", "show-crypto-ipsec-sa-peer", "swanctl-list-sas", "show-logging-include-peer", "charon-log"}
+// libreswan has no per-peer status command: `ipsec whack --status` and
+// `--trafficstatus` print every connection and are kept to the peer on
+// the device, so a gateway runs them once per tunnel it terminates.
+var pollKeys = []string{"show-crypto-isakmp-sa", "show-crypto-ipsec-sa-peer", "swanctl-list-sas", "show-logging-include-peer", "charon-log", "ipsec-whack-status", "pluto-log"}
 
 // PollDevice reads the SA tables of one device for every tunnel the
 // inventory gives it, in one SSH login: the IKE SA table once, the IPsec

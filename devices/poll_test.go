@@ -70,3 +70,54 @@ func strongswanLog(t *testing.T, peer string) string {
 	t.Fatal("the strongswan platform has no charon-log command")
 	return ""
 }
+
+// TestPollDeviceLibreswan: a libreswan device is polled with its status
+// (whack --status and --trafficstatus, kept to the peer) and its pluto
+// log, one pair per tunnel; the transcript carries the IKE SA's state
+// row and the Child SA's byte counters.
+func TestPollDeviceLibreswan(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l, err := lab.Start(ctx, lab.Options{Devices: []lab.DeviceConfig{{Name: "kestrel", Scenario: "lsw-healthy"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	path, err := l.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := devices.LoadInventory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})
+	peer := l.Devices[0].Scenario.Peer
+	p, _ := devices.PlatformByName("libreswan")
+	var want []string
+	for _, pl := range p.Plan(netip.MustParseAddr(peer), nil) {
+		if pl.Key == "ipsec-whack-status" || pl.Key == "pluto-log" {
+			want = append(want, pl.Command)
+		}
+	}
+	if len(want) != 2 {
+		t.Fatalf("the libreswan platform's status and log commands: %q", want)
+	}
+	col, err := c.PollDevice(ctx, "kestrel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range col.Results {
+		got = append(got, r.Command)
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("ran %q, want %q", got, want)
+	}
+	tr := col.Transcript()
+	for _, s := range []string{"STATE_V2_ESTABLISHED_IKE_SA", "inBytes=26880", "initiator established IKE SA"} {
+		if !strings.Contains(tr, s) {
+			t.Errorf("the transcript lacks %q:\n%s", s, tr)
+		}
+	}
+}

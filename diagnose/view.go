@@ -106,10 +106,22 @@ func (v *view) unresolved(fail []facts.EventKind, success ...facts.EventKind) []
 var upStates = map[string]bool{
 	"QM_IDLE": true, "MM_ACTIVE": true, "AM_ACTIVE": true, "READY": true, "ESTABLISHED": true,
 	"MM_KEY_AUTH": false, "IKE_P1_COMPLETE": true, "UP-ACTIVE": true, "UP": true,
-	// libreswan
+	// libreswan: pluto's IKE SA established states (include/pluto_constants.h,
+	// 4.10 and 5.x V1_ISAKMP_SA_ESTABLISHED_STATES and IS_IKE_SA_ESTABLISHED,
+	// 3.x ISAKMP_SA_ESTABLISHED_STATES with IKEv2's STATE_PARENT_I3/R2).
+	// IKEv1 Main and Aggressive Mode done, then XAUTH and Mode Config
+	// steps taken on the established ISAKMP SA.
 	"STATE_MAIN_I4": true, "STATE_MAIN_R3": true, "STATE_AGGR_I2": true, "STATE_AGGR_R2": true,
+	"STATE_XAUTH_R0": true, "STATE_XAUTH_R1": true, "STATE_XAUTH_I0": true, "STATE_XAUTH_I1": true,
+	"STATE_MODE_CFG_R0": true, "STATE_MODE_CFG_R1": true, "STATE_MODE_CFG_R2": true, "STATE_MODE_CFG_I1": true,
 	"STATE_V2_ESTABLISHED_IKE_SA": true, "STATE_PARENT_I3": true, "STATE_PARENT_R2": true,
 }
+
+// IKESAUp reports whether an IKE SA row is established as the engine
+// reads it: an established state of any vendor (IOS QM_IDLE, strongSwan
+// ESTABLISHED, pluto STATE_V2_ESTABLISHED_IKE_SA, ...), or, in a detail
+// table without a state column, an ACTIVE row. A deleted row is not.
+func IKESAUp(r facts.IKESA) bool { return rowUp(r) }
 
 // liveIKE returns the IKE SA rows that are not marked deleted (or every
 // row when all are deleted).

@@ -177,3 +177,42 @@ func TestDecideOneWayReadingWaitsAPoll(t *testing.T) {
 		t.Errorf("one-way inbound over two polls not taken: %+v", v)
 	}
 }
+
+// TestJudgePlutoStates: pluto's state rows, in `ipsec status`'s format
+// (programs/pluto/state.c), IKEv1 and IKEv2, 4.x and 3.x names. An
+// established IKE SA (include/pluto_constants.h's established states)
+// with an installed IPsec SA is up; an IKE SA still negotiating is stuck
+// in its state; an established one without an IPsec SA is down for that.
+func TestJudgePlutoStates(t *testing.T) {
+	const peer = "198.51.100.7"
+	conn := `000 "lab": 10.61.7.0/24===192.0.2.1[@a]...198.51.100.7[@b]===10.62.7.0/24; erouted; eroute owner: #2` + "\n"
+	child := func(state string) string {
+		return `000 #2: "lab":500 ` + state + ` (IPsec SA established); EVENT_SA_REPLACE in 28000s; newest; eroute owner; ISAKMP SA #1; idle;` + "\n" +
+			`000 #2: "lab" esp.4e5d7f8e@198.51.100.7 esp.d3a1f0c2@192.0.2.1 tun.0@198.51.100.7 tun.0@192.0.2.1 Traffic: ESPin=84B ESPout=84B ESPmax=2^63B` + "\n"
+	}
+	ike := func(state, story string) string {
+		return `000 #1: "lab":500 ` + state + ` (` + story + `); EVENT_SA_REPLACE in 27901s; newest; idle;` + "\n"
+	}
+	cases := []struct {
+		name, rows string
+		down       bool
+		reason     string
+	}{
+		{"v1 main initiator", ike("STATE_MAIN_I4", "ISAKMP SA established") + child("STATE_QUICK_I2"), false, ""},
+		{"v1 main responder", ike("STATE_MAIN_R3", "sent MR3, ISAKMP SA established") + child("STATE_QUICK_R2"), false, ""},
+		{"v1 aggressive", ike("STATE_AGGR_I2", "sent AI2, ISAKMP SA established") + child("STATE_QUICK_I2"), false, ""},
+		{"v1 xauth done", ike("STATE_XAUTH_I1", "XAUTH client - possibly awaiting CFG_set") + child("STATE_QUICK_I2"), false, ""},
+		{"v2 4.x", ike("STATE_V2_ESTABLISHED_IKE_SA", "established IKE SA") + child("STATE_V2_ESTABLISHED_CHILD_SA"), false, ""},
+		{"v2 3.x", ike("STATE_PARENT_I3", "PARENT SA established") + child("STATE_V2_IPSEC_I"), false, ""},
+		{"v1 main stuck", ike("STATE_MAIN_I2", "sent MI2, expecting MR2"), true, "IKE SA stuck in STATE_MAIN_I2"},
+		{"v2 auth unanswered", ike("STATE_V2_PARENT_I2", "sent v2I2, expected v2R2"), true, "IKE SA stuck in STATE_V2_PARENT_I2"},
+		{"no child", ike("STATE_V2_ESTABLISHED_IKE_SA", "established IKE SA"), true, "no IPsec SA with the peer"},
+	}
+	for _, c := range cases {
+		tr := "vpn# ipsec status\n000 using kernel interface: xfrm\n" + conn + c.rows
+		v := Judge(diagnose.Facts(tr, diagnose.Options{Peer: peer}), peer, nil)
+		if v.Down != c.down || v.Reason != c.reason {
+			t.Errorf("%s: down=%v %q, want down=%v %q", c.name, v.Down, v.Reason, c.down, c.reason)
+		}
+	}
+}

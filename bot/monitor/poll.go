@@ -16,9 +16,6 @@ import (
 	"github.com/tunneldoc/tunneldoc/diagnose/redact"
 )
 
-// established IKE SA states, by vendor wording.
-var established = []string{"QM_IDLE", "MM_ACTIVE", "AM_ACTIVE", "READY", "ESTABLISHED", "UP-ACTIVE"}
-
 // Verdict is what one poll of one tunnel found.
 type Verdict struct {
 	Down   bool
@@ -65,11 +62,13 @@ func Judge(f *facts.Facts, peer string, prev *Verdict) Verdict {
 			v.Decaps = max(v.Decaps, 0) + s.Counters.Decaps
 		}
 	}
+	// Established is the engine's reading of the row (diagnose.IKESAUp),
+	// so every vendor's state names, pluto's STATE_V2_ESTABLISHED_IKE_SA
+	// and STATE_MAIN_I4 among them, are known in one place.
 	up := false
 	var states []string
 	for _, s := range ike {
-		st := strings.ToUpper(strings.TrimSpace(s.State))
-		if !s.Deleted && slices.Contains(established, st) {
+		if diagnose.IKESAUp(s) {
 			up = true
 		}
 		states = append(states, s.State)
