@@ -62,18 +62,21 @@ func debugSteps(platform string, peer netip.Addr, tunnel string, since time.Time
 			Off:     []string{"undebug all", "no debug crypto condition peer " + p},
 		}, true
 	case "strongswan":
-		// charon logs every negotiation already; the window is read from
-		// the journal, filtered for the peer and the connection. Nothing is
-		// turned on, so nothing is left on.
-		filter := "grep -F -e " + shellQuote(p)
+		// charon logs every negotiation already: nothing is turned on, so
+		// nothing is left on. The window is read where the check reads
+		// charon's log (its log file when it writes one, else the journal
+		// from the window's start) and kept to the peer as the check keeps
+		// it (charonPeerFilter). A log file's lines carry no reliable time
+		// (charon's time_format is optional), so its last lines are read
+		// and the negotiation the window started is the newest in them.
 		var trigger []string
 		if tunnel != "" {
-			filter += " -e " + shellQuote("<"+tunnel+"|")
 			trigger = []string{"swanctl --initiate --ike " + shellQuote(tunnel) + " --timeout 30"}
 		}
 		return DebugSteps{
 			Trigger: trigger,
-			Read:    []string{fmt.Sprintf("journalctl --no-pager --since=@%d -t charon -t charon-systemd | %s | tail -n 500", since.Unix(), filter)},
+			Read: []string{fmt.Sprintf("{ if [ -s /var/log/charon.log ]; then tail -n 5000 /var/log/charon.log; else journalctl --no-pager --since=@%d -t charon -t charon-systemd 2>/dev/null; fi; } | %s | tail -n 500",
+				since.Unix(), expand(charonPeerFilter, p))},
 		}, true
 	case "libreswan":
 		return libreswanDebug(p, tunnel, since), true

@@ -77,14 +77,11 @@ var platforms = []Platform{
 			{Key: "swanctl-list-sas", Template: "swanctl --list-sas", Counters: true},
 			{Key: "swanctl-list-conns", Template: "swanctl --list-conns"},
 			// The charon log file when charon writes one, else the journal.
-			// Kept: the lines naming the peer and every line of the IKE_SAs
-			// those lines are tagged with (<conn|N>): charon's retransmit,
-			// give-up and "peer not responding" lines name the IKE_SA, not
-			// the peer. (journalctl prints "-- No entries --" and exits 0
+			// Kept: the peer's lines (charonPeerFilter). (journalctl prints "-- No entries --" and exits 0
 			// on a host without journal entries, so its exit status cannot
 			// choose the source.) The peer is a validated address, so
 			// quoting it is enough.
-			{Key: "charon-log", Template: `{ if [ -s /var/log/charon.log ]; then tail -n 5000 /var/log/charon.log; else journalctl --no-pager --since=-2h -t charon -t charon-systemd 2>/dev/null | tail -n 5000; fi; } | awk -v p='{peer}' '{ l[NR] = $0; if (index($0, p) && match($0, /<[^|>]*[|][0-9]+>/)) t[substr($0, RSTART, RLENGTH)] = 1 } END { for (i = 1; i <= NR; i++) { s = l[i]; k = ""; if (match(s, /<[^|>]*[|][0-9]+>/)) k = substr(s, RSTART, RLENGTH); if (index(s, p) || (k != "" && (k in t))) print s } }' | tail -n 200`},
+			{Key: "charon-log", Template: `{ if [ -s /var/log/charon.log ]; then tail -n 5000 /var/log/charon.log; else journalctl --no-pager --since=-2h -t charon -t charon-systemd 2>/dev/null | tail -n 5000; fi; } | ` + charonPeerFilter + ` | tail -n 200`},
 		},
 	},
 	{
@@ -180,3 +177,15 @@ func (p Platform) Plan(peer netip.Addr, remotes []netip.Prefix) []Planned {
 func expand(template, peer string) string {
 	return strings.ReplaceAll(template, "{peer}", peer)
 }
+
+// charonPeerFilter keeps the lines of a charon log that belong to the
+// peer {peer} (the check's charon-log command and the scoped debug's
+// window): the lines naming the peer and every line of the IKE_SAs those
+// lines are tagged with (<conn|N>, or <N> before a connection is chosen:
+// both are IKE_SA N): charon's retransmit, give-up and "peer not
+// responding" lines name the IKE_SA, not the peer. Where charon logs no
+// IKE_SA names (ike_name = no, its default), a worker thread ("10[IKE]")
+// that names the peer is followed until it starts another peer's job
+// (received/sending packet, initiating), with the up to 3 lines of it
+// just before (a "retransmit" precedes its "sending packet").
+const charonPeerFilter = `awk -v p='{peer}' 'function sa(s) { if (!match(s, /<([^|>]*[|])?[0-9]+>/)) return ""; s = substr(s, RSTART + 1, RLENGTH - 2); sub(/.*[|]/, "", s); return s } function th(s) { if (!match(s, /(^|[ :])[0-9]+\[[A-Z]+\] /)) return ""; s = substr(s, RSTART, RLENGTH); gsub(/[^0-9[]/, "", s); sub(/\[.*/, "", s); return s } function job(s) { return s ~ /received packet: from |initiating IKE_SA|is initiating a|sending packet: / } { l[NR] = $0; k = sa($0); if (k != "" && index($0, p)) t[k] = 1 } END { for (i = 1; i <= NR; i++) { s = l[i]; k = sa(s); h = th(s); if (k != "") { if (index(s, p) || (k in t)) print s; continue } if (index(s, p)) { if (h in w) printf "%s", w[h]; delete w[h]; n[h] = 0; on[h] = 1; print s; continue } if (h == "") continue; if (job(s)) { on[h] = 0; delete w[h]; n[h] = 0; continue } if (on[h]) { print s; continue } if (n[h] < 3) { w[h] = w[h] s "\n"; n[h]++ } } }'`

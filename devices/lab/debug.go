@@ -132,7 +132,9 @@ func (d *Device) debugJournal(cmd string) (string, bool) {
 	if d.Scenario.Platform == "libreswan" {
 		return d.plutoDebug(cmd)
 	}
-	if d.Scenario.Platform != "strongswan" || !strings.HasPrefix(cmd, "journalctl --no-pager --since=@") || !strings.Contains(cmd, d.Scenario.Peer) {
+	// the window: charon's log file, else the journal from the window's
+	// start, kept to the peer (devices: debugSteps)
+	if d.Scenario.Platform != "strongswan" || !strings.HasPrefix(cmd, "{ if [ -s /var/log/charon.log ]") || !strings.Contains(cmd, "journalctl --no-pager --since=@") || !strings.Contains(cmd, "'"+d.Scenario.Peer+"'") {
 		return "", false
 	}
 	d.debug.mu.Lock()
