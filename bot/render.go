@@ -196,11 +196,9 @@ func Render(r diagnose.Report, rc ReplyContext) Rendered {
 }
 
 // noStateSummary is said when a report read no tunnel state: what to
-// paste, in the platform's own commands when the report knows it.
+// paste, in the platform's own commands when the report knows it, else
+// each platform's commands beside its name (diagnose.PasteNext).
 func noStateSummary(vendor string) string {
-	if vendor == "" {
-		return "I could not read a tunnel's state from that. Paste `show crypto isakmp sa`, `show crypto ipsec sa peer <peer>` or `debug crypto isakmp` output."
-	}
 	return "I could not read a tunnel's state from that. " + strings.Join(diagnose.PasteNext(vendor, "<peer>"), ". ") + "."
 }
 

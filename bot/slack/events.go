@@ -10,6 +10,8 @@ import (
 
 	"github.com/tunneldoc/tunneldoc/bot"
 	"github.com/tunneldoc/tunneldoc/bot/ops"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+	"github.com/tunneldoc/tunneldoc/diagnose/facts"
 )
 
 // Modal identifiers for /tunnel diagnose.
@@ -174,12 +176,53 @@ func handleSlash(ctx context.Context, b *bot.Bot, p *channelPrivacy, sc slackgo.
 	b.HandleSlash(ctx, req)
 }
 
+// maxPlaceholderChars is Slack's limit for a plain-text input's
+// placeholder.
+const maxPlaceholderChars = 150
+
+// pastePlaceholder names, for each platform read in depth, the first
+// command the diagnosis asks for when it knows the platform
+// (diagnose.PasteNext), beside the platform's name, platforms with the
+// same command together: "IOS/ASA show crypto isakmp sa; strongSwan
+// swanctl --list-sas; ...". The full list of each platform's commands is
+// longer than a placeholder holds; the reply to an unreadable paste gives
+// it.
+func pastePlaceholder() string {
+	platforms := []struct {
+		vendor facts.Vendor
+		name   string
+	}{{facts.VendorIOS, "IOS"}, {facts.VendorASA, "ASA"}, {facts.VendorStrongSwan, "strongSwan"}, {facts.VendorLibreswan, "libreswan"}}
+	var cmds []string
+	names := map[string][]string{}
+	for _, p := range platforms {
+		next := diagnose.PasteNext(string(p.vendor), "<peer>")
+		if len(next) == 0 {
+			continue
+		}
+		_, rest, ok := strings.Cut(next[0], "`")
+		cmd, _, closed := strings.Cut(rest, "`")
+		if !ok || !closed || cmd == "" {
+			continue
+		}
+		if _, seen := names[cmd]; !seen {
+			cmds = append(cmds, cmd)
+		}
+		names[cmd] = append(names[cmd], p.name)
+	}
+	parts := make([]string, 0, len(cmds)+1)
+	for _, c := range cmds {
+		parts = append(parts, strings.Join(names[c], "/")+" "+c)
+	}
+	parts = append(parts, "or the IKE debug / log")
+	return truncate(strings.Join(parts, "; "), maxPlaceholderChars)
+}
+
 func diagnoseModal(channel string) slackgo.ModalViewRequest {
 	plain := func(s string) *slackgo.TextBlockObject {
 		return slackgo.NewTextBlockObject(slackgo.PlainTextType, s, false, false)
 	}
 	peer := slackgo.NewPlainTextInputBlockElement(plain("90.1.1.1"), modalPeerInput)
-	paste := slackgo.NewPlainTextInputBlockElement(plain("show crypto isakmp sa, show crypto ipsec sa peer …, debug crypto isakmp"), modalPasteInput)
+	paste := slackgo.NewPlainTextInputBlockElement(plain(pastePlaceholder()), modalPasteInput)
 	paste.Multiline = true
 	paste.MaxLength = 3000 // Slack's limit for a plain-text input; attach longer output as a file
 	peerBlock := slackgo.NewInputBlock(modalPeerBlock, plain("Peer address (optional)"), nil, peer)
