@@ -1,6 +1,9 @@
 package bot
 
-import "github.com/tunneldoc/tunneldoc/diagnose"
+import (
+	"github.com/tunneldoc/tunneldoc/bot/store"
+	"github.com/tunneldoc/tunneldoc/diagnose"
+)
 
 // An incident's cause only ever gets stronger within one outage. Reads
 // show whatever the device shows at that moment: a tunnel whose IKE
@@ -22,7 +25,8 @@ import "github.com/tunneldoc/tunneldoc/diagnose"
 //  3. then, at the same rank, a higher confidence.
 //
 // The monitor's threads (bot/monitor/cause.go) and a check's data-plane
-// verdict on its incident (snapshots.go) follow it.
+// verdict on its incident (snapshots.go) follow it, and the monitor takes
+// a stronger cause the bot recorded in the incident of its thread.
 
 // causeRank is a cause's place in that order; 0 for what is not decisive.
 var causeRank = map[string]int{
@@ -72,4 +76,18 @@ func StrongerCause(cur string, curConfidence float64, cause string, confidence f
 	}
 	rank := causeRank[cur]
 	return next > rank || (next == rank && confidence > curConfidence)
+}
+
+// StrongestDiagnosis is the diagnosis that names an incident's cause so
+// far: the strongest of ds in the order above, the latest of equals. ok is
+// false when none is decisive. A recorded diagnosis keeps no confidence:
+// at the same rank the later one stands.
+func StrongestDiagnosis(ds []store.Diagnosis) (d store.Diagnosis, ok bool) {
+	for _, x := range ds {
+		if r := causeRank[x.Cause]; r == 0 || ok && r < causeRank[d.Cause] {
+			continue
+		}
+		d, ok = x, true
+	}
+	return d, ok
 }

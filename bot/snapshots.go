@@ -136,20 +136,12 @@ func (b *Bot) dataPlaneCause(ctx context.Context, req Request, t *target, peer, 
 // confidence: the check's own first report lends its confidence when it
 // is that cause; any other counts as sure, so only a higher rank replaces it.
 func incidentCause(inc store.Incident, first diagnose.Report) (string, float64) {
-	cause, conf := "", 0.0
-	for _, d := range inc.Diagnoses {
-		if CauseRank(d.Cause) == 0 || CauseRank(d.Cause) < CauseRank(cause) {
-			continue
-		}
-		cause, conf = d.Cause, 1.0
-		if d.Cause == first.Cause {
-			conf = first.Confidence
-		}
-	}
-	if cause == "" {
+	d, ok := StrongestDiagnosis(inc.Diagnoses)
+	switch {
+	case !ok, d.Cause == first.Cause:
 		return first.Cause, first.Confidence
 	}
-	return cause, conf
+	return d.Cause, 1.0
 }
 
 // causeWords is a cause as words ("one way outbound").

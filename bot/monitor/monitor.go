@@ -460,6 +460,13 @@ func (m *Monitor) Handle(ctx context.Context, ev Event) error {
 func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 	now := m.clock.Now()
 	muted := m.silenced(ctx, r.Peer)
+	// A stronger cause the bot recorded in the thread's incident is the
+	// outage's cause now; the root says it (the bot already said it in
+	// the thread).
+	followed := m.followIncident(ctx, r)
+	if followed {
+		r.RootDirty = true
+	}
 	if ev.Down == r.Down && (r.Open || !ev.Down) {
 		if r.Open && r.Down && r.DiagnosisDue && r.ThreadTS != "" && !muted {
 			return m.dueDiagnosis(ctx, r, ev)
@@ -467,6 +474,10 @@ func (m *Monitor) apply(ctx context.Context, r *record, ev Event) error {
 		// Unchanged state: only a stronger cause is news (cause.go).
 		if ev.Down && ev.Report != nil && stronger(r, ev.Report.Cause, ev.Report.Confidence) && r.ThreadTS != "" && !muted && !r.Flapping {
 			return m.newCause(ctx, r, ev, now)
+		}
+		if followed {
+			m.editRoot(ctx, r, true)
+			return m.save(ctx, r)
 		}
 		return nil
 	}
