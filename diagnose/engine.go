@@ -149,6 +149,7 @@ func (e *engine) feed(raw string) {
 		e.endSection()
 		if cmd != "" {
 			e.startCommand(host, cmd)
+			e.sec.Echo = n
 		}
 		return
 	}

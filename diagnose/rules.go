@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tunneldoc/tunneldoc/diagnose/facts"
+	"github.com/tunneldoc/tunneldoc/diagnose/strongswan"
 )
 
 // A rule reads one peer's view and, when its signature or state is there,
@@ -1303,16 +1304,34 @@ func routedNothingIn(peer string, decrypted int64) string {
 // never came up (an IKEv1 responder whose peer deletes the SA it just
 // established, having refused its certificate or identity, sees no more).
 // A tunnel whose CHILD_SA was up and that was later closed (the peer shut
-// down) is not that.
+// down) is not that, unless the SA table shown beside the log is empty.
 func ikeDeletedSinceUp(v *view) bool {
 	up, child, del := swanLastLines(v, func(ev facts.Event) bool {
 		return ev.Kind == facts.EvSADeleted && strings.HasPrefix(ev.State, "IKE_SA")
 	})
-	if del == 0 || del < up || child > up && child < del {
+	if del == 0 || del < up || child > up && child < del && !swanTablesEmpty(v) {
 		return false
 	}
 	for _, s := range v.liveIKE() {
 		if rowUp(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// swanTablesEmpty: the paste shows strongSwan's SA table (swanctl
+// --list-sas, ipsec status) with no SA at all and no table shows an
+// IPsec SA: a closing the log shows after the CHILD_SA came up is the
+// state now (a check reads the SAs, then the log, which is history).
+func swanTablesEmpty(v *view) bool {
+	_, listSAs := v.f.Empty[strongswan.KindListSAs]
+	_, status := v.f.Empty[strongswan.KindIPsecStatus]
+	if !listSAs && !status {
+		return false
+	}
+	for _, s := range v.ipsec {
+		if s.HasSAs() {
 			return false
 		}
 	}

@@ -99,6 +99,13 @@ func (e *engine) cutLongOutput(n int, raw, text string) bool {
 // parseShow parses a show section (or a part of a long one: more).
 func (e *engine) parseShow(s *section, more bool) {
 	if len(s.Lines) == 0 {
+		if s.parser != nil && s.parser.Silent && s.Echo > 0 && !more {
+			safeParse(s.parser, &s.Section, e.facts)
+			if e.emptyAdded(s.Index) {
+				e.recognised++
+				e.addInfo(SectionInfo{Command: s.name, Vendor: string(s.parser.Vendor), FirstLine: s.Echo, LastLine: s.Echo})
+			}
+		}
 		return
 	}
 	if s.Piece == nil && more {

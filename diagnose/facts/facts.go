@@ -33,6 +33,8 @@ type Section struct {
 	// ("sh cry isa sa" -> "show crypto isakmp sa"); empty when the section
 	// was found by its content.
 	Command string
+	// Echo is the line of the command echo (0 when found by content).
+	Echo int
 	// Kind is the name of the parser that read it ("" when none did).
 	Kind   string
 	Vendor Vendor

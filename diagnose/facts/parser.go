@@ -19,6 +19,13 @@ type Parser struct {
 	// this parser's output when no prompt was pasted. Nil: never by content.
 	// Only lines of MinLineLen bytes or more are asked.
 	Header func(line string) bool
+	// Silent: the command prints nothing at all when it has nothing to
+	// list (swanctl --list-sas), so its echo with no output is read too:
+	// Parse gets the section with no lines and may record an empty table
+	// at the echo's line. Commands that print a heading even then, or
+	// that print nothing when they fail, leave it unset: their missing
+	// output is no evidence.
+	Silent bool
 	// Parse appends what the section holds to f. It must not panic on any
 	// input and must keep no reference to sec after returning.
 	Parse func(sec *Section, f *Facts)

@@ -21,6 +21,9 @@ var listSAsParser = facts.Parser{
 	Command: regexp.MustCompile(`^(?:sudo\s+)?swanctl\s+(?:--list-sas|-l)\b`),
 	Header:  isIKESALine,
 	Parse:   parseListSAs,
+	// list_sas.c prints nothing when charon has no SA (and an error on
+	// stderr, which a paste or a check shows, when it cannot ask charon)
+	Silent: true,
 }
 
 // The shapes swanctl (5.x, list_sas.c) prints, one per line:
@@ -88,8 +91,12 @@ func parseListSAs(sec *facts.Section, f *facts.Facts) {
 		}
 		st.body(t, indent, l)
 	}
-	if rows == 0 && sec.Command != "" {
+	if rows == 0 && sec.Command != "" && !swanctlFailed(sec) {
 		ref := facts.Ref{Section: sec.Index, Line: sec.First()}
+		if len(sec.Lines) == 0 {
+			ref.Line = sec.Echo // no output at all: the echo proves it
+			f.Saw(facts.VendorStrongSwan)
+		}
 		f.MarkEmpty(KindListSAs, ref)
 	}
 }
@@ -264,4 +271,17 @@ func (st *listState) traffic(sa *facts.IPsecSA, t string, l facts.Line) bool {
 		sa.Lines["encaps"] = l.N
 	}
 	return true
+}
+
+// swanctlFailed: the output is swanctl's complaint that it could not ask
+// charon ("connecting to 'unix:///var/run/charon.vici' failed: ..."),
+// not an empty SA table.
+func swanctlFailed(sec *facts.Section) bool {
+	for _, l := range sec.Lines {
+		t := strings.ToLower(l.Text)
+		if strings.Contains(t, "connecting to") || strings.Contains(t, "failed") || strings.Contains(t, "denied") || strings.Contains(t, "not found") || strings.Contains(t, "error") {
+			return true
+		}
+	}
+	return false
 }
