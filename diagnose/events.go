@@ -380,6 +380,12 @@ func readSignature(sig *facts.Signature, line string, locals map[string]bool) (f
 	return ev, true
 }
 
+// notifyAlone is the state of a NO_PROPOSAL_CHOSEN notify that is the
+// paste's first observation: no exchange, phase context or phase-1
+// completion before it. It is read as phase 1 (no phase-1 completion is
+// shown), with the confidence of a guess.
+const notifyAlone = "notify, exchange not shown"
+
 // addEvent resolves phase-less meanings from context and keeps the event,
 // at most MaxEventsPerKey of a kind per peer and state (the newest always
 // replaces the last kept one, so "the latest state" stays true).
@@ -406,6 +412,8 @@ func (e *engine) addEvent(ev facts.Event) (kept bool, dropped int) {
 		ev.State = "notify"
 		if m.context == facts.EvContextP2 || m.p1[ev.Peer] {
 			ev.Kind = facts.EvP2NoProposal
+		} else if m.context == "" && len(e.facts.Events) == 0 {
+			ev.State = notifyAlone // nothing before it says which exchange
 		}
 	case facts.EvP1Received, facts.EvP1Sent:
 		if strings.HasPrefix(ev.State, "QM") {

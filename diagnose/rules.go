@@ -435,6 +435,10 @@ func ruleIKEProposal(v *view) *hit {
 	if len(none) == 0 {
 		conf = 0.75
 	}
+	alone := len(bad) == 0 && len(attrs) == 0
+	for _, ev := range none {
+		alone = alone && ev.State == notifyAlone
+	}
 	evs := append(firstLast(attrs, 1), firstLast(bad, 1)...)
 	evs = append(evs, firstLast(none, 2)...)
 	lists := proposalLists(v, firstLine(none, bad), "IKE:")
@@ -450,6 +454,12 @@ func ruleIKEProposal(v *view) *hit {
 		sum += ": " + d
 	}
 	sum += "."
+	if alone {
+		// a lone notify line: phase 1 only because nothing shows phase 1
+		// completed, and a phase-2 refusal prints the same words
+		conf = 0.7
+		sum += " The paste shows no exchange around the NO_PROPOSAL_CHOSEN notify: it is read as phase 1 because no phase-1 completion is shown; in Quick Mode or CREATE_CHILD_SA the same notice is a phase-2 (ESP proposal) refusal."
+	}
 	return &hit{conf: conf, refs: refsOf(append(lists, evs...), 6), state: lastState(v), summary: sum}
 }
 

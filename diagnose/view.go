@@ -322,7 +322,7 @@ func (v *view) resolve() *view {
 	}
 	for i := range v.events {
 		ev := &v.events[i]
-		if ev.Kind == facts.EvP1NoProposal && ev.State == "notify" {
+		if ev.Kind == facts.EvP1NoProposal && (ev.State == "notify" || ev.State == notifyAlone) {
 			ev.Kind = facts.EvP2NoProposal
 			v.counts[facts.EvP1NoProposal]--
 			v.counts[facts.EvP2NoProposal]++
