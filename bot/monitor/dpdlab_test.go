@@ -2,12 +2,9 @@ package monitor
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
-	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 	"github.com/tunneldoc/tunneldoc/diagnose"
@@ -34,37 +31,10 @@ func (p labPoller) PollDevice(ctx context.Context, device string) (string, error
 func TestMonitorReportsDPDPeerDead(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Devices: []lab.DeviceConfig{
-		{Name: "dead", Scenario: "ios-dpd-peer-dead"},
-		{Name: "noisy", Scenario: "ios-dpd-old-lines"},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	path, err := l.WriteFiles(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := devices.LoadInventory(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var targets []Target
-	for _, d := range l.Devices {
-		targets = append(targets, Target{Device: d.Name, Peer: d.Scenario.Peer})
-	}
-	c := clocktest.New(time.Time{})
-	msgs := newMsgLog()
-	fm := &fakeMessenger{name: "r1", log: msgs}
-	m, err := New(Config{DefaultChannel: testChannel, ReplicaID: "r1"}, Deps{
-		Messenger: fm, Finder: fm, State: store.NewMemoryMonitor(c),
-		Poller:  labPoller{devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})},
-		Targets: targets, Clock: c, Logger: quietLogger(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, msgs, c := startLabMonitor(ctx, t,
+		lab.DeviceConfig{Name: "dead", Scenario: "ios-dpd-peer-dead"},
+		lab.DeviceConfig{Name: "noisy", Scenario: "ios-dpd-old-lines"},
+	)
 	opened := -1
 	for round := 1; round <= 6; round++ {
 		if _, err := m.PollOnce(ctx); err != nil {

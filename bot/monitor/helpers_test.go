@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/tunneldoc/tunneldoc/bot"
+	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
+	"github.com/tunneldoc/tunneldoc/bot/store"
 	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 )
@@ -254,4 +256,40 @@ func (r *rounds) wait(t *testing.T, n int) {
 			t.Fatalf("waited for %d monitor rounds; %d of them came", n, n-(want-r.count()))
 		}
 	}
+}
+
+// startLabMonitor starts simulated lab devices and a monitor (replica r1,
+// a fake clock at zero, returned, a memory store) that polls each device's peer
+// through the real collector; the lab closes with the test.
+func startLabMonitor(ctx context.Context, t *testing.T, devs ...lab.DeviceConfig) (*Monitor, *msgLog, *clocktest.Fake) {
+	t.Helper()
+	l, err := lab.Start(ctx, lab.Options{Devices: devs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	path, err := l.WriteFiles(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := devices.LoadInventory(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []Target
+	for _, d := range l.Devices {
+		targets = append(targets, Target{Device: d.Name, Peer: d.Scenario.Peer})
+	}
+	c := clocktest.New(time.Time{})
+	msgs := newMsgLog()
+	fm := &fakeMessenger{name: "r1", log: msgs}
+	m, err := New(Config{DefaultChannel: testChannel, ReplicaID: "r1"}, Deps{
+		Messenger: fm, Finder: fm, State: store.NewMemoryMonitor(c),
+		Poller:  labPoller{devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})},
+		Targets: targets, Clock: c, Logger: quietLogger(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, msgs, c
 }

@@ -2,13 +2,9 @@ package monitor
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/tunneldoc/tunneldoc/bot/clock/clocktest"
-	"github.com/tunneldoc/tunneldoc/bot/store"
-	"github.com/tunneldoc/tunneldoc/devices"
 	"github.com/tunneldoc/tunneldoc/devices/lab"
 	"github.com/tunneldoc/tunneldoc/diagnose"
 )
@@ -22,37 +18,10 @@ import (
 func TestMonitorPollsLibreswan(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Devices: []lab.DeviceConfig{
-		{Name: "up", Scenario: "lsw-healthy"},
-		{Name: "psk", Scenario: "lsw-psk-mismatch"},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	path, err := l.WriteFiles(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := devices.LoadInventory(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var targets []Target
-	for _, d := range l.Devices {
-		targets = append(targets, Target{Device: d.Name, Peer: d.Scenario.Peer})
-	}
-	c := clocktest.New(time.Time{})
-	msgs := newMsgLog()
-	fm := &fakeMessenger{name: "r1", log: msgs}
-	m, err := New(Config{DefaultChannel: testChannel, ReplicaID: "r1"}, Deps{
-		Messenger: fm, Finder: fm, State: store.NewMemoryMonitor(c),
-		Poller:  labPoller{devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})},
-		Targets: targets, Clock: c, Logger: quietLogger(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, msgs, c := startLabMonitor(ctx, t,
+		lab.DeviceConfig{Name: "up", Scenario: "lsw-healthy"},
+		lab.DeviceConfig{Name: "psk", Scenario: "lsw-psk-mismatch"},
+	)
 	for round := 1; round <= 4; round++ {
 		polled, err := m.PollOnce(ctx)
 		if err != nil {
