@@ -1195,7 +1195,7 @@ func lifetimeSeconds(s string) int {
 }
 
 func ruleHealthy(v *view) *hit {
-	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) || peerRecreatesTunnel(v) || unreadableSinceUp(v) || installFailedSinceUp(v) || swanIKEBeingDeleted(v) {
+	if ikeDeletedSinceUp(v) || childUnansweredSinceUp(v) || peerRecreatesTunnel(v) || unreadableSinceUp(v) || installFailedSinceUp(v) || swanIKEBeingDeleted(v) || downSinceUp(v) {
 		return nil
 	}
 	installed := false
@@ -1324,6 +1324,37 @@ func ikeDeletedSinceUp(v *view) bool {
 	}
 	for _, s := range v.liveIKE() {
 		if rowUp(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// downSinceUp: a log line says the tunnel went down (IOS "Crypto tunnel
+// is DOWN", ASA "SA DOWN" / "Session disconnected", Junos
+// KMD_VPN_DOWN_ALARM_USER, FortiOS tunnel-down) after the last line that
+// said it came up, and no SA table shows it up: the log's earlier up is
+// not the state now.
+func downSinceUp(v *view) bool {
+	up, down := 0, 0
+	for _, ev := range v.events {
+		switch ev.Kind {
+		case facts.EvP1Complete, facts.EvP2Complete:
+			up = max(up, ev.Ref.Line)
+		case facts.EvTunnelDown:
+			down = max(down, ev.Ref.Line)
+		}
+	}
+	if down == 0 || down < up {
+		return false
+	}
+	for _, s := range v.liveIKE() {
+		if rowUp(s) {
+			return false
+		}
+	}
+	for _, s := range v.ipsec {
+		if s.HasSAs() {
 			return false
 		}
 	}
