@@ -17,19 +17,7 @@ import (
 func TestPollDevice(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Devices: []lab.DeviceConfig{{Name: "hub", Scenario: "ios-peer-unreachable"}, {Name: "fw", Scenario: "asa-healthy"}, {Name: "swan", Scenario: "swan-healthy"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	path, err := l.WriteFiles(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := devices.LoadInventory(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Name: "hub", Scenario: "ios-peer-unreachable"}, {Name: "fw", Scenario: "asa-healthy"}, {Name: "swan", Scenario: "swan-healthy"}}})
 	c := devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})
 	fw, swan := l.Devices[1].Scenario.Peer, l.Devices[2].Scenario.Peer
 	want := map[string][]string{
@@ -78,19 +66,7 @@ func strongswanLog(t *testing.T, peer string) string {
 func TestPollDeviceLibreswan(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	l, err := lab.Start(ctx, lab.Options{Devices: []lab.DeviceConfig{{Name: "kestrel", Scenario: "lsw-healthy"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	path, err := l.WriteFiles(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := devices.LoadInventory(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, inv, _ := startLab(t, lab.Options{Devices: []lab.DeviceConfig{{Name: "kestrel", Scenario: "lsw-healthy"}}})
 	c := devices.NewCollector(inv, devices.CollectorOptions{Logger: slog.New(slog.DiscardHandler)})
 	peer := l.Devices[0].Scenario.Peer
 	p, _ := devices.PlatformByName("libreswan")
